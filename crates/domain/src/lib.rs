@@ -1,0 +1,15 @@
+//! Pure business rules of the commissioning support marketplace.
+//!
+//! Nothing in this crate talks to the web or to a database: values that have rules are parsed into
+//! newtypes here, decisions about who may do what are made here, and the audit chain's hashing
+//! lives here so every storage backend computes it the same way.
+
+pub mod access;
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod organisation;
+pub mod pagination;
+pub mod user;
+
+pub use error::{DomainError, FieldError};
