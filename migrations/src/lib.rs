@@ -1,1 +1,23 @@
+//! Schema migrations, hand-written and frozen: each defines its own identifiers and never imports
+//! entities, so later changes to the code cannot rewrite history. Every migration has a `down`.
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_organisations;
+mod m20261122_000002_create_users;
+mod m20261122_000003_create_audit_events;
+mod m20261122_000004_create_login_failures;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_organisations::Migration),
+            Box::new(m20261122_000002_create_users::Migration),
+            Box::new(m20261122_000003_create_audit_events::Migration),
+            Box::new(m20261122_000004_create_login_failures::Migration),
+        ]
+    }
+}

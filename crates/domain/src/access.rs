@@ -111,7 +111,11 @@ mod tests {
         ];
         for (role, orgs, users, audit) in table {
             let a = actor(role);
-            assert_eq!(a.may(PlatformAction::ManageOrganisations), orgs, "{role} orgs");
+            assert_eq!(
+                a.may(PlatformAction::ManageOrganisations),
+                orgs,
+                "{role} orgs"
+            );
             assert_eq!(a.may(PlatformAction::ManageUsers), users, "{role} users");
             assert_eq!(a.may(PlatformAction::ReadAudit), audit, "{role} audit");
         }

@@ -1,6 +1,8 @@
 //! Organisations: buyers (CCGs, ICBs), suppliers (CSUs and others), the regulator, the platform.
 
 use crate::error::{DomainError, Validator};
+use crate::ids::OrganisationId;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -221,6 +223,19 @@ impl NewOrganisation {
             _ => Err(DomainError::Validation(Vec::new())),
         }
     }
+}
+
+/// An organisation as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub ods_code: Option<String>,
+    pub region: Option<Region>,
+    pub successor_id: Option<OrganisationId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

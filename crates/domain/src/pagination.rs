@@ -89,7 +89,10 @@ mod tests {
 
     #[test]
     fn the_offset_skips_earlier_pages() {
-        assert_eq!(PageRequest::new(Some(3), Some(25)).map(|p| p.offset()), Ok(50));
+        assert_eq!(
+            PageRequest::new(Some(3), Some(25)).map(|p| p.offset()),
+            Ok(50)
+        );
     }
 
     #[test]

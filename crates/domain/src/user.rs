@@ -1,7 +1,9 @@
 //! Users, their roles, and which role may belong to which kind of organisation.
 
 use crate::error::{DomainError, Validator};
+use crate::ids::{OrganisationId, UserId};
 use crate::organisation::{OrganisationKind, bounded_text};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -96,7 +98,8 @@ impl EmailAddress {
 
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let email = raw.trim().to_lowercase();
-        let invalid = || DomainError::field("/email", "must be an email address like name@example.org");
+        let invalid =
+            || DomainError::field("/email", "must be an email address like name@example.org");
         if email.is_empty() || email.chars().count() > Self::MAX_CHARS {
             return Err(invalid());
         }
@@ -211,6 +214,32 @@ impl NewUser {
     }
 }
 
+/// A user account as stored; the password hash never leaves the persistence and auth layers.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub organisation_id: OrganisationId,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("organisation_id", &self.organisation_id)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,7 +255,11 @@ mod tests {
         ];
         for (role, home) in table {
             for kind in OrganisationKind::ALL {
-                assert_eq!(role.fits(kind), kind == home, "{role} in a {kind} organisation");
+                assert_eq!(
+                    role.fits(kind),
+                    kind == home,
+                    "{role} in a {kind} organisation"
+                );
             }
         }
     }
@@ -263,7 +296,10 @@ mod tests {
             "jane@-nhs.net",
             "jane@nhs..net",
         ] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

@@ -1,1 +1,209 @@
+//! Storage for the marketplace on SQLite (embedded default) or PostgreSQL (production), through
+//! sea-orm. Commands run in one write transaction that also appends their audit entries; reads
+//! use the pool directly. Database errors are mapped here and never reach a client.
 
+pub mod audit;
+pub mod entities;
+pub mod login_failures;
+pub mod organisations;
+pub mod users;
+
+use chrono::{DateTime, Utc};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+use std::time::Duration;
+use thiserror::Error;
+
+/// Storage failures, by what a caller can do about them.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness rule refused the write; `pointer` names the field when one is to blame.
+    #[error("{message}")]
+    Conflict {
+        pointer: Option<String>,
+        message: String,
+    },
+    /// A stored value no longer parses: data was changed outside the application.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("database error")]
+    Database(#[from] DbErr),
+}
+
+impl StoreError {
+    /// Turns a unique-key violation into a field conflict; other errors pass through.
+    pub(crate) fn unique_as(err: DbErr, pointer: &str, message: &str) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict {
+                pointer: Some(pointer.to_owned()),
+                message: message.to_owned(),
+            },
+            _ => Self::Database(err),
+        }
+    }
+}
+
+/// The connection pool and what the code needs to know about the backend behind it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+/// One migration and whether it has been applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationState {
+    pub name: String,
+    pub applied: bool,
+}
+
+impl Db {
+    /// Connects to `sqlite://…` or `postgres://…`. SQLite gets foreign keys, WAL and a busy
+    /// timeout so concurrent writers wait for each other instead of failing.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.foreign_keys(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(30))
+            });
+        if url.starts_with("sqlite:") {
+            options.max_connections(8).min_connections(1);
+        } else {
+            options.max_connections(16).min_connections(1);
+        }
+        let conn = Database::connect(options).await?;
+        Ok(Self { conn })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// The pool, for reads.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from)
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.conn.close().await.map_err(StoreError::from)
+    }
+
+    pub async fn migrate_up(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.conn, None)
+            .await
+            .map_err(StoreError::from)
+    }
+
+    /// Rolls back `steps` migrations (all of them when `None`).
+    pub async fn migrate_down(&self, steps: Option<u32>) -> Result<(), StoreError> {
+        Migrator::down(&self.conn, steps)
+            .await
+            .map_err(StoreError::from)
+    }
+
+    pub async fn migration_status(&self) -> Result<Vec<MigrationState>, StoreError> {
+        let applied: Vec<String> = Migrator::get_applied_migrations(&self.conn)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        Ok(Migrator::migrations()
+            .iter()
+            .map(|m| MigrationState {
+                name: m.name().to_owned(),
+                applied: applied.iter().any(|a| a == m.name()),
+            })
+            .collect())
+    }
+
+    /// The database's current time: every deadline and audit time comes from here, never from
+    /// the client or the application host.
+    pub async fn now(&self) -> Result<DateTime<Utc>, StoreError> {
+        db_now(&self.conn).await
+    }
+
+    /// Starts a command: a write transaction whose audit entries commit or roll back with it.
+    /// On SQLite it begins `IMMEDIATE`, taking the write lock up front so two commands never
+    /// interleave their reads and writes.
+    pub async fn command(&self) -> Result<Command, StoreError> {
+        let txn = match self.backend() {
+            DbBackend::Sqlite => {
+                self.conn
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await?
+            }
+            _ => self.conn.begin().await?,
+        };
+        let now = db_now(&txn).await?;
+        Ok(Command { txn, now })
+    }
+}
+
+/// A write transaction in progress. Dropping it without [`Command::commit`] rolls it back.
+#[derive(Debug)]
+pub struct Command {
+    txn: DatabaseTransaction,
+    now: DateTime<Utc>,
+}
+
+impl Command {
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// The database time at which the command started.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.txn.commit().await.map_err(StoreError::from)
+    }
+}
+
+/// Reads the database clock. PostgreSQL's `clock_timestamp()` (not `now()`, which is frozen at
+/// the start of the transaction); SQLite's `'now'` to the millisecond.
+pub async fn db_now<C: ConnectionTrait>(conn: &C) -> Result<DateTime<Utc>, StoreError> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT clock_timestamp() AS now",
+        _ => "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS now",
+    };
+    let row = conn
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?
+        .ok_or(StoreError::Corrupt(
+            "the database returned no time".to_owned(),
+        ))?;
+    let now = match backend {
+        DbBackend::Postgres => row.try_get::<DateTime<Utc>>("", "now")?,
+        _ => {
+            let text: String = row.try_get("", "now")?;
+            DateTime::parse_from_rfc3339(&text)
+                .map_err(|e| StoreError::Corrupt(format!("database time {text:?}: {e}")))?
+                .with_timezone(&Utc)
+        }
+    };
+    Ok(domain::audit::storable_instant(now))
+}

@@ -1,0 +1,151 @@
+//! User accounts: insert, read, list, change role or active flag.
+
+use crate::StoreError;
+use crate::entities::users::{self, Column, Entity};
+use chrono::{DateTime, Utc};
+use domain::ids::{OrganisationId, UserId};
+use domain::pagination::{Page, PageRequest};
+use domain::user::{EmailAddress, PersonName, Role, User};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+fn to_domain(model: users::Model) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId::from_uuid(model.id),
+        role: model
+            .role
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("user {}: role", model.id)))?,
+        email: model.email,
+        name: model.name,
+        organisation_id: OrganisationId::from_uuid(model.organisation_id),
+        password_hash: model.password_hash,
+        active: model.active,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    })
+}
+
+/// What a new account is made of, once the password is hashed.
+#[derive(Debug)]
+pub struct UserRecord<'a> {
+    pub email: &'a EmailAddress,
+    pub name: &'a PersonName,
+    pub role: Role,
+    pub organisation_id: OrganisationId,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    record: UserRecord<'_>,
+    now: DateTime<Utc>,
+) -> Result<User, StoreError> {
+    let model = users::ActiveModel {
+        id: Set(UserId::new().as_uuid()),
+        email: Set(record.email.as_str().to_owned()),
+        name: Set(record.name.as_str().to_owned()),
+        role: Set(record.role.as_str().to_owned()),
+        organisation_id: Set(record.organisation_id.as_uuid()),
+        password_hash: Set(record.password_hash.to_owned()),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| StoreError::unique_as(e, "/email", "a user with this email already exists"))?;
+    to_domain(model)
+}
+
+pub async fn find<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<Option<User>, StoreError> {
+    Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+        .map(to_domain)
+        .transpose()
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<User, StoreError> {
+    find(conn, id).await?.ok_or(StoreError::NotFound("user"))
+}
+
+pub async fn find_by_email<C: ConnectionTrait>(
+    conn: &C,
+    email: &EmailAddress,
+) -> Result<Option<User>, StoreError> {
+    Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
+        .one(conn)
+        .await?
+        .map(to_domain)
+        .transpose()
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub organisation_id: Option<OrganisationId>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    filter: &UserFilter,
+    page: PageRequest,
+) -> Result<Page<User>, StoreError> {
+    let mut query = Entity::find();
+    if let Some(org) = filter.organisation_id {
+        query = query.filter(Column::OrganisationId.eq(org.as_uuid()));
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(Column::Role.eq(role.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(Column::Active.eq(active));
+    }
+    let total = query.clone().count(conn).await?;
+    let rows = query
+        .order_by_asc(Column::Email)
+        .offset(page.offset())
+        .limit(page.per_page())
+        .all(conn)
+        .await?;
+    Ok(Page {
+        items: rows.into_iter().map(to_domain).collect::<Result<_, _>>()?,
+        total,
+        page: page.page(),
+        per_page: page.per_page(),
+    })
+}
+
+/// A change to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+pub async fn update<C: ConnectionTrait>(
+    conn: &C,
+    id: UserId,
+    change: UserChange,
+    now: DateTime<Utc>,
+) -> Result<User, StoreError> {
+    let model = Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
+    let mut active: users::ActiveModel = model.into();
+    if let Some(role) = change.role {
+        active.role = Set(role.as_str().to_owned());
+    }
+    if let Some(flag) = change.active {
+        active.active = Set(flag);
+    }
+    active.updated_at = Set(now);
+    to_domain(active.update(conn).await?)
+}
