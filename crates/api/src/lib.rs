@@ -1,1 +1,15 @@
+//! The HTTP face of the marketplace: axum handlers, authentication, problem details, the OpenAPI
+//! contract, web pages, demo data, and the `marketplace` command line.
 
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod web;

@@ -1,1 +1,8 @@
-fn main() {}
+//! The `marketplace` binary.
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    api::cli::run().await
+}

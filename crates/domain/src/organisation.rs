@@ -119,14 +119,15 @@ impl FromStr for Region {
 }
 
 /// An Organisation Data Service code: 3 to 10 letters and digits, held in upper case
-/// (`QOP` for an ICB, `14L` for a former CCG, `0DF` for a CSU).
+/// (`QOP` for an ICB, `14L` for a former CCG, `0DF` for a CSU). Surrounding spaces are refused,
+/// not trimmed, so the rule is exactly the documented pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct OdsCode(String);
 
 impl OdsCode {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let code = raw.trim().to_ascii_uppercase();
+        let code = raw.to_ascii_uppercase();
         if !(3..=10).contains(&code.len()) {
             return Err(DomainError::field(
                 "/ods_code",
@@ -153,15 +154,16 @@ pub(crate) fn bounded_text(
     pointer: &str,
     max_chars: usize,
 ) -> Result<String, DomainError> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Err(DomainError::field(pointer, "must not be empty"));
-    }
-    if text.chars().count() > max_chars {
+    // The limit applies to the text as sent, so it matches the documented maximum length.
+    if raw.chars().count() > max_chars {
         return Err(DomainError::field(
             pointer,
             format!("must be at most {max_chars} characters"),
         ));
+    }
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(DomainError::field(pointer, "must not be empty"));
     }
     if text.chars().any(char::is_control) {
         return Err(DomainError::field(
@@ -244,13 +246,13 @@ mod tests {
 
     #[test]
     fn ods_codes_are_held_in_upper_case() {
-        assert_eq!(OdsCode::parse(" qop ").map(|c| c.0), Ok("QOP".to_owned()));
+        assert_eq!(OdsCode::parse("qop").map(|c| c.0), Ok("QOP".to_owned()));
         assert_eq!(OdsCode::parse("14L").map(|c| c.0), Ok("14L".to_owned()));
     }
 
     #[test]
     fn ods_codes_that_are_too_short_too_long_or_not_alphanumeric_are_refused() {
-        for bad in ["", "AB", "ABCDEFGHIJK", "Q-P", "QO P", "QÖP"] {
+        for bad in ["", "AB", "ABCDEFGHIJK", "Q-P", "QO P", "QÖP", " QOP"] {
             assert!(OdsCode::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

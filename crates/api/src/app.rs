@@ -1,0 +1,71 @@
+//! Assembles the router: documented API routes, interactive docs, the web root, and the layers
+//! every request passes through (request id, trace log, panic guard, problem details, body limit).
+
+use crate::error::{ensure_problem_details, route_not_found};
+use crate::openapi::documented_router;
+use crate::state::AppState;
+use crate::web;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, Response};
+use axum::middleware;
+use axum::routing::get;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The largest request body accepted (413 beyond it). Documented in the README.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Paths served outside the OpenAPI document: the web root and the documentation itself.
+pub const UNDOCUMENTED_PATHS: &[&str] = &["/", "/docs", "/docs/", "/openapi.json"];
+
+pub fn router(state: AppState) -> Router {
+    let (api, document) = documented_router();
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            // The route template, never the raw path or query, which may carry personal data.
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("(unmatched)", MatchedPath::as_str);
+            let request_id = request
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                route,
+                request_id,
+            )
+        })
+        .on_request(())
+        .on_response(|response: &Response<_>, latency: Duration, _span: &Span| {
+            tracing::info!(
+                status = response.status().as_u16(),
+                latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+                "request served"
+            );
+        })
+        .on_failure(());
+
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", document))
+        .route("/", get(web::home))
+        .fallback(route_not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(ensure_problem_details))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}

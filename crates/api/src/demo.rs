@@ -1,0 +1,259 @@
+//! A demo market: real-world-shaped NHS buyers (ICBs and a predecessor CCG), Commissioning Support
+//! Units and an independent supplier, NHS England, and a login for every role. Loaded only into
+//! an empty database, through the same audited code paths as the API.
+
+use crate::accounts::{register_organisation, register_user};
+use crate::auth::hash_password;
+use crate::error::ApiError;
+use domain::audit::AuditEntry;
+use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
+use domain::user::{NewUser, Role};
+use persistence::Db;
+
+/// The password of every demo login. Printed by `marketplace demo`; never use it in production.
+pub const DEMO_PASSWORD: &str = "marketplace-demo-2026";
+
+struct DemoOrganisation {
+    key: &'static str,
+    name: &'static str,
+    kind: OrganisationKind,
+    ods_code: Option<&'static str>,
+    region: Option<Region>,
+}
+
+const ORGANISATIONS: &[DemoOrganisation] = &[
+    DemoOrganisation {
+        key: "platform",
+        name: "Commissioning Support Marketplace",
+        kind: OrganisationKind::Platform,
+        ods_code: None,
+        region: None,
+    },
+    DemoOrganisation {
+        key: "nhse",
+        name: "NHS England",
+        kind: OrganisationKind::Regulator,
+        ods_code: Some("X24"),
+        region: None,
+    },
+    DemoOrganisation {
+        key: "gm_icb",
+        name: "NHS Greater Manchester Integrated Care Board",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("QOP"),
+        region: Some(Region::NorthWest),
+    },
+    DemoOrganisation {
+        key: "km_icb",
+        name: "NHS Kent and Medway Integrated Care Board",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("QKS"),
+        region: Some(Region::SouthEast),
+    },
+    DemoOrganisation {
+        key: "manchester_ccg",
+        name: "NHS Manchester CCG",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("14L"),
+        region: Some(Region::NorthWest),
+    },
+    DemoOrganisation {
+        key: "necsu",
+        name: "North of England Commissioning Support Unit",
+        kind: OrganisationKind::Supplier,
+        ods_code: Some("0AR"),
+        region: Some(Region::NorthEastAndYorkshire),
+    },
+    DemoOrganisation {
+        key: "mlcsu",
+        name: "Midlands and Lancashire Commissioning Support Unit",
+        kind: OrganisationKind::Supplier,
+        ods_code: Some("0DF"),
+        region: Some(Region::Midlands),
+    },
+    DemoOrganisation {
+        key: "scwcsu",
+        name: "NHS South, Central and West Commissioning Support Unit",
+        kind: OrganisationKind::Supplier,
+        ods_code: Some("0DX"),
+        region: Some(Region::SouthWest),
+    },
+    DemoOrganisation {
+        key: "insight",
+        name: "Northgate Health Insight Ltd",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::London),
+    },
+];
+
+/// Which organisation succeeded which (CCGs were succeeded by ICBs in July 2022).
+const SUCCESSIONS: &[(&str, &str)] = &[("manchester_ccg", "gm_icb")];
+
+/// One demo login.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    organisation_key: &'static str,
+    pub organisation: String,
+}
+
+const LOGINS: &[(&str, &str, Role, &str)] = &[
+    (
+        "admin@marketplace.example",
+        "Alex Admin",
+        Role::Admin,
+        "platform",
+    ),
+    (
+        "regulator@england.nhs.example",
+        "Rita Regulator",
+        Role::Regulator,
+        "nhse",
+    ),
+    (
+        "lead@gm-icb.nhs.example",
+        "Grace Lead",
+        Role::BuyerLead,
+        "gm_icb",
+    ),
+    (
+        "evaluator@gm-icb.nhs.example",
+        "Evan Evaluator",
+        Role::BuyerEvaluator,
+        "gm_icb",
+    ),
+    (
+        "evaluator2@gm-icb.nhs.example",
+        "Esme Evaluator",
+        Role::BuyerEvaluator,
+        "gm_icb",
+    ),
+    (
+        "lead@km-icb.nhs.example",
+        "Kofi Lead",
+        Role::BuyerLead,
+        "km_icb",
+    ),
+    (
+        "bids@necsu.nhs.example",
+        "Nadia Bidder",
+        Role::SupplierBidder,
+        "necsu",
+    ),
+    (
+        "bids@mlcsu.nhs.example",
+        "Mo Bidder",
+        Role::SupplierBidder,
+        "mlcsu",
+    ),
+    (
+        "bids@scwcsu.nhs.example",
+        "Sam Bidder",
+        Role::SupplierBidder,
+        "scwcsu",
+    ),
+    (
+        "bids@insight.example",
+        "Iris Bidder",
+        Role::SupplierBidder,
+        "insight",
+    ),
+];
+
+/// What loading did.
+#[derive(Debug)]
+pub enum DemoOutcome {
+    Loaded(Vec<DemoLogin>),
+    /// The database already held organisations; nothing was changed.
+    AlreadyPopulated,
+}
+
+/// The demo logins, with their organisations' names.
+pub fn logins() -> Vec<DemoLogin> {
+    LOGINS
+        .iter()
+        .map(|(email, name, role, key)| DemoLogin {
+            email,
+            name,
+            role: *role,
+            organisation_key: key,
+            organisation: ORGANISATIONS
+                .iter()
+                .find(|o| o.key == *key)
+                .map_or_else(String::new, |o| o.name.to_owned()),
+        })
+        .collect()
+}
+
+/// Loads the demo market into an empty database, in one transaction.
+pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
+    if persistence::organisations::any(db.conn()).await? {
+        return Ok(DemoOutcome::AlreadyPopulated);
+    }
+    let logins = logins();
+    let password = domain::user::Password::parse(DEMO_PASSWORD)?;
+    let mut hashes = Vec::with_capacity(logins.len());
+    for _ in &logins {
+        hashes.push(hash_password(&password).await?);
+    }
+
+    let command = db.command().await?;
+    // Checked again inside the write transaction: two replicas starting with --demo at once
+    // must not both load it.
+    if persistence::organisations::any(command.conn()).await? {
+        return Ok(DemoOutcome::AlreadyPopulated);
+    }
+    let mut created: Vec<(&str, Organisation)> = Vec::new();
+    for demo in ORGANISATIONS {
+        let new = NewOrganisation::parse(demo.name, demo.kind, demo.ods_code, demo.region)?;
+        created.push((demo.key, register_organisation(&command, None, &new).await?));
+    }
+    let find = |key: &str| {
+        created
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, o)| o.clone())
+            .ok_or_else(|| ApiError::Internal(format!("demo organisation {key} missing").into()))
+    };
+    for (predecessor, successor) in SUCCESSIONS {
+        let before = find(predecessor)?;
+        let after = persistence::organisations::set_successor(
+            command.conn(),
+            before.id,
+            find(successor)?.id,
+            command.now(),
+        )
+        .await?;
+        command
+            .audit(
+                AuditEntry::new(None, "organisation.succeeded", "organisation", after.id)
+                    .before(serde_json::json!({ "successor_id": before.successor_id }))
+                    .after(serde_json::json!({ "successor_id": after.successor_id })),
+            )
+            .await?;
+    }
+    for (login, hash) in logins.iter().zip(&hashes) {
+        let organisation = find(login.organisation_key)?;
+        let new = NewUser::parse(login.email, login.name, DEMO_PASSWORD, login.role)?;
+        register_user(&command, None, &new, &organisation, hash).await?;
+    }
+    command.commit().await?;
+    Ok(DemoOutcome::Loaded(logins))
+}
+
+/// The demo logins as a table for the terminal.
+pub fn describe(logins: &[DemoLogin]) -> String {
+    let mut out = format!("Demo logins (password for all: {DEMO_PASSWORD}):\n");
+    for login in logins {
+        out.push_str(&format!(
+            "  {:<32} {:<16} {}\n",
+            login.email,
+            login.role.as_str(),
+            login.organisation
+        ));
+    }
+    out
+}

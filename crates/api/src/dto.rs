@@ -1,0 +1,220 @@
+//! Response and shared request types of the HTTP API, with their OpenAPI schemas. Domain types
+//! stay free of web concerns; these mirror them at the edge.
+
+use chrono::{DateTime, Utc};
+use domain::organisation::{Organisation, OrganisationKind, Region};
+use domain::pagination::Page;
+use domain::user::{Role, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What an organisation is: it decides which roles its users may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = OrganisationKind)]
+pub enum OrganisationKindDto {
+    Buyer,
+    Supplier,
+    Regulator,
+    Platform,
+}
+
+impl From<OrganisationKindDto> for OrganisationKind {
+    fn from(kind: OrganisationKindDto) -> Self {
+        match kind {
+            OrganisationKindDto::Buyer => Self::Buyer,
+            OrganisationKindDto::Supplier => Self::Supplier,
+            OrganisationKindDto::Regulator => Self::Regulator,
+            OrganisationKindDto::Platform => Self::Platform,
+        }
+    }
+}
+
+impl From<OrganisationKind> for OrganisationKindDto {
+    fn from(kind: OrganisationKind) -> Self {
+        match kind {
+            OrganisationKind::Buyer => Self::Buyer,
+            OrganisationKind::Supplier => Self::Supplier,
+            OrganisationKind::Regulator => Self::Regulator,
+            OrganisationKind::Platform => Self::Platform,
+        }
+    }
+}
+
+/// One of the seven NHS England regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Region)]
+pub enum RegionDto {
+    NorthEastAndYorkshire,
+    NorthWest,
+    Midlands,
+    EastOfEngland,
+    London,
+    SouthEast,
+    SouthWest,
+}
+
+impl From<RegionDto> for Region {
+    fn from(region: RegionDto) -> Self {
+        match region {
+            RegionDto::NorthEastAndYorkshire => Self::NorthEastAndYorkshire,
+            RegionDto::NorthWest => Self::NorthWest,
+            RegionDto::Midlands => Self::Midlands,
+            RegionDto::EastOfEngland => Self::EastOfEngland,
+            RegionDto::London => Self::London,
+            RegionDto::SouthEast => Self::SouthEast,
+            RegionDto::SouthWest => Self::SouthWest,
+        }
+    }
+}
+
+impl From<Region> for RegionDto {
+    fn from(region: Region) -> Self {
+        match region {
+            Region::NorthEastAndYorkshire => Self::NorthEastAndYorkshire,
+            Region::NorthWest => Self::NorthWest,
+            Region::Midlands => Self::Midlands,
+            Region::EastOfEngland => Self::EastOfEngland,
+            Region::London => Self::London,
+            Region::SouthEast => Self::SouthEast,
+            Region::SouthWest => Self::SouthWest,
+        }
+    }
+}
+
+/// A user's role; it must fit the kind of the user's organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Role)]
+pub enum RoleDto {
+    BuyerLead,
+    BuyerEvaluator,
+    SupplierBidder,
+    Regulator,
+    Admin,
+}
+
+impl From<RoleDto> for Role {
+    fn from(role: RoleDto) -> Self {
+        match role {
+            RoleDto::BuyerLead => Self::BuyerLead,
+            RoleDto::BuyerEvaluator => Self::BuyerEvaluator,
+            RoleDto::SupplierBidder => Self::SupplierBidder,
+            RoleDto::Regulator => Self::Regulator,
+            RoleDto::Admin => Self::Admin,
+        }
+    }
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::BuyerLead => Self::BuyerLead,
+            Role::BuyerEvaluator => Self::BuyerEvaluator,
+            Role::SupplierBidder => Self::SupplierBidder,
+            Role::Regulator => Self::Regulator,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+/// An organisation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Organisation)]
+pub struct OrganisationResponse {
+    /// The organisation's id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Buyer (CCG/ICB), supplier (CSU or other), regulator or platform.
+    pub kind: OrganisationKindDto,
+    /// Its Organisation Data Service code, in upper case, if it has one.
+    pub ods_code: Option<String>,
+    /// The NHS England region it sits in, if any.
+    pub region: Option<RegionDto>,
+    /// The organisation that succeeded it (an ICB after a CCG, the acquirer of a merged CSU).
+    pub successor_id: Option<Uuid>,
+    /// When it was registered (UTC, RFC 3339).
+    pub created_at: DateTime<Utc>,
+    /// When it last changed (UTC, RFC 3339).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Organisation> for OrganisationResponse {
+    fn from(org: Organisation) -> Self {
+        Self {
+            id: org.id.as_uuid(),
+            name: org.name,
+            kind: org.kind.into(),
+            ods_code: org.ods_code,
+            region: org.region.map(Into::into),
+            successor_id: org.successor_id.map(|id| id.as_uuid()),
+            created_at: org.created_at,
+            updated_at: org.updated_at,
+        }
+    }
+}
+
+/// A user account. The password hash is never returned.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = User)]
+pub struct UserResponse {
+    /// The user's id.
+    pub id: Uuid,
+    /// Email address, in lower case; unique.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// What the user may do.
+    pub role: RoleDto,
+    /// The organisation the user belongs to.
+    pub organisation_id: Uuid,
+    /// Whether the user may sign in.
+    pub active: bool,
+    /// When the account was created (UTC, RFC 3339).
+    pub created_at: DateTime<Utc>,
+    /// When it last changed (UTC, RFC 3339).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.as_uuid(),
+            email: user.email,
+            name: user.name,
+            role: user.role.into(),
+            organisation_id: user.organisation_id.as_uuid(),
+            active: user.active,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+/// One page of a list; every paginated list in the API has this shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T: ToSchema> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: u64,
+    /// This page's number, from 1.
+    pub page: u64,
+    /// The page size asked for (at most 100).
+    pub per_page: u64,
+}
+
+impl<T: ToSchema> Paginated<T> {
+    pub fn from_page<D>(page: Page<D>, f: impl FnMut(D) -> T) -> Self {
+        let page = page.map(f);
+        Self {
+            items: page.items,
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        }
+    }
+}

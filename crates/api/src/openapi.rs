@@ -1,0 +1,78 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations. The committed copy in
+//! `openapi/openapi.json` is checked against it by a test.
+
+use crate::error::{Problem, ProblemField, problem_response_components};
+use crate::routes::documented_routes;
+use crate::state::AppState;
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Commissioning Support Marketplace API",
+        description = "The procurement marketplace where NHS commissioners buy back-office support \
+services from Commissioning Support Units and other suppliers. Every error is an RFC 9457 problem \
+details object (`application/problem+json`). Money is integer pence, times are UTC instants in \
+RFC 3339, ids are UUIDs. Lists are paginated with `page` (from 1) and `per_page` (1 to 100, \
+default 20) and answer `{items, total, page, per_page}`.",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    tags(
+        (name = "auth", description = "Signing in and the signed-in user."),
+        (name = "organisations", description = "Buyers, suppliers, the regulator and the platform."),
+        (name = "users", description = "User accounts and their roles."),
+        (name = "audit", description = "The append-only, hash-chained audit log."),
+        (name = "operations", description = "Liveness and readiness probes."),
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&BearerSecurity)
+)]
+struct ApiDoc;
+
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from POST /api/v1/auth/login, sent as \
+                         `Authorization: Bearer <token>`.",
+                    ))
+                    .build(),
+            ),
+        );
+        for (name, response) in problem_response_components() {
+            components.responses.insert(name, response);
+        }
+    }
+}
+
+/// The documented routes and the document that describes them, built together.
+pub fn documented_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(documented_routes())
+        .split_for_parts();
+    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    (router, document)
+}
+
+/// The OpenAPI document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    documented_router().1
+}
+
+/// The document as the pretty JSON committed in `openapi/openapi.json`.
+pub fn document_json() -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(&document())?;
+    text.push('\n');
+    Ok(text)
+}

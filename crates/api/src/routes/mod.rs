@@ -1,0 +1,35 @@
+//! The HTTP API under `/api/v1`, one module per resource. Every route is registered through
+//! `utoipa_axum::routes!`, so the router and the OpenAPI document are built from the same list.
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod organisations;
+pub mod users;
+
+use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Page size limits shared by every list endpoint.
+pub const MAX_PER_PAGE: u64 = domain::pagination::PageRequest::MAX_PER_PAGE;
+
+/// Every documented route: the `/api/v1` resources and the operational probes.
+pub fn documented_routes() -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::get_me))
+        .routes(routes!(
+            organisations::create_organisation,
+            organisations::list_organisations
+        ))
+        .routes(routes!(organisations::get_organisation))
+        .routes(routes!(users::create_user, users::list_users))
+        .routes(routes!(users::get_user, users::update_user))
+        .routes(routes!(audit::list_audit_events))
+        .routes(routes!(audit::verify_audit_chain));
+    OpenApiRouter::new()
+        .nest("/api/v1", api)
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}

@@ -1,0 +1,159 @@
+//! Organisations: registered and read by platform admins.
+
+use crate::accounts::register_organisation;
+use crate::auth::{ManageOrganisations, Permitted};
+use crate::dto::{OrganisationKindDto, OrganisationResponse, Paginated, RegionDto};
+use crate::error::{
+    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized,
+    UnsupportedMediaType, ValidationFailed,
+};
+use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use domain::ids::OrganisationId;
+use domain::organisation::NewOrganisation;
+use domain::pagination::PageRequest;
+use persistence::organisations::{self, OrganisationFilter};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A new organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganisationRequest {
+    /// Its name.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "NHS Greater Manchester Integrated Care Board"
+    )]
+    pub name: String,
+    /// Buyer (CCG/ICB), supplier (CSU or other), regulator or platform.
+    pub kind: OrganisationKindDto,
+    /// Its Organisation Data Service code (3 to 10 letters and digits); unique when present.
+    #[schema(pattern = "^[A-Za-z0-9]{3,10}$", example = "QOP")]
+    pub ods_code: Option<String>,
+    /// The NHS England region it sits in.
+    pub region: Option<RegionDto>,
+}
+
+/// Registers an organisation (admin).
+#[utoipa::path(
+    post,
+    path = "/organisations",
+    tag = "organisations",
+    security(("bearer" = [])),
+    request_body = CreateOrganisationRequest,
+    responses(
+        (status = 201, description = "Registered.", body = OrganisationResponse,
+            headers(("Location" = String, description = "The new organisation's address."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn create_organisation(
+    State(state): State<AppState>,
+    Permitted(actor, _): Permitted<ManageOrganisations>,
+    JsonBody(request): JsonBody<CreateOrganisationRequest>,
+) -> Result<
+    (
+        StatusCode,
+        [(header::HeaderName, String); 1],
+        Json<OrganisationResponse>,
+    ),
+    ApiError,
+> {
+    let new = NewOrganisation::parse(
+        &request.name,
+        request.kind.into(),
+        request.ods_code.as_deref(),
+        request.region.map(Into::into),
+    )?;
+    let command = state.db.command().await?;
+    let organisation = register_organisation(&command, Some(actor), &new).await?;
+    command.commit().await?;
+    let response = OrganisationResponse::from(organisation);
+    let location = format!("/api/v1/organisations/{}", response.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(response),
+    ))
+}
+
+/// Filters for the organisation list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationQuery {
+    /// Only organisations of this kind.
+    pub kind: Option<OrganisationKindDto>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u64>,
+}
+
+/// Lists organisations by name (admin).
+#[utoipa::path(
+    get,
+    path = "/organisations",
+    tag = "organisations",
+    security(("bearer" = [])),
+    params(OrganisationQuery),
+    responses(
+        (status = 200, description = "A page of organisations.", body = Paginated<OrganisationResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn list_organisations(
+    State(state): State<AppState>,
+    Permitted(_actor, _): Permitted<ManageOrganisations>,
+    QueryParams(query): QueryParams<OrganisationQuery>,
+) -> Result<Json<Paginated<OrganisationResponse>>, ApiError> {
+    let page = PageRequest::new(query.page, query.per_page)?;
+    let filter = OrganisationFilter {
+        kind: query.kind.map(Into::into),
+    };
+    let found = organisations::list(state.db.conn(), &filter, page).await?;
+    Ok(Json(Paginated::from_page(
+        found,
+        OrganisationResponse::from,
+    )))
+}
+
+/// One organisation (admin).
+#[utoipa::path(
+    get,
+    path = "/organisations/{id}",
+    tag = "organisations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The organisation's id.")),
+    responses(
+        (status = 200, description = "The organisation.", body = OrganisationResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn get_organisation(
+    State(state): State<AppState>,
+    Permitted(_actor, _): Permitted<ManageOrganisations>,
+    PathParams(id): PathParams<Uuid>,
+) -> Result<Json<OrganisationResponse>, ApiError> {
+    let organisation = organisations::get(state.db.conn(), OrganisationId::from_uuid(id)).await?;
+    Ok(Json(organisation.into()))
+}

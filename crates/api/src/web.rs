@@ -1,0 +1,40 @@
+//! Server-rendered pages. For now the web root, pointing people at the API documentation.
+
+use axum::response::Html;
+
+pub async fn home() -> Html<&'static str> {
+    Html(HOME)
+}
+
+const HOME: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Commissioning Support Marketplace</title>
+<style>
+  body { margin: 0; font-family: Arial, sans-serif; color: #212b32; background: #f0f4f5; line-height: 1.5; }
+  header { background: #005eb8; color: #fff; padding: 16px 24px; }
+  header p { margin: 0; font-weight: bold; font-size: 1.25rem; }
+  main { max-width: 960px; margin: 0 auto; padding: 24px; }
+  a { color: #005eb8; } a:focus { outline: 4px solid #ffeb3b; background: #ffeb3b; color: #212b32; }
+  .card { background: #fff; padding: 24px; border: 1px solid #d8dde0; }
+</style>
+</head>
+<body>
+<header><p>NHS Commissioning Support Marketplace</p></header>
+<main>
+  <h1>Commissioning Support Marketplace</h1>
+  <div class="card">
+    <p>Commissioners buy back-office support services from Commissioning Support Units and other
+    suppliers here: suppliers publish priced offers, buyers run sealed competitive tenders, and NHS
+    England watches market concentration.</p>
+    <ul>
+      <li><a href="/docs/">API documentation</a> (interactive, works offline)</li>
+      <li><a href="/openapi.json">OpenAPI 3.1 contract</a></li>
+    </ul>
+  </div>
+</main>
+</body>
+</html>
+"#;
