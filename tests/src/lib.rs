@@ -1,1 +1,302 @@
+//! The end-to-end test harness: each test starts the real router on `127.0.0.1:0` against a fresh
+//! database of its own — a SQLite file in a temporary directory by default, or a new PostgreSQL
+//! database when `TEST_DATABASE_URL` names a server (CI sets it) — and talks to it over HTTP.
 
+use api::cli::{build_state, create_admin};
+use persistence::Db;
+use reqwest::{Client, Method, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+pub const ADMIN_EMAIL: &str = "admin@platform.example";
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const SECRET: &[u8] = b"test-secret-that-is-long-enough-for-hs256-signing";
+
+/// Where the fresh database lives, and how to remove it.
+enum Fresh {
+    Sqlite { dir: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+/// A fresh, migrated database for one test, dropped when the value is.
+pub struct TestDatabase {
+    pub url: String,
+    pub db: Db,
+    fresh: Fresh,
+}
+
+impl TestDatabase {
+    /// Creates an empty database (no migrations applied).
+    pub async fn empty() -> Self {
+        let (url, fresh) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("mkt_test_{}", Uuid::new_v4().simple());
+                let admin = Database::connect(admin_url.as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+                let _ = admin.close().await;
+                let url = replace_database_name(&admin_url, &name);
+                (url, Fresh::Postgres { admin_url, name })
+            }
+            _ => {
+                let dir = std::env::temp_dir().join(format!("mkt-test-{}", Uuid::new_v4().simple()));
+                std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));
+                let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
+                (url, Fresh::Sqlite { dir })
+            }
+        };
+        let db = Db::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        Self { url, db, fresh }
+    }
+
+    /// Creates a database and applies every migration.
+    pub async fn migrated() -> Self {
+        let database = Self::empty().await;
+        database
+            .db
+            .migrate_up()
+            .await
+            .unwrap_or_else(|e| panic!("migrations failed: {e:?}"));
+        database
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.fresh, Fresh::Postgres { .. })
+    }
+}
+
+/// `postgres://user@host:port/db?x` with the database name replaced.
+pub fn replace_database_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.fresh {
+            Fresh::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Fresh::Postgres { admin_url, name } => {
+                let admin_url = admin_url.clone();
+                let name = name.clone();
+                // Drop runs inside the test's runtime; a thread with its own runtime may block.
+                let _ = std::thread::spawn(move || {
+                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                        return;
+                    };
+                    runtime.block_on(async move {
+                        if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                            let _ = admin
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running server with a fresh database and one platform admin.
+pub struct TestApp {
+    pub base: String,
+    pub address: SocketAddr,
+    pub client: Client,
+    pub database: TestDatabase,
+    pub admin_token: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// An account created for a test, with its token.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub organisation_id: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let database = TestDatabase::migrated().await;
+        create_admin(&database.db, ADMIN_EMAIL, "Test Admin", PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create the admin: {e:?}"));
+        let state = build_state(database.db.clone(), SECRET, 3600)
+            .await
+            .unwrap_or_else(|e| panic!("cannot build state: {e:?}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind: {e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let router = api::app::router(state);
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        let mut app = Self {
+            base: format!("http://{address}"),
+            address,
+            client: Client::new(),
+            database,
+            admin_token: String::new(),
+            server,
+        };
+        app.admin_token = app.login(ADMIN_EMAIL, PASSWORD).await;
+        app
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.send(Method::POST, path, Some(token), Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.send(Method::PATCH, path, Some(token), Some(&body)).await
+    }
+
+    /// Signs in and returns the access token; panics unless the sign-in succeeds.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let response = self
+            .send(Method::POST, "/api/v1/auth/login", None, Some(&json!({"email": email, "password": password})))
+            .await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::OK, "login failed: {body}");
+        body["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Registers an organisation as the admin and returns its id.
+    pub async fn organisation(&self, kind: &str) -> String {
+        let response = self
+            .post(
+                "/api/v1/organisations",
+                &self.admin_token,
+                json!({"name": format!("Test {kind} {}", Uuid::new_v4().simple()), "kind": kind}),
+            )
+            .await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Creates a user with `role` in a new organisation of the fitting kind, and signs them in.
+    pub async fn user(&self, role: &str) -> TestUser {
+        let kind = match role {
+            "buyer_lead" | "buyer_evaluator" => "buyer",
+            "supplier_bidder" => "supplier",
+            "regulator" => "regulator",
+            _ => "platform",
+        };
+        let organisation_id = self.organisation(kind).await;
+        self.user_in(role, &organisation_id).await
+    }
+
+    /// Creates a user with `role` in an existing organisation, and signs them in.
+    pub async fn user_in(&self, role: &str, organisation_id: &str) -> TestUser {
+        let email = format!("{role}.{}@test.example", Uuid::new_v4().simple());
+        let response = self
+            .post(
+                "/api/v1/users",
+                &self.admin_token,
+                json!({"email": email, "name": "Test User", "password": PASSWORD, "role": role, "organisation_id": organisation_id}),
+            )
+            .await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let token = self.login(&email, PASSWORD).await;
+        TestUser {
+            id: body["id"].as_str().unwrap_or_default().to_owned(),
+            email,
+            organisation_id: organisation_id.to_owned(),
+            token,
+        }
+    }
+}
+
+/// The response body as JSON (panics on a non-JSON body, naming it).
+pub async fn json_body(response: Response) -> Value {
+    let text = response.text().await.unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// Asserts a problem details response with `status`, returning its body.
+pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = json_body(response).await;
+    assert_eq!(actual, status, "unexpected status; body: {body}");
+    assert_eq!(content_type, "application/problem+json", "body: {body}");
+    assert_eq!(body["status"], json!(status.as_u16()));
+    for field in ["type", "title", "detail"] {
+        assert!(body[field].is_string(), "problem lacks {field}: {body}");
+    }
+    body
+}
+
+/// The JSON pointers named by a validation problem.
+pub fn pointers(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The non-admin roles, each of which must be refused every admin endpoint.
+pub const NON_ADMIN_ROLES: [&str; 4] = ["buyer_lead", "buyer_evaluator", "supplier_bidder", "regulator"];
