@@ -1,0 +1,126 @@
+//! Every failure is RFC 9457 problem details, including the ones axum raises itself.
+
+use e2e::{TestApp, assert_problem, pointers};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_json_is_a_bad_request() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body("{\"name\": \"x\", ")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_problem(response, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_an_unsupported_media_type() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "text/plain")
+        .body("email=a@b.example")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(api::app::MAX_BODY_BYTES + 1);
+    let response = app
+        .post("/api/v1/organisations", &app.admin_token, json!({"name": huge, "kind": "buyer"}))
+        .await;
+    assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
+    let listed = e2e::json_body(app.get("/api/v1/organisations?kind=buyer", &app.admin_token).await).await;
+    assert_eq!(listed["total"], 0);
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_not_found() {
+    let app = TestApp::spawn().await;
+    for path in ["/api/v1/nothing-here", "/api/v2/users", "/favicon.ico"] {
+        assert_problem(app.get(path, &app.admin_token).await, StatusCode::NOT_FOUND).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_not_allowed_and_says_which_are() {
+    let app = TestApp::spawn().await;
+    let response = app.send(Method::DELETE, "/api/v1/organisations", Some(&app.admin_token), None).await;
+    let allow = response
+        .headers()
+        .get("allow")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(allow.contains("GET") && allow.contains("POST"), "Allow: {allow}");
+    assert_problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+}
+
+#[tokio::test]
+async fn a_malformed_path_parameter_is_a_bad_request() {
+    let app = TestApp::spawn().await;
+    assert_problem(app.get("/api/v1/users/not-a-uuid", &app.admin_token).await, StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named_by_its_pointer() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .patch(
+            &format!("/api/v1/users/{}", uuid::Uuid::new_v4()),
+            &app.admin_token,
+            json!({"active": "yes"}),
+        )
+        .await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(pointers(&problem), ["/active"]);
+    assert_eq!(problem["type"], "/problems/validation");
+}
+
+#[tokio::test]
+async fn a_bad_query_parameter_is_named() {
+    let app = TestApp::spawn().await;
+    let problem = assert_problem(
+        app.get("/api/v1/audit?from=yesterday", &app.admin_token).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/from"]);
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+    let response = app.send(Method::GET, "/healthz", None, None).await;
+    assert!(response.headers().contains_key("x-request-id"));
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "trace-me-123")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()),
+        Some("trace-me-123")
+    );
+}
