@@ -46,7 +46,8 @@ impl TestDatabase {
                 (url, Fresh::Postgres { admin_url, name })
             }
             _ => {
-                let dir = std::env::temp_dir().join(format!("mkt-test-{}", Uuid::new_v4().simple()));
+                let dir =
+                    std::env::temp_dir().join(format!("mkt-test-{}", Uuid::new_v4().simple()));
                 std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));
                 let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
                 (url, Fresh::Sqlite { dir })
@@ -76,7 +77,9 @@ impl TestDatabase {
 
 /// `postgres://user@host:port/db?x` with the database name replaced.
 pub fn replace_database_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -99,13 +102,18 @@ impl Drop for TestDatabase {
                 let name = name.clone();
                 // Drop runs inside the test's runtime; a thread with its own runtime may block.
                 let _ = std::thread::spawn(move || {
-                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
                         return;
                     };
                     runtime.block_on(async move {
                         if let Ok(admin) = Database::connect(admin_url.as_str()).await {
                             let _ = admin
-                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
                                 .await;
                             let _ = admin.close().await;
                         }
@@ -176,7 +184,13 @@ impl TestApp {
     }
 
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -184,7 +198,10 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(body);
         }
-        request.send().await.unwrap_or_else(|e| panic!("request to {path} failed: {e}"))
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request to {path} failed: {e}"))
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
@@ -192,17 +209,24 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
-        self.send(Method::POST, path, Some(token), Some(&body)).await
+        self.send(Method::POST, path, Some(token), Some(&body))
+            .await
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
-        self.send(Method::PATCH, path, Some(token), Some(&body)).await
+        self.send(Method::PATCH, path, Some(token), Some(&body))
+            .await
     }
 
     /// Signs in and returns the access token; panics unless the sign-in succeeds.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let response = self
-            .send(Method::POST, "/api/v1/auth/login", None, Some(&json!({"email": email, "password": password})))
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({"email": email, "password": password})),
+            )
             .await;
         let status = response.status();
         let body = json_body(response).await;
@@ -299,4 +323,9 @@ pub fn pointers(problem: &Value) -> Vec<String> {
 }
 
 /// The non-admin roles, each of which must be refused every admin endpoint.
-pub const NON_ADMIN_ROLES: [&str; 4] = ["buyer_lead", "buyer_evaluator", "supplier_bidder", "regulator"];
+pub const NON_ADMIN_ROLES: [&str; 4] = [
+    "buyer_lead",
+    "buyer_evaluator",
+    "supplier_bidder",
+    "regulator",
+];

@@ -11,10 +11,18 @@ async fn each_change_writes_an_audit_entry_and_the_chain_verifies() {
     let app = TestApp::spawn().await;
     let organisation = app.organisation("buyer").await;
     let user = app.user_in("buyer_lead", &organisation).await;
-    app.patch(&format!("/api/v1/users/{}", user.id), &app.admin_token, json!({"active": false}))
-        .await;
+    app.patch(
+        &format!("/api/v1/users/{}", user.id),
+        &app.admin_token,
+        json!({"active": false}),
+    )
+    .await;
 
-    let log = json_body(app.get("/api/v1/audit?per_page=100", &app.admin_token).await).await;
+    let log = json_body(
+        app.get("/api/v1/audit?per_page=100", &app.admin_token)
+            .await,
+    )
+    .await;
     let actions: Vec<&str> = log["items"]
         .as_array()
         .map(|items| items.iter().filter_map(|e| e["action"].as_str()).collect())
@@ -22,7 +30,13 @@ async fn each_change_writes_an_audit_entry_and_the_chain_verifies() {
     // Newest first: the admin's own creation (platform organisation and admin) comes last.
     assert_eq!(
         actions,
-        ["user.updated", "user.created", "organisation.created", "user.created", "organisation.created"]
+        [
+            "user.updated",
+            "user.created",
+            "organisation.created",
+            "user.created",
+            "organisation.created"
+        ]
     );
     let update = &log["items"][0];
     assert_eq!(update["entity_type"], "user");
@@ -41,7 +55,10 @@ async fn each_change_writes_an_audit_entry_and_the_chain_verifies() {
     assert_eq!(log["items"][0]["prev_hash"], log["items"][1]["hash"]);
 
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;
-    assert_eq!(verify, json!({"valid": true, "checked": 5, "first_bad_seq": null}));
+    assert_eq!(
+        verify,
+        json!({"valid": true, "checked": 5, "first_bad_seq": null})
+    );
 }
 
 #[tokio::test]
@@ -49,13 +66,34 @@ async fn the_audit_log_can_be_filtered_by_entity_and_actor() {
     let app = TestApp::spawn().await;
     let organisation = app.organisation("supplier").await;
     let user = app.user_in("supplier_bidder", &organisation).await;
-    let by_entity = json_body(app.get(&format!("/api/v1/audit?entity_type=user&entity_id={}", user.id), &app.admin_token).await).await;
+    let by_entity = json_body(
+        app.get(
+            &format!("/api/v1/audit?entity_type=user&entity_id={}", user.id),
+            &app.admin_token,
+        )
+        .await,
+    )
+    .await;
     assert_eq!(by_entity["total"], 1);
     assert_eq!(by_entity["items"][0]["action"], "user.created");
     let me = json_body(app.get("/api/v1/me", &app.admin_token).await).await;
-    let by_actor = json_body(app.get(&format!("/api/v1/audit?actor_user_id={}", me["id"].as_str().unwrap_or_default()), &app.admin_token).await).await;
+    let by_actor = json_body(
+        app.get(
+            &format!(
+                "/api/v1/audit?actor_user_id={}",
+                me["id"].as_str().unwrap_or_default()
+            ),
+            &app.admin_token,
+        )
+        .await,
+    )
+    .await;
     assert_eq!(by_actor["total"], 2);
-    let future = json_body(app.get("/api/v1/audit?from=2999-01-01T00:00:00Z", &app.admin_token).await).await;
+    let future = json_body(
+        app.get("/api/v1/audit?from=2999-01-01T00:00:00Z", &app.admin_token)
+            .await,
+    )
+    .await;
     assert_eq!(future["total"], 0);
 }
 
@@ -74,7 +112,10 @@ async fn tampering_with_a_stored_entry_is_detected_at_that_row() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;
-    assert_eq!(verify, json!({"valid": false, "checked": 4, "first_bad_seq": 4}));
+    assert_eq!(
+        verify,
+        json!({"valid": false, "checked": 4, "first_bad_seq": 4})
+    );
 }
 
 #[tokio::test]
@@ -84,9 +125,12 @@ async fn a_deleted_entry_is_detected_where_the_gap_starts() {
         app.organisation("buyer").await;
     }
     let conn = app.database.db.conn();
-    conn.execute_raw(Statement::from_string(conn.get_database_backend(), "DELETE FROM audit_events WHERE seq = 3"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_raw(Statement::from_string(
+        conn.get_database_backend(),
+        "DELETE FROM audit_events WHERE seq = 3",
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;
     assert_eq!(verify["valid"], false);
     assert_eq!(verify["first_bad_seq"], 3);
@@ -96,12 +140,28 @@ async fn a_deleted_entry_is_detected_where_the_gap_starts() {
 async fn the_regulator_reads_the_audit_log_but_buyers_and_suppliers_may_not() {
     let app = TestApp::spawn().await;
     let regulator = app.user("regulator").await;
-    assert_eq!(app.get("/api/v1/audit", &regulator.token).await.status(), StatusCode::OK);
-    assert_eq!(app.get("/api/v1/audit/verify", &regulator.token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/audit", &regulator.token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/audit/verify", &regulator.token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
     for role in ["buyer_lead", "buyer_evaluator", "supplier_bidder"] {
         let user = app.user(role).await;
-        assert_problem(app.get("/api/v1/audit", &user.token).await, StatusCode::FORBIDDEN).await;
-        assert_problem(app.get("/api/v1/audit/verify", &user.token).await, StatusCode::FORBIDDEN).await;
+        assert_problem(
+            app.get("/api/v1/audit", &user.token).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        assert_problem(
+            app.get("/api/v1/audit/verify", &user.token).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
 }
 
@@ -119,7 +179,11 @@ async fn a_refused_change_leaves_no_audit_entry() {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let after = json_body(app.get("/api/v1/audit", &app.admin_token).await).await["total"].clone();
-    assert_eq!(after.as_i64(), before.as_i64().map(|n| n + 1), "only the organisation was audited");
+    assert_eq!(
+        after.as_i64(),
+        before.as_i64().map(|n| n + 1),
+        "only the organisation was audited"
+    );
 }
 
 #[tokio::test]
@@ -143,9 +207,15 @@ async fn concurrent_changes_keep_the_chain_gap_free_and_unforked() {
         }));
     }
     for task in tasks {
-        let status = task.await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e}"));
+        let status = task
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(status, StatusCode::CREATED);
     }
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;
-    assert_eq!(verify, json!({"valid": true, "checked": 15, "first_bad_seq": null}));
+    assert_eq!(
+        verify,
+        json!({"valid": true, "checked": 15, "first_bad_seq": null})
+    );
 }

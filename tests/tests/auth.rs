@@ -53,17 +53,39 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 async fn a_deactivated_user_cannot_sign_in_and_its_existing_token_stops_working() {
     let app = TestApp::spawn().await;
     let user = app.user("buyer_lead").await;
-    assert_eq!(app.get("/api/v1/me", &user.token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", &user.token).await.status(),
+        StatusCode::OK
+    );
 
     let response = app
-        .patch(&format!("/api/v1/users/{}", user.id), &app.admin_token, json!({"active": false}))
+        .patch(
+            &format!("/api/v1/users/{}", user.id),
+            &app.admin_token,
+            json!({"active": false}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
 
-    let refused = assert_problem(login_response(&app, &user.email, PASSWORD).await, StatusCode::UNAUTHORIZED).await;
-    let unknown = assert_problem(login_response(&app, "nobody@nowhere.example", PASSWORD).await, StatusCode::UNAUTHORIZED).await;
-    assert_eq!(refused, unknown, "a deactivated account answers like an unknown one");
-    assert_problem(app.get("/api/v1/me", &user.token).await, StatusCode::UNAUTHORIZED).await;
+    let refused = assert_problem(
+        login_response(&app, &user.email, PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let unknown = assert_problem(
+        login_response(&app, "nobody@nowhere.example", PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(
+        refused, unknown,
+        "a deactivated account answers like an unknown one"
+    );
+    assert_problem(
+        app.get("/api/v1/me", &user.token).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -82,14 +104,24 @@ async fn repeated_failed_sign_ins_are_rate_limited_per_email() {
         .and_then(|v| v.parse().ok())
         .unwrap_or_default();
     assert_problem(limited, StatusCode::TOO_MANY_REQUESTS).await;
-    assert!((1..=900).contains(&retry_after), "Retry-After {retry_after}");
+    assert!(
+        (1..=900).contains(&retry_after),
+        "Retry-After {retry_after}"
+    );
 
     // Another account is unaffected, and an unknown email is limited the same way.
-    assert_eq!(login_response(&app, ADMIN_EMAIL, PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        login_response(&app, ADMIN_EMAIL, PASSWORD).await.status(),
+        StatusCode::OK
+    );
     for _ in 0..5 {
         login_response(&app, "ghost@nowhere.example", "whatever").await;
     }
-    assert_problem(login_response(&app, "ghost@nowhere.example", "whatever").await, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_problem(
+        login_response(&app, "ghost@nowhere.example", "whatever").await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -126,8 +158,12 @@ async fn admin_claims(app: &TestApp) -> Value {
 }
 
 fn sign(claims: &Value, secret: &[u8]) -> String {
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
-        .unwrap_or_default()
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap_or_default()
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -136,7 +172,10 @@ fn b64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0_u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        let n = chunk
+            .iter()
+            .fold(0_u32, |acc, b| (acc << 8) | u32::from(*b))
+            << (8 * (3 - chunk.len()));
         for i in 0..=chunk.len() {
             let index = ((n >> (18 - 6 * i)) & 63) as usize;
             let _ = write!(out, "{}", ALPHABET[index] as char);
@@ -147,7 +186,11 @@ fn b64(bytes: &[u8]) -> String {
 
 async fn assert_refused(app: &TestApp, token: &str, why: &str) {
     let response = app.get("/api/v1/me", token).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{why} should be refused");
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "{why} should be refused"
+    );
     assert!(response.headers().contains_key("www-authenticate"), "{why}");
     assert_problem(response, StatusCode::UNAUTHORIZED).await;
 }
@@ -172,15 +215,24 @@ async fn a_token_with_alg_none_is_refused() {
 async fn a_token_signed_with_another_key_is_refused() {
     let app = TestApp::spawn().await;
     let claims = admin_claims(&app).await;
-    assert_refused(&app, &sign(&claims, b"another-secret-of-sufficient-length-000000"), "another key").await;
+    assert_refused(
+        &app,
+        &sign(&claims, b"another-secret-of-sufficient-length-000000"),
+        "another key",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_token_signed_with_another_hmac_algorithm_is_refused() {
     let app = TestApp::spawn().await;
     let claims = admin_claims(&app).await;
-    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &claims, &EncodingKey::from_secret(SECRET))
-        .unwrap_or_default();
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS512),
+        &claims,
+        &EncodingKey::from_secret(SECRET),
+    )
+    .unwrap_or_default();
     assert_refused(&app, &token, "HS512").await;
 }
 
@@ -232,7 +284,12 @@ async fn a_token_with_a_tampered_payload_is_refused() {
     let mut claims = admin_claims(&app).await;
     claims["sub"] = json!(user.id);
     claims["role"] = json!("admin");
-    let forged = format!("{}.{}.{}", parts[0], b64(claims.to_string().as_bytes()), parts[2]);
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(claims.to_string().as_bytes()),
+        parts[2]
+    );
     assert_refused(&app, &forged, "tampered payload").await;
 }
 
@@ -242,7 +299,11 @@ async fn a_token_whose_role_no_longer_matches_the_account_is_refused() {
     let organisation = app.organisation("buyer").await;
     let user = app.user_in("buyer_evaluator", &organisation).await;
     let response = app
-        .patch(&format!("/api/v1/users/{}", user.id), &app.admin_token, json!({"role": "buyer_lead"}))
+        .patch(
+            &format!("/api/v1/users/{}", user.id),
+            &app.admin_token,
+            json!({"role": "buyer_lead"}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_refused(&app, &user.token, "stale role").await;

@@ -7,16 +7,31 @@ use reqwest::{Method, StatusCode};
 async fn migrations_go_up_down_and_up_again() {
     let database = TestDatabase::empty().await;
     let db = &database.db;
-    db.migrate_up().await.unwrap_or_else(|e| panic!("first up: {e:?}"));
-    let status = db.migration_status().await.unwrap_or_else(|e| panic!("{e:?}"));
+    db.migrate_up()
+        .await
+        .unwrap_or_else(|e| panic!("first up: {e:?}"));
+    let status = db
+        .migration_status()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
     assert!(!status.is_empty() && status.iter().all(|m| m.applied));
 
-    db.migrate_down(None).await.unwrap_or_else(|e| panic!("down: {e:?}"));
-    let status = db.migration_status().await.unwrap_or_else(|e| panic!("{e:?}"));
+    db.migrate_down(None)
+        .await
+        .unwrap_or_else(|e| panic!("down: {e:?}"));
+    let status = db
+        .migration_status()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
     assert!(status.iter().all(|m| !m.applied), "{status:?}");
 
-    db.migrate_up().await.unwrap_or_else(|e| panic!("second up: {e:?}"));
-    let status = db.migration_status().await.unwrap_or_else(|e| panic!("{e:?}"));
+    db.migrate_up()
+        .await
+        .unwrap_or_else(|e| panic!("second up: {e:?}"));
+    let status = db
+        .migration_status()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
     assert!(status.iter().all(|m| m.applied));
     // The schema works after the round trip.
     api::cli::create_admin(db, "admin@round.trip", "Admin", "a long enough password")
@@ -40,8 +55,17 @@ async fn liveness_and_readiness_report_the_database() {
     let ready = json_body(app.send(Method::GET, "/readyz", None, None).await).await;
     assert_eq!(ready["status"], "ready");
 
-    app.database.db.clone().close().await.unwrap_or_else(|e| panic!("{e:?}"));
-    assert_problem(app.send(Method::GET, "/readyz", None, None).await, StatusCode::SERVICE_UNAVAILABLE).await;
+    app.database
+        .db
+        .clone()
+        .close()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_problem(
+        app.send(Method::GET, "/readyz", None, None).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
     let live = app.send(Method::GET, "/healthz", None, None).await;
     assert_eq!(live.status(), StatusCode::OK, "the process is still up");
 }

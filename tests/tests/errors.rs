@@ -46,10 +46,18 @@ async fn an_oversized_body_is_refused_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
     let huge = "x".repeat(api::app::MAX_BODY_BYTES + 1);
     let response = app
-        .post("/api/v1/organisations", &app.admin_token, json!({"name": huge, "kind": "buyer"}))
+        .post(
+            "/api/v1/organisations",
+            &app.admin_token,
+            json!({"name": huge, "kind": "buyer"}),
+        )
         .await;
     assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE).await;
-    let listed = e2e::json_body(app.get("/api/v1/organisations?kind=buyer", &app.admin_token).await).await;
+    let listed = e2e::json_body(
+        app.get("/api/v1/organisations?kind=buyer", &app.admin_token)
+            .await,
+    )
+    .await;
     assert_eq!(listed["total"], 0);
 }
 
@@ -64,21 +72,35 @@ async fn an_unknown_route_is_not_found() {
 #[tokio::test]
 async fn a_wrong_method_is_not_allowed_and_says_which_are() {
     let app = TestApp::spawn().await;
-    let response = app.send(Method::DELETE, "/api/v1/organisations", Some(&app.admin_token), None).await;
+    let response = app
+        .send(
+            Method::DELETE,
+            "/api/v1/organisations",
+            Some(&app.admin_token),
+            None,
+        )
+        .await;
     let allow = response
         .headers()
         .get("allow")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    assert!(allow.contains("GET") && allow.contains("POST"), "Allow: {allow}");
+    assert!(
+        allow.contains("GET") && allow.contains("POST"),
+        "Allow: {allow}"
+    );
     assert_problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
 }
 
 #[tokio::test]
 async fn a_malformed_path_parameter_is_a_bad_request() {
     let app = TestApp::spawn().await;
-    assert_problem(app.get("/api/v1/users/not-a-uuid", &app.admin_token).await, StatusCode::BAD_REQUEST).await;
+    assert_problem(
+        app.get("/api/v1/users/not-a-uuid", &app.admin_token).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -100,7 +122,8 @@ async fn a_field_of_the_wrong_type_is_named_by_its_pointer() {
 async fn a_bad_query_parameter_is_named() {
     let app = TestApp::spawn().await;
     let problem = assert_problem(
-        app.get("/api/v1/audit?from=yesterday", &app.admin_token).await,
+        app.get("/api/v1/audit?from=yesterday", &app.admin_token)
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
@@ -120,7 +143,10 @@ async fn every_response_carries_a_request_id() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()),
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
         Some("trace-me-123")
     );
 }

@@ -15,7 +15,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// The largest request body accepted (413 beyond it). Documented in the README.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -58,7 +58,13 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(api)
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", document))
+        .merge(
+            SwaggerUi::new("/docs")
+                .url("/openapi.json", document)
+                // The default validator badge calls out to an external site; the docs must work
+                // with no internet access.
+                .config(Config::new(["/openapi.json"]).validator_url("none")),
+        )
         .route("/", get(web::home))
         .fallback(route_not_found)
         .with_state(state)

@@ -222,7 +222,12 @@ async fn execute(cli: Cli) -> Result<(), String> {
     }
 }
 
-pub async fn create_admin(db: &Db, email: &str, name: &str, password: &str) -> Result<(), ApiError> {
+pub async fn create_admin(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<(), ApiError> {
     let new = NewUser::parse(email, name, password, Role::Admin)?;
     let hash = hash_password(&new.password).await?;
     let command = db.command().await?;

@@ -1,0 +1,159 @@
+//! The shape of the workspace: the domain crate stays pure, and deployment files say what they
+//! should.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Command;
+
+fn workspace_root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+#[test]
+fn the_domain_crate_depends_on_no_web_database_or_runtime_crate() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(workspace_root())
+        .output()
+        .unwrap_or_else(|e| panic!("cargo metadata: {e}"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let nodes = metadata["resolve"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let names: HashMap<String, String> = metadata["packages"]
+        .as_array()
+        .map(|packages| {
+            packages
+                .iter()
+                .map(|p| {
+                    (
+                        p["id"].as_str().unwrap_or("").to_owned(),
+                        p["name"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let domain_id = names
+        .iter()
+        .find(|(_, name)| *name == "domain")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
+    // Everything the domain crate pulls in for normal (non-dev) builds, transitively.
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![domain_id];
+    while let Some(id) = stack.pop() {
+        let Some(node) = nodes.iter().find(|n| n["id"] == id.as_str()) else {
+            continue;
+        };
+        for dep in node["deps"].as_array().cloned().unwrap_or_default() {
+            let normal = dep["dep_kinds"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()));
+            let dep_id = dep["pkg"].as_str().unwrap_or("").to_owned();
+            if normal && seen.insert(names.get(&dep_id).cloned().unwrap_or_default()) {
+                stack.push(dep_id);
+            }
+        }
+    }
+    assert!(
+        seen.contains("uuid"),
+        "the walk found the domain's own dependencies: {seen:?}"
+    );
+    let forbidden = [
+        "axum",
+        "hyper",
+        "tower",
+        "tower-http",
+        "reqwest",
+        "sea-orm",
+        "sea-query",
+        "sqlx",
+        "sqlx-core",
+        "utoipa",
+        "tokio",
+        "jsonwebtoken",
+        "argon2",
+        "tracing",
+    ];
+    let found: Vec<&&str> = forbidden.iter().filter(|f| seen.contains(**f)).collect();
+    assert!(found.is_empty(), "the domain crate depends on {found:?}");
+}
+
+#[test]
+fn docker_compose_runs_postgres_15_and_the_service_the_way_it_is_deployed() {
+    let text = std::fs::read_to_string(workspace_root().join("docker-compose.yml"))
+        .unwrap_or_else(|e| panic!("docker-compose.yml: {e}"));
+    let compose: serde_json::Value =
+        yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("not YAML: {e}"));
+    let services = &compose["services"];
+
+    let db = &services["db"];
+    assert!(
+        db["image"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("postgres:15")),
+        "db image: {}",
+        db["image"]
+    );
+    assert!(db["healthcheck"]["test"].to_string().contains("pg_isready"));
+    assert!(
+        db["environment"]["POSTGRES_PASSWORD"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("${")),
+        "the password comes from the environment"
+    );
+
+    let app = &services["marketplace"];
+    assert_eq!(app["build"]["dockerfile"], "Dockerfile");
+    assert_eq!(app["depends_on"]["db"]["condition"], "service_healthy");
+    assert!(app["healthcheck"]["test"].to_string().contains("/readyz"));
+    let ports = app["ports"].to_string();
+    assert!(ports.contains("8080"), "ports: {ports}");
+    let environment = &app["environment"];
+    assert!(
+        environment["DATABASE_URL"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("postgres://"))
+    );
+    assert!(
+        environment["MARKETPLACE_JWT_SECRET"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("${") && v.contains(":?")),
+        "the JWT secret is required from the environment"
+    );
+    assert_eq!(environment["MARKETPLACE_BIND"], "0.0.0.0:8080");
+}
+
+#[test]
+fn the_dockerfile_is_multi_stage_and_runs_as_a_non_root_user() {
+    let text = std::fs::read_to_string(workspace_root().join("Dockerfile"))
+        .unwrap_or_else(|e| panic!("Dockerfile: {e}"));
+    let stages = text
+        .lines()
+        .filter(|l| l.trim_start().to_uppercase().starts_with("FROM "))
+        .count();
+    assert!(
+        stages >= 2,
+        "multi-stage build expected, found {stages} stage(s)"
+    );
+    let user = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().to_uppercase().starts_with("USER "))
+        .unwrap_or_else(|| panic!("no USER instruction"));
+    let user = user.trim()[5..].trim();
+    assert!(
+        user != "root" && user != "0" && !user.starts_with("0:"),
+        "runs as {user}"
+    );
+    assert!(text.contains("cargo build --release"));
+    assert!(text.contains("HEALTHCHECK") || text.contains("healthz"));
+}
