@@ -33,7 +33,9 @@ impl TestDatabase {
     pub async fn empty() -> Self {
         let (url, fresh) = match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
-                let name = format!("mkt_test_{}", Uuid::new_v4().simple());
+                // Named after the server URL's database so a CI run can drop whatever it left.
+                let prefix: String = database_name(&admin_url).chars().take(40).collect();
+                let name = format!("{prefix}_t{}", &Uuid::new_v4().simple().to_string()[..20]);
                 let admin = Database::connect(admin_url.as_str())
                     .await
                     .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
@@ -73,6 +75,17 @@ impl TestDatabase {
     pub fn is_postgres(&self) -> bool {
         matches!(self.fresh, Fresh::Postgres { .. })
     }
+}
+
+/// The database named by `postgres://user@host:port/db?x`.
+pub fn database_name(url: &str) -> String {
+    let base = url.split('?').next().unwrap_or(url);
+    let after_scheme = base.split_once("://").map_or(base, |(_, rest)| rest);
+    after_scheme
+        .split_once('/')
+        .map(|(_, name)| name.to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "postgres".to_owned())
 }
 
 /// `postgres://user@host:port/db?x` with the database name replaced.

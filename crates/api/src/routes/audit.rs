@@ -8,6 +8,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use domain::FieldError;
+use domain::error::Validator;
 use domain::pagination::PageRequest;
 use persistence::audit::{AuditFilter, StoredAuditEvent};
 use serde::{Deserialize, Serialize};
@@ -116,6 +118,21 @@ pub async fn list_audit_events(
     Permitted(_actor, _): Permitted<ReadAudit>,
     QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<Json<Paginated<AuditEvent>>, ApiError> {
+    let mut v = Validator::new();
+    v.check(PageRequest::new(query.page, query.per_page));
+    for (name, value, max) in [
+        ("entity_type", &query.entity_type, 50),
+        ("entity_id", &query.entity_id, 100),
+        ("action", &query.action, 100),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            v.push(FieldError::new(
+                format!("/{name}"),
+                format!("must be at most {max} characters"),
+            ));
+        }
+    }
+    v.finish()?;
     let page = PageRequest::new(query.page, query.per_page)?;
     let filter = AuditFilter {
         entity_type: query.entity_type,
