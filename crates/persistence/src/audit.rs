@@ -9,8 +9,8 @@ use domain::audit::{
 };
 use domain::pagination::{Page, PageRequest};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -141,19 +141,10 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(v) = filter.to {
         query = query.filter(Column::OccurredAt.lt(v));
     }
-    let total = query.clone().count(conn).await?;
-    let rows = query
-        .order_by_desc(Column::Seq)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(conn)
-        .await?;
-    Ok(Page {
-        items: rows.into_iter().map(to_stored).collect(),
-        total,
-        page: page.page(),
-        per_page: page.per_page(),
+    crate::fetch_page(conn, query.order_by_desc(Column::Seq), page, |m| {
+        Ok(to_stored(m))
     })
+    .await
 }
 
 /// Recomputes the chain from the first entry, a batch at a time, and names the first entry

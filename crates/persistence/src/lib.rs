@@ -182,6 +182,33 @@ impl Command {
     }
 }
 
+/// Counts what `query` matches, then fetches one page of it in the order `query` already has.
+pub(crate) async fn fetch_page<C, E, T>(
+    conn: &C,
+    query: sea_orm::Select<E>,
+    page: domain::pagination::PageRequest,
+    to_domain: impl Fn(E::Model) -> Result<T, StoreError>,
+) -> Result<domain::pagination::Page<T>, StoreError>
+where
+    C: ConnectionTrait,
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(conn).await?;
+    let rows = query
+        .offset(page.offset())
+        .limit(page.per_page())
+        .all(conn)
+        .await?;
+    Ok(domain::pagination::Page {
+        items: rows.into_iter().map(to_domain).collect::<Result<_, _>>()?,
+        total,
+        page: page.page(),
+        per_page: page.per_page(),
+    })
+}
+
 /// Reads the database clock. PostgreSQL's `clock_timestamp()` (not `now()`, which is frozen at
 /// the start of the transaction); SQLite's `'now'` to the millisecond.
 pub async fn db_now<C: ConnectionTrait>(conn: &C) -> Result<DateTime<Utc>, StoreError> {

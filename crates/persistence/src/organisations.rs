@@ -7,8 +7,7 @@ use domain::ids::OrganisationId;
 use domain::organisation::{NewOrganisation, Organisation, OrganisationKind};
 use domain::pagination::{Page, PageRequest};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 pub(crate) fn to_domain(model: organisations::Model) -> Result<Organisation, StoreError> {
@@ -90,20 +89,13 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(kind) = filter.kind {
         query = query.filter(Column::Kind.eq(kind.as_str()));
     }
-    let total = query.clone().count(conn).await?;
-    let rows = query
-        .order_by_asc(Column::Name)
-        .order_by_asc(Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(conn)
-        .await?;
-    Ok(Page {
-        items: rows.into_iter().map(to_domain).collect::<Result<_, _>>()?,
-        total,
-        page: page.page(),
-        per_page: page.per_page(),
-    })
+    crate::fetch_page(
+        conn,
+        query.order_by_asc(Column::Name).order_by_asc(Column::Id),
+        page,
+        to_domain,
+    )
+    .await
 }
 
 /// Whether any organisation exists: an empty database is where the demo market may be loaded.

@@ -7,8 +7,7 @@ use domain::ids::{OrganisationId, UserId};
 use domain::pagination::{Page, PageRequest};
 use domain::user::{EmailAddress, PersonName, Role, User};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 fn to_domain(model: users::Model) -> Result<User, StoreError> {
@@ -107,19 +106,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(active) = filter.active {
         query = query.filter(Column::Active.eq(active));
     }
-    let total = query.clone().count(conn).await?;
-    let rows = query
-        .order_by_asc(Column::Email)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(conn)
-        .await?;
-    Ok(Page {
-        items: rows.into_iter().map(to_domain).collect::<Result<_, _>>()?,
-        total,
-        page: page.page(),
-        per_page: page.per_page(),
-    })
+    crate::fetch_page(conn, query.order_by_asc(Column::Email), page, to_domain).await
 }
 
 /// A change to an account; `None` leaves a field as it is.
