@@ -7,6 +7,9 @@ mod m20261122_000001_create_organisations;
 mod m20261122_000002_create_users;
 mod m20261122_000003_create_audit_events;
 mod m20261122_000004_create_login_failures;
+mod m20261122_000005_create_reference_data;
+mod m20261122_000006_create_offers;
+mod m20261122_000007_create_offer_search;
 
 pub struct Migrator;
 
@@ -18,6 +21,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_users::Migration),
             Box::new(m20261122_000003_create_audit_events::Migration),
             Box::new(m20261122_000004_create_login_failures::Migration),
+            Box::new(m20261122_000005_create_reference_data::Migration),
+            Box::new(m20261122_000006_create_offers::Migration),
+            Box::new(m20261122_000007_create_offer_search::Migration),
         ]
     }
 }

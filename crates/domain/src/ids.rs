@@ -60,3 +60,7 @@ typed_id!(
     /// Identifies a user account.
     UserId
 );
+typed_id!(
+    /// Identifies a service offer in the catalogue.
+    OfferId
+);

@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod error;
 pub mod ids;
+pub mod offer;
 pub mod organisation;
 pub mod pagination;
 pub mod user;
