@@ -218,3 +218,75 @@ impl<T: ToSchema> Paginated<T> {
         }
     }
 }
+
+/// How an offer is priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = PricingUnit)]
+pub enum PricingUnitDto {
+    FixedAnnual,
+    PerMonth,
+    DayRate,
+    PerFteMonth,
+    #[serde(rename = "per_1000_population_year")]
+    Per1000PopulationYear,
+    PerTransaction,
+}
+
+impl From<PricingUnitDto> for domain::offer::PricingUnit {
+    fn from(unit: PricingUnitDto) -> Self {
+        use domain::offer::PricingUnit as U;
+        match unit {
+            PricingUnitDto::FixedAnnual => U::FixedAnnual,
+            PricingUnitDto::PerMonth => U::PerMonth,
+            PricingUnitDto::DayRate => U::DayRate,
+            PricingUnitDto::PerFteMonth => U::PerFteMonth,
+            PricingUnitDto::Per1000PopulationYear => U::Per1000PopulationYear,
+            PricingUnitDto::PerTransaction => U::PerTransaction,
+        }
+    }
+}
+
+impl From<domain::offer::PricingUnit> for PricingUnitDto {
+    fn from(unit: domain::offer::PricingUnit) -> Self {
+        use domain::offer::PricingUnit as U;
+        match unit {
+            U::FixedAnnual => Self::FixedAnnual,
+            U::PerMonth => Self::PerMonth,
+            U::DayRate => Self::DayRate,
+            U::PerFteMonth => Self::PerFteMonth,
+            U::Per1000PopulationYear => Self::Per1000PopulationYear,
+            U::PerTransaction => Self::PerTransaction,
+        }
+    }
+}
+
+/// Where an offer is in its lifecycle: `draft → published → withdrawn`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = OfferStatus)]
+pub enum OfferStatusDto {
+    Draft,
+    Published,
+    Withdrawn,
+}
+
+impl From<OfferStatusDto> for domain::offer::OfferStatus {
+    fn from(status: OfferStatusDto) -> Self {
+        match status {
+            OfferStatusDto::Draft => Self::Draft,
+            OfferStatusDto::Published => Self::Published,
+            OfferStatusDto::Withdrawn => Self::Withdrawn,
+        }
+    }
+}
+
+impl From<domain::offer::OfferStatus> for OfferStatusDto {
+    fn from(status: domain::offer::OfferStatus) -> Self {
+        match status {
+            domain::offer::OfferStatus::Draft => Self::Draft,
+            domain::offer::OfferStatus::Published => Self::Published,
+            domain::offer::OfferStatus::Withdrawn => Self::Withdrawn,
+        }
+    }
+}

@@ -70,6 +70,8 @@ pub enum ApiError {
         errors: Vec<FieldError>,
     },
     PayloadTooLarge(String),
+    PreconditionFailed(String),
+    PreconditionRequired(String),
     UnsupportedMediaType(String),
     Validation(Vec<FieldError>),
     TooManyRequests {
@@ -96,6 +98,8 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -196,6 +200,8 @@ impl IntoResponse for ApiError {
             | Self::Forbidden(d)
             | Self::NotFound(d)
             | Self::PayloadTooLarge(d)
+            | Self::PreconditionFailed(d)
+            | Self::PreconditionRequired(d)
             | Self::UnsupportedMediaType(d)
             | Self::Unavailable(d)
             | Self::Status(_, d) => (d, None),
@@ -336,6 +342,8 @@ problem_responses! {
     Forbidden => 403, "The signed-in user's role may never take this action.";
     NotFound => 404, "No such resource, or it is not yours to see.";
     Conflict => 409, "The request conflicts with the current state or with an existing resource.";
+    PreconditionFailed => 412, "The If-Match header names a version that is no longer current; read the resource again.";
+    PreconditionRequired => 428, "This change must be conditional: send If-Match with the ETag you read.";
     PayloadTooLarge => 413, "The request body is larger than the service accepts.";
     UnsupportedMediaType => 415, "The request body must be sent as application/json.";
     ValidationFailed => 422, "One or more fields are invalid; `errors` lists each with a JSON pointer.";

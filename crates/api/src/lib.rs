@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod concurrency;
 pub mod demo;
 pub mod dto;
 pub mod error;

@@ -496,6 +496,34 @@ pub fn annualise(
     }
 }
 
+/// Pence as pounds with thousands separators: `£1,234.56`.
+pub fn format_pounds(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let pence = pence.unsigned_abs();
+    let pounds = (pence / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in pounds.chars().enumerate() {
+        if i > 0 && (pounds.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}£{grouped}.{:02}", pence % 100)
+}
+
+/// A unit price as a buyer reads it: `£650.00 per day`.
+pub fn price_label(unit: PricingUnit, unit_price_pence: i64) -> String {
+    let per = match unit {
+        PricingUnit::FixedAnnual => "a year (fixed)",
+        PricingUnit::PerMonth => "a month",
+        PricingUnit::DayRate => "per day",
+        PricingUnit::PerFteMonth => "per FTE a month",
+        PricingUnit::Per1000PopulationYear => "per 1,000 population a year",
+        PricingUnit::PerTransaction => "per transaction",
+    };
+    format!("{} {per}", format_pounds(unit_price_pence))
+}
+
 /// Free text for search, reduced to the words that matter: lower case, letters and digits only,
 /// common English words dropped, at most 8 words. Both databases search for exactly these.
 pub fn search_terms(raw: &str) -> Vec<String> {
@@ -702,6 +730,13 @@ mod tests {
             tie_break_key(id),
             tie_break_key(OfferId::from_uuid(uuid::Uuid::from_u128(43)))
         );
+    }
+
+    #[test]
+    fn prices_read_as_pounds() {
+        assert_eq!(format_pounds(123_456_789), "£1,234,567.89");
+        assert_eq!(format_pounds(5), "£0.05");
+        assert_eq!(price_label(PricingUnit::DayRate, 65_000), "£650.00 per day");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 pub mod audit;
 pub mod entities;
 pub mod login_failures;
+pub mod offers;
 pub mod organisations;
+pub mod reference;
 pub mod users;
 
 use chrono::{DateTime, Utc};

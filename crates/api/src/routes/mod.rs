@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod offers;
 pub mod organisations;
+pub mod reference;
 pub mod users;
 
 use crate::state::AppState;
@@ -27,7 +29,15 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(users::get_user, users::update_user))
         .routes(routes!(audit::list_audit_events))
-        .routes(routes!(audit::verify_audit_chain));
+        .routes(routes!(audit::verify_audit_chain))
+        .routes(routes!(reference::list_categories))
+        .routes(routes!(reference::list_regions))
+        .routes(routes!(offers::create_offer, offers::search_offers))
+        .routes(routes!(offers::compare_offers))
+        .routes(routes!(offers::get_offer, offers::update_offer))
+        .routes(routes!(offers::publish_offer))
+        .routes(routes!(offers::withdraw_offer))
+        .routes(routes!(offers::get_offer_price_history));
     OpenApiRouter::new()
         .nest("/api/v1", api)
         .routes(routes!(health::healthz))
