@@ -22,9 +22,6 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Paths served outside the OpenAPI document: the web root and the documentation itself.
-pub const UNDOCUMENTED_PATHS: &[&str] = &["/", "/docs", "/docs/", "/openapi.json"];
-
 pub fn router(state: AppState) -> Router {
     let (api, document) = documented_router();
     let trace = TraceLayer::new_for_http()

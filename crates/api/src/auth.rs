@@ -12,7 +12,6 @@ use domain::user::{Password, Role};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
-use std::sync::Arc;
 use uuid::Uuid;
 
 pub const ISSUER: &str = "commissioning-support-marketplace";
@@ -224,6 +223,3 @@ impl<P: Permission> FromRequestParts<AppState> for Permitted<P> {
         Ok(Self(actor, PhantomData))
     }
 }
-
-/// Shared handle to the token keys.
-pub type SharedKeys = Arc<TokenKeys>;

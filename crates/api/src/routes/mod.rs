@@ -13,9 +13,6 @@ use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Page size limits shared by every list endpoint.
-pub const MAX_PER_PAGE: u64 = domain::pagination::PageRequest::MAX_PER_PAGE;
-
 /// Every documented route: the `/api/v1` resources and the operational probes.
 pub fn documented_routes() -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()

@@ -933,13 +933,22 @@ pub async fn compare_offers(
     let conn = state.db.conn();
     let found = persistence::offers::find_many(conn, &ids).await?;
     let mut items = Vec::with_capacity(ids.len());
+    // Offers often share a supplier: look each supplier's name up once.
+    let mut names: Vec<(OrganisationId, String)> = Vec::new();
     for id in &ids {
         let o = found
             .iter()
             .find(|o| o.id == *id)
             .filter(|o| offer::can_view_offer(&actor, o.supplier_id, o.status))
             .ok_or_else(|| ApiError::NotFound(format!("No such offer: {id}.")))?;
-        let name = supplier_name(conn, o.supplier_id).await?;
+        let name = match names.iter().find(|(org, _)| *org == o.supplier_id) {
+            Some((_, name)) => name.clone(),
+            None => {
+                let name = supplier_name(conn, o.supplier_id).await?;
+                names.push((o.supplier_id, name.clone()));
+                name
+            }
+        };
         let annual = offer::annualise(o.pricing_unit, o.unit_price_pence, &basis);
         items.push(ComparedOffer {
             offer: listing_response(OfferListing {
