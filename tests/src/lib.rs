@@ -217,6 +217,13 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("request to {path} failed: {e}"))
     }
 
+    /// A request with a bearer token, for adding headers before sending.
+    pub fn request(&self, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Response {
         self.send(Method::GET, path, Some(token), None).await
     }
@@ -294,6 +301,57 @@ impl TestApp {
             organisation_id: organisation_id.to_owned(),
             token,
         }
+    }
+}
+
+/// A valid new offer; `changes` replaces or adds fields.
+pub fn offer_json(changes: Value) -> Value {
+    let mut offer = json!({
+        "category": "data_analysis_bi",
+        "title": "Population health analytics",
+        "summary": "Linked primary and secondary care data, dashboards and risk stratification.",
+        "description": "A team of analysts builds and runs a linked dataset for the system.",
+        "regions": ["north_west"],
+        "pricing_unit": "day_rate",
+        "unit_price_pence": 65_000,
+        "minimum_term_months": 12
+    });
+    if let (Some(offer), Some(changes)) = (offer.as_object_mut(), changes.as_object()) {
+        for (key, value) in changes {
+            offer.insert(key.clone(), value.clone());
+        }
+    }
+    offer
+}
+
+impl TestApp {
+    /// Creates a draft offer as `supplier`, with `changes` to the default fields.
+    pub async fn create_offer(&self, supplier: &TestUser, changes: Value) -> Value {
+        let response = self
+            .post("/api/v1/offers", &supplier.token, offer_json(changes))
+            .await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Creates and publishes an offer as `supplier`.
+    pub async fn published_offer(&self, supplier: &TestUser, changes: Value) -> Value {
+        let draft = self.create_offer(supplier, changes).await;
+        let id = draft["id"].as_str().unwrap_or_default();
+        let response = self
+            .send(
+                Method::POST,
+                &format!("/api/v1/offers/{id}/publish"),
+                Some(&supplier.token),
+                None,
+            )
+            .await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
     }
 }
 

@@ -39,7 +39,8 @@ impl IfMatch {
         let current = etag(current_version);
         if tags
             .iter()
-            .any(|t| t == "*" || *t == current || t.strip_prefix("W/") == Some(current.as_str()))
+            // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+            .any(|t| t == "*" || *t == current)
         {
             Ok(())
         } else {

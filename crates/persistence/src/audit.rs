@@ -46,9 +46,21 @@ fn to_stored(model: audit_events::Model) -> StoredAuditEvent {
 impl Command {
     /// Appends `entry` to the audit log in this command's transaction: it is kept only if the
     /// change it records is.
+    /// The entry carries the command's instant, so it agrees with the times the change wrote.
     pub async fn audit(&self, entry: AuditEntry) -> Result<StoredAuditEvent, StoreError> {
-        append(self.conn(), &entry).await
+        append_at(self.conn(), &entry, self.now()).await
     }
+}
+
+/// The instant of the newest audit entry, if any.
+pub(crate) async fn last_occurred_at<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(Entity::find()
+        .order_by_desc(Column::Seq)
+        .one(conn)
+        .await?
+        .map(|m| m.occurred_at))
 }
 
 /// Appends one entry. Appends are serialised — an advisory lock held to the end of the
@@ -57,6 +69,15 @@ impl Command {
 pub async fn append<C: ConnectionTrait>(
     conn: &C,
     entry: &AuditEntry,
+) -> Result<StoredAuditEvent, StoreError> {
+    let now = db_now(conn).await?;
+    append_at(conn, entry, now).await
+}
+
+async fn append_at<C: ConnectionTrait>(
+    conn: &C,
+    entry: &AuditEntry,
+    occurred_at: DateTime<Utc>,
 ) -> Result<StoredAuditEvent, StoreError> {
     if conn.get_database_backend() == DbBackend::Postgres {
         conn.execute_raw(Statement::from_sql_and_values(
@@ -73,7 +94,7 @@ pub async fn append<C: ConnectionTrait>(
     };
     let record = AuditRecord {
         seq,
-        occurred_at: db_now(conn).await?,
+        occurred_at,
         actor_user_id: entry.actor.map(|a| a.user_id.as_uuid()),
         actor_organisation_id: entry.actor.map(|a| a.organisation_id.as_uuid()),
         action: entry.action.clone(),

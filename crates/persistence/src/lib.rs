@@ -157,7 +157,19 @@ impl Db {
             }
             _ => self.conn.begin().await?,
         };
-        let now = db_now(&txn).await?;
+        let mut now = db_now(&txn).await?;
+        if self.backend() == DbBackend::Sqlite {
+            // SQLite's clock ticks in milliseconds, so two commands could share an instant and
+            // "the price in force at D" or "the earlier bid" would be ambiguous. Commands are
+            // serialised by the write lock taken above, and each writes its audit entry: keeping
+            // every command strictly after the last audited one orders them, across processes too.
+            let last = audit::last_occurred_at(&txn).await?;
+            if let Some(last) = last
+                && now <= last
+            {
+                now = last + chrono::Duration::microseconds(1);
+            }
+        }
         Ok(Command { txn, now })
     }
 }
