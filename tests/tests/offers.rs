@@ -765,17 +765,32 @@ async fn sorting_by_price_and_by_newest() {
     let asc = search(&app, &buyer.token, "sort=price_asc").await;
     assert_eq!(
         ids(&asc),
-        [c.b_finance.as_str(), &c.a_payroll, &c.b_service_desk, &c.a_accounts]
+        [
+            c.b_finance.as_str(),
+            &c.a_payroll,
+            &c.b_service_desk,
+            &c.a_accounts
+        ]
     );
     let desc = search(&app, &buyer.token, "sort=price_desc").await;
     assert_eq!(
         ids(&desc),
-        [c.a_accounts.as_str(), &c.b_service_desk, &c.a_payroll, &c.b_finance]
+        [
+            c.a_accounts.as_str(),
+            &c.b_service_desk,
+            &c.a_payroll,
+            &c.b_finance
+        ]
     );
     let newest = search(&app, &buyer.token, "sort=newest").await;
     assert_eq!(
         ids(&newest),
-        [c.b_service_desk.as_str(), &c.b_finance, &c.a_payroll, &c.a_accounts]
+        [
+            c.b_service_desk.as_str(),
+            &c.b_finance,
+            &c.a_payroll,
+            &c.a_accounts
+        ]
     );
 }
 
