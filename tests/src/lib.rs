@@ -165,7 +165,19 @@ pub struct TestUser {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_on(TestDatabase::migrated().await).await
+    }
+
+    /// A server over the demo market (`marketplace demo`), plus the test admin.
+    pub async fn spawn_demo() -> Self {
         let database = TestDatabase::migrated().await;
+        api::demo::load(&database.db)
+            .await
+            .unwrap_or_else(|e| panic!("the demo market did not load: {e:?}"));
+        Self::spawn_on(database).await
+    }
+
+    async fn spawn_on(database: TestDatabase) -> Self {
         create_admin(&database.db, ADMIN_EMAIL, "Test Admin", PASSWORD)
             .await
             .unwrap_or_else(|e| panic!("cannot create the admin: {e:?}"));

@@ -1163,3 +1163,91 @@ async fn concurrent_edits_of_one_version_let_exactly_one_through() {
     .await;
     assert_eq!(current["version"], 2);
 }
+
+#[tokio::test]
+async fn a_buyer_in_the_demo_market_finds_filters_and_compares_offers() {
+    let app = TestApp::spawn_demo().await;
+    let buyer = app
+        .login("lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD)
+        .await;
+    let all = search(&app, &buyer, "per_page=100").await;
+    let total = all["total"].as_u64().unwrap_or(0);
+    assert!(total >= 100, "{total} published offers");
+    let suppliers: std::collections::BTreeSet<&str> = all["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o["supplier_name"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(suppliers.len() >= 10, "{suppliers:?}");
+
+    let chc = search(
+        &app,
+        &buyer,
+        "q=continuing+healthcare+assessments&region=north_west&sort=price_asc",
+    )
+    .await;
+    let prices: Vec<i64> = chc["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o["unit_price_pence"].as_i64())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(prices.len() >= 2, "{chc}");
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
+    for item in chc["items"].as_array().into_iter().flatten() {
+        assert!(
+            item["regions"]
+                .as_array()
+                .is_some_and(|r| r.contains(&json!("north_west")))
+        );
+    }
+
+    let first_two: Vec<String> = ids(&chc).into_iter().take(2).collect();
+    let compared = app
+        .get(
+            &format!("/api/v1/offers/compare?ids={}", first_two.join(",")),
+            &buyer,
+        )
+        .await;
+    assert_eq!(compared.status(), StatusCode::OK);
+
+    // A demo supplier reprices its own published offer.
+    let supplier = app
+        .login("bids@necsu.nhs.example", api::demo::DEMO_PASSWORD)
+        .await;
+    let me = json_body(app.get("/api/v1/me", &supplier).await).await;
+    let own = search(
+        &app,
+        &supplier,
+        &format!(
+            "supplier={}",
+            me["organisation"]["id"].as_str().unwrap_or_default()
+        ),
+    )
+    .await;
+    let offer = &own["items"][0];
+    let id = id_of(offer);
+    let read = app.get(&format!("/api/v1/offers/{id}"), &supplier).await;
+    let tag = etag(&read);
+    let response = app
+        .request(Method::PATCH, &format!("/api/v1/offers/{id}"), &supplier)
+        .header("if-match", tag)
+        .json(&json!({"unit_price_pence": offer["unit_price_pence"].as_i64().unwrap_or(1) + 500}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    let history = json_body(
+        app.get(&format!("/api/v1/offers/{id}/price-history"), &supplier)
+            .await,
+    )
+    .await;
+    assert_eq!(history["total"], 2);
+    let drafts = search(&app, &supplier, "status=draft").await;
+    assert_eq!(drafts["total"], 1, "NECSU has one offer in preparation");
+}

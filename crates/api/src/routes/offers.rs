@@ -25,6 +25,7 @@ use domain::organisation::Region;
 use domain::pagination::PageRequest;
 use domain::user::Role;
 use domain::{DomainError, FieldError};
+use persistence::Command;
 use persistence::offers::{OfferListing, OfferSearch, OfferSort, PricePoint};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -212,17 +213,7 @@ pub async fn create_offer(
         minimum_term_months: Some(request.minimum_term_months),
     })?;
     let command = state.db.command().await?;
-    check_category(command.conn(), &new.category).await?;
-    let created =
-        persistence::offers::insert(command.conn(), actor.organisation_id, &new, command.now())
-            .await?;
-    let shown = present(command.conn(), created, command.now()).await?;
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "offer.created", "offer", shown.id)
-                .after(audit_value(&shown)?),
-        )
-        .await?;
+    let shown = create_in(&command, Some(actor), actor.organisation_id, &new).await?;
     command.commit().await?;
     let location = HeaderValue::from_str(&format!("/api/v1/offers/{}", shown.id))
         .map_err(ApiError::internal)?;
@@ -231,6 +222,25 @@ pub async fn create_offer(
         [(header::LOCATION, location), etag_header(shown.version)],
         Json(shown),
     ))
+}
+
+/// Creates a draft offer for `supplier` with its audit entry, inside `command`. `actor` is `None`
+/// only for the demo loader.
+pub(crate) async fn create_in(
+    command: &Command,
+    actor: Option<Actor>,
+    supplier: OrganisationId,
+    new: &NewOffer,
+) -> Result<OfferResponse, ApiError> {
+    check_category(command.conn(), &new.category).await?;
+    let created = persistence::offers::insert(command.conn(), supplier, new, command.now()).await?;
+    let shown = present(command.conn(), created, command.now()).await?;
+    command
+        .audit(
+            AuditEntry::new(actor, "offer.created", "offer", shown.id).after(audit_value(&shown)?),
+        )
+        .await?;
+    Ok(shown)
 }
 
 async fn check_category<C: sea_orm::ConnectionTrait>(conn: &C, code: &str) -> Result<(), ApiError> {
@@ -460,6 +470,20 @@ async fn transition(
         .ok_or(DomainError::NotFound("offer"))?;
     offer::check_can_manage_offer(&actor, &current)?;
     if_match.check(current.version)?;
+    let after = transition_in(&command, Some(actor), current, to, action).await?;
+    command.commit().await?;
+    Ok(tagged(after))
+}
+
+/// Moves `current` to the status `to` gives, recording the first price in force on publication
+/// and the audit entry, inside `command`. `actor` is `None` only for the demo loader.
+pub(crate) async fn transition_in(
+    command: &Command,
+    actor: Option<Actor>,
+    current: Offer,
+    to: fn(OfferStatus) -> Result<OfferStatus, DomainError>,
+    action: &str,
+) -> Result<OfferResponse, ApiError> {
     let next = to(current.status)?;
     let before = present(command.conn(), current.clone(), command.now()).await?;
     let updated = persistence::offers::update(
@@ -489,13 +513,12 @@ async fn transition(
     let after = present(command.conn(), updated, command.now()).await?;
     command
         .audit(
-            AuditEntry::new(Some(actor), action, "offer", after.id)
+            AuditEntry::new(actor, action, "offer", after.id)
                 .before(audit_value(&before)?)
                 .after(audit_value(&after)?),
         )
         .await?;
-    command.commit().await?;
-    Ok(tagged(after))
+    Ok(after)
 }
 
 /// Publishes a draft offer: from now on every signed-in user can find it.

@@ -1,11 +1,17 @@
-//! A demo market: real-world-shaped NHS buyers (ICBs and a predecessor CCG), Commissioning Support
-//! Units and an independent supplier, NHS England, and a login for every role. Loaded only into
-//! an empty database, through the same audited code paths as the API.
+//! A demo market: real-world-shaped NHS buyers (ICBs and a predecessor CCG), six Commissioning
+//! Support Units and six independent suppliers with a catalogue of over a hundred offers, NHS
+//! England, and a login for every role. Loaded only into an empty database, through the same
+//! audited code paths as the API.
+
+mod catalogue;
 
 use crate::accounts::{register_organisation, register_user};
 use crate::auth::hash_password;
 use crate::error::ApiError;
+use crate::routes::offers;
 use domain::audit::AuditEntry;
+use domain::ids::OfferId;
+use domain::offer::{NewOffer, OfferFields, OfferStatus};
 use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
 use domain::user::{NewUser, Role};
 use persistence::Db;
@@ -79,11 +85,67 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
         region: Some(Region::SouthWest),
     },
     DemoOrganisation {
+        key: "agem",
+        name: "NHS Arden and Greater East Midlands Commissioning Support Unit",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::Midlands),
+    },
+    DemoOrganisation {
+        key: "nelcsu",
+        name: "NHS North and East London Commissioning Support Unit",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::London),
+    },
+    DemoOrganisation {
+        key: "anglia",
+        name: "NHS Anglia Commissioning Support Unit",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::EastOfEngland),
+    },
+    DemoOrganisation {
         key: "insight",
         name: "Northgate Health Insight Ltd",
         kind: OrganisationKind::Supplier,
         ods_code: None,
         region: Some(Region::London),
+    },
+    DemoOrganisation {
+        key: "pennine",
+        name: "Pennine Procurement Partners LLP",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::NorthWest),
+    },
+    DemoOrganisation {
+        key: "meridian",
+        name: "Meridian Finance and Payroll Services Ltd",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::Midlands),
+    },
+    DemoOrganisation {
+        key: "clearwater",
+        name: "Clearwater Digital Health Ltd",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::SouthWest),
+    },
+    DemoOrganisation {
+        key: "lighthouse",
+        name: "Lighthouse Communications CIC",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::London),
+    },
+    DemoOrganisation {
+        key: "beacon",
+        name: "Beacon Medicines Management Ltd",
+        kind: OrganisationKind::Supplier,
+        ods_code: None,
+        region: Some(Region::Midlands),
     },
 ];
 
@@ -154,6 +216,12 @@ const LOGINS: &[(&str, &str, Role, &str)] = &[
         "Sam Bidder",
         Role::SupplierBidder,
         "scwcsu",
+    ),
+    (
+        "bids@agem.nhs.example",
+        "Ade Bidder",
+        Role::SupplierBidder,
+        "agem",
     ),
     (
         "bids@insight.example",
@@ -239,6 +307,49 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
         let organisation = find(login.organisation_key)?;
         let new = NewUser::parse(login.email, login.name, DEMO_PASSWORD, login.role)?;
         register_user(&command, None, &new, &organisation, hash).await?;
+    }
+    for portfolio in catalogue::PORTFOLIOS {
+        let supplier = find(portfolio.supplier)?;
+        for (key, publish) in portfolio
+            .services
+            .iter()
+            .map(|k| (k, true))
+            .chain(portfolio.drafts.iter().map(|k| (k, false)))
+        {
+            let service = catalogue::SERVICES
+                .iter()
+                .find(|s| s.key == *key)
+                .ok_or_else(|| ApiError::Internal(format!("demo service {key} missing").into()))?;
+            let new = NewOffer::parse(&OfferFields {
+                category: Some(service.category),
+                title: Some(service.title),
+                summary: Some(service.summary),
+                description: Some(service.description),
+                regions: Some(portfolio.regions),
+                pricing_unit: Some(service.unit),
+                unit_price_pence: Some(catalogue::price_for(
+                    portfolio.supplier,
+                    service,
+                    portfolio.price_index_bp,
+                )),
+                minimum_term_months: Some(service.minimum_term_months),
+            })?;
+            let draft = offers::create_in(&command, None, supplier.id, &new).await?;
+            if publish {
+                let stored =
+                    persistence::offers::find(command.conn(), OfferId::from_uuid(draft.id))
+                        .await?
+                        .ok_or_else(|| ApiError::Internal("demo offer vanished".into()))?;
+                offers::transition_in(
+                    &command,
+                    None,
+                    stored,
+                    OfferStatus::publish,
+                    "offer.published",
+                )
+                .await?;
+            }
+        }
     }
     command.commit().await?;
     Ok(DemoOutcome::Loaded(logins))
