@@ -313,10 +313,15 @@ fn text_query(backend: DbBackend, terms: &[String]) -> String {
     }
 }
 
-fn from_and_where(sql: &mut Sql, search: &OfferSearch) {
+/// `FROM … WHERE …` for a search; `with_supplier` joins the supplier for its name (the count
+/// needs no join: every offer has its supplier, by foreign key).
+fn from_and_where(sql: &mut Sql, search: &OfferSearch, with_supplier: bool) {
     let backend = sql.backend;
     let has_text = !search.terms.is_empty();
-    sql.push(" FROM offers o JOIN organisations org ON org.id = o.supplier_id");
+    sql.push(" FROM offers o");
+    if with_supplier {
+        sql.push(" JOIN organisations org ON org.id = o.supplier_id");
+    }
     if has_text && backend != DbBackend::Postgres {
         sql.push(" JOIN offers_fts ON offers_fts.rowid = o.rowid");
     }
@@ -375,24 +380,18 @@ fn listing(row: &QueryResult) -> Result<OfferListing, StoreError> {
     })
 }
 
-/// Searches the catalogue: filters and counts in the database, one page of cards back.
-pub async fn search<C: ConnectionTrait>(
-    conn: &C,
+/// The two statements a search runs: the count of every match, and one page of cards. Public so
+/// that the benchmark can run exactly the same SQL directly against the database.
+pub fn search_statements(
+    backend: DbBackend,
     search: &OfferSearch,
     page: PageRequest,
-) -> Result<Page<OfferListing>, StoreError> {
-    let backend = conn.get_database_backend();
+) -> (Statement, Statement) {
     let has_text = !search.terms.is_empty();
 
     let mut count = Sql::new(backend);
     count.push("SELECT COUNT(*) AS n");
-    from_and_where(&mut count, search);
-    let total: i64 = conn
-        .query_one_raw(count.statement())
-        .await?
-        .map(|row| row.try_get("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    from_and_where(&mut count, search, false);
 
     let mut sql = Sql::new(backend);
     sql.push(
@@ -400,7 +399,7 @@ pub async fn search<C: ConnectionTrait>(
          o.summary, o.regions_mask, o.pricing_unit, o.unit_price_pence, o.minimum_term_months, \
          o.status, o.published_at",
     );
-    from_and_where(&mut sql, search);
+    from_and_where(&mut sql, search, true);
     sql.push(" ORDER BY ");
     match search.sort {
         OfferSort::Relevance if has_text => {
@@ -428,7 +427,23 @@ pub async fn search<C: ConnectionTrait>(
         .bind(i64::try_from(page.per_page()).unwrap_or(100))
         .push(" OFFSET ")
         .bind(i64::try_from(page.offset()).unwrap_or(0));
-    let rows = conn.query_all_raw(sql.statement()).await?;
+    (count.statement(), sql.statement())
+}
+
+/// Searches the catalogue: filters and counts in the database, one page of cards back.
+pub async fn search<C: ConnectionTrait>(
+    conn: &C,
+    search: &OfferSearch,
+    page: PageRequest,
+) -> Result<Page<OfferListing>, StoreError> {
+    let (count, cards) = search_statements(conn.get_database_backend(), search, page);
+    let total: i64 = conn
+        .query_one_raw(count)
+        .await?
+        .map(|row| row.try_get("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let rows = conn.query_all_raw(cards).await?;
     Ok(Page {
         items: rows.iter().map(listing).collect::<Result<_, _>>()?,
         total: u64::try_from(total).unwrap_or(0),

@@ -7,7 +7,7 @@ use domain::organisation::Region;
 
 /// A service as the market sells it; each supplier that offers it sets its own price around
 /// `base_pence`.
-pub(super) struct Service {
+pub struct Service {
     pub key: &'static str,
     pub category: &'static str,
     pub title: &'static str,
@@ -22,7 +22,7 @@ use PricingUnit::{
     DayRate, FixedAnnual, Per1000PopulationYear, PerFteMonth, PerMonth, PerTransaction,
 };
 
-pub(super) const SERVICES: &[Service] = &[
+pub const SERVICES: &[Service] = &[
     Service {
         key: "procurement",
         category: "procurement",
@@ -256,7 +256,7 @@ pub(super) const SERVICES: &[Service] = &[
 ];
 
 /// What one supplier sells, where, and at what price level (basis points of the market base).
-pub(super) struct Portfolio {
+pub struct Portfolio {
     pub supplier: &'static str,
     pub regions: &'static [Region],
     pub price_index_bp: i64,
@@ -288,7 +288,7 @@ const CSU_SERVICES: &[&str] = &[
     "risk_stratification",
 ];
 
-pub(super) const PORTFOLIOS: &[Portfolio] = &[
+pub const PORTFOLIOS: &[Portfolio] = &[
     Portfolio {
         supplier: "necsu",
         regions: &[NorthEastAndYorkshire, NorthWest],
@@ -446,7 +446,7 @@ pub(super) const PORTFOLIOS: &[Portfolio] = &[
 
 /// A supplier's price for a service: its price level, give or take up to 8% by service
 /// (deterministic, so the demo is the same every time), rounded as a price list would be.
-pub(super) fn price_for(supplier: &str, service: &Service, price_index_bp: i64) -> i64 {
+pub fn price_for(supplier: &str, service: &Service, price_index_bp: i64) -> i64 {
     // FNV-1a over both keys: a fixed, well-spread per-pair adjustment.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in supplier.bytes().chain(service.key.bytes()) {

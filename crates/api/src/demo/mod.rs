@@ -3,7 +3,7 @@
 //! England, and a login for every role. Loaded only into an empty database, through the same
 //! audited code paths as the API.
 
-mod catalogue;
+pub mod catalogue;
 
 use crate::accounts::{register_organisation, register_user};
 use crate::auth::hash_password;
