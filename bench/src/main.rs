@@ -18,6 +18,7 @@ use persistence::offers::{OfferSearch, OfferSort, search_statements};
 use sea_orm::sqlx::postgres::PgPoolCopyExt;
 use sea_orm::{ConnectionTrait, Database, DbBackend};
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -503,6 +504,10 @@ async fn load(db: &Db, count: u64) -> Result<(), Failure> {
         copy.finish().await?;
         done += n;
         bar.set_position(done);
+        // indicatif draws only on a terminal; a log still shows progress.
+        if !std::io::stderr().is_terminal() && done % 100_000 == 0 {
+            eprintln!("loaded {done}/{count} offers");
+        }
     }
     bar.finish();
     eprintln!("VACUUM ANALYZE …");

@@ -10,6 +10,7 @@ mod m20261122_000004_create_login_failures;
 mod m20261122_000005_create_reference_data;
 mod m20261122_000006_create_offers;
 mod m20261122_000007_create_offer_search;
+mod m20261122_000008_add_offer_search_filters;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_reference_data::Migration),
             Box::new(m20261122_000006_create_offers::Migration),
             Box::new(m20261122_000007_create_offer_search::Migration),
+            Box::new(m20261122_000008_add_offer_search_filters::Migration),
         ]
     }
 }

@@ -76,6 +76,13 @@ impl Db {
                 opts.foreign_keys(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .busy_timeout(Duration::from_secs(30))
+            })
+            // Statements are prepared once per connection; after five runs PostgreSQL may fall
+            // back to one generic plan that ignores the values. A catalogue search for a rare word
+            // and one for a common word need opposite plans (measured in bench/RESULTS.md: 100×),
+            // so every statement is planned for its own values. Planning costs well under 1 ms.
+            .map_sqlx_postgres_opts(|opts| {
+                opts.options([("plan_cache_mode", "force_custom_plan")])
             });
         if url.starts_with("sqlite:") {
             options.max_connections(8).min_connections(1);

@@ -313,22 +313,64 @@ fn text_query(backend: DbBackend, terms: &[String]) -> String {
     }
 }
 
-/// `FROM … WHERE …` for a search; `with_supplier` joins the supplier for its name (the count
-/// needs no join: every offer has its supplier, by foreign key).
-fn from_and_where(sql: &mut Sql, search: &OfferSearch, with_supplier: bool) {
+/// What a statement is for: the count, or a page of cards.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Count,
+    Page,
+}
+
+/// The equality filters as the tags of the `search_filters` column (PostgreSQL).
+fn filter_tags(search: &OfferSearch) -> Vec<String> {
+    let mut tags = vec![format!("s:{}", search.status.as_str())];
+    if let Some(category) = &search.category {
+        tags.push(format!("c:{category}"));
+    }
+    if let Some(unit) = search.pricing_unit {
+        tags.push(format!("u:{}", unit.as_str()));
+    }
+    if let Some(bit) = search.region_bit {
+        tags.push(format!("r:{bit}"));
+    }
+    tags
+}
+
+/// `FROM … WHERE …` for a search.
+///
+/// On PostgreSQL the status, category, unit and region are matched as tags in the one GIN index
+/// that also holds the text, so the words and the filters narrow each other inside the index.
+/// The count uses only that (and the supplier and price, which are rare and cheap): with nothing
+/// left to check row by row, an all-visible page need not be read at all. The page also states
+/// the plain column conditions, so that for common words the planner may instead walk the
+/// B-tree in price order and stop after one page.
+fn from_and_where(sql: &mut Sql, search: &OfferSearch, part: Part) {
     let backend = sql.backend;
+    let postgres = backend == DbBackend::Postgres;
     let has_text = !search.terms.is_empty();
     sql.push(" FROM offers o");
-    if with_supplier {
+    if part == Part::Page {
+        // The count needs no supplier: every offer has one, by foreign key.
         sql.push(" JOIN organisations org ON org.id = o.supplier_id");
     }
-    if has_text && backend != DbBackend::Postgres {
+    if has_text && !postgres {
         sql.push(" JOIN offers_fts ON offers_fts.rowid = o.rowid");
     }
-    sql.push(" WHERE o.status = ").bind(search.status.as_str());
+    sql.push(" WHERE ");
+    if postgres {
+        sql.push("o.search_filters @> ARRAY[");
+        for (i, tag) in filter_tags(search).into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(tag);
+        }
+        sql.push("]::text[]");
+    } else {
+        sql.push("o.status = ").bind(search.status.as_str());
+    }
     if has_text {
         let query = text_query(backend, &search.terms);
-        if backend == DbBackend::Postgres {
+        if postgres {
             sql.push(" AND o.search_vector @@ to_tsquery('english', ")
                 .bind(query)
                 .push(")");
@@ -336,20 +378,26 @@ fn from_and_where(sql: &mut Sql, search: &OfferSearch, with_supplier: bool) {
             sql.push(" AND offers_fts MATCH ").bind(query);
         }
     }
+    let plain_columns = !postgres || part == Part::Page;
+    if plain_columns {
+        if postgres {
+            sql.push(" AND o.status = ").bind(search.status.as_str());
+        }
+        if let Some(category) = &search.category {
+            sql.push(" AND o.category_code = ").bind(category.clone());
+        }
+        if let Some(bit) = search.region_bit {
+            sql.push(" AND (o.regions_mask & ").bind(bit).push(") <> 0");
+        }
+        if let Some(unit) = search.pricing_unit {
+            sql.push(" AND o.pricing_unit = ").bind(unit.as_str());
+        }
+    }
     if let Some(org) = search.only_supplier {
         sql.push(" AND o.supplier_id = ").bind(org.as_uuid());
     }
-    if let Some(category) = &search.category {
-        sql.push(" AND o.category_code = ").bind(category.clone());
-    }
-    if let Some(bit) = search.region_bit {
-        sql.push(" AND (o.regions_mask & ").bind(bit).push(") <> 0");
-    }
     if let Some(supplier) = search.supplier {
         sql.push(" AND o.supplier_id = ").bind(supplier.as_uuid());
-    }
-    if let Some(unit) = search.pricing_unit {
-        sql.push(" AND o.pricing_unit = ").bind(unit.as_str());
     }
     if let Some(min) = search.min_price_pence {
         sql.push(" AND o.unit_price_pence >= ").bind(min);
@@ -391,7 +439,7 @@ pub fn search_statements(
 
     let mut count = Sql::new(backend);
     count.push("SELECT COUNT(*) AS n");
-    from_and_where(&mut count, search, false);
+    from_and_where(&mut count, search, Part::Count);
 
     let mut sql = Sql::new(backend);
     sql.push(
@@ -399,7 +447,7 @@ pub fn search_statements(
          o.summary, o.regions_mask, o.pricing_unit, o.unit_price_pence, o.minimum_term_months, \
          o.status, o.published_at",
     );
-    from_and_where(&mut sql, search, true);
+    from_and_where(&mut sql, search, Part::Page);
     sql.push(" ORDER BY ");
     match search.sort {
         OfferSort::Relevance if has_text => {
