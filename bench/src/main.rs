@@ -295,8 +295,29 @@ impl Scenario<'_> {
         };
         let page = PageRequest::new(Some(page), Some(20)).unwrap_or_default();
         let (count, cards) = search_statements(DbBackend::Postgres, &search, page);
-        (count.to_string(), cards.to_string())
+        (inline(&count), inline(&cards))
     }
+}
+
+/// The statement with its `$n` parameters written in as SQL literals, for pgbench and EXPLAIN.
+fn inline(statement: &sea_orm::Statement) -> String {
+    let mut sql = statement.sql.clone();
+    let values = statement
+        .values
+        .as_ref()
+        .map(|v| v.0.clone())
+        .unwrap_or_default();
+    for (i, value) in values.iter().enumerate().rev() {
+        let literal = match value {
+            sea_orm::Value::String(Some(s)) => format!("'{}'", s.replace('\'', "''")),
+            sea_orm::Value::Int(Some(n)) => n.to_string(),
+            sea_orm::Value::BigInt(Some(n)) => n.to_string(),
+            sea_orm::Value::Uuid(Some(u)) => format!("'{u}'"),
+            other => format!("{other:?}"),
+        };
+        sql = sql.replace(&format!("${}", i + 1), &literal);
+    }
+    sql
 }
 
 async fn explain(db: &Db, sql: &str) -> Result<String, Failure> {

@@ -22,12 +22,12 @@ impl MigrationTrait for Migration {
         let regions: Vec<String> = (0..7)
             .map(|bit| {
                 let value = 1 << bit;
-                format!("CASE WHEN regions_mask & {value} <> 0 THEN 'r:{value}' END")
+                format!("CASE WHEN regions_mask & {value} <> 0 THEN 'r={value}' END")
             })
             .collect();
         db.execute_unprepared(&format!(
             "ALTER TABLE offers ADD COLUMN search_filters text[] GENERATED ALWAYS AS (
-                ARRAY['s:' || status, 'c:' || category_code, 'u:' || pricing_unit]
+                ARRAY['s=' || status, 'c=' || category_code, 'u=' || pricing_unit]
                 || array_remove(ARRAY[{}], NULL)
             ) STORED",
             regions.join(", ")

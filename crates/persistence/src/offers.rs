@@ -322,15 +322,15 @@ enum Part {
 
 /// The equality filters as the tags of the `search_filters` column (PostgreSQL).
 fn filter_tags(search: &OfferSearch) -> Vec<String> {
-    let mut tags = vec![format!("s:{}", search.status.as_str())];
+    let mut tags = vec![format!("s={}", search.status.as_str())];
     if let Some(category) = &search.category {
-        tags.push(format!("c:{category}"));
+        tags.push(format!("c={category}"));
     }
     if let Some(unit) = search.pricing_unit {
-        tags.push(format!("u:{}", unit.as_str()));
+        tags.push(format!("u={}", unit.as_str()));
     }
     if let Some(bit) = search.region_bit {
-        tags.push(format!("r:{bit}"));
+        tags.push(format!("r={bit}"));
     }
     tags
 }
