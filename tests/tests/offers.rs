@@ -1215,6 +1215,15 @@ async fn a_buyer_in_the_demo_market_finds_filters_and_compares_offers() {
         )
         .await;
     assert_eq!(compared.status(), StatusCode::OK);
+    let compared = json_body(compared).await;
+    let compared_ids: Vec<String> = compared["items"]
+        .as_array()
+        .map(|a| a.iter().map(|c| id_of(&c["offer"])).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        compared_ids, first_two,
+        "the demo offers side by side, in order"
+    );
 
     // A demo supplier reprices its own published offer.
     let supplier = app
