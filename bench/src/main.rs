@@ -5,12 +5,13 @@
 //! database's ceiling). Prints a Markdown report; `bench/RESULTS.md` keeps one.
 
 use api::demo::catalogue::{SERVICES, Service};
+use api::state::DEFAULT_SEARCH_TOTAL_LIMIT;
 use chrono::{Duration as ChronoDuration, Utc};
 use clap::Parser;
 use domain::ids::{OfferId, OrganisationId};
-use domain::offer::{OfferStatus, RegionSet, search_terms, tie_break_key};
+use domain::offer::{OfferStatus, PricingUnit, RegionSet, search_terms, tie_break_key};
 use domain::organisation::{NewOrganisation, OrganisationKind, Region};
-use domain::pagination::PageRequest;
+use domain::pagination::{PageRequest, Total};
 use domain::user::{NewUser, Role};
 use indicatif::{ProgressBar, ProgressStyle};
 use persistence::Db;
@@ -199,27 +200,13 @@ async fn main() -> Result<(), Failure> {
         health.per_second, health.median_ms, health.p99_ms
     )?;
 
-    let common = Scenario {
-        name: "common words",
-        q: "data",
-        category: "data_analysis_bi",
-        region: Region::London,
-    };
-    let rare = Scenario {
-        name: "rare word",
-        q: &word(10_000),
-        category: "data_analysis_bi",
-        region: Region::London,
-    };
+    let common = Scenario::benchmark("common word", "data".to_owned());
+    let mid = Scenario::benchmark("mid-frequency word", word(300));
+    let rare = Scenario::benchmark("rare word", word(10_000));
     let mut plans = String::new();
-    for scenario in [&common, &rare] {
+    for scenario in [&common, &mid, &rare] {
         for page in [1_u64, 50] {
-            let path = format!(
-                "{base}/api/v1/offers?q={}&category={}&region={}&sort=price_asc&page={page}&per_page=20",
-                scenario.q,
-                scenario.category,
-                scenario.region.code()
-            );
+            let path = format!("{base}{}", scenario.path(page));
             let check = client.get(&path).bearer_auth(&token).send().await?;
             let status = check.status();
             let body: serde_json::Value = check.json().await?;
@@ -227,12 +214,24 @@ async fn main() -> Result<(), Failure> {
                 return Err(format!("{path}: {status} {body}").into());
             }
             let total = body["total"].as_u64().unwrap_or(0);
+            let matches = if body["total_exact"].as_bool() == Some(false) {
+                format!("more than {total} matches")
+            } else {
+                format!("{total} matches")
+            };
+            let on_page = body["items"].as_array().map_or(0, Vec::len);
             let http = measure(&client, &path, Some(&token), &args).await?;
-            let (count_sql, page_sql) = scenario.statements(page);
-            let tps = pgbench(&args, &url, &[&count_sql, &page_sql])?;
+            // pgbench runs what the API ran: the page, and the count when the page could not
+            // tell the total.
+            let statements = scenario.statements(page);
+            let mut sql = vec![statements.page.clone()];
+            if statements.needs_count(page, on_page) {
+                sql.push(statements.count.clone());
+            }
+            let tps = pgbench(&args, &url, &sql)?;
             writeln!(
                 report,
-                "| search, {}, page {page} ({total} matches) | {:.0} | {:.2} | {:.2} | {:.0} | {:.0}% |",
+                "| search, {}, page {page} ({matches}) | {:.0} | {:.2} | {:.2} | {:.0} | {:.0}% |",
                 scenario.name,
                 http.per_second,
                 http.median_ms,
@@ -243,11 +242,13 @@ async fn main() -> Result<(), Failure> {
             if page == 1 {
                 writeln!(
                     plans,
-                    "\n### {} (`q={}`), page 1\n\n```sql\n{count_sql};\n{page_sql};\n```\n",
-                    scenario.name, scenario.q
+                    "\n### {} (`q={}`), page 1\n\n```sql\n{};\n```\n",
+                    scenario.name,
+                    scenario.q.as_deref().unwrap_or(""),
+                    sql.join(";\n")
                 )?;
-                for sql in [&count_sql, &page_sql] {
-                    writeln!(plans, "```\n{}```", explain(&db, sql).await?)?;
+                for statement in &sql {
+                    writeln!(plans, "```\n{}```", explain(&db, statement).await?)?;
                 }
             }
         }
@@ -255,9 +256,14 @@ async fn main() -> Result<(), Failure> {
     writeln!(
         report,
         "\nAPI / DB compares search requests/s through HTTP with pgbench transactions/s, each \
-         transaction being the same two statements the API runs per request (count, then page)."
+         transaction being the statements the API ran for that request: page 1 and 50 are one \
+         statement each, which also counts the matches up to {} + 1. pgbench runs them with the \
+         extended protocol, so each is planned on every run, as the API's are \
+         (`plan_cache_mode=force_custom_plan`, since each search has its own values).",
+        DEFAULT_SEARCH_TOTAL_LIMIT
     )?;
-    println!("{report}\n## Query plans\n{plans}");
+    let matrix = plan_matrix(&db, [&common, &mid, &rare]).await?;
+    println!("{report}\n## Plans for each filter combination\n\n{matrix}\n## Query plans\n{plans}");
 
     if args.drop {
         drop(db);
@@ -271,32 +277,235 @@ async fn main() -> Result<(), Failure> {
     Ok(())
 }
 
-struct Scenario<'a> {
-    name: &'a str,
-    q: &'a str,
-    category: &'a str,
-    region: Region,
+/// A search as a buyer sends it.
+#[derive(Clone)]
+struct Scenario {
+    name: &'static str,
+    q: Option<String>,
+    category: Option<&'static str>,
+    region: Option<Region>,
+    pricing_unit: Option<PricingUnit>,
+    max_price_pence: Option<i64>,
+    sort: OfferSort,
 }
 
-impl Scenario<'_> {
-    /// The count and page statements exactly as the API builds them, values inlined.
-    fn statements(&self, page: u64) -> (String, String) {
-        let search = OfferSearch {
-            terms: search_terms(self.q),
-            status: OfferStatus::Published,
-            only_supplier: None,
-            category: Some(self.category.to_owned()),
-            region_bit: Some(RegionSet::bit(self.region)),
-            supplier: None,
+impl Scenario {
+    /// The benchmark's query: text + category + region, cheapest first.
+    fn benchmark(name: &'static str, q: String) -> Self {
+        Self {
+            name,
+            q: Some(q),
+            category: Some("data_analysis_bi"),
+            region: Some(Region::London),
             pricing_unit: None,
-            min_price_pence: None,
             max_price_pence: None,
             sort: OfferSort::PriceAsc,
+        }
+    }
+
+    fn path(&self, page: u64) -> String {
+        let mut path = format!("/api/v1/offers?page={page}&per_page=20");
+        if let Some(q) = &self.q {
+            path.push_str(&format!("&q={q}"));
+        }
+        if let Some(category) = self.category {
+            path.push_str(&format!("&category={category}"));
+        }
+        if let Some(region) = self.region {
+            path.push_str(&format!("&region={}", region.code()));
+        }
+        let sort = match self.sort {
+            OfferSort::Relevance => "relevance",
+            OfferSort::PriceAsc => "price_asc",
+            OfferSort::PriceDesc => "price_desc",
+            OfferSort::Newest => "newest",
+        };
+        path.push_str(&format!("&sort={sort}"));
+        path
+    }
+
+    /// The page and count statements exactly as the API builds them, values inlined.
+    fn statements(&self, page: u64) -> Inlined {
+        let search = OfferSearch {
+            terms: self.q.as_deref().map(search_terms).unwrap_or_default(),
+            status: OfferStatus::Published,
+            only_supplier: None,
+            category: self.category.map(str::to_owned),
+            region_bit: self.region.map(RegionSet::bit),
+            supplier: None,
+            pricing_unit: self.pricing_unit,
+            min_price_pence: None,
+            max_price_pence: self.max_price_pence,
+            sort: self.sort,
         };
         let page = PageRequest::new(Some(page), Some(20)).unwrap_or_default();
-        let (count, cards) = search_statements(DbBackend::Postgres, &search, page);
-        (inline(&count), inline(&cards))
+        let statements = search_statements(
+            DbBackend::Postgres,
+            &search,
+            page,
+            DEFAULT_SEARCH_TOTAL_LIMIT,
+        );
+        Inlined {
+            page: inline(&statements.page),
+            counted_with_page: statements.counted_with_page,
+            count: inline(&statements.count),
+        }
     }
+
+    /// The filters, as a row of the plan matrix names them.
+    fn filters(&self) -> String {
+        let mut parts = Vec::new();
+        if self.q.is_some() {
+            parts.push("text".to_owned());
+        }
+        if self.category.is_some() {
+            parts.push("category".to_owned());
+        }
+        if self.region.is_some() {
+            parts.push("region".to_owned());
+        }
+        if self.pricing_unit.is_some() {
+            parts.push("unit".to_owned());
+        }
+        if self.max_price_pence.is_some() {
+            parts.push("max price".to_owned());
+        }
+        if parts.is_empty() {
+            parts.push("none".to_owned());
+        }
+        parts.join(" + ")
+    }
+}
+
+struct Inlined {
+    page: String,
+    counted_with_page: bool,
+    count: String,
+}
+
+impl Inlined {
+    /// Whether the API, having received `on_page` items for `page`, also ran the count.
+    fn needs_count(&self, page: u64, on_page: usize) -> bool {
+        if self.counted_with_page {
+            on_page == 0 && page > 1
+        } else {
+            let request = PageRequest::new(Some(page), Some(20)).unwrap_or_default();
+            Total::from_page(request, on_page).is_none()
+        }
+    }
+}
+
+/// Every combination of filters, for each kind of word and without words, planned and run once
+/// (after one warm-up run): which indexes each statement uses and how long it takes alone.
+async fn plan_matrix(db: &Db, words: [&Scenario; 3]) -> Result<String, Failure> {
+    let mut out = String::from(
+        "Each search run alone (no concurrency, after one warm-up run), page 1, 20 per page. \
+         Page 1 is one statement that also counts (up to the limit); a separate capped count \
+         runs only for pages beyond the limit.\n\n\
+         | word | filters | sort | page: plan | page ms | count: plan | count ms |\n\
+         |---|---|---|---|---:|---|---:|\n",
+    );
+    let mut cases = Vec::new();
+    for word in words {
+        for (category, region) in [
+            (None, None),
+            (Some("data_analysis_bi"), None),
+            (None, Some(Region::London)),
+            (Some("data_analysis_bi"), Some(Region::London)),
+        ] {
+            for sort in [OfferSort::PriceAsc, OfferSort::Relevance] {
+                cases.push(Scenario {
+                    category,
+                    region,
+                    sort,
+                    ..word.clone()
+                });
+            }
+        }
+        cases.push(Scenario {
+            pricing_unit: Some(PricingUnit::DayRate),
+            max_price_pence: Some(80_000),
+            ..word.clone()
+        });
+    }
+    for sort in [OfferSort::PriceAsc, OfferSort::Newest] {
+        cases.push(Scenario {
+            name: "(none)",
+            q: None,
+            sort,
+            ..Scenario::benchmark("(none)", String::new())
+        });
+        cases.push(Scenario {
+            name: "(none)",
+            q: None,
+            category: None,
+            region: None,
+            sort,
+            ..Scenario::benchmark("(none)", String::new())
+        });
+    }
+    for case in cases {
+        let statements = case.statements(1);
+        let _ = explain(db, &statements.page).await?;
+        let page_plan = explain(db, &statements.page).await?;
+        let returned = rows_returned(&page_plan);
+        let (count_plan, count_ms) = if !statements.needs_count(1, returned) {
+            ("(counted by the page statement)".to_owned(), String::new())
+        } else {
+            let _ = explain(db, &statements.count).await?;
+            let plan = explain(db, &statements.count).await?;
+            (access_paths(&plan), format!("{:.2}", execution_ms(&plan)))
+        };
+        writeln!(
+            out,
+            "| {} | {} | {:?} | {} | {:.2} | {} | {} |",
+            case.name,
+            case.filters(),
+            case.sort,
+            access_paths(&page_plan),
+            execution_ms(&page_plan),
+            count_plan,
+            count_ms
+        )?;
+    }
+    Ok(out)
+}
+
+/// The scans a plan uses, in plan order, e.g. "Index Scan using ix_offers_status_price".
+fn access_paths(plan: &str) -> String {
+    let mut paths: Vec<String> = Vec::new();
+    for line in plan.lines() {
+        let node = line.trim_start().trim_start_matches("->").trim();
+        if node.contains("Scan") && !node.starts_with("Recheck") {
+            let name = node
+                .split(" (")
+                .next()
+                .unwrap_or(node)
+                .replace(" on offers o", "");
+            if !name.contains("organisations") && !paths.contains(&name) {
+                paths.push(name);
+            }
+        }
+    }
+    paths.join(", ")
+}
+
+fn execution_ms(plan: &str) -> f64 {
+    plan.lines()
+        .find_map(|l| l.trim().strip_prefix("Execution Time: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// The rows the plan's top node returned.
+fn rows_returned(plan: &str) -> usize {
+    plan.lines()
+        .next()
+        .and_then(|l| l.split("rows=").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The statement with its `$n` parameters written in as SQL literals, for pgbench and EXPLAIN.
@@ -338,7 +547,7 @@ async fn explain(db: &Db, sql: &str) -> Result<String, Failure> {
 }
 
 /// Runs the statements as one pgbench transaction at the benchmark's concurrency; returns tps.
-fn pgbench(args: &Args, url: &str, statements: &[&str]) -> Result<f64, Failure> {
+fn pgbench(args: &Args, url: &str, statements: &[String]) -> Result<f64, Failure> {
     let script = std::env::temp_dir().join(format!("catalogue-bench-{}.sql", Uuid::new_v4()));
     let mut text = String::new();
     for sql in statements {
@@ -359,7 +568,7 @@ fn pgbench(args: &Args, url: &str, statements: &[&str]) -> Result<f64, Failure> 
         .args([
             "-n",
             "-M",
-            "prepared",
+            "extended",
             "-c",
             &args.clients.to_string(),
             "-j",

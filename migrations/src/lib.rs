@@ -11,6 +11,7 @@ mod m20261122_000005_create_reference_data;
 mod m20261122_000006_create_offers;
 mod m20261122_000007_create_offer_search;
 mod m20261122_000008_add_offer_search_filters;
+mod m20261122_000009_replace_offer_search_filters;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_offers::Migration),
             Box::new(m20261122_000007_create_offer_search::Migration),
             Box::new(m20261122_000008_add_offer_search_filters::Migration),
+            Box::new(m20261122_000009_replace_offer_search_filters::Migration),
         ]
     }
 }

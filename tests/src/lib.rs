@@ -3,6 +3,7 @@
 //! database when `TEST_DATABASE_URL` names a server (CI sets it) — and talks to it over HTTP.
 
 use api::cli::{build_state, create_admin};
+use api::state::AppState;
 use persistence::Db;
 use reqwest::{Client, Method, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
@@ -165,7 +166,15 @@ pub struct TestUser {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_on(TestDatabase::migrated().await).await
+        Self::spawn_on(TestDatabase::migrated().await, |_| {}).await
+    }
+
+    /// A server whose catalogue search counts exactly only up to `limit` matches.
+    pub async fn spawn_with_search_total_limit(limit: u64) -> Self {
+        Self::spawn_on(TestDatabase::migrated().await, |state| {
+            state.search_total_limit = limit;
+        })
+        .await
     }
 
     /// A server over the demo market (`marketplace demo`), plus the test admin.
@@ -174,16 +183,17 @@ impl TestApp {
         api::demo::load(&database.db)
             .await
             .unwrap_or_else(|e| panic!("the demo market did not load: {e:?}"));
-        Self::spawn_on(database).await
+        Self::spawn_on(database, |_| {}).await
     }
 
-    async fn spawn_on(database: TestDatabase) -> Self {
+    async fn spawn_on(database: TestDatabase, configure: impl FnOnce(&mut AppState)) -> Self {
         create_admin(&database.db, ADMIN_EMAIL, "Test Admin", PASSWORD)
             .await
             .unwrap_or_else(|e| panic!("cannot create the admin: {e:?}"));
-        let state = build_state(database.db.clone(), SECRET, 3600)
+        let mut state = build_state(database.db.clone(), SECRET, 3600)
             .await
             .unwrap_or_else(|e| panic!("cannot build state: {e:?}"));
+        configure(&mut state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("cannot bind: {e}"));

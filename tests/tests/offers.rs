@@ -860,6 +860,7 @@ async fn pages_report_the_total_and_cover_every_offer_once() {
         )
         .await;
         assert_eq!(found["total"], 23);
+        assert_eq!(found["total_exact"], true);
         assert_eq!(found["page"], page);
         assert_eq!(found["per_page"], 10);
         assert_eq!(
@@ -875,6 +876,43 @@ async fn pages_report_the_total_and_cover_every_offer_once() {
     let default = search(&app, &buyer.token, "").await;
     assert_eq!(default["per_page"], 20);
     assert_eq!(default["items"].as_array().map(Vec::len), Some(20));
+}
+
+#[tokio::test]
+async fn beyond_the_count_limit_the_total_says_more_than() {
+    let app = TestApp::spawn_with_search_total_limit(20).await;
+    let supplier = app.user("supplier_bidder").await;
+    for n in 0..23 {
+        let unit = if n < 5 { "day_rate" } else { "fixed_annual" };
+        app.published_offer(
+            &supplier,
+            json!({"unit_price_pence": 10_000 + n, "pricing_unit": unit}),
+        )
+        .await;
+    }
+    let buyer = app.user("buyer_lead").await;
+
+    let first = search(&app, &buyer.token, "per_page=10&page=1&sort=price_asc").await;
+    assert_eq!(first["total"], 20, "{first}");
+    assert_eq!(first["total_exact"], false, "more than 20 match");
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(10));
+
+    let last = search(&app, &buyer.token, "per_page=10&page=3&sort=price_asc").await;
+    assert_eq!(last["total"], 23, "the last page tells the exact total");
+    assert_eq!(last["total_exact"], true);
+
+    let beyond = search(&app, &buyer.token, "per_page=10&page=9").await;
+    assert_eq!(beyond["total"], 20);
+    assert_eq!(beyond["total_exact"], false);
+    assert_eq!(beyond["items"], json!([]));
+
+    let day_rates = search(&app, &buyer.token, "pricing_unit=day_rate&per_page=2").await;
+    assert_eq!(day_rates["total"], 5, "{day_rates}");
+    assert_eq!(day_rates["total_exact"], true);
+
+    let exactly = search(&app, &buyer.token, "pricing_unit=fixed_annual&per_page=10").await;
+    assert_eq!(exactly["total"], 18);
+    assert_eq!(exactly["total_exact"], true, "18 is within the limit");
 }
 
 #[tokio::test]

@@ -100,6 +100,10 @@ pub struct ServeArgs {
     /// Load the demo market at start if the database is empty.
     #[arg(long, env = "MARKETPLACE_DEMO")]
     pub demo: bool,
+    /// A catalogue search counts its matches exactly up to this many (beyond, the answer says
+    /// "more than" with `total_exact: false`); a higher limit costs more for common words.
+    #[arg(long, env = "MARKETPLACE_SEARCH_TOTAL_LIMIT", default_value_t = crate::state::DEFAULT_SEARCH_TOTAL_LIMIT, value_parser = clap::value_parser!(u64).range(20..=1_000_000))]
+    pub search_total_limit: u64,
 }
 
 pub async fn run() -> ExitCode {
@@ -330,6 +334,7 @@ pub async fn build_state(
         db,
         tokens: Arc::new(TokenKeys::new(secret, token_lifetime_seconds)),
         decoy_hash: Arc::new(decoy_hash().await?),
+        search_total_limit: crate::state::DEFAULT_SEARCH_TOTAL_LIMIT,
     })
 }
 
@@ -355,9 +360,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             }
         }
     }
-    let state = build_state(db.clone(), &secret, args.token_lifetime_seconds)
+    let mut state = build_state(db.clone(), &secret, args.token_lifetime_seconds)
         .await
         .map_err(describe_api_error)?;
+    state.search_total_limit = args.search_total_limit;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;

@@ -199,8 +199,11 @@ impl From<User> for UserResponse {
 pub struct Paginated<T: ToSchema> {
     /// The items on this page.
     pub items: Vec<T>,
-    /// How many items match in all.
+    /// How many items match in all. A catalogue search counts exactly up to a limit (1,000 by
+    /// default); when more match, `total` is that limit and `total_exact` is false.
     pub total: u64,
+    /// Whether `total` is the exact number of matches (false: more than `total` match).
+    pub total_exact: bool,
     /// This page's number, from 1.
     pub page: u64,
     /// The page size asked for (at most 100).
@@ -213,6 +216,7 @@ impl<T: ToSchema> Paginated<T> {
         Self {
             items: page.items,
             total: page.total,
+            total_exact: page.total_exact,
             page: page.page,
             per_page: page.per_page,
         }

@@ -60,7 +60,9 @@ impl Default for PageRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// The number of matches; when `total_exact` is false, more than this many match.
     pub total: u64,
+    pub total_exact: bool,
     pub page: u64,
     pub per_page: u64,
 }
@@ -70,8 +72,47 @@ impl<T> Page<T> {
         Page {
             items: self.items.into_iter().map(f).collect(),
             total: self.total,
+            total_exact: self.total_exact,
             page: self.page,
             per_page: self.per_page,
+        }
+    }
+}
+
+/// A total counted exactly up to a limit, as a search states it.
+///
+/// Counting every match of a common word among a million offers costs a visit to each match;
+/// counting up to a limit costs at most the limit. Beyond it the answer is "more than `limit`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub value: u64,
+    pub exact: bool,
+}
+
+impl Total {
+    /// The total when the page itself shows where the matches end: a page that is not full,
+    /// and is not past the end, holds the last match. `None` when a count is needed.
+    pub fn from_page(request: PageRequest, items_on_page: usize) -> Option<Self> {
+        let on_page = u64::try_from(items_on_page).unwrap_or(u64::MAX);
+        let ends_here = on_page < request.per_page() && (on_page > 0 || request.page() == 1);
+        ends_here.then(|| Self {
+            value: request.offset().saturating_add(on_page),
+            exact: true,
+        })
+    }
+
+    /// The total from a count that stopped after `limit + 1` matches.
+    pub fn from_capped_count(counted: u64, limit: u64) -> Self {
+        if counted > limit {
+            Self {
+                value: limit,
+                exact: false,
+            }
+        } else {
+            Self {
+                value: counted,
+                exact: true,
+            }
         }
     }
 }
@@ -79,6 +120,59 @@ impl<T> Page<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_that_is_not_full_ends_the_matches() {
+        let third = PageRequest::new(Some(3), Some(20)).unwrap_or_default();
+        assert_eq!(
+            Total::from_page(third, 7),
+            Some(Total {
+                value: 47,
+                exact: true
+            })
+        );
+        let first = PageRequest::default();
+        assert_eq!(
+            Total::from_page(first, 0),
+            Some(Total {
+                value: 0,
+                exact: true
+            })
+        );
+    }
+
+    #[test]
+    fn a_full_page_or_an_empty_page_past_the_end_needs_a_count() {
+        let first = PageRequest::new(Some(1), Some(20)).unwrap_or_default();
+        assert_eq!(Total::from_page(first, 20), None);
+        let ninth = PageRequest::new(Some(9), Some(20)).unwrap_or_default();
+        assert_eq!(Total::from_page(ninth, 0), None);
+    }
+
+    #[test]
+    fn a_count_beyond_the_limit_is_a_lower_bound() {
+        assert_eq!(
+            Total::from_capped_count(1000, 1000),
+            Total {
+                value: 1000,
+                exact: true
+            }
+        );
+        assert_eq!(
+            Total::from_capped_count(1001, 1000),
+            Total {
+                value: 1000,
+                exact: false
+            }
+        );
+        assert_eq!(
+            Total::from_capped_count(0, 1000),
+            Total {
+                value: 0,
+                exact: true
+            }
+        );
+    }
 
     #[test]
     fn defaults_to_the_first_page_of_twenty() {

@@ -225,6 +225,7 @@ where
     Ok(domain::pagination::Page {
         items: rows.into_iter().map(to_domain).collect::<Result<_, _>>()?,
         total,
+        total_exact: true,
         page: page.page(),
         per_page: page.per_page(),
     })

@@ -9,7 +9,7 @@ use domain::ids::{OfferId, OrganisationId};
 use domain::offer::{
     NewOffer, Offer, OfferChange, OfferStatus, PricingUnit, RegionSet, tie_break_key,
 };
-use domain::pagination::{Page, PageRequest};
+use domain::pagination::{Page, PageRequest, Total};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
@@ -313,62 +313,24 @@ fn text_query(backend: DbBackend, terms: &[String]) -> String {
     }
 }
 
-/// What a statement is for: the count, or a page of cards.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Count,
-    Page,
-}
-
-/// The equality filters as the tags of the `search_filters` column (PostgreSQL).
-fn filter_tags(search: &OfferSearch) -> Vec<String> {
-    let mut tags = vec![format!("s={}", search.status.as_str())];
-    if let Some(category) = &search.category {
-        tags.push(format!("c={category}"));
-    }
-    if let Some(unit) = search.pricing_unit {
-        tags.push(format!("u={}", unit.as_str()));
-    }
-    if let Some(bit) = search.region_bit {
-        tags.push(format!("r={bit}"));
-    }
-    tags
-}
-
-/// `FROM … WHERE …` for a search.
+/// `FROM … WHERE …` for a search; `cards` joins the supplier's name for the page of cards.
 ///
-/// On PostgreSQL the status, category, unit and region are matched as tags in the one GIN index
-/// that also holds the text, so the words and the filters narrow each other inside the index.
-/// The count uses only that (and the supplier and price, which are rare and cheap): with nothing
-/// left to check row by row, an all-visible page need not be read at all. The page also states
-/// the plain column conditions, so that for common words the planner may instead walk the
-/// B-tree in price order and stop after one page.
-fn from_and_where(sql: &mut Sql, search: &OfferSearch, part: Part) {
+/// Each filter is stated once, as a plain condition, so that the planner estimates it once. On
+/// PostgreSQL one GIN index holds the text, category, pricing unit and regions (migration 9), so
+/// rare words and their filters narrow each other inside the index; for common words the planner
+/// may instead walk the B-tree in price order and stop after one page.
+fn from_and_where(sql: &mut Sql, search: &OfferSearch, cards: bool) {
     let backend = sql.backend;
     let postgres = backend == DbBackend::Postgres;
-    let has_text = !search.terms.is_empty();
     sql.push(" FROM offers o");
-    if part == Part::Page {
-        // The count needs no supplier: every offer has one, by foreign key.
+    if cards {
         sql.push(" JOIN organisations org ON org.id = o.supplier_id");
     }
-    if has_text && !postgres {
+    if !search.terms.is_empty() && !postgres {
         sql.push(" JOIN offers_fts ON offers_fts.rowid = o.rowid");
     }
-    sql.push(" WHERE ");
-    if postgres {
-        sql.push("o.search_filters @> ARRAY[");
-        for (i, tag) in filter_tags(search).into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(tag);
-        }
-        sql.push("]::text[]");
-    } else {
-        sql.push("o.status = ").bind(search.status.as_str());
-    }
-    if has_text {
+    sql.push(" WHERE o.status = ").bind(search.status.as_str());
+    if !search.terms.is_empty() {
         let query = text_query(backend, &search.terms);
         if postgres {
             sql.push(" AND o.search_vector @@ to_tsquery('english', ")
@@ -378,20 +340,20 @@ fn from_and_where(sql: &mut Sql, search: &OfferSearch, part: Part) {
             sql.push(" AND offers_fts MATCH ").bind(query);
         }
     }
-    let plain_columns = !postgres || part == Part::Page;
-    if plain_columns {
+    if let Some(category) = &search.category {
+        sql.push(" AND o.category_code = ").bind(category.clone());
+    }
+    if let Some(bit) = search.region_bit {
         if postgres {
-            sql.push(" AND o.status = ").bind(search.status.as_str());
-        }
-        if let Some(category) = &search.category {
-            sql.push(" AND o.category_code = ").bind(category.clone());
-        }
-        if let Some(bit) = search.region_bit {
+            sql.push(" AND o.region_bits @> ARRAY[")
+                .bind(bit)
+                .push("]::smallint[]");
+        } else {
             sql.push(" AND (o.regions_mask & ").bind(bit).push(") <> 0");
         }
-        if let Some(unit) = search.pricing_unit {
-            sql.push(" AND o.pricing_unit = ").bind(unit.as_str());
-        }
+    }
+    if let Some(unit) = search.pricing_unit {
+        sql.push(" AND o.pricing_unit = ").bind(unit.as_str());
     }
     if let Some(org) = search.only_supplier {
         sql.push(" AND o.supplier_id = ").bind(org.as_uuid());
@@ -428,73 +390,208 @@ fn listing(row: &QueryResult) -> Result<OfferListing, StoreError> {
     })
 }
 
-/// The two statements a search runs: the count of every match, and one page of cards. Public so
-/// that the benchmark can run exactly the same SQL directly against the database.
+/// The statements a search runs. Public so that the benchmark can run exactly the same SQL
+/// directly against the database.
+///
+/// A page within the first `total_limit + 1` matches is one statement: the matches, in the order
+/// asked for and no more than `total_limit + 1` of them, are gathered once, counted, and the page
+/// is cut from them. The database then finds the matches once per search, and for common words
+/// in price order it stops after the limit instead of gathering every match. A page further on
+/// (or an empty page past the end) needs the plain page and a separate capped count.
 pub fn search_statements(
     backend: DbBackend,
     search: &OfferSearch,
     page: PageRequest,
-) -> (Statement, Statement) {
-    let has_text = !search.terms.is_empty();
+    total_limit: u64,
+) -> SearchStatements {
+    let capped = total_limit.saturating_add(1);
+    let within_cap = page.offset().saturating_add(page.per_page()) <= capped;
+    let order = SortKey::of(backend, search);
 
     let mut count = Sql::new(backend);
-    count.push("SELECT COUNT(*) AS n");
-    from_and_where(&mut count, search, Part::Count);
-
-    let mut sql = Sql::new(backend);
-    sql.push(
-        "SELECT o.id, o.supplier_id, org.name AS supplier_name, o.category_code, o.title, \
-         o.summary, o.regions_mask, o.pricing_unit, o.unit_price_pence, o.minimum_term_months, \
-         o.status, o.published_at",
-    );
-    from_and_where(&mut sql, search, Part::Page);
-    sql.push(" ORDER BY ");
-    match search.sort {
-        OfferSort::Relevance if has_text => {
-            if backend == DbBackend::Postgres {
-                sql.push("ts_rank_cd(o.search_vector, to_tsquery('english', ")
-                    .bind(text_query(backend, &search.terms))
-                    .push(")) DESC, ");
-            } else {
-                // bm25 is lower for better matches; title outweighs summary outweighs description.
-                sql.push("bm25(offers_fts, 10.0, 4.0, 1.0) ASC, ");
-            }
-        }
-        OfferSort::Relevance => {}
-        OfferSort::PriceAsc => {
-            sql.push("o.unit_price_pence ASC, ");
-        }
-        OfferSort::PriceDesc => {
-            sql.push("o.unit_price_pence DESC, ");
-        }
-        OfferSort::Newest => {
-            sql.push("COALESCE(o.published_at, o.created_at) DESC, ");
-        }
+    count.push("SELECT COUNT(*) AS n FROM (SELECT 1 AS one");
+    from_and_where(&mut count, search, false);
+    if backend == DbBackend::Postgres {
+        // The order changes nothing in the count; it lets the planner weigh the count as it
+        // weighs the page: walk the price-ordered B-tree and stop early for common words, or
+        // take the GIN index for rare ones, instead of gathering every match of a common word.
+        count.push(" ORDER BY o.unit_price_pence, o.tie_break");
     }
-    sql.push("o.tie_break ASC LIMIT ")
+    count
+        .push(" LIMIT ")
+        .bind(i64::try_from(capped).unwrap_or(i64::MAX))
+        .push(") AS capped");
+
+    let mut cards = Sql::new(backend);
+    if within_cap {
+        cards.push("WITH matches AS MATERIALIZED (");
+        push_matches(&mut cards, search, &order, capped);
+        cards.push(
+            ") SELECT m.id, m.supplier_id, org.name AS supplier_name, m.category_code, m.title, \
+             m.summary, m.regions_mask, m.pricing_unit, m.unit_price_pence, \
+             m.minimum_term_months, m.status, m.published_at, \
+             (SELECT COUNT(*) FROM matches) AS matched \
+             FROM matches m JOIN organisations org ON org.id = m.supplier_id ORDER BY ",
+        );
+        if order.expression.is_some() {
+            cards.push("m.sort_key").push(order.direction).push(", ");
+        }
+        cards.push("m.tie_break ASC");
+    } else {
+        cards.push(
+            "SELECT o.id, o.supplier_id, org.name AS supplier_name, o.category_code, o.title, \
+             o.summary, o.regions_mask, o.pricing_unit, o.unit_price_pence, \
+             o.minimum_term_months, o.status, o.published_at",
+        );
+        from_and_where(&mut cards, search, true);
+        cards.push(" ORDER BY ");
+        if let Some(expression) = &order.expression {
+            expression.push_to(&mut cards, search);
+            cards.push(order.direction).push(", ");
+        }
+        cards.push("o.tie_break ASC");
+    }
+    cards
+        .push(" LIMIT ")
         .bind(i64::try_from(page.per_page()).unwrap_or(100))
         .push(" OFFSET ")
         .bind(i64::try_from(page.offset()).unwrap_or(0));
-    (count.statement(), sql.statement())
+    SearchStatements {
+        page: cards.statement(),
+        counted_with_page: within_cap,
+        count: count.statement(),
+    }
 }
 
-/// Searches the catalogue: filters and counts in the database, one page of cards back.
+/// The first `capped` matches in the order asked for, with the key they are ordered by.
+fn push_matches(sql: &mut Sql, search: &OfferSearch, order: &SortKey, capped: u64) {
+    sql.push(
+        "SELECT o.id, o.supplier_id, o.category_code, o.title, o.summary, o.regions_mask, \
+         o.pricing_unit, o.unit_price_pence, o.minimum_term_months, o.status, o.published_at, \
+         o.tie_break",
+    );
+    if let Some(expression) = &order.expression {
+        sql.push(", ");
+        expression.push_to(sql, search);
+        sql.push(" AS sort_key");
+    }
+    from_and_where(sql, search, false);
+    sql.push(" ORDER BY ");
+    if let Some(expression) = &order.expression {
+        expression.push_to(sql, search);
+        sql.push(order.direction).push(", ");
+    }
+    sql.push("o.tie_break ASC LIMIT ")
+        .bind(i64::try_from(capped).unwrap_or(i64::MAX));
+}
+
+/// What a search is ordered by before the neutral tie-break.
+struct SortKey {
+    expression: Option<SortExpression>,
+    direction: &'static str,
+}
+
+enum SortExpression {
+    /// PostgreSQL's `ts_rank` (not `ts_rank_cd`: the same weights, a fifth of the cost per
+    /// match), higher first.
+    TsRank,
+    /// SQLite's bm25, lower first; title outweighs summary outweighs description.
+    Bm25,
+    Price,
+    Newest,
+}
+
+impl SortKey {
+    fn of(backend: DbBackend, search: &OfferSearch) -> Self {
+        let (expression, direction) = match search.sort {
+            OfferSort::Relevance if !search.terms.is_empty() => {
+                if backend == DbBackend::Postgres {
+                    (Some(SortExpression::TsRank), " DESC")
+                } else {
+                    (Some(SortExpression::Bm25), " ASC")
+                }
+            }
+            OfferSort::Relevance => (None, ""),
+            OfferSort::PriceAsc => (Some(SortExpression::Price), " ASC"),
+            OfferSort::PriceDesc => (Some(SortExpression::Price), " DESC"),
+            OfferSort::Newest => (Some(SortExpression::Newest), " DESC"),
+        };
+        Self {
+            expression,
+            direction,
+        }
+    }
+}
+
+impl SortExpression {
+    fn push_to(&self, sql: &mut Sql, search: &OfferSearch) {
+        match self {
+            Self::TsRank => {
+                sql.push("ts_rank(o.search_vector, to_tsquery('english', ")
+                    .bind(text_query(DbBackend::Postgres, &search.terms))
+                    .push("))");
+            }
+            Self::Bm25 => {
+                sql.push("bm25(offers_fts, 10.0, 4.0, 1.0)");
+            }
+            Self::Price => {
+                sql.push("o.unit_price_pence");
+            }
+            Self::Newest => {
+                sql.push("COALESCE(o.published_at, o.created_at)");
+            }
+        }
+    }
+}
+
+/// The SQL of one search.
+#[derive(Debug, Clone)]
+pub struct SearchStatements {
+    /// One page of cards, in the order asked for; when `counted_with_page`, each row also
+    /// carries `matched`, the number of matches up to the limit and one more.
+    pub page: Statement,
+    pub counted_with_page: bool,
+    /// How many match, counting no further than the limit and one more.
+    pub count: Statement,
+}
+
+/// Searches the catalogue: filters in the database, one page of cards back, and the number of
+/// matches counted exactly up to `total_limit`.
 pub async fn search<C: ConnectionTrait>(
     conn: &C,
     search: &OfferSearch,
     page: PageRequest,
+    total_limit: u64,
 ) -> Result<Page<OfferListing>, StoreError> {
-    let (count, cards) = search_statements(conn.get_database_backend(), search, page);
-    let total: i64 = conn
-        .query_one_raw(count)
-        .await?
-        .map(|row| row.try_get("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-    let rows = conn.query_all_raw(cards).await?;
+    let statements = search_statements(conn.get_database_backend(), search, page, total_limit);
+    let rows = conn.query_all_raw(statements.page).await?;
+    let items: Vec<OfferListing> = rows.iter().map(listing).collect::<Result<_, _>>()?;
+    let known = match rows.first() {
+        Some(row) if statements.counted_with_page => {
+            let matched: i64 = row.try_get("", "matched")?;
+            Some(Total::from_capped_count(
+                u64::try_from(matched).unwrap_or(0),
+                total_limit,
+            ))
+        }
+        _ => Total::from_page(page, items.len()),
+    };
+    let total = match known {
+        Some(total) => total,
+        None => {
+            let counted: i64 = conn
+                .query_one_raw(statements.count)
+                .await?
+                .map(|row| row.try_get("", "n"))
+                .transpose()?
+                .unwrap_or(0);
+            Total::from_capped_count(u64::try_from(counted).unwrap_or(0), total_limit)
+        }
+    };
     Ok(Page {
-        items: rows.iter().map(listing).collect::<Result<_, _>>()?,
-        total: u64::try_from(total).unwrap_or(0),
+        items,
+        total: total.value,
+        total_exact: total.exact,
         page: page.page(),
         per_page: page.per_page(),
     })

@@ -759,6 +759,9 @@ fn listing_response(l: OfferListing) -> OfferListingResponse {
 }
 
 /// Searches the catalogue.
+///
+/// `total` is exact up to the server's count limit (1,000 by default); when more offers match,
+/// `total` is the limit and `total_exact` is false. Narrow the search to get an exact count.
 #[utoipa::path(
     get,
     path = "/offers",
@@ -836,7 +839,9 @@ pub async fn search_offers(
             OfferSortDto::Newest => OfferSort::Newest,
         },
     };
-    let found = persistence::offers::search(state.db.conn(), &search, page).await?;
+    let found =
+        persistence::offers::search(state.db.conn(), &search, page, state.search_total_limit)
+            .await?;
     Ok(Json(Paginated::from_page(found, listing_response)))
 }
 
