@@ -256,8 +256,9 @@ async fn main() -> Result<(), Failure> {
     writeln!(
         report,
         "\nAPI / DB compares search requests/s through HTTP with pgbench transactions/s, each \
-         transaction being the statements the API ran for that request: page 1 and 50 are one \
-         statement each, which also counts the matches up to {} + 1. pgbench runs them with the \
+         transaction being the statements the API ran for that request: a page within the first \
+         {} + 1 matches is one statement, which also counts them; an empty page past the end \
+         adds the capped count. pgbench runs them with the \
          extended protocol, so each is planned on every run, as the API's are \
          (`plan_cache_mode=force_custom_plan`, since each search has its own values).",
         DEFAULT_SEARCH_TOTAL_LIMIT
