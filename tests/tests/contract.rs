@@ -27,6 +27,38 @@ fn the_committed_openapi_document_is_what_the_code_generates() {
     );
 }
 
+/// Every `$ref` in `value`, wherever it sits.
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                found.push(reference.clone());
+            }
+            map.values().for_each(|v| references(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_in_the_document_resolves() {
+    let generated = api::openapi::document_json().unwrap_or_else(|e| panic!("{e}"));
+    let document: Value = serde_json::from_str(&generated).unwrap_or_else(|e| panic!("{e}"));
+    let mut found = Vec::new();
+    references(&document, &mut found);
+    assert!(!found.is_empty());
+    for reference in found {
+        let pointer = reference
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{reference} is not local"));
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{reference} does not resolve"
+        );
+    }
+}
+
 #[test]
 fn the_document_is_openapi_3_1_and_every_operation_lists_its_errors_and_security() {
     let document: Value = serde_json::to_value(api::openapi::document()).unwrap_or_default();

@@ -28,7 +28,8 @@ default 20) and answer `{items, total, page, per_page}`.",
         (name = "audit", description = "The append-only, hash-chained audit log."),
         (name = "operations", description = "Liveness and readiness probes."),
     ),
-    components(schemas(Problem, ProblemField)),
+    // Types that appear only in query parameters are not collected from the paths.
+    components(schemas(Problem, ProblemField, crate::routes::offers::OfferSortDto)),
     modifiers(&BearerSecurity)
 )]
 struct ApiDoc;

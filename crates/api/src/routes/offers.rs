@@ -656,6 +656,7 @@ pub async fn get_offer_price_history(
 /// How search results are ordered.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = OfferSort)]
 pub enum OfferSortDto {
     /// Best text match first; with no text, the neutral order.
     Relevance,
