@@ -11,6 +11,7 @@ pub mod ids;
 pub mod offer;
 pub mod organisation;
 pub mod pagination;
+pub mod tender;
 pub mod user;
 
 pub use error::{DomainError, FieldError};

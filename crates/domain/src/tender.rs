@@ -1,0 +1,720 @@
+//! Competitive tenders: evaluation criteria and their weights, deadlines, the lifecycle
+//! (`draft → published → evaluation → standstill → awarded`, with `cancelled` and
+//! `unsuccessful`), the clock-driven close at the submission deadline, and amendments.
+//!
+//! Time is always an argument (the database's clock), never read here.
+
+use crate::error::{DomainError, FieldError, Validator};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Whether a criterion scores the price or the quality of a bid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriterionKind {
+    Price,
+    Quality,
+}
+
+impl CriterionKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Price => "price",
+            Self::Quality => "quality",
+        }
+    }
+}
+
+impl FromStr for CriterionKind {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "price" => Ok(Self::Price),
+            "quality" => Ok(Self::Quality),
+            _ => Err(DomainError::field("/kind", "must be price or quality")),
+        }
+    }
+}
+
+/// A criterion's weight: a whole number of percent, 1 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Weight(u8);
+
+impl Weight {
+    pub fn new(percent: i64) -> Result<Self, DomainError> {
+        u8::try_from(percent)
+            .ok()
+            .filter(|p| (1..=100).contains(p))
+            .map(Self)
+            .ok_or_else(|| DomainError::field("/weight", "must be a whole number from 1 to 100"))
+    }
+
+    pub const fn percent(self) -> u8 {
+        self.0
+    }
+}
+
+/// A criterion as a buyer writes it, before it is given an id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCriterion {
+    pub name: String,
+    pub kind: String,
+    pub weight: i64,
+}
+
+/// One parsed criterion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionSpec {
+    pub name: String,
+    pub kind: CriterionKind,
+    pub weight: Weight,
+}
+
+/// The evaluation criteria of a tender: exactly one price criterion, any number of quality
+/// criteria (at most [`Criteria::MAX`] in all), names unique, weights summing to 100.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criteria(Vec<CriterionSpec>);
+
+impl Criteria {
+    pub const MAX: usize = 20;
+    pub const MAX_NAME_CHARS: usize = 200;
+
+    pub fn new(criteria: &[NewCriterion]) -> Result<Self, DomainError> {
+        if criteria.is_empty() || criteria.len() > Self::MAX {
+            return Err(DomainError::field(
+                "/criteria",
+                format!(
+                    "must list 1 to {} criteria, exactly one of them of kind price",
+                    Self::MAX
+                ),
+            ));
+        }
+        let mut v = Validator::new();
+        let mut parsed = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        for (i, criterion) in criteria.iter().enumerate() {
+            let at = format!("/criteria/{i}");
+            let name = criterion.name.trim();
+            if name.is_empty() || name.chars().count() > Self::MAX_NAME_CHARS {
+                v.push(FieldError::new(
+                    format!("{at}/name"),
+                    format!("must be 1 to {} characters", Self::MAX_NAME_CHARS),
+                ));
+            } else if names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                v.push(FieldError::new(
+                    format!("{at}/name"),
+                    "must differ from every other criterion's name",
+                ));
+            }
+            names.push(name);
+            let kind = v.check(
+                criterion
+                    .kind
+                    .parse::<CriterionKind>()
+                    .map_err(|e| e.under(&at)),
+            );
+            let weight = v.check(Weight::new(criterion.weight).map_err(|e| e.under(&at)));
+            if let (Some(kind), Some(weight)) = (kind, weight) {
+                parsed.push(CriterionSpec {
+                    name: name.to_owned(),
+                    kind,
+                    weight,
+                });
+            }
+        }
+        let prices = criteria
+            .iter()
+            .filter(|c| c.kind == CriterionKind::Price.as_str())
+            .count();
+        if prices != 1 {
+            v.push(FieldError::new(
+                "/criteria",
+                format!("must have exactly one criterion of kind price, not {prices}"),
+            ));
+        }
+        let sum: i64 = criteria.iter().map(|c| c.weight).sum();
+        if sum != 100 {
+            v.push(FieldError::new(
+                "/criteria",
+                format!("weights must sum to 100, not {sum}"),
+            ));
+        }
+        v.finish()?;
+        Ok(Self(parsed))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &CriterionSpec> {
+        self.0.iter()
+    }
+
+    pub fn price(&self) -> &CriterionSpec {
+        // `new` guarantees exactly one.
+        self.0
+            .iter()
+            .find(|c| c.kind == CriterionKind::Price)
+            .unwrap_or(&self.0[0])
+    }
+}
+
+/// How suppliers come to bid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    /// Any supplier may bid.
+    Open,
+    /// Only the named suppliers may see the tender and bid.
+    Invited,
+}
+
+impl Procedure {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Invited => "invited",
+        }
+    }
+}
+
+impl FromStr for Procedure {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Self::Open),
+            "invited" => Ok(Self::Invited),
+            _ => Err(DomainError::field("/procedure", "must be open or invited")),
+        }
+    }
+}
+
+/// The two deadlines of a tender: questions close no later than bids do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    clarification: DateTime<Utc>,
+    submission: DateTime<Utc>,
+}
+
+impl Deadlines {
+    pub fn new(
+        clarification: DateTime<Utc>,
+        submission: DateTime<Utc>,
+    ) -> Result<Self, DomainError> {
+        if clarification > submission {
+            return Err(DomainError::field(
+                "/clarification_deadline",
+                "must not be after the submission deadline",
+            ));
+        }
+        Ok(Self {
+            clarification,
+            submission,
+        })
+    }
+
+    pub const fn clarification(&self) -> DateTime<Utc> {
+        self.clarification
+    }
+
+    pub const fn submission(&self) -> DateTime<Utc> {
+        self.submission
+    }
+
+    /// Publishing needs both deadlines still ahead.
+    pub fn check_ahead_of(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let mut v = Validator::new();
+        if self.clarification <= now {
+            v.push(FieldError::new(
+                "/clarification_deadline",
+                "must be in the future when the tender is published",
+            ));
+        }
+        if self.submission <= now {
+            v.push(FieldError::new(
+                "/submission_deadline",
+                "must be in the future when the tender is published",
+            ));
+        }
+        v.finish()
+    }
+
+    /// The deadlines after an amendment: each may move later, never earlier, and the order holds.
+    pub fn extended(
+        &self,
+        clarification: Option<DateTime<Utc>>,
+        submission: Option<DateTime<Utc>>,
+    ) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        let clarification = clarification.unwrap_or(self.clarification);
+        let submission = submission.unwrap_or(self.submission);
+        if clarification < self.clarification {
+            v.push(FieldError::new(
+                "/clarification_deadline",
+                "an amendment may extend a deadline, never bring it forward",
+            ));
+        }
+        if submission < self.submission {
+            v.push(FieldError::new(
+                "/submission_deadline",
+                "an amendment may extend a deadline, never bring it forward",
+            ));
+        }
+        v.finish()?;
+        Self::new(clarification, submission)
+    }
+}
+
+/// Working days of standstill after award: 0 to 30, 8 unless the buyer says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StandstillDays(u8);
+
+impl StandstillDays {
+    pub const DEFAULT: Self = Self(8);
+
+    pub fn new(days: i64) -> Result<Self, DomainError> {
+        u8::try_from(days)
+            .ok()
+            .filter(|d| *d <= 30)
+            .map(Self)
+            .ok_or_else(|| DomainError::field("/standstill_days", "must be from 0 to 30"))
+    }
+
+    pub const fn days(self) -> u8 {
+        self.0
+    }
+}
+
+/// Where a tender is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenderStatus {
+    Draft,
+    Published,
+    Evaluation,
+    Standstill,
+    Awarded,
+    Cancelled,
+    Unsuccessful,
+}
+
+impl TenderStatus {
+    pub const ALL: [Self; 7] = [
+        Self::Draft,
+        Self::Published,
+        Self::Evaluation,
+        Self::Standstill,
+        Self::Awarded,
+        Self::Cancelled,
+        Self::Unsuccessful,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Evaluation => "evaluation",
+            Self::Standstill => "standstill",
+            Self::Awarded => "awarded",
+            Self::Cancelled => "cancelled",
+            Self::Unsuccessful => "unsuccessful",
+        }
+    }
+
+    /// Whether no transition leaves this state.
+    pub const fn is_final(self) -> bool {
+        matches!(self, Self::Awarded | Self::Cancelled | Self::Unsuccessful)
+    }
+
+    /// The state in force at `now`: a published tender closes by the clock at its submission
+    /// deadline, into evaluation when a live bid is in, otherwise unsuccessful. Every read and
+    /// write uses this, so no background job is needed for the close to be correct.
+    pub fn at(
+        self,
+        submission_deadline: DateTime<Utc>,
+        now: DateTime<Utc>,
+        has_live_bid: bool,
+    ) -> Self {
+        match self {
+            Self::Published if now >= submission_deadline => {
+                if has_live_bid {
+                    Self::Evaluation
+                } else {
+                    Self::Unsuccessful
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// `draft → published`.
+    pub fn publish(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Draft => Ok(Self::Published),
+            other => Err(refused("published", other)),
+        }
+    }
+
+    /// Amendments are for a published tender, before its submission deadline (the caller passes
+    /// the state in force).
+    pub fn check_amendable(self) -> Result<(), DomainError> {
+        match self {
+            Self::Published => Ok(()),
+            Self::Draft => Err(DomainError::Conflict(
+                "a draft is edited, not amended; amendments are for published tenders".to_owned(),
+            )),
+            other => Err(refused("amended", other)),
+        }
+    }
+
+    /// A draft's fields may be edited; once published, only amendments change it.
+    pub fn check_editable(self) -> Result<(), DomainError> {
+        match self {
+            Self::Draft => Ok(()),
+            other => Err(DomainError::Conflict(format!(
+                "a {} tender cannot be edited; only a draft can (a published tender is amended)",
+                other.as_str()
+            ))),
+        }
+    }
+
+    /// Any state before award `→ cancelled`.
+    pub fn cancel(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Draft | Self::Published | Self::Evaluation | Self::Standstill => {
+                Ok(Self::Cancelled)
+            }
+            other => Err(refused("cancelled", other)),
+        }
+    }
+
+    /// `evaluation → standstill`, when the lead awards.
+    pub fn start_standstill(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Evaluation => Ok(Self::Standstill),
+            other => Err(refused("awarded", other)),
+        }
+    }
+
+    /// `standstill → awarded`, when the lead confirms the contract after the standstill.
+    pub fn confirm_award(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Standstill => Ok(Self::Awarded),
+            other => Err(refused("confirmed", other)),
+        }
+    }
+
+    /// `evaluation → unsuccessful`, when no compliant bid remains.
+    pub fn fail(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Evaluation => Ok(Self::Unsuccessful),
+            other => Err(refused("closed as unsuccessful", other)),
+        }
+    }
+}
+
+fn refused(action: &str, from: TenderStatus) -> DomainError {
+    DomainError::Conflict(format!("a {} tender cannot be {action}", from.as_str()))
+}
+
+impl fmt::Display for TenderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TenderStatus {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| DomainError::field("/status", "is not a tender status"))
+    }
+}
+
+/// A cancellation needs a reason that bidders and the regulator will read.
+pub fn cancellation_reason(raw: &str) -> Result<String, DomainError> {
+    let reason = raw.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(DomainError::field(
+            "/reason",
+            "must be 1 to 2000 characters: say why the tender is cancelled",
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+/// Whether an amendment makes the live bids need their suppliers' confirmation: bids answered
+/// the tender as it was, so a later deadline or a changed description reopens them.
+pub fn amendment_needs_confirmation(
+    before: &Deadlines,
+    after: &Deadlines,
+    description_changed: bool,
+) -> bool {
+    description_changed || after.submission() != before.submission()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn criterion(name: &str, kind: &str, weight: i64) -> NewCriterion {
+        NewCriterion {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            weight,
+        }
+    }
+
+    fn pointers(error: DomainError) -> Vec<String> {
+        match error {
+            DomainError::Validation(errors) => errors.into_iter().map(|e| e.pointer).collect(),
+            other => vec![format!("not a validation error: {other}")],
+        }
+    }
+
+    #[test]
+    fn one_price_criterion_and_weights_summing_to_100_are_accepted() {
+        let criteria = Criteria::new(&[
+            criterion("Price", "price", 40),
+            criterion("Delivery", "quality", 35),
+            criterion("Social value", "quality", 25),
+        ]);
+        let criteria = criteria.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(criteria.iter().count(), 3);
+        assert_eq!(criteria.price().weight.percent(), 40);
+    }
+
+    #[test]
+    fn weights_not_summing_to_100_are_refused() {
+        let error = Criteria::new(&[
+            criterion("Price", "price", 40),
+            criterion("Quality", "quality", 50),
+        ]);
+        assert_eq!(error.map_err(pointers), Err(vec!["/criteria".to_owned()]));
+    }
+
+    #[test]
+    fn two_price_criteria_or_none_are_refused() {
+        let two = Criteria::new(&[
+            criterion("Price", "price", 50),
+            criterion("Whole-life cost", "price", 50),
+        ]);
+        assert_eq!(two.map_err(pointers), Err(vec!["/criteria".to_owned()]));
+        let none = Criteria::new(&[criterion("Quality", "quality", 100)]);
+        assert_eq!(none.map_err(pointers), Err(vec!["/criteria".to_owned()]));
+        let empty = Criteria::new(&[]);
+        assert_eq!(empty.map_err(pointers), Err(vec!["/criteria".to_owned()]));
+    }
+
+    #[test]
+    fn each_bad_criterion_field_is_pointed_at() {
+        let error = Criteria::new(&[
+            criterion("Price", "price", 0),
+            criterion(" ", "quality", 60),
+            criterion("Price", "cost", 40),
+        ]);
+        let found = error.map_err(pointers).err().unwrap_or_default();
+        for expected in [
+            "/criteria/0/weight",
+            "/criteria/1/name",
+            "/criteria/2/name",
+            "/criteria/2/kind",
+        ] {
+            assert!(
+                found.contains(&expected.to_owned()),
+                "{expected} in {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn deadlines_in_the_wrong_order_are_refused() {
+        assert!(Deadlines::new(at(10), at(12)).is_ok());
+        assert!(Deadlines::new(at(12), at(12)).is_ok());
+        assert_eq!(
+            Deadlines::new(at(13), at(12)).map_err(pointers),
+            Err(vec!["/clarification_deadline".to_owned()])
+        );
+    }
+
+    #[test]
+    fn publishing_needs_both_deadlines_ahead() {
+        let deadlines = Deadlines::new(at(10), at(12)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(deadlines.check_ahead_of(at(9)).is_ok());
+        assert_eq!(
+            deadlines.check_ahead_of(at(10)).map_err(pointers),
+            Err(vec!["/clarification_deadline".to_owned()])
+        );
+        assert_eq!(
+            deadlines.check_ahead_of(at(12)).map_err(pointers),
+            Err(vec![
+                "/clarification_deadline".to_owned(),
+                "/submission_deadline".to_owned()
+            ])
+        );
+    }
+
+    #[test]
+    fn an_amendment_extends_deadlines_and_never_shortens_them() {
+        let deadlines = Deadlines::new(at(10), at(12)).unwrap_or_else(|e| panic!("{e:?}"));
+        let later = deadlines.extended(None, Some(at(15)));
+        assert_eq!(later.map(|d| d.submission()), Ok(at(15)));
+        assert_eq!(
+            deadlines.extended(None, Some(at(11))).map_err(pointers),
+            Err(vec!["/submission_deadline".to_owned()])
+        );
+        assert_eq!(
+            deadlines.extended(Some(at(9)), None).map_err(pointers),
+            Err(vec!["/clarification_deadline".to_owned()])
+        );
+        assert!(
+            deadlines.extended(Some(at(13)), None).is_err(),
+            "order holds"
+        );
+    }
+
+    #[test]
+    fn an_amendment_reopens_bids_when_it_moves_the_deadline_or_changes_the_text() {
+        let before = Deadlines::new(at(10), at(12)).unwrap_or_else(|e| panic!("{e:?}"));
+        let questions_later = before
+            .extended(Some(at(11)), None)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let bids_later = before
+            .extended(None, Some(at(14)))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(!amendment_needs_confirmation(
+            &before,
+            &questions_later,
+            false
+        ));
+        assert!(amendment_needs_confirmation(&before, &bids_later, false));
+        assert!(amendment_needs_confirmation(&before, &before, true));
+    }
+
+    #[test]
+    fn standstill_is_0_to_30_working_days() {
+        assert_eq!(StandstillDays::DEFAULT.days(), 8);
+        assert!(StandstillDays::new(0).is_ok());
+        assert!(StandstillDays::new(30).is_ok());
+        assert!(StandstillDays::new(31).is_err());
+        assert!(StandstillDays::new(-1).is_err());
+    }
+
+    #[test]
+    fn a_published_tender_closes_by_the_clock() {
+        let published = TenderStatus::Published;
+        assert_eq!(published.at(at(12), at(11), true), TenderStatus::Published);
+        assert_eq!(published.at(at(12), at(12), true), TenderStatus::Evaluation);
+        assert_eq!(
+            published.at(at(12), at(13), false),
+            TenderStatus::Unsuccessful
+        );
+        for other in TenderStatus::ALL {
+            if other != TenderStatus::Published {
+                assert_eq!(other.at(at(12), at(13), true), other, "{other}");
+            }
+        }
+    }
+
+    type Transition = fn(TenderStatus) -> Result<TenderStatus, DomainError>;
+
+    #[test]
+    fn every_transition_is_allowed_from_exactly_its_states() {
+        use TenderStatus::*;
+        let table: [(&str, Transition, &[TenderStatus], TenderStatus); 5] = [
+            ("publish", TenderStatus::publish, &[Draft], Published),
+            (
+                "cancel",
+                TenderStatus::cancel,
+                &[Draft, Published, Evaluation, Standstill],
+                Cancelled,
+            ),
+            (
+                "start_standstill",
+                TenderStatus::start_standstill,
+                &[Evaluation],
+                Standstill,
+            ),
+            (
+                "confirm_award",
+                TenderStatus::confirm_award,
+                &[Standstill],
+                Awarded,
+            ),
+            ("fail", TenderStatus::fail, &[Evaluation], Unsuccessful),
+        ];
+        for (name, transition, allowed, to) in table {
+            for from in TenderStatus::ALL {
+                let result = transition(from);
+                if allowed.contains(&from) {
+                    assert_eq!(result, Ok(to), "{name} from {from}");
+                } else {
+                    assert!(
+                        matches!(result, Err(DomainError::Conflict(_))),
+                        "{name} from {from} must be refused"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_drafts_are_edited_and_only_published_tenders_amended() {
+        for status in TenderStatus::ALL {
+            assert_eq!(
+                status.check_editable().is_ok(),
+                status == TenderStatus::Draft,
+                "{status}"
+            );
+            assert_eq!(
+                status.check_amendable().is_ok(),
+                status == TenderStatus::Published,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn final_states_are_final() {
+        for status in TenderStatus::ALL {
+            let leaves = [
+                status.publish(),
+                status.cancel(),
+                status.start_standstill(),
+                status.confirm_award(),
+                status.fail(),
+            ]
+            .iter()
+            .any(Result::is_ok);
+            assert_eq!(status.is_final(), !leaves, "{status}");
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for status in TenderStatus::ALL {
+            assert_eq!(status.as_str().parse::<TenderStatus>(), Ok(status));
+        }
+        assert!("closed".parse::<TenderStatus>().is_err());
+    }
+
+    #[test]
+    fn a_cancellation_needs_a_reason() {
+        assert!(cancellation_reason("  ").is_err());
+        assert_eq!(
+            cancellation_reason(" Requirement withdrawn by the board "),
+            Ok("Requirement withdrawn by the board".to_owned())
+        );
+    }
+}
