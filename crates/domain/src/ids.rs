@@ -64,3 +64,19 @@ typed_id!(
     /// Identifies a service offer in the catalogue.
     OfferId
 );
+typed_id!(
+    /// Identifies a tender.
+    TenderId
+);
+typed_id!(
+    /// Identifies one evaluation criterion of a tender.
+    CriterionId
+);
+typed_id!(
+    /// Identifies a supplier's bid on a tender (across its versions).
+    BidId
+);
+typed_id!(
+    /// Identifies a clarification question on a tender.
+    ClarificationId
+);

@@ -4,7 +4,10 @@
 //!
 //! Time is always an argument (the database's clock), never read here.
 
+use crate::access::Actor;
 use crate::error::{DomainError, FieldError, Validator};
+use crate::ids::OrganisationId;
+use crate::user::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -457,9 +460,115 @@ pub fn amendment_needs_confirmation(
     description_changed || after.submission() != before.submission()
 }
 
+/// What of a tender decides who may see it and its bids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenderScope {
+    pub buyer: OrganisationId,
+    pub procedure: Procedure,
+    pub invited: Vec<OrganisationId>,
+    /// The state in force now (see [`TenderStatus::at`]).
+    pub status: TenderStatus,
+}
+
+impl TenderScope {
+    fn is_buyer(&self, actor: &Actor) -> bool {
+        actor.organisation_id == self.buyer
+            && matches!(actor.role, Role::BuyerLead | Role::BuyerEvaluator)
+    }
+
+    fn may_bid(&self, actor: &Actor) -> bool {
+        actor.role == Role::SupplierBidder
+            && match self.procedure {
+                Procedure::Open => true,
+                Procedure::Invited => self.invited.contains(&actor.organisation_id),
+            }
+    }
+}
+
+/// Whether `actor` may see the tender at all (otherwise it answers 404). A draft is its buyer's
+/// alone; an invited tender is invisible to every supplier it does not name and to other buyers;
+/// the regulator and admins see every tender once published.
+pub fn can_view_tender(actor: &Actor, tender: &TenderScope) -> bool {
+    if tender.is_buyer(actor) {
+        return true;
+    }
+    if tender.status == TenderStatus::Draft {
+        return false;
+    }
+    match actor.role {
+        Role::Regulator | Role::Admin => true,
+        Role::SupplierBidder => tender.may_bid(actor),
+        Role::BuyerLead | Role::BuyerEvaluator => tender.procedure == Procedure::Open,
+    }
+}
+
+/// Whether `actor`'s organisation may bid on the tender (it must also be open for bids).
+pub fn can_bid(actor: &Actor, tender: &TenderScope) -> bool {
+    tender.may_bid(actor)
+}
+
+/// What `actor` may see of the bids on a tender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidAccess {
+    /// Every live bid.
+    All,
+    /// Only its own organisation's bid.
+    OwnOnly,
+    /// None yet: the bids are sealed (listing answers 403 `bids-sealed`, one bid 404).
+    Sealed,
+    /// None, ever (the tender is not theirs to see: 404).
+    Never,
+}
+
+/// The sealing rule. Before the submission deadline a bid is its supplier's alone — not the
+/// buyer's, not the regulator's, not an admin's. After it, the buyer's lead and the evaluators
+/// assigned to the tender see every live bid; the regulator and admins only once the tender is
+/// awarded (standstill or awarded); suppliers only ever their own.
+pub fn bid_access(actor: &Actor, tender: &TenderScope, assigned_evaluator: bool) -> BidAccess {
+    if !can_view_tender(actor, tender) {
+        return BidAccess::Never;
+    }
+    let opened = matches!(
+        tender.status,
+        TenderStatus::Evaluation
+            | TenderStatus::Standstill
+            | TenderStatus::Awarded
+            | TenderStatus::Unsuccessful
+            | TenderStatus::Cancelled
+    );
+    let awarded = matches!(
+        tender.status,
+        TenderStatus::Standstill | TenderStatus::Awarded
+    );
+    match actor.role {
+        Role::SupplierBidder => BidAccess::OwnOnly,
+        Role::BuyerLead if tender.is_buyer(actor) => {
+            if opened {
+                BidAccess::All
+            } else {
+                BidAccess::Sealed
+            }
+        }
+        Role::BuyerEvaluator if tender.is_buyer(actor) => match (opened, assigned_evaluator) {
+            (true, true) => BidAccess::All,
+            (false, _) => BidAccess::Sealed,
+            (true, false) => BidAccess::Never,
+        },
+        Role::Regulator | Role::Admin => {
+            if awarded {
+                BidAccess::All
+            } else {
+                BidAccess::Sealed
+            }
+        }
+        Role::BuyerLead | Role::BuyerEvaluator => BidAccess::Never,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::UserId;
     use chrono::TimeZone;
 
     fn at(hour: u32) -> DateTime<Utc> {
@@ -707,6 +816,116 @@ mod tests {
             assert_eq!(status.as_str().parse::<TenderStatus>(), Ok(status));
         }
         assert!("closed".parse::<TenderStatus>().is_err());
+    }
+
+    fn actor(role: Role, organisation: OrganisationId) -> Actor {
+        Actor {
+            user_id: UserId::new(),
+            organisation_id: organisation,
+            role,
+        }
+    }
+
+    #[test]
+    fn bids_are_sealed_until_the_deadline_for_everyone_but_their_supplier() {
+        use BidAccess::*;
+        use Role::*;
+        let buyer = OrganisationId::new();
+        let other_buyer = OrganisationId::new();
+        let supplier = OrganisationId::new();
+        let platform = OrganisationId::new();
+        // (role, organisation, assigned, before the deadline, in evaluation, in standstill)
+        let table = [
+            (SupplierBidder, supplier, false, OwnOnly, OwnOnly, OwnOnly),
+            (BuyerLead, buyer, false, Sealed, All, All),
+            (BuyerEvaluator, buyer, true, Sealed, All, All),
+            (BuyerEvaluator, buyer, false, Sealed, Never, Never),
+            (BuyerLead, other_buyer, false, Never, Never, Never),
+            (Regulator, platform, false, Sealed, Sealed, All),
+            (Admin, platform, false, Sealed, Sealed, All),
+        ];
+        for (role, organisation, assigned, before, evaluation, standstill) in table {
+            let who = actor(role, organisation);
+            for (status, expected) in [
+                (TenderStatus::Published, before),
+                (TenderStatus::Evaluation, evaluation),
+                (TenderStatus::Standstill, standstill),
+            ] {
+                let tender = TenderScope {
+                    buyer,
+                    procedure: Procedure::Invited,
+                    invited: vec![supplier],
+                    status,
+                };
+                assert_eq!(
+                    bid_access(&who, &tender, assigned),
+                    expected,
+                    "{role:?} of {organisation} in {status}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_invited_tender_is_invisible_to_everyone_it_does_not_concern() {
+        let buyer = OrganisationId::new();
+        let invited = OrganisationId::new();
+        let outsider = OrganisationId::new();
+        let mut tender = TenderScope {
+            buyer,
+            procedure: Procedure::Invited,
+            invited: vec![invited],
+            status: TenderStatus::Published,
+        };
+        assert!(can_view_tender(
+            &actor(Role::SupplierBidder, invited),
+            &tender
+        ));
+        assert!(can_bid(&actor(Role::SupplierBidder, invited), &tender));
+        assert!(!can_view_tender(
+            &actor(Role::SupplierBidder, outsider),
+            &tender
+        ));
+        assert!(!can_bid(&actor(Role::SupplierBidder, outsider), &tender));
+        assert!(!can_view_tender(&actor(Role::BuyerLead, outsider), &tender));
+        assert!(can_view_tender(&actor(Role::Regulator, outsider), &tender));
+        assert_eq!(
+            bid_access(&actor(Role::SupplierBidder, outsider), &tender, false),
+            BidAccess::Never
+        );
+        tender.procedure = Procedure::Open;
+        assert!(can_view_tender(
+            &actor(Role::SupplierBidder, outsider),
+            &tender
+        ));
+        assert!(can_view_tender(&actor(Role::BuyerLead, outsider), &tender));
+        assert!(
+            !can_bid(&actor(Role::BuyerLead, buyer), &tender),
+            "buyers never bid"
+        );
+    }
+
+    #[test]
+    fn a_draft_tender_is_its_buyers_alone() {
+        let buyer = OrganisationId::new();
+        let tender = TenderScope {
+            buyer,
+            procedure: Procedure::Open,
+            invited: Vec::new(),
+            status: TenderStatus::Draft,
+        };
+        for role in Role::ALL {
+            let own = matches!(role, Role::BuyerLead | Role::BuyerEvaluator);
+            assert_eq!(
+                can_view_tender(&actor(role, buyer), &tender),
+                own,
+                "{role:?}"
+            );
+            assert!(
+                !can_view_tender(&actor(role, OrganisationId::new()), &tender),
+                "{role:?} elsewhere"
+            );
+        }
     }
 
     #[test]
