@@ -123,7 +123,7 @@ fn api_call<T>(result: Result<T, api::error::ApiError>) -> Result<T, Failure> {
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let args = Args::parse();
-    let url = replace_database(&args.server, &args.database);
+    let url = persistence::with_database(&args.server, &args.database);
     let admin = Database::connect(args.server.as_str()).await?;
     let exists = admin
         .query_one_raw(sea_orm::Statement::from_sql_and_values(
@@ -662,22 +662,6 @@ async fn measure(
         median_ms: at(0.5),
         p99_ms: at(0.99),
     })
-}
-
-/// `postgres://user@host:port/db?x` with the database name replaced.
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 const SUPPLIERS: u64 = 200;

@@ -45,7 +45,7 @@ impl TestDatabase {
                     .await
                     .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
                 let _ = admin.close().await;
-                let url = replace_database_name(&admin_url, &name);
+                let url = persistence::with_database(&admin_url, &name);
                 (url, Fresh::Postgres { admin_url, name })
             }
             _ => {
@@ -87,22 +87,6 @@ pub fn database_name(url: &str) -> String {
         .map(|(_, name)| name.to_owned())
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "postgres".to_owned())
-}
-
-/// `postgres://user@host:port/db?x` with the database name replaced.
-pub fn replace_database_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(slash) => &base[..scheme_end + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }
 
 impl Drop for TestDatabase {

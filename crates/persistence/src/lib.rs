@@ -256,3 +256,38 @@ pub async fn db_now<C: ConnectionTrait>(conn: &C) -> Result<DateTime<Utc>, Store
     };
     Ok(domain::audit::storable_instant(now))
 }
+
+/// `postgres://user@host:port/db?x` naming database `name` instead: how a tool that creates
+/// databases of its own (the test harness, the benchmark) reaches each one.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_name_is_replaced_and_the_rest_kept() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "mkt"),
+            "postgres://postgres@127.0.0.1:5432/mkt"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "other"),
+            "postgres://u@h/other?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

@@ -444,12 +444,7 @@ pub fn search_statements(
              o.minimum_term_months, o.status, o.published_at",
         );
         from_and_where(&mut cards, search, true);
-        cards.push(" ORDER BY ");
-        if let Some(expression) = &order.expression {
-            expression.push_to(&mut cards, search);
-            cards.push(order.direction).push(", ");
-        }
-        cards.push("o.tie_break ASC");
+        order.push_order_by(&mut cards, search);
     }
     cards
         .push(" LIMIT ")
@@ -476,12 +471,8 @@ fn push_matches(sql: &mut Sql, search: &OfferSearch, order: &SortKey, capped: u6
         sql.push(" AS sort_key");
     }
     from_and_where(sql, search, false);
-    sql.push(" ORDER BY ");
-    if let Some(expression) = &order.expression {
-        expression.push_to(sql, search);
-        sql.push(order.direction).push(", ");
-    }
-    sql.push("o.tie_break ASC LIMIT ")
+    order.push_order_by(sql, search);
+    sql.push(" LIMIT ")
         .bind(i64::try_from(capped).unwrap_or(i64::MAX));
 }
 
@@ -502,6 +493,16 @@ enum SortExpression {
 }
 
 impl SortKey {
+    /// ` ORDER BY <key> <direction>, o.tie_break ASC` over the offers table.
+    fn push_order_by(&self, sql: &mut Sql, search: &OfferSearch) {
+        sql.push(" ORDER BY ");
+        if let Some(expression) = &self.expression {
+            expression.push_to(sql, search);
+            sql.push(self.direction).push(", ");
+        }
+        sql.push("o.tie_break ASC");
+    }
+
     fn of(backend: DbBackend, search: &OfferSearch) -> Self {
         let (expression, direction) = match search.sort {
             OfferSort::Relevance if !search.terms.is_empty() => {
