@@ -69,3 +69,19 @@ async fn liveness_and_readiness_report_the_database() {
     let live = app.send(Method::GET, "/healthz", None, None).await;
     assert_eq!(live.status(), StatusCode::OK, "the process is still up");
 }
+
+#[test]
+fn a_database_url_names_another_database_and_keeps_the_rest() {
+    assert_eq!(
+        persistence::with_database("postgres://postgres@127.0.0.1:5432/postgres", "mkt"),
+        "postgres://postgres@127.0.0.1:5432/mkt"
+    );
+    assert_eq!(
+        persistence::with_database("postgres://u@h/db?sslmode=disable", "other"),
+        "postgres://u@h/other?sslmode=disable"
+    );
+    assert_eq!(
+        persistence::with_database("postgres://u@h", "x"),
+        "postgres://u@h/x"
+    );
+}

@@ -273,21 +273,3 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
-
-#[cfg(test)]
-mod url_tests {
-    use super::with_database;
-
-    #[test]
-    fn the_database_name_is_replaced_and_the_rest_kept() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "mkt"),
-            "postgres://postgres@127.0.0.1:5432/mkt"
-        );
-        assert_eq!(
-            with_database("postgres://u@h/db?sslmode=disable", "other"),
-            "postgres://u@h/other?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
-    }
-}
