@@ -1,5 +1,6 @@
 //! The one error type of the domain, mapped to problem details at the web edge.
 
+use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 /// A problem with one field of an input, located by a JSON pointer (RFC 6901).
@@ -38,6 +39,16 @@ pub enum DomainError {
     /// A rule of the lifecycle or of uniqueness refuses the change.
     #[error("{0}")]
     Conflict(String),
+    /// Bids are sealed until the submission deadline: not even the buyer, the regulator or an
+    /// admin may read them yet.
+    #[error("{0}")]
+    Sealed(String),
+    /// The deadline for this action has passed, by the database clock.
+    #[error("{detail}")]
+    DeadlinePassed {
+        detail: String,
+        deadline: DateTime<Utc>,
+    },
 }
 
 impl DomainError {

@@ -7,6 +7,7 @@
 use crate::access::Actor;
 use crate::error::{DomainError, FieldError, Validator};
 use crate::ids::OrganisationId;
+use crate::organisation::{Region, bounded_text};
 use crate::user::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -460,6 +461,271 @@ pub fn amendment_needs_confirmation(
     description_changed || after.submission() != before.submission()
 }
 
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 20_000;
+/// The largest sum of money a tender or a bid may name: £100 million, in pence.
+pub const MAX_PENCE: i64 = 10_000_000_000;
+/// The most suppliers one invited tender may name.
+pub const MAX_INVITED: usize = 100;
+
+/// The fields of a tender as sent (or, for an edit, as sent over what is stored), before parsing.
+#[derive(Debug, Clone)]
+pub struct TenderFields<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub region: Region,
+    pub estimated_value_pence: i64,
+    pub budget_ceiling_pence: Option<i64>,
+    pub contract_term_months: i64,
+    pub procedure: Procedure,
+    pub invited_supplier_ids: &'a [OrganisationId],
+    pub criteria: &'a [NewCriterion],
+    pub clarification_deadline: DateTime<Utc>,
+    pub submission_deadline: DateTime<Utc>,
+    pub standstill_days: Option<i64>,
+}
+
+/// A parsed tender, as a draft holds it. The category code and the invited organisations are
+/// checked against stored data by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenderSpec {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub region: Region,
+    pub estimated_value_pence: i64,
+    pub budget_ceiling_pence: Option<i64>,
+    pub contract_term_months: i32,
+    pub procedure: Procedure,
+    pub invited_supplier_ids: Vec<OrganisationId>,
+    pub criteria: Criteria,
+    pub deadlines: Deadlines,
+    pub standstill_days: StandstillDays,
+}
+
+fn pence(value: i64, pointer: &str) -> Result<i64, DomainError> {
+    if (1..=MAX_PENCE).contains(&value) {
+        Ok(value)
+    } else {
+        Err(DomainError::field(
+            pointer,
+            format!("must be a whole number of pence from 1 to {MAX_PENCE}"),
+        ))
+    }
+}
+
+/// A category code's shape; whether it exists is reference data.
+fn category_code(raw: &str) -> Result<String, DomainError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 60
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(DomainError::field(
+            "/category",
+            "is not a known category code",
+        ))
+    }
+}
+
+impl TenderSpec {
+    /// Parses every field, reporting every problem at once.
+    pub fn parse(fields: &TenderFields<'_>) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        let title = v.check(bounded_text(fields.title, "/title", TITLE_MAX));
+        let description = v.check(bounded_text(
+            fields.description,
+            "/description",
+            DESCRIPTION_MAX,
+        ));
+        let category = v.check(category_code(fields.category));
+        let estimated = v.check(pence(
+            fields.estimated_value_pence,
+            "/estimated_value_pence",
+        ));
+        let ceiling = match fields.budget_ceiling_pence {
+            Some(c) => v
+                .check(pence(c, "/budget_ceiling_pence"))
+                .map(Some)
+                .unwrap_or(None),
+            None => None,
+        };
+        if let (Some(estimated), Some(ceiling)) = (estimated, ceiling)
+            && ceiling < estimated
+        {
+            v.push(FieldError::new(
+                "/budget_ceiling_pence",
+                "must not be below the estimated value",
+            ));
+        }
+        let term = v.check(
+            i32::try_from(fields.contract_term_months)
+                .ok()
+                .filter(|m| (1..=120).contains(m))
+                .ok_or_else(|| {
+                    DomainError::field("/contract_term_months", "must be from 1 to 120 months")
+                }),
+        );
+        let invited = fields.invited_supplier_ids;
+        match fields.procedure {
+            Procedure::Open if !invited.is_empty() => v.push(FieldError::new(
+                "/invited_supplier_ids",
+                "must be empty for an open tender: any supplier may bid",
+            )),
+            Procedure::Invited if invited.is_empty() || invited.len() > MAX_INVITED => {
+                v.push(FieldError::new(
+                    "/invited_supplier_ids",
+                    format!("an invited tender names 1 to {MAX_INVITED} suppliers"),
+                ));
+            }
+            _ => {}
+        }
+        for (i, id) in invited.iter().enumerate() {
+            if invited[..i].contains(id) {
+                v.push(FieldError::new(
+                    format!("/invited_supplier_ids/{i}"),
+                    "names the same supplier twice",
+                ));
+            }
+        }
+        let criteria = v.check(Criteria::new(fields.criteria));
+        let deadlines = v.check(Deadlines::new(
+            fields.clarification_deadline,
+            fields.submission_deadline,
+        ));
+        let standstill = match fields.standstill_days {
+            Some(days) => v.check(StandstillDays::new(days)),
+            None => Some(StandstillDays::DEFAULT),
+        };
+        v.finish()?;
+        match (
+            title,
+            description,
+            category,
+            estimated,
+            term,
+            criteria,
+            deadlines,
+            standstill,
+        ) {
+            (
+                Some(title),
+                Some(description),
+                Some(category),
+                Some(estimated_value_pence),
+                Some(contract_term_months),
+                Some(criteria),
+                Some(deadlines),
+                Some(standstill_days),
+            ) => Ok(Self {
+                title,
+                description,
+                category,
+                region: fields.region,
+                estimated_value_pence,
+                budget_ceiling_pence: ceiling,
+                contract_term_months,
+                procedure: fields.procedure,
+                invited_supplier_ids: invited.to_vec(),
+                criteria,
+                deadlines,
+                standstill_days,
+            }),
+            _ => Err(DomainError::Validation(Vec::new())),
+        }
+    }
+}
+
+/// A parsed amendment to a published tender: a clarified description and/or later deadlines,
+/// with a note to bidders saying what changed and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amendment {
+    pub note: String,
+    pub description: Option<String>,
+    pub deadlines: Deadlines,
+    /// Whether live bids must be confirmed again (see [`amendment_needs_confirmation`]).
+    pub needs_confirmation: bool,
+}
+
+impl Amendment {
+    /// Parses an amendment against the tender's current description and deadlines, at `now`.
+    pub fn parse(
+        note: &str,
+        description: Option<&str>,
+        clarification_deadline: Option<DateTime<Utc>>,
+        submission_deadline: Option<DateTime<Utc>>,
+        current_description: &str,
+        current: &Deadlines,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        let note = v.check(bounded_text(note, "/note", 2000));
+        let description = description
+            .and_then(|d| v.check(bounded_text(d, "/description", DESCRIPTION_MAX)))
+            .filter(|d| d != current_description);
+        for (pointer, deadline) in [
+            ("/clarification_deadline", clarification_deadline),
+            ("/submission_deadline", submission_deadline),
+        ] {
+            if deadline.is_some_and(|d| d <= now) {
+                v.push(FieldError::new(pointer, "must be in the future"));
+            }
+        }
+        let deadlines = v.check(current.extended(clarification_deadline, submission_deadline));
+        v.finish()?;
+        let deadlines = deadlines.unwrap_or(*current);
+        if description.is_none() && deadlines == *current {
+            return Err(DomainError::field(
+                "",
+                "an amendment must change the description or extend a deadline",
+            ));
+        }
+        let needs_confirmation =
+            amendment_needs_confirmation(current, &deadlines, description.is_some());
+        Ok(Self {
+            note: note.unwrap_or_default(),
+            description,
+            deadlines,
+            needs_confirmation,
+        })
+    }
+}
+
+/// The deadline of an action, checked against the database clock at the moment of the write.
+pub fn check_before(
+    deadline: DateTime<Utc>,
+    now: DateTime<Utc>,
+    what: &str,
+) -> Result<(), DomainError> {
+    if now < deadline {
+        Ok(())
+    } else {
+        Err(DomainError::DeadlinePassed {
+            detail: format!(
+                "The deadline for {what} was {}; it has passed.",
+                deadline.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            ),
+            deadline,
+        })
+    }
+}
+
+/// Only a buyer organisation's procurement lead creates and runs its tenders.
+pub fn require_tender_manager(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::BuyerLead {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(format!(
+            "a {} may not manage tenders; only a buyer_lead may",
+            actor.role
+        )))
+    }
+}
+
 /// What of a tender decides who may see it and its bids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenderScope {
@@ -471,9 +737,24 @@ pub struct TenderScope {
 }
 
 impl TenderScope {
-    fn is_buyer(&self, actor: &Actor) -> bool {
+    /// Whether `actor` works for the buying organisation (its lead or an evaluator).
+    pub fn is_buyer(&self, actor: &Actor) -> bool {
         actor.organisation_id == self.buyer
             && matches!(actor.role, Role::BuyerLead | Role::BuyerEvaluator)
+    }
+
+    /// Refuses anyone but the buying organisation's procurement lead: 404 to those who may not
+    /// see the tender at all, 403 to those who may see it but not run it.
+    pub fn check_lead(&self, actor: &Actor, action: &str) -> Result<(), DomainError> {
+        if actor.role == Role::BuyerLead && actor.organisation_id == self.buyer {
+            Ok(())
+        } else if can_view_tender(actor, self) {
+            Err(DomainError::Forbidden(format!(
+                "only the buying organisation's procurement lead may {action}"
+            )))
+        } else {
+            Err(DomainError::NotFound("tender"))
+        }
     }
 
     fn may_bid(&self, actor: &Actor) -> bool {
@@ -935,5 +1216,124 @@ mod tests {
             cancellation_reason(" Requirement withdrawn by the board "),
             Ok("Requirement withdrawn by the board".to_owned())
         );
+    }
+
+    fn fields<'a>(criteria: &'a [NewCriterion], invited: &'a [OrganisationId]) -> TenderFields<'a> {
+        TenderFields {
+            title: "Procurement support",
+            description: "Support for the system's procurement team.",
+            category: "procurement",
+            region: Region::EastOfEngland,
+            estimated_value_pence: 100_000_00,
+            budget_ceiling_pence: Some(120_000_00),
+            contract_term_months: 24,
+            procedure: Procedure::Open,
+            invited_supplier_ids: invited,
+            criteria,
+            clarification_deadline: at(9),
+            submission_deadline: at(12),
+            standstill_days: None,
+        }
+    }
+
+    #[test]
+    fn a_complete_tender_parses_with_the_default_standstill() {
+        let criteria = [
+            criterion("Price", "price", 60),
+            criterion("Quality", "quality", 40),
+        ];
+        let spec = TenderSpec::parse(&fields(&criteria, &[]));
+        assert_eq!(spec.map(|s| s.standstill_days), Ok(StandstillDays::DEFAULT));
+    }
+
+    #[test]
+    fn every_bad_tender_field_is_pointed_at_at_once() {
+        let criteria = [
+            criterion("Price", "price", 60),
+            criterion("Price 2", "price", 30),
+        ];
+        let supplier = OrganisationId::new();
+        let invited = [supplier, supplier];
+        let mut f = fields(&criteria, &invited);
+        f.title = " ";
+        f.category = "Not A Code";
+        f.estimated_value_pence = 0;
+        f.budget_ceiling_pence = Some(MAX_PENCE + 1);
+        f.contract_term_months = 121;
+        f.clarification_deadline = at(13);
+        f.standstill_days = Some(31);
+        assert_eq!(
+            TenderSpec::parse(&f).map_err(pointers),
+            Err(vec![
+                "/title".to_owned(),
+                "/category".to_owned(),
+                "/estimated_value_pence".to_owned(),
+                "/budget_ceiling_pence".to_owned(),
+                "/contract_term_months".to_owned(),
+                "/invited_supplier_ids".to_owned(),
+                "/invited_supplier_ids/1".to_owned(),
+                "/criteria".to_owned(),
+                "/criteria".to_owned(),
+                "/clarification_deadline".to_owned(),
+                "/standstill_days".to_owned(),
+            ])
+        );
+        let mut f = fields(&criteria[..1], &[]);
+        f.procedure = Procedure::Invited;
+        f.budget_ceiling_pence = Some(1);
+        assert_eq!(
+            TenderSpec::parse(&f).map_err(pointers),
+            Err(vec![
+                "/budget_ceiling_pence".to_owned(),
+                "/invited_supplier_ids".to_owned(),
+                "/criteria".to_owned(),
+            ])
+        );
+    }
+
+    #[test]
+    fn an_amendment_must_change_something_and_keep_deadlines_ahead() {
+        let current = Deadlines::new(at(9), at(12)).unwrap_or_else(|e| panic!("{e}"));
+        let same = Amendment::parse("n", Some("same"), None, None, "same", &current, at(8));
+        assert_eq!(same.map_err(pointers), Err(vec![String::new()]));
+        let later = Amendment::parse("Extended", None, None, Some(at(14)), "d", &current, at(8))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(later.needs_confirmation);
+        assert_eq!(later.deadlines.submission(), at(14));
+        let clarified_only = Amendment::parse(
+            "More time for questions",
+            None,
+            Some(at(10)),
+            None,
+            "d",
+            &current,
+            at(8),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!clarified_only.needs_confirmation);
+        let text = Amendment::parse("Scope", Some("new text"), None, None, "d", &current, at(8))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.needs_confirmation);
+        let refused = Amendment::parse("", None, Some(at(7)), Some(at(11)), "d", &current, at(8));
+        assert_eq!(
+            refused.map_err(pointers),
+            Err(vec![
+                "/note".to_owned(),
+                "/clarification_deadline".to_owned(),
+                "/clarification_deadline".to_owned(),
+                "/submission_deadline".to_owned(),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_deadline_is_met_only_strictly_before_it() {
+        assert_eq!(check_before(at(12), at(11), "bids"), Ok(()));
+        for now in [at(12), at(13)] {
+            match check_before(at(12), now, "bids") {
+                Err(DomainError::DeadlinePassed { deadline, .. }) => assert_eq!(deadline, at(12)),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }
