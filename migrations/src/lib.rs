@@ -12,6 +12,7 @@ mod m20261122_000006_create_offers;
 mod m20261122_000007_create_offer_search;
 mod m20261122_000008_add_offer_search_filters;
 mod m20261122_000009_replace_offer_search_filters;
+mod m20261122_000010_create_tenders;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_offer_search::Migration),
             Box::new(m20261122_000008_add_offer_search_filters::Migration),
             Box::new(m20261122_000009_replace_offer_search_filters::Migration),
+            Box::new(m20261122_000010_create_tenders::Migration),
         ]
     }
 }

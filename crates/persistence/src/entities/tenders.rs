@@ -1,0 +1,35 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tenders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub buyer_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub category_code: String,
+    pub region: String,
+    pub estimated_value_pence: i64,
+    pub budget_ceiling_pence: Option<i64>,
+    pub contract_term_months: i32,
+    pub procedure: String,
+    pub clarification_deadline: DateTimeUtc,
+    pub submission_deadline: DateTimeUtc,
+    pub standstill_days: i32,
+    pub status: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub published_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub cancelled_at: Option<DateTimeUtc>,
+    pub cancellation_reason: Option<String>,
+    pub bids_opened_at: Option<DateTimeUtc>,
+    pub bids_opened_by: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
