@@ -3,6 +3,9 @@
 //! use the pool directly. Database errors are mapped here and never reach a client.
 
 pub mod audit;
+pub mod bids;
+pub mod notifications;
+pub mod tenders;
 pub mod entities;
 pub mod login_failures;
 pub mod offers;
@@ -14,7 +17,7 @@ use chrono::{DateTime, Utc};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbErr, SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
 };
 use std::time::Duration;
 use thiserror::Error;
@@ -43,6 +46,17 @@ impl StoreError {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict {
                 pointer: Some(pointer.to_owned()),
+                message: message.to_owned(),
+            },
+            _ => Self::Database(err),
+        }
+    }
+
+    /// Turns a unique-key violation into a conflict that no single field is to blame for.
+    pub(crate) fn unique_conflict(err: DbErr, message: &str) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict {
+                pointer: None,
                 message: message.to_owned(),
             },
             _ => Self::Database(err),
@@ -198,8 +212,56 @@ impl Command {
         self.now
     }
 
+    /// Re-reads the database clock, after the command has taken the locks it needs, so that a
+    /// deadline is checked at the moment of the write rather than when the command began. The
+    /// command's instant never moves backwards.
+    pub async fn refresh_now(&mut self) -> Result<DateTime<Utc>, StoreError> {
+        let now = db_now(&self.txn).await?;
+        if now > self.now {
+            self.now = now;
+        }
+        Ok(self.now)
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         self.txn.commit().await.map_err(StoreError::from)
+    }
+}
+
+/// Builds SQL with numbered (`$1`) or positional (`?`) placeholders for the backend.
+pub(crate) struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub(crate) fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub(crate) fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        if self.backend == DbBackend::Postgres {
+            let n = self.values.len();
+            self.text.push_str(&format!("${n}"));
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+
+    pub(crate) fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
 }
 

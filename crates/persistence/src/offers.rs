@@ -1,7 +1,7 @@
 //! Service offers: insert, read, change with optimistic concurrency, price history, and catalogue
 //! search with full text on either database.
 
-use crate::StoreError;
+use crate::{Sql, StoreError};
 use crate::entities::offer_prices;
 use crate::entities::offers::{self, Column, Entity};
 use chrono::{DateTime, Utc};
@@ -13,7 +13,7 @@ use domain::pagination::{Page, PageRequest, Total};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QueryResult, Set, Statement, Value,
+    QueryOrder, QueryResult, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -262,43 +262,6 @@ pub struct OfferListing {
     pub minimum_term_months: Option<i32>,
     pub status: OfferStatus,
     pub published_at: Option<DateTime<Utc>>,
-}
-
-/// Builds SQL with numbered (`$1`) or positional (`?`) placeholders for the backend.
-struct Sql {
-    backend: DbBackend,
-    text: String,
-    values: Vec<Value>,
-}
-
-impl Sql {
-    fn new(backend: DbBackend) -> Self {
-        Self {
-            backend,
-            text: String::new(),
-            values: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
-        self.values.push(value.into());
-        if self.backend == DbBackend::Postgres {
-            let n = self.values.len();
-            self.text.push_str(&format!("${n}"));
-        } else {
-            self.text.push('?');
-        }
-        self
-    }
-
-    fn statement(self) -> Statement {
-        Statement::from_sql_and_values(self.backend, self.text, self.values)
-    }
 }
 
 /// The text query for the backend: every term must match (stemmed on both databases).

@@ -1,0 +1,171 @@
+//! In-app notifications, written in the same transaction as the event they report. The table is
+//! also the outbox a webhook sender will drain (rows with no delivery time).
+
+use crate::StoreError;
+use crate::entities::notifications::{self, Column, Entity};
+use crate::entities::{offers, organisations};
+use chrono::{DateTime, Utc};
+use domain::bid::NotificationKind;
+use domain::ids::{OrganisationId, TenderId, UserId};
+use domain::offer::{OfferStatus, RegionSet};
+use domain::organisation::{OrganisationKind, Region};
+use domain::pagination::{Page, PageRequest};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+/// A notification as an organisation reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: Uuid,
+    pub organisation_id: OrganisationId,
+    pub kind: NotificationKind,
+    pub tender_id: Option<TenderId>,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+fn to_domain(model: notifications::Model) -> Result<Notification, StoreError> {
+    Ok(Notification {
+        id: model.id,
+        organisation_id: OrganisationId::from_uuid(model.organisation_id),
+        kind: model
+            .kind
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("notification {}: kind", model.id)))?,
+        tender_id: model.tender_id.map(TenderId::from_uuid),
+        subject: model.subject,
+        body: model.body,
+        created_at: model.created_at,
+        read_at: model.read_at,
+    })
+}
+
+/// What to tell, about which tender.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub kind: NotificationKind,
+    pub tender_id: Option<TenderId>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Notifies each of `recipients` (once each, however often listed).
+pub async fn notify<C: ConnectionTrait>(
+    conn: &C,
+    recipients: &[OrganisationId],
+    notification: &NewNotification,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut recipients = recipients.to_vec();
+    recipients.sort();
+    recipients.dedup();
+    if recipients.is_empty() {
+        return Ok(0);
+    }
+    let count = recipients.len();
+    // Subject lines are bounded by the column; the body holds the rest.
+    let subject: String = notification.subject.chars().take(300).collect();
+    for chunk in recipients.chunks(500) {
+        let rows: Vec<notifications::ActiveModel> = chunk
+            .iter()
+            .map(|org| notifications::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                organisation_id: Set(org.as_uuid()),
+                kind: Set(notification.kind.as_str().to_owned()),
+                tender_id: Set(notification.tender_id.map(|t| t.as_uuid())),
+                subject: Set(subject.clone()),
+                body: Set(notification.body.clone()),
+                created_at: Set(now),
+                read_at: Set(None),
+                read_by: Set(None),
+                delivered_at: Set(None),
+            })
+            .collect();
+        Entity::insert_many(rows).exec(conn).await?;
+    }
+    Ok(count)
+}
+
+/// An organisation's notifications, newest first.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    organisation: OrganisationId,
+    unread_only: bool,
+    page: PageRequest,
+) -> Result<Page<Notification>, StoreError> {
+    let mut query = Entity::find().filter(Column::OrganisationId.eq(organisation.as_uuid()));
+    if unread_only {
+        query = query.filter(Column::ReadAt.is_null());
+    }
+    crate::fetch_page(
+        conn,
+        query
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id),
+        page,
+        to_domain,
+    )
+    .await
+}
+
+/// Marks the organisation's notification read (once; a second read keeps the first time).
+/// `Ok(None)` when it is not the organisation's.
+pub async fn mark_read<C: ConnectionTrait>(
+    conn: &C,
+    organisation: OrganisationId,
+    id: Uuid,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<Notification>, StoreError> {
+    Entity::update_many()
+        .col_expr(Column::ReadAt, Expr::value(now))
+        .col_expr(Column::ReadBy, Expr::value(by.as_uuid()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::OrganisationId.eq(organisation.as_uuid()))
+        .filter(Column::ReadAt.is_null())
+        .exec(conn)
+        .await?;
+    Entity::find_by_id(id)
+        .filter(Column::OrganisationId.eq(organisation.as_uuid()))
+        .one(conn)
+        .await?
+        .map(to_domain)
+        .transpose()
+}
+
+/// Suppliers with a published offer in `category` serving `region`: who hears of an open tender.
+pub async fn suppliers_offering<C: ConnectionTrait>(
+    conn: &C,
+    category: &str,
+    region: Region,
+) -> Result<Vec<OrganisationId>, StoreError> {
+    let bit = RegionSet::bit(region);
+    let rows = offers::Entity::find()
+        .select_only()
+        .column(offers::Column::SupplierId)
+        .distinct()
+        .filter(offers::Column::Status.eq(OfferStatus::Published.as_str()))
+        .filter(offers::Column::CategoryCode.eq(category))
+        .filter(Expr::cust_with_values("(regions_mask & ?) <> 0", [bit]))
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(OrganisationId::from_uuid).collect())
+}
+
+/// Every supplier organisation.
+pub async fn all_suppliers<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<OrganisationId>, StoreError> {
+    let rows = organisations::Entity::find()
+        .select_only()
+        .column(organisations::Column::Id)
+        .filter(organisations::Column::Kind.eq(OrganisationKind::Supplier.as_str()))
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(OrganisationId::from_uuid).collect())
+}
