@@ -7,7 +7,11 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 fn id(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column).uuid().not_null().primary_key().to_owned()
+    ColumnDef::new(column)
+        .uuid()
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 
 fn uuid(column: impl IntoIden) -> ColumnDef {
@@ -367,7 +371,10 @@ impl MigrationTrait for Migration {
             manager,
             "ux_bid_versions_number",
             BidVersions::Table,
-            vec![BidVersions::BidId.into_iden(), BidVersions::Version.into_iden()],
+            vec![
+                BidVersions::BidId.into_iden(),
+                BidVersions::Version.into_iden(),
+            ],
             true,
         )
         .await?;

@@ -7,6 +7,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use domain::{DomainError, FieldError};
 use persistence::StoreError;
 use serde::Serialize;
@@ -37,6 +38,9 @@ pub struct Problem {
     /// For validation problems: each invalid field, located by a JSON pointer into the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// For `deadline-passed`: the deadline that has passed (RFC 3339, database clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DateTime<Utc>>,
 }
 
 /// One invalid field.
@@ -64,10 +68,17 @@ pub enum ApiError {
     BadRequest(String),
     Unauthenticated(String),
     Forbidden(String),
+    /// 403 `bids-sealed`: the bids may not be read before the submission deadline.
+    BidsSealed(String),
     NotFound(String),
     Conflict {
         detail: String,
         errors: Vec<FieldError>,
+    },
+    /// 409 `deadline-passed`, naming the deadline.
+    DeadlinePassed {
+        detail: String,
+        deadline: DateTime<Utc>,
     },
     PayloadTooLarge(String),
     PreconditionFailed(String),
@@ -94,9 +105,9 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::BidsSealed(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::DeadlinePassed { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
@@ -134,19 +145,29 @@ fn kind_of(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
+/// The parts of a problem that vary by occurrence.
+#[derive(Default)]
+struct Occurrence {
+    errors: Option<Vec<ProblemField>>,
+    /// A more specific kind than the status gives: `(slug, title)`.
+    kind: Option<(&'static str, &'static str)>,
+    deadline: Option<DateTime<Utc>>,
+}
+
 fn problem_response(
     status: StatusCode,
     detail: String,
-    errors: Option<Vec<ProblemField>>,
+    occurrence: Occurrence,
     mut headers: HeaderMap,
 ) -> Response {
-    let (slug, title) = kind_of(status);
+    let (slug, title) = occurrence.kind.unwrap_or_else(|| kind_of(status));
     let body = Problem {
         problem_type: format!("/problems/{slug}"),
         title: title.to_owned(),
         status: status.as_u16(),
         detail,
-        errors,
+        errors: occurrence.errors,
+        deadline: occurrence.deadline,
     };
     headers.insert(
         header::CONTENT_TYPE,
@@ -159,25 +180,36 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut headers = HeaderMap::new();
-        let (detail, errors) = match self {
+        let mut occurrence = Occurrence::default();
+        let detail = match self {
             Self::Validation(errors) => {
                 let detail = match errors.len() {
                     1 => "1 field is invalid".to_owned(),
                     n => format!("{n} fields are invalid"),
                 };
-                (detail, Some(errors.into_iter().map(Into::into).collect()))
+                occurrence.errors = Some(errors.into_iter().map(Into::into).collect());
+                detail
             }
             Self::Conflict { detail, errors } => {
-                let errors =
+                occurrence.errors =
                     (!errors.is_empty()).then(|| errors.into_iter().map(Into::into).collect());
-                (detail, errors)
+                detail
+            }
+            Self::BidsSealed(detail) => {
+                occurrence.kind = Some(("bids-sealed", "The bids are sealed"));
+                detail
+            }
+            Self::DeadlinePassed { detail, deadline } => {
+                occurrence.kind = Some(("deadline-passed", "The deadline has passed"));
+                occurrence.deadline = Some(deadline);
+                detail
             }
             Self::Unauthenticated(detail) => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"marketplace\""),
                 );
-                (detail, None)
+                detail
             }
             Self::TooManyRequests {
                 detail,
@@ -186,15 +218,12 @@ impl IntoResponse for ApiError {
                 if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
                     headers.insert(header::RETRY_AFTER, value);
                 }
-                (detail, None)
+                detail
             }
             Self::Internal(cause) => {
                 tracing::error!(error = %ErrorChain(cause.as_ref()), "request failed");
-                (
-                    "The request could not be completed. It has been logged; please try again."
-                        .to_owned(),
-                    None,
-                )
+                "The request could not be completed. It has been logged; please try again."
+                    .to_owned()
             }
             Self::BadRequest(d)
             | Self::Forbidden(d)
@@ -204,9 +233,9 @@ impl IntoResponse for ApiError {
             | Self::PreconditionRequired(d)
             | Self::UnsupportedMediaType(d)
             | Self::Unavailable(d)
-            | Self::Status(_, d) => (d, None),
+            | Self::Status(_, d) => d,
         };
-        problem_response(status, detail, errors, headers)
+        problem_response(status, detail, occurrence, headers)
     }
 }
 
@@ -235,6 +264,10 @@ impl From<DomainError> for ApiError {
                 detail,
                 errors: Vec::new(),
             },
+            DomainError::Sealed(detail) => Self::BidsSealed(detail),
+            DomainError::DeadlinePassed { detail, deadline } => {
+                Self::DeadlinePassed { detail, deadline }
+            }
         }
     }
 }
@@ -287,7 +320,7 @@ pub async fn ensure_problem_details(request: Request, next: Next) -> Response {
             .unwrap_or("The request failed")
             .to_owned(),
     };
-    problem_response(status, detail, None, headers)
+    problem_response(status, detail, Occurrence::default(), headers)
 }
 
 /// The answer for any path no route matches.
@@ -340,6 +373,8 @@ problem_responses! {
     BadRequest => 400, "The request could not be read: malformed JSON, or a bad path or query parameter.";
     Unauthorized => 401, "No valid access token was sent.", header "WWW-Authenticate": "The authentication scheme: Bearer.";
     Forbidden => 403, "The signed-in user's role may never take this action.";
+    BidsSealed => 403, "Problem type `bids-sealed`: bids are sealed until the submission deadline; not even the buyer, the regulator or an admin may read them before it.";
+    DeadlinePassed => 409, "Problem type `deadline-passed`: the deadline for this action has passed by the database clock; `deadline` names it. Or another conflict with the tender's current state.";
     NotFound => 404, "No such resource, or it is not yours to see.";
     Conflict => 409, "The request conflicts with the current state or with an existing resource.";
     PreconditionFailed => 412, "The If-Match header names a version that is no longer current; read the resource again.";

@@ -25,11 +25,19 @@ default 20) and answer `{items, total, page, per_page}`.",
         (name = "organisations", description = "Buyers, suppliers, the regulator and the platform."),
         (name = "users", description = "User accounts and their roles."),
         (name = "catalogue", description = "Service offers: publish, price, search and compare."),
+        (name = "tenders", description = "Competitive tenders, their amendments and clarification questions."),
+        (name = "bids", description = "Sealed bids: nobody but the bidder reads one before the submission deadline."),
+        (name = "notifications", description = "In-app notifications to an organisation."),
         (name = "audit", description = "The append-only, hash-chained audit log."),
         (name = "operations", description = "Liveness and readiness probes."),
     ),
     // Types that appear only in query parameters are not collected from the paths.
-    components(schemas(Problem, ProblemField, crate::routes::offers::OfferSortDto)),
+    components(schemas(
+        Problem,
+        ProblemField,
+        crate::routes::offers::OfferSortDto,
+        crate::routes::tenders::TenderStatusDto
+    )),
     modifiers(&BearerSecurity)
 )]
 struct ApiDoc;

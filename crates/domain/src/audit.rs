@@ -71,6 +71,12 @@ pub fn storable_instant(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(micros).unwrap_or(at)
 }
 
+/// The SHA-256 of a value's canonical JSON, in hex: lets the audit log prove which content was
+/// recorded (a sealed bid, say) without holding the content itself.
+pub fn content_digest(value: &Value) -> String {
+    hex::encode(Sha256::digest(canonical_json(value).as_bytes()))
+}
+
 /// JSON with object keys sorted at every level and no insignificant whitespace.
 pub fn canonical_json(value: &Value) -> String {
     let mut out = String::new();

@@ -163,8 +163,7 @@ pub async fn set_status<C: ConnectionTrait>(
     status: BidStatus,
     now: DateTime<Utc>,
 ) -> Result<Bid, StoreError> {
-    let mut update =
-        Entity::update_many().col_expr(Column::Status, Expr::value(status.as_str()));
+    let mut update = Entity::update_many().col_expr(Column::Status, Expr::value(status.as_str()));
     update = match status {
         BidStatus::Withdrawn => update.col_expr(Column::WithdrawnAt, Expr::value(now)),
         BidStatus::Submitted => update.col_expr(Column::ConfirmedAt, Expr::value(now)),

@@ -4,13 +4,13 @@
 
 pub mod audit;
 pub mod bids;
-pub mod notifications;
-pub mod tenders;
 pub mod entities;
 pub mod login_failures;
+pub mod notifications;
 pub mod offers;
 pub mod organisations;
 pub mod reference;
+pub mod tenders;
 pub mod users;
 
 use chrono::{DateTime, Utc};

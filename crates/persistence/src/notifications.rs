@@ -11,7 +11,9 @@ use domain::offer::{OfferStatus, RegionSet};
 use domain::organisation::{OrganisationKind, Region};
 use domain::pagination::{Page, PageRequest};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 /// A notification as an organisation reads it.

@@ -1,9 +1,9 @@
 //! Service offers: insert, read, change with optimistic concurrency, price history, and catalogue
 //! search with full text on either database.
 
-use crate::{Sql, StoreError};
 use crate::entities::offer_prices;
 use crate::entities::offers::{self, Column, Entity};
+use crate::{Sql, StoreError};
 use chrono::{DateTime, Utc};
 use domain::ids::{OfferId, OrganisationId};
 use domain::offer::{

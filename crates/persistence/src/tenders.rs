@@ -2,17 +2,15 @@
 //! keep their amendment history and clarification questions, and list what an actor may see
 //! with the state in force by the database clock.
 
-use crate::entities::{clarifications, tender_amendments, tender_criteria, tender_invitations};
 use crate::entities::tenders::{self, Column, Entity};
+use crate::entities::{clarifications, tender_amendments, tender_criteria, tender_invitations};
 use crate::{Sql, StoreError};
 use chrono::{DateTime, Utc};
 use domain::bid::BidStatus;
 use domain::ids::{ClarificationId, CriterionId, OrganisationId, TenderId, UserId};
 use domain::organisation::Region;
 use domain::pagination::{Page, PageRequest};
-use domain::tender::{
-    CriterionKind, Procedure, TenderScope, TenderSpec, TenderStatus,
-};
+use domain::tender::{CriterionKind, Procedure, TenderScope, TenderSpec, TenderStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
@@ -85,6 +83,12 @@ impl Tender {
     ) -> Result<TenderStatus, StoreError> {
         let has_bid = self.closes_by_clock(now) && has_evaluable_bid(conn, self.id).await?;
         Ok(self.status.at(self.submission_deadline, now, has_bid))
+    }
+
+    /// Whether the tender's deadlines decide what may still be done: it is published, or it
+    /// closed by the clock (a late action is then refused as past the deadline).
+    pub fn deadlines_apply(&self) -> bool {
+        self.status == TenderStatus::Published || self.closed_at.is_some()
     }
 
     /// The criteria as bids answer them: id and kind, in order.
@@ -221,9 +225,7 @@ pub async fn insert<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     write_criteria_and_invitations(conn, id, spec).await?;
-    find(conn, id)
-        .await?
-        .ok_or(StoreError::NotFound("tender"))
+    find(conn, id).await?.ok_or(StoreError::NotFound("tender"))
 }
 
 /// Replaces a draft's fields (criteria get new ids) when its version is still `current`'s;
@@ -302,7 +304,10 @@ pub async fn find<C: ConnectionTrait>(
         .map(|c| {
             Ok(Criterion {
                 id: CriterionId::from_uuid(c.id),
-                kind: c.kind.parse().map_err(|_| corrupt(c.tender_id, "criterion kind"))?,
+                kind: c
+                    .kind
+                    .parse()
+                    .map_err(|_| corrupt(c.tender_id, "criterion kind"))?,
                 name: c.name,
                 weight: c.weight,
             })
@@ -557,7 +562,9 @@ fn push_listing_query(
          t.published_at, ",
     );
     push_status_in_force(sql, now);
-    sql.push(" AS status_in_force FROM tenders t JOIN organisations org ON org.id = t.buyer_id WHERE ");
+    sql.push(
+        " AS status_in_force FROM tenders t JOIN organisations org ON org.id = t.buyer_id WHERE ",
+    );
     match audience {
         TenderAudience::Buyer(org) => {
             sql.push("t.buyer_id = ").bind(org.as_uuid());
@@ -726,8 +733,14 @@ pub async fn answer_clarification<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Option<Clarification>, StoreError> {
     let result = clarifications::Entity::update_many()
-        .col_expr(clarifications::Column::Answer, Expr::value(answer.to_owned()))
-        .col_expr(clarifications::Column::AnsweredBy, Expr::value(by.as_uuid()))
+        .col_expr(
+            clarifications::Column::Answer,
+            Expr::value(answer.to_owned()),
+        )
+        .col_expr(
+            clarifications::Column::AnsweredBy,
+            Expr::value(by.as_uuid()),
+        )
         .col_expr(clarifications::Column::AnsweredAt, Expr::value(now))
         .filter(clarifications::Column::Id.eq(clarification.id.as_uuid()))
         .filter(clarifications::Column::Answer.is_null())

@@ -3,10 +3,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bids;
 pub mod health;
+pub mod notifications;
 pub mod offers;
 pub mod organisations;
 pub mod reference;
+pub mod tenders;
 pub mod users;
 
 use crate::state::AppState;
@@ -34,7 +37,23 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::get_offer, offers::update_offer))
         .routes(routes!(offers::publish_offer))
         .routes(routes!(offers::withdraw_offer))
-        .routes(routes!(offers::get_offer_price_history));
+        .routes(routes!(offers::get_offer_price_history))
+        .routes(routes!(tenders::create_tender, tenders::list_tenders))
+        .routes(routes!(tenders::get_tender, tenders::update_tender))
+        .routes(routes!(tenders::publish_tender))
+        .routes(routes!(tenders::amend_tender))
+        .routes(routes!(tenders::cancel_tender))
+        .routes(routes!(
+            tenders::ask_clarification,
+            tenders::list_clarifications
+        ))
+        .routes(routes!(tenders::answer_clarification))
+        .routes(routes!(bids::submit_bid, bids::list_bids))
+        .routes(routes!(bids::get_bid, bids::revise_bid))
+        .routes(routes!(bids::withdraw_bid))
+        .routes(routes!(bids::confirm_bid))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::read_notification));
     OpenApiRouter::new()
         .nest("/api/v1", api)
         .routes(routes!(health::healthz))

@@ -1,0 +1,153 @@
+//! In-app notifications: each organisation reads its own and marks them read.
+
+use crate::auth::AuthUser;
+use crate::dto::Paginated;
+use crate::error::{ApiError, BadRequest, NotFound, Unauthorized, ValidationFailed};
+use crate::extract::{PathParams, QueryParams};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use domain::DomainError;
+use domain::bid::NotificationKind;
+use domain::pagination::PageRequest;
+use persistence::notifications::Notification;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// What a notification reports.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = NotificationKind)]
+pub enum NotificationKindDto {
+    /// A tender you may bid on was published.
+    TenderPublished,
+    /// A tender you bid on or asked about was amended.
+    TenderAmended,
+    /// A question on a tender you can see was answered.
+    ClarificationAnswered,
+    /// The receipt for your bid, with the time it was received.
+    BidReceived,
+}
+
+impl From<NotificationKind> for NotificationKindDto {
+    fn from(kind: NotificationKind) -> Self {
+        match kind {
+            NotificationKind::TenderPublished => Self::TenderPublished,
+            NotificationKind::TenderAmended => Self::TenderAmended,
+            NotificationKind::ClarificationAnswered => Self::ClarificationAnswered,
+            NotificationKind::BidReceived => Self::BidReceived,
+        }
+    }
+}
+
+/// A notification to the signed-in user's organisation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Notification)]
+pub struct NotificationResponse {
+    /// The notification's id.
+    pub id: Uuid,
+    /// What it reports.
+    pub kind: NotificationKindDto,
+    /// The tender it is about.
+    pub tender_id: Option<Uuid>,
+    /// A one-line summary.
+    pub subject: String,
+    /// The message.
+    pub body: String,
+    /// When it was written, by the database clock.
+    pub created_at: DateTime<Utc>,
+    /// When someone in the organisation read it.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<Notification> for NotificationResponse {
+    fn from(n: Notification) -> Self {
+        Self {
+            id: n.id,
+            kind: n.kind.into(),
+            tender_id: n.tender_id.map(|t| t.as_uuid()),
+            subject: n.subject,
+            body: n.body,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
+    }
+}
+
+/// Filters and paging for notifications.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationQuery {
+    /// Only unread notifications.
+    pub unread: Option<bool>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u64>,
+}
+
+/// The signed-in user's organisation's notifications, newest first.
+#[utoipa::path(
+    get,
+    path = "/notifications",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(NotificationQuery),
+    responses(
+        (status = 200, description = "A page of notifications.", body = Paginated<NotificationResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn list_notifications(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    QueryParams(query): QueryParams<NotificationQuery>,
+) -> Result<Json<Paginated<NotificationResponse>>, ApiError> {
+    let page = PageRequest::new(query.page, query.per_page)?;
+    let found = persistence::notifications::list(
+        state.db.conn(),
+        actor.organisation_id,
+        query.unread.unwrap_or(false),
+        page,
+    )
+    .await?;
+    Ok(Json(Paginated::from_page(found, Into::into)))
+}
+
+/// Marks one of the organisation's notifications read (the first reading's time is kept).
+#[utoipa::path(
+    post,
+    path = "/notifications/{id}/read",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The notification's id.")),
+    responses(
+        (status = 200, description = "The notification, read.", body = NotificationResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn read_notification(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+) -> Result<Json<NotificationResponse>, ApiError> {
+    let now = state.db.now().await?;
+    let read = persistence::notifications::mark_read(
+        state.db.conn(),
+        actor.organisation_id,
+        id,
+        actor.user_id,
+        now,
+    )
+    .await?
+    .ok_or(DomainError::NotFound("notification"))?;
+    Ok(Json(read.into()))
+}
