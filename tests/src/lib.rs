@@ -406,3 +406,140 @@ pub const NON_ADMIN_ROLES: [&str; 4] = [
     "supplier_bidder",
     "regulator",
 ];
+
+/// An RFC 3339 instant `seconds` from now (the test host shares the database's clock).
+pub fn in_seconds(seconds: f64) -> String {
+    let millis = (seconds * 1000.0) as i64;
+    (chrono::Utc::now() + chrono::Duration::milliseconds(millis))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Sleeps until just after the RFC 3339 instant `deadline`.
+pub async fn wait_until(deadline: &str) {
+    let deadline = chrono::DateTime::parse_from_rfc3339(deadline)
+        .unwrap_or_else(|e| panic!("deadline {deadline}: {e}"))
+        .with_timezone(&chrono::Utc);
+    let left = deadline - chrono::Utc::now() + chrono::Duration::milliseconds(50);
+    if let Ok(left) = left.to_std() {
+        tokio::time::sleep(left).await;
+    }
+}
+
+/// A valid new tender whose bids close `submission_in_seconds` from now (questions close at
+/// the same time); `changes` replaces or adds fields.
+pub fn tender_json(submission_in_seconds: f64, changes: Value) -> Value {
+    let deadline = in_seconds(submission_in_seconds);
+    let mut tender = json!({
+        "title": "Procurement support service",
+        "description": "Strategic and operational procurement support for the system.",
+        "category": "procurement",
+        "region": "east_of_england",
+        "estimated_value_pence": 25_000_000,
+        "budget_ceiling_pence": 30_000_000,
+        "contract_term_months": 24,
+        "procedure": "open",
+        "criteria": [
+            {"name": "Price", "kind": "price", "weight": 40},
+            {"name": "Delivery approach", "kind": "quality", "weight": 35},
+            {"name": "Social value", "kind": "quality", "weight": 25}
+        ],
+        "clarification_deadline": deadline,
+        "submission_deadline": deadline,
+    });
+    if let (Some(tender), Some(changes)) = (tender.as_object_mut(), changes.as_object()) {
+        for (key, value) in changes {
+            tender.insert(key.clone(), value.clone());
+        }
+    }
+    tender
+}
+
+/// A bid answering every quality criterion of `tender` at `price_pence`.
+pub fn bid_json(tender: &Value, price_pence: i64) -> Value {
+    let responses: Vec<Value> = tender["criteria"]
+        .as_array()
+        .map(|criteria| {
+            criteria
+                .iter()
+                .filter(|c| c["kind"] == "quality")
+                .map(|c| json!({"criterion_id": c["id"], "text": format!("Our answer to {}", c["name"])}))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({"price_pence": price_pence, "responses": responses})
+}
+
+/// The `id` of a JSON object, as a string.
+pub fn id_of(value: &Value) -> String {
+    value["id"].as_str().unwrap_or_default().to_owned()
+}
+
+impl TestApp {
+    /// Creates a draft tender as `lead`.
+    pub async fn draft_tender(
+        &self,
+        lead: &TestUser,
+        submission_in_seconds: f64,
+        changes: Value,
+    ) -> Value {
+        let response = self
+            .post(
+                "/api/v1/tenders",
+                &lead.token,
+                tender_json(submission_in_seconds, changes),
+            )
+            .await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Creates and publishes a tender as `lead`, bids closing `submission_in_seconds` from now.
+    pub async fn published_tender(
+        &self,
+        lead: &TestUser,
+        submission_in_seconds: f64,
+        changes: Value,
+    ) -> Value {
+        let draft = self
+            .draft_tender(lead, submission_in_seconds, changes)
+            .await;
+        let response = self
+            .send(
+                Method::POST,
+                &format!("/api/v1/tenders/{}/publish", id_of(&draft)),
+                Some(&lead.token),
+                None,
+            )
+            .await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Submits a bid on `tender` as `supplier`.
+    pub async fn bid(&self, supplier: &TestUser, tender: &Value, price_pence: i64) -> Response {
+        self.post(
+            &format!("/api/v1/tenders/{}/bids", id_of(tender)),
+            &supplier.token,
+            bid_json(tender, price_pence),
+        )
+        .await
+    }
+
+    /// Submits a bid that must be accepted, and returns it.
+    pub async fn accepted_bid(
+        &self,
+        supplier: &TestUser,
+        tender: &Value,
+        price_pence: i64,
+    ) -> Value {
+        let response = self.bid(supplier, tender, price_pence).await;
+        let status = response.status();
+        let body = json_body(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+}

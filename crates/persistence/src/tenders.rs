@@ -152,7 +152,7 @@ pub async fn has_evaluable_bid<C: ConnectionTrait>(
         .is_some())
 }
 
-async fn write_criteria_and_invitations<C: ConnectionTrait>(
+async fn write_criteria<C: ConnectionTrait>(
     conn: &C,
     tender: TenderId,
     spec: &TenderSpec,
@@ -173,6 +173,14 @@ async fn write_criteria_and_invitations<C: ConnectionTrait>(
     tender_criteria::Entity::insert_many(criteria)
         .exec(conn)
         .await?;
+    Ok(())
+}
+
+async fn write_invitations<C: ConnectionTrait>(
+    conn: &C,
+    tender: TenderId,
+    spec: &TenderSpec,
+) -> Result<(), StoreError> {
     if !spec.invited_supplier_ids.is_empty() {
         let invitations: Vec<tender_invitations::ActiveModel> = spec
             .invited_supplier_ids
@@ -224,16 +232,19 @@ pub async fn insert<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    write_criteria_and_invitations(conn, id, spec).await?;
+    write_criteria(conn, id, spec).await?;
+    write_invitations(conn, id, spec).await?;
     find(conn, id).await?.ok_or(StoreError::NotFound("tender"))
 }
 
-/// Replaces a draft's fields (criteria get new ids) when its version is still `current`'s;
-/// `Ok(None)` when someone changed it in between.
+/// Replaces a draft's fields when its version is still `current`'s; `Ok(None)` when someone
+/// changed it in between. The criteria keep their ids unless `new_criteria` (they are then
+/// replaced and get new ids).
 pub async fn replace_draft<C: ConnectionTrait>(
     conn: &C,
     current: &Tender,
     spec: &TenderSpec,
+    new_criteria: bool,
     now: DateTime<Utc>,
 ) -> Result<Option<Tender>, StoreError> {
     let result = Entity::update_many()
@@ -276,15 +287,18 @@ pub async fn replace_draft<C: ConnectionTrait>(
     if result.rows_affected == 0 {
         return Ok(None);
     }
-    tender_criteria::Entity::delete_many()
-        .filter(tender_criteria::Column::TenderId.eq(current.id.as_uuid()))
-        .exec(conn)
-        .await?;
+    if new_criteria {
+        tender_criteria::Entity::delete_many()
+            .filter(tender_criteria::Column::TenderId.eq(current.id.as_uuid()))
+            .exec(conn)
+            .await?;
+        write_criteria(conn, current.id, spec).await?;
+    }
     tender_invitations::Entity::delete_many()
         .filter(tender_invitations::Column::TenderId.eq(current.id.as_uuid()))
         .exec(conn)
         .await?;
-    write_criteria_and_invitations(conn, current.id, spec).await?;
+    write_invitations(conn, current.id, spec).await?;
     find(conn, current.id).await
 }
 

@@ -869,12 +869,17 @@ pub async fn update_tender(
     })?;
     check_references(command.conn(), &spec).await?;
     let before = present(command.conn(), None, current.clone(), status).await?;
-    let changed =
-        persistence::tenders::replace_draft(command.conn(), &current, &spec, command.now())
-            .await?
-            .ok_or_else(|| {
-                ApiError::PreconditionFailed("The tender changed while you edited it.".to_owned())
-            })?;
+    let changed = persistence::tenders::replace_draft(
+        command.conn(),
+        &current,
+        &spec,
+        request.criteria.is_some(),
+        command.now(),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::PreconditionFailed("The tender changed while you edited it.".to_owned())
+    })?;
     let shown = present(command.conn(), None, changed, TenderStatus::Draft).await?;
     command
         .audit(
