@@ -1,9 +1,9 @@
 //! In-app notifications, written in the same transaction as the event they report. The table is
 //! also the outbox a webhook sender will drain (rows with no delivery time).
 
-use crate::StoreError;
 use crate::entities::notifications::{self, Column, Entity};
-use crate::entities::{offers, organisations};
+use crate::entities::organisations;
+use crate::{Sql, StoreError};
 use chrono::{DateTime, Utc};
 use domain::bid::NotificationKind;
 use domain::ids::{OrganisationId, TenderId, UserId};
@@ -144,18 +144,19 @@ pub async fn suppliers_offering<C: ConnectionTrait>(
     category: &str,
     region: Region,
 ) -> Result<Vec<OrganisationId>, StoreError> {
-    let bit = RegionSet::bit(region);
-    let rows = offers::Entity::find()
-        .select_only()
-        .column(offers::Column::SupplierId)
-        .distinct()
-        .filter(offers::Column::Status.eq(OfferStatus::Published.as_str()))
-        .filter(offers::Column::CategoryCode.eq(category))
-        .filter(Expr::cust_with_values("(regions_mask & ?) <> 0", [bit]))
-        .into_tuple::<Uuid>()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(OrganisationId::from_uuid).collect())
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT DISTINCT supplier_id FROM offers WHERE status = ")
+        .bind(OfferStatus::Published.as_str())
+        .push(" AND category_code = ")
+        .bind(category.to_owned())
+        .push(" AND (regions_mask & ")
+        .bind(RegionSet::bit(region))
+        .push(") <> 0");
+    conn.query_all_raw(sql.statement())
+        .await?
+        .iter()
+        .map(|row| Ok(OrganisationId::from_uuid(row.try_get("", "supplier_id")?)))
+        .collect()
 }
 
 /// Every supplier organisation.
