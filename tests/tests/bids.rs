@@ -433,7 +433,10 @@ async fn fifty_bids_racing_the_deadline_are_either_stored_before_it_or_refused()
         }
     }
     assert_eq!(accepted.len() + refused, 50);
-    eprintln!("{} bids accepted, {refused} refused at the deadline", accepted.len());
+    eprintln!(
+        "{} bids accepted, {refused} refused at the deadline",
+        accepted.len()
+    );
     wait_until(&deadline_text).await;
     let stored = ok(app.get(&bids_path(&tender), &lead.token).await).await;
     let stored: BTreeSet<(String, String)> = stored["items"]

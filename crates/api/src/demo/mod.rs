@@ -4,13 +4,14 @@
 //! audited code paths as the API.
 
 pub mod catalogue;
+pub mod tenders;
 
 use crate::accounts::{register_organisation, register_user};
 use crate::auth::hash_password;
 use crate::error::ApiError;
 use crate::routes::offers;
 use domain::audit::AuditEntry;
-use domain::ids::OfferId;
+use domain::ids::{OfferId, UserId};
 use domain::offer::{NewOffer, OfferFields, OfferStatus};
 use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
 use domain::user::{NewUser, Role};
@@ -62,6 +63,42 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
         kind: OrganisationKind::Buyer,
         ods_code: Some("14L"),
         region: Some(Region::NorthWest),
+    },
+    // The five Norfolk and Waveney CCGs (merged in April 2020, succeeded by the ICB in 2022).
+    DemoOrganisation {
+        key: "norwich_ccg",
+        name: "NHS Norwich CCG",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("06W"),
+        region: Some(Region::EastOfEngland),
+    },
+    DemoOrganisation {
+        key: "north_norfolk_ccg",
+        name: "NHS North Norfolk CCG",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("06V"),
+        region: Some(Region::EastOfEngland),
+    },
+    DemoOrganisation {
+        key: "south_norfolk_ccg",
+        name: "NHS South Norfolk CCG",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("06Y"),
+        region: Some(Region::EastOfEngland),
+    },
+    DemoOrganisation {
+        key: "west_norfolk_ccg",
+        name: "NHS West Norfolk CCG",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("07J"),
+        region: Some(Region::EastOfEngland),
+    },
+    DemoOrganisation {
+        key: "gyw_ccg",
+        name: "NHS Great Yarmouth and Waveney CCG",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("06M"),
+        region: Some(Region::EastOfEngland),
     },
     DemoOrganisation {
         key: "necsu",
@@ -200,6 +237,48 @@ const LOGINS: &[(&str, &str, Role, &str)] = &[
         "km_icb",
     ),
     (
+        "lead@norwich-ccg.nhs.example",
+        "Nora Lead",
+        Role::BuyerLead,
+        "norwich_ccg",
+    ),
+    (
+        "evaluator@norwich-ccg.nhs.example",
+        "Ned Evaluator",
+        Role::BuyerEvaluator,
+        "norwich_ccg",
+    ),
+    (
+        "lead@north-norfolk-ccg.nhs.example",
+        "Niall Lead",
+        Role::BuyerLead,
+        "north_norfolk_ccg",
+    ),
+    (
+        "lead@south-norfolk-ccg.nhs.example",
+        "Sofia Lead",
+        Role::BuyerLead,
+        "south_norfolk_ccg",
+    ),
+    (
+        "lead@west-norfolk-ccg.nhs.example",
+        "Wes Lead",
+        Role::BuyerLead,
+        "west_norfolk_ccg",
+    ),
+    (
+        "lead@gyw-ccg.nhs.example",
+        "Gwen Lead",
+        Role::BuyerLead,
+        "gyw_ccg",
+    ),
+    (
+        "bids@anglia.nhs.example",
+        "Anya Bidder",
+        Role::SupplierBidder,
+        "anglia",
+    ),
+    (
         "bids@necsu.nhs.example",
         "Nadia Bidder",
         Role::SupplierBidder,
@@ -303,10 +382,12 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
             )
             .await?;
     }
+    let mut users = Vec::new();
     for (login, hash) in logins.iter().zip(&hashes) {
         let organisation = find(login.organisation_key)?;
         let new = NewUser::parse(login.email, login.name, DEMO_PASSWORD, login.role)?;
-        register_user(&command, None, &new, &organisation, hash).await?;
+        let user = register_user(&command, None, &new, &organisation, hash).await?;
+        users.push((login.email, UserId::from_uuid(user.id)));
     }
     for portfolio in catalogue::PORTFOLIOS {
         let supplier = find(portfolio.supplier)?;
@@ -351,6 +432,14 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
             }
         }
     }
+    let user = |email: &str| {
+        users
+            .iter()
+            .find(|(e, _)| *e == email)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| ApiError::Internal(format!("demo login {email} missing").into()))
+    };
+    tenders::load(&command, &|key| find(key).map(|o| o.id), &user).await?;
     command.commit().await?;
     Ok(DemoOutcome::Loaded(logins))
 }
