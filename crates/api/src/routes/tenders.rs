@@ -652,7 +652,20 @@ pub async fn list_tenders(
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<TenderQuery>,
 ) -> Result<Json<Paginated<TenderSummaryResponse>>, ApiError> {
-    let page = PageRequest::new(query.page, query.per_page)?;
+    let mut v = Validator::new();
+    let page = v.check(PageRequest::new(query.page, query.per_page));
+    if query
+        .category
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > 60)
+    {
+        v.push(FieldError::new(
+            "/category",
+            "must be at most 60 characters",
+        ));
+    }
+    v.finish()?;
+    let page = page.unwrap_or_default();
     let audience = match actor.role {
         Role::BuyerLead | Role::BuyerEvaluator => TenderAudience::Buyer(actor.organisation_id),
         Role::SupplierBidder => TenderAudience::Supplier(actor.organisation_id),
