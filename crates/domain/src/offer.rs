@@ -257,7 +257,9 @@ pub struct OfferChange {
     pub minimum_term_months: Option<Option<i32>>,
 }
 
-fn parse_category(raw: &str) -> Result<String, DomainError> {
+/// A category code's shape (lower case, digits and underscores); whether it exists is reference
+/// data, checked by the store.
+pub(crate) fn parse_category(raw: &str) -> Result<String, DomainError> {
     let ok = !raw.is_empty()
         && raw.len() <= 60
         && raw

@@ -515,23 +515,6 @@ fn pence(value: i64, pointer: &str) -> Result<i64, DomainError> {
     }
 }
 
-/// A category code's shape; whether it exists is reference data.
-fn category_code(raw: &str) -> Result<String, DomainError> {
-    let ok = !raw.is_empty()
-        && raw.len() <= 60
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok {
-        Ok(raw.to_owned())
-    } else {
-        Err(DomainError::field(
-            "/category",
-            "is not a known category code",
-        ))
-    }
-}
-
 impl TenderSpec {
     /// Parses every field, reporting every problem at once.
     pub fn parse(fields: &TenderFields<'_>) -> Result<Self, DomainError> {
@@ -542,7 +525,7 @@ impl TenderSpec {
             "/description",
             DESCRIPTION_MAX,
         ));
-        let category = v.check(category_code(fields.category));
+        let category = v.check(crate::offer::parse_category(fields.category));
         let estimated = v.check(pence(
             fields.estimated_value_pence,
             "/estimated_value_pence",
