@@ -13,6 +13,26 @@ async fn ok(response: reqwest::Response) -> Value {
     body
 }
 
+/// The audit actions recorded for an entity, newest first (read as the admin).
+async fn audit_actions(app: &TestApp, entity_id: &str) -> Vec<String> {
+    let audit = ok(app
+        .get(
+            &format!("/api/v1/audit?entity_id={entity_id}"),
+            &app.admin_token,
+        )
+        .await)
+    .await;
+    audit["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|e| e["action"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn bids_path(tender: &Value) -> String {
     format!("/api/v1/tenders/{}/bids", id_of(tender))
 }
@@ -269,6 +289,18 @@ async fn a_bid_answers_every_quality_criterion_and_names_only_its_own_offer() {
     app.accepted_bid(&supplier, &tender, 2_000).await;
     let mine = ok(app.get(&path, &supplier.token).await).await;
     assert_eq!(mine["items"].as_array().map(Vec::len), Some(2));
+    for listed in mine["items"].as_array().cloned().unwrap_or_default() {
+        assert!(
+            listed["supplier_name"]
+                .as_str()
+                .is_some_and(|n| !n.is_empty()),
+            "{listed}"
+        );
+    }
+    assert_eq!(
+        audit_actions(&app, &id_of(&bid)).await,
+        vec!["bid.withdrawn", "bid.submitted"]
+    );
 }
 
 #[tokio::test]
@@ -296,6 +328,10 @@ async fn a_revision_keeps_every_version() {
         .map(|v| v.iter().filter_map(|x| x["price_pence"].as_i64()).collect())
         .unwrap_or_default();
     assert_eq!(prices, vec![30_000, 28_000]);
+    assert_eq!(
+        audit_actions(&app, &id_of(&bid)).await,
+        vec!["bid.revised", "bid.submitted"]
+    );
     // Another supplier can neither read nor revise nor withdraw it.
     assert_problem(app.get(&path, &rival.token).await, StatusCode::NOT_FOUND).await;
     let foreign = app

@@ -509,6 +509,21 @@ async fn an_amendment_reopens_bids_and_confirmation_restores_them() {
         .await;
         assert_eq!(read["status"], "needs_confirmation");
     }
+    let audit = ok(app
+        .get(
+            &format!(
+                "/api/v1/audit?entity_id={}&action=tender.amended",
+                id_of(&tender)
+            ),
+            &app.admin_token,
+        )
+        .await)
+    .await;
+    assert_eq!(audit["total"], 2, "each amendment is audited: {audit}");
+    assert_eq!(
+        audit["items"][0]["after"]["description"],
+        "Now including contract management."
+    );
     let confirmed = ok(post_empty(&app, &confirming, &format!("{bid_path}/confirm")).await).await;
     assert_eq!(confirmed["status"], "submitted");
     assert!(confirmed["confirmed_at"].is_string());
@@ -657,6 +672,34 @@ async fn clarifications_are_seen_as_the_rules_say() {
         .post(&answer_path, &lead.token, json!({"answer": "Again."}))
         .await;
     assert_problem(twice, StatusCode::CONFLICT).await;
+    let audit = ok(app
+        .get(
+            &format!("/api/v1/audit?entity_id={}", id_of(&asked)),
+            &app.admin_token,
+        )
+        .await)
+    .await;
+    let actions: Vec<(&str, &str)> = audit["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|e| {
+                    (
+                        e["action"].as_str().unwrap_or_default(),
+                        e["actor_organisation_id"].as_str().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        actions,
+        vec![
+            ("clarification.answered", lead.organisation_id.as_str()),
+            ("clarification.asked", asker.organisation_id.as_str()),
+        ]
+    );
     for who in [&other, &regulator, &asker] {
         let seen = ok(app.get(&path, &who.token).await).await;
         assert_eq!(count(&seen), 1);

@@ -65,6 +65,20 @@ pub async fn find<C: ConnectionTrait>(
         .transpose()
 }
 
+/// The names of several organisations, in one query.
+pub async fn names<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[OrganisationId],
+) -> Result<std::collections::HashMap<OrganisationId, String>, StoreError> {
+    Ok(Entity::find()
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (OrganisationId::from_uuid(o.id), o.name))
+        .collect())
+}
+
 pub async fn get<C: ConnectionTrait>(
     conn: &C,
     id: OrganisationId,

@@ -8,6 +8,7 @@
 //! past, which no client can do; each step is still audited.
 
 use crate::error::ApiError;
+use crate::routes::bids::audit_value;
 use crate::routes::tenders::{cancel_in, create_in, publish_in};
 use chrono::{DateTime, Duration, Utc};
 use domain::audit::AuditEntry;
@@ -128,18 +129,7 @@ async fn bid(
         persistence::bids::insert(command.conn(), tender.id, supplier, &content, None, by, at)
             .await?;
     command
-        .audit(
-            AuditEntry::new(None, "bid.submitted", "bid", stored.id).after(serde_json::json!({
-                "tender_id": stored.tender_id,
-                "supplier_id": stored.supplier_id,
-                "submitted_at": stored.submitted_at,
-                "content_sha256": domain::audit::content_digest(&serde_json::json!({
-                    "price_pence": stored.price_pence,
-                    "offer_id": stored.offer_id,
-                    "responses": stored.responses,
-                })),
-            })),
-        )
+        .audit(AuditEntry::new(None, "bid.submitted", "bid", stored.id).after(audit_value(&stored)))
         .await?;
     Ok(())
 }

@@ -148,7 +148,11 @@ async fn present<C: ConnectionTrait>(
     let supplier_name = persistence::organisations::get(conn, bid.supplier_id)
         .await?
         .name;
-    Ok(BidResponse {
+    Ok(response(bid, supplier_name, versions))
+}
+
+fn response(bid: Bid, supplier_name: String, versions: Option<Vec<BidVersion>>) -> BidResponse {
+    BidResponse {
         id: bid.id.as_uuid(),
         tender_id: bid.tender_id.as_uuid(),
         supplier_id: bid.supplier_id.as_uuid(),
@@ -173,12 +177,12 @@ async fn present<C: ConnectionTrait>(
                 })
                 .collect()
         }),
-    })
+    }
 }
 
 /// What the audit log keeps of a bid: never its content, which the regulator and admins may
 /// not read before award, but a digest of it that proves later which content was submitted.
-fn audit_value(bid: &Bid) -> serde_json::Value {
+pub(crate) fn audit_value(bid: &Bid) -> serde_json::Value {
     let content = serde_json::json!({
         "price_pence": bid.price_pence,
         "offer_id": bid.offer_id,
@@ -502,10 +506,17 @@ pub async fn list_bids(
         }
     };
     let conn = state.db.conn();
-    let mut items = Vec::new();
-    for bid in persistence::bids::list(conn, tender.id, selection).await? {
-        items.push(present(conn, bid, None).await?);
-    }
+    let bids = persistence::bids::list(conn, tender.id, selection).await?;
+    let suppliers: Vec<_> = bids.iter().map(|b| b.supplier_id).collect();
+    let names = persistence::organisations::names(conn, &suppliers).await?;
+    let items = bids
+        .into_iter()
+        .map(|bid| {
+            // A supplier may have several bids (withdrawn ones too): each gets the name.
+            let name = names.get(&bid.supplier_id).cloned().unwrap_or_default();
+            response(bid, name, None)
+        })
+        .collect();
     Ok(Json(BidList { items }))
 }
 
