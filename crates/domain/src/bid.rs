@@ -5,7 +5,7 @@
 use crate::access::Actor;
 use crate::error::{DomainError, FieldError, Validator};
 use crate::ids::{CriterionId, OrganisationId};
-use crate::organisation::bounded_text;
+use crate::organisation::long_text;
 use crate::tender::{CriterionKind, MAX_PENCE, TenderScope, can_view_tender};
 use crate::user::Role;
 use serde::{Deserialize, Serialize};
@@ -167,7 +167,7 @@ impl BidContent {
                 continue;
             }
             let text = v.check(
-                bounded_text(&response.text, "/text", RESPONSE_MAX).map_err(|e| e.under(&at)),
+                long_text(&response.text, "/text", RESPONSE_MAX).map_err(|e| e.under(&at)),
             );
             texts[index] = Some(text.unwrap_or_default());
         }
@@ -198,12 +198,12 @@ impl BidContent {
 
 /// A question's text.
 pub fn question(raw: &str) -> Result<String, DomainError> {
-    bounded_text(raw, "/question", QUESTION_MAX)
+    long_text(raw, "/question", QUESTION_MAX)
 }
 
 /// An answer's text.
 pub fn answer(raw: &str) -> Result<String, DomainError> {
-    bounded_text(raw, "/answer", ANSWER_MAX)
+    long_text(raw, "/answer", ANSWER_MAX)
 }
 
 /// How much of a clarification `actor` may see.
@@ -248,6 +248,16 @@ pub enum NotificationKind {
     TenderAmended,
     ClarificationAnswered,
     BidReceived,
+    /// The tender was awarded: to every bidder, with the standstill's end.
+    TenderAwarded,
+    /// A bidder challenged the award: to the buyer.
+    ChallengeLodged,
+    /// The lead resolved a challenge: to the challenger.
+    ChallengeResolved,
+    /// The award was cancelled after a challenge was upheld: to every bidder.
+    AwardCancelled,
+    /// The contract was entered: to every bidder.
+    ContractAwarded,
 }
 
 impl NotificationKind {
@@ -257,6 +267,11 @@ impl NotificationKind {
             Self::TenderAmended => "tender_amended",
             Self::ClarificationAnswered => "clarification_answered",
             Self::BidReceived => "bid_received",
+            Self::TenderAwarded => "tender_awarded",
+            Self::ChallengeLodged => "challenge_lodged",
+            Self::ChallengeResolved => "challenge_resolved",
+            Self::AwardCancelled => "award_cancelled",
+            Self::ContractAwarded => "contract_awarded",
         }
     }
 }
@@ -270,6 +285,11 @@ impl FromStr for NotificationKind {
             Self::TenderAmended,
             Self::ClarificationAnswered,
             Self::BidReceived,
+            Self::TenderAwarded,
+            Self::ChallengeLodged,
+            Self::ChallengeResolved,
+            Self::AwardCancelled,
+            Self::ContractAwarded,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == s)

@@ -7,7 +7,10 @@
 pub mod access;
 pub mod audit;
 pub mod bid;
+pub mod calendar;
+pub mod contract;
 pub mod error;
+pub mod evaluation;
 pub mod ids;
 pub mod offer;
 pub mod organisation;

@@ -213,6 +213,10 @@ fn text(raw: &str, pointer: &str, max_chars: usize) -> Result<String, DomainErro
     crate::organisation::bounded_text(raw, pointer, max_chars)
 }
 
+fn prose(raw: &str, pointer: &str, max_chars: usize) -> Result<String, DomainError> {
+    crate::organisation::long_text(raw, pointer, max_chars)
+}
+
 pub const TITLE_MAX: usize = 200;
 pub const SUMMARY_MAX: usize = 500;
 pub const DESCRIPTION_MAX: usize = 20_000;
@@ -289,7 +293,7 @@ impl OfferChange {
                 .and_then(|t| v.check(text(t, "/summary", SUMMARY_MAX))),
             description: fields
                 .description
-                .and_then(|t| v.check(text(t, "/description", DESCRIPTION_MAX))),
+                .and_then(|t| v.check(prose(t, "/description", DESCRIPTION_MAX))),
             regions: fields.regions.and_then(|r| v.check(RegionSet::new(r))),
             pricing_unit: fields.pricing_unit,
             unit_price_pence: fields

@@ -148,11 +148,28 @@ impl OdsCode {
     }
 }
 
-/// Trimmed, non-empty text of bounded length: names and titles.
+/// Trimmed, non-empty text of bounded length on one line: names and titles.
 pub(crate) fn bounded_text(
     raw: &str,
     pointer: &str,
     max_chars: usize,
+) -> Result<String, DomainError> {
+    checked_text(raw, pointer, max_chars, |c| c.is_control())
+}
+
+/// Trimmed, non-empty prose of bounded length: descriptions, bid responses, questions, answers,
+/// justifications and reasons, which keep their paragraphs (line breaks and tabs).
+pub(crate) fn long_text(raw: &str, pointer: &str, max_chars: usize) -> Result<String, DomainError> {
+    checked_text(raw, pointer, max_chars, |c| {
+        c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+    })
+}
+
+fn checked_text(
+    raw: &str,
+    pointer: &str,
+    max_chars: usize,
+    refused: impl Fn(char) -> bool,
 ) -> Result<String, DomainError> {
     // The limit applies to the text as sent, so it matches the documented maximum length.
     if raw.chars().count() > max_chars {
@@ -165,7 +182,7 @@ pub(crate) fn bounded_text(
     if text.is_empty() {
         return Err(DomainError::field(pointer, "must not be empty"));
     }
-    if text.chars().any(char::is_control) {
+    if text.chars().any(refused) {
         return Err(DomainError::field(
             pointer,
             "must not contain control characters",

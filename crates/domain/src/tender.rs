@@ -5,9 +5,10 @@
 //! Time is always an argument (the database's clock), never read here.
 
 use crate::access::Actor;
+use crate::evaluation::PanelStanding;
 use crate::error::{DomainError, FieldError, Validator};
 use crate::ids::OrganisationId;
-use crate::organisation::{Region, bounded_text};
+use crate::organisation::{Region, bounded_text, long_text};
 use crate::user::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -409,6 +410,15 @@ impl TenderStatus {
         }
     }
 
+    /// `standstill → evaluation`, when a challenge to the award is upheld: the award is
+    /// cancelled and the scores stand.
+    pub fn reopen_evaluation(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Standstill => Ok(Self::Evaluation),
+            other => Err(refused("returned to evaluation", other)),
+        }
+    }
+
     /// `evaluation → unsuccessful`, when no compliant bid remains.
     pub fn fail(self) -> Result<Self, DomainError> {
         match self {
@@ -520,7 +530,7 @@ impl TenderSpec {
     pub fn parse(fields: &TenderFields<'_>) -> Result<Self, DomainError> {
         let mut v = Validator::new();
         let title = v.check(bounded_text(fields.title, "/title", TITLE_MAX));
-        let description = v.check(bounded_text(
+        let description = v.check(long_text(
             fields.description,
             "/description",
             DESCRIPTION_MAX,
@@ -646,9 +656,9 @@ impl Amendment {
         now: DateTime<Utc>,
     ) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let note = v.check(bounded_text(note, "/note", 2000));
+        let note = v.check(long_text(note, "/note", 2000));
         let description = description
-            .and_then(|d| v.check(bounded_text(d, "/description", DESCRIPTION_MAX)))
+            .and_then(|d| v.check(long_text(d, "/description", DESCRIPTION_MAX)))
             .filter(|d| d != current_description);
         for (pointer, deadline) in [
             ("/clarification_deadline", clarification_deadline),
@@ -780,15 +790,19 @@ pub enum BidAccess {
     OwnOnly,
     /// None yet: the bids are sealed (listing answers 403 `bids-sealed`, one bid 404).
     Sealed,
+    /// None until the assigned evaluator declares that it has no conflict of interest (listing
+    /// answers 403, one bid 404).
+    DeclarationNeeded,
     /// None, ever (the tender is not theirs to see: 404).
     Never,
 }
 
 /// The sealing rule. Before the submission deadline a bid is its supplier's alone — not the
 /// buyer's, not the regulator's, not an admin's. After it, the buyer's lead and the evaluators
-/// assigned to the tender see every live bid; the regulator and admins only once the tender is
-/// awarded (standstill or awarded); suppliers only ever their own.
-pub fn bid_access(actor: &Actor, tender: &TenderScope, assigned_evaluator: bool) -> BidAccess {
+/// assigned to the tender see every live bid (an evaluator once it has declared no conflict of
+/// interest); the regulator and admins only once the tender is awarded (standstill or awarded);
+/// suppliers only ever their own.
+pub fn bid_access(actor: &Actor, tender: &TenderScope, panel: PanelStanding) -> BidAccess {
     if !can_view_tender(actor, tender) {
         return BidAccess::Never;
     }
@@ -813,10 +827,11 @@ pub fn bid_access(actor: &Actor, tender: &TenderScope, assigned_evaluator: bool)
                 BidAccess::Sealed
             }
         }
-        Role::BuyerEvaluator if tender.is_buyer(actor) => match (opened, assigned_evaluator) {
-            (true, true) => BidAccess::All,
+        Role::BuyerEvaluator if tender.is_buyer(actor) => match (opened, panel) {
             (false, _) => BidAccess::Sealed,
-            (true, false) => BidAccess::Never,
+            (true, PanelStanding::Cleared) => BidAccess::All,
+            (true, PanelStanding::Undeclared) => BidAccess::DeclarationNeeded,
+            (true, PanelStanding::NotOnPanel | PanelStanding::Conflicted) => BidAccess::Never,
         },
         Role::Regulator | Role::Admin => {
             if awarded {
@@ -1005,7 +1020,7 @@ mod tests {
     #[test]
     fn every_transition_is_allowed_from_exactly_its_states() {
         use TenderStatus::*;
-        let table: [(&str, Transition, &[TenderStatus], TenderStatus); 5] = [
+        let table: [(&str, Transition, &[TenderStatus], TenderStatus); 6] = [
             ("publish", TenderStatus::publish, &[Draft], Published),
             (
                 "cancel",
@@ -1026,6 +1041,12 @@ mod tests {
                 Awarded,
             ),
             ("fail", TenderStatus::fail, &[Evaluation], Unsuccessful),
+            (
+                "reopen_evaluation",
+                TenderStatus::reopen_evaluation,
+                &[Standstill],
+                Evaluation,
+            ),
         ];
         for (name, transition, allowed, to) in table {
             for from in TenderStatus::ALL {
@@ -1098,17 +1119,29 @@ mod tests {
         let other_buyer = OrganisationId::new();
         let supplier = OrganisationId::new();
         let platform = OrganisationId::new();
-        // (role, organisation, assigned, before the deadline, in evaluation, in standstill)
+        use PanelStanding::*;
+        // (role, organisation, standing on the panel, before the deadline, in evaluation, in
+        // standstill)
         let table = [
-            (SupplierBidder, supplier, false, OwnOnly, OwnOnly, OwnOnly),
-            (BuyerLead, buyer, false, Sealed, All, All),
-            (BuyerEvaluator, buyer, true, Sealed, All, All),
-            (BuyerEvaluator, buyer, false, Sealed, Never, Never),
-            (BuyerLead, other_buyer, false, Never, Never, Never),
-            (Regulator, platform, false, Sealed, Sealed, All),
-            (Admin, platform, false, Sealed, Sealed, All),
+            (SupplierBidder, supplier, NotOnPanel, OwnOnly, OwnOnly, OwnOnly),
+            (BuyerLead, buyer, NotOnPanel, Sealed, All, All),
+            (BuyerEvaluator, buyer, Cleared, Sealed, All, All),
+            (
+                BuyerEvaluator,
+                buyer,
+                Undeclared,
+                Sealed,
+                DeclarationNeeded,
+                DeclarationNeeded,
+            ),
+            (BuyerEvaluator, buyer, Conflicted, Sealed, Never, Never),
+            (BuyerEvaluator, buyer, NotOnPanel, Sealed, Never, Never),
+            (BuyerEvaluator, other_buyer, Cleared, Never, Never, Never),
+            (BuyerLead, other_buyer, NotOnPanel, Never, Never, Never),
+            (Regulator, platform, NotOnPanel, Sealed, Sealed, All),
+            (Admin, platform, NotOnPanel, Sealed, Sealed, All),
         ];
-        for (role, organisation, assigned, before, evaluation, standstill) in table {
+        for (role, organisation, standing, before, evaluation, standstill) in table {
             let who = actor(role, organisation);
             for (status, expected) in [
                 (TenderStatus::Published, before),
@@ -1122,7 +1155,7 @@ mod tests {
                     status,
                 };
                 assert_eq!(
-                    bid_access(&who, &tender, assigned),
+                    bid_access(&who, &tender, standing),
                     expected,
                     "{role:?} of {organisation} in {status}"
                 );
@@ -1154,7 +1187,11 @@ mod tests {
         assert!(!can_view_tender(&actor(Role::BuyerLead, outsider), &tender));
         assert!(can_view_tender(&actor(Role::Regulator, outsider), &tender));
         assert_eq!(
-            bid_access(&actor(Role::SupplierBidder, outsider), &tender, false),
+            bid_access(
+                &actor(Role::SupplierBidder, outsider),
+                &tender,
+                PanelStanding::NotOnPanel
+            ),
             BidAccess::Never
         );
         tender.procedure = Procedure::Open;

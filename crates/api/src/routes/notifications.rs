@@ -29,6 +29,16 @@ pub enum NotificationKindDto {
     ClarificationAnswered,
     /// The receipt for your bid, with the time it was received.
     BidReceived,
+    /// A tender you bid on was awarded; the standstill runs until the time given.
+    TenderAwarded,
+    /// A bidder challenged your award.
+    ChallengeLodged,
+    /// Your challenge was resolved.
+    ChallengeResolved,
+    /// An award on a tender you bid on was cancelled after a challenge was upheld.
+    AwardCancelled,
+    /// The contract for a tender you bid on was entered.
+    ContractAwarded,
 }
 
 impl From<NotificationKind> for NotificationKindDto {
@@ -38,6 +48,11 @@ impl From<NotificationKind> for NotificationKindDto {
             NotificationKind::TenderAmended => Self::TenderAmended,
             NotificationKind::ClarificationAnswered => Self::ClarificationAnswered,
             NotificationKind::BidReceived => Self::BidReceived,
+            NotificationKind::TenderAwarded => Self::TenderAwarded,
+            NotificationKind::ChallengeLodged => Self::ChallengeLodged,
+            NotificationKind::ChallengeResolved => Self::ChallengeResolved,
+            NotificationKind::AwardCancelled => Self::AwardCancelled,
+            NotificationKind::ContractAwarded => Self::ContractAwarded,
         }
     }
 }
