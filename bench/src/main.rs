@@ -320,6 +320,7 @@ impl Scenario {
             OfferSort::PriceAsc => "price_asc",
             OfferSort::PriceDesc => "price_desc",
             OfferSort::Newest => "newest",
+            OfferSort::Rating(_) => "rating",
         };
         path.push_str(&format!("&sort={sort}"));
         path

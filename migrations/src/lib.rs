@@ -13,6 +13,7 @@ mod m20261122_000007_create_offer_search;
 mod m20261122_000008_add_offer_search_filters;
 mod m20261122_000009_replace_offer_search_filters;
 mod m20261122_000010_create_tenders;
+mod m20261122_000011_create_evaluation;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_add_offer_search_filters::Migration),
             Box::new(m20261122_000009_replace_offer_search_filters::Migration),
             Box::new(m20261122_000010_create_tenders::Migration),
+            Box::new(m20261122_000011_create_evaluation::Migration),
         ]
     }
 }

@@ -4,7 +4,11 @@
 
 pub mod audit;
 pub mod bids;
+pub mod awards;
+pub mod calendar;
+pub mod contracts;
 pub mod entities;
+pub mod evaluation;
 pub mod login_failures;
 pub mod notifications;
 pub mod offers;

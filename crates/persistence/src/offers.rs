@@ -229,6 +229,8 @@ pub enum OfferSort {
     PriceAsc,
     PriceDesc,
     Newest,
+    /// Best-rated supplier first (unrated last), reviews aged at the given instant.
+    Rating(DateTime<Utc>),
 }
 
 /// A catalogue search, already authorised: `only_supplier` restricts to one organisation's
@@ -453,6 +455,7 @@ enum SortExpression {
     Bm25,
     Price,
     Newest,
+    Rating(DateTime<Utc>),
 }
 
 impl SortKey {
@@ -479,6 +482,7 @@ impl SortKey {
             OfferSort::PriceAsc => (Some(SortExpression::Price), " ASC"),
             OfferSort::PriceDesc => (Some(SortExpression::Price), " DESC"),
             OfferSort::Newest => (Some(SortExpression::Newest), " DESC"),
+            OfferSort::Rating(at) => (Some(SortExpression::Rating(at)), " DESC"),
         };
         Self {
             expression,
@@ -503,6 +507,9 @@ impl SortExpression {
             }
             Self::Newest => {
                 sql.push("COALESCE(o.published_at, o.created_at)");
+            }
+            Self::Rating(at) => {
+                crate::contracts::push_overall_rating(sql, "o.supplier_id", *at);
             }
         }
     }

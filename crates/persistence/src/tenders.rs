@@ -55,6 +55,7 @@ pub struct Tender {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancellation_reason: Option<String>,
     pub bids_opened_at: Option<DateTime<Utc>>,
+    pub unsuccessful_reason: Option<String>,
 }
 
 impl Tender {
@@ -135,6 +136,7 @@ fn to_domain(
         cancelled_at: model.cancelled_at,
         cancellation_reason: model.cancellation_reason,
         bids_opened_at: model.bids_opened_at,
+        unsuccessful_reason: model.unsuccessful_reason,
     })
 }
 
@@ -229,6 +231,7 @@ pub async fn insert<C: ConnectionTrait>(
         cancellation_reason: Set(None),
         bids_opened_at: Set(None),
         bids_opened_by: Set(None),
+        unsuccessful_reason: Set(None),
     }
     .insert(conn)
     .await?;
@@ -364,6 +367,8 @@ pub async fn find_for_update<C: ConnectionTrait>(
 #[derive(Debug, Clone, Default)]
 pub struct Transition {
     pub cancellation_reason: Option<String>,
+    /// Why the lead declared the tender unsuccessful.
+    pub unsuccessful_reason: Option<String>,
 }
 
 /// Moves the tender to `status` (already checked by the domain), stamping the matching time.
@@ -387,6 +392,12 @@ pub async fn set_status<C: ConnectionTrait>(
         {
             // Closed by the clock: the close happened at the deadline, whenever it is recorded.
             update = update.col_expr(Column::ClosedAt, Expr::value(tender.submission_deadline));
+        }
+        TenderStatus::Unsuccessful => {
+            update = update.col_expr(
+                Column::UnsuccessfulReason,
+                Expr::value(transition.unsuccessful_reason),
+            );
         }
         TenderStatus::Cancelled => {
             update = update

@@ -1209,6 +1209,7 @@ pub(crate) async fn cancel_in(
         cancelled_status,
         Transition {
             cancellation_reason: Some(reason),
+            ..Transition::default()
         },
         command.now(),
     )

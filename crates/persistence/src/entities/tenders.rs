@@ -27,6 +27,7 @@ pub struct Model {
     pub cancellation_reason: Option<String>,
     pub bids_opened_at: Option<DateTimeUtc>,
     pub bids_opened_by: Option<Uuid>,
+    pub unsuccessful_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,294 @@
+//! Awards with their standstill, and the challenges bidders lodge against them.
+
+use crate::StoreError;
+use crate::entities::{awards, challenges};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::contract::ChallengeStatus;
+use domain::ids::{BidId, OrganisationId, TenderId, UserId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+/// An award's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwardStatus {
+    /// Awarded; the standstill runs or has run, the contract is not yet entered.
+    Standstill,
+    /// The contract was entered.
+    Contracted,
+    /// Cancelled: a challenge was upheld, or the tender was cancelled.
+    Cancelled,
+}
+
+impl AwardStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Standstill => "standstill",
+            Self::Contracted => "contracted",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Standstill, Self::Contracted, Self::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// An award.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Award {
+    pub id: Uuid,
+    pub tender_id: TenderId,
+    pub bid_id: BidId,
+    pub supplier_id: OrganisationId,
+    /// The bid's rank when it was awarded.
+    pub rank: i32,
+    pub justification: Option<String>,
+    pub awarded_by: UserId,
+    pub awarded_at: DateTime<Utc>,
+    pub standstill_last_day: Option<NaiveDate>,
+    pub standstill_ends_at: DateTime<Utc>,
+    pub status: AwardStatus,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+fn award(model: awards::Model) -> Result<Award, StoreError> {
+    Ok(Award {
+        id: model.id,
+        tender_id: TenderId::from_uuid(model.tender_id),
+        bid_id: BidId::from_uuid(model.bid_id),
+        supplier_id: OrganisationId::from_uuid(model.supplier_id),
+        rank: model.rank,
+        justification: model.justification,
+        awarded_by: UserId::from_uuid(model.awarded_by),
+        awarded_at: model.awarded_at,
+        standstill_last_day: model.standstill_last_day,
+        standstill_ends_at: model.standstill_ends_at,
+        status: AwardStatus::parse(&model.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("award {}: status", model.id)))?,
+        cancelled_at: model.cancelled_at,
+    })
+}
+
+/// What a new award records.
+#[derive(Debug, Clone)]
+pub struct NewAward {
+    pub tender_id: TenderId,
+    pub bid_id: BidId,
+    pub supplier_id: OrganisationId,
+    pub rank: i32,
+    pub justification: Option<String>,
+    pub awarded_by: UserId,
+    pub awarded_at: DateTime<Utc>,
+    pub standstill_last_day: Option<NaiveDate>,
+    pub standstill_ends_at: DateTime<Utc>,
+}
+
+/// Stores an award. A second award in force on the tender is refused by the database too.
+pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAward) -> Result<Award, StoreError> {
+    let model = awards::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        tender_id: Set(new.tender_id.as_uuid()),
+        bid_id: Set(new.bid_id.as_uuid()),
+        supplier_id: Set(new.supplier_id.as_uuid()),
+        rank: Set(new.rank),
+        justification: Set(new.justification),
+        awarded_by: Set(new.awarded_by.as_uuid()),
+        awarded_at: Set(new.awarded_at),
+        standstill_last_day: Set(new.standstill_last_day),
+        standstill_ends_at: Set(new.standstill_ends_at),
+        status: Set(AwardStatus::Standstill.as_str().to_owned()),
+        cancelled_at: Set(None),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| StoreError::unique_conflict(e, "the tender has already been awarded"))?;
+    award(model)
+}
+
+/// The tender's award in force (not cancelled), if any.
+pub async fn in_force<C: ConnectionTrait>(
+    conn: &C,
+    tender: TenderId,
+) -> Result<Option<Award>, StoreError> {
+    awards::Entity::find()
+        .filter(awards::Column::TenderId.eq(tender.as_uuid()))
+        .filter(awards::Column::Status.ne(AwardStatus::Cancelled.as_str()))
+        .one(conn)
+        .await?
+        .map(award)
+        .transpose()
+}
+
+/// Every award the tender has had, the latest first.
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    tender: TenderId,
+) -> Result<Vec<Award>, StoreError> {
+    awards::Entity::find()
+        .filter(awards::Column::TenderId.eq(tender.as_uuid()))
+        .order_by_desc(awards::Column::AwardedAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(award)
+        .collect()
+}
+
+/// Moves the award on: contracted, or cancelled (stamped now).
+pub async fn set_status<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    status: AwardStatus,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut update = awards::Entity::update_many()
+        .col_expr(awards::Column::Status, Expr::value(status.as_str()));
+    if status == AwardStatus::Cancelled {
+        update = update.col_expr(awards::Column::CancelledAt, Expr::value(now));
+    }
+    update.filter(awards::Column::Id.eq(id)).exec(conn).await?;
+    Ok(())
+}
+
+/// A challenge to an award.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub id: Uuid,
+    pub tender_id: TenderId,
+    pub award_id: Uuid,
+    pub supplier_id: OrganisationId,
+    pub grounds: String,
+    pub lodged_by: UserId,
+    pub lodged_at: DateTime<Utc>,
+    pub status: ChallengeStatus,
+    pub resolution_notes: Option<String>,
+    pub resolved_by: Option<UserId>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+fn challenge(model: challenges::Model) -> Result<Challenge, StoreError> {
+    Ok(Challenge {
+        id: model.id,
+        tender_id: TenderId::from_uuid(model.tender_id),
+        award_id: model.award_id,
+        supplier_id: OrganisationId::from_uuid(model.supplier_id),
+        grounds: model.grounds,
+        lodged_by: UserId::from_uuid(model.lodged_by),
+        lodged_at: model.lodged_at,
+        status: model
+            .status
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("challenge {}: status", model.id)))?,
+        resolution_notes: model.resolution_notes,
+        resolved_by: model.resolved_by.map(UserId::from_uuid),
+        resolved_at: model.resolved_at,
+    })
+}
+
+pub async fn lodge<C: ConnectionTrait>(
+    conn: &C,
+    award: &Award,
+    supplier: OrganisationId,
+    grounds: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<Challenge, StoreError> {
+    let model = challenges::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        tender_id: Set(award.tender_id.as_uuid()),
+        award_id: Set(award.id),
+        supplier_id: Set(supplier.as_uuid()),
+        grounds: Set(grounds.to_owned()),
+        lodged_by: Set(by.as_uuid()),
+        lodged_at: Set(now),
+        status: Set(ChallengeStatus::Open.as_str().to_owned()),
+        resolution_notes: Set(None),
+        resolved_by: Set(None),
+        resolved_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    challenge(model)
+}
+
+pub async fn find_challenge<C: ConnectionTrait>(
+    conn: &C,
+    tender: TenderId,
+    id: Uuid,
+) -> Result<Option<Challenge>, StoreError> {
+    challenges::Entity::find_by_id(id)
+        .filter(challenges::Column::TenderId.eq(tender.as_uuid()))
+        .one(conn)
+        .await?
+        .map(challenge)
+        .transpose()
+}
+
+/// The tender's challenges, earliest first.
+pub async fn challenges<C: ConnectionTrait>(
+    conn: &C,
+    tender: TenderId,
+) -> Result<Vec<Challenge>, StoreError> {
+    challenges::Entity::find()
+        .filter(challenges::Column::TenderId.eq(tender.as_uuid()))
+        .order_by_asc(challenges::Column::LodgedAt)
+        .order_by_asc(challenges::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(challenge)
+        .collect()
+}
+
+/// Records how a challenge was resolved.
+pub async fn resolve<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    status: ChallengeStatus,
+    notes: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    challenges::Entity::update_many()
+        .col_expr(challenges::Column::Status, Expr::value(status.as_str()))
+        .col_expr(challenges::Column::ResolutionNotes, Expr::value(notes))
+        .col_expr(challenges::Column::ResolvedBy, Expr::value(by.as_uuid()))
+        .col_expr(challenges::Column::ResolvedAt, Expr::value(now))
+        .filter(challenges::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Closes the award's other open challenges as lapsed (the award they challenged is gone);
+/// returns the challengers.
+pub async fn lapse_open<C: ConnectionTrait>(
+    conn: &C,
+    award: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<OrganisationId>, StoreError> {
+    let open: Vec<OrganisationId> = challenges::Entity::find()
+        .filter(challenges::Column::AwardId.eq(award))
+        .filter(challenges::Column::Status.eq(ChallengeStatus::Open.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| OrganisationId::from_uuid(c.supplier_id))
+        .collect();
+    challenges::Entity::update_many()
+        .col_expr(
+            challenges::Column::Status,
+            Expr::value(ChallengeStatus::Lapsed.as_str()),
+        )
+        .col_expr(challenges::Column::ResolvedAt, Expr::value(now))
+        .filter(challenges::Column::AwardId.eq(award))
+        .filter(challenges::Column::Status.eq(ChallengeStatus::Open.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(open)
+}
