@@ -204,7 +204,11 @@ impl MigrationTrait for Migration {
                     .col(uuid(TenderEvaluators::UserId))
                     .col(uuid(TenderEvaluators::AssignedBy))
                     .col(time(TenderEvaluators::AssignedAt))
-                    .col(ColumnDef::new(TenderEvaluators::HasConflict).boolean().null())
+                    .col(
+                        ColumnDef::new(TenderEvaluators::HasConflict)
+                            .boolean()
+                            .null(),
+                    )
                     .col(text_null(TenderEvaluators::ConflictDetails))
                     .col(time_null(TenderEvaluators::DeclaredAt))
                     .primary_key(

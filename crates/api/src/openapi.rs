@@ -27,6 +27,10 @@ default 20) and answer `{items, total, page, per_page}`.",
         (name = "catalogue", description = "Service offers: publish, price, search and compare."),
         (name = "tenders", description = "Competitive tenders, their amendments and clarification questions."),
         (name = "bids", description = "Sealed bids: nobody but the bidder reads one before the submission deadline."),
+        (name = "evaluation", description = "Evaluation panels, declarations of interest, scores, exclusions and the exact ranking."),
+        (name = "award", description = "Award, standstill, outcomes, challenges and the contract that follows."),
+        (name = "contracts", description = "Contracts, performance reviews and supplier ratings."),
+        (name = "calendar", description = "The bank-holiday calendar that standstill periods skip."),
         (name = "notifications", description = "In-app notifications to an organisation."),
         (name = "audit", description = "The append-only, hash-chained audit log."),
         (name = "operations", description = "Liveness and readiness probes."),
@@ -36,7 +40,8 @@ default 20) and answer `{items, total, page, per_page}`.",
         Problem,
         ProblemField,
         crate::routes::offers::OfferSortDto,
-        crate::routes::tenders::TenderStatusDto
+        crate::routes::tenders::TenderStatusDto,
+        crate::routes::contracts::ContractStatusDto
     )),
     modifiers(&BearerSecurity)
 )]

@@ -21,12 +21,14 @@ pub enum PlatformAction {
     ManageUsers,
     /// Read the audit log and verify its chain.
     ReadAudit,
+    /// Edit the bank-holiday calendar that standstill periods are counted against.
+    EditCalendar,
 }
 
 impl PlatformAction {
     fn allowed_roles(self) -> &'static [Role] {
         match self {
-            Self::ManageOrganisations | Self::ManageUsers => &[Role::Admin],
+            Self::ManageOrganisations | Self::ManageUsers | Self::EditCalendar => &[Role::Admin],
             Self::ReadAudit => &[Role::Admin, Role::Regulator],
         }
     }
@@ -36,6 +38,7 @@ impl PlatformAction {
             Self::ManageOrganisations => "manage organisations",
             Self::ManageUsers => "manage users",
             Self::ReadAudit => "read the audit log",
+            Self::EditCalendar => "edit the bank-holiday calendar",
         }
     }
 }

@@ -166,9 +166,8 @@ impl BidContent {
                 ));
                 continue;
             }
-            let text = v.check(
-                long_text(&response.text, "/text", RESPONSE_MAX).map_err(|e| e.under(&at)),
-            );
+            let text =
+                v.check(long_text(&response.text, "/text", RESPONSE_MAX).map_err(|e| e.under(&at)));
             texts[index] = Some(text.unwrap_or_default());
         }
         for (index, (id, kind)) in criteria.iter().enumerate() {

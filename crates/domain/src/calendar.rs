@@ -257,11 +257,23 @@ mod tests {
         assert_eq!(uk_date(instant("2026-12-01T23:30:00Z")), date(2026, 12, 1));
         // The clocks go forward at 01:00 UTC on 29 March 2026 and back on 25 October.
         assert_eq!(uk_offset(instant("2026-03-29T00:59:59Z")), Duration::zero());
-        assert_eq!(uk_offset(instant("2026-03-29T01:00:00Z")), Duration::hours(1));
-        assert_eq!(uk_offset(instant("2026-10-25T00:59:59Z")), Duration::hours(1));
+        assert_eq!(
+            uk_offset(instant("2026-03-29T01:00:00Z")),
+            Duration::hours(1)
+        );
+        assert_eq!(
+            uk_offset(instant("2026-10-25T00:59:59Z")),
+            Duration::hours(1)
+        );
         assert_eq!(uk_offset(instant("2026-10-25T01:00:00Z")), Duration::zero());
-        assert_eq!(uk_midnight(date(2026, 7, 1)), instant("2026-06-30T23:00:00Z"));
-        assert_eq!(uk_midnight(date(2026, 12, 1)), instant("2026-12-01T00:00:00Z"));
+        assert_eq!(
+            uk_midnight(date(2026, 7, 1)),
+            instant("2026-06-30T23:00:00Z")
+        );
+        assert_eq!(
+            uk_midnight(date(2026, 12, 1)),
+            instant("2026-12-01T00:00:00Z")
+        );
     }
 
     #[test]

@@ -112,7 +112,11 @@ impl Declaration {
     /// A conflict must be described; "no conflict" may carry a note.
     pub fn parse(has_conflict: bool, details: Option<&str>) -> Result<Self, DomainError> {
         let details = match details.map(str::trim).filter(|d| !d.is_empty()) {
-            Some(_) => Some(long_text(details.unwrap_or_default(), "/details", DETAILS_MAX)?),
+            Some(_) => Some(long_text(
+                details.unwrap_or_default(),
+                "/details",
+                DETAILS_MAX,
+            )?),
             None if has_conflict => {
                 return Err(DomainError::field(
                     "/details",
@@ -292,11 +296,20 @@ impl Ranking {
 /// Ranks the compliant bids: price score plus quality score, best first; ties go to the higher
 /// quality score, then to the earlier submission.
 pub fn rank(scoring: &Scoring<'_>) -> Ranking {
-    let lowest = scoring.bids.iter().map(|b| b.price_pence).min().unwrap_or(0);
+    let lowest = scoring
+        .bids
+        .iter()
+        .map(|b| b.price_pence)
+        .min()
+        .unwrap_or(0);
     let scorers: std::collections::HashSet<UserId> = scoring.scorers.iter().copied().collect();
     // (bid, criterion) → the counted marks, one per scorer (the latest stored wins upstream).
     let mut marks: HashMap<(BidId, CriterionId), Vec<u8>> = HashMap::new();
-    for mark in scoring.marks.iter().filter(|m| scorers.contains(&m.evaluator)) {
+    for mark in scoring
+        .marks
+        .iter()
+        .filter(|m| scorers.contains(&m.evaluator))
+    {
         marks
             .entry((mark.bid, mark.criterion))
             .or_default()
@@ -329,10 +342,8 @@ pub fn rank(scoring: &Scoring<'_>) -> Ranking {
             let quality_score = quality_scores
                 .iter()
                 .fold(Exact::zero(), |total, c| total.add(&c.points));
-            let price_score = Exact::ratio(
-                i64::from(scoring.price_weight) * lowest,
-                bid.price_pence,
-            );
+            let price_score =
+                Exact::ratio(i64::from(scoring.price_weight) * lowest, bid.price_pence);
             RankedBid {
                 bid: bid.bid,
                 price_pence: bid.price_pence,
@@ -524,7 +535,9 @@ mod tests {
         let lowest = case.bid(200, 1);
         let dear = case.bid(300, 2);
         let dearest = case.bid(1200, 3);
-        for (evaluator, (a, b, c)) in evaluators.iter().zip([(0, 33, 66), (0, 33, 67), (0, 34, 67)])
+        for (evaluator, (a, b, c)) in evaluators
+            .iter()
+            .zip([(0, 33, 66), (0, 33, 67), (0, 34, 67)])
         {
             case.mark(*evaluator, lowest, &[a]);
             case.mark(*evaluator, dear, &[b]);
@@ -533,7 +546,10 @@ mod tests {
         let ranking = case.rank(40);
         // dear: 40 × 200/300 = 80/3, plus 60 × (100/3)/100 = 20: 140/3.
         // dearest: 40 × 200/1200 = 20/3, plus 60 × (200/3)/100 = 40: 140/3 — the same, exactly.
-        let dear = ranking.find(dear).cloned().unwrap_or_else(|| panic!("ranked"));
+        let dear = ranking
+            .find(dear)
+            .cloned()
+            .unwrap_or_else(|| panic!("ranked"));
         let dearest = ranking
             .find(dearest)
             .cloned()
@@ -660,9 +676,15 @@ mod tests {
 
     #[test]
     fn panel_standing_decides_who_scores() {
-        assert_eq!(PanelStanding::of(false, Some(false)), PanelStanding::NotOnPanel);
+        assert_eq!(
+            PanelStanding::of(false, Some(false)),
+            PanelStanding::NotOnPanel
+        );
         assert_eq!(PanelStanding::of(true, None), PanelStanding::Undeclared);
-        assert_eq!(PanelStanding::of(true, Some(true)), PanelStanding::Conflicted);
+        assert_eq!(
+            PanelStanding::of(true, Some(true)),
+            PanelStanding::Conflicted
+        );
         assert_eq!(PanelStanding::of(true, Some(false)), PanelStanding::Cleared);
         assert_eq!(PanelStanding::Cleared.check_may_score(), Ok(()));
         assert_eq!(

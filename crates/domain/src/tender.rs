@@ -5,8 +5,8 @@
 //! Time is always an argument (the database's clock), never read here.
 
 use crate::access::Actor;
-use crate::evaluation::PanelStanding;
 use crate::error::{DomainError, FieldError, Validator};
+use crate::evaluation::PanelStanding;
 use crate::ids::OrganisationId;
 use crate::organisation::{Region, bounded_text, long_text};
 use crate::user::Role;
@@ -1123,7 +1123,14 @@ mod tests {
         // (role, organisation, standing on the panel, before the deadline, in evaluation, in
         // standstill)
         let table = [
-            (SupplierBidder, supplier, NotOnPanel, OwnOnly, OwnOnly, OwnOnly),
+            (
+                SupplierBidder,
+                supplier,
+                NotOnPanel,
+                OwnOnly,
+                OwnOnly,
+                OwnOnly,
+            ),
             (BuyerLead, buyer, NotOnPanel, Sealed, All, All),
             (BuyerEvaluator, buyer, Cleared, Sealed, All, All),
             (

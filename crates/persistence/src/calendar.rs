@@ -51,10 +51,13 @@ pub async fn find<C: ConnectionTrait>(
     conn: &C,
     day: NaiveDate,
 ) -> Result<Option<BankHoliday>, StoreError> {
-    Ok(Entity::find_by_id(day).one(conn).await?.map(|m| BankHoliday {
-        day: m.day,
-        name: m.name,
-    }))
+    Ok(Entity::find_by_id(day)
+        .one(conn)
+        .await?
+        .map(|m| BankHoliday {
+            day: m.day,
+            name: m.name,
+        }))
 }
 
 /// Adds the holiday, or renames it.

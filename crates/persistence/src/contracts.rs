@@ -294,8 +294,7 @@ pub struct StoredReview {
 
 fn stored_review(model: performance_reviews::Model) -> Result<StoredReview, StoreError> {
     let mark = |value: i32| {
-        u8::try_from(value)
-            .map_err(|_| StoreError::Corrupt(format!("review {}: mark", model.id)))
+        u8::try_from(value).map_err(|_| StoreError::Corrupt(format!("review {}: mark", model.id)))
     };
     Ok(StoredReview {
         id: model.id,
@@ -342,7 +341,11 @@ pub async fn insert_review<C: ConnectionTrait>(
     .insert(conn)
     .await
     .map_err(|e| {
-        StoreError::unique_as(e, "/period", "this contract already has a review for that period")
+        StoreError::unique_as(
+            e,
+            "/period",
+            "this contract already has a review for that period",
+        )
     })?;
     stored_review(model)
 }

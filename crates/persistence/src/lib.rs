@@ -3,8 +3,8 @@
 //! use the pool directly. Database errors are mapped here and never reach a client.
 
 pub mod audit;
-pub mod bids;
 pub mod awards;
+pub mod bids;
 pub mod calendar;
 pub mod contracts;
 pub mod entities;

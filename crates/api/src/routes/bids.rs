@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::bid::{BidContent, BidStatus, NewResponse, NotificationKind};
+use domain::evaluation::PanelStanding;
 use domain::ids::{BidId, CriterionId, OfferId, TenderId};
 use domain::offer::OfferStatus;
 use domain::tender::{BidAccess, TenderStatus, bid_access, can_bid, check_before};
@@ -151,7 +152,11 @@ async fn present<C: ConnectionTrait>(
     Ok(response(bid, supplier_name, versions))
 }
 
-fn response(bid: Bid, supplier_name: String, versions: Option<Vec<BidVersion>>) -> BidResponse {
+pub(crate) fn response(
+    bid: Bid,
+    supplier_name: String,
+    versions: Option<Vec<BidVersion>>,
+) -> BidResponse {
     BidResponse {
         id: bid.id.as_uuid(),
         tender_id: bid.tender_id.as_uuid(),
@@ -448,8 +453,13 @@ async fn access(
     let conn = state.db.conn();
     let now = state.db.now().await?;
     let (tender, status) = visible(conn, actor, TenderId::from_uuid(id), now).await?;
-    // Evaluators are assigned to a tender in evaluation; until that exists none is.
-    let access = bid_access(actor, &tender.scope(status), false);
+    let standing = if actor.role == Role::BuyerEvaluator && actor.organisation_id == tender.buyer_id
+    {
+        persistence::evaluation::standing(conn, tender.id, actor.user_id).await?
+    } else {
+        PanelStanding::NotOnPanel
+    };
+    let access = bid_access(actor, &tender.scope(status), standing);
     if access == BidAccess::All {
         open_bids_if_first(state, actor, &tender).await?;
     }
@@ -465,7 +475,8 @@ pub struct BidList {
 
 /// The bids the signed-in user may see. Before the submission deadline the bids are sealed: a
 /// supplier sees only its own; the buyer, the regulator and admins get 403 `bids-sealed`. After
-/// it the buyer's lead (and assigned evaluators) see every live bid; the regulator and admins
+/// it the buyer's lead and the assigned evaluators who declared no conflict of interest see every
+/// live bid (an assigned evaluator who has not yet declared gets 403); the regulator and admins
 /// once the tender is awarded.
 #[utoipa::path(
     get,
@@ -497,9 +508,18 @@ pub async fn list_bids(
             ))
             .into());
         }
+        BidAccess::DeclarationNeeded => {
+            return Err(DomainError::Forbidden(
+                "declare whether you have a conflict of interest on this tender \
+                 (POST /api/v1/tenders/{id}/conflict-declaration) before reading its bids"
+                    .to_owned(),
+            )
+            .into());
+        }
         BidAccess::Never => {
             return Err(DomainError::Forbidden(
-                "only the buyer's lead and the evaluators assigned to this tender see its bids"
+                "only the buyer's lead and the evaluators assigned to this tender (with no \
+                 conflict of interest) see its bids"
                     .to_owned(),
             )
             .into());
@@ -550,7 +570,7 @@ pub async fn get_bid(
         .filter(|bid| match access {
             BidAccess::All => bid.status.is_live(),
             BidAccess::OwnOnly => bid.supplier_id == actor.organisation_id,
-            BidAccess::Sealed | BidAccess::Never => false,
+            BidAccess::Sealed | BidAccess::DeclarationNeeded | BidAccess::Never => false,
         })
         .ok_or(DomainError::NotFound("bid"))?;
     let versions = persistence::bids::versions(conn, bid.id).await?;

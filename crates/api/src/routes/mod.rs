@@ -3,7 +3,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod bids;
+pub mod calendar;
+pub mod contracts;
+pub mod evaluation;
 pub mod health;
 pub mod notifications;
 pub mod offers;
@@ -52,6 +56,33 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(bids::get_bid, bids::revise_bid))
         .routes(routes!(bids::withdraw_bid))
         .routes(routes!(bids::confirm_bid))
+        .routes(routes!(
+            evaluation::assign_evaluator,
+            evaluation::list_evaluators
+        ))
+        .routes(routes!(evaluation::remove_evaluator))
+        .routes(routes!(evaluation::declare_conflict))
+        .routes(routes!(evaluation::score_bid))
+        .routes(routes!(evaluation::list_scores))
+        .routes(routes!(evaluation::exclude_bid))
+        .routes(routes!(evaluation::reinstate_bid))
+        .routes(routes!(evaluation::get_ranking))
+        .routes(routes!(evaluation::declare_unsuccessful))
+        .routes(routes!(awards::award_tender))
+        .routes(routes!(awards::get_outcome))
+        .routes(routes!(awards::lodge_challenge, awards::list_challenges))
+        .routes(routes!(awards::resolve_challenge))
+        .routes(routes!(awards::confirm_contract))
+        .routes(routes!(contracts::list_contracts))
+        .routes(routes!(contracts::get_contract))
+        .routes(routes!(contracts::terminate_contract))
+        .routes(routes!(contracts::create_review, contracts::list_reviews))
+        .routes(routes!(contracts::get_rating))
+        .routes(routes!(calendar::list_bank_holidays))
+        .routes(routes!(
+            calendar::put_bank_holiday,
+            calendar::delete_bank_holiday
+        ))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::read_notification));
     OpenApiRouter::new()

@@ -261,6 +261,8 @@ pub struct TenderResponse {
     pub cancellation_reason: Option<String>,
     /// When the buyer first opened the bids after the deadline.
     pub bids_opened_at: Option<DateTime<Utc>>,
+    /// Why the lead declared the tender unsuccessful (no compliant bid).
+    pub unsuccessful_reason: Option<String>,
     /// Every amendment since publication, oldest first.
     pub amendments: Vec<AmendmentResponse>,
 }
@@ -325,6 +327,7 @@ pub(crate) async fn present<C: ConnectionTrait>(
         cancelled_at: tender.cancelled_at,
         cancellation_reason: tender.cancellation_reason,
         bids_opened_at: tender.bids_opened_at,
+        unsuccessful_reason: tender.unsuccessful_reason,
         amendments,
     })
 }
@@ -1203,6 +1206,7 @@ pub(crate) async fn cancel_in(
     reason: String,
 ) -> Result<TenderResponse, ApiError> {
     let before = present(command.conn(), None, current.clone(), current.status).await?;
+    crate::routes::awards::cancel_award_of(command, current.id).await?;
     let cancelled = persistence::tenders::set_status(
         command.conn(),
         &current,

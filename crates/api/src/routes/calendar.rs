@@ -1,0 +1,209 @@
+//! The bank-holiday calendar that standstill periods are counted against: England and Wales,
+//! seeded for 2024–2030; admins add proclaimed one-off holidays and correct it.
+
+use crate::auth::AuthUser;
+use crate::error::{
+    ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    ValidationFailed,
+};
+use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use domain::DomainError;
+use domain::access::PlatformAction;
+use domain::audit::AuditEntry;
+use domain::calendar::holiday_name;
+use persistence::calendar::BankHoliday;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A bank holiday.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BankHolidayResponse {
+    /// The day.
+    pub date: NaiveDate,
+    /// Its name.
+    pub name: String,
+}
+
+impl From<BankHoliday> for BankHolidayResponse {
+    fn from(h: BankHoliday) -> Self {
+        Self {
+            date: h.day,
+            name: h.name,
+        }
+    }
+}
+
+/// The calendar.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BankHolidayList {
+    /// In date order.
+    pub items: Vec<BankHolidayResponse>,
+}
+
+/// Which year.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BankHolidayQuery {
+    /// Only this year's holidays (all by default).
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+}
+
+/// England and Wales bank holidays, which standstill periods skip (any signed-in user).
+#[utoipa::path(
+    get,
+    path = "/bank-holidays",
+    tag = "calendar",
+    security(("bearer" = [])),
+    params(BankHolidayQuery),
+    responses(
+        (status = 200, description = "The holidays.", body = BankHolidayList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn list_bank_holidays(
+    State(state): State<AppState>,
+    AuthUser(_actor): AuthUser,
+    QueryParams(query): QueryParams<BankHolidayQuery>,
+) -> Result<Json<BankHolidayList>, ApiError> {
+    let (from, to) = match query.year {
+        Some(year) if (2000..=2100).contains(&year) => (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ),
+        Some(_) => {
+            return Err(DomainError::field("/year", "must be from 2000 to 2100").into());
+        }
+        None => (
+            NaiveDate::from_ymd_opt(2000, 1, 1),
+            NaiveDate::from_ymd_opt(2100, 12, 31),
+        ),
+    };
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ApiError::Internal("calendar bounds".into()));
+    };
+    let items = persistence::calendar::between(state.db.conn(), from, to)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(BankHolidayList { items }))
+}
+
+/// A holiday's name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BankHolidayRequest {
+    /// 1 to 100 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        example = "Coronation of King Charles III"
+    )]
+    pub name: String,
+}
+
+fn in_range(date: NaiveDate) -> Result<(), ApiError> {
+    let year = chrono::Datelike::year(&date);
+    if (2000..=2100).contains(&year) {
+        Ok(())
+    } else {
+        Err(DomainError::field("/date", "must be in the years 2000 to 2100").into())
+    }
+}
+
+/// Adds a bank holiday or renames one (admins). Standstills awarded afterwards count it;
+/// standstills already running keep the end they were given.
+#[utoipa::path(
+    put,
+    path = "/bank-holidays/{date}",
+    tag = "calendar",
+    security(("bearer" = [])),
+    params(("date" = NaiveDate, Path, description = "The day, YYYY-MM-DD.")),
+    request_body = BankHolidayRequest,
+    responses(
+        (status = 200, description = "The holiday.", body = BankHolidayResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn put_bank_holiday(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(date): PathParams<NaiveDate>,
+    body: Result<JsonBody<BankHolidayRequest>, ApiError>,
+) -> Result<Json<BankHolidayResponse>, ApiError> {
+    actor.require(PlatformAction::EditCalendar)?;
+    let JsonBody(request) = body?;
+    in_range(date)?;
+    let name = holiday_name(&request.name)?;
+    let command = state.db.command().await?;
+    let before = persistence::calendar::find(command.conn(), date).await?;
+    persistence::calendar::put(command.conn(), date, &name).await?;
+    let shown = BankHolidayResponse { date, name };
+    let mut entry = AuditEntry::new(Some(actor), "calendar.holiday_set", "bank_holiday", date)
+        .after(serde_json::to_value(&shown).map_err(ApiError::internal)?);
+    if let Some(before) = before {
+        entry = entry.before(
+            serde_json::to_value(BankHolidayResponse::from(before)).map_err(ApiError::internal)?,
+        );
+    }
+    command.audit(entry).await?;
+    command.commit().await?;
+    Ok(Json(shown))
+}
+
+/// Removes a bank holiday (admins).
+#[utoipa::path(
+    delete,
+    path = "/bank-holidays/{date}",
+    tag = "calendar",
+    security(("bearer" = [])),
+    params(("date" = NaiveDate, Path, description = "The day, YYYY-MM-DD.")),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn delete_bank_holiday(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(date): PathParams<NaiveDate>,
+) -> Result<StatusCode, ApiError> {
+    actor.require(PlatformAction::EditCalendar)?;
+    let command = state.db.command().await?;
+    let before = persistence::calendar::find(command.conn(), date)
+        .await?
+        .ok_or(DomainError::NotFound("bank holiday"))?;
+    persistence::calendar::remove(command.conn(), date).await?;
+    command
+        .audit(
+            AuditEntry::new(
+                Some(actor),
+                "calendar.holiday_removed",
+                "bank_holiday",
+                date,
+            )
+            .before(
+                serde_json::to_value(BankHolidayResponse::from(before))
+                    .map_err(ApiError::internal)?,
+            ),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

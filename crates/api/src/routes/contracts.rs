@@ -1,0 +1,658 @@
+//! Contracts and supplier performance: the contracts an actor may see, the buyer's periodic
+//! reviews of its supplier, and each supplier's rating from those reviews.
+
+use crate::auth::AuthUser;
+use crate::dto::{Paginated, RegionDto};
+use crate::error::{
+    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized,
+    UnsupportedMediaType, ValidationFailed,
+};
+use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::access::Actor;
+use domain::audit::AuditEntry;
+use domain::calendar::uk_date;
+use domain::contract::{ContractStatus, Review};
+use domain::error::Validator;
+use domain::ids::OrganisationId;
+use domain::organisation::OrganisationKind;
+use domain::pagination::PageRequest;
+use domain::user::Role;
+use domain::{DomainError, FieldError};
+use persistence::contracts::{
+    Contract, ContractAudience, ContractFilter, RatingSums, StoredReview,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Where a contract stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = ContractStatus)]
+pub enum ContractStatusDto {
+    /// In force.
+    Active,
+    /// Past its end date.
+    Ended,
+    /// Ended early by the buyer.
+    Terminated,
+    /// Transferred to another supplier.
+    Novated,
+}
+
+impl From<ContractStatus> for ContractStatusDto {
+    fn from(s: ContractStatus) -> Self {
+        match s {
+            ContractStatus::Active => Self::Active,
+            ContractStatus::Ended => Self::Ended,
+            ContractStatus::Terminated => Self::Terminated,
+            ContractStatus::Novated => Self::Novated,
+        }
+    }
+}
+
+impl From<ContractStatusDto> for ContractStatus {
+    fn from(s: ContractStatusDto) -> Self {
+        match s {
+            ContractStatusDto::Active => Self::Active,
+            ContractStatusDto::Ended => Self::Ended,
+            ContractStatusDto::Terminated => Self::Terminated,
+            ContractStatusDto::Novated => Self::Novated,
+        }
+    }
+}
+
+/// A contract.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Contract)]
+pub struct ContractResponse {
+    /// The contract's id.
+    pub id: Uuid,
+    /// The tender it was awarded through.
+    pub tender_id: Uuid,
+    /// The awarded bid.
+    pub bid_id: Uuid,
+    /// The buying organisation.
+    pub buyer_id: Uuid,
+    /// The buyer's name.
+    pub buyer_name: String,
+    /// The supplier holding the contract.
+    pub supplier_id: Uuid,
+    /// The holder's name.
+    pub supplier_name: String,
+    /// The supplier the contract was awarded to.
+    pub awarded_supplier_id: Uuid,
+    /// The tender's title.
+    pub title: String,
+    /// The service category's code.
+    pub category: String,
+    /// The NHS England region.
+    pub region: RegionDto,
+    /// The awarded bid's price, in pence: the contract's whole value.
+    pub total_value_pence: i64,
+    /// The value per year, in pence (total × 12 / the term in months).
+    pub annual_value_pence: i64,
+    /// The first day.
+    pub start_date: NaiveDate,
+    /// The last day.
+    pub end_date: NaiveDate,
+    /// The state in force today.
+    pub status: ContractStatusDto,
+    /// When the tender was awarded.
+    pub awarded_at: DateTime<Utc>,
+    /// When the contract was entered.
+    pub created_at: DateTime<Utc>,
+    /// When it was terminated.
+    pub terminated_at: Option<DateTime<Utc>>,
+    /// Why.
+    pub termination_reason: Option<String>,
+}
+
+fn response(
+    contract: Contract,
+    names: &std::collections::HashMap<OrganisationId, String>,
+) -> ContractResponse {
+    let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
+    ContractResponse {
+        id: contract.id,
+        tender_id: contract.tender_id.as_uuid(),
+        bid_id: contract.bid_id.as_uuid(),
+        buyer_id: contract.buyer_id.as_uuid(),
+        buyer_name: name(&contract.buyer_id),
+        supplier_id: contract.supplier_id.as_uuid(),
+        supplier_name: name(&contract.supplier_id),
+        awarded_supplier_id: contract.awarded_supplier_id.as_uuid(),
+        title: contract.title,
+        category: contract.category,
+        region: contract.region.into(),
+        total_value_pence: contract.total_value_pence,
+        annual_value_pence: contract.annual_value_pence,
+        start_date: contract.start_date,
+        end_date: contract.end_date,
+        status: contract.status.into(),
+        awarded_at: contract.awarded_at,
+        created_at: contract.created_at,
+        terminated_at: contract.terminated_at,
+        termination_reason: contract.termination_reason,
+    }
+}
+
+/// The contract as `actor` may see it.
+pub(crate) async fn present<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    contract: Contract,
+) -> Result<ContractResponse, ApiError> {
+    let names =
+        persistence::organisations::names(conn, &[contract.buyer_id, contract.supplier_id]).await?;
+    Ok(response(contract, &names))
+}
+
+/// Whether `actor` may see the contract: its buyer, its holder (and the supplier it was awarded
+/// to), the regulator and admins.
+fn can_view(actor: &Actor, contract: &Contract) -> bool {
+    match actor.role {
+        Role::Regulator | Role::Admin => true,
+        Role::BuyerLead | Role::BuyerEvaluator => actor.organisation_id == contract.buyer_id,
+        Role::SupplierBidder => {
+            actor.organisation_id == contract.supplier_id
+                || actor.organisation_id == contract.awarded_supplier_id
+        }
+    }
+}
+
+async fn visible_contract(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(Contract, DateTime<Utc>), ApiError> {
+    let now = state.db.now().await?;
+    let contract = persistence::contracts::find(state.db.conn(), id, uk_date(now))
+        .await?
+        .filter(|c| can_view(actor, c))
+        .ok_or(DomainError::NotFound("contract"))?;
+    Ok((contract, now))
+}
+
+/// Filters and paging for the contract list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractQuery {
+    /// Only this supplier's (the holder's) contracts.
+    pub supplier: Option<Uuid>,
+    /// Only this buyer's contracts.
+    pub buyer: Option<Uuid>,
+    /// Only this category.
+    #[param(max_length = 60)]
+    pub category: Option<String>,
+    /// Only this region.
+    pub region: Option<RegionDto>,
+    /// Only contracts in this state today.
+    pub status: Option<ContractStatusDto>,
+    /// Only contracts in force on or after this date (their term ends on or after it).
+    pub from: Option<NaiveDate>,
+    /// Only contracts in force on or before this date (their term starts on or before it).
+    pub to: Option<NaiveDate>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u64>,
+}
+
+/// Lists contracts, most recently awarded first: a buyer's own, a supplier's own, or (for the
+/// regulator and admins) all. `from` and `to` select the contracts in force during that period.
+#[utoipa::path(
+    get,
+    path = "/contracts",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(ContractQuery),
+    responses(
+        (status = 200, description = "A page of contracts.", body = Paginated<ContractResponse>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn list_contracts(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    QueryParams(query): QueryParams<ContractQuery>,
+) -> Result<Json<Paginated<ContractResponse>>, ApiError> {
+    let mut v = Validator::new();
+    let page = v.check(PageRequest::new(query.page, query.per_page));
+    if query
+        .category
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > 60)
+    {
+        v.push(FieldError::new(
+            "/category",
+            "must be at most 60 characters",
+        ));
+    }
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from > to
+    {
+        v.push(FieldError::new("/to", "must not be before `from`"));
+    }
+    v.finish()?;
+    let audience = match actor.role {
+        Role::BuyerLead | Role::BuyerEvaluator => ContractAudience::Buyer(actor.organisation_id),
+        Role::SupplierBidder => ContractAudience::Supplier(actor.organisation_id),
+        Role::Regulator | Role::Admin => ContractAudience::All,
+    };
+    let filter = ContractFilter {
+        supplier: query.supplier.map(OrganisationId::from_uuid),
+        buyer: query.buyer.map(OrganisationId::from_uuid),
+        category: query.category,
+        region: query.region.map(Into::into),
+        status: query.status.map(Into::into),
+        from: query.from,
+        to: query.to,
+    };
+    let now = state.db.now().await?;
+    let conn = state.db.conn();
+    let found = persistence::contracts::list(
+        conn,
+        audience,
+        &filter,
+        uk_date(now),
+        page.unwrap_or_default(),
+    )
+    .await?;
+    let orgs: Vec<OrganisationId> = found
+        .items
+        .iter()
+        .flat_map(|c| [c.buyer_id, c.supplier_id])
+        .collect();
+    let names = persistence::organisations::names(conn, &orgs).await?;
+    Ok(Json(Paginated::from_page(found, |c| response(c, &names))))
+}
+
+/// One contract, if the signed-in user may see it.
+#[utoipa::path(
+    get,
+    path = "/contracts/{id}",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The contract's id.")),
+    responses(
+        (status = 200, description = "The contract.", body = ContractResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn get_contract(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+) -> Result<Json<ContractResponse>, ApiError> {
+    let (contract, _) = visible_contract(&state, &actor, id).await?;
+    Ok(Json(present(state.db.conn(), contract).await?))
+}
+
+/// Why a contract is terminated.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerminateContractRequest {
+    /// 1 to 2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Terminates an active contract early (the buyer's lead), with the reason.
+#[utoipa::path(
+    post,
+    path = "/contracts/{id}/terminate",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The contract's id.")),
+    request_body = TerminateContractRequest,
+    responses(
+        (status = 200, description = "The contract, terminated.", body = ContractResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn terminate_contract(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    body: Result<JsonBody<TerminateContractRequest>, ApiError>,
+) -> Result<Json<ContractResponse>, ApiError> {
+    let command = state.db.command().await?;
+    let today = uk_date(command.now());
+    let contract = persistence::contracts::find(command.conn(), id, today)
+        .await?
+        .filter(|c| can_view(&actor, c))
+        .ok_or(DomainError::NotFound("contract"))?;
+    require_buyer_lead(&actor, &contract, "terminate")?;
+    let JsonBody(request) = body?;
+    let reason = domain::evaluation::reason(&request.reason)?;
+    contract.status.terminate()?;
+    persistence::contracts::terminate(command.conn(), contract.id, &reason, command.now()).await?;
+    let before = present(command.conn(), contract.clone()).await?;
+    let after = persistence::contracts::find(command.conn(), id, today)
+        .await?
+        .ok_or(DomainError::NotFound("contract"))?;
+    let shown = present(command.conn(), after).await?;
+    command
+        .audit(
+            AuditEntry::new(Some(actor), "contract.terminated", "contract", contract.id)
+                .before(serde_json::to_value(&before).map_err(ApiError::internal)?)
+                .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(Json(shown))
+}
+
+fn require_buyer_lead(actor: &Actor, contract: &Contract, action: &str) -> Result<(), ApiError> {
+    if actor.role == Role::BuyerLead && actor.organisation_id == contract.buyer_id {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(format!(
+            "only the buying organisation's procurement lead may {action} this contract"
+        ))
+        .into())
+    }
+}
+
+/// A performance review.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReviewRequest {
+    /// The period reviewed, for example `2026-Q3`: 1 to 40 characters, one review per period.
+    #[schema(min_length = 1, max_length = 40, example = "2026-Q3")]
+    pub period: String,
+    /// Delivery against the specification, 1 (poor) to 5 (excellent).
+    #[schema(minimum = 1, maximum = 5)]
+    pub delivery: i64,
+    /// Quality of the work, 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
+    pub quality: i64,
+    /// Value for money, 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
+    pub value_for_money: i64,
+    /// Responsiveness, 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
+    pub responsiveness: i64,
+    /// What went well and what did not: up to 5000 characters.
+    #[schema(max_length = 5000)]
+    pub comments: Option<String>,
+}
+
+/// A performance review.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PerformanceReview)]
+pub struct ReviewResponse {
+    /// The review's id.
+    pub id: Uuid,
+    /// The contract reviewed.
+    pub contract_id: Uuid,
+    /// The supplier reviewed.
+    pub supplier_id: Uuid,
+    /// The reviewing buyer.
+    pub buyer_id: Uuid,
+    /// The period reviewed.
+    pub period: String,
+    /// 1 to 5.
+    pub delivery: u8,
+    /// 1 to 5.
+    pub quality: u8,
+    /// 1 to 5.
+    pub value_for_money: u8,
+    /// 1 to 5.
+    pub responsiveness: u8,
+    /// The buyer's comments.
+    pub comments: Option<String>,
+    /// When it was recorded.
+    pub reviewed_at: DateTime<Utc>,
+}
+
+impl From<StoredReview> for ReviewResponse {
+    fn from(r: StoredReview) -> Self {
+        Self {
+            id: r.id,
+            contract_id: r.contract_id,
+            supplier_id: r.supplier_id.as_uuid(),
+            buyer_id: r.buyer_id.as_uuid(),
+            period: r.review.period,
+            delivery: r.review.marks.delivery,
+            quality: r.review.marks.quality,
+            value_for_money: r.review.marks.value_for_money,
+            responsiveness: r.review.marks.responsiveness,
+            comments: r.review.comments,
+            reviewed_at: r.reviewed_at,
+        }
+    }
+}
+
+/// A contract's reviews.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewList {
+    /// Latest first.
+    pub items: Vec<ReviewResponse>,
+}
+
+/// Records the buyer's performance review of the contract's supplier for a period (the
+/// contract's buyer lead only).
+#[utoipa::path(
+    post,
+    path = "/contracts/{id}/reviews",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The contract's id.")),
+    request_body = CreateReviewRequest,
+    responses(
+        (status = 201, description = "The review.", body = ReviewResponse,
+            headers(("Location" = String, description = "The contract's reviews."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn create_review(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    body: Result<JsonBody<CreateReviewRequest>, ApiError>,
+) -> Result<Created<ReviewResponse>, ApiError> {
+    let command = state.db.command().await?;
+    let contract = persistence::contracts::find(command.conn(), id, uk_date(command.now()))
+        .await?
+        .filter(|c| can_view(&actor, c))
+        .ok_or(DomainError::NotFound("contract"))?;
+    require_buyer_lead(&actor, &contract, "review")?;
+    let JsonBody(request) = body?;
+    let review = Review::parse(
+        &request.period,
+        request.delivery,
+        request.quality,
+        request.value_for_money,
+        request.responsiveness,
+        request.comments.as_deref(),
+    )?;
+    let stored = persistence::contracts::insert_review(
+        command.conn(),
+        &contract,
+        &review,
+        actor.user_id,
+        command.now(),
+    )
+    .await?;
+    let shown = ReviewResponse::from(stored);
+    command
+        .audit(
+            AuditEntry::new(Some(actor), "contract.reviewed", "contract", contract.id)
+                .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
+        )
+        .await?;
+    command.commit().await?;
+    let location = HeaderValue::from_str(&format!("/api/v1/contracts/{id}/reviews"))
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(shown),
+    ))
+}
+
+/// The contract's performance reviews, for whoever may see the contract.
+#[utoipa::path(
+    get,
+    path = "/contracts/{id}/reviews",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The contract's id.")),
+    responses(
+        (status = 200, description = "The reviews.", body = ReviewList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn list_reviews(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+) -> Result<Json<ReviewList>, ApiError> {
+    let (contract, _) = visible_contract(&state, &actor, id).await?;
+    let items = persistence::contracts::reviews(state.db.conn(), contract.id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(ReviewList { items }))
+}
+
+/// A supplier's rating from its buyers' performance reviews. Each mean is weighted by the
+/// review's age: reviews from the last 12 months count three times, from the 12 months before
+/// that twice, and older ones once, so recent performance weighs most.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SupplierRating)]
+pub struct RatingResponse {
+    /// How many reviews the rating draws on.
+    pub reviews: i64,
+    /// The weighted mean of the four marks together, 1 to 5, to 2 decimal places.
+    pub overall: f64,
+    /// Weighted mean delivery mark, 1 to 5.
+    pub delivery: f64,
+    /// Weighted mean quality mark, 1 to 5.
+    pub quality: f64,
+    /// Weighted mean value-for-money mark, 1 to 5.
+    pub value_for_money: f64,
+    /// Weighted mean responsiveness mark, 1 to 5.
+    pub responsiveness: f64,
+    /// When the latest review was recorded.
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+}
+
+fn two_places(sum: i64, weight: i64) -> f64 {
+    if weight == 0 {
+        return 0.0;
+    }
+    // Rounded half up to 2 places in integers, then shown as the nearest f64.
+    let hundredths = (sum * 200 + weight) / (2 * weight);
+    #[allow(clippy::cast_precision_loss)]
+    let value = hundredths as f64 / 100.0;
+    value
+}
+
+/// The rating shown for `sums`.
+pub(crate) fn rating_response(sums: &RatingSums) -> RatingResponse {
+    RatingResponse {
+        reviews: sums.reviews,
+        overall: two_places(
+            sums.delivery + sums.quality + sums.value_for_money + sums.responsiveness,
+            4 * sums.weight,
+        ),
+        delivery: two_places(sums.delivery, sums.weight),
+        quality: two_places(sums.quality, sums.weight),
+        value_for_money: two_places(sums.value_for_money, sums.weight),
+        responsiveness: two_places(sums.responsiveness, sums.weight),
+        last_reviewed_at: sums.last_reviewed_at,
+    }
+}
+
+/// A supplier's rating.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationRatingResponse {
+    /// The supplier.
+    pub organisation_id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// How many reviews.
+    pub reviews: i64,
+    /// The rating; null when the supplier has no reviews yet.
+    pub rating: Option<RatingResponse>,
+}
+
+/// A supplier's rating from buyers' performance reviews (any signed-in user; the catalogue and
+/// the ranking show it beside the supplier's offers and bids).
+#[utoipa::path(
+    get,
+    path = "/organisations/{id}/rating",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The supplier organisation's id.")),
+    responses(
+        (status = 200, description = "The rating.", body = OrganisationRatingResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn get_rating(
+    State(state): State<AppState>,
+    AuthUser(_actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+) -> Result<Json<OrganisationRatingResponse>, ApiError> {
+    let conn = state.db.conn();
+    let organisation = persistence::organisations::find(conn, OrganisationId::from_uuid(id))
+        .await?
+        .filter(|o| o.kind == OrganisationKind::Supplier)
+        .ok_or(DomainError::NotFound("supplier"))?;
+    let now = state.db.now().await?;
+    let ratings = persistence::contracts::ratings(conn, &[organisation.id], now).await?;
+    let rating = ratings.get(&organisation.id).map(rating_response);
+    Ok(Json(OrganisationRatingResponse {
+        organisation_id: organisation.id.as_uuid(),
+        name: organisation.name.as_str().to_owned(),
+        reviews: rating.as_ref().map_or(0, |r| r.reviews),
+        rating,
+    }))
+}
+
+/// A created resource: 201, its address and its body.
+pub(crate) type Created<T> = (StatusCode, [(HeaderName, HeaderValue); 1], Json<T>);
+
+/// Used by the award route to answer with the new contract.
+pub(crate) fn created(shown: ContractResponse) -> Result<Created<ContractResponse>, ApiError> {
+    let location = HeaderValue::from_str(&format!("/api/v1/contracts/{}", shown.id))
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(shown),
+    ))
+}
