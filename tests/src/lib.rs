@@ -543,3 +543,105 @@ impl TestApp {
         body
     }
 }
+
+/// The quality criteria's ids of `tender`, in order.
+pub fn quality_criteria(tender: &Value) -> Vec<String> {
+    tender["criteria"]
+        .as_array()
+        .map(|criteria| {
+            criteria
+                .iter()
+                .filter(|c| c["kind"] == "quality")
+                .filter_map(|c| c["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl TestApp {
+    /// Sends `body` as JSON with `method`, as `token`.
+    pub async fn json(&self, method: Method, path: &str, token: &str, body: Value) -> Response {
+        self.request(method, path, token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Puts `evaluator` on the tender's panel as `lead`.
+    pub async fn assign(&self, lead: &TestUser, tender: &Value, evaluator: &TestUser) -> Response {
+        self.post(
+            &format!("/api/v1/tenders/{}/evaluators", id_of(tender)),
+            &lead.token,
+            json!({"user_id": evaluator.id}),
+        )
+        .await
+    }
+
+    /// `who` declares its interests on the tender.
+    pub async fn declare(&self, who: &TestUser, tender: &Value, has_conflict: bool) -> Response {
+        let body = if has_conflict {
+            json!({"has_conflict": true, "details": "A close relative works for a bidder."})
+        } else {
+            json!({"has_conflict": false})
+        };
+        self.post(
+            &format!("/api/v1/tenders/{}/conflict-declaration", id_of(tender)),
+            &who.token,
+            body,
+        )
+        .await
+    }
+
+    /// `evaluator`'s mark for `bid` on the quality criterion `criterion`.
+    pub async fn score(
+        &self,
+        evaluator: &TestUser,
+        tender: &Value,
+        bid: &str,
+        criterion: &str,
+        score: i64,
+    ) -> Response {
+        self.json(
+            Method::PUT,
+            &format!(
+                "/api/v1/tenders/{}/bids/{bid}/scores/{criterion}",
+                id_of(tender)
+            ),
+            &evaluator.token,
+            json!({"score": score, "justification": format!("Scored {score} against the published criteria.")}),
+        )
+        .await
+    }
+
+    /// `evaluator` marks `bid` with `scores`, one per quality criterion in order; each must
+    /// be accepted.
+    pub async fn score_all(&self, evaluator: &TestUser, tender: &Value, bid: &str, scores: &[i64]) {
+        for (criterion, score) in quality_criteria(tender).iter().zip(scores) {
+            let response = self.score(evaluator, tender, bid, criterion, *score).await;
+            let status = response.status();
+            let body = json_body(response).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    }
+
+    /// `lead` awards the tender to `bid`.
+    pub async fn award(
+        &self,
+        lead: &TestUser,
+        tender: &Value,
+        bid: &str,
+        justification: Option<&str>,
+    ) -> Response {
+        let mut body = json!({"bid_id": bid});
+        if let Some(text) = justification {
+            body["justification"] = json!(text);
+        }
+        self.post(
+            &format!("/api/v1/tenders/{}/award", id_of(tender)),
+            &lead.token,
+            body,
+        )
+        .await
+    }
+}

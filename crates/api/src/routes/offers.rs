@@ -9,6 +9,7 @@ use crate::error::{
     PreconditionRequired, Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
 use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::routes::contracts::{RatingResponse, rating_response};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -26,8 +27,10 @@ use domain::pagination::PageRequest;
 use domain::user::Role;
 use domain::{DomainError, FieldError};
 use persistence::Command;
+use persistence::contracts::RatingSums;
 use persistence::offers::{OfferListing, OfferSearch, OfferSort, PricePoint};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -663,6 +666,8 @@ pub enum OfferSortDto {
     PriceAsc,
     PriceDesc,
     Newest,
+    /// Best-rated supplier first (see the supplier rating), unrated suppliers last.
+    Rating,
 }
 
 /// Catalogue search.
@@ -733,9 +738,25 @@ pub struct OfferListingResponse {
     pub status: OfferStatusDto,
     /// When it was published.
     pub published_at: Option<DateTime<Utc>>,
+    /// The supplier's rating from buyers' performance reviews; null when it has none.
+    pub supplier_rating: Option<RatingResponse>,
 }
 
-fn listing_response(l: OfferListing) -> OfferListingResponse {
+/// Every supplier's rating on a page of offers, in one query.
+async fn ratings_of<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    suppliers: impl Iterator<Item = OrganisationId>,
+    now: DateTime<Utc>,
+) -> Result<HashMap<OrganisationId, RatingSums>, ApiError> {
+    let suppliers: Vec<OrganisationId> = suppliers.collect();
+    Ok(persistence::contracts::ratings(conn, &suppliers, now).await?)
+}
+
+fn listing_response(
+    l: OfferListing,
+    ratings: &HashMap<OrganisationId, RatingSums>,
+) -> OfferListingResponse {
+    let supplier_rating = ratings.get(&l.supplier_id).map(rating_response);
     let annual = offer::annualise(
         l.pricing_unit,
         l.unit_price_pence,
@@ -756,6 +777,7 @@ fn listing_response(l: OfferListing) -> OfferListingResponse {
         minimum_term_months: l.minimum_term_months,
         status: l.status.into(),
         published_at: l.published_at,
+        supplier_rating,
     }
 }
 
@@ -819,6 +841,7 @@ pub async fn search_offers(
     let page = page.unwrap_or_default();
     let status: OfferStatus = query.status.map_or(OfferStatus::Published, Into::into);
     let only_supplier = (!sees_every_supplier(&actor, status)).then_some(actor.organisation_id);
+    let now = state.db.now().await?;
     let search = OfferSearch {
         terms: query
             .q
@@ -838,12 +861,15 @@ pub async fn search_offers(
             OfferSortDto::PriceAsc => OfferSort::PriceAsc,
             OfferSortDto::PriceDesc => OfferSort::PriceDesc,
             OfferSortDto::Newest => OfferSort::Newest,
+            OfferSortDto::Rating => OfferSort::Rating(now),
         },
     };
-    let found =
-        persistence::offers::search(state.db.conn(), &search, page, state.search_total_limit)
-            .await?;
-    Ok(Json(Paginated::from_page(found, listing_response)))
+    let conn = state.db.conn();
+    let found = persistence::offers::search(conn, &search, page, state.search_total_limit).await?;
+    let ratings = ratings_of(conn, found.items.iter().map(|o| o.supplier_id), now).await?;
+    Ok(Json(Paginated::from_page(found, |l| {
+        listing_response(l, &ratings)
+    })))
 }
 
 /// Whether `actor` may see every supplier's offers in `status`, or only its own organisation's.
@@ -961,6 +987,8 @@ pub async fn compare_offers(
     };
     let conn = state.db.conn();
     let found = persistence::offers::find_many(conn, &ids).await?;
+    let now = state.db.now().await?;
+    let ratings = ratings_of(conn, found.iter().map(|o| o.supplier_id), now).await?;
     let mut items = Vec::with_capacity(ids.len());
     // Offers often share a supplier: look each supplier's name up once.
     let mut names: Vec<(OrganisationId, String)> = Vec::new();
@@ -980,20 +1008,23 @@ pub async fn compare_offers(
         };
         let annual = offer::annualise(o.pricing_unit, o.unit_price_pence, &basis);
         items.push(ComparedOffer {
-            offer: listing_response(OfferListing {
-                id: o.id,
-                supplier_id: o.supplier_id,
-                supplier_name: name,
-                category: o.category.clone(),
-                title: o.title.clone(),
-                summary: o.summary.clone(),
-                regions: o.regions,
-                pricing_unit: o.pricing_unit,
-                unit_price_pence: o.unit_price_pence,
-                minimum_term_months: o.minimum_term_months,
-                status: o.status,
-                published_at: o.published_at,
-            }),
+            offer: listing_response(
+                OfferListing {
+                    id: o.id,
+                    supplier_id: o.supplier_id,
+                    supplier_name: name,
+                    category: o.category.clone(),
+                    title: o.title.clone(),
+                    summary: o.summary.clone(),
+                    regions: o.regions,
+                    pricing_unit: o.pricing_unit,
+                    unit_price_pence: o.unit_price_pence,
+                    minimum_term_months: o.minimum_term_months,
+                    status: o.status,
+                    published_at: o.published_at,
+                },
+                &ratings,
+            ),
             annual_price_pence: annual.annual_price_pence,
             annualisation: annual.basis,
         });
