@@ -645,3 +645,64 @@ impl TestApp {
         .await
     }
 }
+
+/// The body of a response that must succeed.
+pub async fn success(response: Response) -> Value {
+    let status = response.status();
+    let body = json_body(response).await;
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+/// A tender closed with one bid per price, and an evaluator on its panel who declared no
+/// conflict before the deadline.
+pub struct Competition {
+    pub lead: TestUser,
+    pub evaluator: TestUser,
+    pub suppliers: Vec<TestUser>,
+    pub tender: Value,
+    pub bids: Vec<String>,
+}
+
+impl Competition {
+    pub async fn run(app: &TestApp, prices: &[i64], changes: Value) -> Self {
+        let lead = app.user("buyer_lead").await;
+        let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+        let mut suppliers = Vec::new();
+        for _ in prices {
+            suppliers.push(app.user("supplier_bidder").await);
+        }
+        let seconds = 1.5 + 0.25 * prices.len() as f64;
+        let tender = app.published_tender(&lead, seconds, changes).await;
+        success(app.assign(&lead, &tender, &evaluator).await).await;
+        success(app.declare(&evaluator, &tender, false).await).await;
+        let mut bids = Vec::new();
+        for (supplier, price) in suppliers.iter().zip(prices) {
+            bids.push(id_of(&app.accepted_bid(supplier, &tender, *price).await));
+        }
+        wait_until(tender["submission_deadline"].as_str().unwrap_or_default()).await;
+        Self {
+            lead,
+            evaluator,
+            suppliers,
+            tender,
+            bids,
+        }
+    }
+
+    pub fn path(&self, rest: &str) -> String {
+        format!("/api/v1/tenders/{}{rest}", id_of(&self.tender))
+    }
+
+    pub async fn ranking(&self, app: &TestApp) -> Value {
+        success(app.get(&self.path("/ranking"), &self.lead.token).await).await
+    }
+
+    /// The evaluator marks every bid on every criterion.
+    pub async fn score_everything(&self, app: &TestApp, marks: &[i64]) {
+        for bid in &self.bids {
+            app.score_all(&self.evaluator, &self.tender, bid, marks)
+                .await;
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! days, challenges hold the contract, bidders read their own outcome, and buyers rate suppliers.
 
 use e2e::{
-    TestApp, TestUser, assert_problem, id_of, json_body, pointers, quality_criteria, wait_until,
+    Competition, TestApp, TestUser, assert_problem, id_of, json_body, pointers, quality_criteria,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -33,59 +33,6 @@ async fn audit_actions(app: &TestApp, entity_id: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// A tender closed with one bid per price, and an evaluator on its panel who declared no
-/// conflict before the deadline.
-struct Competition {
-    lead: TestUser,
-    evaluator: TestUser,
-    suppliers: Vec<TestUser>,
-    tender: Value,
-    bids: Vec<String>,
-}
-
-impl Competition {
-    async fn run(app: &TestApp, prices: &[i64], changes: Value) -> Self {
-        let lead = app.user("buyer_lead").await;
-        let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
-        let mut suppliers = Vec::new();
-        for _ in prices {
-            suppliers.push(app.user("supplier_bidder").await);
-        }
-        let seconds = 1.5 + 0.25 * prices.len() as f64;
-        let tender = app.published_tender(&lead, seconds, changes).await;
-        ok(app.assign(&lead, &tender, &evaluator).await).await;
-        ok(app.declare(&evaluator, &tender, false).await).await;
-        let mut bids = Vec::new();
-        for (supplier, price) in suppliers.iter().zip(prices) {
-            bids.push(id_of(&app.accepted_bid(supplier, &tender, *price).await));
-        }
-        wait_until(tender["submission_deadline"].as_str().unwrap_or_default()).await;
-        Self {
-            lead,
-            evaluator,
-            suppliers,
-            tender,
-            bids,
-        }
-    }
-
-    fn path(&self, rest: &str) -> String {
-        format!("/api/v1/tenders/{}{rest}", id_of(&self.tender))
-    }
-
-    async fn ranking(&self, app: &TestApp) -> Value {
-        ok(app.get(&self.path("/ranking"), &self.lead.token).await).await
-    }
-
-    /// The evaluator marks every bid on every criterion.
-    async fn score_everything(&self, app: &TestApp, marks: &[i64]) {
-        for bid in &self.bids {
-            app.score_all(&self.evaluator, &self.tender, bid, marks)
-                .await;
-        }
-    }
 }
 
 fn ranked<'a>(ranking: &'a Value, bid: &str) -> &'a Value {
