@@ -46,14 +46,14 @@ enum Sees {
     Own,
     /// 403 bids-sealed on the list; 404 for the bid.
     Sealed,
-    /// 403 (not assigned) on the list; 404 for the bid.
+    /// 403 (not assigned, not yet declared, or conflicted) on the list; 404 for the bid.
     Refused,
     /// 404 for both: not theirs to see at all.
     Hidden,
 }
 
 #[tokio::test]
-async fn the_sealing_matrix_holds_for_every_role_before_and_after_the_deadline() {
+async fn the_sealing_matrix_holds_for_every_role_before_the_deadline_after_it_and_after_award() {
     let app = TestApp::spawn().await;
     let lead = app.user("buyer_lead").await;
     let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
@@ -70,40 +70,75 @@ async fn the_sealing_matrix_holds_for_every_role_before_and_after_the_deadline()
     let tender = app
         .published_tender(
             &lead,
-            3.0,
+            5.0,
             json!({"procedure": "invited", "invited_supplier_ids": [supplier_a.organisation_id, supplier_b.organisation_id]}),
         )
         .await;
     let bid_a = app.accepted_bid(&supplier_a, &tender, 20_000_000).await;
-    app.accepted_bid(&supplier_b, &tender, 21_000_000).await;
+    let bid_b = app.accepted_bid(&supplier_b, &tender, 21_000_000).await;
     let list = bids_path(&tender);
     let one = format!("{list}/{}", id_of(&bid_a));
 
-    let readers: [(&str, &TestUser, Sees, Sees); 7] = [
-        ("buyer lead", &lead, Sees::Sealed, Sees::All(2)),
+    // The panel: one evaluator cleared to score, one yet to declare, one conflicted.
+    let cleared = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+    let undeclared = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+    let conflicted = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+    for member in [&cleared, &undeclared, &conflicted] {
+        ok(app.assign(&lead, &tender, member).await).await;
+    }
+    ok(app.declare(&cleared, &tender, false).await).await;
+    ok(app.declare(&conflicted, &tender, true).await).await;
+
+    // Before the deadline, after it (evaluation), and after the award (standstill).
+    let readers: [(&str, &TestUser, [Sees; 3]); 10] = [
+        (
+            "buyer lead",
+            &lead,
+            [Sees::Sealed, Sees::All(2), Sees::All(2)],
+        ),
+        (
+            "assigned evaluator, no conflict",
+            &cleared,
+            [Sees::Sealed, Sees::All(2), Sees::All(2)],
+        ),
+        (
+            "assigned evaluator, not yet declared",
+            &undeclared,
+            [Sees::Sealed, Sees::Refused, Sees::Refused],
+        ),
+        (
+            "assigned evaluator with a conflict",
+            &conflicted,
+            [Sees::Sealed, Sees::Refused, Sees::Refused],
+        ),
         (
             "unassigned evaluator",
             &evaluator,
-            Sees::Sealed,
-            Sees::Refused,
+            [Sees::Sealed, Sees::Refused, Sees::Refused],
         ),
-        ("another buyer", &other_buyer, Sees::Hidden, Sees::Hidden),
-        ("supplier A", &supplier_a, Sees::Own, Sees::Own),
-        ("supplier B", &supplier_b, Sees::Own, Sees::Own),
-        ("regulator", &regulator, Sees::Sealed, Sees::Sealed),
-        ("admin", &admin, Sees::Sealed, Sees::Sealed),
+        ("another buyer", &other_buyer, [Sees::Hidden; 3]),
+        ("supplier A", &supplier_a, [Sees::Own; 3]),
+        ("supplier B", &supplier_b, [Sees::Own; 3]),
+        (
+            "regulator",
+            &regulator,
+            [Sees::Sealed, Sees::Sealed, Sees::All(2)],
+        ),
+        ("admin", &admin, [Sees::Sealed, Sees::Sealed, Sees::All(2)]),
     ];
-    for after in [false, true] {
-        if after {
+    for phase in 0..3 {
+        if phase == 1 {
             wait_until(tender["submission_deadline"].as_str().unwrap_or_default()).await;
         }
-        for (name, who, before_deadline, after_deadline) in &readers {
-            let expected = if after {
-                *after_deadline
-            } else {
-                *before_deadline
-            };
-            let context = format!("{name}, after deadline: {after}");
+        if phase == 2 {
+            for bid in [id_of(&bid_a), id_of(&bid_b)] {
+                app.score_all(&cleared, &tender, &bid, &[70, 70]).await;
+            }
+            ok(app.award(&lead, &tender, &id_of(&bid_a), None).await).await;
+        }
+        for (name, who, expectations) in &readers {
+            let expected = expectations[phase];
+            let context = format!("{name}, phase {phase}");
             let listed = app.get(&list, &who.token).await;
             let single = app.get(&one, &who.token).await;
             match expected {
