@@ -28,7 +28,7 @@ fn statuses(page: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state_before_award() {
+async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
     let app = TestApp::spawn_demo().await;
     let regulator = app
         .login("regulator@england.nhs.example", DEMO_PASSWORD)
@@ -37,10 +37,17 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state_before_award() 
     assert_eq!(
         statuses(&all),
         vec![
+            "awarded",
+            "awarded",
+            "awarded",
+            "awarded",
+            "awarded",
+            "awarded",
             "cancelled",
             "evaluation",
             "published",
             "published",
+            "standstill",
             "unsuccessful"
         ],
         "the regulator sees every tender but the draft"
@@ -49,13 +56,14 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state_before_award() 
         .login("lead@norwich-ccg.nhs.example", DEMO_PASSWORD)
         .await;
     let own = ok(app.get("/api/v1/tenders", &norwich).await).await;
-    assert_eq!(statuses(&own), vec!["cancelled", "draft"]);
+    assert_eq!(statuses(&own), vec!["awarded", "cancelled", "draft"]);
 
     // The open tender: questions (one still to answer) and sealed bids.
     let lead = app
         .login("lead@north-norfolk-ccg.nhs.example", DEMO_PASSWORD)
         .await;
-    let open = ok(app.get("/api/v1/tenders", &lead).await).await["items"][0].clone();
+    let open =
+        ok(app.get("/api/v1/tenders?status=published", &lead).await).await["items"][0].clone();
     let path = format!("/api/v1/tenders/{}", id_of(&open));
     let questions = ok(app.get(&format!("{path}/clarifications"), &lead).await).await;
     let unanswered: Vec<Value> = questions["items"]
@@ -91,7 +99,8 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state_before_award() 
     let west = app
         .login("lead@west-norfolk-ccg.nhs.example", DEMO_PASSWORD)
         .await;
-    let closed = ok(app.get("/api/v1/tenders", &west).await).await["items"][0].clone();
+    let closed =
+        ok(app.get("/api/v1/tenders?status=evaluation", &west).await).await["items"][0].clone();
     assert_eq!(closed["status"], "evaluation");
     let bids = ok(app
         .get(&format!("/api/v1/tenders/{}/bids", id_of(&closed)), &west)
@@ -105,17 +114,15 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state_before_award() 
 }
 
 #[tokio::test]
-async fn on_the_demo_a_lead_runs_a_competition_two_csus_bid_and_nobody_bends_the_deadline() {
+async fn on_the_demo_a_full_competition_runs_from_publish_to_contract() {
     let app = TestApp::spawn_demo().await;
-    let lead = e2e::TestUser {
-        id: String::new(),
-        email: "lead@norwich-ccg.nhs.example".to_owned(),
-        organisation_id: String::new(),
-        token: app
-            .login("lead@norwich-ccg.nhs.example", DEMO_PASSWORD)
-            .await,
-    };
-    let tender = app.published_tender(&lead, 3.0, json!({})).await;
+    let lead = demo_user(&app, "lead@norwich-ccg.nhs.example").await;
+    let evaluator = demo_user(&app, "evaluator@norwich-ccg.nhs.example").await;
+    let tender = app
+        .published_tender(&lead, 3.0, json!({"standstill_days": 0}))
+        .await;
+    ok(app.assign(&lead, &tender, &evaluator).await).await;
+    ok(app.declare(&evaluator, &tender, false).await).await;
     let path = format!("/api/v1/tenders/{}", id_of(&tender));
     let necsu = app.login("bids@necsu.nhs.example", DEMO_PASSWORD).await;
     let anglia = app.login("bids@anglia.nhs.example", DEMO_PASSWORD).await;
@@ -208,4 +215,136 @@ async fn on_the_demo_a_lead_runs_a_competition_two_csus_bid_and_nobody_bends_the
         .map(|b| b.iter().filter_map(|b| b["price_pence"].as_i64()).collect())
         .unwrap_or_default();
     assert_eq!(prices, vec![22_500_000, 22_900_000]);
+
+    // The evaluator scores; Anglia's stronger responses outweigh NECSU's lower price.
+    app.score_all(&evaluator, &tender, &id_of(&necsu_bid), &[60, 60])
+        .await;
+    app.score_all(&evaluator, &tender, &id_of(&anglia_again), &[80, 80])
+        .await;
+    let ranking = ok(app.get(&format!("{path}/ranking"), &lead.token).await).await;
+    assert_eq!(ranking["complete"], true);
+    assert_eq!(ranking["items"][0]["bid_id"], json!(id_of(&anglia_again)));
+    // Anglia: price 40 × 22.5m / 22.9m = 39.3013; quality 35 × 0.8 + 25 × 0.8 = 48.
+    assert_eq!(ranking["items"][0]["price_score"], json!(39.3013));
+    assert_eq!(ranking["items"][0]["total_score"], json!(87.3013));
+    assert_eq!(ranking["items"][1]["total_score"], json!(76.0));
+    ok(app.award(&lead, &tender, &id_of(&anglia_again), None).await).await;
+
+    // The losing bidder reads why it lost.
+    let outcome = ok(app.get(&format!("{path}/outcome"), &necsu).await).await;
+    assert_eq!(outcome["your_bid"]["result"]["rank"], 2);
+    assert_eq!(outcome["your_bid"]["feedback"][0]["marks"][0]["score"], 60);
+    assert_eq!(outcome["winner"]["supplier_name"], "NHS Anglia Commissioning Support Unit");
+    assert_eq!(outcome["winner"]["total_score"], json!(87.3013));
+
+    let contract = ok(app
+        .post(
+            &format!("{path}/contract"),
+            &lead.token,
+            json!({"start_date": "2031-04-01"}),
+        )
+        .await)
+    .await;
+    assert_eq!(contract["total_value_pence"], 22_900_000);
+    assert_eq!(contract["end_date"], "2033-03-31");
+    let tender = ok(app.get(&path, &lead.token).await).await;
+    assert_eq!(tender["status"], "awarded");
+}
+
+async fn demo_user(app: &TestApp, email: &str) -> e2e::TestUser {
+    let token = app.login(email, DEMO_PASSWORD).await;
+    let me = ok(app.get("/api/v1/me", &token).await).await;
+    e2e::TestUser {
+        id: me["id"].as_str().unwrap_or_default().to_owned(),
+        email: email.to_owned(),
+        organisation_id: me["organisation"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        token,
+    }
+}
+
+#[tokio::test]
+async fn the_demo_has_contracts_where_anglia_is_rated_poorly_on_delivery_and_a_standstill() {
+    let app = TestApp::spawn_demo().await;
+    let regulator = app
+        .login("regulator@england.nhs.example", DEMO_PASSWORD)
+        .await;
+    let contracts = ok(app.get("/api/v1/contracts", &regulator).await).await;
+    assert_eq!(contracts["total"], 6, "{contracts}");
+    let anglia_id = contracts["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|c| c["supplier_name"] == "NHS Anglia Commissioning Support Unit")
+        })
+        .map(|c| c["supplier_id"].clone())
+        .unwrap_or_default();
+    let anglia_contracts = ok(app
+        .get(
+            &format!(
+                "/api/v1/contracts?supplier={}",
+                anglia_id.as_str().unwrap_or_default()
+            ),
+            &regulator,
+        )
+        .await)
+    .await;
+    assert_eq!(anglia_contracts["total"], 5, "one with each CCG");
+    let rating = ok(app
+        .get(
+            &format!(
+                "/api/v1/organisations/{}/rating",
+                anglia_id.as_str().unwrap_or_default()
+            ),
+            &regulator,
+        )
+        .await)
+    .await;
+    assert_eq!(rating["reviews"], 20);
+    let delivery = rating["rating"]["delivery"].as_f64().unwrap_or(5.0);
+    assert!(
+        delivery < 2.5,
+        "Anglia's delivery is rated poorly: {rating}"
+    );
+
+    // The catalogue puts better-rated suppliers first.
+    let lead = app
+        .login("lead@norwich-ccg.nhs.example", DEMO_PASSWORD)
+        .await;
+    let offers = ok(app
+        .get("/api/v1/offers?sort=rating&per_page=100", &lead)
+        .await)
+    .await;
+    let ratings: Vec<f64> = offers["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|o| o["supplier_rating"]["overall"].as_f64().unwrap_or(-1.0))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(ratings.windows(2).all(|w| w[0] >= w[1]), "{ratings:?}");
+    assert!(ratings.first().is_some_and(|r| *r > 4.0), "{ratings:?}");
+
+    // The tender in standstill: Anglia lost it and reads its outcome.
+    let anglia = app.login("bids@anglia.nhs.example", DEMO_PASSWORD).await;
+    let standstill = ok(app.get("/api/v1/tenders?status=standstill", &anglia).await).await;
+    let tender = standstill["items"][0].clone();
+    let outcome = ok(app
+        .get(
+            &format!("/api/v1/tenders/{}/outcome", id_of(&tender)),
+            &anglia,
+        )
+        .await)
+    .await;
+    assert_eq!(outcome["your_bid"]["successful"], false);
+    assert_eq!(
+        outcome["winner"]["supplier_name"],
+        "North of England Commissioning Support Unit"
+    );
+    assert!(outcome["award"]["standstill_ends_at"].is_string());
 }

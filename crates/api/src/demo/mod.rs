@@ -3,6 +3,7 @@
 //! England, and a login for every role. Loaded only into an empty database, through the same
 //! audited code paths as the API.
 
+mod awards;
 pub mod catalogue;
 pub mod tenders;
 
@@ -440,6 +441,7 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
             .ok_or_else(|| ApiError::Internal(format!("demo login {email} missing").into()))
     };
     tenders::load(&command, &|key| find(key).map(|o| o.id), &user).await?;
+    awards::load(&command, &|key| find(key).map(|o| o.id), &user).await?;
     command.commit().await?;
     Ok(DemoOutcome::Loaded(logins))
 }

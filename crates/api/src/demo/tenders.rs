@@ -19,16 +19,16 @@ use domain::tender::{NewCriterion, Procedure, TenderFields, TenderSpec, TenderSt
 use persistence::Command;
 use persistence::tenders::{Tender, Transition};
 
-struct DemoTender {
-    title: &'static str,
-    description: &'static str,
-    category: &'static str,
-    estimated_value_pence: i64,
-    budget_ceiling_pence: Option<i64>,
-    contract_term_months: i64,
+pub(super) struct DemoTender {
+    pub(super) title: &'static str,
+    pub(super) description: &'static str,
+    pub(super) category: &'static str,
+    pub(super) estimated_value_pence: i64,
+    pub(super) budget_ceiling_pence: Option<i64>,
+    pub(super) contract_term_months: i64,
     /// Days from loading to the clarification and submission deadlines (negative: past).
-    clarification_days: i64,
-    submission_days: i64,
+    pub(super) clarification_days: i64,
+    pub(super) submission_days: i64,
 }
 
 fn criteria() -> Vec<NewCriterion> {
@@ -47,7 +47,7 @@ fn criteria() -> Vec<NewCriterion> {
     .collect()
 }
 
-async fn draft(
+pub(super) async fn draft(
     command: &Command,
     buyer: OrganisationId,
     demo: &DemoTender,
@@ -80,7 +80,7 @@ async fn draft(
 }
 
 /// Publishes a tender whose deadlines have already passed, as history: published `days_ago`.
-async fn published_in_the_past(
+pub(super) async fn published_in_the_past(
     command: &Command,
     tender: Tender,
     days_ago: i64,
@@ -103,14 +103,14 @@ async fn published_in_the_past(
     Ok(published)
 }
 
-async fn bid(
+pub(super) async fn bid(
     command: &Command,
     tender: &Tender,
     supplier: OrganisationId,
     by: UserId,
     price_pence: i64,
     at: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<persistence::bids::Bid, ApiError> {
     let responses: Vec<NewResponse> = tender
         .criteria
         .iter()
@@ -131,7 +131,7 @@ async fn bid(
     command
         .audit(AuditEntry::new(None, "bid.submitted", "bid", stored.id).after(audit_value(&stored)))
         .await?;
-    Ok(())
+    Ok(stored)
 }
 
 async fn question(
