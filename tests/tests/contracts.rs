@@ -270,6 +270,15 @@ async fn contracts_are_listed_to_their_buyer_their_supplier_and_the_regulator() 
         StatusCode::CONFLICT,
     )
     .await;
+    let audit = success(
+        app.get(
+            &format!("/api/v1/audit?entity_id={}", id_of(&contract)),
+            &app.admin_token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(audit["items"][0]["action"], "contract.terminated");
 }
 
 async fn holidays(app: &TestApp, token: &str) -> BTreeSet<NaiveDate> {
@@ -334,6 +343,19 @@ async fn the_calendar_holds_england_and_wales_bank_holidays_and_only_admins_edit
         StatusCode::NOT_FOUND,
     )
     .await;
+    let audit = success(
+        app.get("/api/v1/audit?entity_id=2029-06-04", &app.admin_token)
+            .await,
+    )
+    .await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        actions,
+        vec!["calendar.holiday_removed", "calendar.holiday_set"]
+    );
     assert_problem(
         app.json(
             Method::PUT,

@@ -312,4 +312,13 @@ mod tests {
         assert!(OrganisationName::parse(&"x".repeat(201)).is_err());
         assert!(OrganisationName::parse("bad\u{0}name").is_err());
     }
+
+    #[test]
+    fn prose_keeps_its_paragraphs_but_names_stay_on_one_line() {
+        let text = "First paragraph.\n\nSecond,\tindented.";
+        assert_eq!(long_text(text, "/text", 100), Ok(text.to_owned()));
+        assert!(bounded_text(text, "/name", 100).is_err());
+        assert!(long_text("A bell \u{7} rings", "/text", 100).is_err());
+        assert!(long_text(" \n ", "/text", 100).is_err());
+    }
 }
