@@ -294,3 +294,31 @@ impl From<domain::offer::OfferStatus> for OfferStatusDto {
         }
     }
 }
+
+/// A created resource: 201, its address and its body.
+pub(crate) type Created<T> = (
+    axum::http::StatusCode,
+    [(axum::http::HeaderName, axum::http::HeaderValue); 1],
+    axum::Json<T>,
+);
+
+/// Answers 201 Created with `location` and `body`.
+pub(crate) fn created<T>(location: &str, body: T) -> Result<Created<T>, crate::error::ApiError> {
+    let location =
+        axum::http::HeaderValue::from_str(location).map_err(crate::error::ApiError::internal)?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        axum::Json(body),
+    ))
+}
+
+/// A list's `category` filter names a category code: at most 60 characters, as documented.
+pub(crate) fn check_category_filter(v: &mut domain::error::Validator, category: Option<&String>) {
+    if category.is_some_and(|c| c.chars().count() > 60) {
+        v.push(domain::FieldError::new(
+            "/category",
+            "must be at most 60 characters",
+        ));
+    }
+}

@@ -4,18 +4,19 @@
 //! challenge, the lead enters the contract.
 
 use crate::auth::AuthUser;
+use crate::dto::{Created, created};
 use crate::error::{
     ApiError, BadRequest, Conflict, DeadlinePassed, Forbidden, NotFound, PayloadTooLarge,
     Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
 use crate::extract::{JsonBody, PathParams};
-use crate::routes::contracts::{ContractResponse, Created, created};
+use crate::routes::contracts::ContractResponse;
 use crate::routes::evaluation::{RankingItem, evaluate};
 use crate::routes::tenders::{lock_and_settle, visible};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::DomainError;
 use domain::audit::AuditEntry;
@@ -579,13 +580,7 @@ pub async fn lodge_challenge(
         )
         .await?;
     command.commit().await?;
-    let location = HeaderValue::from_str(&format!("/api/v1/tenders/{id}/challenges"))
-        .map_err(ApiError::internal)?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(shown),
-    ))
+    created(&format!("/api/v1/tenders/{id}/challenges"), shown)
 }
 
 /// The tender's challenges: the buyer, the regulator and admins see all; a bidder its own.
@@ -891,7 +886,7 @@ pub async fn confirm_contract(
         )
         .await?;
     command.commit().await?;
-    created(shown)
+    created(&format!("/api/v1/contracts/{}", shown.id), shown)
 }
 
 /// Cancels the award in force of a tender being cancelled, and lapses its open challenges.

@@ -2,7 +2,7 @@
 //! reviews of its supplier, and each supplier's rating from those reviews.
 
 use crate::auth::AuthUser;
-use crate::dto::{Paginated, RegionDto};
+use crate::dto::{Created, Paginated, RegionDto, check_category_filter, created};
 use crate::error::{
     ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized,
     UnsupportedMediaType, ValidationFailed,
@@ -11,7 +11,6 @@ use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::Actor;
 use domain::audit::AuditEntry;
@@ -227,16 +226,7 @@ pub async fn list_contracts(
 ) -> Result<Json<Paginated<ContractResponse>>, ApiError> {
     let mut v = Validator::new();
     let page = v.check(PageRequest::new(query.page, query.per_page));
-    if query
-        .category
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > 60)
-    {
-        v.push(FieldError::new(
-            "/category",
-            "must be at most 60 characters",
-        ));
-    }
+    check_category_filter(&mut v, query.category.as_ref());
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from > to
     {
@@ -508,13 +498,7 @@ pub async fn create_review(
         )
         .await?;
     command.commit().await?;
-    let location = HeaderValue::from_str(&format!("/api/v1/contracts/{id}/reviews"))
-        .map_err(ApiError::internal)?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(shown),
-    ))
+    created(&format!("/api/v1/contracts/{id}/reviews"), shown)
 }
 
 /// The contract's performance reviews, for whoever may see the contract.
@@ -641,18 +625,4 @@ pub async fn get_rating(
         reviews: rating.as_ref().map_or(0, |r| r.reviews),
         rating,
     }))
-}
-
-/// A created resource: 201, its address and its body.
-pub(crate) type Created<T> = (StatusCode, [(HeaderName, HeaderValue); 1], Json<T>);
-
-/// Used by the award route to answer with the new contract.
-pub(crate) fn created(shown: ContractResponse) -> Result<Created<ContractResponse>, ApiError> {
-    let location = HeaderValue::from_str(&format!("/api/v1/contracts/{}", shown.id))
-        .map_err(ApiError::internal)?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(shown),
-    ))
 }

@@ -4,7 +4,7 @@
 
 use crate::auth::AuthUser;
 use crate::concurrency::{IfMatch, etag_header};
-use crate::dto::{Paginated, RegionDto};
+use crate::dto::{Paginated, RegionDto, check_category_filter};
 use crate::error::{
     ApiError, BadRequest, Conflict, DeadlinePassed, Forbidden, NotFound, PayloadTooLarge,
     PreconditionFailed, PreconditionRequired, Unauthorized, UnsupportedMediaType, ValidationFailed,
@@ -657,16 +657,7 @@ pub async fn list_tenders(
 ) -> Result<Json<Paginated<TenderSummaryResponse>>, ApiError> {
     let mut v = Validator::new();
     let page = v.check(PageRequest::new(query.page, query.per_page));
-    if query
-        .category
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > 60)
-    {
-        v.push(FieldError::new(
-            "/category",
-            "must be at most 60 characters",
-        ));
-    }
+    check_category_filter(&mut v, query.category.as_ref());
     v.finish()?;
     let page = page.unwrap_or_default();
     let audience = match actor.role {
