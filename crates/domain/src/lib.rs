@@ -12,6 +12,7 @@ pub mod contract;
 pub mod error;
 pub mod evaluation;
 pub mod ids;
+pub mod market;
 pub mod offer;
 pub mod organisation;
 pub mod pagination;
