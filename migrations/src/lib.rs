@@ -14,6 +14,7 @@ mod m20261122_000008_add_offer_search_filters;
 mod m20261122_000009_replace_offer_search_filters;
 mod m20261122_000010_create_tenders;
 mod m20261122_000011_create_evaluation;
+mod m20261122_000012_create_transfers;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_replace_offer_search_filters::Migration),
             Box::new(m20261122_000010_create_tenders::Migration),
             Box::new(m20261122_000011_create_evaluation::Migration),
+            Box::new(m20261122_000012_create_transfers::Migration),
         ]
     }
 }

@@ -23,13 +23,15 @@ pub enum PlatformAction {
     ReadAudit,
     /// Edit the bank-holiday calendar that standstill periods are counted against.
     EditCalendar,
+    /// Record mergers, takeovers, break-ups and novations between suppliers.
+    RecordTransfers,
 }
 
 impl PlatformAction {
     fn allowed_roles(self) -> &'static [Role] {
         match self {
             Self::ManageOrganisations | Self::ManageUsers | Self::EditCalendar => &[Role::Admin],
-            Self::ReadAudit => &[Role::Admin, Role::Regulator],
+            Self::ReadAudit | Self::RecordTransfers => &[Role::Admin, Role::Regulator],
         }
     }
 
@@ -39,6 +41,7 @@ impl PlatformAction {
             Self::ManageUsers => "manage users",
             Self::ReadAudit => "read the audit log",
             Self::EditCalendar => "edit the bank-holiday calendar",
+            Self::RecordTransfers => "record transfers of business between suppliers",
         }
     }
 }

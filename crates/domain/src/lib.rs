@@ -17,6 +17,7 @@ pub mod offer;
 pub mod organisation;
 pub mod pagination;
 pub mod tender;
+pub mod transfer;
 pub mod user;
 
 pub use error::{DomainError, FieldError};

@@ -15,6 +15,7 @@ pub mod offers;
 pub mod organisations;
 pub mod reference;
 pub mod tenders;
+pub mod transfers;
 pub mod users;
 
 use chrono::{DateTime, Utc};

@@ -95,6 +95,23 @@ pub async fn find_many<C: ConnectionTrait>(
         .collect()
 }
 
+/// A supplier's offers in `status`.
+pub async fn of_supplier<C: ConnectionTrait>(
+    conn: &C,
+    supplier: OrganisationId,
+    status: OfferStatus,
+) -> Result<Vec<Offer>, StoreError> {
+    Entity::find()
+        .filter(Column::SupplierId.eq(supplier.as_uuid()))
+        .filter(Column::Status.eq(status.as_str()))
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(to_domain)
+        .collect()
+}
+
 /// Applies `change` (and a new status, if given) when the stored version is still `expected`;
 /// `Ok(None)` when someone changed the offer in between.
 pub async fn update<C: ConnectionTrait>(

@@ -110,6 +110,25 @@ pub struct ContractResponse {
     pub terminated_at: Option<DateTime<Utc>>,
     /// Why.
     pub termination_reason: Option<String>,
+    /// Every supplier that has held the contract, the original awardee first, with the dates
+    /// each held it from and to (on a single contract's page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holders: Option<Vec<HolderResponse>>,
+}
+
+/// A supplier's time holding a contract.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HolderResponse {
+    /// The supplier.
+    pub supplier_id: Uuid,
+    /// Its name.
+    pub supplier_name: String,
+    /// From the contract's start, or the novation's effective date.
+    pub from_date: NaiveDate,
+    /// Until the day before the next novation; null for the holder now.
+    pub to_date: Option<NaiveDate>,
+    /// The transfer that novated the contract to it; null for the original awardee.
+    pub transfer_id: Option<Uuid>,
 }
 
 fn response(
@@ -138,7 +157,46 @@ fn response(
         created_at: contract.created_at,
         terminated_at: contract.terminated_at,
         termination_reason: contract.termination_reason,
+        holders: None,
     }
+}
+
+/// The contract with its holders, original awardee first.
+async fn with_holders<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    contract: Contract,
+) -> Result<ContractResponse, ApiError> {
+    let novations = persistence::transfers::novations_of(conn, contract.id).await?;
+    let mut ids = vec![
+        contract.buyer_id,
+        contract.supplier_id,
+        contract.awarded_supplier_id,
+    ];
+    ids.extend(novations.iter().map(|n| n.to_supplier_id));
+    let names = persistence::organisations::names(conn, &ids).await?;
+    let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
+    let mut holders = vec![HolderResponse {
+        supplier_id: contract.awarded_supplier_id.as_uuid(),
+        supplier_name: name(&contract.awarded_supplier_id),
+        from_date: contract.start_date,
+        to_date: None,
+        transfer_id: None,
+    }];
+    for novation in &novations {
+        if let Some(last) = holders.last_mut() {
+            last.to_date = novation.effective_date.pred_opt();
+        }
+        holders.push(HolderResponse {
+            supplier_id: novation.to_supplier_id.as_uuid(),
+            supplier_name: name(&novation.to_supplier_id),
+            from_date: novation.effective_date,
+            to_date: None,
+            transfer_id: Some(novation.transfer_id),
+        });
+    }
+    let mut shown = response(contract, &names);
+    shown.holders = Some(holders);
+    Ok(shown)
 }
 
 /// The contract as `actor` may see it.
@@ -286,7 +344,7 @@ pub async fn get_contract(
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<ContractResponse>, ApiError> {
     let (contract, _) = visible_contract(&state, &actor, id).await?;
-    Ok(Json(present(state.db.conn(), contract).await?))
+    Ok(Json(with_holders(state.db.conn(), contract).await?))
 }
 
 /// Why a contract is terminated.

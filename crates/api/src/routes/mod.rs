@@ -14,6 +14,7 @@ pub mod offers;
 pub mod organisations;
 pub mod reference;
 pub mod tenders;
+pub mod transfers;
 pub mod users;
 
 use crate::state::AppState;
@@ -78,6 +79,11 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(contracts::terminate_contract))
         .routes(routes!(contracts::create_review, contracts::list_reviews))
         .routes(routes!(contracts::get_rating))
+        .routes(routes!(
+            transfers::create_transfer,
+            transfers::list_transfers
+        ))
+        .routes(routes!(transfers::get_transfer))
         .routes(routes!(calendar::list_bank_holidays))
         .routes(routes!(
             calendar::put_bank_holiday,
