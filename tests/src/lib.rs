@@ -706,3 +706,20 @@ impl Competition {
         }
     }
 }
+
+/// A competition awarded without standstill and its contract entered.
+pub async fn contracted(app: &TestApp, prices: &[i64]) -> (Competition, Value) {
+    let c = Competition::run(app, prices, json!({"standstill_days": 0})).await;
+    c.score_everything(app, &[70, 70]).await;
+    success(app.award(&c.lead, &c.tender, &c.bids[0], None).await).await;
+    let contract = success(
+        app.post(
+            &c.path("/contract"),
+            &c.lead.token,
+            json!({"start_date": "2031-04-01", "end_date": "2032-03-31"}),
+        )
+        .await,
+    )
+    .await;
+    (c, contract)
+}

@@ -4,27 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::calendar;
-use e2e::{Competition, TestApp, assert_problem, id_of, pointers, success};
+use e2e::{Competition, TestApp, assert_problem, contracted, id_of, pointers, success};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-
-/// A competition awarded without standstill and its contract entered.
-async fn contracted(app: &TestApp, prices: &[i64]) -> (Competition, Value) {
-    let c = Competition::run(app, prices, json!({"standstill_days": 0})).await;
-    c.score_everything(app, &[70, 70]).await;
-    success(app.award(&c.lead, &c.tender, &c.bids[0], None).await).await;
-    let contract = success(
-        app.post(
-            &c.path("/contract"),
-            &c.lead.token,
-            json!({"start_date": "2031-04-01", "end_date": "2032-03-31"}),
-        )
-        .await,
-    )
-    .await;
-    (c, contract)
-}
 
 fn review(period: &str, marks: [i64; 4]) -> Value {
     json!({

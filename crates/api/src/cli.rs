@@ -104,6 +104,19 @@ pub struct ServeArgs {
     /// "more than" with `total_exact: false`); a higher limit costs more for common words.
     #[arg(long, env = "MARKETPLACE_SEARCH_TOTAL_LIMIT", default_value_t = crate::state::DEFAULT_SEARCH_TOTAL_LIMIT, value_parser = clap::value_parser!(u64).range(20..=1_000_000))]
     pub search_total_limit: u64,
+    /// The HHI from which a market counts as moderately concentrated.
+    #[arg(long, env = "MARKETPLACE_HHI_MODERATE_FROM", default_value_t = 1000.0)]
+    pub hhi_moderate_from: f64,
+    /// The HHI above which a market counts as highly concentrated.
+    #[arg(long, env = "MARKETPLACE_HHI_HIGH_ABOVE", default_value_t = 1800.0)]
+    pub hhi_high_above: f64,
+    /// The name of the concentration scale, given with every answer that uses it.
+    #[arg(
+        long,
+        env = "MARKETPLACE_HHI_SCALE_NAME",
+        default_value = "US 2023 Merger Guidelines"
+    )]
+    pub hhi_scale_name: String,
 }
 
 pub async fn run() -> ExitCode {
@@ -335,6 +348,7 @@ pub async fn build_state(
         tokens: Arc::new(TokenKeys::new(secret, token_lifetime_seconds)),
         decoy_hash: Arc::new(decoy_hash().await?),
         search_total_limit: crate::state::DEFAULT_SEARCH_TOTAL_LIMIT,
+        concentration_scale: Arc::new(domain::market::ConcentrationScale::default()),
     })
 }
 
@@ -364,6 +378,19 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(describe_api_error)?;
     state.search_total_limit = args.search_total_limit;
+    if !(0.0..=10_000.0).contains(&args.hhi_moderate_from)
+        || !(args.hhi_moderate_from..=10_000.0).contains(&args.hhi_high_above)
+    {
+        return Err(
+            "the HHI thresholds must satisfy 0 <= moderate-from <= high-above <= 10000".to_owned(),
+        );
+    }
+    state.concentration_scale = Arc::new(domain::market::ConcentrationScale {
+        name: args.hhi_scale_name.clone(),
+        moderate_from: args.hhi_moderate_from,
+        high_above: args.hhi_high_above,
+        ..domain::market::ConcentrationScale::default()
+    });
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;

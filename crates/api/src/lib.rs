@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod concurrency;
+pub mod csv;
 pub mod demo;
 pub mod dto;
 pub mod error;

@@ -12,6 +12,8 @@ pub struct AppState {
     pub decoy_hash: Arc<String>,
     /// A catalogue search counts its matches exactly up to this many; beyond, it says "more than".
     pub search_total_limit: u64,
+    /// How market concentration is judged (configuration: the UK CMA sets no fixed scale).
+    pub concentration_scale: Arc<domain::market::ConcentrationScale>,
 }
 
 /// The default for [`AppState::search_total_limit`]: fifty pages of twenty.

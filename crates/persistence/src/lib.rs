@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod entities;
 pub mod evaluation;
 pub mod login_failures;
+pub mod market;
 pub mod notifications;
 pub mod offers;
 pub mod organisations;

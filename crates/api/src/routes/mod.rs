@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod contracts;
 pub mod evaluation;
 pub mod health;
+pub mod market;
 pub mod notifications;
 pub mod offers;
 pub mod organisations;
@@ -84,6 +85,9 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             transfers::list_transfers
         ))
         .routes(routes!(transfers::get_transfer))
+        .routes(routes!(market::market_share))
+        .routes(routes!(market::market_concentration))
+        .routes(routes!(market::merger_simulation))
         .routes(routes!(calendar::list_bank_holidays))
         .routes(routes!(
             calendar::put_bank_holiday,
