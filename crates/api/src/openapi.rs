@@ -42,7 +42,9 @@ default 20) and answer `{items, total, page, per_page}`.",
         ProblemField,
         crate::routes::offers::OfferSortDto,
         crate::routes::tenders::TenderStatusDto,
-        crate::routes::contracts::ContractStatusDto
+        crate::routes::contracts::ContractStatusDto,
+        crate::routes::market::AttributionDto,
+        crate::routes::market::GroupByDto
     )),
     modifiers(&BearerSecurity)
 )]
