@@ -581,3 +581,113 @@ async fn market_tables_download_as_csv_and_suppliers_are_refused() {
     .await;
     assert_eq!(pointers(&problem), vec!["/acquirer", "/target"]);
 }
+
+#[tokio::test]
+async fn competition_indicators_and_price_benchmarks_are_as_counted_by_hand() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let [a, b] = [
+        app.user("supplier_bidder").await,
+        app.user("supplier_bidder").await,
+    ];
+    let changes = json!({"category": "hr", "standstill_days": 0});
+    // Two bids, one bid, cancelled, no bid.
+    let two = app.published_tender(&lead, 3.0, changes.clone()).await;
+    let one = app.published_tender(&lead, 3.0, changes.clone()).await;
+    let cancelled = app.published_tender(&lead, 60.0, changes.clone()).await;
+    let none = app.published_tender(&lead, 3.0, changes).await;
+    let top = app.accepted_bid(&a, &two, 20_000_000).await;
+    let second = app.accepted_bid(&b, &two, 22_000_000).await;
+    app.accepted_bid(&a, &one, 21_000_000).await;
+    success(
+        app.post(
+            &format!("/api/v1/tenders/{}/cancel", id_of(&cancelled)),
+            &lead.token,
+            json!({"reason": "Requirement withdrawn."}),
+        )
+        .await,
+    )
+    .await;
+    // Offers in force today: day rates of £500, £600 and £900.
+    for (supplier, price) in [(&a, 50_000), (&b, 60_000), (&a, 90_000)] {
+        app.published_offer(
+            supplier,
+            json!({"category": "hr", "unit_price_pence": price}),
+        )
+        .await;
+    }
+    wait_until(none["submission_deadline"].as_str().unwrap_or_default()).await;
+    success(app.declare(&lead, &two, false).await).await;
+    app.score_all(&lead, &two, &id_of(&top), &[80, 80]).await;
+    app.score_all(&lead, &two, &id_of(&second), &[60, 60]).await;
+    success(app.award(&lead, &two, &id_of(&top), None).await).await;
+    success(
+        app.post(
+            &format!("/api/v1/tenders/{}/contract", id_of(&two)),
+            &lead.token,
+            json!({"start_date": "2031-01-01"}),
+        )
+        .await,
+    )
+    .await;
+
+    let regulator = app.user("regulator").await;
+    let figures = success(
+        app.get("/api/v1/market/competition?category=hr", &regulator.token)
+            .await,
+    )
+    .await;
+    assert_eq!(figures["tenders_published"], 4);
+    assert_eq!(figures["tenders_closed"], 3);
+    // Bids on the closed tenders: 2, 1, 0 — mean 1, median 1.
+    assert_eq!(figures["mean_bids_per_tender"], json!(1.0));
+    assert_eq!(figures["median_bids_per_tender"], 1);
+    // One of the two closed with bids had a single bid: 50%, red.
+    assert_eq!(figures["single_bid_rate_percent"], json!(50.0));
+    assert_eq!(figures["single_bid_band"], "red");
+    assert_eq!(figures["cancelled_rate_percent"], json!(25.0));
+    assert_eq!(figures["unsuccessful_rate_percent"], json!(25.0));
+    assert_eq!(figures["short_period_rate_percent"], json!(100.0));
+    assert_eq!(figures["awards"], 1);
+    assert_eq!(figures["awarded_other_than_top_percent"], json!(0.0));
+    let nothing = success(
+        app.get(
+            "/api/v1/market/competition?category=finance",
+            &regulator.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(nothing["tenders_published"], 0);
+    assert!(nothing["single_bid_rate_percent"].is_null());
+    assert_eq!(nothing["single_bid_band"], "not_applicable");
+
+    let prices = success(
+        app.get("/api/v1/market/prices?category=hr", &regulator.token)
+            .await,
+    )
+    .await;
+    let spread = &prices["offers"][0];
+    assert_eq!(spread["pricing_unit"], "day_rate");
+    assert_eq!(
+        (
+            spread["offers"].clone(),
+            spread["min_pence"].clone(),
+            spread["median_pence"].clone(),
+            spread["p90_pence"].clone()
+        ),
+        (json!(3), json!(50_000), json!(60_000), json!(90_000))
+    );
+    // Estimated £250,000, awarded £200,000: a 20% saving.
+    assert_eq!(prices["awards"][0]["mean_saving_percent"], json!(20.0));
+    // Before any offer was published there were none.
+    let before = success(
+        app.get(
+            "/api/v1/market/prices?category=hr&at=2020-01-01",
+            &regulator.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(before["offers"], json!([]));
+}

@@ -119,3 +119,255 @@ pub async fn totals<C: ConnectionTrait>(
         })
         .collect()
 }
+
+fn push_tender_filter(sql: &mut Sql, filter: &MarketFilter) {
+    if let Some(category) = &filter.category {
+        sql.push(" AND t.category_code = ").bind(category.clone());
+    }
+    if let Some(region) = filter.region {
+        sql.push(" AND t.region = ").bind(region.code());
+    }
+    if let Some(from) = filter.from {
+        sql.push(" AND t.published_at >= ").bind(from);
+    }
+    if let Some(until) = filter.until {
+        sql.push(" AND t.published_at < ").bind(until);
+    }
+}
+
+/// How competitive tendering was, summed by the database.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CompetitionSums {
+    /// Tenders published (not drafts).
+    pub published: i64,
+    pub cancelled: i64,
+    /// Unsuccessful in force: declared, or closed with no bid to evaluate.
+    pub unsuccessful: i64,
+    /// Closed (deadline passed, not cancelled).
+    pub closed: i64,
+    /// Live bids on the closed tenders.
+    pub bids_on_closed: i64,
+    /// Closed tenders with exactly one live bid.
+    pub single_bid: i64,
+    /// Closed tenders with at least one live bid.
+    pub closed_with_bids: i64,
+    /// The median number of live bids on a closed tender (nearest rank).
+    pub median_bids: Option<i64>,
+    /// The sum of the tender periods (publication to submission deadline), in days.
+    pub period_days: f64,
+    /// Tenders whose submission period was under 15 days.
+    pub short_periods: i64,
+    /// Awards in force.
+    pub awards: i64,
+    /// Awards in force to a bid other than the top-ranked.
+    pub awards_not_top: i64,
+}
+
+fn per_tender(sql: &mut Sql, filter: &MarketFilter, now: DateTime<Utc>) {
+    let period = match sql.backend {
+        DbBackend::Postgres => {
+            "EXTRACT(EPOCH FROM (t.submission_deadline - t.published_at)) / 86400.0"
+        }
+        _ => "(julianday(t.submission_deadline) - julianday(t.published_at))",
+    };
+    sql.push(&format!(
+        "WITH tn AS (SELECT t.id, t.status, {period} AS period_days, \
+         (SELECT COUNT(*) FROM bids b WHERE b.tender_id = t.id AND b.status <> 'withdrawn') \
+         AS bids, (SELECT COUNT(*) FROM bids b WHERE b.tender_id = t.id AND \
+         b.status = 'submitted') AS evaluable, CASE WHEN t.status <> 'cancelled' AND \
+         t.submission_deadline <= "
+    ))
+    .bind(now)
+    .push(" THEN 1 ELSE 0 END AS closed FROM tenders t WHERE t.published_at IS NOT NULL");
+    push_tender_filter(sql, filter);
+    sql.push(")");
+}
+
+/// The competition figures for tenders published in the filter's period.
+pub async fn competition<C: ConnectionTrait>(
+    conn: &C,
+    filter: &MarketFilter,
+    now: DateTime<Utc>,
+) -> Result<CompetitionSums, StoreError> {
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::new(backend);
+    per_tender(&mut sql, filter, now);
+    sql.push(
+        " SELECT COUNT(*) AS published, \
+         COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
+         COALESCE(SUM(CASE WHEN status = 'unsuccessful' OR (status = 'published' AND \
+         closed = 1 AND evaluable = 0) THEN 1 ELSE 0 END), 0) AS unsuccessful, \
+         COALESCE(SUM(closed), 0) AS closed, \
+         CAST(COALESCE(SUM(CASE WHEN closed = 1 THEN bids ELSE 0 END), 0) AS BIGINT) \
+         AS bids_on_closed, \
+         COALESCE(SUM(CASE WHEN closed = 1 AND bids = 1 THEN 1 ELSE 0 END), 0) AS single_bid, \
+         COALESCE(SUM(CASE WHEN closed = 1 AND bids > 0 THEN 1 ELSE 0 END), 0) \
+         AS closed_with_bids, \
+         CAST(COALESCE(SUM(period_days), 0) AS DOUBLE PRECISION) AS period_days, \
+         COALESCE(SUM(CASE WHEN period_days < 15 THEN 1 ELSE 0 END), 0) AS short_periods \
+         FROM tn",
+    );
+    let row = conn
+        .query_one_raw(sql.statement())
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("no competition figures".to_owned()))?;
+    let number = |name: &str| -> Result<i64, StoreError> { Ok(row.try_get("", name)?) };
+    let mut sums = CompetitionSums {
+        published: number("published")?,
+        cancelled: number("cancelled")?,
+        unsuccessful: number("unsuccessful")?,
+        closed: number("closed")?,
+        bids_on_closed: number("bids_on_closed")?,
+        single_bid: number("single_bid")?,
+        closed_with_bids: number("closed_with_bids")?,
+        median_bids: None,
+        period_days: row.try_get("", "period_days")?,
+        short_periods: number("short_periods")?,
+        awards: 0,
+        awards_not_top: 0,
+    };
+
+    let mut median = Sql::new(backend);
+    per_tender(&mut median, filter, now);
+    median.push(
+        ", ranked AS (SELECT bids, ROW_NUMBER() OVER (ORDER BY bids) AS rn, \
+         COUNT(*) OVER () AS n FROM tn WHERE closed = 1) \
+         SELECT MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN bids END) AS median FROM ranked",
+    );
+    sums.median_bids = conn
+        .query_one_raw(median.statement())
+        .await?
+        .map(|row| row.try_get::<Option<i64>>("", "median"))
+        .transpose()?
+        .flatten();
+
+    let mut awards = Sql::new(backend);
+    awards.push(
+        "SELECT COUNT(*) AS awards, COALESCE(SUM(CASE WHEN a.rank > 1 THEN 1 ELSE 0 END), 0) \
+         AS not_top FROM awards a JOIN tenders t ON t.id = a.tender_id \
+         WHERE a.status <> 'cancelled'",
+    );
+    push_tender_filter(&mut awards, filter);
+    if let Some(row) = conn.query_one_raw(awards.statement()).await? {
+        sums.awards = row.try_get("", "awards")?;
+        sums.awards_not_top = row.try_get("", "not_top")?;
+    }
+    Ok(sums)
+}
+
+/// The spread of published offer prices in one category and pricing unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceSpread {
+    pub category: String,
+    pub pricing_unit: String,
+    pub offers: i64,
+    pub min_pence: i64,
+    /// Nearest-rank median.
+    pub median_pence: i64,
+    /// Nearest-rank 90th percentile.
+    pub p90_pence: i64,
+}
+
+/// Offer prices in force at `at` for the offers published then, per category and unit.
+pub async fn price_spreads<C: ConnectionTrait>(
+    conn: &C,
+    category: Option<&str>,
+    region_bit: Option<i32>,
+    at: DateTime<Utc>,
+) -> Result<Vec<PriceSpread>, StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push(
+        "WITH inforce AS (SELECT o.category_code AS category, p.pricing_unit AS unit, \
+         p.unit_price_pence AS price FROM offers o JOIN offer_prices p ON p.offer_id = o.id \
+         WHERE o.published_at IS NOT NULL AND o.published_at <= ",
+    )
+    .bind(at)
+    .push(" AND (o.withdrawn_at IS NULL OR o.withdrawn_at > ")
+    .bind(at)
+    .push(
+        ") AND p.effective_from = (SELECT MAX(p2.effective_from) FROM offer_prices p2 \
+         WHERE p2.offer_id = o.id AND p2.effective_from <= ",
+    )
+    .bind(at)
+    .push(")");
+    if let Some(category) = category {
+        sql.push(" AND o.category_code = ")
+            .bind(category.to_owned());
+    }
+    if let Some(bit) = region_bit {
+        sql.push(" AND (o.regions_mask & ").bind(bit).push(") <> 0");
+    }
+    sql.push(
+        "), ranked AS (SELECT category, unit, price, ROW_NUMBER() OVER (PARTITION BY \
+         category, unit ORDER BY price) AS rn, COUNT(*) OVER (PARTITION BY category, unit) \
+         AS n FROM inforce) \
+         SELECT category, unit, MIN(n) AS offers, MIN(price) AS min_price, \
+         MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN price END) AS median_price, \
+         MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN price END) AS p90_price \
+         FROM ranked GROUP BY category, unit ORDER BY category, unit",
+    );
+    let rows = conn.query_all_raw(sql.statement()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PriceSpread {
+                category: row.try_get("", "category")?,
+                pricing_unit: row.try_get("", "unit")?,
+                offers: row.try_get("", "offers")?,
+                min_pence: row.try_get("", "min_price")?,
+                median_pence: row.try_get("", "median_price")?,
+                p90_pence: row.try_get("", "p90_price")?,
+            })
+        })
+        .collect()
+}
+
+/// Awarded value against the buyers' estimates, per category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Savings {
+    pub category: String,
+    pub contracts: i64,
+    pub estimated_value_pence: i64,
+    pub awarded_value_pence: i64,
+    /// The mean of each contract's (estimate − award) / estimate, percent.
+    pub mean_saving_percent: f64,
+}
+
+pub async fn savings<C: ConnectionTrait>(
+    conn: &C,
+    filter: &MarketFilter,
+) -> Result<Vec<Savings>, StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push(
+        "SELECT c.category_code AS category, COUNT(*) AS contracts, \
+         CAST(SUM(t.estimated_value_pence) AS BIGINT) AS estimated, \
+         CAST(SUM(c.total_value_pence) AS BIGINT) AS awarded, \
+         CAST(AVG((t.estimated_value_pence - c.total_value_pence) * 100.0 / \
+         t.estimated_value_pence) AS DOUBLE PRECISION) AS saving \
+         FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE 1 = 1",
+    );
+    if let Some(category) = &filter.category {
+        sql.push(" AND c.category_code = ").bind(category.clone());
+    }
+    if let Some(region) = filter.region {
+        sql.push(" AND c.region = ").bind(region.code());
+    }
+    if let Some(from) = filter.from {
+        sql.push(" AND c.awarded_at >= ").bind(from);
+    }
+    if let Some(until) = filter.until {
+        sql.push(" AND c.awarded_at < ").bind(until);
+    }
+    sql.push(" GROUP BY c.category_code ORDER BY c.category_code");
+    let rows = conn.query_all_raw(sql.statement()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Savings {
+                category: row.try_get("", "category")?,
+                contracts: row.try_get("", "contracts")?,
+                estimated_value_pence: row.try_get("", "estimated")?,
+                awarded_value_pence: row.try_get("", "awarded")?,
+                mean_saving_percent: row.try_get("", "saving")?,
+            })
+        })
+        .collect()
+}

@@ -88,6 +88,8 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(market::market_share))
         .routes(routes!(market::market_concentration))
         .routes(routes!(market::merger_simulation))
+        .routes(routes!(market::market_competition))
+        .routes(routes!(market::market_prices))
         .routes(routes!(calendar::list_bank_holidays))
         .routes(routes!(
             calendar::put_bank_holiday,
