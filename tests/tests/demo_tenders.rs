@@ -33,23 +33,19 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
     let regulator = app
         .login("regulator@england.nhs.example", DEMO_PASSWORD)
         .await;
-    let all = ok(app.get("/api/v1/tenders", &regulator).await).await;
+    let all = ok(app.get("/api/v1/tenders?per_page=100", &regulator).await).await;
+    let mut expected = vec!["awarded"; 17];
+    expected.extend([
+        "cancelled",
+        "evaluation",
+        "published",
+        "published",
+        "standstill",
+        "unsuccessful",
+    ]);
     assert_eq!(
         statuses(&all),
-        vec![
-            "awarded",
-            "awarded",
-            "awarded",
-            "awarded",
-            "awarded",
-            "awarded",
-            "cancelled",
-            "evaluation",
-            "published",
-            "published",
-            "standstill",
-            "unsuccessful"
-        ],
+        expected,
         "the regulator sees every tender but the draft"
     );
     let norwich = app
@@ -274,28 +270,24 @@ async fn the_demo_has_contracts_where_anglia_is_rated_poorly_on_delivery_and_a_s
     let regulator = app
         .login("regulator@england.nhs.example", DEMO_PASSWORD)
         .await;
-    let contracts = ok(app.get("/api/v1/contracts", &regulator).await).await;
-    assert_eq!(contracts["total"], 6, "{contracts}");
-    let anglia_id = contracts["items"]
+    let contracts = ok(app.get("/api/v1/contracts?per_page=100", &regulator).await).await;
+    assert_eq!(contracts["total"], 17, "{contracts}");
+    // Anglia won one contract with each of the five CCGs; since the takeover NEL CSU holds them.
+    let taken_over: Vec<Value> = contracts["items"]
         .as_array()
-        .and_then(|items| {
+        .map(|items| {
             items
                 .iter()
-                .find(|c| c["supplier_name"] == "NHS Anglia Commissioning Support Unit")
+                .filter(|c| {
+                    c["supplier_name"] == "NHS North and East London Commissioning Support Unit"
+                        && c["awarded_supplier_id"] != c["supplier_id"]
+                })
+                .cloned()
+                .collect()
         })
-        .map(|c| c["supplier_id"].clone())
         .unwrap_or_default();
-    let anglia_contracts = ok(app
-        .get(
-            &format!(
-                "/api/v1/contracts?supplier={}",
-                anglia_id.as_str().unwrap_or_default()
-            ),
-            &regulator,
-        )
-        .await)
-    .await;
-    assert_eq!(anglia_contracts["total"], 5, "one with each CCG");
+    assert_eq!(taken_over.len(), 5, "{contracts}");
+    let anglia_id = taken_over[0]["awarded_supplier_id"].clone();
     let rating = ok(app
         .get(
             &format!(
@@ -350,4 +342,80 @@ async fn the_demo_has_contracts_where_anglia_is_rated_poorly_on_delivery_and_a_s
         "North of England Commissioning Support Unit"
     );
     assert!(outcome["award"]["standstill_ends_at"].is_string());
+}
+
+#[tokio::test]
+async fn on_the_demo_the_regulator_sees_what_the_anglia_takeover_did_and_can_simulate_another() {
+    let app = TestApp::spawn_demo().await;
+    let regulator = app
+        .login("regulator@england.nhs.example", DEMO_PASSWORD)
+        .await;
+    let transfers = ok(app.get("/api/v1/transfers", &regulator).await).await;
+    assert_eq!(transfers["total"], 3, "a takeover and a two-way break-up");
+    let takeover = transfers["items"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["kind"] == "takeover"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        takeover["to_supplier_name"],
+        "NHS North and East London Commissioning Support Unit"
+    );
+    assert_eq!(takeover["contract_ids"].as_array().map(Vec::len), Some(5));
+    let region = "region=east_of_england&category=contracting";
+    let now = ok(app
+        .get(&format!("/api/v1/market/share?{region}"), &regulator)
+        .await)
+    .await;
+    let then = ok(app
+        .get(
+            &format!("/api/v1/market/share?{region}&attribution=original"),
+            &regulator,
+        )
+        .await)
+    .await;
+    assert_eq!(
+        now["items"][0]["supplier_name"],
+        "NHS North and East London Commissioning Support Unit"
+    );
+    assert_eq!(
+        then["items"][0]["supplier_name"],
+        "NHS Anglia Commissioning Support Unit"
+    );
+    let by_region = ok(app
+        .get("/api/v1/market/concentration?group_by=region", &regulator)
+        .await)
+    .await;
+    assert_eq!(by_region["groups"].as_array().map(Vec::len), Some(3));
+    assert!(
+        by_region["hhi"]
+            .as_f64()
+            .is_some_and(|h| h > 0.0 && h < 10_000.0)
+    );
+    // Simulate NEL CSU taking over the next largest supplier too.
+    let overall = ok(app.get("/api/v1/market/share", &regulator).await).await;
+    let other = overall["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["supplier_id"] != takeover["to_supplier_id"])
+        })
+        .cloned()
+        .unwrap_or_default();
+    let simulation = ok(app
+        .get(
+            &format!(
+                "/api/v1/market/merger-simulation?acquirer={}&target={}",
+                takeover["to_supplier_id"].as_str().unwrap_or_default(),
+                other["supplier_id"].as_str().unwrap_or_default()
+            ),
+            &regulator,
+        )
+        .await)
+    .await;
+    assert!(
+        simulation["delta_hhi"].as_f64().is_some_and(|d| d > 0.0),
+        "{simulation}"
+    );
 }

@@ -225,6 +225,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 DemoOutcome::Loaded(logins) => {
                     println!("Demo market loaded.");
                     print!("{}", demo::describe(&logins));
+                    print!("{}", demo::summary(&db).await.map_err(describe_api_error)?);
                 }
                 DemoOutcome::AlreadyPopulated => {
                     println!(
@@ -367,6 +368,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             DemoOutcome::Loaded(logins) => {
                 tracing::info!("demo market loaded");
                 print!("{}", demo::describe(&logins));
+                print!("{}", demo::summary(&db).await.map_err(describe_api_error)?);
             }
             DemoOutcome::AlreadyPopulated => {
                 tracing::info!("database not empty; demo market not loaded");

@@ -9,6 +9,7 @@
 use super::tenders::{DemoTender, bid, draft, published_in_the_past};
 use crate::error::ApiError;
 use crate::routes::evaluation::evaluate;
+use crate::routes::transfers::{CreateTransferRequest, TransferKindDto, record_in};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use domain::audit::AuditEntry;
 use domain::calendar::{self, uk_date};
@@ -514,5 +515,216 @@ pub(crate) async fn load(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// A competition won by `winner` over `loser` (organisation key and bidding login each).
+struct Win {
+    title: &'static str,
+    category: &'static str,
+    value_pence: i64,
+    winner: (&'static str, &'static str),
+    loser: (&'static str, &'static str),
+    awarded_days_ago: i64,
+}
+
+/// The wider market — Greater Manchester and Kent and Medway buying from several CSUs and
+/// firms — then the story behind this product: NHS North and East London CSU takes over NHS
+/// Anglia CSU from 1 April, and the unviable South, Central and West CSU is broken up between
+/// AGEM and NECSU. Returns the contracts each transfer moved, for the record.
+pub(crate) async fn load_market(
+    command: &Command,
+    org: &dyn Fn(&str) -> Result<OrganisationId, ApiError>,
+    user: &dyn Fn(&str) -> Result<UserId, ApiError>,
+) -> Result<(), ApiError> {
+    let gm: [Win; 5] = [
+        Win {
+            title: "Contract management for community services",
+            category: "contracting",
+            value_pence: 40_000_000,
+            winner: ("mlcsu", "bids@mlcsu.nhs.example"),
+            loser: ("necsu", "bids@necsu.nhs.example"),
+            awarded_days_ago: 380,
+        },
+        Win {
+            title: "Business intelligence for the integrated care system",
+            category: "data_analysis_bi",
+            value_pence: 28_000_000,
+            winner: ("necsu", "bids@necsu.nhs.example"),
+            loser: ("mlcsu", "bids@mlcsu.nhs.example"),
+            awarded_days_ago: 330,
+        },
+        Win {
+            title: "Procurement support for primary care",
+            category: "procurement",
+            value_pence: 22_000_000,
+            winner: ("mlcsu", "bids@mlcsu.nhs.example"),
+            loser: ("agem", "bids@agem.nhs.example"),
+            awarded_days_ago: 250,
+        },
+        Win {
+            title: "Care home medicines optimisation",
+            category: "medicines_optimisation",
+            value_pence: 15_000_000,
+            winner: ("mlcsu", "bids@mlcsu.nhs.example"),
+            loser: ("scwcsu", "bids@scwcsu.nhs.example"),
+            awarded_days_ago: 190,
+        },
+        Win {
+            title: "Continuing healthcare assessments",
+            category: "continuing_healthcare",
+            value_pence: 34_000_000,
+            winner: ("mlcsu", "bids@mlcsu.nhs.example"),
+            loser: ("necsu", "bids@necsu.nhs.example"),
+            awarded_days_ago: 120,
+        },
+    ];
+    let km: [Win; 6] = [
+        Win {
+            title: "Transactional finance and payroll",
+            category: "finance",
+            value_pence: 30_000_000,
+            winner: ("scwcsu", "bids@scwcsu.nhs.example"),
+            loser: ("agem", "bids@agem.nhs.example"),
+            awarded_days_ago: 400,
+        },
+        Win {
+            title: "Procurement and sourcing support",
+            category: "procurement",
+            value_pence: 18_000_000,
+            winner: ("scwcsu", "bids@scwcsu.nhs.example"),
+            loser: ("agem", "bids@agem.nhs.example"),
+            awarded_days_ago: 350,
+        },
+        Win {
+            title: "IT service desk and infrastructure",
+            category: "it",
+            value_pence: 26_000_000,
+            winner: ("agem", "bids@agem.nhs.example"),
+            loser: ("scwcsu", "bids@scwcsu.nhs.example"),
+            awarded_days_ago: 300,
+        },
+        Win {
+            title: "Population health analytics",
+            category: "population_health",
+            value_pence: 12_000_000,
+            winner: ("insight", "bids@insight.example"),
+            loser: ("scwcsu", "bids@scwcsu.nhs.example"),
+            awarded_days_ago: 260,
+        },
+        Win {
+            title: "Acute contract management",
+            category: "contracting",
+            value_pence: 24_000_000,
+            winner: ("scwcsu", "bids@scwcsu.nhs.example"),
+            loser: ("agem", "bids@agem.nhs.example"),
+            awarded_days_ago: 220,
+        },
+        Win {
+            title: "Continuing healthcare support",
+            category: "continuing_healthcare",
+            value_pence: 20_000_000,
+            winner: ("scwcsu", "bids@scwcsu.nhs.example"),
+            loser: ("agem", "bids@agem.nhs.example"),
+            awarded_days_ago: 160,
+        },
+    ];
+    let mut broken_up = Vec::new();
+    for (buyer, lead, wins) in [
+        ("gm_icb", "lead@gm-icb.nhs.example", &gm[..]),
+        ("km_icb", "lead@km-icb.nhs.example", &km[..]),
+    ] {
+        for win in wins {
+            let price = win.value_pence - win.value_pence / 25;
+            let tender = run(
+                command,
+                Competition {
+                    buyer: org(buyer)?,
+                    lead: user(lead)?,
+                    tender: tender(
+                        win.title,
+                        "Support services for the integrated care board under a three-year \
+                         contract, with quarterly performance reviews.",
+                        win.category,
+                        win.value_pence,
+                        36,
+                        win.awarded_days_ago,
+                    ),
+                    bidders: vec![
+                        Bidder {
+                            supplier: org(win.winner.0)?,
+                            by: user(win.winner.1)?,
+                            price_pence: price,
+                            mark: 80,
+                        },
+                        Bidder {
+                            supplier: org(win.loser.0)?,
+                            by: user(win.loser.1)?,
+                            price_pence: price + price / 20,
+                            mark: 60,
+                        },
+                    ],
+                    awarded_days_ago: win.awarded_days_ago,
+                    reviews: Some(Vec::new()),
+                },
+            )
+            .await?;
+            if win.winner.0 == "scwcsu" {
+                let contract = persistence::contracts::of_tender(
+                    command.conn(),
+                    tender.id,
+                    uk_date(command.now()),
+                )
+                .await?
+                .ok_or_else(|| ApiError::Internal("demo contract vanished".into()))?;
+                broken_up.push(contract.id);
+            }
+        }
+    }
+
+    let regulator = domain::access::Actor {
+        user_id: user("regulator@england.nhs.example")?,
+        organisation_id: org("nhse")?,
+        role: domain::user::Role::Regulator,
+    };
+    let today = uk_date(command.now());
+    let last_april = NaiveDate::from_ymd_opt(today.year(), 4, 1)
+        .filter(|d| *d <= today)
+        .or_else(|| NaiveDate::from_ymd_opt(today.year() - 1, 4, 1))
+        .unwrap_or(today);
+    record_in(
+        command,
+        regulator,
+        &CreateTransferRequest {
+            from_supplier_id: org("anglia")?.as_uuid(),
+            to_supplier_id: org("nelcsu")?.as_uuid(),
+            effective_date: last_april,
+            kind: TransferKindDto::Takeover,
+            contract_ids: None,
+            reason: "NHS Anglia CSU was judged too expensive with inconsistent delivery; the \
+                     Norfolk and Waveney CCGs' support moves to NHS North and East London CSU, \
+                     which takes over the whole business."
+                .to_owned(),
+        },
+    )
+    .await?;
+    let (to_agem, to_necsu) = broken_up.split_at(broken_up.len().div_ceil(2));
+    for (acquirer, contracts) in [("agem", to_agem), ("necsu", to_necsu)] {
+        record_in(
+            command,
+            regulator,
+            &CreateTransferRequest {
+                from_supplier_id: org("scwcsu")?.as_uuid(),
+                to_supplier_id: org(acquirer)?.as_uuid(),
+                effective_date: last_april,
+                kind: TransferKindDto::BreakUp,
+                contract_ids: Some(contracts.to_vec()),
+                reason: "South, Central and West CSU is not viable; NHS England breaks it up and \
+                         its Kent and Medway contracts move to two acquirers."
+                    .to_owned(),
+            },
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -442,8 +442,61 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
     };
     tenders::load(&command, &|key| find(key).map(|o| o.id), &user).await?;
     awards::load(&command, &|key| find(key).map(|o| o.id), &user).await?;
+    awards::load_market(&command, &|key| find(key).map(|o| o.id), &user).await?;
     command.commit().await?;
     Ok(DemoOutcome::Loaded(logins))
+}
+
+/// A few lines on the market as it stands: suppliers trading, awarded contracts, and overall
+/// concentration (contracts attributed to their holders now).
+pub async fn summary(db: &Db) -> Result<String, ApiError> {
+    let conn = db.conn();
+    let suppliers = persistence::organisations::list(
+        conn,
+        &persistence::organisations::OrganisationFilter {
+            kind: Some(OrganisationKind::Supplier),
+        },
+        domain::pagination::PageRequest::new(Some(1), Some(100))?,
+    )
+    .await?;
+    let trading = suppliers
+        .items
+        .iter()
+        .filter(|o| o.successor_id.is_none())
+        .count();
+    let rows = persistence::market::totals(
+        conn,
+        &persistence::market::MarketFilter {
+            category: None,
+            region: None,
+            from: None,
+            until: None,
+            attribution: persistence::market::Attribution::Current,
+        },
+        persistence::market::GroupBy::Nothing,
+    )
+    .await?;
+    let totals: Vec<_> = rows.iter().map(|r| r.totals).collect();
+    let scale = domain::market::ConcentrationScale::default();
+    let figures = domain::market::concentration(&totals, &scale);
+    let pounds = (figures.value_pence / 100).to_string();
+    let mut value = String::new();
+    for (i, digit) in pounds.chars().enumerate() {
+        if i > 0 && (pounds.len() - i) % 3 == 0 {
+            value.push(',');
+        }
+        value.push(digit);
+    }
+    Ok(format!(
+        "Demo market: {trading} suppliers trading ({} merged or taken over), {} awarded \
+         contracts worth £{value}, held by {} suppliers; overall HHI {:.0} ({}, {} scale).\n",
+        suppliers.items.len() - trading,
+        figures.contracts,
+        figures.suppliers,
+        figures.hhi,
+        figures.level.as_str().replace('_', " "),
+        scale.name
+    ))
 }
 
 /// The demo logins as a table for the terminal.

@@ -54,11 +54,16 @@ pub(super) async fn draft(
     invited: &[OrganisationId],
 ) -> Result<Tender, ApiError> {
     let now = command.now();
+    // Each buyer tenders in its own region.
+    let region = persistence::organisations::get(command.conn(), buyer)
+        .await?
+        .region
+        .unwrap_or(Region::EastOfEngland);
     let spec = TenderSpec::parse(&TenderFields {
         title: demo.title,
         description: demo.description,
         category: demo.category,
-        region: Region::EastOfEngland,
+        region,
         estimated_value_pence: demo.estimated_value_pence,
         budget_ceiling_pence: demo.budget_ceiling_pence,
         contract_term_months: demo.contract_term_months,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::PlatformAction;
+use domain::access::{Actor, PlatformAction};
 use domain::audit::AuditEntry;
 use domain::calendar::uk_date;
 use domain::error::Validator;
@@ -23,6 +23,7 @@ use domain::ids::OrganisationId;
 use domain::offer::OfferStatus;
 use domain::pagination::PageRequest;
 use domain::transfer::{TransferKind, TransferSpec, check_held};
+use persistence::Command;
 use persistence::transfers::{NewTransfer, Transfer};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -172,6 +173,17 @@ pub async fn create_transfer(
     actor.require(PlatformAction::RecordTransfers)?;
     let JsonBody(request) = body?;
     let command = state.db.command().await?;
+    let shown = record_in(&command, actor, &request).await?;
+    command.commit().await?;
+    created(&format!("/api/v1/transfers/{}", shown.id), shown)
+}
+
+/// Carries out a transfer inside `command`, auditing every step (the API and the demo).
+pub(crate) async fn record_in(
+    command: &Command,
+    actor: Actor,
+    request: &CreateTransferRequest,
+) -> Result<TransferResponse, ApiError> {
     let conn = command.conn();
     let from =
         persistence::organisations::find(conn, OrganisationId::from_uuid(request.from_supplier_id))
@@ -235,7 +247,7 @@ pub async fn create_transfer(
     }
     for offer in offers {
         transition_in(
-            &command,
+            command,
             Some(actor),
             offer,
             OfferStatus::withdraw,
@@ -266,8 +278,7 @@ pub async fn create_transfer(
                 .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
         )
         .await?;
-    command.commit().await?;
-    created(&format!("/api/v1/transfers/{}", shown.id), shown)
+    Ok(shown)
 }
 
 /// Paging for the transfer list.
