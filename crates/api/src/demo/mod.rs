@@ -482,7 +482,7 @@ pub async fn summary(db: &Db) -> Result<String, ApiError> {
     let pounds = (figures.value_pence / 100).to_string();
     let mut value = String::new();
     for (i, digit) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i) % 3 == 0 {
+        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
             value.push(',');
         }
         value.push(digit);
