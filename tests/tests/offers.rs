@@ -1210,7 +1210,8 @@ async fn a_buyer_in_the_demo_market_finds_filters_and_compares_offers() {
         .await;
     let all = search(&app, &buyer, "per_page=100").await;
     let total = all["total"].as_u64().unwrap_or(0);
-    assert!(total >= 100, "{total} published offers");
+    // Over a hundred were published; the Anglia takeover withdrew Anglia CSU's.
+    assert!(total >= 90, "{total} published offers");
     let suppliers: std::collections::BTreeSet<&str> = all["items"]
         .as_array()
         .map(|a| {

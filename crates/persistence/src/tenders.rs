@@ -544,6 +544,8 @@ pub struct TenderFilter {
     pub category: Option<String>,
     pub region: Option<Region>,
     pub buyer: Option<OrganisationId>,
+    /// Leave drafts out (a buyer's own list includes them otherwise).
+    pub published_only: bool,
 }
 
 /// One line of a tender list.
@@ -614,6 +616,9 @@ fn push_listing_query(
     }
     if let Some(buyer) = filter.buyer {
         sql.push(" AND t.buyer_id = ").bind(buyer.as_uuid());
+    }
+    if filter.published_only {
+        sql.push(" AND t.status <> 'draft'");
     }
 }
 

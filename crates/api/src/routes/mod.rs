@@ -11,6 +11,7 @@ pub mod evaluation;
 pub mod health;
 pub mod market;
 pub mod notifications;
+pub mod ocds;
 pub mod offers;
 pub mod organisations;
 pub mod reference;
@@ -90,6 +91,8 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(market::merger_simulation))
         .routes(routes!(market::market_competition))
         .routes(routes!(market::market_prices))
+        .routes(routes!(ocds::get_tender_ocds))
+        .routes(routes!(ocds::list_ocds_releases))
         .routes(routes!(calendar::list_bank_holidays))
         .routes(routes!(
             calendar::put_bank_holiday,

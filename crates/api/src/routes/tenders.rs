@@ -674,6 +674,7 @@ pub async fn list_tenders(
         category: query.category,
         region: query.region.map(Into::into),
         buyer: query.buyer.map(OrganisationId::from_uuid),
+        published_only: false,
     };
     let now = state.db.now().await?;
     let found = persistence::tenders::list(state.db.conn(), audience, &filter, now, page).await?;
