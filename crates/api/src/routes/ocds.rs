@@ -35,11 +35,24 @@ const BID_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-
 
 /// An OCDS 1.1 release package (see https://standard.open-contracting.org/1.1/en/schema/).
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(transparent)]
+#[serde(rename_all = "camelCase")]
 pub struct OcdsPackage {
-    /// The package: `uri`, `version`, `extensions`, `publishedDate`, `publisher`, `releases`.
+    /// This package's address.
+    pub uri: String,
+    /// The OCDS version: `1.1`.
+    pub version: String,
+    /// The extensions used: the bid statistics extension.
+    pub extensions: Vec<String>,
+    /// When the package was generated.
+    pub published_date: DateTime<Utc>,
+    /// Who publishes it.
     #[schema(value_type = Object)]
-    pub package: Value,
+    pub publisher: Value,
+    /// The data's licence.
+    pub license: String,
+    /// One release per tender, valid against the OCDS 1.1 release schema.
+    #[schema(value_type = Vec<Object>)]
+    pub releases: Vec<Value>,
 }
 
 fn pounds(pence: i64) -> Value {
@@ -234,15 +247,13 @@ fn base_url(headers: &HeaderMap) -> String {
 
 fn package(uri: String, releases: Vec<Value>, now: DateTime<Utc>) -> OcdsPackage {
     OcdsPackage {
-        package: json!({
-            "uri": uri,
-            "version": "1.1",
-            "extensions": [BID_EXTENSION],
-            "publishedDate": now,
-            "publisher": {"name": "Commissioning Support Marketplace"},
-            "license": "http://opendatacommons.org/licenses/pddl/1.0/",
-            "releases": releases,
-        }),
+        uri,
+        version: "1.1".to_owned(),
+        extensions: vec![BID_EXTENSION.to_owned()],
+        published_date: now,
+        publisher: json!({"name": "Commissioning Support Marketplace"}),
+        license: "http://opendatacommons.org/licenses/pddl/1.0/".to_owned(),
+        releases,
     }
 }
 
