@@ -24,6 +24,8 @@ use std::process::Command as Process;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+mod market;
+
 #[derive(Debug, Parser)]
 #[command(about = "Catalogue search benchmark on PostgreSQL")]
 struct Args {
@@ -48,6 +50,12 @@ struct Args {
     /// Drop the database at the end.
     #[arg(long)]
     drop: bool,
+    /// Benchmark the market analytics instead (database `<database>_market`).
+    #[arg(long)]
+    market: bool,
+    /// How many awarded contracts to load for `--market`.
+    #[arg(long, default_value_t = 1_000_000)]
+    contracts: u64,
 }
 
 /// splitmix64: a small, fast, seeded generator, so every run loads the same market.
@@ -123,6 +131,9 @@ fn api_call<T>(result: Result<T, api::error::ApiError>) -> Result<T, Failure> {
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let args = Args::parse();
+    if args.market {
+        return market::run(args).await;
+    }
     let url = persistence::with_database(&args.server, &args.database);
     let admin = Database::connect(args.server.as_str()).await?;
     let exists = admin
