@@ -133,6 +133,18 @@ fn totals_of(rows: &[GroupTotals]) -> Vec<SupplierTotals> {
     rows.iter().map(|r| r.totals).collect()
 }
 
+/// Each group's supplier totals, in the group keys' order.
+fn by_group(rows: Vec<GroupTotals>) -> BTreeMap<String, Vec<SupplierTotals>> {
+    let mut grouped: BTreeMap<String, Vec<SupplierTotals>> = BTreeMap::new();
+    for row in rows {
+        grouped
+            .entry(row.group.unwrap_or_default())
+            .or_default()
+            .push(row.totals);
+    }
+    grouped
+}
+
 fn number(value: f64) -> String {
     format!("{value}")
 }
@@ -373,15 +385,8 @@ pub async fn market_concentration(
                 GroupByDto::Quarter => GroupBy::Quarter,
             };
             let rows = persistence::market::totals(conn, &filter, by).await?;
-            let mut grouped: BTreeMap<String, Vec<SupplierTotals>> = BTreeMap::new();
-            for row in rows {
-                grouped
-                    .entry(row.group.unwrap_or_default())
-                    .or_default()
-                    .push(row.totals);
-            }
             Some(
-                grouped
+                by_group(rows)
                     .into_iter()
                     .map(|(group, totals)| group_figures(group, &totals, scale))
                     .collect::<Vec<_>>(),
@@ -584,14 +589,7 @@ pub async fn merger_simulation(
         market::merger_effect(&totals_of(&overall_rows), acquirer, target, scale),
     );
     let rows = persistence::market::totals(conn, &filter, GroupBy::Market).await?;
-    let mut grouped: BTreeMap<String, Vec<SupplierTotals>> = BTreeMap::new();
-    for row in rows {
-        grouped
-            .entry(row.group.unwrap_or_default())
-            .or_default()
-            .push(row.totals);
-    }
-    let markets: Vec<MergerFigures> = grouped
+    let markets: Vec<MergerFigures> = by_group(rows)
         .into_iter()
         .map(|(key, totals)| {
             let (category, region) = key.split_once('/').unwrap_or((key.as_str(), ""));
