@@ -1,5 +1,9 @@
 # Multi-stage build: compile in the Rust image, run from a slim Debian image as a non-root user.
 FROM rust:1.95-bookworm AS build
+# npm installs the NHS.UK frontend (from web/package-lock.json) that the build embeds.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p api --bin marketplace

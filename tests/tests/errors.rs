@@ -150,3 +150,47 @@ async fn every_response_carries_a_request_id() {
         Some("trace-me-123")
     );
 }
+
+#[tokio::test]
+async fn the_nhs_frontend_is_served_by_the_binary_with_no_cdn_fonts() {
+    let app = e2e::TestApp::spawn().await;
+    let css = app
+        .client
+        .get(app.url("/assets/nhsuk-frontend.min.css"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(css.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        css.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/css; charset=utf-8")
+    );
+    let text = css.text().await.unwrap_or_default();
+    assert!(text.len() > 10_000);
+    assert!(
+        !text.contains("https://"),
+        "the stylesheet loads nothing from elsewhere"
+    );
+    // The images it refers to are served too.
+    for image in [
+        "/assets/images/nhsuk-icon-cross.svg",
+        "/assets/nhsuk-frontend.min.js",
+    ] {
+        let response = app
+            .client
+            .get(app.url(image))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{image}");
+    }
+    let missing = app
+        .client
+        .get(app.url("/assets/nothing.css"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    e2e::assert_problem(missing, reqwest::StatusCode::NOT_FOUND).await;
+}

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
                 .config(Config::new(["/openapi.json"]).validator_url("none")),
         )
         .route("/", get(web::home))
+        .route("/assets/{*path}", get(web::asset))
         .fallback(route_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,6 +1,32 @@
-//! Server-rendered pages. For now the web root, pointing people at the API documentation.
+//! Server-rendered pages and the NHS.UK frontend assets they use, embedded in the binary so
+//! that nothing is fetched from a CDN. For now the web root points people at the API
+//! documentation.
 
-use axum::response::Html;
+use crate::error::ApiError;
+use axum::extract::Path;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+
+include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+
+/// One embedded asset under `/assets/`, cached for a day (the binary's version changes them).
+pub async fn asset(Path(path): Path<String>) -> Result<Response, ApiError> {
+    let (_, media, bytes) = ASSETS
+        .iter()
+        .find(|(name, _, _)| *name == path)
+        .ok_or_else(|| ApiError::NotFound(format!("No such asset: {path}.")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(media)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        *bytes,
+    )
+        .into_response())
+}
 
 pub async fn home() -> Html<&'static str> {
     Html(HOME)
@@ -12,6 +38,7 @@ const HOME: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Commissioning Support Marketplace</title>
+<link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">
 <style>
   body { margin: 0; font-family: Arial, sans-serif; color: #212b32; background: #f0f4f5; line-height: 1.5; }
   header { background: #005eb8; color: #fff; padding: 16px 24px; }
