@@ -98,8 +98,24 @@ pub async fn login(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let email = EmailAddress::parse(&request.email)?;
-    if request.password.is_empty() || request.password.chars().count() > MAX_PASSWORD_CHARS {
+    let (_, access_token) = sign_in(&state, &request.email, request.password).await?;
+    Ok(Json(TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: state.tokens.lifetime_seconds,
+    }))
+}
+
+/// Checks an email address and password with the sign-in rate limit and answers the same for an
+/// unknown address, a wrong password and a deactivated account; returns the actor and a fresh
+/// access token. The API's login and the web sign-in page both use it.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<(Actor, String), ApiError> {
+    let email = EmailAddress::parse(email)?;
+    if password.is_empty() || password.chars().count() > MAX_PASSWORD_CHARS {
         return Err(ApiError::Validation(vec![FieldError::new(
             "/password",
             format!("must be 1 to {MAX_PASSWORD_CHARS} characters"),
@@ -122,7 +138,7 @@ pub async fn login(
         || state.decoy_hash.as_str().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let password_matches = verify_password(request.password, hash).await?;
+    let password_matches = verify_password(password, hash).await?;
     let user = match user {
         Some(user) if password_matches && user.active => user,
         _ => {
@@ -137,11 +153,7 @@ pub async fn login(
         role: user.role,
     };
     let access_token = state.tokens.issue(&actor, now.timestamp())?;
-    Ok(Json(TokenResponse {
-        access_token,
-        token_type: "Bearer".to_owned(),
-        expires_in: state.tokens.lifetime_seconds,
-    }))
+    Ok((actor, access_token))
 }
 
 fn too_many(oldest: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
