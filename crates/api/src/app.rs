@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/", get(web::home))
         .route("/assets/{*path}", get(web::asset))
+        .merge(web::pages::routes())
         .fallback(route_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

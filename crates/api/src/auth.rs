@@ -162,22 +162,29 @@ impl FromRequestParts<AppState> for AuthUser {
                     "The Authorization header must use the Bearer scheme.".to_owned(),
                 )
             })?;
-        let claims = state.tokens.verify(token)?;
-        let user = persistence::users::find(state.db.conn(), UserId::from_uuid(claims.sub))
-            .await?
-            .ok_or_else(invalid_token)?;
-        if !user.active
-            || user.role != claims.role
-            || user.organisation_id != OrganisationId::from_uuid(claims.org)
-        {
-            return Err(invalid_token());
-        }
-        Ok(Self(Actor {
-            user_id: user.id,
-            organisation_id: user.organisation_id,
-            role: user.role,
-        }))
+        Ok(Self(actor_of_token(state, token).await?))
     }
+}
+
+/// The actor an access token stands for, re-reading the account so that a deactivated user or a
+/// changed role or organisation is refused at once (the API's bearer token and the web session
+/// cookie alike).
+pub async fn actor_of_token(state: &AppState, token: &str) -> Result<Actor, ApiError> {
+    let claims = state.tokens.verify(token)?;
+    let user = persistence::users::find(state.db.conn(), UserId::from_uuid(claims.sub))
+        .await?
+        .ok_or_else(invalid_token)?;
+    if !user.active
+        || user.role != claims.role
+        || user.organisation_id != OrganisationId::from_uuid(claims.org)
+    {
+        return Err(invalid_token());
+    }
+    Ok(Actor {
+        user_id: user.id,
+        organisation_id: user.organisation_id,
+        role: user.role,
+    })
 }
 
 /// A platform action, named at the type level so a handler can require it as an extractor.

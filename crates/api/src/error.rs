@@ -300,7 +300,8 @@ pub async fn ensure_problem_details(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE));
+        // Web pages answer errors as HTML pages in the NHS error pattern, on purpose.
+        .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE) || v.starts_with("text/html"));
     if is_problem {
         return response;
     }

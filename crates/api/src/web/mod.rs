@@ -1,6 +1,10 @@
-//! Server-rendered pages and the NHS.UK frontend assets they use, embedded in the binary so
-//! that nothing is fetched from a CDN. For now the web root points people at the API
-//! documentation.
+//! Server-rendered pages in the NHS design language, and the NHS.UK frontend assets they use,
+//! embedded in the binary so that nothing is fetched from a CDN. Every page works without
+//! JavaScript; every form is protected against CSRF; the pages call the same domain and
+//! persistence code as the API.
+
+pub mod pages;
+pub mod session;
 
 use crate::error::ApiError;
 use axum::extract::Path;
@@ -57,6 +61,7 @@ const HOME: &str = r#"<!doctype html>
     suppliers here: suppliers publish priced offers, buyers run sealed competitive tenders, and NHS
     England watches market concentration.</p>
     <ul>
+      <li><a href="/sign-in">Sign in</a></li>
       <li><a href="/docs/">API documentation</a> (interactive, works offline)</li>
       <li><a href="/openapi.json">OpenAPI 3.1 contract</a></li>
     </ul>

@@ -1,0 +1,239 @@
+//! The pages: the NHS layout, sign in and sign out, and the signed-in user's dashboard.
+
+use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::error::ApiError;
+use crate::routes::auth::sign_in;
+use crate::state::AppState;
+use axum::Form;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::access::Actor;
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+
+/// The page routes (HTML, not part of the API contract).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(sign_in_page).post(sign_in_submit))
+        .route("/sign-out", post(sign_out))
+        .route("/dashboard", get(dashboard))
+}
+
+/// The NHS page frame: skip link, header with the service name (and who is signed in), main.
+fn layout(title: &str, signed_in: Option<(&Actor, &str)>, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – Commissioning Support Marketplace" }
+                link rel="stylesheet" href="/assets/nhsuk-frontend.min.css";
+                link rel="icon" href="/assets/images/favicon.ico";
+            }
+            body {
+                a class="nhsuk-skip-link" href="#maincontent" { "Skip to main content" }
+                header class="nhsuk-header" role="banner" {
+                    div class="nhsuk-header__container nhsuk-width-container" {
+                        div class="nhsuk-header__service" {
+                            a class="nhsuk-header__service-logo" href="/" {
+                                span class="nhsuk-header__service-name" { "Commissioning Support Marketplace" }
+                            }
+                        }
+                        @if let Some((actor, csrf)) = signed_in {
+                            div class="nhsuk-header__account" {
+                                p class="nhsuk-body-s nhsuk-u-margin-bottom-1" {
+                                    "Signed in as " (actor.role.as_str().replace('_', " "))
+                                }
+                                form method="post" action="/sign-out" {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Sign out" }
+                                }
+                            }
+                        }
+                    }
+                }
+                div class="nhsuk-width-container" {
+                    main class="nhsuk-main-wrapper" id="maincontent" role="main" {
+                        (content)
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn page(status: StatusCode, markup: Markup, set_cookies: Vec<HeaderValue>) -> Response {
+    let mut response = (status, Html(markup.into_string())).into_response();
+    for cookie in set_cookies {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The CSRF token for a form, and the cookie to set when the browser has none yet.
+fn csrf_for(headers: &HeaderMap) -> (String, Vec<HeaderValue>) {
+    let (token, fresh) = session::csrf_token(headers);
+    let cookies = if fresh {
+        vec![session::set_cookie(headers, CSRF_COOKIE, &token, 86_400)]
+    } else {
+        Vec::new()
+    };
+    (token, cookies)
+}
+
+fn sign_in_form(csrf: &str, email: &str, error: Option<&str>) -> Markup {
+    layout(
+        "Sign in",
+        None,
+        html! {
+            div class="nhsuk-grid-row" {
+                div class="nhsuk-grid-column-two-thirds" {
+                    @if let Some(message) = error {
+                        div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" {
+                            h2 class="nhsuk-error-summary__title" id="error-summary-title" { "There is a problem" }
+                            div class="nhsuk-error-summary__body" {
+                                ul class="nhsuk-list nhsuk-error-summary__list" role="list" {
+                                    li { a href="#email" { (message) } }
+                                }
+                            }
+                        }
+                    }
+                    h1 { "Sign in" }
+                    form method="post" action="/sign-in" novalidate {
+                        input type="hidden" name="csrf" value=(csrf);
+                        div class=(if error.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+                            label class="nhsuk-label" for="email" { "Email address" }
+                            @if let Some(message) = error {
+                                span class="nhsuk-error-message" id="email-error" {
+                                    span class="nhsuk-u-visually-hidden" { "Error:" } " " (message)
+                                }
+                            }
+                            input class="nhsuk-input" id="email" name="email" type="email" autocomplete="email" spellcheck="false" value=(email);
+                        }
+                        div class="nhsuk-form-group" {
+                            label class="nhsuk-label" for="password" { "Password" }
+                            input class="nhsuk-input" id="password" name="password" type="password" autocomplete="current-password";
+                        }
+                        button class="nhsuk-button" type="submit" data-module="nhsuk-button" { "Sign in" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+async fn sign_in_page(headers: HeaderMap) -> Response {
+    let (csrf, cookies) = csrf_for(&headers);
+    page(StatusCode::OK, sign_in_form(&csrf, "", None), cookies)
+}
+
+/// A submitted form with its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn refused_form() -> Response {
+    page(
+        StatusCode::FORBIDDEN,
+        layout(
+            "Form expired",
+            None,
+            html! {
+                h1 { "This form has expired" }
+                p { "For your security the form could not be accepted. "
+                    a href="/sign-in" { "Go back and try again" } "." }
+            },
+        ),
+        Vec::new(),
+    )
+}
+
+async fn sign_in_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    if !session::csrf_ok(&headers, &form.csrf) {
+        return refused_form();
+    }
+    match sign_in(&state, &form.email, form.password).await {
+        Ok((_, token)) => {
+            let mut response = Redirect::to("/dashboard").into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                session::set_cookie(
+                    &headers,
+                    SESSION_COOKIE,
+                    &token,
+                    state.tokens.lifetime_seconds,
+                ),
+            );
+            response
+        }
+        Err(error) => {
+            let message = match error {
+                ApiError::TooManyRequests { detail, .. } => detail,
+                ApiError::Validation(_) => "Enter your email address and password".to_owned(),
+                _ => "The email address or password is not right".to_owned(),
+            };
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                sign_in_form(&form.csrf, &form.email, Some(&message)),
+                Vec::new(),
+            )
+        }
+    }
+}
+
+/// A form carrying only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+    if !session::csrf_ok(&headers, &form.csrf) {
+        return refused_form();
+    }
+    let mut response = Redirect::to("/sign-in").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session::set_cookie(&headers, SESSION_COOKIE, "", 0),
+    );
+    response
+}
+
+async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(actor) = session::actor(&state, &headers).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let (csrf, cookies) = csrf_for(&headers);
+    let organisation = persistence::organisations::get(state.db.conn(), actor.organisation_id)
+        .await
+        .map_or_else(|_| String::new(), |o| o.name);
+    page(
+        StatusCode::OK,
+        layout(
+            "Dashboard",
+            Some((&actor, &csrf)),
+            html! {
+                h1 { "Your dashboard" }
+                p class="nhsuk-lede-text" { (organisation) }
+                p { "The pages for your role are being built. Meanwhile the whole service is available through the "
+                    a href="/docs/" { "API documentation" } "." }
+            },
+        ),
+        cookies,
+    )
+}
