@@ -182,3 +182,62 @@ async fn off_localhost_the_session_cookie_is_secure() {
     let session = set_cookie(&signed_in, "mkt_session").unwrap_or_default();
     assert!(session.contains("; Secure"), "{session}");
 }
+
+/// Signs in through the form and returns the cookies a browser would send.
+async fn browser_session(app: &TestApp, email: &str, password: &str) -> String {
+    let csrf = "00112233445566778899aabbccddeeff";
+    let response = client()
+        .post(app.url("/sign-in"))
+        .header("cookie", format!("mkt_csrf={csrf}"))
+        .form_body(&[("csrf", csrf), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email}");
+    let session = set_cookie(&response, "mkt_session").unwrap_or_default();
+    format!("mkt_session={}; mkt_csrf={csrf}", value_of(&session))
+}
+
+async fn dashboard_of(app: &TestApp, email: &str) -> String {
+    let cookies = browser_session(app, email, api::demo::DEMO_PASSWORD).await;
+    let response = client()
+        .get(app.url("/dashboard"))
+        .header("cookie", cookies)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK, "{email}");
+    response.text().await.unwrap_or_default()
+}
+
+#[tokio::test]
+async fn each_role_sees_its_own_dashboard_on_the_demo_market() {
+    let app = TestApp::spawn_demo().await;
+    let regulator = dashboard_of(&app, "regulator@england.nhs.example").await;
+    assert!(
+        regulator.contains("Market share by supplier"),
+        "{regulator}"
+    );
+    assert!(regulator.contains("NHS North and East London Commissioning Support Unit"));
+    assert!(regulator.contains("highly concentrated"));
+    let lead = dashboard_of(&app, "lead@north-norfolk-ccg.nhs.example").await;
+    assert!(
+        lead.contains("Procurement and contract management support"),
+        "{lead}"
+    );
+    assert!(
+        !lead.contains("Market share"),
+        "a buyer's dashboard is its tenders"
+    );
+    let supplier = dashboard_of(&app, "bids@necsu.nhs.example").await;
+    assert!(
+        supplier.contains("Opportunities you can bid on"),
+        "{supplier}"
+    );
+    assert!(supplier.contains("Procurement and contract management support"));
+    // The invited tender is not NECSU's to see.
+    assert!(
+        !supplier.contains("Population health analytics for frailty"),
+        "{supplier}"
+    );
+}

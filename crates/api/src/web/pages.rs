@@ -219,21 +219,169 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Respons
         return Redirect::to("/sign-in").into_response();
     };
     let (csrf, cookies) = csrf_for(&headers);
-    let organisation = persistence::organisations::get(state.db.conn(), actor.organisation_id)
-        .await
-        .map_or_else(|_| String::new(), |o| o.name);
-    page(
-        StatusCode::OK,
-        layout(
-            "Dashboard",
-            Some((&actor, &csrf)),
-            html! {
-                h1 { "Your dashboard" }
-                p class="nhsuk-lede-text" { (organisation) }
-                p { "The pages for your role are being built. Meanwhile the whole service is available through the "
-                    a href="/docs/" { "API documentation" } "." }
-            },
+    match dashboard_content(&state, &actor).await {
+        Ok(content) => page(
+            StatusCode::OK,
+            layout("Dashboard", Some((&actor, &csrf)), content),
+            cookies,
         ),
-        cookies,
-    )
+        Err(error) => {
+            tracing::error!(?error, "the dashboard could not be built");
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                layout(
+                    "Sorry, there is a problem with the service",
+                    Some((&actor, &csrf)),
+                    html! {
+                        h1 { "Sorry, there is a problem with the service" }
+                        p { "Try again later." }
+                    },
+                ),
+                cookies,
+            )
+        }
+    }
+}
+
+fn pounds(pence: i64) -> String {
+    let whole = (pence / 100).to_string();
+    let mut out = String::from("£");
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// What each role sees first: a buyer its tenders by state with their deadlines, a supplier the
+/// tenders it may bid on, the regulator the market share by supplier.
+async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, ApiError> {
+    use domain::user::Role;
+    use persistence::tenders::{TenderAudience, TenderFilter};
+    let conn = state.db.conn();
+    let now = state.db.now().await?;
+    let organisation = persistence::organisations::get(conn, actor.organisation_id)
+        .await?
+        .name;
+    let page_request = domain::pagination::PageRequest::new(Some(1), Some(100))?;
+    let tenders_table = |title: &str, items: &[persistence::tenders::TenderListing]| {
+        html! {
+            h2 { (title) }
+            @if items.is_empty() {
+                p { "None yet." }
+            } @else {
+                table class="nhsuk-table" {
+                    caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { (title) }
+                    thead class="nhsuk-table__head" {
+                        tr class="nhsuk-table__row" {
+                            th class="nhsuk-table__header" scope="col" { "Tender" }
+                            th class="nhsuk-table__header" scope="col" { "Buyer" }
+                            th class="nhsuk-table__header" scope="col" { "State" }
+                            th class="nhsuk-table__header" scope="col" { "Bids close" }
+                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Estimated value" }
+                        }
+                    }
+                    tbody class="nhsuk-table__body" {
+                        @for t in items {
+                            tr class="nhsuk-table__row" {
+                                td class="nhsuk-table__cell" { (t.title) }
+                                td class="nhsuk-table__cell" { (t.buyer_name) }
+                                td class="nhsuk-table__cell" { (t.status.as_str()) }
+                                td class="nhsuk-table__cell" { (t.submission_deadline.format("%d %B %Y %H:%M UTC")) }
+                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (pounds(t.estimated_value_pence)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let body = match actor.role {
+        Role::BuyerLead | Role::BuyerEvaluator => {
+            let own = persistence::tenders::list(
+                conn,
+                TenderAudience::Buyer(actor.organisation_id),
+                &TenderFilter::default(),
+                now,
+                page_request,
+            )
+            .await?;
+            tenders_table("Your organisation's tenders", &own.items)
+        }
+        Role::SupplierBidder => {
+            let open = persistence::tenders::list(
+                conn,
+                TenderAudience::Supplier(actor.organisation_id),
+                &TenderFilter {
+                    status: Some(domain::tender::TenderStatus::Published),
+                    ..TenderFilter::default()
+                },
+                now,
+                page_request,
+            )
+            .await?;
+            tenders_table("Opportunities you can bid on", &open.items)
+        }
+        Role::Regulator | Role::Admin => {
+            let rows = persistence::market::totals(
+                conn,
+                &persistence::market::MarketFilter {
+                    category: None,
+                    region: None,
+                    from: None,
+                    until: None,
+                    attribution: persistence::market::Attribution::Current,
+                },
+                persistence::market::GroupBy::Nothing,
+            )
+            .await?;
+            let totals: Vec<_> = rows.iter().map(|r| r.totals).collect();
+            let shares = domain::market::shares(&totals);
+            let ids: Vec<_> = shares.iter().map(|s| s.supplier).collect();
+            let names = persistence::organisations::names(conn, &ids).await?;
+            let figures =
+                domain::market::concentration(&totals, state.concentration_scale.as_ref());
+            html! {
+                h2 { "Market share by supplier" }
+                p {
+                    "HHI " (format!("{:.0}", figures.hhi)) " — "
+                    (figures.level.as_str().replace('_', " "))
+                    " (" (state.concentration_scale.name) " scale); CR3 "
+                    (format!("{:.1}", figures.cr3)) "%."
+                }
+                table class="nhsuk-table" {
+                    caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Market share by supplier" }
+                    thead class="nhsuk-table__head" {
+                        tr class="nhsuk-table__row" {
+                            th class="nhsuk-table__header" scope="col" { "Rank" }
+                            th class="nhsuk-table__header" scope="col" { "Supplier" }
+                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Contracts" }
+                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Value" }
+                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Share of value" }
+                        }
+                    }
+                    tbody class="nhsuk-table__body" {
+                        @for s in &shares {
+                            tr class="nhsuk-table__row" {
+                                td class="nhsuk-table__cell" { (s.rank) }
+                                td class="nhsuk-table__cell" { (names.get(&s.supplier).cloned().unwrap_or_default()) }
+                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (s.contracts) }
+                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (pounds(s.value_pence)) }
+                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format!("{:.1}%", s.value_share_percent)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html! {
+        h1 { "Your dashboard" }
+        p class="nhsuk-lede-text" { (organisation) }
+        (body)
+        p { "More pages for your role are being built; the whole service is available through the "
+            a href="/docs/" { "API documentation" } "." }
+    })
 }
