@@ -241,3 +241,35 @@ async fn each_role_sees_its_own_dashboard_on_the_demo_market() {
         "{supplier}"
     );
 }
+
+#[tokio::test]
+async fn the_catalogue_page_searches_with_every_filter_and_shows_ratings() {
+    let app = TestApp::spawn_demo().await;
+    let cookies = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let response = client()
+        .get(app.url("/catalogue?q=&category=finance&region=&sort=rating"))
+        .header("cookie", cookies)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap_or_default();
+    assert!(html.contains("offers found"), "{html}");
+    assert!(
+        html.contains("<option value=\"finance\" selected>"),
+        "the filter is kept"
+    );
+    // NECSU is rated (its West Norfolk payroll contract); the best-rated come first.
+    let rated = html
+        .find(" of 5 (")
+        .unwrap_or_else(|| panic!("no rated supplier: {html}"));
+    if let Some(unrated) = html.find("Not yet rated") {
+        assert!(rated < unrated, "rated suppliers first");
+    }
+    let anonymous = client()
+        .get(app.url("/catalogue"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}

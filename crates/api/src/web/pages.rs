@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-in", get(sign_in_page).post(sign_in_submit))
         .route("/sign-out", post(sign_out))
         .route("/dashboard", get(dashboard))
+        .route("/catalogue", get(catalogue))
 }
 
 /// The NHS page frame: skip link, header with the service name (and who is signed in), main.
@@ -380,8 +381,167 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
     Ok(html! {
         h1 { "Your dashboard" }
         p class="nhsuk-lede-text" { (organisation) }
+        p { a href="/catalogue" { "Search the catalogue" } }
         (body)
         p { "More pages for your role are being built; the whole service is available through the "
             a href="/docs/" { "API documentation" } "." }
+    })
+}
+
+/// The catalogue search form's fields (a GET form: bookmarkable, no CSRF needed).
+#[derive(Debug, Default, Deserialize)]
+pub struct CatalogueQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: Option<u64>,
+}
+
+/// Catalogue search for every signed-in user: text, category, region and order, with each
+/// supplier's rating; the same search as `GET /api/v1/offers`.
+async fn catalogue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<CatalogueQuery>,
+) -> Response {
+    let Some(actor) = session::actor(&state, &headers).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let (csrf, cookies) = csrf_for(&headers);
+    match catalogue_content(&state, &query).await {
+        Ok(content) => page(
+            StatusCode::OK,
+            layout("Catalogue", Some((&actor, &csrf)), content),
+            cookies,
+        ),
+        Err(error) => {
+            tracing::error!(?error, "the catalogue page could not be built");
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                layout(
+                    "Sorry, there is a problem with the service",
+                    Some((&actor, &csrf)),
+                    html! { h1 { "Sorry, there is a problem with the service" } },
+                ),
+                cookies,
+            )
+        }
+    }
+}
+
+async fn catalogue_content(state: &AppState, query: &CatalogueQuery) -> Result<Markup, ApiError> {
+    use domain::offer::{OfferStatus, RegionSet};
+    use domain::organisation::Region;
+    use persistence::offers::{OfferSearch, OfferSort};
+    let conn = state.db.conn();
+    let now = state.db.now().await?;
+    let categories = persistence::reference::categories(conn).await?;
+    let category = categories
+        .iter()
+        .find(|c| c.code == query.category)
+        .map(|c| c.code.clone());
+    let region: Option<Region> = query.region.parse().ok();
+    let sort = match query.sort.as_str() {
+        "price_asc" => OfferSort::PriceAsc,
+        "price_desc" => OfferSort::PriceDesc,
+        "newest" => OfferSort::Newest,
+        "rating" => OfferSort::Rating(now),
+        _ => OfferSort::Relevance,
+    };
+    let terms = domain::offer::search_terms(query.q.chars().take(200).collect::<String>().as_str());
+    let page_number = query.page.unwrap_or(1).clamp(1, 1000);
+    let page_request = domain::pagination::PageRequest::new(Some(page_number), Some(20))?;
+    let found = persistence::offers::search(
+        conn,
+        &OfferSearch {
+            terms,
+            status: OfferStatus::Published,
+            only_supplier: None,
+            category: category.clone(),
+            region_bit: region.map(RegionSet::bit),
+            supplier: None,
+            pricing_unit: None,
+            min_price_pence: None,
+            max_price_pence: None,
+            sort,
+        },
+        page_request,
+        state.search_total_limit,
+    )
+    .await?;
+    let suppliers: Vec<_> = found.items.iter().map(|o| o.supplier_id).collect();
+    let ratings = persistence::contracts::ratings(conn, &suppliers, now).await?;
+    Ok(html! {
+        h1 { "Catalogue" }
+        form method="get" action="/catalogue" {
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="q" { "Search offers" }
+                input class="nhsuk-input" id="q" name="q" type="search" value=(query.q);
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="category" { "Category" }
+                select class="nhsuk-select" id="category" name="category" {
+                    option value="" { "Any category" }
+                    @for c in &categories {
+                        option value=(c.code) selected[category.as_deref() == Some(c.code.as_str())] { (c.name) }
+                    }
+                }
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="region" { "Region" }
+                select class="nhsuk-select" id="region" name="region" {
+                    option value="" { "Any region" }
+                    @for r in Region::ALL {
+                        option value=(r.code()) selected[region == Some(r)] { (r.name()) }
+                    }
+                }
+            }
+            div class="nhsuk-form-group" {
+                label class="nhsuk-label" for="sort" { "Order" }
+                select class="nhsuk-select" id="sort" name="sort" {
+                    @for (value, label) in [("relevance", "Best match"), ("price_asc", "Price, lowest first"), ("price_desc", "Price, highest first"), ("rating", "Supplier rating"), ("newest", "Newest")] {
+                        option value=(value) selected[query.sort == value] { (label) }
+                    }
+                }
+            }
+            button class="nhsuk-button" type="submit" { "Search" }
+        }
+        p {
+            (if found.total_exact { format!("{} offers found", found.total) } else { format!("More than {} offers found", found.total) })
+        }
+        @if !found.items.is_empty() {
+            table class="nhsuk-table" {
+                caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Offers found" }
+                thead class="nhsuk-table__head" {
+                    tr class="nhsuk-table__row" {
+                        th class="nhsuk-table__header" scope="col" { "Offer" }
+                        th class="nhsuk-table__header" scope="col" { "Supplier" }
+                        th class="nhsuk-table__header" scope="col" { "Price" }
+                        th class="nhsuk-table__header" scope="col" { "Supplier rating" }
+                    }
+                }
+                tbody class="nhsuk-table__body" {
+                    @for o in &found.items {
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" { strong { (o.title) } br; span class="nhsuk-body-s" { (o.summary) } }
+                            td class="nhsuk-table__cell" { (o.supplier_name) }
+                            td class="nhsuk-table__cell" { (domain::offer::price_label(o.pricing_unit, o.unit_price_pence)) }
+                            td class="nhsuk-table__cell" {
+                                @match ratings.get(&o.supplier_id) {
+                                    Some(r) => { (format!("{:.1} of 5", crate::routes::contracts::rating_response(r).overall)) " (" (r.reviews) " reviews)" }
+                                    None => { "Not yet rated" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     })
 }
