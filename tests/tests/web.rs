@@ -273,3 +273,51 @@ async fn the_catalogue_page_searches_with_every_filter_and_shows_ratings() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_tender_page_follows_the_apis_rules_and_shows_no_sealed_bid() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let supplier = app.user("supplier_bidder").await;
+    let outsider = app.user("supplier_bidder").await;
+    let tender = app
+        .published_tender(
+            &lead,
+            3600.0,
+            serde_json::json!({"procedure": "invited", "invited_supplier_ids": [supplier.organisation_id]}),
+        )
+        .await;
+    app.accepted_bid(&supplier, &tender, 12_345_678).await;
+    let path = format!("/tenders/{}", e2e::id_of(&tender));
+    let mut pages = Vec::new();
+    for who in [&lead, &supplier, &outsider] {
+        let cookies = browser_session(&app, &who.email, e2e::PASSWORD).await;
+        let response = client()
+            .get(app.url(&path))
+            .header("cookie", cookies)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status();
+        pages.push((status, response.text().await.unwrap_or_default()));
+    }
+    let (lead_status, lead_page) = &pages[0];
+    assert_eq!(*lead_status, StatusCode::OK);
+    assert!(
+        lead_page.contains("Budget ceiling"),
+        "the buyer sees its ceiling"
+    );
+    assert!(lead_page.contains("£300,000"));
+    let (supplier_status, supplier_page) = &pages[1];
+    assert_eq!(*supplier_status, StatusCode::OK);
+    assert!(
+        !supplier_page.contains("Budget ceiling"),
+        "never shown to suppliers"
+    );
+    for (_, page) in &pages {
+        assert!(!page.contains("123,456"), "a sealed bid appears on no page");
+    }
+    let (outsider_status, outsider_page) = &pages[2];
+    assert_eq!(*outsider_status, StatusCode::NOT_FOUND);
+    assert!(outsider_page.contains("Page not found"));
+}

@@ -1367,21 +1367,31 @@ pub async fn list_clarifications(
     let conn = state.db.conn();
     let now = state.db.now().await?;
     let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
+    let items = clarifications_for(conn, &actor, &tender, status).await?;
+    Ok(Json(ClarificationList { items }))
+}
+
+/// The tender's questions `actor` may see, as it may see them (the API and the pages).
+pub(crate) async fn clarifications_for<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    tender: &Tender,
+    status: TenderStatus,
+) -> Result<Vec<ClarificationResponse>, ApiError> {
     let scope = tender.scope(status);
-    let items = persistence::tenders::clarifications(conn, tender.id)
+    Ok(persistence::tenders::clarifications(conn, tender.id)
         .await?
         .into_iter()
         .filter_map(|c| {
             let view = bid::clarification_view(
-                &actor,
+                actor,
                 &scope,
                 c.asked_by_organisation_id,
                 c.answer.is_some(),
             );
-            (view != ClarificationView::Hidden).then(|| clarification_response(&actor, c, view))
+            (view != ClarificationView::Hidden).then(|| clarification_response(actor, c, view))
         })
-        .collect();
-    Ok(Json(ClarificationList { items }))
+        .collect())
 }
 
 /// A tender's clarifications.

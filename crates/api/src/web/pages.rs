@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_out))
         .route("/dashboard", get(dashboard))
         .route("/catalogue", get(catalogue))
+        .route("/tenders/{id}", get(tender_page))
 }
 
 /// The NHS page frame: skip link, header with the service name (and who is signed in), main.
@@ -287,7 +288,7 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
                     tbody class="nhsuk-table__body" {
                         @for t in items {
                             tr class="nhsuk-table__row" {
-                                td class="nhsuk-table__cell" { (t.title) }
+                                td class="nhsuk-table__cell" { a href=(format!("/tenders/{}", t.id)) { (t.title) } }
                                 td class="nhsuk-table__cell" { (t.buyer_name) }
                                 td class="nhsuk-table__cell" { (t.status.as_str()) }
                                 td class="nhsuk-table__cell" { (t.submission_deadline.format("%d %B %Y %H:%M UTC")) }
@@ -544,4 +545,135 @@ async fn catalogue_content(state: &AppState, query: &CatalogueQuery) -> Result<M
             }
         }
     })
+}
+
+fn not_found_page(actor: &Actor, csrf: &str, cookies: Vec<HeaderValue>) -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        layout(
+            "Page not found",
+            Some((actor, csrf)),
+            html! {
+                h1 { "Page not found" }
+                p { "If you typed the web address, check it is correct. "
+                    a href="/dashboard" { "Go to your dashboard" } "." }
+            },
+        ),
+        cookies,
+    )
+}
+
+/// A tender as the signed-in user may see it (the same rules as `GET /api/v1/tenders/{id}`):
+/// the budget ceiling only for the buyer and oversight, questions as the asker may see them, and
+/// no bid information at all.
+async fn tender_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let Some(actor) = session::actor(&state, &headers).await else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    let (csrf, cookies) = csrf_for(&headers);
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return not_found_page(&actor, &csrf, cookies);
+    };
+    let conn = state.db.conn();
+    let shown = async {
+        let now = state.db.now().await?;
+        let (tender, status) = crate::routes::tenders::visible(
+            conn,
+            &actor,
+            domain::ids::TenderId::from_uuid(id),
+            now,
+        )
+        .await?;
+        let questions =
+            crate::routes::tenders::clarifications_for(conn, &actor, &tender, status).await?;
+        let shown = crate::routes::tenders::present(conn, Some(&actor), tender, status).await?;
+        Ok::<_, ApiError>((shown, questions))
+    }
+    .await;
+    let (tender, questions) = match shown {
+        Ok(found) => found,
+        Err(ApiError::NotFound(_)) => return not_found_page(&actor, &csrf, cookies),
+        Err(error) => {
+            tracing::error!(?error, "the tender page could not be built");
+            return not_found_page(&actor, &csrf, cookies);
+        }
+    };
+    let status = serde_json::to_value(tender.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let content = html! {
+        span class="nhsuk-caption-l" { (tender.buyer_name) }
+        h1 { (tender.title) }
+        dl class="nhsuk-summary-list" {
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "State" }
+                dd class="nhsuk-summary-list__value" { (status) }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Questions close" }
+                dd class="nhsuk-summary-list__value" { (tender.clarification_deadline.format("%d %B %Y %H:%M UTC")) }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Bids close" }
+                dd class="nhsuk-summary-list__value" { (tender.submission_deadline.format("%d %B %Y %H:%M UTC")) }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Estimated value" }
+                dd class="nhsuk-summary-list__value" { (pounds(tender.estimated_value_pence)) }
+            }
+            @if let Some(ceiling) = tender.budget_ceiling_pence {
+                div class="nhsuk-summary-list__row" {
+                    dt class="nhsuk-summary-list__key" { "Budget ceiling (not shown to suppliers)" }
+                    dd class="nhsuk-summary-list__value" { (pounds(ceiling)) }
+                }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Contract term" }
+                dd class="nhsuk-summary-list__value" { (tender.contract_term_months) " months" }
+            }
+        }
+        h2 { "What is being bought" }
+        p { (tender.description) }
+        h2 { "How bids are evaluated" }
+        table class="nhsuk-table" {
+            caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Evaluation criteria" }
+            thead class="nhsuk-table__head" {
+                tr class="nhsuk-table__row" {
+                    th class="nhsuk-table__header" scope="col" { "Criterion" }
+                    th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Weight" }
+                }
+            }
+            tbody class="nhsuk-table__body" {
+                @for c in &tender.criteria {
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" { (c.name) }
+                        td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (c.weight) "%" }
+                    }
+                }
+            }
+        }
+        h2 { "Clarification questions" }
+        @if questions.is_empty() {
+            p { "No questions yet." }
+        }
+        @for q in &questions {
+            div class="nhsuk-inset-text" {
+                p { strong { "Question: " } (q.question) }
+                @match &q.answer {
+                    Some(answer) => { p { strong { "Answer: " } (answer) } }
+                    None => { p { "Not answered yet." } }
+                }
+            }
+        }
+    };
+    page(
+        StatusCode::OK,
+        layout(&tender.title, Some((&actor, &csrf)), content),
+        cookies,
+    )
 }
