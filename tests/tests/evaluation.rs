@@ -5,6 +5,7 @@
 
 use e2e::{
     Competition, TestApp, TestUser, assert_problem, id_of, json_body, pointers, quality_criteria,
+    success,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -830,5 +831,101 @@ async fn a_tender_is_declared_unsuccessful_only_when_no_compliant_bid_remains() 
             "bid.excluded",
             "bid.submitted"
         ]
+    );
+}
+
+#[tokio::test]
+async fn the_ranking_and_the_marks_are_the_leads_until_award_and_each_bidder_sees_its_own_challenge()
+ {
+    let app = TestApp::spawn().await;
+    let c = Competition::run(&app, &[20_000_000, 22_000_000, 24_000_000], json!({})).await;
+    c.score_everything(&app, &[70, 70]).await;
+    let regulator = app.user("regulator").await;
+    let other_buyer = app.user("buyer_lead").await;
+    // In evaluation: the lead reads the ranking and every mark; nobody else reads the ranking.
+    success(app.get(&c.path("/ranking"), &c.lead.token).await).await;
+    for (who, status) in [
+        (&c.evaluator, StatusCode::FORBIDDEN),
+        (&c.suppliers[0], StatusCode::FORBIDDEN),
+        (&regulator, StatusCode::FORBIDDEN),
+        (&other_buyer, StatusCode::FORBIDDEN),
+    ] {
+        assert_problem(app.get(&c.path("/ranking"), &who.token).await, status).await;
+    }
+    let sealed = assert_problem(
+        app.get(&c.path("/scores"), &regulator.token).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(sealed["type"], "/problems/bids-sealed", "{sealed}");
+    assert_problem(
+        app.get(&c.path("/scores"), &c.suppliers[0].token).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let second = app
+        .user_in("buyer_evaluator", &c.lead.organisation_id)
+        .await;
+    success(app.assign(&c.lead, &c.tender, &second).await).await;
+    success(app.declare(&second, &c.tender, false).await).await;
+    app.score_all(&second, &c.tender, &c.bids[0], &[50, 50])
+        .await;
+    let all = success(app.get(&c.path("/scores"), &c.lead.token).await).await;
+    let own = success(app.get(&c.path("/scores"), &second.token).await).await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(3 * 2 + 2));
+    assert_eq!(
+        own["items"].as_array().map(Vec::len),
+        Some(2),
+        "an evaluator sees its own"
+    );
+    assert!(
+        own["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|m| m["evaluator_id"] == json!(second.id))
+    );
+    for bid in &c.bids[1..] {
+        app.score_all(&second, &c.tender, bid, &[50, 50]).await;
+    }
+
+    // After award the regulator reads the ranking and the marks.
+    success(app.award(&c.lead, &c.tender, &c.bids[0], None).await).await;
+    let ranking = success(app.get(&c.path("/ranking"), &regulator.token).await).await;
+    assert_eq!(ranking["items"][0]["bid_id"], json!(c.bids[0]));
+    let marks = success(app.get(&c.path("/scores"), &regulator.token).await).await;
+    assert_eq!(marks["items"].as_array().map(Vec::len), Some(12));
+
+    // Two losers challenge; each sees only its own, the buyer and the regulator see both.
+    for supplier in &c.suppliers[1..] {
+        success(
+            app.post(
+                &c.path("/challenges"),
+                &supplier.token,
+                json!({"grounds": format!("Grounds of {}", supplier.organisation_id)}),
+            )
+            .await,
+        )
+        .await;
+    }
+    let mine = success(app.get(&c.path("/challenges"), &c.suppliers[1].token).await).await;
+    let items = mine["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        items[0]["supplier_id"],
+        json!(c.suppliers[1].organisation_id)
+    );
+    for who in [&c.lead, &regulator] {
+        let every = success(app.get(&c.path("/challenges"), &who.token).await).await;
+        assert_eq!(every["items"].as_array().map(Vec::len), Some(2));
+    }
+    let notified = success(app.get("/api/v1/notifications", &c.lead.token).await).await;
+    assert!(
+        notified["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|n| n["kind"] == "challenge_lodged"),
+        "{notified}"
     );
 }

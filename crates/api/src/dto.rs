@@ -322,3 +322,16 @@ pub(crate) fn check_category_filter(v: &mut domain::error::Validator, category: 
         ));
     }
 }
+
+/// Pence as whole pounds with thousands separators, for people to read: `£1,234,567`.
+pub(crate) fn pounds(pence: i64) -> String {
+    let whole = (pence / 100).to_string();
+    let mut out = String::from("£");
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}

@@ -79,6 +79,20 @@ pub async fn names<C: ConnectionTrait>(
         .collect())
 }
 
+/// The organisations with these ids, in one query.
+pub async fn many<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[OrganisationId],
+) -> Result<std::collections::HashMap<OrganisationId, Organisation>, StoreError> {
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|model| to_domain(model).map(|o| (o.id, o)))
+        .collect()
+}
+
 pub async fn get<C: ConnectionTrait>(
     conn: &C,
     id: OrganisationId,

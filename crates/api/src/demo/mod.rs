@@ -479,17 +479,10 @@ pub async fn summary(db: &Db) -> Result<String, ApiError> {
     let totals: Vec<_> = rows.iter().map(|r| r.totals).collect();
     let scale = domain::market::ConcentrationScale::default();
     let figures = domain::market::concentration(&totals, &scale);
-    let pounds = (figures.value_pence / 100).to_string();
-    let mut value = String::new();
-    for (i, digit) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-            value.push(',');
-        }
-        value.push(digit);
-    }
+    let value = crate::dto::pounds(figures.value_pence);
     Ok(format!(
         "Demo market: {trading} suppliers trading ({} merged or taken over), {} awarded \
-         contracts worth £{value}, held by {} suppliers; overall HHI {:.0} ({}, {} scale).\n",
+         contracts worth {value}, held by {} suppliers; overall HHI {:.0} ({}, {} scale).\n",
         suppliers.items.len() - trading,
         figures.contracts,
         figures.suppliers,

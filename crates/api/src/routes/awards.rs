@@ -516,22 +516,15 @@ pub async fn lodge_challenge(
         })?;
     let JsonBody(request) = body?;
     let grounds = contract::grounds(&request.grounds)?;
-    let award = match (
-        status,
-        persistence::awards::in_force(command.conn(), tender.id).await?,
-    ) {
-        (TenderStatus::Standstill, Some(award)) => award,
-        (TenderStatus::Awarded, Some(award)) => {
-            contract::check_challenge_window(award.standstill_ends_at, command.now())?;
-            award
-        }
-        _ => {
-            return Err(DomainError::Conflict(format!(
+    // An awarded tender's standstill is over: the window check below refuses it with the date.
+    let award = persistence::awards::in_force(command.conn(), tender.id)
+        .await?
+        .filter(|_| matches!(status, TenderStatus::Standstill | TenderStatus::Awarded))
+        .ok_or_else(|| {
+            DomainError::Conflict(format!(
                 "a {status} tender has no award in standstill to challenge"
             ))
-            .into());
-        }
-    };
+        })?;
     if award.bid_id == bid.id {
         return Err(DomainError::Forbidden(
             "the successful bidder does not challenge its own award".to_owned(),

@@ -78,7 +78,25 @@ async fn release<C: ConnectionTrait>(
 ) -> Result<Value, ApiError> {
     let opened = !matches!(status, TenderStatus::Draft | TenderStatus::Published);
     let awarded = matches!(status, TenderStatus::Standstill | TenderStatus::Awarded);
-    let buyer = persistence::organisations::get(conn, tender.buyer_id).await?;
+    let live = if opened {
+        persistence::bids::list(conn, tender.id, persistence::bids::BidSelection::Live).await?
+    } else {
+        Vec::new()
+    };
+    let award_history = persistence::awards::history(conn, tender.id).await?;
+    // Every party in one query: the buyer, the tenderers (after award), the awardees.
+    let mut ids = vec![tender.buyer_id];
+    if awarded {
+        ids.extend(live.iter().map(|b| b.supplier_id));
+    }
+    ids.extend(award_history.iter().map(|a| a.supplier_id));
+    let organisations = persistence::organisations::many(conn, &ids).await?;
+    let organisation = |id: OrganisationId| {
+        organisations
+            .get(&id)
+            .ok_or_else(|| ApiError::Internal(format!("organisation {id} vanished").into()))
+    };
+    let buyer = organisation(tender.buyer_id)?;
     let mut parties: BTreeMap<OrganisationId, (Value, Vec<&str>)> = BTreeMap::new();
     let party = |o: &domain::organisation::Organisation| {
         let id = party_id(o.ods_code.as_deref(), o.id);
@@ -88,13 +106,8 @@ async fn release<C: ConnectionTrait>(
         }
         p
     };
-    parties.insert(buyer.id, (party(&buyer), vec!["buyer", "procuringEntity"]));
+    parties.insert(buyer.id, (party(buyer), vec!["buyer", "procuringEntity"]));
 
-    let live = if opened {
-        persistence::bids::list(conn, tender.id, persistence::bids::BidSelection::Live).await?
-    } else {
-        Vec::new()
-    };
     let evaluable = live
         .iter()
         .filter(|b| b.status == domain::bid::BidStatus::Submitted)
@@ -102,11 +115,11 @@ async fn release<C: ConnectionTrait>(
     let mut tenderers = Vec::new();
     if awarded {
         for bid in &live {
-            let supplier = persistence::organisations::get(conn, bid.supplier_id).await?;
+            let supplier = organisation(bid.supplier_id)?;
             tenderers.push(json!({"id": party_id(supplier.ods_code.as_deref(), supplier.id), "name": supplier.name}));
             parties
                 .entry(supplier.id)
-                .or_insert_with(|| (party(&supplier), Vec::new()))
+                .or_insert_with(|| (party(supplier), Vec::new()))
                 .1
                 .push("tenderer");
         }
@@ -161,12 +174,15 @@ async fn release<C: ConnectionTrait>(
     }
     let mut awards = Vec::new();
     let mut contracts = Vec::new();
-    for award in persistence::awards::history(conn, tender.id).await? {
-        let bid = persistence::bids::find(conn, tender.id, award.bid_id).await?;
-        let supplier = persistence::organisations::get(conn, award.supplier_id).await?;
+    for award in award_history {
+        let price = live
+            .iter()
+            .find(|b| b.id == award.bid_id)
+            .map_or(0, |b| b.price_pence);
+        let supplier = organisation(award.supplier_id)?;
         parties
             .entry(supplier.id)
-            .or_insert_with(|| (party(&supplier), Vec::new()))
+            .or_insert_with(|| (party(supplier), Vec::new()))
             .1
             .push("supplier");
         awards.push(json!({
@@ -178,7 +194,7 @@ async fn release<C: ConnectionTrait>(
                 AwardStatus::Cancelled => "cancelled",
             },
             "date": award.awarded_at,
-            "value": pounds(bid.map_or(0, |b| b.price_pence)),
+            "value": pounds(price),
             "suppliers": [{"id": party_id(supplier.ods_code.as_deref(), supplier.id), "name": supplier.name}],
         }));
         if !tags.contains(&"award") {

@@ -1,6 +1,7 @@
 //! The pages: the NHS layout, sign in and sign out, and the signed-in user's dashboard.
 
 use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::dto::pounds;
 use crate::error::ApiError;
 use crate::routes::auth::sign_in;
 use crate::state::AppState;
@@ -243,18 +244,6 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Respons
             )
         }
     }
-}
-
-fn pounds(pence: i64) -> String {
-    let whole = (pence / 100).to_string();
-    let mut out = String::from("£");
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// What each role sees first: a buyer its tenders by state with their deadlines, a supplier the
