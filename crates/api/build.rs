@@ -50,6 +50,19 @@ fn main() -> Result<(), Box<dyn Error>> {
             out.join(name).display().to_string()
         )?;
     }
+    // The service's own small stylesheet and script (navigation, charts, the criteria builder).
+    for (name, media) in [
+        ("marketplace.css", "text/css; charset=utf-8"),
+        ("marketplace.js", "text/javascript; charset=utf-8"),
+    ] {
+        let source = web.join(name);
+        println!("cargo:rerun-if-changed={}", source.display());
+        writeln!(
+            table,
+            "    ({name:?}, {media:?}, include_bytes!({:?})),",
+            source.canonicalize()?.display().to_string()
+        )?;
+    }
     let images = dist.join("assets/images");
     let mut names: Vec<String> = fs::read_dir(&images)?
         .filter_map(Result::ok)

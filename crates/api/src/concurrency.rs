@@ -23,6 +23,11 @@ pub fn etag_header(version: i32) -> (HeaderName, HeaderValue) {
 pub struct IfMatch(Option<Vec<String>>);
 
 impl IfMatch {
+    /// `If-Match` naming one version (a web form carries the version it was shown).
+    pub fn version(version: i32) -> Self {
+        Self(Some(vec![etag(version)]))
+    }
+
     /// 428 when the header is missing, 412 when it names no current version.
     pub fn require(&self, current_version: i32) -> Result<(), ApiError> {
         match &self.0 {

@@ -52,6 +52,24 @@ pub fn uk_midnight(date: NaiveDate) -> DateTime<Utc> {
     }
 }
 
+/// The instant a UK wall-clock time stands for (a deadline typed into a form). In the hour the
+/// clocks skip in spring the time is read as GMT; in the hour repeated in autumn, as the first
+/// (summer) one.
+pub fn uk_local(local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    let as_gmt = Utc.from_utc_datetime(&local);
+    let as_bst = as_gmt - Duration::hours(1);
+    if uk_offset(as_bst) == Duration::hours(1) {
+        as_bst
+    } else {
+        as_gmt
+    }
+}
+
+/// UK wall-clock time at `instant`.
+pub fn uk_time(instant: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (instant + uk_offset(instant)).naive_utc()
+}
+
 /// Whether `date` is a working day: not a Saturday or Sunday, not a bank holiday.
 pub fn is_working_day(date: NaiveDate, holidays: &BTreeSet<NaiveDate>) -> bool {
     !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !holidays.contains(&date)
@@ -333,4 +351,35 @@ mod tests {
         assert_eq!(before.last_day, Some(date(2026, 11, 16)));
         assert_eq!(after.last_day, Some(date(2026, 11, 17)));
     }
+
+    #[test]
+    fn a_uk_wall_clock_time_is_read_in_summer_and_winter_time() {
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        assert_eq!(
+            uk_local(at("2026-07-01T12:00")).to_rfc3339(),
+            "2026-07-01T11:00:00+00:00"
+        );
+        assert_eq!(
+            uk_local(at("2026-12-01T12:00")).to_rfc3339(),
+            "2026-12-01T12:00:00+00:00"
+        );
+        // 29 March 2026: the clocks go forward at 01:00 GMT.
+        assert_eq!(
+            uk_local(at("2026-03-29T00:30")).to_rfc3339(),
+            "2026-03-29T00:30:00+00:00"
+        );
+        assert_eq!(
+            uk_local(at("2026-03-29T02:30")).to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
+        // 25 October 2026: 01:30 happens twice; the first (BST) is meant.
+        assert_eq!(
+            uk_local(at("2026-10-25T01:30")).to_rfc3339(),
+            "2026-10-25T00:30:00+00:00"
+        );
+        for s in ["2026-07-01T12:00", "2026-12-01T12:00", "2026-03-29T02:30"] {
+            assert_eq!(uk_time(uk_local(at(s))), at(s));
+        }
+    }
+
 }

@@ -3,8 +3,12 @@
 //! JavaScript; every form is protected against CSRF; the pages call the same domain and
 //! persistence code as the API.
 
+pub mod bids;
+pub mod evaluation;
 pub mod pages;
 pub mod session;
+pub mod tenders;
+pub mod ui;
 
 use crate::error::ApiError;
 use axum::extract::Path;

@@ -1,18 +1,19 @@
 //! The pages: the NHS layout, sign in and sign out, and the signed-in user's dashboard.
 
-use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
+use super::session::{self, SESSION_COOKIE};
+use super::ui::{Ctx, csrf_for, layout, page, refused_form};
 use crate::dto::pounds;
 use crate::error::ApiError;
 use crate::routes::auth::sign_in;
 use crate::state::AppState;
 use axum::Form;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::Actor;
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 /// The page routes (HTML, not part of the API contract).
@@ -22,76 +23,13 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_out))
         .route("/dashboard", get(dashboard))
         .route("/catalogue", get(catalogue))
-        .route("/tenders/{id}", get(tender_page))
-}
-
-/// The NHS page frame: skip link, header with the service name (and who is signed in), main.
-fn layout(title: &str, signed_in: Option<(&Actor, &str)>, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – Commissioning Support Marketplace" }
-                link rel="stylesheet" href="/assets/nhsuk-frontend.min.css";
-                link rel="icon" href="/assets/images/favicon.ico";
-            }
-            body {
-                a class="nhsuk-skip-link" href="#maincontent" { "Skip to main content" }
-                header class="nhsuk-header" role="banner" {
-                    div class="nhsuk-header__container nhsuk-width-container" {
-                        div class="nhsuk-header__service" {
-                            a class="nhsuk-header__service-logo" href="/" {
-                                span class="nhsuk-header__service-name" { "Commissioning Support Marketplace" }
-                            }
-                        }
-                        @if let Some((actor, csrf)) = signed_in {
-                            div class="nhsuk-header__account" {
-                                p class="nhsuk-body-s nhsuk-u-margin-bottom-1" {
-                                    "Signed in as " (actor.role.as_str().replace('_', " "))
-                                }
-                                form method="post" action="/sign-out" {
-                                    input type="hidden" name="csrf" value=(csrf);
-                                    button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Sign out" }
-                                }
-                            }
-                        }
-                    }
-                }
-                div class="nhsuk-width-container" {
-                    main class="nhsuk-main-wrapper" id="maincontent" role="main" {
-                        (content)
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn page(status: StatusCode, markup: Markup, set_cookies: Vec<HeaderValue>) -> Response {
-    let mut response = (status, Html(markup.into_string())).into_response();
-    for cookie in set_cookies {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
-}
-
-/// The CSRF token for a form, and the cookie to set when the browser has none yet.
-fn csrf_for(headers: &HeaderMap) -> (String, Vec<HeaderValue>) {
-    let (token, fresh) = session::csrf_token(headers);
-    let cookies = if fresh {
-        vec![session::set_cookie(headers, CSRF_COOKIE, &token, 86_400)]
-    } else {
-        Vec::new()
-    };
-    (token, cookies)
 }
 
 fn sign_in_form(csrf: &str, email: &str, error: Option<&str>) -> Markup {
     layout(
         "Sign in",
         None,
+        "/sign-in",
         html! {
             div class="nhsuk-grid-row" {
                 div class="nhsuk-grid-column-two-thirds" {
@@ -143,22 +81,6 @@ pub struct SignInForm {
     email: String,
     #[serde(default)]
     password: String,
-}
-
-fn refused_form() -> Response {
-    page(
-        StatusCode::FORBIDDEN,
-        layout(
-            "Form expired",
-            None,
-            html! {
-                h1 { "This form has expired" }
-                p { "For your security the form could not be accepted. "
-                    a href="/sign-in" { "Go back and try again" } "." }
-            },
-        ),
-        Vec::new(),
-    )
 }
 
 async fn sign_in_submit(
@@ -217,33 +139,9 @@ async fn sign_out(headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
     response
 }
 
-async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(actor) = session::actor(&state, &headers).await else {
-        return Redirect::to("/sign-in").into_response();
-    };
-    let (csrf, cookies) = csrf_for(&headers);
-    match dashboard_content(&state, &actor).await {
-        Ok(content) => page(
-            StatusCode::OK,
-            layout("Dashboard", Some((&actor, &csrf)), content),
-            cookies,
-        ),
-        Err(error) => {
-            tracing::error!(?error, "the dashboard could not be built");
-            page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                layout(
-                    "Sorry, there is a problem with the service",
-                    Some((&actor, &csrf)),
-                    html! {
-                        h1 { "Sorry, there is a problem with the service" }
-                        p { "Try again later." }
-                    },
-                ),
-                cookies,
-            )
-        }
-    }
+async fn dashboard(ctx: Ctx) -> Response {
+    let built = dashboard_content(&ctx.state, &ctx.actor).await;
+    ctx.show("Dashboard", built)
 }
 
 /// What each role sees first: a buyer its tenders by state with their deadlines, a supplier the
@@ -395,40 +293,16 @@ pub struct CatalogueQuery {
 
 /// Catalogue search for every signed-in user: text, category, region and order, with each
 /// supplier's rating; the same search as `GET /api/v1/offers`.
-async fn catalogue(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    axum::extract::Query(query): axum::extract::Query<CatalogueQuery>,
-) -> Response {
-    let Some(actor) = session::actor(&state, &headers).await else {
-        return Redirect::to("/sign-in").into_response();
-    };
-    let (csrf, cookies) = csrf_for(&headers);
-    match catalogue_content(&state, &query).await {
-        Ok(content) => page(
-            StatusCode::OK,
-            layout("Catalogue", Some((&actor, &csrf)), content),
-            cookies,
-        ),
-        Err(error) => {
-            tracing::error!(?error, "the catalogue page could not be built");
-            page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                layout(
-                    "Sorry, there is a problem with the service",
-                    Some((&actor, &csrf)),
-                    html! { h1 { "Sorry, there is a problem with the service" } },
-                ),
-                cookies,
-            )
-        }
-    }
+async fn catalogue(ctx: Ctx, Query(query): Query<CatalogueQuery>) -> Response {
+    let built = catalogue_content(&ctx, &query).await;
+    ctx.show("Catalogue", built)
 }
 
-async fn catalogue_content(state: &AppState, query: &CatalogueQuery) -> Result<Markup, ApiError> {
+async fn catalogue_content(ctx: &Ctx, query: &CatalogueQuery) -> Result<Markup, ApiError> {
     use domain::offer::{OfferStatus, RegionSet};
     use domain::organisation::Region;
     use persistence::offers::{OfferSearch, OfferSort};
+    let state = &ctx.state;
     let conn = state.db.conn();
     let now = state.db.now().await?;
     let categories = persistence::reference::categories(conn).await?;
@@ -536,133 +410,3 @@ async fn catalogue_content(state: &AppState, query: &CatalogueQuery) -> Result<M
     })
 }
 
-fn not_found_page(actor: &Actor, csrf: &str, cookies: Vec<HeaderValue>) -> Response {
-    page(
-        StatusCode::NOT_FOUND,
-        layout(
-            "Page not found",
-            Some((actor, csrf)),
-            html! {
-                h1 { "Page not found" }
-                p { "If you typed the web address, check it is correct. "
-                    a href="/dashboard" { "Go to your dashboard" } "." }
-            },
-        ),
-        cookies,
-    )
-}
-
-/// A tender as the signed-in user may see it (the same rules as `GET /api/v1/tenders/{id}`):
-/// the budget ceiling only for the buyer and oversight, questions as the asker may see them, and
-/// no bid information at all.
-async fn tender_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> Response {
-    let Some(actor) = session::actor(&state, &headers).await else {
-        return Redirect::to("/sign-in").into_response();
-    };
-    let (csrf, cookies) = csrf_for(&headers);
-    let Ok(id) = id.parse::<uuid::Uuid>() else {
-        return not_found_page(&actor, &csrf, cookies);
-    };
-    let conn = state.db.conn();
-    let shown = async {
-        let now = state.db.now().await?;
-        let (tender, status) = crate::routes::tenders::visible(
-            conn,
-            &actor,
-            domain::ids::TenderId::from_uuid(id),
-            now,
-        )
-        .await?;
-        let questions =
-            crate::routes::tenders::clarifications_for(conn, &actor, &tender, status).await?;
-        let shown = crate::routes::tenders::present(conn, Some(&actor), tender, status).await?;
-        Ok::<_, ApiError>((shown, questions))
-    }
-    .await;
-    let (tender, questions) = match shown {
-        Ok(found) => found,
-        Err(ApiError::NotFound(_)) => return not_found_page(&actor, &csrf, cookies),
-        Err(error) => {
-            tracing::error!(?error, "the tender page could not be built");
-            return not_found_page(&actor, &csrf, cookies);
-        }
-    };
-    let status = serde_json::to_value(tender.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let content = html! {
-        span class="nhsuk-caption-l" { (tender.buyer_name) }
-        h1 { (tender.title) }
-        dl class="nhsuk-summary-list" {
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "State" }
-                dd class="nhsuk-summary-list__value" { (status) }
-            }
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Questions close" }
-                dd class="nhsuk-summary-list__value" { (tender.clarification_deadline.format("%d %B %Y %H:%M UTC")) }
-            }
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Bids close" }
-                dd class="nhsuk-summary-list__value" { (tender.submission_deadline.format("%d %B %Y %H:%M UTC")) }
-            }
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Estimated value" }
-                dd class="nhsuk-summary-list__value" { (pounds(tender.estimated_value_pence)) }
-            }
-            @if let Some(ceiling) = tender.budget_ceiling_pence {
-                div class="nhsuk-summary-list__row" {
-                    dt class="nhsuk-summary-list__key" { "Budget ceiling (not shown to suppliers)" }
-                    dd class="nhsuk-summary-list__value" { (pounds(ceiling)) }
-                }
-            }
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Contract term" }
-                dd class="nhsuk-summary-list__value" { (tender.contract_term_months) " months" }
-            }
-        }
-        h2 { "What is being bought" }
-        p { (tender.description) }
-        h2 { "How bids are evaluated" }
-        table class="nhsuk-table" {
-            caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Evaluation criteria" }
-            thead class="nhsuk-table__head" {
-                tr class="nhsuk-table__row" {
-                    th class="nhsuk-table__header" scope="col" { "Criterion" }
-                    th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Weight" }
-                }
-            }
-            tbody class="nhsuk-table__body" {
-                @for c in &tender.criteria {
-                    tr class="nhsuk-table__row" {
-                        td class="nhsuk-table__cell" { (c.name) }
-                        td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (c.weight) "%" }
-                    }
-                }
-            }
-        }
-        h2 { "Clarification questions" }
-        @if questions.is_empty() {
-            p { "No questions yet." }
-        }
-        @for q in &questions {
-            div class="nhsuk-inset-text" {
-                p { strong { "Question: " } (q.question) }
-                @match &q.answer {
-                    Some(answer) => { p { strong { "Answer: " } (answer) } }
-                    None => { p { "Not answered yet." } }
-                }
-            }
-        }
-    };
-    page(
-        StatusCode::OK,
-        layout(&tender.title, Some((&actor, &csrf)), content),
-        cookies,
-    )
-}

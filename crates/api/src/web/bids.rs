@@ -1,0 +1,361 @@
+//! The supplier's side of a tender: its bid (submit, revise, withdraw, confirm after an
+//! amendment), the outcome with its own scores and the winner's, and a challenge during the
+//! standstill. Sealing is the API's: these pages only ever read the supplier's own bid.
+
+use super::ui::{
+    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary, notice,
+    pence_of_pounds, pounds_field, summary, table, when, words,
+};
+use crate::auth::AuthUser;
+use crate::dto::pounds;
+use crate::error::ApiError;
+use crate::extract::PathParams;
+use crate::routes::{awards, bids as api, tenders};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::offer::OfferStatus;
+use domain::user::Role;
+use maud::{Markup, html};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tenders/{id}/bid", get(bid_page).post(submit_bid))
+        .route("/tenders/{id}/bid/withdraw", post(withdraw_bid))
+        .route("/tenders/{id}/bid/confirm", post(confirm_bid))
+        .route("/tenders/{id}/outcome", get(outcome_page))
+        .route("/tenders/{id}/challenge", post(lodge_challenge))
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
+}
+
+async fn tender_of(ctx: &Ctx, id: Uuid) -> Result<tenders::TenderResponse, ApiError> {
+    let conn = ctx.state.db.conn();
+    let now = ctx.state.db.now().await?;
+    let (tender, status) =
+        tenders::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(id), now).await?;
+    tenders::present(conn, Some(&ctx.actor), tender, status).await
+}
+
+/// The supplier's live bid on the tender, if any (the API lists only its own to a supplier).
+async fn own_bid(ctx: &Ctx, id: Uuid) -> Result<Option<api::BidResponse>, ApiError> {
+    let axum::Json(list) =
+        api::list_bids(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(id)).await?;
+    Ok(list
+        .items
+        .into_iter()
+        .rev()
+        .find(|b| code_of(&b.status) != "withdrawn"))
+}
+
+fn bid_values(bid: &api::BidResponse) -> HashMap<String, String> {
+    let mut values = HashMap::new();
+    values.insert("price_pence".to_owned(), pounds_field(bid.price_pence));
+    if let Some(offer) = bid.offer_id {
+        values.insert("offer_id".to_owned(), offer.to_string());
+    }
+    for (i, r) in bid.responses.iter().enumerate() {
+        values.insert(format!("responses-{i}-text"), r.text.clone());
+    }
+    values
+}
+
+async fn bid_form(
+    ctx: &Ctx,
+    tender: &tenders::TenderResponse,
+    bid: Option<&api::BidResponse>,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ApiError> {
+    let offers = persistence::offers::of_supplier(
+        ctx.state.db.conn(),
+        ctx.actor.organisation_id,
+        OfferStatus::Published,
+    )
+    .await?;
+    let offer_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Not based on a catalogue offer".to_owned()))
+            .chain(
+                offers
+                    .iter()
+                    .filter(|o| o.category == tender.category)
+                    .map(|o| (o.id.as_uuid().to_string(), o.title.clone())),
+            )
+            .collect();
+    let quality: Vec<_> = tender
+        .criteria
+        .iter()
+        .filter(|c| code_of(&c.kind) == "quality")
+        .collect();
+    let open = code_of(&tender.status) == "published";
+    let id = tender.id;
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        span class="nhsuk-caption-l" { (tender.title) }
+        h1 { @if bid.is_some() { "Your bid" } @else { "Submit a bid" } }
+        p { "Bids close " strong { (when(tender.submission_deadline)) } ". Until then nobody but your organisation can see your bid — not the buyer, not the regulator." }
+        @if let Some(bid) = bid {
+            (summary(vec![
+                ("State", html! { strong class="nhsuk-tag" { (words(&code_of(&bid.status))) } }),
+                ("Price", html! { (pounds(bid.price_pence)) }),
+                ("Version", html! { (bid.version) ", submitted " (when(bid.submitted_at)) }),
+            ]))
+            @if code_of(&bid.status) == "needs_confirmation" && open {
+                div class="nhsuk-warning-callout" {
+                    h2 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "The tender was amended" } }
+                    p { "Confirm your bid against the amended tender, or revise it. An unconfirmed bid is not evaluated." }
+                    form method="post" action=(format!("/tenders/{id}/bid/confirm")) {
+                        (csrf_field(&ctx.csrf))
+                        button class="nhsuk-button" type="submit" { "Confirm my bid" }
+                    }
+                }
+            }
+        }
+        @if open {
+            form method="post" action=(format!("/tenders/{id}/bid")) novalidate {
+                (csrf_field(&ctx.csrf))
+                (Field::new("price_pence", "Total price, in pounds").hint("For the whole contract term. Only the buyer sees it, after the deadline.").width("10").input(form))
+                (Field::new("offer_id", "Catalogue offer this bid is based on (optional)").select(form, &offer_options))
+                @for (i, c) in quality.iter().enumerate() {
+                    input type="hidden" name=(format!("responses-{i}-criterion_id")) value=(c.id);
+                    (Field::new(&format!("responses-{i}-text"), &format!("Your response to “{}” ({}%)", c.name, c.weight)).textarea(form))
+                }
+                button class="nhsuk-button" type="submit" { @if bid.is_some() { "Revise my bid" } @else { "Submit my bid" } }
+            }
+            @if bid.is_some() {
+                form method="post" action=(format!("/tenders/{id}/bid/withdraw")) {
+                    (csrf_field(&ctx.csrf))
+                    button class="nhsuk-button nhsuk-button--warning" type="submit" { "Withdraw my bid" }
+                }
+            }
+        } @else {
+            @if let Some(bid) = bid {
+                h2 { "Your responses" }
+                @for r in &bid.responses {
+                    @let name = tender.criteria.iter().find(|c| c.id == r.criterion_id).map(|c| c.name.clone()).unwrap_or_default();
+                    h3 class="nhsuk-heading-s" { (name) }
+                    p class="mkt-pre" { (r.text) }
+                }
+            } @else {
+                p { "Your organisation made no bid." }
+            }
+        }
+        p { a href=(format!("/tenders/{id}")) { "Back to the tender" } }
+    })
+}
+
+async fn bid_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+    let built = async {
+        ctx.require(&[Role::SupplierBidder])?;
+        let uuid = parse_id(&id)?;
+        let tender = tender_of(&ctx, uuid).await?;
+        let bid = own_bid(&ctx, uuid).await?;
+        let form = FormState::new(bid.as_ref().map(bid_values).unwrap_or_default());
+        bid_form(&ctx, &tender, bid.as_ref(), &form, confirmation.message()).await
+    }
+    .await;
+    ctx.show("Your bid", built)
+}
+
+async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
+    };
+    let mut responses = Vec::new();
+    for i in 0..20 {
+        let criterion = posted.get(&format!("responses-{i}-criterion_id"));
+        if criterion.is_empty() {
+            break;
+        }
+        responses.push(json!({ "criterion_id": criterion, "text": posted.text(&format!("responses-{i}-text")).trim() }));
+    }
+    let offer = posted.get("offer_id");
+    let request = json!({
+        "price_pence": pence_of_pounds(posted.get("price_pence")),
+        "offer_id": if offer.is_empty() { serde_json::Value::Null } else { json!(offer) },
+        "responses": responses,
+    });
+    let existing = match own_bid(&ctx, uuid).await {
+        Ok(existing) => existing,
+        Err(error) => return ctx.error(error),
+    };
+    let result = match &existing {
+        Some(bid) => api::revise_bid(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, bid.id)), body(request))
+            .await
+            .map(|_| "revised"),
+        None => api::submit_bid(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request))
+            .await
+            .map(|_| "bid"),
+    };
+    match result {
+        Ok(code) => done(&format!("/tenders/{uuid}/bid"), code),
+        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let form = FormState::failed(&posted, &error);
+            let built = async {
+                let tender = tender_of(&ctx, uuid).await?;
+                bid_form(&ctx, &tender, existing.as_ref(), &form, None).await
+            }
+            .await;
+            let mut response = ctx.show("Your bid", built);
+            *response.status_mut() = error.status();
+            response
+        }
+    }
+}
+
+async fn own_bid_action(
+    ctx: &Ctx,
+    id: &str,
+    code: &str,
+    withdraw: bool,
+) -> Response {
+    let result = async {
+        let uuid = parse_id(id)?;
+        let bid = own_bid(ctx, uuid)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("Your organisation has no live bid on this tender.".to_owned()))?;
+        let params = PathParams((uuid, bid.id));
+        if withdraw {
+            let _ = api::withdraw_bid(State(ctx.state.clone()), AuthUser(ctx.actor), params).await?;
+        } else {
+            let _ = api::confirm_bid(State(ctx.state.clone()), AuthUser(ctx.actor), params).await?;
+        }
+        Ok::<_, ApiError>(uuid)
+    }
+    .await;
+    match result {
+        Ok(uuid) => done(&format!("/tenders/{uuid}/bid"), code),
+        Err(error) => ctx.error(error),
+    }
+}
+
+async fn withdraw_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
+    own_bid_action(&ctx, &id, "withdrawn", true).await
+}
+
+async fn confirm_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
+    own_bid_action(&ctx, &id, "confirmed", false).await
+}
+
+fn score_cells(item: &crate::routes::evaluation::RankingItem) -> Vec<Markup> {
+    vec![
+        html! { (item.rank) },
+        html! { (item.supplier_name) },
+        html! { (pounds(item.price_pence)) },
+        html! { (format!("{:.2}", item.price_score)) },
+        html! { (format!("{:.2}", item.quality_score)) },
+        html! { strong { (format!("{:.2}", item.total_score)) } },
+    ]
+}
+
+const SCORE_HEADINGS: [&str; 6] = ["Rank", "Supplier", "Price", "Price score", "Quality score", "Total"];
+
+/// The outcome after award: to a bidder its own result with the evaluators' marks and reasons
+/// (evaluators not named), the winner's name and scores; the challenge form during standstill.
+async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Option<&str>) -> Result<Markup, ApiError> {
+    let uuid = parse_id(id)?;
+    let tender = tender_of(ctx, uuid).await?;
+    let axum::Json(outcome) =
+        awards::get_outcome(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid)).await?;
+    let standstill = code_of(&outcome.status) == "standstill";
+    let challenges = if ctx.actor.role == Role::SupplierBidder {
+        awards::list_challenges(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid))
+            .await
+            .map(|axum::Json(list)| list.items)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        span class="nhsuk-caption-l" { (tender.title) }
+        h1 { "Outcome" }
+        (summary(vec![
+            ("Awarded to", html! { strong { (outcome.award.supplier_name) } }),
+            ("Awarded", html! { (when(outcome.award.awarded_at)) }),
+            ("Standstill ends", html! { (when(outcome.award.standstill_ends_at)) }),
+            ("State", html! { (words(&code_of(&outcome.status))) }),
+            ("Bids ranked", html! { (outcome.ranked_bids) }),
+        ]))
+        h2 { "The winning bid" }
+        (table("The winning bid's scores", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], vec![score_cells(&outcome.winner)]))
+        @if let Some(yours) = &outcome.your_bid {
+            h2 { "Your bid" }
+            @if yours.successful {
+                div class="nhsuk-inset-text" { p { "Your bid was successful." } }
+            }
+            @if yours.excluded {
+                div class="nhsuk-inset-text" { p { "Your bid was excluded as non-compliant: " (yours.exclusion_reason.clone().unwrap_or_default()) } }
+            }
+            @if let Some(result) = &yours.result {
+                (table("Your bid's scores", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], vec![score_cells(result)]))
+            }
+            @for criterion in &yours.feedback {
+                h3 class="nhsuk-heading-s" { (criterion.name) }
+                @for (n, mark) in criterion.marks.iter().enumerate() {
+                    div class="nhsuk-inset-text" {
+                        p { strong { "Evaluator " (n + 1) ": " (mark.score) " of 100" } }
+                        p class="mkt-pre" { (mark.justification) }
+                    }
+                }
+            }
+        }
+        @if let Some(items) = &outcome.items {
+            h2 { "Every ranked bid" }
+            (table("Every ranked bid", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], items.iter().map(score_cells).collect()))
+        }
+        @if !challenges.is_empty() {
+            h2 { "Your challenge" }
+            @for c in &challenges {
+                div class="nhsuk-inset-text" {
+                    p class="mkt-pre" { (c.grounds) }
+                    p { "Lodged " (when(c.lodged_at)) " — " strong { (words(&c.status)) } }
+                    @if let Some(notes) = &c.resolution_notes { p class="mkt-pre" { (notes) } }
+                }
+            }
+        }
+        @if standstill && outcome.your_bid.as_ref().is_some_and(|b| !b.successful) && challenges.iter().all(|c| c.status != "open") {
+            h2 { "Challenge the award" }
+            form method="post" action=(format!("/tenders/{id}/challenge")) novalidate {
+                (csrf_field(&ctx.csrf))
+                (Field::new("grounds", "Your grounds").hint("During the standstill period only. While a challenge is open the contract cannot be confirmed.").textarea(form))
+                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Lodge the challenge" }
+            }
+        }
+        p { a href=(format!("/tenders/{id}")) { "Back to the tender" } }
+    })
+}
+
+async fn outcome_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+    let built = outcome_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
+    ctx.show("Outcome", built)
+}
+
+async fn lodge_challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
+    };
+    let request = json!({ "grounds": posted.text("grounds").trim() });
+    match awards::lodge_challenge(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await {
+        Ok(_) => done(&format!("/tenders/{uuid}/outcome"), "challenged"),
+        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let form = FormState::failed(&posted, &error);
+            let built = outcome_content(&ctx, &id, &form, None).await;
+            let mut response = ctx.show("Outcome", built);
+            *response.status_mut() = error.status();
+            response
+        }
+    }
+}

@@ -1,0 +1,662 @@
+//! Tender pages: the tender as each role may see it with the actions its role may take there,
+//! the buyer lead's tender form with its criteria builder, amendments, cancellation and answers
+//! to clarification questions, and the supplier's questions. Every action calls the API's own
+//! handler, so each rule (role, organisation, state, deadline) is decided in one place.
+
+use super::ui::{
+    Ctx, Done, Field, FormState, Posted, action_button, body, code_of, csrf_field, done,
+    error_summary, notice, number_or_text, pence_of_pounds, pounds_field, summary, table, when,
+    words,
+};
+use crate::auth::AuthUser;
+use crate::dto::pounds;
+use crate::error::ApiError;
+use crate::extract::PathParams;
+use crate::routes::tenders as api;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::organisation::{OrganisationKind, Region};
+use domain::user::Role;
+use maud::{Markup, html};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tenders/new", get(new_tender).post(create_tender))
+        .route("/tenders/{id}", get(tender_page))
+        .route("/tenders/{id}/edit", get(edit_tender).post(update_tender))
+        .route("/tenders/{id}/publish", post(publish_tender))
+        .route("/tenders/{id}/amend", get(amend_page).post(amend_tender))
+        .route("/tenders/{id}/cancel", get(cancel_page).post(cancel_tender))
+        .route("/tenders/{id}/questions", post(ask_question))
+        .route("/tenders/{id}/questions/{qid}/answer", post(answer_question))
+}
+
+/// How many quality criteria rows the form offers (blank rows are ignored).
+const QUALITY_ROWS: usize = 6;
+
+fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
+}
+
+/// A `datetime-local` value (UK time) as the RFC 3339 instant the API takes; anything else is
+/// passed on as typed so that the API names the field.
+fn instant_of(value: &str) -> serde_json::Value {
+    chrono::NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
+        .map(|local| json!(domain::calendar::uk_local(local).to_rfc3339()))
+        .unwrap_or_else(|_| json!(value.trim()))
+}
+
+fn local_field(at: chrono::DateTime<chrono::Utc>) -> String {
+    domain::calendar::uk_time(at)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The tender form's fields as the API's request: the quality rows that were filled in, in
+/// order, after the price criterion; the form values are renumbered to match, so that an
+/// error about `/criteria/2/weight` points at the row shown second.
+fn tender_request(posted: &Posted) -> (serde_json::Value, HashMap<String, String>) {
+    let mut values = posted.values();
+    let mut criteria = vec![json!({
+        "name": "Price",
+        "kind": "price",
+        "weight": number_or_text(posted.get("criteria-0-weight")),
+    })];
+    let mut rows = Vec::new();
+    for i in 1..=QUALITY_ROWS {
+        let name = posted.get(&format!("criteria-{i}-name"));
+        let weight = posted.get(&format!("criteria-{i}-weight"));
+        values.remove(&format!("criteria-{i}-name"));
+        values.remove(&format!("criteria-{i}-weight"));
+        if !name.is_empty() || !weight.is_empty() {
+            rows.push((name.to_owned(), weight.to_owned()));
+        }
+    }
+    for (n, (name, weight)) in rows.into_iter().enumerate() {
+        values.insert(format!("criteria-{}-name", n + 1), name.clone());
+        values.insert(format!("criteria-{}-weight", n + 1), weight.clone());
+        criteria.push(json!({ "name": name, "kind": "quality", "weight": number_or_text(&weight) }));
+    }
+    let ceiling = posted.get("budget_ceiling_pence");
+    let standstill = posted.get("standstill_days");
+    let request = json!({
+        "title": posted.get("title"),
+        "description": posted.text("description").trim(),
+        "category": posted.get("category"),
+        "region": posted.get("region"),
+        "estimated_value_pence": pence_of_pounds(posted.get("estimated_value_pence")),
+        "budget_ceiling_pence": if ceiling.is_empty() { serde_json::Value::Null } else { pence_of_pounds(ceiling) },
+        "contract_term_months": number_or_text(posted.get("contract_term_months")),
+        "procedure": posted.get("procedure"),
+        "invited_supplier_ids": posted.all("invited_supplier_ids"),
+        "criteria": criteria,
+        "clarification_deadline": instant_of(posted.get("clarification_deadline")),
+        "submission_deadline": instant_of(posted.get("submission_deadline")),
+        "standstill_days": if standstill.is_empty() { serde_json::Value::Null } else { number_or_text(standstill) },
+    });
+    (request, values)
+}
+
+/// The tender form: details, the procedure with the suppliers it invites, the deadlines and the
+/// criteria builder (the weights' total is shown as they are typed where script runs; the
+/// server checks it on every submission).
+async fn tender_form(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    form: &FormState,
+    invited: &[String],
+) -> Result<Markup, ApiError> {
+    let conn = ctx.state.db.conn();
+    let categories = persistence::reference::categories(conn).await?;
+    let suppliers = persistence::organisations::list(
+        conn,
+        &persistence::organisations::OrganisationFilter {
+            kind: Some(OrganisationKind::Supplier),
+        },
+        domain::pagination::PageRequest::new(Some(1), Some(100))?,
+    )
+    .await?;
+    let category_options: Vec<(String, String)> = std::iter::once((String::new(), "Choose a category".to_owned()))
+        .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
+        .collect();
+    let region_options: Vec<(String, String)> = std::iter::once((String::new(), "Choose a region".to_owned()))
+        .chain(Region::ALL.iter().map(|r| (r.code().to_owned(), r.name().to_owned())))
+        .collect();
+    let procedure = form.value("procedure");
+    Ok(html! {
+        (error_summary(&form.problems))
+        h1 { (heading) }
+        form method="post" action=(action) novalidate {
+            (csrf_field(&ctx.csrf))
+            @if !form.value("version").is_empty() {
+                input type="hidden" name="version" value=(form.value("version"));
+            }
+            (Field::new("title", "Title").input(form))
+            (Field::new("description", "What is being bought").hint("Suppliers read this; line breaks are kept.").textarea(form))
+            (Field::new("category", "Category").select(form, &category_options))
+            (Field::new("region", "Region").select(form, &region_options))
+            (Field::new("estimated_value_pence", "Estimated total value, in pounds").hint("For example, 250000").width("10").input(form))
+            (Field::new("budget_ceiling_pence", "Budget ceiling, in pounds (optional)").hint("Never shown to suppliers.").width("10").input(form))
+            (Field::new("contract_term_months", "Contract term, in months").width("4").input(form))
+            div class=(if form.error("procedure").is_some() || form.error("invited_supplier_ids").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+                fieldset class="nhsuk-fieldset" aria-describedby="procedure-hint" {
+                    legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Procedure" }
+                    div class="nhsuk-hint" id="procedure-hint" { "Open: any supplier may bid. Invited: only the suppliers you tick." }
+                    @if let Some(message) = form.error("procedure").or(form.error("invited_supplier_ids")) {
+                        span class="nhsuk-error-message" { span class="nhsuk-u-visually-hidden" { "Error:" } " " (message) }
+                    }
+                    div class="nhsuk-radios" {
+                        div class="nhsuk-radios__item" {
+                            input class="nhsuk-radios__input" id="procedure" name="procedure" type="radio" value="open" checked[procedure != "invited"];
+                            label class="nhsuk-label nhsuk-radios__label" for="procedure" { "Open" }
+                        }
+                        div class="nhsuk-radios__item" {
+                            input class="nhsuk-radios__input" id="procedure-invited" name="procedure" type="radio" value="invited" checked[procedure == "invited"];
+                            label class="nhsuk-label nhsuk-radios__label" for="procedure-invited" { "Invited" }
+                        }
+                    }
+                }
+            }
+            details class="nhsuk-details" id="invited_supplier_ids" open[procedure == "invited"] {
+                summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Suppliers to invite" } }
+                div class="nhsuk-details__text" {
+                    div class="nhsuk-checkboxes" {
+                        @for (i, s) in suppliers.items.iter().filter(|s| s.successor_id.is_none()).enumerate() {
+                            div class="nhsuk-checkboxes__item" {
+                                input class="nhsuk-checkboxes__input" id=(format!("invite-{i}")) name="invited_supplier_ids" type="checkbox" value=(s.id.as_uuid()) checked[invited.contains(&s.id.as_uuid().to_string())];
+                                label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("invite-{i}")) { (s.name) }
+                            }
+                        }
+                    }
+                }
+            }
+            (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").hint("Suppliers may ask questions until then.").input(form))
+            (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").hint("Enforced by the server's clock: a bid at or after this time is refused.").input(form))
+            (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8.").width("3").input(form))
+            fieldset class="nhsuk-fieldset" id="criteria" {
+                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
+                div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
+                @if let Some(message) = form.error("criteria").filter(|_| form.problems.iter().any(|p| p.field.as_deref() == Some("criteria"))) {
+                    span class="nhsuk-error-message" { span class="nhsuk-u-visually-hidden" { "Error:" } " " (message) }
+                }
+                div class="mkt-criteria-row" {
+                    (Field::new("criteria-0-weight", "Price weight").width("3").weight().input(form))
+                }
+                @for i in 1..=QUALITY_ROWS {
+                    div class="mkt-criteria-row" {
+                        (Field::new(&format!("criteria-{i}-name"), &format!("Quality criterion {i}")).input(form))
+                        (Field::new(&format!("criteria-{i}-weight"), &format!("Weight of quality criterion {i}")).width("3").weight().input(form))
+                    }
+                }
+                p id="criteria-total" class="mkt-total" aria-live="polite" {}
+            }
+            button class="nhsuk-button" type="submit" { "Save draft" }
+        }
+    })
+}
+
+async fn new_tender(ctx: Ctx) -> Response {
+    let built = async {
+        ctx.require(&[Role::BuyerLead])?;
+        let buyer = persistence::organisations::get(ctx.state.db.conn(), ctx.actor.organisation_id).await?;
+        let mut values = HashMap::new();
+        values.insert("criteria-0-weight".to_owned(), "40".to_owned());
+        values.insert("standstill_days".to_owned(), "8".to_owned());
+        values.insert("procedure".to_owned(), "open".to_owned());
+        if let Some(region) = buyer.region {
+            values.insert("region".to_owned(), region.code().to_owned());
+        }
+        tender_form(&ctx, "/tenders/new", "Create a tender", &FormState::new(values), &[]).await
+    }
+    .await;
+    ctx.show("Create a tender", built)
+}
+
+async fn create_tender(ctx: Ctx, posted: Posted) -> Response {
+    let (request, values) = tender_request(&posted);
+    let result = api::create_tender(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        body(request),
+    )
+    .await;
+    match result {
+        Ok((_, _, axum::Json(tender))) => done(&format!("/tenders/{}", tender.id), "created"),
+        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let mut form = FormState::failed(&posted, &error);
+            form.values = values;
+            let invited: Vec<String> = posted.all("invited_supplier_ids").iter().map(|s| s.to_string()).collect();
+            let built = tender_form(&ctx, "/tenders/new", "Create a tender", &form, &invited).await;
+            let mut response = ctx.show("Create a tender", built);
+            *response.status_mut() = error.status();
+            response
+        }
+    }
+}
+
+/// The draft's fields as form values.
+fn values_of(tender: &api::TenderResponse) -> HashMap<String, String> {
+    let mut values = HashMap::new();
+    values.insert("version".to_owned(), tender.version.to_string());
+    values.insert("title".to_owned(), tender.title.clone());
+    values.insert("description".to_owned(), tender.description.clone());
+    values.insert("category".to_owned(), tender.category.clone());
+    values.insert("region".to_owned(), code_of(&tender.region));
+    values.insert("estimated_value_pence".to_owned(), pounds_field(tender.estimated_value_pence));
+    if let Some(ceiling) = tender.budget_ceiling_pence {
+        values.insert("budget_ceiling_pence".to_owned(), pounds_field(ceiling));
+    }
+    values.insert("contract_term_months".to_owned(), tender.contract_term_months.to_string());
+    values.insert("procedure".to_owned(), code_of(&tender.procedure));
+    values.insert("clarification_deadline".to_owned(), local_field(tender.clarification_deadline));
+    values.insert("submission_deadline".to_owned(), local_field(tender.submission_deadline));
+    values.insert("standstill_days".to_owned(), tender.standstill_days.to_string());
+    let mut quality = 0;
+    for c in &tender.criteria {
+        if code_of(&c.kind) == "price" {
+            values.insert("criteria-0-weight".to_owned(), c.weight.to_string());
+        } else {
+            quality += 1;
+            values.insert(format!("criteria-{quality}-name"), c.name.clone());
+            values.insert(format!("criteria-{quality}-weight"), c.weight.to_string());
+        }
+    }
+    values
+}
+
+async fn read_tender(ctx: &Ctx, id: Uuid) -> Result<api::TenderResponse, ApiError> {
+    let conn = ctx.state.db.conn();
+    let now = ctx.state.db.now().await?;
+    let (tender, status) = api::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(id), now).await?;
+    api::present(conn, Some(&ctx.actor), tender, status).await
+}
+
+async fn edit_tender(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let built = async {
+        ctx.require(&[Role::BuyerLead])?;
+        let tender = read_tender(&ctx, parse_id(&id)?).await?;
+        if tender.buyer_id != ctx.actor.organisation_id.as_uuid() {
+            return Err(ApiError::NotFound("No such tender.".to_owned()));
+        }
+        let invited: Vec<String> = tender.invited_supplier_ids.iter().flatten().map(Uuid::to_string).collect();
+        tender_form(&ctx, &format!("/tenders/{id}/edit"), "Edit the draft tender", &FormState::new(values_of(&tender)), &invited).await
+    }
+    .await;
+    ctx.show("Edit the draft tender", built)
+}
+
+async fn update_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
+    };
+    let (request, values) = tender_request(&posted);
+    let version = posted.get("version").parse::<i32>().unwrap_or_default();
+    let result = api::update_tender(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        crate::concurrency::IfMatch::version(version),
+        body(request),
+    )
+    .await;
+    match result {
+        Ok(_) => done(&format!("/tenders/{uuid}"), "saved"),
+        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let mut form = FormState::failed(&posted, &error);
+            form.values = values;
+            if matches!(error, ApiError::PreconditionFailed(_)) {
+                form.problems = vec![super::ui::Problem {
+                    field: None,
+                    message: "Someone else changed this draft while you were editing it. Open it again to see their changes.".to_owned(),
+                }];
+            }
+            let invited: Vec<String> = posted.all("invited_supplier_ids").iter().map(|s| s.to_string()).collect();
+            let built = tender_form(&ctx, &format!("/tenders/{uuid}/edit"), "Edit the draft tender", &form, &invited).await;
+            let mut response = ctx.show("Edit the draft tender", built);
+            *response.status_mut() = error.status();
+            response
+        }
+    }
+}
+
+async fn publish_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
+    };
+    let version = posted.get("version").parse::<i32>().unwrap_or_default();
+    match api::publish_tender(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        crate::concurrency::IfMatch::version(version),
+    )
+    .await
+    {
+        Ok(_) => done(&format!("/tenders/{uuid}"), "published"),
+        Err(error) => tender_view(&ctx, &id, None, super::ui::problems_of(&error), Some(error.status())).await,
+    }
+}
+
+fn simple_form(ctx: &Ctx, action: &str, heading: &str, intro: &str, fields: Markup, button: &str, form: &FormState) -> Markup {
+    html! {
+        (error_summary(&form.problems))
+        h1 { (heading) }
+        p { (intro) }
+        form method="post" action=(action) novalidate {
+            (csrf_field(&ctx.csrf))
+            (fields)
+            button class="nhsuk-button" type="submit" { (button) }
+        }
+    }
+}
+
+fn amend_form(ctx: &Ctx, id: &str, tender: &api::TenderResponse, form: &FormState) -> Markup {
+    simple_form(
+        ctx,
+        &format!("/tenders/{id}/amend"),
+        &format!("Amend {}", tender.title),
+        "An amendment can only extend the deadlines or clarify the description; every bidder is told, and bids made before it must be confirmed again if it changes what is asked.",
+        html! {
+            (Field::new("note", "What changes and why").hint("Published to every supplier.").textarea(form))
+            (Field::new("description", "Description").hint("Change it only to clarify.").textarea(form))
+            (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").input(form))
+            (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").input(form))
+        },
+        "Publish the amendment",
+        form,
+    )
+}
+
+async fn amend_page(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let built = async {
+        ctx.require(&[Role::BuyerLead])?;
+        let tender = read_tender(&ctx, parse_id(&id)?).await?;
+        let mut values = HashMap::new();
+        values.insert("description".to_owned(), tender.description.clone());
+        values.insert("clarification_deadline".to_owned(), local_field(tender.clarification_deadline));
+        values.insert("submission_deadline".to_owned(), local_field(tender.submission_deadline));
+        Ok(amend_form(&ctx, &id, &tender, &FormState::new(values)))
+    }
+    .await;
+    ctx.show("Amend the tender", built)
+}
+
+async fn amend_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let built = async {
+        let uuid = parse_id(&id)?;
+        let tender = read_tender(&ctx, uuid).await?;
+        let description = posted.text("description").trim();
+        let mut request = json!({ "note": posted.text("note").trim() });
+        if description != tender.description {
+            request["description"] = json!(description);
+        }
+        let clarification = instant_of(posted.get("clarification_deadline"));
+        if clarification != json!(tender.clarification_deadline.to_rfc3339()) {
+            request["clarification_deadline"] = clarification;
+        }
+        let submission = instant_of(posted.get("submission_deadline"));
+        if submission != json!(tender.submission_deadline.to_rfc3339()) {
+            request["submission_deadline"] = submission;
+        }
+        let result = api::amend_tender(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await;
+        Ok::<_, ApiError>((tender, result))
+    }
+    .await;
+    match built {
+        Ok((_, Ok(_))) => done(&format!("/tenders/{id}"), "amended"),
+        Ok((tender, Err(error))) if !matches!(error, ApiError::Forbidden(_) | ApiError::NotFound(_)) => {
+            let form = FormState::failed(&posted, &error);
+            let mut response = ctx.page("Amend the tender", amend_form(&ctx, &id, &tender, &form));
+            *response.status_mut() = error.status();
+            response
+        }
+        Ok((_, Err(error))) | Err(error) => ctx.error(error),
+    }
+}
+
+fn cancel_form(ctx: &Ctx, id: &str, title: &str, form: &FormState) -> Markup {
+    simple_form(
+        ctx,
+        &format!("/tenders/{id}/cancel"),
+        &format!("Cancel {title}"),
+        "A tender can be cancelled at any time before award. Every bidder is told, with your reason.",
+        Field::new("reason", "Why is the tender cancelled?").textarea(form),
+        "Cancel the tender",
+        form,
+    )
+}
+
+async fn cancel_page(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let built = async {
+        ctx.require(&[Role::BuyerLead])?;
+        let tender = read_tender(&ctx, parse_id(&id)?).await?;
+        Ok(cancel_form(&ctx, &id, &tender.title, &FormState::default()))
+    }
+    .await;
+    ctx.show("Cancel the tender", built)
+}
+
+async fn cancel_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
+    };
+    let request = json!({ "reason": posted.text("reason").trim() });
+    match api::cancel_tender(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await {
+        Ok(_) => done(&format!("/tenders/{uuid}"), "cancelled"),
+        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
+        Err(error) => match read_tender(&ctx, uuid).await {
+            Ok(tender) => {
+                let form = FormState::failed(&posted, &error);
+                let mut response = ctx.page("Cancel the tender", cancel_form(&ctx, &id, &tender.title, &form));
+                *response.status_mut() = error.status();
+                response
+            }
+            Err(error) => ctx.error(error),
+        },
+    }
+}
+
+async fn ask_question(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
+    };
+    let request = json!({ "question": posted.text("question").trim() });
+    match api::ask_clarification(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await {
+        Ok(_) => done(&format!("/tenders/{uuid}"), "asked"),
+        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let form = FormState::failed(&posted, &error);
+            tender_view(&ctx, &id, None, form.problems, Some(error.status())).await
+        }
+    }
+}
+
+async fn answer_question(ctx: Ctx, Path((id, qid)): Path<(String, String)>, posted: Posted) -> Response {
+    let (Ok(uuid), Ok(question)) = (parse_id(&id), parse_id(&qid)) else {
+        return ctx.error(ApiError::NotFound("No such question.".to_owned()));
+    };
+    let request = json!({ "answer": posted.text("answer").trim() });
+    match api::answer_clarification(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, question)), body(request)).await {
+        Ok(_) => done(&format!("/tenders/{uuid}"), "answered"),
+        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let mut problems = super::ui::problems_of(&error);
+            for p in &mut problems {
+                if p.field.as_deref() == Some("answer") {
+                    p.field = Some(format!("answer-{question}"));
+                }
+            }
+            tender_view(&ctx, &id, None, problems, Some(error.status())).await
+        }
+    }
+}
+
+async fn tender_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+    tender_view(&ctx, &id, confirmation.message(), Vec::new(), None).await
+}
+
+/// The tender page: what the user may see (the API's rules), and the actions its role may take
+/// in the tender's state. `problems` are shown when an action on this page failed.
+pub async fn tender_view(
+    ctx: &Ctx,
+    id: &str,
+    confirmation: Option<&str>,
+    problems: Vec<super::ui::Problem>,
+    status: Option<axum::http::StatusCode>,
+) -> Response {
+    let built = async {
+        let uuid = parse_id(id)?;
+        let conn = ctx.state.db.conn();
+        let now = ctx.state.db.now().await?;
+        let (tender, state) = api::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(uuid), now).await?;
+        let questions = api::clarifications_for(conn, &ctx.actor, &tender, state).await?;
+        let tender = api::present(conn, Some(&ctx.actor), tender, state).await?;
+        Ok::<_, ApiError>((tender, questions))
+    }
+    .await;
+    let (tender, questions) = match built {
+        Ok(found) => found,
+        Err(error) => return ctx.error(error),
+    };
+    let state = code_of(&tender.status);
+    let own = tender.buyer_id == ctx.actor.organisation_id.as_uuid();
+    let lead = own && ctx.actor.role == Role::BuyerLead;
+    let evaluator = own && ctx.actor.role == Role::BuyerEvaluator;
+    let supplier = ctx.actor.role == Role::SupplierBidder;
+    let form = FormState {
+        values: HashMap::new(),
+        problems,
+    };
+    let content = html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        span class="nhsuk-caption-l" { (tender.buyer_name) }
+        h1 { (tender.title) }
+        (summary(vec![
+            ("State", html! { strong class="nhsuk-tag" { (words(&state)) } }),
+            ("Category", html! { (tender.category) }),
+            ("Region", html! { (words(&code_of(&tender.region))) }),
+            ("Procedure", html! { (code_of(&tender.procedure)) }),
+            ("Questions close", html! { (when(tender.clarification_deadline)) }),
+            ("Bids close", html! { (when(tender.submission_deadline)) }),
+            ("Estimated value", html! { (pounds(tender.estimated_value_pence)) }),
+            ("Contract term", html! { (tender.contract_term_months) " months" }),
+            ("Standstill", html! { (tender.standstill_days) " working days" }),
+        ]))
+        @if let Some(ceiling) = tender.budget_ceiling_pence {
+            (summary(vec![("Budget ceiling (not shown to suppliers)", html! { (pounds(ceiling)) })]))
+        }
+        @if let Some(reason) = &tender.cancellation_reason {
+            div class="nhsuk-warning-callout" {
+                h2 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "Cancelled" } }
+                p class="mkt-pre" { (reason) }
+            }
+        }
+        @if let Some(reason) = &tender.unsuccessful_reason {
+            div class="nhsuk-warning-callout" {
+                h2 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "Unsuccessful" } }
+                p class="mkt-pre" { (reason) }
+            }
+        }
+        h2 { "What you can do" }
+        div class="mkt-inline-forms" {
+            @if lead && state == "draft" {
+                a class="nhsuk-button nhsuk-button--secondary" href=(format!("/tenders/{id}/edit")) { "Edit the draft" } " "
+                form method="post" action=(format!("/tenders/{id}/publish")) {
+                    (csrf_field(&ctx.csrf))
+                    input type="hidden" name="version" value=(tender.version);
+                    button class="nhsuk-button" type="submit" { "Publish" }
+                }
+            }
+            @if lead && state == "published" {
+                a class="nhsuk-button nhsuk-button--secondary" href=(format!("/tenders/{id}/amend")) { "Amend" }
+            }
+            @if lead && matches!(state.as_str(), "evaluation" | "standstill" | "awarded") {
+                a class="nhsuk-button" href=(format!("/tenders/{id}/evaluation")) { "Bids, evaluation and award" }
+            }
+            @if (lead || evaluator) && state == "evaluation" {
+                " " a class="nhsuk-button nhsuk-button--secondary" href=(format!("/tenders/{id}/scoring")) { "Declare and score" }
+            }
+            @if lead && matches!(state.as_str(), "draft" | "published" | "evaluation" | "standstill") {
+                " " a class="nhsuk-button nhsuk-button--warning" href=(format!("/tenders/{id}/cancel")) { "Cancel the tender" }
+            }
+            @if supplier && state == "published" {
+                a class="nhsuk-button" href=(format!("/tenders/{id}/bid")) { "Your bid" }
+            }
+            @if supplier && matches!(state.as_str(), "evaluation") {
+                a class="nhsuk-button nhsuk-button--secondary" href=(format!("/tenders/{id}/bid")) { "Your bid (sealed)" }
+            }
+            @if matches!(state.as_str(), "standstill" | "awarded") && !lead {
+                a class="nhsuk-button nhsuk-button--secondary" href=(format!("/tenders/{id}/outcome")) { "Outcome" }
+            }
+            @if matches!(ctx.actor.role, Role::Regulator | Role::Admin) || own {
+                p { a href=(format!("/api/v1/tenders/{id}/ocds")) { "Open Contracting (OCDS) release package" } " (API; needs a token)" }
+            }
+        }
+        h2 { "What is being bought" }
+        p class="mkt-pre" { (tender.description) }
+        h2 { "How bids are evaluated" }
+        (table("Evaluation criteria", &["Criterion", "Kind", "Weight"], &[2],
+            tender.criteria.iter().map(|c| vec![html! { (c.name) }, html! { (code_of(&c.kind)) }, html! { (c.weight) "%" }]).collect()))
+        @if !tender.amendments.is_empty() {
+            h2 { "Amendments" }
+            @for a in &tender.amendments {
+                div class="nhsuk-inset-text" {
+                    p { strong { "Amendment " (a.number) } " — " (when(a.amended_at)) }
+                    p class="mkt-pre" { (a.note) }
+                    p { "Bids close " (when(a.submission_deadline_after)) "." }
+                }
+            }
+        }
+        h2 { "Clarification questions" }
+        @if questions.is_empty() {
+            p { "No questions yet." }
+        }
+        @for q in &questions {
+            div class="nhsuk-inset-text" {
+                p class="mkt-pre" { strong { "Question: " } (q.question) }
+                @if q.asked_by_you { p class="nhsuk-body-s" { "You asked this." } }
+                @match &q.answer {
+                    Some(answer) => { p class="mkt-pre" { strong { "Answer: " } (answer) } }
+                    None => {
+                        p { "Not answered yet." }
+                        @if lead {
+                            form method="post" action=(format!("/tenders/{id}/questions/{}/answer", q.id)) novalidate {
+                                (csrf_field(&ctx.csrf))
+                                (Field::new(&format!("answer-{}", q.id), "Your answer (published to every supplier)").named("answer").textarea(&form))
+                                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Publish the answer" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if supplier && state == "published" {
+            form method="post" action=(format!("/tenders/{id}/questions")) novalidate {
+                (csrf_field(&ctx.csrf))
+                (Field::new("question", "Ask a question").hint("The buyer's answer is published to every supplier; your name is shown only to the buyer.").textarea(&form))
+                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Send the question" }
+            }
+        }
+    };
+    let mut response = ctx.page(&tender.title, content);
+    if let Some(status) = status {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// A one-button action used by other tender pages.
+pub fn button(ctx: &Ctx, action: &str, label: &str) -> Markup {
+    action_button(&ctx.csrf, action, label, true)
+}
