@@ -19,7 +19,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     let dist = web.join("node_modules/nhsuk-frontend/dist/nhsuk");
     println!("cargo:rerun-if-changed={}", dist.display());
-    if !dist.join("nhsuk-frontend.min.css").exists() {
+    // axe-core (a development dependency) is what the browser tests check every page with.
+    let axe = web.join("node_modules/axe-core/axe.min.js");
+    if !dist.join("nhsuk-frontend.min.css").exists() || !axe.exists() {
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&web)

@@ -69,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .merge(web::tenders::routes())
         .merge(web::bids::routes())
         .merge(web::evaluation::routes())
+        .merge(web::market::routes())
+        .merge(web::contracts::routes())
         .fallback(route_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

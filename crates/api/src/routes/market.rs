@@ -50,7 +50,7 @@ pub enum GroupByDto {
 }
 
 /// How concentrated a market is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = ConcentrationLevel)]
 pub enum LevelDto {
@@ -150,7 +150,7 @@ fn number(value: f64) -> String {
 }
 
 /// One supplier's share.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ShareItem {
     /// The supplier.
     pub supplier_id: Uuid,
@@ -169,7 +169,7 @@ pub struct ShareItem {
 }
 
 /// Market share by supplier.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ShareResponse {
     /// Whose the contracts count as.
     pub attribution: AttributionDto,
@@ -264,7 +264,7 @@ pub async fn market_share(
 }
 
 /// The concentration scale an answer used.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ScaleResponse {
     /// Its name (the UK CMA sets no fixed thresholds; this is configuration).
     pub name: String,
@@ -285,7 +285,7 @@ impl From<&ConcentrationScale> for ScaleResponse {
 }
 
 /// One group's concentration.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct GroupConcentration {
     /// The category code, region code or quarter (`2026-Q3`).
     pub group: String,
@@ -304,7 +304,7 @@ pub struct GroupConcentration {
 }
 
 /// A market's concentration.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ConcentrationResponse {
     /// The scale used for `level`.
     pub scale: ScaleResponse,
@@ -445,7 +445,7 @@ fn level_name(level: LevelDto) -> &'static str {
 }
 
 /// What a merger would do to one market.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MergerFigures {
     /// The market's category code (absent for the overall figures).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -498,7 +498,7 @@ fn merger_figures(
 }
 
 /// A simulated merger.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MergerSimulationResponse {
     /// The scale used.
     pub scale: ScaleResponse,
@@ -644,7 +644,7 @@ pub async fn merger_simulation(
 }
 
 /// The EU Single Market Scoreboard band of a single-bid rate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = ScoreboardBand)]
 pub enum BandDto {
@@ -670,7 +670,7 @@ impl From<market::ScoreboardBand> for BandDto {
 }
 
 /// How competitive tendering is. Rates are percentages to 2 places, null with nothing to rate.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CompetitionResponse {
     /// Tenders published in the period (`from`/`to` filter the publication date).
     pub tenders_published: i64,
@@ -776,7 +776,7 @@ pub async fn market_competition(
 }
 
 /// The spread of offer prices in one category and pricing unit.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PriceSpreadItem {
     /// The category code.
     pub category: String,
@@ -793,7 +793,7 @@ pub struct PriceSpreadItem {
 }
 
 /// Awarded value against estimated value in one category.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SavingsItem {
     /// The category code.
     pub category: String,
@@ -808,7 +808,7 @@ pub struct SavingsItem {
 }
 
 /// Price benchmarks.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PricesResponse {
     /// The date the offer prices are read at.
     pub at: NaiveDate,

@@ -4,7 +4,9 @@
 //! persistence code as the API.
 
 pub mod bids;
+pub mod contracts;
 pub mod evaluation;
+pub mod market;
 pub mod pages;
 pub mod session;
 pub mod tenders;
