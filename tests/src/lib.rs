@@ -2,6 +2,8 @@
 //! database of its own — a SQLite file in a temporary directory by default, or a new PostgreSQL
 //! database when `TEST_DATABASE_URL` names a server (CI sets it) — and talks to it over HTTP.
 
+pub mod browser;
+
 use api::cli::{build_state, create_admin};
 use api::state::AppState;
 use persistence::Db;
