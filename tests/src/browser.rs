@@ -278,10 +278,22 @@ impl Browser {
         );
     }
 
+    /// Writes a screenshot of the whole page (the window is stretched to the page's height for
+    /// it, then put back).
     pub async fn screenshot(&self, name: &str) {
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1000)
+            .clamp(600, 8000) as u32;
+        let _ = self.client.set_window_size(1280, height + 120).await;
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(self.shots.join(format!("{name}.png")), png);
         }
+        let _ = self.client.set_window_size(1280, 1000).await;
     }
 
     pub async fn close(self) {

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::evaluation::routes())
         .merge(web::market::routes())
         .merge(web::contracts::routes())
+        .merge(web::offers::routes())
         .fallback(route_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -7,6 +7,7 @@ pub mod bids;
 pub mod contracts;
 pub mod evaluation;
 pub mod market;
+pub mod offers;
 pub mod pages;
 pub mod session;
 pub mod tenders;

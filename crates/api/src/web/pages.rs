@@ -8,7 +8,7 @@ use crate::routes::auth::sign_in;
 use crate::state::AppState;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,7 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-in", get(sign_in_page).post(sign_in_submit))
         .route("/sign-out", post(sign_out))
         .route("/dashboard", get(dashboard))
-        .route("/catalogue", get(catalogue))
 }
 
 fn sign_in_form(csrf: &str, email: &str, error: Option<&str>) -> Markup {
@@ -148,6 +147,7 @@ async fn dashboard(ctx: Ctx) -> Response {
 /// tenders it may bid on, the regulator the market share by supplier.
 async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, ApiError> {
     use domain::user::Role;
+    use domain::tender::TenderStatus;
     use persistence::tenders::{TenderAudience, TenderFilter};
     let conn = state.db.conn();
     let now = state.db.now().await?;
@@ -188,7 +188,7 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
         }
     };
     let body = match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator => {
+        Role::BuyerLead => {
             let own = persistence::tenders::list(
                 conn,
                 TenderAudience::Buyer(actor.organisation_id),
@@ -197,7 +197,41 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
                 page_request,
             )
             .await?;
-            tenders_table("Your organisation's tenders", &own.items)
+            let in_state = |states: &[TenderStatus]| -> Vec<persistence::tenders::TenderListing> {
+                let mut items: Vec<_> = own.items.iter().filter(|t| states.contains(&t.status)).cloned().collect();
+                items.sort_by_key(|t| t.submission_deadline);
+                items
+            };
+            html! {
+                p { a class="nhsuk-button" href="/tenders/new" { "Create a tender" } }
+                (tenders_table("Deadlines coming up", &in_state(&[TenderStatus::Published])))
+                (tenders_table("In evaluation", &in_state(&[TenderStatus::Evaluation])))
+                (tenders_table("In standstill", &in_state(&[TenderStatus::Standstill])))
+                (tenders_table("Drafts", &in_state(&[TenderStatus::Draft])))
+                (tenders_table("Finished", &in_state(&[TenderStatus::Awarded, TenderStatus::Cancelled, TenderStatus::Unsuccessful])))
+            }
+        }
+        Role::BuyerEvaluator => {
+            let own = persistence::tenders::list(
+                conn,
+                TenderAudience::Buyer(actor.organisation_id),
+                &TenderFilter::default(),
+                now,
+                page_request,
+            )
+            .await?;
+            let mut assigned = Vec::new();
+            for t in own.items.iter().filter(|t| matches!(t.status, TenderStatus::Evaluation | TenderStatus::Standstill | TenderStatus::Awarded)) {
+                if persistence::evaluation::find_member(conn, t.id, actor.user_id).await?.is_some() {
+                    assigned.push(t.clone());
+                }
+            }
+            html! {
+                (tenders_table("Tenders you are assigned to evaluate", &assigned))
+                @if assigned.iter().any(|t| t.status == TenderStatus::Evaluation) {
+                    p { "Open a tender in evaluation, then " strong { "Declare and score" } "." }
+                }
+            }
         }
         Role::SupplierBidder => {
             let open = persistence::tenders::list(
@@ -211,7 +245,10 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
                 page_request,
             )
             .await?;
-            tenders_table("Opportunities you can bid on", &open.items)
+            html! {
+                (tenders_table("Opportunities you can bid on", &open.items))
+                p { a href="/offers/mine" { "Your organisation's offers" } " · " a href="/notifications" { "Notifications" } }
+            }
         }
         Role::Regulator | Role::Admin => {
             let rows = persistence::market::totals(
@@ -271,142 +308,6 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
         p class="nhsuk-lede-text" { (organisation) }
         p { a href="/catalogue" { "Search the catalogue" } }
         (body)
-        p { "More pages for your role are being built; the whole service is available through the "
-            a href="/docs/" { "API documentation" } "." }
-    })
-}
-
-/// The catalogue search form's fields (a GET form: bookmarkable, no CSRF needed).
-#[derive(Debug, Default, Deserialize)]
-pub struct CatalogueQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    region: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    page: Option<u64>,
-}
-
-/// Catalogue search for every signed-in user: text, category, region and order, with each
-/// supplier's rating; the same search as `GET /api/v1/offers`.
-async fn catalogue(ctx: Ctx, Query(query): Query<CatalogueQuery>) -> Response {
-    let built = catalogue_content(&ctx, &query).await;
-    ctx.show("Catalogue", built)
-}
-
-async fn catalogue_content(ctx: &Ctx, query: &CatalogueQuery) -> Result<Markup, ApiError> {
-    use domain::offer::{OfferStatus, RegionSet};
-    use domain::organisation::Region;
-    use persistence::offers::{OfferSearch, OfferSort};
-    let state = &ctx.state;
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let categories = persistence::reference::categories(conn).await?;
-    let category = categories
-        .iter()
-        .find(|c| c.code == query.category)
-        .map(|c| c.code.clone());
-    let region: Option<Region> = query.region.parse().ok();
-    let sort = match query.sort.as_str() {
-        "price_asc" => OfferSort::PriceAsc,
-        "price_desc" => OfferSort::PriceDesc,
-        "newest" => OfferSort::Newest,
-        "rating" => OfferSort::Rating(now),
-        _ => OfferSort::Relevance,
-    };
-    let terms = domain::offer::search_terms(query.q.chars().take(200).collect::<String>().as_str());
-    let page_number = query.page.unwrap_or(1).clamp(1, 1000);
-    let page_request = domain::pagination::PageRequest::new(Some(page_number), Some(20))?;
-    let found = persistence::offers::search(
-        conn,
-        &OfferSearch {
-            terms,
-            status: OfferStatus::Published,
-            only_supplier: None,
-            category: category.clone(),
-            region_bit: region.map(RegionSet::bit),
-            supplier: None,
-            pricing_unit: None,
-            min_price_pence: None,
-            max_price_pence: None,
-            sort,
-        },
-        page_request,
-        state.search_total_limit,
-    )
-    .await?;
-    let suppliers: Vec<_> = found.items.iter().map(|o| o.supplier_id).collect();
-    let ratings = persistence::contracts::ratings(conn, &suppliers, now).await?;
-    Ok(html! {
-        h1 { "Catalogue" }
-        form method="get" action="/catalogue" {
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="q" { "Search offers" }
-                input class="nhsuk-input" id="q" name="q" type="search" value=(query.q);
-            }
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="category" { "Category" }
-                select class="nhsuk-select" id="category" name="category" {
-                    option value="" { "Any category" }
-                    @for c in &categories {
-                        option value=(c.code) selected[category.as_deref() == Some(c.code.as_str())] { (c.name) }
-                    }
-                }
-            }
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="region" { "Region" }
-                select class="nhsuk-select" id="region" name="region" {
-                    option value="" { "Any region" }
-                    @for r in Region::ALL {
-                        option value=(r.code()) selected[region == Some(r)] { (r.name()) }
-                    }
-                }
-            }
-            div class="nhsuk-form-group" {
-                label class="nhsuk-label" for="sort" { "Order" }
-                select class="nhsuk-select" id="sort" name="sort" {
-                    @for (value, label) in [("relevance", "Best match"), ("price_asc", "Price, lowest first"), ("price_desc", "Price, highest first"), ("rating", "Supplier rating"), ("newest", "Newest")] {
-                        option value=(value) selected[query.sort == value] { (label) }
-                    }
-                }
-            }
-            button class="nhsuk-button" type="submit" { "Search" }
-        }
-        p {
-            (if found.total_exact { format!("{} offers found", found.total) } else { format!("More than {} offers found", found.total) })
-        }
-        @if !found.items.is_empty() {
-            table class="nhsuk-table" {
-                caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Offers found" }
-                thead class="nhsuk-table__head" {
-                    tr class="nhsuk-table__row" {
-                        th class="nhsuk-table__header" scope="col" { "Offer" }
-                        th class="nhsuk-table__header" scope="col" { "Supplier" }
-                        th class="nhsuk-table__header" scope="col" { "Price" }
-                        th class="nhsuk-table__header" scope="col" { "Supplier rating" }
-                    }
-                }
-                tbody class="nhsuk-table__body" {
-                    @for o in &found.items {
-                        tr class="nhsuk-table__row" {
-                            td class="nhsuk-table__cell" { strong { (o.title) } br; span class="nhsuk-body-s" { (o.summary) } }
-                            td class="nhsuk-table__cell" { (o.supplier_name) }
-                            td class="nhsuk-table__cell" { (domain::offer::price_label(o.pricing_unit, o.unit_price_pence)) }
-                            td class="nhsuk-table__cell" {
-                                @match ratings.get(&o.supplier_id) {
-                                    Some(r) => { (format!("{:.1} of 5", crate::routes::contracts::rating_response(r).overall)) " (" (r.reviews) " reviews)" }
-                                    None => { "Not yet rated" }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
     })
 }
 
