@@ -51,7 +51,10 @@ impl Browser {
     /// Starts chromedriver on a free port and opens a headless Chromium session on `base`.
     pub async fn start(base: &str) -> Self {
         let driver_path = executable("CHROMEDRIVER", &["/usr/bin/chromedriver"]);
-        let chromium = executable("CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+        let chromium = executable(
+            "CHROMIUM",
+            &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+        );
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -95,7 +98,10 @@ impl Browser {
         let client = client.unwrap_or_else(|| panic!("chromedriver did not start on {webdriver}"));
         let axe_path = workspace_root().join("web/node_modules/axe-core/axe.min.js");
         let axe = std::fs::read_to_string(&axe_path).unwrap_or_else(|e| {
-            panic!("{}: {e} (npm ci in web/ installs axe-core; building the api crate runs it)", axe_path.display())
+            panic!(
+                "{}: {e} (npm ci in web/ installs axe-core; building the api crate runs it)",
+                axe_path.display()
+            )
         });
         let shots = std::env::var("CARGO_TARGET_DIR")
             .map(PathBuf::from)
@@ -147,7 +153,10 @@ impl Browser {
             .find(Locator::Id(id))
             .await
             .unwrap_or_else(|e| panic!("no field #{id}: {e}"));
-        element.clear().await.unwrap_or_else(|e| panic!("clear #{id}: {e}"));
+        element
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear #{id}: {e}"));
         element
             .send_keys(value)
             .await
@@ -177,7 +186,11 @@ impl Browser {
             )
             .await
             .unwrap_or_else(|e| panic!("choose in #{id}: {e}"));
-        assert_eq!(chosen, serde_json::json!(true), "#{id} has no option {text:?}");
+        assert_eq!(
+            chosen,
+            serde_json::json!(true),
+            "#{id} has no option {text:?}"
+        );
     }
 
     /// Clicks the first button whose text is `label` (and waits for the next page).
@@ -192,7 +205,10 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("no button {label:?} on {here}: {e}"));
         self.mark_page().await;
-        button.click().await.unwrap_or_else(|e| panic!("click {label:?}: {e}"));
+        button
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {label:?}: {e}"));
         self.wait_for_next_page(label).await;
     }
 
@@ -206,7 +222,10 @@ impl Browser {
         for _ in 0..200 {
             let loaded = self
                 .client
-                .execute("return window.mktOld === undefined && document.readyState === 'complete';", vec![])
+                .execute(
+                    "return window.mktOld === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
                 .await
                 .unwrap_or_default();
             if loaded == serde_json::json!(true) {
@@ -229,7 +248,9 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("no link {text:?} on {here}: {e}"));
         self.mark_page().await;
-        link.click().await.unwrap_or_else(|e| panic!("follow {text:?}: {e}"));
+        link.click()
+            .await
+            .unwrap_or_else(|e| panic!("follow {text:?}: {e}"));
         self.wait_for_next_page(text).await;
     }
 

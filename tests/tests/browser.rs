@@ -21,7 +21,10 @@ async fn pass_the_deadline(app: &TestApp, tender: uuid::Uuid) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let past = chrono::Utc::now() - chrono::Duration::minutes(1);
     tenders::Entity::update_many()
-        .col_expr(tenders::Column::ClarificationDeadline, Expr::value(past - chrono::Duration::minutes(1)))
+        .col_expr(
+            tenders::Column::ClarificationDeadline,
+            Expr::value(past - chrono::Duration::minutes(1)),
+        )
         .col_expr(tenders::Column::SubmissionDeadline, Expr::value(past))
         .filter(tenders::Column::Id.eq(tender))
         .exec(app.database.db.conn())
@@ -53,22 +56,48 @@ async fn contracts_of(browser: &Browser, supplier: &str) -> i64 {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    value.as_str().unwrap_or("0").parse().unwrap_or_else(|e| panic!("{value}: {e}"))
+    value
+        .as_str()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or_else(|e| panic!("{value}: {e}"))
 }
 
 async fn bid(browser: &Browser, tender: &str, pounds: &str, email: &str) {
     browser.sign_in(email, DEMO_PASSWORD).await;
-    browser.check(&format!("supplier-dashboard-{}", email.split('@').nth(1).unwrap_or_default())).await;
-    assert!(browser.text().await.contains(TITLE), "the open tender is on {email}'s dashboard");
+    browser
+        .check(&format!(
+            "supplier-dashboard-{}",
+            email.split('@').nth(1).unwrap_or_default()
+        ))
+        .await;
+    assert!(
+        browser.text().await.contains(TITLE),
+        "the open tender is on {email}'s dashboard"
+    );
     browser.follow(TITLE).await;
     browser.check("supplier-tender").await;
     browser.follow("Your bid").await;
     browser.check("supplier-bid-form").await;
     browser.fill("price_pence", pounds).await;
-    browser.fill("responses-0-text", "A named analyst team of four, on site weekly.\nMonthly reporting to the board.").await;
-    browser.fill("responses-1-text", "Apprenticeships for local young people.").await;
+    browser
+        .fill(
+            "responses-0-text",
+            "A named analyst team of four, on site weekly.\nMonthly reporting to the board.",
+        )
+        .await;
+    browser
+        .fill(
+            "responses-1-text",
+            "Apprenticeships for local young people.",
+        )
+        .await;
     browser.press("Submit my bid").await;
-    assert!(browser.text().await.contains("Your bid is submitted"), "{}", browser.text().await);
+    assert!(
+        browser.text().await.contains("Your bid is submitted"),
+        "{}",
+        browser.text().await
+    );
     assert_eq!(browser.path().await, format!("/tenders/{tender}/bid"));
     browser.check("supplier-bid-submitted").await;
 }
@@ -85,8 +114,14 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     browser.check("regulator-market").await;
     let before = contracts_of(&browser, WINNER_NAME).await;
     let source = browser.source().await;
-    assert!(source.contains("<svg role=\"img\""), "charts are SVG with an accessible name");
-    assert!(source.contains("mkt-heat--highly_concentrated"), "the heat table shades levels");
+    assert!(
+        source.contains("<svg role=\"img\""),
+        "charts are SVG with an accessible name"
+    );
+    assert!(
+        source.contains("mkt-heat--highly_concentrated"),
+        "the heat table shades levels"
+    );
 
     // The buyer lead drafts a tender; weights that do not add up are refused with the values kept.
     browser.sign_in(LEAD, DEMO_PASSWORD).await;
@@ -96,13 +131,22 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     browser.goto("/tenders/new").await;
     browser.check("tender-form").await;
     browser.fill("title", TITLE).await;
-    browser.fill("description", "Dashboards and analysis for the system's finance and performance.\nTwo years.").await;
+    browser
+        .fill(
+            "description",
+            "Dashboards and analysis for the system's finance and performance.\nTwo years.",
+        )
+        .await;
     browser.set("category", "data_analysis_bi").await;
     browser.set("region", "north_west").await;
     browser.fill("estimated_value_pence", "180,000").await;
     browser.fill("budget_ceiling_pence", "250000").await;
     browser.fill("contract_term_months", "24").await;
-    let in_days = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%dT12:00").to_string();
+    let in_days = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days))
+            .format("%Y-%m-%dT12:00")
+            .to_string()
+    };
     browser.set("clarification_deadline", &in_days(10)).await;
     browser.set("submission_deadline", &in_days(14)).await;
     browser.fill("criteria-0-weight", "40").await;
@@ -110,30 +154,61 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     browser.fill("criteria-1-weight", "35").await;
     browser.fill("criteria-2-name", "Social value").await;
     browser.fill("criteria-2-weight", "30").await;
-    let total = browser.client.execute("return document.getElementById('criteria-total').textContent;", vec![]).await.unwrap_or_default();
-    assert_eq!(total, serde_json::json!("Weights add up to 105 of 100"), "the running total is shown as the weights are typed");
+    let total = browser
+        .client
+        .execute(
+            "return document.getElementById('criteria-total').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        total,
+        serde_json::json!("Weights add up to 105 of 100"),
+        "the running total is shown as the weights are typed"
+    );
     browser.press("Save draft").await;
     let refused = browser.text().await;
     assert!(refused.contains("There is a problem"), "{refused}");
     assert_eq!(browser.path().await, "/tenders/new");
     browser.check("tender-form-error").await;
-    let kept = browser.client.execute("return document.getElementById('title').value;", vec![]).await.unwrap_or_default();
-    assert_eq!(kept, serde_json::json!(TITLE), "the form keeps what was typed");
+    let kept = browser
+        .client
+        .execute("return document.getElementById('title').value;", vec![])
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        kept,
+        serde_json::json!(TITLE),
+        "the form keeps what was typed"
+    );
     browser.fill("criteria-2-weight", "25").await;
     browser.press("Save draft").await;
-    assert!(browser.text().await.contains("Saved as a draft"), "{}", browser.text().await);
+    assert!(
+        browser.text().await.contains("Saved as a draft"),
+        "{}",
+        browser.text().await
+    );
     let tender_path = browser.path().await;
     let tender_id = tender_path.trim_start_matches("/tenders/").to_owned();
-    let tender: uuid::Uuid = tender_id.parse().unwrap_or_else(|e| panic!("{tender_path}: {e}"));
+    let tender: uuid::Uuid = tender_id
+        .parse()
+        .unwrap_or_else(|e| panic!("{tender_path}: {e}"));
     browser.check("tender-draft").await;
     browser.press("Publish").await;
-    assert!(browser.text().await.contains("Published."), "{}", browser.text().await);
+    assert!(
+        browser.text().await.contains("Published."),
+        "{}",
+        browser.text().await
+    );
     browser.check("tender-published").await;
 
     // Two suppliers bid; a question is asked and answered.
     bid(&browser, &tender_id, "150000", WINNER).await;
     browser.goto(&tender_path).await;
-    browser.fill("question", "Is an on-site presence expected?").await;
+    browser
+        .fill("question", "Is an on-site presence expected?")
+        .await;
     browser.press("Send the question").await;
     assert!(browser.text().await.contains("Your question has been sent"));
     bid(&browser, &tender_id, "170000", LOSER).await;
@@ -142,19 +217,45 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     browser.sign_in(LEAD, DEMO_PASSWORD).await;
     browser.goto(&tender_path).await;
     let sealed = browser.source().await;
-    assert!(!sealed.contains("150,000") && !sealed.contains("170,000"), "no sealed price on the lead's page");
-    browser.fill(&format!("answer-{}", browser.client.execute("return document.querySelector('textarea[name=answer]').id.slice(7);", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()), "Yes, one day a week.").await;
+    assert!(
+        !sealed.contains("150,000") && !sealed.contains("170,000"),
+        "no sealed price on the lead's page"
+    );
+    browser
+        .fill(
+            &format!(
+                "answer-{}",
+                browser
+                    .client
+                    .execute(
+                        "return document.querySelector('textarea[name=answer]').id.slice(7);",
+                        vec![]
+                    )
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
+            "Yes, one day a week.",
+        )
+        .await;
     browser.press("Publish the answer").await;
     assert!(browser.text().await.contains("Your answer is published"));
     browser.check("tender-answered").await;
     browser.goto(&format!("{tender_path}/evaluation")).await;
-    assert!(browser.text().await.contains("You cannot use this page"), "bids are sealed before the deadline");
+    assert!(
+        browser.text().await.contains("You cannot use this page"),
+        "bids are sealed before the deadline"
+    );
 
     // The deadline passes; the lead opens the bids and assigns an evaluator.
     pass_the_deadline(&app, tender).await;
     browser.goto(&format!("{tender_path}/evaluation")).await;
     let opened = browser.text().await;
-    assert!(opened.contains("£150,000") && opened.contains("£170,000"), "{opened}");
+    assert!(
+        opened.contains("£150,000") && opened.contains("£170,000"),
+        "{opened}"
+    );
     browser.check("evaluation-bids").await;
     browser.choose("user_id", EVALUATOR).await;
     browser.press("Assign").await;
@@ -165,9 +266,17 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     browser.goto(&format!("{tender_path}/scoring")).await;
     browser.check("evaluator-declaration").await;
     browser.press("Make the declaration").await;
-    assert!(browser.text().await.contains("Your declaration is recorded"));
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("Your declaration is recorded")
+    );
     browser.check("evaluator-scoring").await;
-    for (supplier, marks) in [(WINNER_NAME, ["80", "70"]), ("Northgate Health Insight Ltd", ["60", "55"])] {
+    for (supplier, marks) in [
+        (WINNER_NAME, ["80", "70"]),
+        ("Northgate Health Insight Ltd", ["60", "55"]),
+    ] {
         let ids: Vec<String> = serde_json::from_value(
             browser
                 .client
@@ -179,13 +288,25 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
                 .unwrap_or_else(|e| panic!("{e}")),
         )
         .unwrap_or_default();
-        assert_eq!(ids.len(), 4, "a mark and a reason per quality criterion: {ids:?}");
+        assert_eq!(
+            ids.len(),
+            4,
+            "a mark and a reason per quality criterion: {ids:?}"
+        );
         for (n, id) in ids.iter().enumerate() {
-            let value = if id.ends_with("-score") { marks[n / 2].to_owned() } else { format!("Reason {n} for {supplier}.") };
+            let value = if id.ends_with("-score") {
+                marks[n / 2].to_owned()
+            } else {
+                format!("Reason {n} for {supplier}.")
+            };
             browser.fill(id, &value).await;
         }
         browser.press(&format!("Save marks for {supplier}")).await;
-        assert!(browser.text().await.contains("Your scores are saved"), "{}", browser.text().await);
+        assert!(
+            browser.text().await.contains("Your scores are saved"),
+            "{}",
+            browser.text().await
+        );
     }
 
     // The lead awards the top-ranked bid.
@@ -195,14 +316,23 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     assert!(ranking.contains(&format!("1. {WINNER_NAME}")), "{ranking}");
     browser.check("evaluation-ranking").await;
     browser.press("Award").await;
-    assert!(browser.text().await.contains("Awarded;"), "{}", browser.text().await);
+    assert!(
+        browser.text().await.contains("Awarded;"),
+        "{}",
+        browser.text().await
+    );
     browser.check("evaluation-awarded").await;
 
     // The loser reads its outcome: its own marks and reasons, the winner's name and scores.
     browser.sign_in(LOSER, DEMO_PASSWORD).await;
     browser.goto(&format!("{tender_path}/outcome")).await;
     let outcome = browser.text().await;
-    assert!(outcome.contains(WINNER_NAME) && outcome.contains("Your bid") && outcome.contains("Evaluator 1: 60 of 100"), "{outcome}");
+    assert!(
+        outcome.contains(WINNER_NAME)
+            && outcome.contains("Your bid")
+            && outcome.contains("Evaluator 1: 60 of 100"),
+        "{outcome}"
+    );
     assert!(outcome.contains("Challenge the award"));
     browser.check("supplier-outcome").await;
     browser.goto("/notifications").await;
@@ -212,22 +342,42 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     end_the_standstill(&app, tender).await;
     browser.sign_in(LEAD, DEMO_PASSWORD).await;
     browser.goto(&format!("{tender_path}/evaluation")).await;
-    browser.set("start_date", &(chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string()).await;
+    browser
+        .set(
+            "start_date",
+            &(chrono::Utc::now() + chrono::Duration::days(30))
+                .format("%Y-%m-%d")
+                .to_string(),
+        )
+        .await;
     browser.press("Confirm the contract").await;
-    assert!(browser.path().await.starts_with("/contracts/"), "{}", browser.path().await);
+    assert!(
+        browser.path().await.starts_with("/contracts/"),
+        "{}",
+        browser.path().await
+    );
     assert!(browser.text().await.contains("The contract is confirmed"));
     browser.check("contract").await;
 
     // The regulator sees the share change and simulates a merger.
     browser.sign_in(REGULATOR, DEMO_PASSWORD).await;
     browser.goto("/market").await;
-    assert_eq!(contracts_of(&browser, WINNER_NAME).await, before + 1, "the new contract counts in the market share");
+    assert_eq!(
+        contracts_of(&browser, WINNER_NAME).await,
+        before + 1,
+        "the new contract counts in the market share"
+    );
     browser.goto("/market/merger").await;
     browser.choose("acquirer", WINNER_NAME).await;
-    browser.choose("target", "Arden and Greater East Midlands").await;
+    browser
+        .choose("target", "Arden and Greater East Midlands")
+        .await;
     browser.press("Simulate").await;
     let simulated = browser.text().await;
-    assert!(simulated.contains("HHI before") && simulated.contains("Change (delta)"), "{simulated}");
+    assert!(
+        simulated.contains("HHI before") && simulated.contains("Change (delta)"),
+        "{simulated}"
+    );
     browser.check("regulator-merger").await;
     browser.goto("/transfers").await;
     browser.check("regulator-transfers").await;

@@ -321,3 +321,376 @@ async fn a_tender_page_follows_the_apis_rules_and_shows_no_sealed_bid() {
     assert_eq!(*outsider_status, StatusCode::NOT_FOUND);
     assert!(outsider_page.contains("Page not found"));
 }
+
+async fn page(app: &TestApp, cookies: &str, path: &str) -> (StatusCode, String) {
+    let response = client()
+        .get(app.url(path))
+        .header("cookie", cookies)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = response.status();
+    (status, response.text().await.unwrap_or_default())
+}
+
+async fn post_form(
+    app: &TestApp,
+    cookies: &str,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> reqwest::Response {
+    client()
+        .post(app.url(path))
+        .header("cookie", cookies)
+        .form_body(pairs)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+const CSRF: &str = "00112233445566778899aabbccddeeff";
+
+#[tokio::test]
+async fn each_role_is_refused_the_pages_of_another_with_a_403_page() {
+    let app = TestApp::spawn_demo().await;
+    let supplier = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let regulator = browser_session(
+        &app,
+        "regulator@england.nhs.example",
+        api::demo::DEMO_PASSWORD,
+    )
+    .await;
+    for (who, cookies, path) in [
+        ("supplier", &supplier, "/tenders/new"),
+        ("supplier", &supplier, "/market"),
+        ("supplier", &supplier, "/market/merger"),
+        ("supplier", &supplier, "/audit"),
+        ("supplier", &supplier, "/transfers"),
+        ("lead", &lead, "/offers/new"),
+        ("lead", &lead, "/offers/mine"),
+        ("lead", &lead, "/audit"),
+        ("lead", &lead, "/transfers"),
+        ("regulator", &regulator, "/tenders/new"),
+        ("regulator", &regulator, "/offers/new"),
+    ] {
+        let (status, html) = page(&app, cookies, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who} {path}");
+        assert!(
+            html.contains("You cannot use this page"),
+            "{who} {path}: {html}"
+        );
+    }
+    // A buyer page of another buyer's tender is a 404 page (no existence oracle); a supplier's
+    // post to a buyer's action is the 403 page and changes nothing.
+    let (_, dashboard) = page(&app, &lead, "/dashboard").await;
+    let tender = dashboard
+        .split("href=\"/tenders/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|id| id.len() == 36)
+        .unwrap_or_else(|| panic!("a tender on the lead's dashboard: {dashboard}"))
+        .to_owned();
+    let kent = browser_session(&app, "lead@km-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let (status, html) = page(&app, &kent, &format!("/tenders/{tender}/evaluation")).await;
+    assert!(
+        status == StatusCode::NOT_FOUND && html.contains("Page not found"),
+        "{status}"
+    );
+    let refused = post_form(
+        &app,
+        &supplier,
+        &format!("/tenders/{tender}/cancel"),
+        &[("csrf", CSRF), ("reason", "No.")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (_, after) = page(&app, &lead, &format!("/tenders/{tender}")).await;
+    assert!(!after.contains("Cancelled"), "nothing changed");
+    // Not signed in: every page sends the browser to sign in.
+    for path in [
+        "/tenders/new",
+        "/market",
+        "/offers/mine",
+        "/contracts",
+        "/notifications",
+        "/audit",
+    ] {
+        let response = client()
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn_demo().await;
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let fields = [
+        ("title", "Forged tender"),
+        ("description", "Posted from another site."),
+        ("category", "procurement"),
+        ("region", "north_west"),
+        ("estimated_value_pence", "100000"),
+        ("contract_term_months", "12"),
+        ("procedure", "open"),
+        ("clarification_deadline", "2030-01-01T12:00"),
+        ("submission_deadline", "2030-01-10T12:00"),
+        ("criteria-0-weight", "40"),
+        ("criteria-1-name", "Quality"),
+        ("criteria-1-weight", "60"),
+    ];
+    // No token, a wrong token, and a token without its cookie: all refused.
+    let without_cookie = lead.replace(&format!("; mkt_csrf={CSRF}"), "");
+    for (cookies, token) in [
+        (&lead, None),
+        (&lead, Some("ffffffffffffffffffffffffffffffff")),
+        (&without_cookie, Some(CSRF)),
+    ] {
+        let mut pairs = fields.to_vec();
+        if let Some(token) = token {
+            pairs.push(("csrf", token));
+        }
+        let refused = post_form(&app, cookies, "/tenders/new", &pairs).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap_or_default()
+                .contains("This form has expired")
+        );
+    }
+    let (_, dashboard) = page(&app, &lead, "/dashboard").await;
+    assert!(!dashboard.contains("Forged tender"), "no tender was made");
+    // With its token the same form makes the draft.
+    let mut pairs = fields.to_vec();
+    pairs.push(("csrf", CSRF));
+    let made = post_form(&app, &lead, "/tenders/new", &pairs).await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let (_, dashboard) = page(&app, &lead, "/dashboard").await;
+    assert!(dashboard.contains("Forged tender"));
+}
+
+#[tokio::test]
+async fn pages_send_a_content_security_policy_that_allows_only_the_services_own_files() {
+    let app = TestApp::spawn_demo().await;
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let response = client()
+        .get(app.url("/dashboard"))
+        .header("cookie", &lead)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let policy = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"),
+        "{policy}"
+    );
+    let html = response.text().await.unwrap_or_default();
+    assert!(
+        !html.contains("https://"),
+        "nothing is loaded from another host"
+    );
+    let script = client()
+        .get(app.url("/assets/marketplace.js"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(script.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_supplier_manages_its_offers_from_the_pages_and_a_buyer_compares_them() {
+    let app = TestApp::spawn_demo().await;
+    let supplier = browser_session(&app, "bids@insight.example", api::demo::DEMO_PASSWORD).await;
+    let fields = |price: &'static str| {
+        vec![
+            ("csrf", CSRF),
+            ("title", "Week-end reporting service"),
+            ("category", "data_analysis_bi"),
+            ("summary", "Board reports every Monday."),
+            ("description", "Reports\nand dashboards."),
+            ("regions", "north_west"),
+            ("regions", "london"),
+            ("pricing_unit", "day_rate"),
+            ("unit_price_pence", price),
+        ]
+    };
+    // A wrong price is refused with the NHS error pattern and the values kept.
+    let refused = post_form(&app, &supplier, "/offers/new", &fields("lots")).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap_or_default();
+    assert!(
+        html.contains("nhsuk-error-summary") && html.contains("href=\"#unit_price_pence\""),
+        "{html}"
+    );
+    assert!(html.contains("Week-end reporting service"));
+    let made = post_form(&app, &supplier, "/offers/new", &fields("650")).await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let location = made
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let offer = location
+        .trim_start_matches("/offers/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, draft) = page(&app, &supplier, &format!("/offers/{offer}")).await;
+    assert!(
+        draft.contains("£650.00 per day") || draft.contains("£650 per day"),
+        "{draft}"
+    );
+    // Publish (with the version shown), then reprice: the history keeps both prices.
+    let published = post_form(
+        &app,
+        &supplier,
+        &format!("/offers/{offer}/publish"),
+        &[("csrf", CSRF), ("version", "1")],
+    )
+    .await;
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    let mut repriced = fields("700");
+    repriced.push(("version", "2"));
+    let saved = post_form(&app, &supplier, &format!("/offers/{offer}/edit"), &repriced).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let stale = post_form(&app, &supplier, &format!("/offers/{offer}/edit"), &repriced).await;
+    assert_eq!(
+        stale.status(),
+        StatusCode::PRECONDITION_FAILED,
+        "an edit of an old version is refused"
+    );
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let (status, html) = page(&app, &lead, &format!("/offers/{offer}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Price history") && html.contains("£650") && html.contains("£700"),
+        "{html}"
+    );
+    // Another supplier cannot edit it.
+    let other = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let (status, _) = page(&app, &other, &format!("/offers/{offer}/edit")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The buyer finds it with every filter and compares it with another at its volumes.
+    let (_, found) = page(&app, &lead, "/catalogue?q=reporting&category=data_analysis_bi&region=london&supplier=&pricing_unit=day_rate&min_price_pence=600&max_price_pence=800&sort=price_asc").await;
+    assert!(found.contains("Week-end reporting service"), "{found}");
+    let (_, none) = page(
+        &app,
+        &lead,
+        "/catalogue?q=reporting&pricing_unit=day_rate&max_price_pence=600",
+    )
+    .await;
+    assert!(!none.contains("Week-end reporting service"));
+    let (_, bad) = page(&app, &lead, "/catalogue?min_price_pence=cheap").await;
+    assert!(
+        bad.contains("nhsuk-error-summary"),
+        "a bad filter is explained"
+    );
+    let (_, analysis) = page(&app, &lead, "/catalogue?category=data_analysis_bi").await;
+    let other_offer = analysis
+        .split("href=\"/offers/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|id| *id != offer)
+        .map(str::to_owned);
+    let mut ids = vec![format!("ids={offer}")];
+    ids.extend(other_offer.map(|o| format!("ids={o}")));
+    let (status, compared) = page(
+        &app,
+        &lead,
+        &format!("/compare?{}&days_per_year=100", ids.join("&")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        compared.contains("Week-end reporting service") && compared.contains("£70,000"),
+        "100 days at £700: {compared}"
+    );
+    // Withdrawn, it leaves the catalogue.
+    let withdrawn = post_form(
+        &app,
+        &supplier,
+        &format!("/offers/{offer}/withdraw"),
+        &[("csrf", CSRF), ("version", "3")],
+    )
+    .await;
+    assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
+    let (_, gone) = page(&app, &lead, "/catalogue?q=reporting").await;
+    assert!(!gone.contains("Week-end reporting service"));
+}
+
+#[tokio::test]
+async fn the_regulator_downloads_every_market_table_as_csv() {
+    let app = TestApp::spawn_demo().await;
+    let regulator = browser_session(
+        &app,
+        "regulator@england.nhs.example",
+        api::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let (_, market) = page(&app, &regulator, "/market").await;
+    for (link, heading) in [
+        ("/market/share.csv", "rank,supplier_id,supplier_name"),
+        ("/market/concentration.csv?group_by=category", "group"),
+        ("/market/concentration.csv?group_by=quarter", "group"),
+        ("/market/competition.csv", "indicator,value"),
+        ("/market/prices.csv", "category"),
+    ] {
+        assert!(
+            market.contains(&format!("href=\"{}\"", link.replace('&', "&amp;"))),
+            "{link} is linked"
+        );
+        let response = client()
+            .get(app.url(link))
+            .header("cookie", &regulator)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), StatusCode::OK, "{link}");
+        assert!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .starts_with("text/csv"),
+            "{link}"
+        );
+        let csv = response.text().await.unwrap_or_default();
+        assert!(
+            csv.lines().next().unwrap_or_default().contains(heading),
+            "{link}: {csv}"
+        );
+        assert!(csv.lines().count() > 1, "{link} has rows");
+    }
+    let (_, filtered) = page(
+        &app,
+        &regulator,
+        "/market?category=procurement&attribution=original",
+    )
+    .await;
+    assert!(
+        filtered
+            .contains("href=\"/market/share.csv?category=procurement&amp;attribution=original\""),
+        "downloads keep the filters"
+    );
+    let supplier = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let (status, _) = page(&app, &supplier, "/market/share.csv").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "suppliers get no market table"
+    );
+}

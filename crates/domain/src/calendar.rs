@@ -381,5 +381,4 @@ mod tests {
             assert_eq!(uk_time(uk_local(at(s))), at(s));
         }
     }
-
 }

@@ -47,8 +47,12 @@ async fn tender_of(ctx: &Ctx, id: Uuid) -> Result<tenders::TenderResponse, ApiEr
 
 /// The supplier's live bid on the tender, if any (the API lists only its own to a supplier).
 async fn own_bid(ctx: &Ctx, id: Uuid) -> Result<Option<api::BidResponse>, ApiError> {
-    let axum::Json(list) =
-        api::list_bids(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(id)).await?;
+    let axum::Json(list) = api::list_bids(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(id),
+    )
+    .await?;
     Ok(list
         .items
         .into_iter()
@@ -189,12 +193,22 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
         Err(error) => return ctx.error(error),
     };
     let result = match &existing {
-        Some(bid) => api::revise_bid(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, bid.id)), body(request))
-            .await
-            .map(|_| "revised"),
-        None => api::submit_bid(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request))
-            .await
-            .map(|_| "bid"),
+        Some(bid) => api::revise_bid(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams((uuid, bid.id)),
+            body(request),
+        )
+        .await
+        .map(|_| "revised"),
+        None => api::submit_bid(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            body(request),
+        )
+        .await
+        .map(|_| "bid"),
     };
     match result {
         Ok(code) => done(&format!("/tenders/{uuid}/bid"), code),
@@ -213,20 +227,16 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
     }
 }
 
-async fn own_bid_action(
-    ctx: &Ctx,
-    id: &str,
-    code: &str,
-    withdraw: bool,
-) -> Response {
+async fn own_bid_action(ctx: &Ctx, id: &str, code: &str, withdraw: bool) -> Response {
     let result = async {
         let uuid = parse_id(id)?;
-        let bid = own_bid(ctx, uuid)
-            .await?
-            .ok_or_else(|| ApiError::NotFound("Your organisation has no live bid on this tender.".to_owned()))?;
+        let bid = own_bid(ctx, uuid).await?.ok_or_else(|| {
+            ApiError::NotFound("Your organisation has no live bid on this tender.".to_owned())
+        })?;
         let params = PathParams((uuid, bid.id));
         if withdraw {
-            let _ = api::withdraw_bid(State(ctx.state.clone()), AuthUser(ctx.actor), params).await?;
+            let _ =
+                api::withdraw_bid(State(ctx.state.clone()), AuthUser(ctx.actor), params).await?;
         } else {
             let _ = api::confirm_bid(State(ctx.state.clone()), AuthUser(ctx.actor), params).await?;
         }
@@ -258,21 +268,41 @@ fn score_cells(item: &crate::routes::evaluation::RankingItem) -> Vec<Markup> {
     ]
 }
 
-const SCORE_HEADINGS: [&str; 6] = ["Rank", "Supplier", "Price", "Price score", "Quality score", "Total"];
+const SCORE_HEADINGS: [&str; 6] = [
+    "Rank",
+    "Supplier",
+    "Price",
+    "Price score",
+    "Quality score",
+    "Total",
+];
 
 /// The outcome after award: to a bidder its own result with the evaluators' marks and reasons
 /// (evaluators not named), the winner's name and scores; the challenge form during standstill.
-async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Option<&str>) -> Result<Markup, ApiError> {
+async fn outcome_content(
+    ctx: &Ctx,
+    id: &str,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ApiError> {
     let uuid = parse_id(id)?;
     let tender = tender_of(ctx, uuid).await?;
-    let axum::Json(outcome) =
-        awards::get_outcome(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid)).await?;
+    let axum::Json(outcome) = awards::get_outcome(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+    )
+    .await?;
     let standstill = code_of(&outcome.status) == "standstill";
     let challenges = if ctx.actor.role == Role::SupplierBidder {
-        awards::list_challenges(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid))
-            .await
-            .map(|axum::Json(list)| list.items)
-            .unwrap_or_default()
+        awards::list_challenges(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+        )
+        .await
+        .map(|axum::Json(list)| list.items)
+        .unwrap_or_default()
     } else {
         Vec::new()
     };
@@ -337,7 +367,11 @@ async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Op
     })
 }
 
-async fn outcome_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+async fn outcome_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
     let built = outcome_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
     ctx.show("Outcome", built)
 }
@@ -347,7 +381,14 @@ async fn lodge_challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Re
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
     let request = json!({ "grounds": posted.text("grounds").trim() });
-    match awards::lodge_challenge(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await {
+    match awards::lodge_challenge(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        body(request),
+    )
+    .await
+    {
         Ok(_) => done(&format!("/tenders/{uuid}/outcome"), "challenged"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {

@@ -37,10 +37,23 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
         .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
 }
 
-async fn contracts_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Markup, ApiError> {
-    let page = params.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, 10_000);
-    let query = serde_json::from_value(json!({ "page": page, "per_page": 50 })).map_err(ApiError::internal)?;
-    let axum::Json(list) = api::list_contracts(State(ctx.state.clone()), AuthUser(ctx.actor), QueryParams(query)).await?;
+async fn contracts_content(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Markup, ApiError> {
+    let page = params
+        .get("page")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 10_000);
+    let query = serde_json::from_value(json!({ "page": page, "per_page": 50 }))
+        .map_err(ApiError::internal)?;
+    let axum::Json(list) = api::list_contracts(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        QueryParams(query),
+    )
+    .await?;
     Ok(html! {
         h1 { "Contracts" }
         p { (list.total) " contracts you may see." }
@@ -66,23 +79,35 @@ async fn contracts_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>)
 
 fn mark_options() -> Vec<(String, String)> {
     std::iter::once((String::new(), "Choose a mark".to_owned()))
-        .chain([
-            ("5", "5 — excellent"),
-            ("4", "4 — good"),
-            ("3", "3 — acceptable"),
-            ("2", "2 — poor"),
-            ("1", "1 — unacceptable"),
-        ].into_iter().map(|(v, l)| (v.to_owned(), l.to_owned())))
+        .chain(
+            [
+                ("5", "5 — excellent"),
+                ("4", "4 — good"),
+                ("3", "3 — acceptable"),
+                ("2", "2 — poor"),
+                ("1", "1 — unacceptable"),
+            ]
+            .into_iter()
+            .map(|(v, l)| (v.to_owned(), l.to_owned())),
+        )
         .collect()
 }
 
-async fn contract_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Option<&str>) -> Result<Markup, ApiError> {
+async fn contract_content(
+    ctx: &Ctx,
+    id: &str,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ApiError> {
     let uuid = parse_id(id)?;
     let s = || State(ctx.state.clone());
-    let axum::Json(contract) = api::get_contract(s(), AuthUser(ctx.actor), PathParams(uuid)).await?;
+    let axum::Json(contract) =
+        api::get_contract(s(), AuthUser(ctx.actor), PathParams(uuid)).await?;
     let axum::Json(reviews) = api::list_reviews(s(), AuthUser(ctx.actor), PathParams(uuid)).await?;
-    let axum::Json(rating) = api::get_rating(s(), AuthUser(ctx.actor), PathParams(contract.supplier_id)).await?;
-    let lead = ctx.actor.role == Role::BuyerLead && ctx.actor.organisation_id.as_uuid() == contract.buyer_id;
+    let axum::Json(rating) =
+        api::get_rating(s(), AuthUser(ctx.actor), PathParams(contract.supplier_id)).await?;
+    let lead = ctx.actor.role == Role::BuyerLead
+        && ctx.actor.organisation_id.as_uuid() == contract.buyer_id;
     let active = code_of(&contract.status) == "active";
     Ok(html! {
         (notice(confirmation))
@@ -157,12 +182,22 @@ async fn contract_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: O
     })
 }
 
-async fn contract_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+async fn contract_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
     let built = contract_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
     ctx.show("Contract", built)
 }
 
-async fn contract_action(ctx: &Ctx, id: &str, posted: &Posted, result: Result<(), ApiError>, code: &str) -> Response {
+async fn contract_action(
+    ctx: &Ctx,
+    id: &str,
+    posted: &Posted,
+    result: Result<(), ApiError>,
+    code: &str,
+) -> Response {
     match result {
         Ok(()) => done(&format!("/contracts/{id}"), code),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
@@ -188,7 +223,14 @@ async fn create_review(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
             "responsiveness": super::ui::number_or_text(posted.get("responsiveness")),
             "comments": if comments.is_empty() { serde_json::Value::Null } else { json!(comments) },
         });
-        api::create_review(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await.map(|_| ())
+        api::create_review(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            body(request),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     contract_action(&ctx, &id, &posted, result, "reviewed").await
@@ -197,9 +239,14 @@ async fn create_review(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
 async fn terminate_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let uuid = parse_id(&id)?;
-        api::terminate_contract(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(json!({ "reason": posted.text("reason").trim() })))
-            .await
-            .map(|_| ())
+        api::terminate_contract(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            body(json!({ "reason": posted.text("reason").trim() })),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     contract_action(&ctx, &id, &posted, result, "terminated").await
@@ -207,7 +254,12 @@ async fn terminate_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) ->
 
 async fn notifications_content(ctx: &Ctx, confirmation: Option<&str>) -> Result<Markup, ApiError> {
     let query = serde_json::from_value(json!({ "per_page": 100 })).map_err(ApiError::internal)?;
-    let axum::Json(list) = notifications::list_notifications(State(ctx.state.clone()), AuthUser(ctx.actor), QueryParams(query)).await?;
+    let axum::Json(list) = notifications::list_notifications(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        QueryParams(query),
+    )
+    .await?;
     Ok(html! {
         (notice(confirmation))
         h1 { "Notifications" }
@@ -246,7 +298,13 @@ async fn notifications_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Respo
 async fn read_notification(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
     let result = async {
         let uuid = parse_id(&id)?;
-        notifications::read_notification(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid)).await.map(|_| ())
+        notifications::read_notification(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     match result {

@@ -27,12 +27,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/tenders/{id}/evaluation", get(evaluation_page))
         .route("/tenders/{id}/evaluators", post(assign_evaluator))
-        .route("/tenders/{id}/evaluators/{user}/remove", post(remove_evaluator))
+        .route(
+            "/tenders/{id}/evaluators/{user}/remove",
+            post(remove_evaluator),
+        )
         .route("/tenders/{id}/bids/{bid}/exclude", post(exclude_bid))
         .route("/tenders/{id}/bids/{bid}/reinstate", post(reinstate_bid))
         .route("/tenders/{id}/award", post(award_tender))
         .route("/tenders/{id}/unsuccessful", post(declare_unsuccessful))
-        .route("/tenders/{id}/challenges/{challenge}/resolve", post(resolve_challenge))
+        .route(
+            "/tenders/{id}/challenges/{challenge}/resolve",
+            post(resolve_challenge),
+        )
         .route("/tenders/{id}/contract", post(confirm_contract))
         .route("/tenders/{id}/scoring", get(scoring_page))
         .route("/tenders/{id}/declaration", post(declare))
@@ -90,7 +96,10 @@ async fn evaluation_content(
         None
     };
     let challenges = if outcome.is_some() {
-        awards::list_challenges(s(), who(), PathParams(uuid)).await?.0.items
+        awards::list_challenges(s(), who(), PathParams(uuid))
+            .await?
+            .0
+            .items
     } else {
         Vec::new()
     };
@@ -104,19 +113,30 @@ async fn evaluation_content(
         domain::pagination::PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
-    let assignable: Vec<(String, String)> = std::iter::once((String::new(), "Choose a colleague".to_owned()))
-        .chain(
-            colleagues
-                .items
-                .iter()
-                .filter(|u| matches!(u.role, Role::BuyerEvaluator | Role::BuyerLead))
-                .filter(|u| !panel.items.iter().any(|m| m.user_id == u.id.as_uuid()))
-                .map(|u| (u.id.as_uuid().to_string(), format!("{} ({})", u.name, u.email))),
-        )
-        .collect();
+    let assignable: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a colleague".to_owned()))
+            .chain(
+                colleagues
+                    .items
+                    .iter()
+                    .filter(|u| matches!(u.role, Role::BuyerEvaluator | Role::BuyerLead))
+                    .filter(|u| !panel.items.iter().any(|m| m.user_id == u.id.as_uuid()))
+                    .map(|u| {
+                        (
+                            u.id.as_uuid().to_string(),
+                            format!("{} ({})", u.name, u.email),
+                        )
+                    }),
+            )
+            .collect();
     let excluded: HashMap<Uuid, String> = ranking
         .as_ref()
-        .map(|r| r.excluded.iter().map(|e| (e.bid_id, e.exclusion_reason.clone().unwrap_or_default())).collect())
+        .map(|r| {
+            r.excluded
+                .iter()
+                .map(|e| (e.bid_id, e.exclusion_reason.clone().unwrap_or_default()))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(html! {
         (notice(confirmation))
@@ -306,21 +326,35 @@ async fn evaluation_content(
     })
 }
 
-async fn evaluation_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+async fn evaluation_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
     let built = evaluation_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
     ctx.show("Bids, evaluation and award", built)
 }
 
 /// After a lead's action: back to the evaluation page with a confirmation, or the page again
 /// with the problem pointed at the field that caused it.
-async fn after(ctx: &Ctx, id: &str, posted: &Posted, result: Result<(), ApiError>, code: &str, rename: &[(&str, String)]) -> Response {
+async fn after(
+    ctx: &Ctx,
+    id: &str,
+    posted: &Posted,
+    result: Result<(), ApiError>,
+    code: &str,
+    rename: &[(&str, String)],
+) -> Response {
     match result {
         Ok(()) => done(&format!("/tenders/{id}/evaluation"), code),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
             let mut form = FormState::failed(posted, &error);
             for p in &mut form.problems {
-                if let Some((_, to)) = rename.iter().find(|(from, _)| p.field.as_deref() == Some(*from)) {
+                if let Some((_, to)) = rename
+                    .iter()
+                    .find(|(from, _)| p.field.as_deref() == Some(*from))
+                {
                     p.field = Some(to.clone());
                 }
             }
@@ -339,38 +373,80 @@ fn ids(id: &str, other: &str) -> Result<(Uuid, Uuid), ApiError> {
 async fn assign_evaluator(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let uuid = parse_id(&id)?;
-        api::assign_evaluator(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(json!({ "user_id": posted.get("user_id") })))
-            .await
-            .map(|_| ())
+        api::assign_evaluator(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            body(json!({ "user_id": posted.get("user_id") })),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     after(&ctx, &id, &posted, result, "assigned", &[]).await
 }
 
-async fn remove_evaluator(ctx: Ctx, Path((id, user)): Path<(String, String)>, posted: Posted) -> Response {
+async fn remove_evaluator(
+    ctx: Ctx,
+    Path((id, user)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
     let result = async {
         let (uuid, user) = ids(&id, &user)?;
-        api::remove_evaluator(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, user))).await.map(|_| ())
+        api::remove_evaluator(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams((uuid, user)),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     after(&ctx, &id, &posted, result, "removed", &[]).await
 }
 
-async fn exclude_bid(ctx: Ctx, Path((id, bid)): Path<(String, String)>, posted: Posted) -> Response {
+async fn exclude_bid(
+    ctx: Ctx,
+    Path((id, bid)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
     let result = async {
         let (uuid, bid_id) = ids(&id, &bid)?;
-        api::exclude_bid(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, bid_id)), body(json!({ "reason": posted.text("reason").trim() })))
-            .await
-            .map(|_| ())
+        api::exclude_bid(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams((uuid, bid_id)),
+            body(json!({ "reason": posted.text("reason").trim() })),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
-    after(&ctx, &id, &posted, result, "excluded", &[("reason", format!("reason-{bid}"))]).await
+    after(
+        &ctx,
+        &id,
+        &posted,
+        result,
+        "excluded",
+        &[("reason", format!("reason-{bid}"))],
+    )
+    .await
 }
 
-async fn reinstate_bid(ctx: Ctx, Path((id, bid)): Path<(String, String)>, posted: Posted) -> Response {
+async fn reinstate_bid(
+    ctx: Ctx,
+    Path((id, bid)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
     let result = async {
         let (uuid, bid_id) = ids(&id, &bid)?;
-        api::reinstate_bid(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, bid_id))).await.map(|_| ())
+        api::reinstate_bid(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams((uuid, bid_id)),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     after(&ctx, &id, &posted, result, "reinstated", &[]).await
@@ -393,28 +469,68 @@ async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
 async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let uuid = parse_id(&id)?;
-        api::declare_unsuccessful(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(json!({ "reason": posted.text("reason").trim() })))
-            .await
-            .map(|_| ())
+        api::declare_unsuccessful(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            body(json!({ "reason": posted.text("reason").trim() })),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     match result {
         Ok(()) => done(&format!("/tenders/{id}"), "unsuccessful"),
-        Err(error) => after(&ctx, &id, &posted, Err(error), "", &[("reason", "unsuccessful-reason".to_owned())]).await,
+        Err(error) => {
+            after(
+                &ctx,
+                &id,
+                &posted,
+                Err(error),
+                "",
+                &[("reason", "unsuccessful-reason".to_owned())],
+            )
+            .await
+        }
     }
 }
 
-async fn resolve_challenge(ctx: Ctx, Path((id, challenge)): Path<(String, String)>, posted: Posted) -> Response {
+async fn resolve_challenge(
+    ctx: Ctx,
+    Path((id, challenge)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
     let result = async {
         let (uuid, challenge_id) = ids(&id, &challenge)?;
-        let request = json!({ "outcome": posted.get("outcome"), "notes": posted.text("notes").trim() });
-        awards::resolve_challenge(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, challenge_id)), body(request)).await.map(|_| ())
+        let request =
+            json!({ "outcome": posted.get("outcome"), "notes": posted.text("notes").trim() });
+        awards::resolve_challenge(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams((uuid, challenge_id)),
+            body(request),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     match result {
         // An upheld challenge reopens evaluation: the tender page says where it now stands.
         Ok(()) => done(&format!("/tenders/{id}"), "resolved"),
-        Err(error) => after(&ctx, &id, &posted, Err(error), "", &[("notes", format!("notes-{challenge}")), ("outcome", format!("outcome-{challenge}"))]).await,
+        Err(error) => {
+            after(
+                &ctx,
+                &id,
+                &posted,
+                Err(error),
+                "",
+                &[
+                    ("notes", format!("notes-{challenge}")),
+                    ("outcome", format!("outcome-{challenge}")),
+                ],
+            )
+            .await
+        }
     }
 }
 
@@ -426,8 +542,13 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
             "start_date": posted.get("start_date"),
             "end_date": if end.is_empty() { serde_json::Value::Null } else { json!(end) },
         });
-        let (_, _, axum::Json(contract)) =
-            awards::confirm_contract(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await?;
+        let (_, _, axum::Json(contract)) = awards::confirm_contract(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            body(request),
+        )
+        .await?;
         Ok::<_, ApiError>(contract.id)
     }
     .await;
@@ -440,7 +561,12 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
 /// The evaluator's page (or the lead's, when it scores): the declaration first; once it has
 /// declared no conflict, a scoring form per bid with a mark and a justification per quality
 /// criterion, filled with the marks it gave so far.
-async fn scoring_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Option<&str>) -> Result<Markup, ApiError> {
+async fn scoring_content(
+    ctx: &Ctx,
+    id: &str,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ApiError> {
     ctx.require(&[Role::BuyerEvaluator, Role::BuyerLead])?;
     let uuid = parse_id(id)?;
     let tender = tender_of(ctx, uuid).await?;
@@ -450,16 +576,36 @@ async fn scoring_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Op
         ctx.actor.user_id,
     )
     .await?;
-    let quality: Vec<_> = tender.criteria.iter().filter(|c| code_of(&c.kind) == "quality").collect();
-    let declared_clear = member.as_ref().is_some_and(|m| matches!(m.standing(), domain::evaluation::PanelStanding::Cleared));
-    let declared = member.as_ref().is_some_and(|m| !matches!(m.standing(), domain::evaluation::PanelStanding::Undeclared));
+    let quality: Vec<_> = tender
+        .criteria
+        .iter()
+        .filter(|c| code_of(&c.kind) == "quality")
+        .collect();
+    let declared_clear = member
+        .as_ref()
+        .is_some_and(|m| matches!(m.standing(), domain::evaluation::PanelStanding::Cleared));
+    let declared = member
+        .as_ref()
+        .is_some_and(|m| !matches!(m.standing(), domain::evaluation::PanelStanding::Undeclared));
     let lead = ctx.actor.role == Role::BuyerLead;
     if member.is_none() && !lead {
-        return Err(ApiError::NotFound("You are not on this tender's evaluation panel.".to_owned()));
+        return Err(ApiError::NotFound(
+            "You are not on this tender's evaluation panel.".to_owned(),
+        ));
     }
     let (bid_list, marks) = if declared_clear {
-        let axum::Json(list) = bids::list_bids(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid)).await?;
-        let axum::Json(scores) = api::list_scores(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid)).await?;
+        let axum::Json(list) = bids::list_bids(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+        )
+        .await?;
+        let axum::Json(scores) = api::list_scores(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+        )
+        .await?;
         (list.items, scores.items)
     } else {
         (Vec::new(), Vec::new())
@@ -475,18 +621,37 @@ async fn scoring_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Op
             return v.clone();
         }
         mine.get(&(bid, criterion))
-            .map(|m| if field == "score" { m.score.to_string() } else { m.justification.clone() })
+            .map(|m| {
+                if field == "score" {
+                    m.score.to_string()
+                } else {
+                    m.justification.clone()
+                }
+            })
             .unwrap_or_default()
     };
     let mut values = form.values.clone();
     for b in &bid_list {
         for c in &quality {
             for field in ["score", "justification"] {
-                values.insert(format!("{}-{}-{field}", b.id, c.id), value(b.id, c.id, field));
+                values.insert(
+                    format!("{}-{}-{field}", b.id, c.id),
+                    value(b.id, c.id, field),
+                );
             }
         }
     }
-    let filled = FormState { values, problems: form.problems.iter().map(|p| Problem { field: p.field.clone(), message: p.message.clone() }).collect() };
+    let filled = FormState {
+        values,
+        problems: form
+            .problems
+            .iter()
+            .map(|p| Problem {
+                field: p.field.clone(),
+                message: p.message.clone(),
+            })
+            .collect(),
+    };
     Ok(html! {
         (notice(confirmation))
         (error_summary(&form.problems))
@@ -541,12 +706,21 @@ async fn scoring_content(ctx: &Ctx, id: &str, form: &FormState, confirmation: Op
     })
 }
 
-async fn scoring_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+async fn scoring_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
     let built = scoring_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
     ctx.show("Evaluate the bids", built)
 }
 
-async fn show_scoring_again(ctx: &Ctx, id: &str, form: FormState, status: axum::http::StatusCode) -> Response {
+async fn show_scoring_again(
+    ctx: &Ctx,
+    id: &str,
+    form: FormState,
+    status: axum::http::StatusCode,
+) -> Response {
     let built = scoring_content(ctx, id, &form, None).await;
     let mut response = ctx.show("Evaluate the bids", built);
     *response.status_mut() = status;
@@ -562,10 +736,25 @@ async fn declare(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
         "has_conflict": posted.get("has_conflict") == "true",
         "details": if details.is_empty() { serde_json::Value::Null } else { json!(details) },
     });
-    match api::declare_conflict(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await {
+    match api::declare_conflict(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        body(request),
+    )
+    .await
+    {
         Ok(_) => done(&format!("/tenders/{uuid}/scoring"), "declared"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
-        Err(error) => show_scoring_again(&ctx, &id, FormState::failed(&posted, &error), error.status()).await,
+        Err(error) => {
+            show_scoring_again(
+                &ctx,
+                &id,
+                FormState::failed(&posted, &error),
+                error.status(),
+            )
+            .await
+        }
     }
 }
 
@@ -581,16 +770,29 @@ async fn score_bid(ctx: Ctx, Path((id, bid)): Path<(String, String)>, posted: Po
     };
     let mut problems = Vec::new();
     let mut status = axum::http::StatusCode::OK;
-    for c in tender.criteria.iter().filter(|c| code_of(&c.kind) == "quality") {
+    for c in tender
+        .criteria
+        .iter()
+        .filter(|c| code_of(&c.kind) == "quality")
+    {
         let prefix = format!("{bid_id}-{}", c.id);
         let score = posted.get(&format!("{prefix}-score"));
         let request = json!({
             "score": super::ui::number_or_text(score),
             "justification": posted.text(&format!("{prefix}-justification")).trim(),
         });
-        let result = api::score_bid(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, bid_id, c.id)), body(request)).await;
+        let result = api::score_bid(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams((uuid, bid_id, c.id)),
+            body(request),
+        )
+        .await;
         if let Err(error) = result {
-            if matches!(error, ApiError::Forbidden(_) | ApiError::NotFound(_) | ApiError::BidsSealed(_)) {
+            if matches!(
+                error,
+                ApiError::Forbidden(_) | ApiError::NotFound(_) | ApiError::BidsSealed(_)
+            ) {
                 return ctx.error(error);
             }
             status = error.status();

@@ -37,9 +37,20 @@ pub fn routes() -> Router<AppState> {
 
 /// The market filters of the page's query string, as the API's query (an unknown value is the
 /// API's own validation error).
-fn market_query(params: &HashMap<String, String>, extra: &[(&str, &str)]) -> Result<api::MarketQuery, ApiError> {
+fn market_query(
+    params: &HashMap<String, String>,
+    extra: &[(&str, &str)],
+) -> Result<api::MarketQuery, ApiError> {
     let mut map = serde_json::Map::new();
-    for key in ["category", "region", "from", "to", "attribution", "acquirer", "target"] {
+    for key in [
+        "category",
+        "region",
+        "from",
+        "to",
+        "attribution",
+        "acquirer",
+        "target",
+    ] {
         if let Some(value) = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
             map.insert(key.to_owned(), json!(value));
         }
@@ -85,7 +96,11 @@ fn csv_link(name: &str, query: &str, label: &str) -> Markup {
 /// An SVG chart from the charting crate, given an accessible name and a description that says
 /// what it shows (the same figures are in the table beside it).
 fn figure(title: &str, description: &str, svg: Result<String, charts_rs::Error>) -> Markup {
-    let slug: String = title.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
+    let slug: String = title
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     match svg {
         Ok(svg) => {
             let labelled = svg.replacen(
@@ -121,8 +136,16 @@ const NHS_BLUE: &str = "#005eb8";
 
 fn share_chart(items: &[api::ShareItem]) -> Markup {
     let shown: Vec<&api::ShareItem> = items.iter().take(12).collect();
-    let names: Vec<String> = shown.iter().rev().map(|i| i.supplier_name.clone()).collect();
-    let values: Vec<f64> = shown.iter().rev().map(|i| (i.value_share_percent * 10.0).round() / 10.0).collect();
+    let names: Vec<String> = shown
+        .iter()
+        .rev()
+        .map(|i| i.supplier_name.clone())
+        .collect();
+    let values: Vec<f64> = shown
+        .iter()
+        .rev()
+        .map(|i| (i.value_share_percent * 10.0).round() / 10.0)
+        .collect();
     let spec = json!({
         "width": 760,
         "height": 60 + 36 * shown.len().max(1),
@@ -140,7 +163,11 @@ fn share_chart(items: &[api::ShareItem]) -> Markup {
         "Market share by supplier",
         &format!(
             "Bar chart of each supplier's share of awarded contract value, largest first: {}.",
-            shown.iter().map(|i| format!("{} {:.1}%", i.supplier_name, i.value_share_percent)).collect::<Vec<_>>().join("; ")
+            shown
+                .iter()
+                .map(|i| format!("{} {:.1}%", i.supplier_name, i.value_share_percent))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         svg,
     )
@@ -177,7 +204,11 @@ fn quarter_chart(groups: &[api::GroupConcentration], scale: &api::ScaleResponse)
             "Line chart of the Herfindahl–Hirschman Index of each quarter's awards, with lines at {} (moderate) and {} (high): {}.",
             scale.moderate_from,
             scale.high_above,
-            groups.iter().map(|g| format!("{} {:.0}", g.group, g.hhi)).collect::<Vec<_>>().join("; ")
+            groups
+                .iter()
+                .map(|g| format!("{} {:.0}", g.group, g.hhi))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         svg,
     )
@@ -188,22 +219,42 @@ fn level_text(level: &api::LevelDto) -> String {
 }
 
 fn percent(value: Option<f64>) -> String {
-    value.map(|v| format!("{v:.1}%")).unwrap_or_else(|| "—".to_owned())
+    value
+        .map(|v| format!("{v:.1}%"))
+        .unwrap_or_else(|| "—".to_owned())
 }
 
 async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Markup, ApiError> {
-    ctx.require(&[Role::Regulator, Role::Admin, Role::BuyerLead, Role::BuyerEvaluator])?;
+    ctx.require(&[
+        Role::Regulator,
+        Role::Admin,
+        Role::BuyerLead,
+        Role::BuyerEvaluator,
+    ])?;
     let conn = ctx.state.db.conn();
     let s = || State(ctx.state.clone());
     let who = || AuthUser(ctx.actor);
     let query = market_query(params, &[])?;
-    let share: api::ShareResponse = json_of(api::market_share(s(), who(), json_accept(), QueryParams(query)).await).await?;
+    let share: api::ShareResponse =
+        json_of(api::market_share(s(), who(), json_accept(), QueryParams(query)).await).await?;
     let by_category: api::ConcentrationResponse = json_of(
-        api::market_concentration(s(), who(), json_accept(), QueryParams(market_query(params, &[("group_by", "category")])?)).await,
+        api::market_concentration(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[("group_by", "category")])?),
+        )
+        .await,
     )
     .await?;
     let by_quarter: api::ConcentrationResponse = json_of(
-        api::market_concentration(s(), who(), json_accept(), QueryParams(market_query(params, &[("group_by", "quarter")])?)).await,
+        api::market_concentration(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[("group_by", "quarter")])?),
+        )
+        .await,
     )
     .await?;
     // The heat table: one concentration query per region, grouped by category.
@@ -212,29 +263,65 @@ async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<M
         let mut scoped = params.clone();
         scoped.insert("region".to_owned(), region.code().to_owned());
         let figures: api::ConcentrationResponse = json_of(
-            api::market_concentration(s(), who(), json_accept(), QueryParams(market_query(&scoped, &[("group_by", "category")])?)).await,
+            api::market_concentration(
+                s(),
+                who(),
+                json_accept(),
+                QueryParams(market_query(&scoped, &[("group_by", "category")])?),
+            )
+            .await,
         )
         .await?;
         heat.push((region, figures));
     }
-    let competition: api::CompetitionResponse =
-        json_of(api::market_competition(s(), who(), json_accept(), QueryParams(market_query(params, &[])?)).await).await?;
+    let competition: api::CompetitionResponse = json_of(
+        api::market_competition(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[])?),
+        )
+        .await,
+    )
+    .await?;
     let prices: api::PricesResponse = json_of(
-        api::market_prices(s(), who(), json_accept(), QueryParams(market_query(params, &[])?), QueryParams(api::PricesQuery { at: None })).await,
+        api::market_prices(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[])?),
+            QueryParams(api::PricesQuery { at: None }),
+        )
+        .await,
     )
     .await?;
     let categories = persistence::reference::categories(conn).await?;
-    let category_name = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.name.clone()).unwrap_or_else(|| code.to_owned());
+    let category_name = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| code.to_owned())
+    };
     let filters = filter_string(params);
     let form = FormState::new(params.clone());
-    let category_options: Vec<(String, String)> = std::iter::once((String::new(), "All categories".to_owned()))
-        .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
-        .collect();
-    let region_options: Vec<(String, String)> = std::iter::once((String::new(), "All regions".to_owned()))
-        .chain(Region::ALL.iter().map(|r| (r.code().to_owned(), r.name().to_owned())))
-        .collect();
+    let category_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "All categories".to_owned()))
+            .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
+            .collect();
+    let region_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "All regions".to_owned()))
+            .chain(
+                Region::ALL
+                    .iter()
+                    .map(|r| (r.code().to_owned(), r.name().to_owned())),
+            )
+            .collect();
     let attribution_options = vec![
-        ("current".to_owned(), "Current holder (after mergers and transfers)".to_owned()),
+        (
+            "current".to_owned(),
+            "Current holder (after mergers and transfers)".to_owned(),
+        ),
         ("original".to_owned(), "Original awardee".to_owned()),
     ];
     Ok(html! {
@@ -371,11 +458,19 @@ async fn market_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) ->
 }
 
 /// A table of the market pages as the API's CSV (the same handler, asked for `text/csv`).
-async fn download(ctx: Ctx, Path(table): Path<String>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn download(
+    ctx: Ctx,
+    Path(table): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
     let group_by = params.get("group_by").cloned().unwrap_or_default();
-    let extra: Vec<(&str, &str)> = if group_by.is_empty() { Vec::new() } else { vec![("group_by", group_by.as_str())] };
+    let extra: Vec<(&str, &str)> = if group_by.is_empty() {
+        Vec::new()
+    } else {
+        vec![("group_by", group_by.as_str())]
+    };
     let query = match market_query(&params, &extra) {
         Ok(q) => q,
         Err(error) => return ctx.error(error),
@@ -386,7 +481,16 @@ async fn download(ctx: Ctx, Path(table): Path<String>, Query(params): Query<Hash
         "share.csv" => api::market_share(s, who, headers, QueryParams(query)).await,
         "concentration.csv" => api::market_concentration(s, who, headers, QueryParams(query)).await,
         "competition.csv" => api::market_competition(s, who, headers, QueryParams(query)).await,
-        "prices.csv" => api::market_prices(s, who, headers, QueryParams(query), QueryParams(api::PricesQuery { at: None })).await,
+        "prices.csv" => {
+            api::market_prices(
+                s,
+                who,
+                headers,
+                QueryParams(query),
+                QueryParams(api::PricesQuery { at: None }),
+            )
+            .await
+        }
         _ => Err(ApiError::NotFound("No such download.".to_owned())),
     };
     match result {
@@ -396,30 +500,59 @@ async fn download(ctx: Ctx, Path(table): Path<String>, Query(params): Query<Hash
 }
 
 async fn merger_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Markup, ApiError> {
-    ctx.require(&[Role::Regulator, Role::Admin, Role::BuyerLead, Role::BuyerEvaluator])?;
+    ctx.require(&[
+        Role::Regulator,
+        Role::Admin,
+        Role::BuyerLead,
+        Role::BuyerEvaluator,
+    ])?;
     let suppliers = persistence::organisations::list(
         ctx.state.db.conn(),
-        &persistence::organisations::OrganisationFilter { kind: Some(domain::organisation::OrganisationKind::Supplier) },
+        &persistence::organisations::OrganisationFilter {
+            kind: Some(domain::organisation::OrganisationKind::Supplier),
+        },
         domain::pagination::PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
-    let options: Vec<(String, String)> = std::iter::once((String::new(), "Choose a supplier".to_owned()))
-        .chain(suppliers.items.iter().filter(|s| s.successor_id.is_none()).map(|s| (s.id.as_uuid().to_string(), s.name.clone())))
-        .collect();
-    let asked = params.get("acquirer").is_some_and(|v| !v.is_empty()) || params.get("target").is_some_and(|v| !v.is_empty());
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a supplier".to_owned()))
+            .chain(
+                suppliers
+                    .items
+                    .iter()
+                    .filter(|s| s.successor_id.is_none())
+                    .map(|s| (s.id.as_uuid().to_string(), s.name.clone())),
+            )
+            .collect();
+    let asked = params.get("acquirer").is_some_and(|v| !v.is_empty())
+        || params.get("target").is_some_and(|v| !v.is_empty());
     let mut form = FormState::new(params.clone());
     let result = if asked {
         match market_query(params, &[]) {
             Ok(query) => match json_of::<api::MergerSimulationResponse>(
-                api::merger_simulation(State(ctx.state.clone()), AuthUser(ctx.actor), json_accept(), QueryParams(query)).await,
+                api::merger_simulation(
+                    State(ctx.state.clone()),
+                    AuthUser(ctx.actor),
+                    json_accept(),
+                    QueryParams(query),
+                )
+                .await,
             )
             .await
             {
                 Ok(result) => Some(result),
-                Err(error @ (ApiError::Validation(_) | ApiError::BadRequest(_) | ApiError::NotFound(_) | ApiError::Conflict { .. })) => {
+                Err(
+                    error @ (ApiError::Validation(_)
+                    | ApiError::BadRequest(_)
+                    | ApiError::NotFound(_)
+                    | ApiError::Conflict { .. }),
+                ) => {
                     form.problems = super::ui::problems_of(&error);
                     if form.problems.iter().all(|p| p.field.is_none()) {
-                        form.problems = vec![super::ui::Problem { field: Some("acquirer".to_owned()), message: detail_of(&error) }];
+                        form.problems = vec![super::ui::Problem {
+                            field: Some("acquirer".to_owned()),
+                            message: detail_of(&error),
+                        }];
                     }
                     None
                 }
@@ -477,7 +610,11 @@ async fn merger_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) ->
     ctx.show("Merger simulator", built)
 }
 
-async fn transfers_content(ctx: &Ctx, form: &FormState, confirmation: Option<&str>) -> Result<Markup, ApiError> {
+async fn transfers_content(
+    ctx: &Ctx,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ApiError> {
     ctx.require(&[Role::Regulator, Role::Admin])?;
     let axum::Json(list) = crate::routes::transfers::list_transfers(
         State(ctx.state.clone()),
@@ -487,18 +624,39 @@ async fn transfers_content(ctx: &Ctx, form: &FormState, confirmation: Option<&st
     .await?;
     let suppliers = persistence::organisations::list(
         ctx.state.db.conn(),
-        &persistence::organisations::OrganisationFilter { kind: Some(domain::organisation::OrganisationKind::Supplier) },
+        &persistence::organisations::OrganisationFilter {
+            kind: Some(domain::organisation::OrganisationKind::Supplier),
+        },
         domain::pagination::PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
-    let options: Vec<(String, String)> = std::iter::once((String::new(), "Choose a supplier".to_owned()))
-        .chain(suppliers.items.iter().filter(|s| s.successor_id.is_none()).map(|s| (s.id.as_uuid().to_string(), s.name.clone())))
-        .collect();
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a supplier".to_owned()))
+            .chain(
+                suppliers
+                    .items
+                    .iter()
+                    .filter(|s| s.successor_id.is_none())
+                    .map(|s| (s.id.as_uuid().to_string(), s.name.clone())),
+            )
+            .collect();
     let kinds = vec![
-        ("takeover".to_owned(), "Takeover: the acquirer takes the whole business over".to_owned()),
-        ("merger".to_owned(), "Merger: the two combine; the source is merged into the acquirer".to_owned()),
-        ("break_up".to_owned(), "Break-up: the named contracts of an unviable supplier move".to_owned()),
-        ("novation".to_owned(), "Novation: the named contracts move".to_owned()),
+        (
+            "takeover".to_owned(),
+            "Takeover: the acquirer takes the whole business over".to_owned(),
+        ),
+        (
+            "merger".to_owned(),
+            "Merger: the two combine; the source is merged into the acquirer".to_owned(),
+        ),
+        (
+            "break_up".to_owned(),
+            "Break-up: the named contracts of an unviable supplier move".to_owned(),
+        ),
+        (
+            "novation".to_owned(),
+            "Novation: the named contracts move".to_owned(),
+        ),
     ];
     Ok(html! {
         (notice(confirmation))
@@ -549,7 +707,13 @@ async fn record_transfer(ctx: Ctx, posted: Posted) -> Response {
         "effective_date": posted.get("effective_date"),
         "reason": posted.text("reason").trim(),
     });
-    match crate::routes::transfers::create_transfer(State(ctx.state.clone()), AuthUser(ctx.actor), body(request)).await {
+    match crate::routes::transfers::create_transfer(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        body(request),
+    )
+    .await
+    {
         Ok(_) => done("/transfers", "transferred"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
@@ -564,9 +728,16 @@ async fn record_transfer(ctx: Ctx, posted: Posted) -> Response {
 
 async fn audit_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Markup, ApiError> {
     use crate::routes::audit;
-    ctx.actor.require(domain::access::PlatformAction::ReadAudit).map_err(ApiError::from)?;
-    let page = params.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, 100_000);
-    let query = serde_json::from_value(json!({ "page": page, "per_page": 50 })).map_err(ApiError::internal)?;
+    ctx.actor
+        .require(domain::access::PlatformAction::ReadAudit)
+        .map_err(ApiError::from)?;
+    let page = params
+        .get("page")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let query = serde_json::from_value(json!({ "page": page, "per_page": 50 }))
+        .map_err(ApiError::internal)?;
     let axum::Json(events) = audit::list_audit_events(
         State(ctx.state.clone()),
         Permitted(ctx.actor, std::marker::PhantomData),
@@ -575,9 +746,12 @@ async fn audit_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Ma
     .await?;
     let verified = if params.get("verify").is_some_and(|v| v == "1") {
         Some(
-            audit::verify_audit_chain(State(ctx.state.clone()), Permitted(ctx.actor, std::marker::PhantomData))
-                .await?
-                .0,
+            audit::verify_audit_chain(
+                State(ctx.state.clone()),
+                Permitted(ctx.actor, std::marker::PhantomData),
+            )
+            .await?
+            .0,
         )
     } else {
         None
@@ -626,4 +800,3 @@ async fn audit_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> 
     let built = audit_content(&ctx, &params).await;
     ctx.show("Audit log", built)
 }
-

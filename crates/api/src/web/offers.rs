@@ -54,35 +54,65 @@ async fn options(ctx: &Ctx) -> Result<(Vec<(String, String)>, Vec<(String, Strin
     let categories = persistence::reference::categories(conn).await?;
     let suppliers = persistence::organisations::list(
         conn,
-        &persistence::organisations::OrganisationFilter { kind: Some(OrganisationKind::Supplier) },
+        &persistence::organisations::OrganisationFilter {
+            kind: Some(OrganisationKind::Supplier),
+        },
         domain::pagination::PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
     Ok((
         categories.into_iter().map(|c| (c.code, c.name)).collect(),
-        suppliers.items.into_iter().map(|s| (s.id.as_uuid().to_string(), s.name)).collect(),
+        suppliers
+            .items
+            .into_iter()
+            .map(|s| (s.id.as_uuid().to_string(), s.name))
+            .collect(),
     ))
 }
 
 fn with_any(label: &str, options: &[(String, String)]) -> Vec<(String, String)> {
-    std::iter::once((String::new(), label.to_owned())).chain(options.iter().cloned()).collect()
+    std::iter::once((String::new(), label.to_owned()))
+        .chain(options.iter().cloned())
+        .collect()
 }
 
 fn unit_options(any: Option<&str>) -> Vec<(String, String)> {
     any.map(|label| (String::new(), label.to_owned()))
         .into_iter()
-        .chain(PricingUnit::ALL.iter().map(|u| (u.as_str().to_owned(), words(u.as_str()))))
+        .chain(
+            PricingUnit::ALL
+                .iter()
+                .map(|u| (u.as_str().to_owned(), words(u.as_str()))),
+        )
         .collect()
 }
 
 /// The catalogue: a GET form (bookmarkable, no script needed) with every filter of
 /// `GET /api/v1/offers`, the results with each supplier's rating, and ticks to compare offers.
-async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Markup, ApiError> {
+async fn catalogue_content(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Markup, ApiError> {
     let (categories, suppliers) = options(ctx).await?;
     let mut query = serde_json::Map::new();
-    for key in ["q", "category", "region", "supplier", "pricing_unit", "sort", "page"] {
+    for key in [
+        "q",
+        "category",
+        "region",
+        "supplier",
+        "pricing_unit",
+        "sort",
+        "page",
+    ] {
         if let Some(v) = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            query.insert(key.to_owned(), if key == "page" { super::ui::number_or_text(v) } else { json!(v) });
+            query.insert(
+                key.to_owned(),
+                if key == "page" {
+                    super::ui::number_or_text(v)
+                } else {
+                    json!(v)
+                },
+            );
         }
     }
     for key in ["min_price_pence", "max_price_pence"] {
@@ -93,7 +123,13 @@ async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> Resul
     query.insert("per_page".to_owned(), json!(20));
     let mut form = FormState::new(params.clone());
     let found = match body::<api::OfferSearchQuery>(serde_json::Value::Object(query)) {
-        Ok(q) => match api::search_offers(State(ctx.state.clone()), AuthUser(ctx.actor), QueryParams(q.0)).await {
+        Ok(q) => match api::search_offers(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            QueryParams(q.0),
+        )
+        .await
+        {
             Ok(axum::Json(found)) => Some(found),
             Err(error @ (ApiError::Validation(_) | ApiError::BadRequest(_))) => {
                 form.problems = super::ui::problems_of(&error);
@@ -106,12 +142,25 @@ async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> Resul
             None
         }
     };
-    let regions: Vec<(String, String)> = Region::ALL.iter().map(|r| (r.code().to_owned(), r.name().to_owned())).collect();
-    let sorts: Vec<(String, String)> = [("relevance", "Best match"), ("price_asc", "Price, lowest first"), ("price_desc", "Price, highest first"), ("rating", "Supplier rating"), ("newest", "Newest")]
+    let regions: Vec<(String, String)> = Region::ALL
         .iter()
-        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+        .map(|r| (r.code().to_owned(), r.name().to_owned()))
         .collect();
-    let page = params.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).max(1);
+    let sorts: Vec<(String, String)> = [
+        ("relevance", "Best match"),
+        ("price_asc", "Price, lowest first"),
+        ("price_desc", "Price, highest first"),
+        ("rating", "Supplier rating"),
+        ("newest", "Newest"),
+    ]
+    .iter()
+    .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+    .collect();
+    let page = params
+        .get("page")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
     let next = {
         let mut p = params.clone();
         p.insert("page".to_owned(), (page + 1).to_string());
@@ -178,10 +227,25 @@ async fn catalogue(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> R
 /// Up to ten offers side by side, each priced per year where its unit allows (the API's own
 /// annualisation, with the volumes the buyer gives).
 async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Result<Markup, ApiError> {
-    let ids: Vec<&str> = raw.iter().filter(|(k, _)| k == "ids").flat_map(|(_, v)| v.split(',')).filter(|v| !v.is_empty()).collect();
-    let value = |key: &str| raw.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+    let ids: Vec<&str> = raw
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .flat_map(|(_, v)| v.split(','))
+        .filter(|v| !v.is_empty())
+        .collect();
+    let value = |key: &str| {
+        raw.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
     let mut query = json!({ "ids": ids.join(",") });
-    for key in ["fte", "population", "days_per_year", "transactions_per_year"] {
+    for key in [
+        "fte",
+        "population",
+        "days_per_year",
+        "transactions_per_year",
+    ] {
         if let Some(v) = value(key) {
             query[key] = super::ui::number_or_text(v);
         }
@@ -189,10 +253,22 @@ async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Result<Markup, 
     let values: HashMap<String, String> = raw.iter().filter(|(k, _)| k != "ids").cloned().collect();
     let mut form = FormState::new(values);
     let compared = match body::<api::CompareQuery>(query) {
-        Ok(q) => match api::compare_offers(State(ctx.state.clone()), AuthUser(ctx.actor), QueryParams(q.0)).await {
+        Ok(q) => match api::compare_offers(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            QueryParams(q.0),
+        )
+        .await
+        {
             Ok(axum::Json(c)) => Some(c),
             Err(error @ (ApiError::Validation(_) | ApiError::BadRequest(_))) => {
                 form.problems = super::ui::problems_of(&error);
+                // The offers are ticked in the catalogue, not on this page.
+                for p in &mut form.problems {
+                    if p.field.as_deref() == Some("ids") {
+                        p.field = None;
+                    }
+                }
                 None
             }
             Err(error) => return Err(error),
@@ -234,15 +310,32 @@ async fn compare(ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> Response
     ctx.show("Compare offers", built)
 }
 
-async fn offer_content(ctx: &Ctx, id: &str, confirmation: Option<&str>) -> Result<Markup, ApiError> {
+async fn offer_content(
+    ctx: &Ctx,
+    id: &str,
+    confirmation: Option<&str>,
+) -> Result<Markup, ApiError> {
     let uuid = parse_id(id)?;
     let s = || State(ctx.state.clone());
     let no_date = || QueryParams(api::OfferAtQuery { at: None });
-    let (_, axum::Json(offer)) = api::get_offer(s(), AuthUser(ctx.actor), PathParams(uuid), no_date()).await?;
+    let (_, axum::Json(offer)) =
+        api::get_offer(s(), AuthUser(ctx.actor), PathParams(uuid), no_date()).await?;
     let page = serde_json::from_value(json!({ "per_page": 100 })).map_err(ApiError::internal)?;
-    let axum::Json(history) = api::get_offer_price_history(s(), AuthUser(ctx.actor), PathParams(uuid), QueryParams(page)).await?;
-    let axum::Json(rating) = crate::routes::contracts::get_rating(s(), AuthUser(ctx.actor), PathParams(offer.supplier_id)).await?;
-    let own = ctx.actor.role == Role::SupplierBidder && ctx.actor.organisation_id.as_uuid() == offer.supplier_id;
+    let axum::Json(history) = api::get_offer_price_history(
+        s(),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        QueryParams(page),
+    )
+    .await?;
+    let axum::Json(rating) = crate::routes::contracts::get_rating(
+        s(),
+        AuthUser(ctx.actor),
+        PathParams(offer.supplier_id),
+    )
+    .await?;
+    let own = ctx.actor.role == Role::SupplierBidder
+        && ctx.actor.organisation_id.as_uuid() == offer.supplier_id;
     let status = code_of(&offer.status);
     Ok(html! {
         (notice(confirmation))
@@ -290,7 +383,11 @@ async fn offer_content(ctx: &Ctx, id: &str, confirmation: Option<&str>) -> Resul
     })
 }
 
-async fn offer_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+async fn offer_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
     let built = offer_content(&ctx, &id, confirmation.message()).await;
     ctx.show("Offer", built)
 }
@@ -300,7 +397,9 @@ async fn my_offers_content(ctx: &Ctx, confirmation: Option<&str>) -> Result<Mark
     let conn = ctx.state.db.conn();
     let mut offers = Vec::new();
     for status in OfferStatus::ALL {
-        offers.extend(persistence::offers::of_supplier(conn, ctx.actor.organisation_id, status).await?);
+        offers.extend(
+            persistence::offers::of_supplier(conn, ctx.actor.organisation_id, status).await?,
+        );
     }
     Ok(html! {
         (notice(confirmation))
@@ -324,7 +423,13 @@ async fn my_offers(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
     ctx.show("Your offers", built)
 }
 
-async fn offer_form(ctx: &Ctx, action: &str, heading: &str, form: &FormState, regions: &[String]) -> Result<Markup, ApiError> {
+async fn offer_form(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    form: &FormState,
+    regions: &[String],
+) -> Result<Markup, ApiError> {
     let (categories, _) = options(ctx).await?;
     Ok(html! {
         (error_summary(&form.problems))
@@ -379,13 +484,26 @@ fn offer_request(posted: &Posted) -> serde_json::Value {
 async fn new_offer(ctx: Ctx) -> Response {
     let built = async {
         ctx.require(&[Role::SupplierBidder])?;
-        offer_form(&ctx, "/offers/new", "Create an offer", &FormState::default(), &[]).await
+        offer_form(
+            &ctx,
+            "/offers/new",
+            "Create an offer",
+            &FormState::default(),
+            &[],
+        )
+        .await
     }
     .await;
     ctx.show("Create an offer", built)
 }
 
-async fn show_offer_form_again(ctx: &Ctx, action: &str, heading: &str, posted: &Posted, error: ApiError) -> Response {
+async fn show_offer_form_again(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    posted: &Posted,
+    error: ApiError,
+) -> Response {
     if matches!(error, ApiError::Forbidden(_) | ApiError::NotFound(_)) {
         return ctx.error(error);
     }
@@ -396,7 +514,11 @@ async fn show_offer_form_again(ctx: &Ctx, action: &str, heading: &str, posted: &
             message: "Someone else changed this offer while you were editing it. Open it again to see their changes.".to_owned(),
         }];
     }
-    let regions: Vec<String> = posted.all("regions").iter().map(|s| s.to_string()).collect();
+    let regions: Vec<String> = posted
+        .all("regions")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let built = offer_form(ctx, action, heading, &form, &regions).await;
     let mut response = ctx.show(heading, built);
     *response.status_mut() = error.status();
@@ -404,9 +526,17 @@ async fn show_offer_form_again(ctx: &Ctx, action: &str, heading: &str, posted: &
 }
 
 async fn create_offer(ctx: Ctx, posted: Posted) -> Response {
-    match api::create_offer(State(ctx.state.clone()), AuthUser(ctx.actor), body(offer_request(&posted))).await {
+    match api::create_offer(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        body(offer_request(&posted)),
+    )
+    .await
+    {
         Ok((_, _, axum::Json(offer))) => done(&format!("/offers/{}", offer.id), "created"),
-        Err(error) => show_offer_form_again(&ctx, "/offers/new", "Create an offer", &posted, error).await,
+        Err(error) => {
+            show_offer_form_again(&ctx, "/offers/new", "Create an offer", &posted, error).await
+        }
     }
 }
 
@@ -414,7 +544,13 @@ async fn edit_offer(ctx: Ctx, Path(id): Path<String>) -> Response {
     let built = async {
         ctx.require(&[Role::SupplierBidder])?;
         let uuid = parse_id(&id)?;
-        let (_, axum::Json(offer)) = api::get_offer(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), QueryParams(api::OfferAtQuery { at: None })).await?;
+        let (_, axum::Json(offer)) = api::get_offer(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            QueryParams(api::OfferAtQuery { at: None }),
+        )
+        .await?;
         if offer.supplier_id != ctx.actor.organisation_id.as_uuid() {
             return Err(ApiError::NotFound("No such offer.".to_owned()));
         }
@@ -425,12 +561,22 @@ async fn edit_offer(ctx: Ctx, Path(id): Path<String>) -> Response {
         values.insert("summary".to_owned(), offer.summary.clone());
         values.insert("description".to_owned(), offer.description.clone());
         values.insert("pricing_unit".to_owned(), code_of(&offer.pricing_unit));
-        values.insert("unit_price_pence".to_owned(), pounds_field(offer.unit_price_pence));
+        values.insert(
+            "unit_price_pence".to_owned(),
+            pounds_field(offer.unit_price_pence),
+        );
         if let Some(term) = offer.minimum_term_months {
             values.insert("minimum_term_months".to_owned(), term.to_string());
         }
         let regions: Vec<String> = offer.regions.iter().map(code_of).collect();
-        offer_form(&ctx, &format!("/offers/{id}/edit"), "Edit the offer", &FormState::new(values), &regions).await
+        offer_form(
+            &ctx,
+            &format!("/offers/{id}/edit"),
+            "Edit the offer",
+            &FormState::new(values),
+            &regions,
+        )
+        .await
     }
     .await;
     ctx.show("Edit the offer", built)
@@ -441,9 +587,26 @@ async fn update_offer(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
         return ctx.error(ApiError::NotFound("No such offer.".to_owned()));
     };
     let version = posted.get("version").parse::<i32>().unwrap_or_default();
-    match api::update_offer(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), IfMatch::version(version), body(offer_request(&posted))).await {
+    match api::update_offer(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        IfMatch::version(version),
+        body(offer_request(&posted)),
+    )
+    .await
+    {
         Ok(_) => done(&format!("/offers/{uuid}"), "saved"),
-        Err(error) => show_offer_form_again(&ctx, &format!("/offers/{uuid}/edit"), "Edit the offer", &posted, error).await,
+        Err(error) => {
+            show_offer_form_again(
+                &ctx,
+                &format!("/offers/{uuid}/edit"),
+                "Edit the offer",
+                &posted,
+                error,
+            )
+            .await
+        }
     }
 }
 
@@ -451,7 +614,12 @@ async fn offer_transition(ctx: &Ctx, id: &str, posted: &Posted, publish: bool) -
     let result = async {
         let uuid = parse_id(id)?;
         let version = posted.get("version").parse::<i32>().unwrap_or_default();
-        let args = (State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), IfMatch::version(version));
+        let args = (
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            IfMatch::version(version),
+        );
         if publish {
             let _ = api::publish_offer(args.0, args.1, args.2, args.3).await?;
         } else {
@@ -461,7 +629,10 @@ async fn offer_transition(ctx: &Ctx, id: &str, posted: &Posted, publish: bool) -
     }
     .await;
     match result {
-        Ok(uuid) => done(&format!("/offers/{uuid}"), if publish { "published" } else { "withdrawn" }),
+        Ok(uuid) => done(
+            &format!("/offers/{uuid}"),
+            if publish { "published" } else { "withdrawn" },
+        ),
         Err(error) => ctx.error(error),
     }
 }

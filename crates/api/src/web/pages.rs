@@ -146,8 +146,8 @@ async fn dashboard(ctx: Ctx) -> Response {
 /// What each role sees first: a buyer its tenders by state with their deadlines, a supplier the
 /// tenders it may bid on, the regulator the market share by supplier.
 async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, ApiError> {
-    use domain::user::Role;
     use domain::tender::TenderStatus;
+    use domain::user::Role;
     use persistence::tenders::{TenderAudience, TenderFilter};
     let conn = state.db.conn();
     let now = state.db.now().await?;
@@ -178,7 +178,7 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
                                 td class="nhsuk-table__cell" { a href=(format!("/tenders/{}", t.id)) { (t.title) } }
                                 td class="nhsuk-table__cell" { (t.buyer_name) }
                                 td class="nhsuk-table__cell" { (t.status.as_str()) }
-                                td class="nhsuk-table__cell" { (t.submission_deadline.format("%d %B %Y %H:%M UTC")) }
+                                td class="nhsuk-table__cell" { (super::ui::when(t.submission_deadline)) }
                                 td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (pounds(t.estimated_value_pence)) }
                             }
                         }
@@ -198,7 +198,12 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
             )
             .await?;
             let in_state = |states: &[TenderStatus]| -> Vec<persistence::tenders::TenderListing> {
-                let mut items: Vec<_> = own.items.iter().filter(|t| states.contains(&t.status)).cloned().collect();
+                let mut items: Vec<_> = own
+                    .items
+                    .iter()
+                    .filter(|t| states.contains(&t.status))
+                    .cloned()
+                    .collect();
                 items.sort_by_key(|t| t.submission_deadline);
                 items
             };
@@ -221,8 +226,16 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
             )
             .await?;
             let mut assigned = Vec::new();
-            for t in own.items.iter().filter(|t| matches!(t.status, TenderStatus::Evaluation | TenderStatus::Standstill | TenderStatus::Awarded)) {
-                if persistence::evaluation::find_member(conn, t.id, actor.user_id).await?.is_some() {
+            for t in own.items.iter().filter(|t| {
+                matches!(
+                    t.status,
+                    TenderStatus::Evaluation | TenderStatus::Standstill | TenderStatus::Awarded
+                )
+            }) {
+                if persistence::evaluation::find_member(conn, t.id, actor.user_id)
+                    .await?
+                    .is_some()
+                {
                     assigned.push(t.clone());
                 }
             }
@@ -310,4 +323,3 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
         (body)
     })
 }
-

@@ -34,7 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/tenders/{id}/amend", get(amend_page).post(amend_tender))
         .route("/tenders/{id}/cancel", get(cancel_page).post(cancel_tender))
         .route("/tenders/{id}/questions", post(ask_question))
-        .route("/tenders/{id}/questions/{qid}/answer", post(answer_question))
+        .route(
+            "/tenders/{id}/questions/{qid}/answer",
+            post(answer_question),
+        )
 }
 
 /// How many quality criteria rows the form offers (blank rows are ignored).
@@ -82,7 +85,8 @@ fn tender_request(posted: &Posted) -> (serde_json::Value, HashMap<String, String
     for (n, (name, weight)) in rows.into_iter().enumerate() {
         values.insert(format!("criteria-{}-name", n + 1), name.clone());
         values.insert(format!("criteria-{}-weight", n + 1), weight.clone());
-        criteria.push(json!({ "name": name, "kind": "quality", "weight": number_or_text(&weight) }));
+        criteria
+            .push(json!({ "name": name, "kind": "quality", "weight": number_or_text(&weight) }));
     }
     let ceiling = posted.get("budget_ceiling_pence");
     let standstill = posted.get("standstill_days");
@@ -124,12 +128,18 @@ async fn tender_form(
         domain::pagination::PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
-    let category_options: Vec<(String, String)> = std::iter::once((String::new(), "Choose a category".to_owned()))
-        .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
-        .collect();
-    let region_options: Vec<(String, String)> = std::iter::once((String::new(), "Choose a region".to_owned()))
-        .chain(Region::ALL.iter().map(|r| (r.code().to_owned(), r.name().to_owned())))
-        .collect();
+    let category_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a category".to_owned()))
+            .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
+            .collect();
+    let region_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a region".to_owned()))
+            .chain(
+                Region::ALL
+                    .iter()
+                    .map(|r| (r.code().to_owned(), r.name().to_owned())),
+            )
+            .collect();
     let procedure = form.value("procedure");
     Ok(html! {
         (error_summary(&form.problems))
@@ -206,7 +216,8 @@ async fn tender_form(
 async fn new_tender(ctx: Ctx) -> Response {
     let built = async {
         ctx.require(&[Role::BuyerLead])?;
-        let buyer = persistence::organisations::get(ctx.state.db.conn(), ctx.actor.organisation_id).await?;
+        let buyer =
+            persistence::organisations::get(ctx.state.db.conn(), ctx.actor.organisation_id).await?;
         let mut values = HashMap::new();
         values.insert("criteria-0-weight".to_owned(), "40".to_owned());
         values.insert("standstill_days".to_owned(), "8".to_owned());
@@ -214,7 +225,14 @@ async fn new_tender(ctx: Ctx) -> Response {
         if let Some(region) = buyer.region {
             values.insert("region".to_owned(), region.code().to_owned());
         }
-        tender_form(&ctx, "/tenders/new", "Create a tender", &FormState::new(values), &[]).await
+        tender_form(
+            &ctx,
+            "/tenders/new",
+            "Create a tender",
+            &FormState::new(values),
+            &[],
+        )
+        .await
     }
     .await;
     ctx.show("Create a tender", built)
@@ -222,19 +240,19 @@ async fn new_tender(ctx: Ctx) -> Response {
 
 async fn create_tender(ctx: Ctx, posted: Posted) -> Response {
     let (request, values) = tender_request(&posted);
-    let result = api::create_tender(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        body(request),
-    )
-    .await;
+    let result =
+        api::create_tender(State(ctx.state.clone()), AuthUser(ctx.actor), body(request)).await;
     match result {
         Ok((_, _, axum::Json(tender))) => done(&format!("/tenders/{}", tender.id), "created"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
             let mut form = FormState::failed(&posted, &error);
             form.values = values;
-            let invited: Vec<String> = posted.all("invited_supplier_ids").iter().map(|s| s.to_string()).collect();
+            let invited: Vec<String> = posted
+                .all("invited_supplier_ids")
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             let built = tender_form(&ctx, "/tenders/new", "Create a tender", &form, &invited).await;
             let mut response = ctx.show("Create a tender", built);
             *response.status_mut() = error.status();
@@ -251,15 +269,30 @@ fn values_of(tender: &api::TenderResponse) -> HashMap<String, String> {
     values.insert("description".to_owned(), tender.description.clone());
     values.insert("category".to_owned(), tender.category.clone());
     values.insert("region".to_owned(), code_of(&tender.region));
-    values.insert("estimated_value_pence".to_owned(), pounds_field(tender.estimated_value_pence));
+    values.insert(
+        "estimated_value_pence".to_owned(),
+        pounds_field(tender.estimated_value_pence),
+    );
     if let Some(ceiling) = tender.budget_ceiling_pence {
         values.insert("budget_ceiling_pence".to_owned(), pounds_field(ceiling));
     }
-    values.insert("contract_term_months".to_owned(), tender.contract_term_months.to_string());
+    values.insert(
+        "contract_term_months".to_owned(),
+        tender.contract_term_months.to_string(),
+    );
     values.insert("procedure".to_owned(), code_of(&tender.procedure));
-    values.insert("clarification_deadline".to_owned(), local_field(tender.clarification_deadline));
-    values.insert("submission_deadline".to_owned(), local_field(tender.submission_deadline));
-    values.insert("standstill_days".to_owned(), tender.standstill_days.to_string());
+    values.insert(
+        "clarification_deadline".to_owned(),
+        local_field(tender.clarification_deadline),
+    );
+    values.insert(
+        "submission_deadline".to_owned(),
+        local_field(tender.submission_deadline),
+    );
+    values.insert(
+        "standstill_days".to_owned(),
+        tender.standstill_days.to_string(),
+    );
     let mut quality = 0;
     for c in &tender.criteria {
         if code_of(&c.kind) == "price" {
@@ -276,7 +309,8 @@ fn values_of(tender: &api::TenderResponse) -> HashMap<String, String> {
 async fn read_tender(ctx: &Ctx, id: Uuid) -> Result<api::TenderResponse, ApiError> {
     let conn = ctx.state.db.conn();
     let now = ctx.state.db.now().await?;
-    let (tender, status) = api::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(id), now).await?;
+    let (tender, status) =
+        api::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(id), now).await?;
     api::present(conn, Some(&ctx.actor), tender, status).await
 }
 
@@ -287,8 +321,20 @@ async fn edit_tender(ctx: Ctx, Path(id): Path<String>) -> Response {
         if tender.buyer_id != ctx.actor.organisation_id.as_uuid() {
             return Err(ApiError::NotFound("No such tender.".to_owned()));
         }
-        let invited: Vec<String> = tender.invited_supplier_ids.iter().flatten().map(Uuid::to_string).collect();
-        tender_form(&ctx, &format!("/tenders/{id}/edit"), "Edit the draft tender", &FormState::new(values_of(&tender)), &invited).await
+        let invited: Vec<String> = tender
+            .invited_supplier_ids
+            .iter()
+            .flatten()
+            .map(Uuid::to_string)
+            .collect();
+        tender_form(
+            &ctx,
+            &format!("/tenders/{id}/edit"),
+            "Edit the draft tender",
+            &FormState::new(values_of(&tender)),
+            &invited,
+        )
+        .await
     }
     .await;
     ctx.show("Edit the draft tender", built)
@@ -320,8 +366,19 @@ async fn update_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
                     message: "Someone else changed this draft while you were editing it. Open it again to see their changes.".to_owned(),
                 }];
             }
-            let invited: Vec<String> = posted.all("invited_supplier_ids").iter().map(|s| s.to_string()).collect();
-            let built = tender_form(&ctx, &format!("/tenders/{uuid}/edit"), "Edit the draft tender", &form, &invited).await;
+            let invited: Vec<String> = posted
+                .all("invited_supplier_ids")
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            let built = tender_form(
+                &ctx,
+                &format!("/tenders/{uuid}/edit"),
+                "Edit the draft tender",
+                &form,
+                &invited,
+            )
+            .await;
             let mut response = ctx.show("Edit the draft tender", built);
             *response.status_mut() = error.status();
             response
@@ -343,11 +400,28 @@ async fn publish_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Res
     .await
     {
         Ok(_) => done(&format!("/tenders/{uuid}"), "published"),
-        Err(error) => tender_view(&ctx, &id, None, super::ui::problems_of(&error), Some(error.status())).await,
+        Err(error) => {
+            tender_view(
+                &ctx,
+                &id,
+                None,
+                super::ui::problems_of(&error),
+                Some(error.status()),
+            )
+            .await
+        }
     }
 }
 
-fn simple_form(ctx: &Ctx, action: &str, heading: &str, intro: &str, fields: Markup, button: &str, form: &FormState) -> Markup {
+fn simple_form(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    intro: &str,
+    fields: Markup,
+    button: &str,
+    form: &FormState,
+) -> Markup {
     html! {
         (error_summary(&form.problems))
         h1 { (heading) }
@@ -383,8 +457,14 @@ async fn amend_page(ctx: Ctx, Path(id): Path<String>) -> Response {
         let tender = read_tender(&ctx, parse_id(&id)?).await?;
         let mut values = HashMap::new();
         values.insert("description".to_owned(), tender.description.clone());
-        values.insert("clarification_deadline".to_owned(), local_field(tender.clarification_deadline));
-        values.insert("submission_deadline".to_owned(), local_field(tender.submission_deadline));
+        values.insert(
+            "clarification_deadline".to_owned(),
+            local_field(tender.clarification_deadline),
+        );
+        values.insert(
+            "submission_deadline".to_owned(),
+            local_field(tender.submission_deadline),
+        );
         Ok(amend_form(&ctx, &id, &tender, &FormState::new(values)))
     }
     .await;
@@ -408,13 +488,21 @@ async fn amend_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
         if submission != json!(tender.submission_deadline.to_rfc3339()) {
             request["submission_deadline"] = submission;
         }
-        let result = api::amend_tender(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await;
+        let result = api::amend_tender(
+            State(ctx.state.clone()),
+            AuthUser(ctx.actor),
+            PathParams(uuid),
+            body(request),
+        )
+        .await;
         Ok::<_, ApiError>((tender, result))
     }
     .await;
     match built {
         Ok((_, Ok(_))) => done(&format!("/tenders/{id}"), "amended"),
-        Ok((tender, Err(error))) if !matches!(error, ApiError::Forbidden(_) | ApiError::NotFound(_)) => {
+        Ok((tender, Err(error)))
+            if !matches!(error, ApiError::Forbidden(_) | ApiError::NotFound(_)) =>
+        {
             let form = FormState::failed(&posted, &error);
             let mut response = ctx.page("Amend the tender", amend_form(&ctx, &id, &tender, &form));
             *response.status_mut() = error.status();
@@ -451,13 +539,23 @@ async fn cancel_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
     let request = json!({ "reason": posted.text("reason").trim() });
-    match api::cancel_tender(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await {
+    match api::cancel_tender(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        body(request),
+    )
+    .await
+    {
         Ok(_) => done(&format!("/tenders/{uuid}"), "cancelled"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => match read_tender(&ctx, uuid).await {
             Ok(tender) => {
                 let form = FormState::failed(&posted, &error);
-                let mut response = ctx.page("Cancel the tender", cancel_form(&ctx, &id, &tender.title, &form));
+                let mut response = ctx.page(
+                    "Cancel the tender",
+                    cancel_form(&ctx, &id, &tender.title, &form),
+                );
                 *response.status_mut() = error.status();
                 response
             }
@@ -471,7 +569,14 @@ async fn ask_question(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
     let request = json!({ "question": posted.text("question").trim() });
-    match api::ask_clarification(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await {
+    match api::ask_clarification(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams(uuid),
+        body(request),
+    )
+    .await
+    {
         Ok(_) => done(&format!("/tenders/{uuid}"), "asked"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
@@ -481,12 +586,23 @@ async fn ask_question(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
     }
 }
 
-async fn answer_question(ctx: Ctx, Path((id, qid)): Path<(String, String)>, posted: Posted) -> Response {
+async fn answer_question(
+    ctx: Ctx,
+    Path((id, qid)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
     let (Ok(uuid), Ok(question)) = (parse_id(&id), parse_id(&qid)) else {
         return ctx.error(ApiError::NotFound("No such question.".to_owned()));
     };
     let request = json!({ "answer": posted.text("answer").trim() });
-    match api::answer_clarification(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams((uuid, question)), body(request)).await {
+    match api::answer_clarification(
+        State(ctx.state.clone()),
+        AuthUser(ctx.actor),
+        PathParams((uuid, question)),
+        body(request),
+    )
+    .await
+    {
         Ok(_) => done(&format!("/tenders/{uuid}"), "answered"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
@@ -501,7 +617,11 @@ async fn answer_question(ctx: Ctx, Path((id, qid)): Path<(String, String)>, post
     }
 }
 
-async fn tender_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+async fn tender_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
     tender_view(&ctx, &id, confirmation.message(), Vec::new(), None).await
 }
 
@@ -518,7 +638,13 @@ pub async fn tender_view(
         let uuid = parse_id(id)?;
         let conn = ctx.state.db.conn();
         let now = ctx.state.db.now().await?;
-        let (tender, state) = api::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(uuid), now).await?;
+        let (tender, state) = api::visible(
+            conn,
+            &ctx.actor,
+            domain::ids::TenderId::from_uuid(uuid),
+            now,
+        )
+        .await?;
         let questions = api::clarifications_for(conn, &ctx.actor, &tender, state).await?;
         let tender = api::present(conn, Some(&ctx.actor), tender, state).await?;
         Ok::<_, ApiError>((tender, questions))

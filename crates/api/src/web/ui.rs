@@ -298,7 +298,10 @@ impl FormState {
     }
 
     pub fn value(&self, name: &str) -> &str {
-        self.values.get(name).map(String::as_str).unwrap_or_default()
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     /// The first error pointed at a field id, or at a field id that starts with it.
@@ -467,7 +470,12 @@ pub fn action_button(csrf: &str, action: &str, label: &str, secondary: bool) -> 
 
 /// A table with a caption (visually hidden) and column headings; `numeric` marks right-aligned
 /// columns by index.
-pub fn table(caption: &str, headings: &[&str], numeric: &[usize], rows: Vec<Vec<Markup>>) -> Markup {
+pub fn table(
+    caption: &str,
+    headings: &[&str],
+    numeric: &[usize],
+    rows: Vec<Vec<Markup>>,
+) -> Markup {
     html! {
         table class="nhsuk-table-responsive" {
             caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { (caption) }
@@ -579,7 +587,12 @@ fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
 
 /// The NHS page frame: skip link, header with the service name, navigation for the signed-in
 /// role and a sign-out button, then the page.
-pub fn layout(title: &str, signed_in: Option<(&Actor, &str)>, current: &str, content: Markup) -> Markup {
+pub fn layout(
+    title: &str,
+    signed_in: Option<(&Actor, &str)>,
+    current: &str,
+    content: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -780,29 +793,47 @@ const CONFIRMATIONS: &[(&str, &str)] = &[
     ("created", "Saved as a draft."),
     ("saved", "Your changes are saved."),
     ("published", "Published."),
-    ("amended", "The amendment is published and every bidder has been told."),
+    (
+        "amended",
+        "The amendment is published and every bidder has been told.",
+    ),
     ("cancelled", "Cancelled; every bidder has been told."),
     ("answered", "Your answer is published to every supplier."),
     ("asked", "Your question has been sent to the buyer."),
-    ("bid", "Your bid is submitted. It stays sealed until the deadline."),
+    (
+        "bid",
+        "Your bid is submitted. It stays sealed until the deadline.",
+    ),
     ("revised", "Your bid is revised. Every version is kept."),
     ("withdrawn", "Withdrawn."),
-    ("confirmed", "Your bid is confirmed against the amended tender."),
+    (
+        "confirmed",
+        "Your bid is confirmed against the amended tender.",
+    ),
     ("assigned", "The evaluator is assigned."),
     ("removed", "The evaluator is removed from the panel."),
     ("declared", "Your declaration is recorded."),
     ("scored", "Your scores are saved."),
     ("excluded", "The bid is excluded as non-compliant."),
     ("reinstated", "The bid is reinstated."),
-    ("awarded", "Awarded; the standstill period has started and every bidder has been told."),
+    (
+        "awarded",
+        "Awarded; the standstill period has started and every bidder has been told.",
+    ),
     ("unsuccessful", "The tender is declared unsuccessful."),
-    ("challenged", "Your challenge is lodged; the contract cannot be confirmed while it is open."),
+    (
+        "challenged",
+        "Your challenge is lodged; the contract cannot be confirmed while it is open.",
+    ),
     ("resolved", "The challenge is resolved."),
     ("contracted", "The contract is confirmed."),
     ("reviewed", "The performance review is recorded."),
     ("terminated", "The contract is terminated."),
     ("read", "Marked as read."),
-    ("transferred", "The transfer is recorded and the contracts novated."),
+    (
+        "transferred",
+        "The transfer is recorded and the contracts novated.",
+    ),
 ];
 
 /// After a successful form: back to a page, with the confirmation `code` to show.
