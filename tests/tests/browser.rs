@@ -389,3 +389,159 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
 
     browser.close().await;
 }
+
+/// The address of the first link in the table under the heading `heading`, if any.
+async fn first_link_under(browser: &Browser, heading: &str) -> Option<String> {
+    browser
+        .client
+        .execute(
+            "const h = Array.from(document.querySelectorAll('h2')).find(h => h.innerText.trim() === arguments[0]); if (!h) { return null; } let e = h.nextElementSibling; while (e && e.tagName !== 'TABLE' && e.tagName !== 'H2') { e = e.nextElementSibling; } if (!e || e.tagName !== 'TABLE') { return null; } const a = e.querySelector('tbody a'); return a ? a.getAttribute('href') : null;",
+            vec![serde_json::json!(heading)],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn every_other_page_meets_the_accessibility_checks() {
+    let app = TestApp::spawn_demo().await;
+    let browser = Browser::start(&app.base).await;
+
+    // Sign-in, its error, and the error pages.
+    browser.goto("/sign-in").await;
+    browser.check("sign-in").await;
+    browser.fill("email", LEAD).await;
+    browser.fill("password", "wrong").await;
+    browser.press("Sign in").await;
+    assert!(browser.text().await.contains("There is a problem"));
+    browser.check("sign-in-error").await;
+
+    // A supplier's offers, with the error pattern on the offer form.
+    browser.sign_in(LOSER, DEMO_PASSWORD).await;
+    browser.goto("/market").await;
+    assert!(
+        browser.text().await.contains("You cannot use this page"),
+        "a supplier is refused the market pages"
+    );
+    browser.check("forbidden").await;
+    browser
+        .goto("/tenders/00000000-0000-0000-0000-000000000000")
+        .await;
+    assert!(browser.text().await.contains("Page not found"));
+    browser.check("not-found").await;
+    browser.goto("/offers/mine").await;
+    browser.check("supplier-offers").await;
+    browser.follow("Create an offer").await;
+    browser.check("offer-form").await;
+    browser.fill("title", "Accessible analytics").await;
+    browser.press("Save").await;
+    assert!(browser.text().await.contains("There is a problem"));
+    browser.check("offer-form-error").await;
+    browser.set("category", "data_analysis_bi").await;
+    browser
+        .fill("summary", "Analytics that everyone can read.")
+        .await;
+    browser
+        .fill("description", "Charts with text alternatives.")
+        .await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('region-1').checked = true;",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    browser.set("pricing_unit", "fixed_annual").await;
+    browser.fill("unit_price_pence", "48000").await;
+    browser.press("Save").await;
+    assert!(
+        browser.text().await.contains("Saved as a draft"),
+        "{}",
+        browser.text().await
+    );
+    browser.check("offer-draft").await;
+    browser.press("Publish").await;
+    browser.follow("Edit or reprice").await;
+    browser.check("offer-edit").await;
+    browser.fill("unit_price_pence", "45000").await;
+    browser.press("Save").await;
+    let history = browser.text().await;
+    assert!(
+        history.contains("£48,000") && history.contains("£45,000"),
+        "the price history keeps both: {history}"
+    );
+    browser.check("offer-repriced").await;
+    browser.goto("/notifications").await;
+    browser.check("supplier-notifications-all").await;
+
+    // The buyer compares offers, reads contracts and records a review.
+    browser
+        .sign_in("lead@norwich-ccg.nhs.example", DEMO_PASSWORD)
+        .await;
+    browser.goto("/catalogue?category=data_analysis_bi").await;
+    browser.client.execute("document.querySelectorAll('input[name=ids]').forEach((c, i) => { if (i < 3) { c.checked = true; } });", vec![]).await.unwrap_or_else(|e| panic!("{e}"));
+    browser.press("Compare the ticked offers (up to 10)").await;
+    assert!(browser.text().await.contains("Compare offers"));
+    browser.check("compare").await;
+    browser.goto("/contracts").await;
+    browser.check("buyer-contracts").await;
+    let contract = browser
+        .client
+        .execute("const a = document.querySelector('main table tbody a'); return a ? a.getAttribute('href') : null;", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("the Norwich lead has a contract: {}", "none listed"));
+    browser.goto(&contract).await;
+    browser.check("buyer-contract").await;
+    browser.fill("period", "2026-Q4").await;
+    for field in ["delivery", "quality", "value_for_money", "responsiveness"] {
+        browser.set(field, "3").await;
+    }
+    browser.press("Record the review").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("The performance review is recorded"),
+        "{}",
+        browser.text().await
+    );
+    browser.check("buyer-contract-reviewed").await;
+
+    // A lead's draft and open tenders: edit, amend and cancel forms.
+    browser.goto("/dashboard").await;
+    if let Some(draft) = first_link_under(&browser, "Drafts").await {
+        browser.goto(&format!("{draft}/edit")).await;
+        browser.check("tender-edit").await;
+    }
+    browser
+        .sign_in("lead@north-norfolk-ccg.nhs.example", DEMO_PASSWORD)
+        .await;
+    let open = first_link_under(&browser, "Deadlines coming up")
+        .await
+        .unwrap_or_else(|| panic!("an open tender on the North Norfolk lead's dashboard"));
+    browser.goto(&open).await;
+    browser.check("tender-open-lead").await;
+    browser.goto(&format!("{open}/amend")).await;
+    browser.check("tender-amend").await;
+    browser.fill("note", "").await;
+    browser.press("Publish the amendment").await;
+    assert!(
+        browser.text().await.contains("There is a problem"),
+        "an amendment needs a note"
+    );
+    browser.check("tender-amend-error").await;
+    browser.goto(&format!("{open}/cancel")).await;
+    browser.check("tender-cancel").await;
+
+    // The evaluator's dashboard.
+    browser
+        .sign_in("evaluator@norwich-ccg.nhs.example", DEMO_PASSWORD)
+        .await;
+    browser.check("evaluator-dashboard").await;
+
+    browser.close().await;
+}
