@@ -647,6 +647,7 @@ async fn the_regulator_downloads_every_market_table_as_csv() {
         ("/market/concentration.csv?group_by=quarter", "group"),
         ("/market/competition.csv", "indicator,value"),
         ("/market/prices.csv", "category"),
+        ("/market/heat.csv", "category,region,hhi,level"),
     ] {
         assert!(
             market.contains(&format!("href=\"{}\"", link.replace('&', "&amp;"))),

@@ -25,6 +25,7 @@ use maud::{Markup, html};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::collections::HashMap;
+use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,7 +33,9 @@ pub fn routes() -> Router<AppState> {
         .route("/market/merger", get(merger_page))
         .route("/market/{table}", get(download))
         .route("/transfers", get(transfers_page).post(record_transfer))
+        .route("/transfers.csv", get(transfers_csv))
         .route("/audit", get(audit_page))
+        .route("/audit.csv", get(audit_csv))
 }
 
 /// The market filters of the page's query string, as the API's query (an unknown value is the
@@ -224,6 +227,30 @@ fn percent(value: Option<f64>) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
+/// The heat table's figures: one concentration query per region, grouped by category.
+async fn heat_table(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Vec<(Region, api::ConcentrationResponse)>, ApiError> {
+    let mut heat = Vec::new();
+    for region in Region::ALL {
+        let mut scoped = params.clone();
+        scoped.insert("region".to_owned(), region.code().to_owned());
+        let figures: api::ConcentrationResponse = json_of(
+            api::market_concentration(
+                State(ctx.state.clone()),
+                AuthUser(ctx.actor),
+                json_accept(),
+                QueryParams(market_query(&scoped, &[("group_by", "category")])?),
+            )
+            .await,
+        )
+        .await?;
+        heat.push((region, figures));
+    }
+    Ok(heat)
+}
+
 async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Markup, ApiError> {
     ctx.require(&[
         Role::Regulator,
@@ -257,23 +284,7 @@ async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<M
         .await,
     )
     .await?;
-    // The heat table: one concentration query per region, grouped by category.
-    let mut heat: Vec<(Region, api::ConcentrationResponse)> = Vec::new();
-    for region in Region::ALL {
-        let mut scoped = params.clone();
-        scoped.insert("region".to_owned(), region.code().to_owned());
-        let figures: api::ConcentrationResponse = json_of(
-            api::market_concentration(
-                s(),
-                who(),
-                json_accept(),
-                QueryParams(market_query(&scoped, &[("group_by", "category")])?),
-            )
-            .await,
-        )
-        .await?;
-        heat.push((region, figures));
-    }
+    let heat = heat_table(ctx, params).await?;
     let competition: api::CompetitionResponse = json_of(
         api::market_competition(
             s(),
@@ -394,7 +405,8 @@ async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<M
                 }
             }
         }
-        (csv_link("concentration", &format!("{}{}group_by=category", filters, if filters.is_empty() { "" } else { "&" }), "concentration by category"))
+        (csv_link("heat", &filters, "concentration by category and region"))
+        (csv_link("concentration", &format!("{}{}group_by=category", filters, if filters.is_empty() { "" } else { "&" }), "concentration by category, all regions"))
 
         h2 { "Concentration by quarter" }
         @let quarters: Vec<api::GroupConcentration> = by_quarter.groups.clone().unwrap_or_default();
@@ -481,6 +493,7 @@ async fn download(
         "share.csv" => api::market_share(s, who, headers, QueryParams(query)).await,
         "concentration.csv" => api::market_concentration(s, who, headers, QueryParams(query)).await,
         "competition.csv" => api::market_competition(s, who, headers, QueryParams(query)).await,
+        "heat.csv" => heat_csv(&ctx, &params).await,
         "prices.csv" => {
             api::market_prices(
                 s,
@@ -497,6 +510,48 @@ async fn download(
         Ok(response) => response,
         Err(error) => ctx.error(error),
     }
+}
+
+/// The heat table as CSV: a row per category and region with an award.
+async fn heat_csv(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Response, ApiError> {
+    ctx.require(&[
+        Role::Regulator,
+        Role::Admin,
+        Role::BuyerLead,
+        Role::BuyerEvaluator,
+    ])?;
+    let rows: Vec<Vec<String>> = heat_table(ctx, params)
+        .await?
+        .iter()
+        .flat_map(|(region, figures)| {
+            figures.groups.iter().flatten().map(move |g| {
+                vec![
+                    g.group.clone(),
+                    region.code().to_owned(),
+                    format!("{:.2}", g.hhi),
+                    code_of(&g.level),
+                    format!("{:.2}", g.cr3),
+                    g.suppliers.to_string(),
+                    g.contracts.to_string(),
+                    g.total_value_pence.to_string(),
+                ]
+            })
+        })
+        .collect();
+    Ok(crate::csv::download(
+        "market-concentration-by-category-and-region.csv",
+        &[
+            "category",
+            "region",
+            "hhi",
+            "level",
+            "cr3",
+            "suppliers",
+            "contracts",
+            "total_value_pence",
+        ],
+        &rows,
+    ))
 }
 
 async fn merger_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Markup, ApiError> {
@@ -674,6 +729,7 @@ async fn transfers_content(
                     html! { (t.contract_ids.len()) @if t.offers_withdrawn > 0 { "; " (t.offers_withdrawn) " offers withdrawn" } },
                 ]).collect()))
         }
+        p { a href="/transfers.csv" download { "Download the transfers (CSV)" } }
         h2 { "Record a transfer" }
         form method="post" action="/transfers" novalidate {
             (csrf_field(&ctx.csrf))
@@ -686,6 +742,65 @@ async fn transfers_content(
             button class="nhsuk-button" type="submit" { "Record the transfer" }
         }
     })
+}
+
+/// Every recorded transfer as CSV (the same list as the page, page by page from the API).
+async fn transfers_csv(ctx: Ctx) -> Response {
+    let built = async {
+        let mut rows = Vec::new();
+        for page in 1..=1000u64 {
+            let query = serde_json::from_value(json!({ "page": page, "per_page": 100 }))
+                .map_err(ApiError::internal)?;
+            let axum::Json(list) = crate::routes::transfers::list_transfers(
+                State(ctx.state.clone()),
+                AuthUser(ctx.actor),
+                QueryParams(query),
+            )
+            .await?;
+            let last = list.items.len() < 100;
+            rows.extend(list.items.into_iter().map(|t| {
+                vec![
+                    t.id.to_string(),
+                    t.effective_date.to_string(),
+                    code_of(&t.kind),
+                    t.from_supplier_id.to_string(),
+                    t.from_supplier_name,
+                    t.to_supplier_id.to_string(),
+                    t.to_supplier_name,
+                    t.contract_ids
+                        .iter()
+                        .map(Uuid::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    t.offers_withdrawn.to_string(),
+                    t.reason,
+                    t.recorded_at.to_rfc3339(),
+                ]
+            }));
+            if last {
+                break;
+            }
+        }
+        Ok::<_, ApiError>(crate::csv::download(
+            "transfers.csv",
+            &[
+                "id",
+                "effective_date",
+                "kind",
+                "from_supplier_id",
+                "from_supplier_name",
+                "to_supplier_id",
+                "to_supplier_name",
+                "contract_ids",
+                "offers_withdrawn",
+                "reason",
+                "recorded_at",
+            ],
+            &rows,
+        ))
+    }
+    .await;
+    built.unwrap_or_else(|error| ctx.error(error))
 }
 
 async fn transfers_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
@@ -773,7 +888,7 @@ async fn audit_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Ma
                 }
             }
         }
-        p { (events.total) " entries, newest first." }
+        p { (events.total) " entries, newest first. " a href=(format!("/audit.csv?page={page}")) download { "Download these entries (CSV)" } }
         (table("Audit entries", &["When", "Action", "Subject", "Who"], &[],
             events.items.iter().map(|e| {
                 vec![
@@ -794,6 +909,65 @@ async fn audit_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Ma
             }
         }
     })
+}
+
+/// The audit entries of one page of the log as CSV, with their hashes (to check them offline).
+async fn audit_csv(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Response {
+    use crate::routes::audit;
+    let built = async {
+        ctx.actor
+            .require(domain::access::PlatformAction::ReadAudit)
+            .map_err(ApiError::from)?;
+        let page = params
+            .get("page")
+            .and_then(|p| p.parse::<u64>().ok())
+            .unwrap_or(1)
+            .clamp(1, 100_000);
+        let query = serde_json::from_value(json!({ "page": page, "per_page": 50 }))
+            .map_err(ApiError::internal)?;
+        let axum::Json(events) = audit::list_audit_events(
+            State(ctx.state.clone()),
+            Permitted(ctx.actor, std::marker::PhantomData),
+            QueryParams(query),
+        )
+        .await?;
+        let rows: Vec<Vec<String>> = events
+            .items
+            .iter()
+            .map(|e| {
+                vec![
+                    e.seq.to_string(),
+                    e.occurred_at.to_rfc3339(),
+                    e.actor_user_id.map(|u| u.to_string()).unwrap_or_default(),
+                    e.actor_organisation_id
+                        .map(|u| u.to_string())
+                        .unwrap_or_default(),
+                    e.action.clone(),
+                    e.entity_type.clone(),
+                    e.entity_id.clone(),
+                    e.prev_hash.clone(),
+                    e.hash.clone(),
+                ]
+            })
+            .collect();
+        Ok::<_, ApiError>(crate::csv::download(
+            &format!("audit-page-{page}.csv"),
+            &[
+                "seq",
+                "occurred_at",
+                "actor_user_id",
+                "actor_organisation_id",
+                "action",
+                "entity_type",
+                "entity_id",
+                "prev_hash",
+                "hash",
+            ],
+            &rows,
+        ))
+    }
+    .await;
+    built.unwrap_or_else(|error| ctx.error(error))
 }
 
 async fn audit_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Response {
