@@ -408,7 +408,9 @@ async fn every_other_page_meets_the_accessibility_checks() {
     let app = TestApp::spawn_demo().await;
     let browser = Browser::start(&app.base).await;
 
-    // Sign-in, its error, and the error pages.
+    // The front page, sign-in, its error, and the error pages.
+    browser.goto("/").await;
+    browser.check("home").await;
     browser.goto("/sign-in").await;
     browser.check("sign-in").await;
     browser.fill("email", LEAD).await;

@@ -695,3 +695,178 @@ async fn the_regulator_downloads_every_market_table_as_csv() {
         "suppliers get no market table"
     );
 }
+
+#[tokio::test]
+async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_pages() {
+    let app = TestApp::spawn_demo().await;
+    let admin = browser_session(&app, "admin@marketplace.example", api::demo::DEMO_PASSWORD).await;
+    let regulator = browser_session(
+        &app,
+        "regulator@england.nhs.example",
+        api::demo::DEMO_PASSWORD,
+    )
+    .await;
+    for path in ["/admin/organisations", "/admin/users", "/admin/calendar"] {
+        let (status, _) = page(&app, &regulator, path).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "the regulator may not use {path}"
+        );
+        let (status, _) = page(&app, &admin, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    // An organisation, with the error pattern for a bad ODS code first.
+    let refused = post_form(
+        &app,
+        &admin,
+        "/admin/organisations",
+        &[
+            ("csrf", CSRF),
+            ("name", "NHS Test ICB"),
+            ("kind", "buyer"),
+            ("ods_code", "not an ods code!"),
+            ("region", "london"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("href=\"#ods_code\"")
+    );
+    let made = post_form(
+        &app,
+        &admin,
+        "/admin/organisations",
+        &[
+            ("csrf", CSRF),
+            ("name", "NHS Test ICB"),
+            ("kind", "buyer"),
+            ("ods_code", ""),
+            ("region", "london"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let (_, organisations) = page(&app, &admin, "/admin/organisations").await;
+    let organisation = organisations
+        .split("<option value=\"")
+        .filter_map(|rest| rest.split_once("\">"))
+        .find(|(_, name)| name.starts_with("NHS Test ICB"))
+        .map(|(id, _)| id.to_owned());
+    assert!(organisations.contains("NHS Test ICB"));
+    // An account in it, who can sign in; then deactivated, who cannot.
+    let (_, users) = page(&app, &admin, "/admin/users").await;
+    let organisation = organisation.or_else(|| {
+        users
+            .split("<option value=\"")
+            .filter_map(|rest| rest.split_once("\">"))
+            .find(|(_, name)| name.starts_with("NHS Test ICB"))
+            .map(|(id, _)| id.to_owned())
+    });
+    let organisation = organisation.unwrap_or_else(|| panic!("the new organisation is offered"));
+    let made = post_form(
+        &app,
+        &admin,
+        "/admin/users",
+        &[
+            ("csrf", CSRF),
+            ("name", "Test Lead"),
+            ("email", "lead@test-icb.nhs.example"),
+            ("organisation_id", &organisation),
+            ("role", "buyer_lead"),
+            ("password", "a long enough password"),
+        ],
+    )
+    .await;
+    let status = made.status();
+    let html = made.text().await.unwrap_or_default();
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "len {} {}",
+        html.len(),
+        &html[html.find("<main").unwrap_or(0)..]
+    );
+    let _ = browser_session(&app, "lead@test-icb.nhs.example", "a long enough password").await;
+    let (_, users) = page(&app, &admin, "/admin/users").await;
+    let row = users
+        .find("Test Lead")
+        .unwrap_or_else(|| panic!("the new account is listed"));
+    let user = users[row..]
+        .split("action=\"/admin/users/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("the new account is listed"));
+    let saved = post_form(
+        &app,
+        &admin,
+        &format!("/admin/users/{user}"),
+        &[("csrf", CSRF), ("role", "buyer_lead"), ("active", "false")],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let refused = client()
+        .post(app.url("/sign-in"))
+        .header("cookie", format!("mkt_csrf={CSRF}"))
+        .form_body(&[
+            ("csrf", CSRF),
+            ("email", "lead@test-icb.nhs.example"),
+            ("password", "a long enough password"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a deactivated account cannot sign in"
+    );
+    // A bank holiday added and removed.
+    let added = post_form(
+        &app,
+        &admin,
+        "/admin/calendar",
+        &[
+            ("csrf", CSRF),
+            ("date", "2027-06-07"),
+            ("name", "Test holiday"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let (_, calendar) = page(&app, &admin, "/admin/calendar?year=2027").await;
+    assert!(calendar.contains("Test holiday"));
+    let removed = post_form(
+        &app,
+        &admin,
+        "/admin/calendar/2027-06-07/delete",
+        &[("csrf", CSRF)],
+    )
+    .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let (_, calendar) = page(&app, &admin, "/admin/calendar?year=2027").await;
+    assert!(!calendar.contains("Test holiday"));
+    // Every role lists the tenders it may see.
+    let supplier = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let (status, tenders) = page(&app, &supplier, "/tenders").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        tenders.contains("</span>published</td>"),
+        "a supplier sees the published tenders"
+    );
+    assert!(
+        !tenders.contains("</span>draft</td>"),
+        "a supplier sees no draft"
+    );
+    let (_, drafts) = page(&app, &regulator, "/tenders?status=draft").await;
+    assert!(
+        drafts.contains(" 0 tenders.") || drafts.contains(">0 tenders."),
+        "the regulator sees no draft"
+    );
+}

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::market::routes())
         .merge(web::contracts::routes())
         .merge(web::offers::routes())
+        .merge(web::admin::routes())
         .fallback(route_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -855,18 +855,15 @@ async fn audit_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<Ma
         .map_err(ApiError::internal)?;
     let axum::Json(events) = audit::list_audit_events(
         State(ctx.state.clone()),
-        Permitted(ctx.actor, std::marker::PhantomData),
+        Permitted::check(ctx.actor)?,
         QueryParams(query),
     )
     .await?;
     let verified = if params.get("verify").is_some_and(|v| v == "1") {
         Some(
-            audit::verify_audit_chain(
-                State(ctx.state.clone()),
-                Permitted(ctx.actor, std::marker::PhantomData),
-            )
-            .await?
-            .0,
+            audit::verify_audit_chain(State(ctx.state.clone()), Permitted::check(ctx.actor)?)
+                .await?
+                .0,
         )
     } else {
         None
@@ -927,7 +924,7 @@ async fn audit_csv(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> R
             .map_err(ApiError::internal)?;
         let axum::Json(events) = audit::list_audit_events(
             State(ctx.state.clone()),
-            Permitted(ctx.actor, std::marker::PhantomData),
+            Permitted::check(ctx.actor)?,
             QueryParams(query),
         )
         .await?;

@@ -3,6 +3,7 @@
 //! JavaScript; every form is protected against CSRF; the pages call the same domain and
 //! persistence code as the API.
 
+pub mod admin;
 pub mod bids;
 pub mod contracts;
 pub mod evaluation;
@@ -16,7 +17,7 @@ pub mod ui;
 use crate::error::ApiError;
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
@@ -39,41 +40,30 @@ pub async fn asset(Path(path): Path<String>) -> Result<Response, ApiError> {
         .into_response())
 }
 
-pub async fn home() -> Html<&'static str> {
-    Html(HOME)
+/// The front page: what the service is, and the way in.
+pub async fn home() -> Response {
+    ui::page(
+        axum::http::StatusCode::OK,
+        ui::layout(
+            "Welcome",
+            None,
+            "/",
+            maud::html! {
+                h1 { "Commissioning Support Marketplace" }
+                p class="nhsuk-lede-text" {
+                    "Commissioners buy back-office support services from Commissioning Support Units and other suppliers here."
+                }
+                ul class="nhsuk-list nhsuk-list--bullet" {
+                    li { "Suppliers publish priced service offers." }
+                    li { "Buyers compare them and run sealed competitive tenders." }
+                    li { "Contracts and supplier performance are recorded." }
+                    li { "NHS England watches market share and concentration." }
+                }
+                a class="nhsuk-button" href="/sign-in" { "Sign in" }
+                p { a href="/docs/" { "API documentation" } " (interactive, works offline) · "
+                    a href="/openapi.json" { "OpenAPI 3.1 contract" } }
+            },
+        ),
+        Vec::new(),
+    )
 }
-
-const HOME: &str = r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Commissioning Support Marketplace</title>
-<link rel="stylesheet" href="/assets/nhsuk-frontend.min.css">
-<style>
-  body { margin: 0; font-family: Arial, sans-serif; color: #212b32; background: #f0f4f5; line-height: 1.5; }
-  header { background: #005eb8; color: #fff; padding: 16px 24px; }
-  header p { margin: 0; font-weight: bold; font-size: 1.25rem; }
-  main { max-width: 960px; margin: 0 auto; padding: 24px; }
-  a { color: #005eb8; } a:focus { outline: 4px solid #ffeb3b; background: #ffeb3b; color: #212b32; }
-  .card { background: #fff; padding: 24px; border: 1px solid #d8dde0; }
-</style>
-</head>
-<body>
-<header><p>NHS Commissioning Support Marketplace</p></header>
-<main>
-  <h1>Commissioning Support Marketplace</h1>
-  <div class="card">
-    <p>Commissioners buy back-office support services from Commissioning Support Units and other
-    suppliers here: suppliers publish priced offers, buyers run sealed competitive tenders, and NHS
-    England watches market concentration.</p>
-    <ul>
-      <li><a href="/sign-in">Sign in</a></li>
-      <li><a href="/docs/">API documentation</a> (interactive, works offline)</li>
-      <li><a href="/openapi.json">OpenAPI 3.1 contract</a></li>
-    </ul>
-  </div>
-</main>
-</body>
-</html>
-"#;

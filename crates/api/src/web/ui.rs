@@ -555,7 +555,11 @@ pub fn code_of<T: serde::Serialize>(value: &T) -> String {
 
 /// The links of the header navigation for a role.
 fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
-    let mut links = vec![("/dashboard", "Dashboard"), ("/catalogue", "Catalogue")];
+    let mut links = vec![
+        ("/dashboard", "Dashboard"),
+        ("/tenders", "Tenders"),
+        ("/catalogue", "Catalogue"),
+    ];
     match role {
         Role::BuyerLead => {
             links.extend([
@@ -580,6 +584,13 @@ fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/transfers", "Transfers"),
                 ("/audit", "Audit log"),
             ]);
+            if role == Role::Admin {
+                links.extend([
+                    ("/admin/organisations", "Organisations"),
+                    ("/admin/users", "Accounts"),
+                    ("/admin/calendar", "Bank holidays"),
+                ]);
+            }
         }
     }
     links
