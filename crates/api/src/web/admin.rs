@@ -392,7 +392,7 @@ async fn calendar_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) 
         .get("year")
         .and_then(|y| y.parse::<i32>().ok())
         .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| this_year());
+        .unwrap_or_else(this_year);
     let confirmation = Done {
         done: params.get("done").cloned(),
     };
