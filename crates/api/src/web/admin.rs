@@ -193,9 +193,7 @@ async fn create_organisation(ctx: Ctx, posted: Posted) -> Response {
         Err(error) => {
             let built =
                 organisations_content(&ctx, &FormState::failed(&posted, &error), None).await;
-            let mut response = ctx.show("Organisations", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Organisations", &error, built)
         }
     }
 }
@@ -290,9 +288,7 @@ async fn show_users_again(ctx: &Ctx, posted: &Posted, error: ApiError) -> Respon
         return ctx.error(error);
     }
     let built = users_content(ctx, &FormState::failed(posted, &error), None).await;
-    let mut response = ctx.show("Accounts", built);
-    *response.status_mut() = error.status();
-    response
+    ctx.show_again("Accounts", &error, built)
 }
 
 async fn create_user(ctx: Ctx, posted: Posted) -> Response {
@@ -425,9 +421,7 @@ async fn add_holiday(ctx: Ctx, posted: Posted) -> Response {
             let built =
                 calendar_content(&ctx, this_year(), &FormState::failed(&posted, &error), None)
                     .await;
-            let mut response = ctx.show("Bank holidays", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Bank holidays", &error, built)
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary, notice,
-    pence_of_pounds, pounds_field, summary, table, when, words,
+    parse_id, pence_of_pounds, pounds_field, summary, table, when, words,
 };
 use crate::auth::AuthUser;
 use crate::dto::pounds;
@@ -30,19 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/tenders/{id}/bid/confirm", post(confirm_bid))
         .route("/tenders/{id}/outcome", get(outcome_page))
         .route("/tenders/{id}/challenge", post(lodge_challenge))
-}
-
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
-}
-
-async fn tender_of(ctx: &Ctx, id: Uuid) -> Result<tenders::TenderResponse, ApiError> {
-    let conn = ctx.state.db.conn();
-    let now = ctx.state.db.now().await?;
-    let (tender, status) =
-        tenders::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(id), now).await?;
-    tenders::present(conn, Some(&ctx.actor), tender, status).await
 }
 
 /// The supplier's live bid on the tender, if any (the API lists only its own to a supplier).
@@ -161,7 +148,7 @@ async fn bid_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<D
     let built = async {
         ctx.require(&[Role::SupplierBidder])?;
         let uuid = parse_id(&id)?;
-        let tender = tender_of(&ctx, uuid).await?;
+        let tender = super::tenders::read_tender(&ctx, uuid).await?;
         let bid = own_bid(&ctx, uuid).await?;
         let form = FormState::new(bid.as_ref().map(bid_values).unwrap_or_default());
         bid_form(&ctx, &tender, bid.as_ref(), &form, confirmation.message()).await
@@ -216,13 +203,11 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             let built = async {
-                let tender = tender_of(&ctx, uuid).await?;
+                let tender = super::tenders::read_tender(&ctx, uuid).await?;
                 bid_form(&ctx, &tender, existing.as_ref(), &form, None).await
             }
             .await;
-            let mut response = ctx.show("Your bid", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Your bid", &error, built)
         }
     }
 }
@@ -286,7 +271,7 @@ async fn outcome_content(
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
     let uuid = parse_id(id)?;
-    let tender = tender_of(ctx, uuid).await?;
+    let tender = super::tenders::read_tender(ctx, uuid).await?;
     let axum::Json(outcome) = awards::get_outcome(
         State(ctx.state.clone()),
         AuthUser(ctx.actor),
@@ -394,9 +379,7 @@ async fn lodge_challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Re
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             let built = outcome_content(&ctx, &id, &form, None).await;
-            let mut response = ctx.show("Outcome", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Outcome", &error, built)
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, day, done, error_summary,
-    notice, summary, table, when, words,
+    notice, parse_id, summary, table, when, words,
 };
 use crate::auth::AuthUser;
 use crate::dto::pounds;
@@ -20,7 +20,6 @@ use domain::user::Role;
 use maud::{Markup, html};
 use serde_json::json;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,11 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/contracts/{id}/terminate", post(terminate_contract))
         .route("/notifications", get(notifications_page))
         .route("/notifications/{id}/read", post(read_notification))
-}
-
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
 }
 
 async fn contracts_content(
@@ -204,9 +198,7 @@ async fn contract_action(
         Err(error) => {
             let form = FormState::failed(posted, &error);
             let built = contract_content(ctx, id, &form, None).await;
-            let mut response = ctx.show("Contract", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Contract", &error, built)
         }
     }
 }

@@ -5,13 +5,13 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, Problem, body, code_of, csrf_field, done, error_summary,
-    notice, problems_of, summary, table, when, words,
+    notice, parse_id, problems_of, summary, table, when, words,
 };
 use crate::auth::AuthUser;
 use crate::dto::pounds;
 use crate::error::ApiError;
 use crate::extract::PathParams;
-use crate::routes::{awards, bids, evaluation as api, tenders};
+use crate::routes::{awards, bids, evaluation as api};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -45,19 +45,6 @@ pub fn routes() -> Router<AppState> {
         .route("/tenders/{id}/bids/{bid}/scores", post(score_bid))
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
-}
-
-async fn tender_of(ctx: &Ctx, id: Uuid) -> Result<tenders::TenderResponse, ApiError> {
-    let conn = ctx.state.db.conn();
-    let now = ctx.state.db.now().await?;
-    let (tender, status) =
-        tenders::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(id), now).await?;
-    tenders::present(conn, Some(&ctx.actor), tender, status).await
-}
-
 fn rating_text(rating: Option<&crate::routes::contracts::RatingResponse>) -> String {
     match rating {
         Some(r) => format!("{:.1} of 5 ({} reviews)", r.overall, r.reviews),
@@ -75,7 +62,7 @@ async fn evaluation_content(
 ) -> Result<Markup, ApiError> {
     ctx.require(&[Role::BuyerLead])?;
     let uuid = parse_id(id)?;
-    let tender = tender_of(ctx, uuid).await?;
+    let tender = super::tenders::read_tender(ctx, uuid).await?;
     if tender.buyer_id != ctx.actor.organisation_id.as_uuid() {
         return Err(ApiError::NotFound("No such tender.".to_owned()));
     }
@@ -359,9 +346,7 @@ async fn after(
                 }
             }
             let built = evaluation_content(ctx, id, &form, None).await;
-            let mut response = ctx.show("Bids, evaluation and award", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Bids, evaluation and award", &error, built)
         }
     }
 }
@@ -569,7 +554,7 @@ async fn scoring_content(
 ) -> Result<Markup, ApiError> {
     ctx.require(&[Role::BuyerEvaluator, Role::BuyerLead])?;
     let uuid = parse_id(id)?;
-    let tender = tender_of(ctx, uuid).await?;
+    let tender = super::tenders::read_tender(ctx, uuid).await?;
     let member = persistence::evaluation::find_member(
         ctx.state.db.conn(),
         domain::ids::TenderId::from_uuid(uuid),
@@ -764,7 +749,7 @@ async fn score_bid(ctx: Ctx, Path((id, bid)): Path<(String, String)>, posted: Po
     let Ok((uuid, bid_id)) = ids(&id, &bid) else {
         return ctx.error(ApiError::NotFound("No such bid.".to_owned()));
     };
-    let tender = match tender_of(&ctx, uuid).await {
+    let tender = match super::tenders::read_tender(&ctx, uuid).await {
         Ok(t) => t,
         Err(error) => return ctx.error(error),
     };

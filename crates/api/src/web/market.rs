@@ -561,24 +561,7 @@ async fn merger_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<M
         Role::BuyerLead,
         Role::BuyerEvaluator,
     ])?;
-    let suppliers = persistence::organisations::list(
-        ctx.state.db.conn(),
-        &persistence::organisations::OrganisationFilter {
-            kind: Some(domain::organisation::OrganisationKind::Supplier),
-        },
-        domain::pagination::PageRequest::new(Some(1), Some(100))?,
-    )
-    .await?;
-    let options: Vec<(String, String)> =
-        std::iter::once((String::new(), "Choose a supplier".to_owned()))
-            .chain(
-                suppliers
-                    .items
-                    .iter()
-                    .filter(|s| s.successor_id.is_none())
-                    .map(|s| (s.id.as_uuid().to_string(), s.name.clone())),
-            )
-            .collect();
+    let options = super::ui::trading_suppliers(ctx, "Choose a supplier").await?;
     let asked = params.get("acquirer").is_some_and(|v| !v.is_empty())
         || params.get("target").is_some_and(|v| !v.is_empty());
     let mut form = FormState::new(params.clone());
@@ -677,24 +660,7 @@ async fn transfers_content(
         QueryParams(serde_json::from_value(json!({})).map_err(ApiError::internal)?),
     )
     .await?;
-    let suppliers = persistence::organisations::list(
-        ctx.state.db.conn(),
-        &persistence::organisations::OrganisationFilter {
-            kind: Some(domain::organisation::OrganisationKind::Supplier),
-        },
-        domain::pagination::PageRequest::new(Some(1), Some(100))?,
-    )
-    .await?;
-    let options: Vec<(String, String)> =
-        std::iter::once((String::new(), "Choose a supplier".to_owned()))
-            .chain(
-                suppliers
-                    .items
-                    .iter()
-                    .filter(|s| s.successor_id.is_none())
-                    .map(|s| (s.id.as_uuid().to_string(), s.name.clone())),
-            )
-            .collect();
+    let options = super::ui::trading_suppliers(ctx, "Choose a supplier").await?;
     let kinds = vec![
         (
             "takeover".to_owned(),
@@ -834,9 +800,7 @@ async fn record_transfer(ctx: Ctx, posted: Posted) -> Response {
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             let built = transfers_content(&ctx, &form, None).await;
-            let mut response = ctx.show("Transfers", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Transfers", &error, built)
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary, notice,
-    pence_of_pounds, pounds_field, summary, table, when, words,
+    parse_id, pence_of_pounds, pounds_field, summary, table, when, words,
 };
 use crate::auth::AuthUser;
 use crate::concurrency::IfMatch;
@@ -23,7 +23,6 @@ use domain::user::Role;
 use maud::{Markup, html};
 use serde_json::json;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,11 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/offers/{id}/edit", get(edit_offer).post(update_offer))
         .route("/offers/{id}/publish", post(publish_offer))
         .route("/offers/{id}/withdraw", post(withdraw_offer))
-}
-
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
 }
 
 fn rating_text(rating: Option<&crate::routes::contracts::RatingResponse>) -> String {
@@ -520,9 +514,7 @@ async fn show_offer_form_again(
         .map(|s| s.to_string())
         .collect();
     let built = offer_form(ctx, action, heading, &form, &regions).await;
-    let mut response = ctx.show(heading, built);
-    *response.status_mut() = error.status();
-    response
+    ctx.show_again(heading, &error, built)
 }
 
 async fn create_offer(ctx: Ctx, posted: Posted) -> Response {

@@ -5,8 +5,8 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, action_button, body, code_of, csrf_field, done,
-    error_summary, notice, number_or_text, pence_of_pounds, pounds_field, summary, table, when,
-    words,
+    error_summary, notice, number_or_text, parse_id, pence_of_pounds, pounds_field, summary, table,
+    when, words,
 };
 use crate::auth::AuthUser;
 use crate::dto::pounds;
@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use domain::organisation::{OrganisationKind, Region};
+use domain::organisation::Region;
 use domain::user::Role;
 use maud::{Markup, html};
 use serde_json::json;
@@ -42,11 +42,6 @@ pub fn routes() -> Router<AppState> {
 
 /// How many quality criteria rows the form offers (blank rows are ignored).
 const QUALITY_ROWS: usize = 6;
-
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
-}
 
 /// A `datetime-local` value (UK time) as the RFC 3339 instant the API takes; anything else is
 /// passed on as typed so that the API names the field.
@@ -120,14 +115,7 @@ async fn tender_form(
 ) -> Result<Markup, ApiError> {
     let conn = ctx.state.db.conn();
     let categories = persistence::reference::categories(conn).await?;
-    let suppliers = persistence::organisations::list(
-        conn,
-        &persistence::organisations::OrganisationFilter {
-            kind: Some(OrganisationKind::Supplier),
-        },
-        domain::pagination::PageRequest::new(Some(1), Some(100))?,
-    )
-    .await?;
+    let suppliers = super::ui::trading_suppliers(ctx, "").await?;
     let category_options: Vec<(String, String)> =
         std::iter::once((String::new(), "Choose a category".to_owned()))
             .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
@@ -179,10 +167,10 @@ async fn tender_form(
                 summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Suppliers to invite" } }
                 div class="nhsuk-details__text" {
                     div class="nhsuk-checkboxes" {
-                        @for (i, s) in suppliers.items.iter().filter(|s| s.successor_id.is_none()).enumerate() {
+                        @for (i, (id, name)) in suppliers.iter().skip(1).enumerate() {
                             div class="nhsuk-checkboxes__item" {
-                                input class="nhsuk-checkboxes__input" id=(format!("invite-{i}")) name="invited_supplier_ids" type="checkbox" value=(s.id.as_uuid()) checked[invited.contains(&s.id.as_uuid().to_string())];
-                                label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("invite-{i}")) { (s.name) }
+                                input class="nhsuk-checkboxes__input" id=(format!("invite-{i}")) name="invited_supplier_ids" type="checkbox" value=(id) checked[invited.contains(id)];
+                                label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("invite-{i}")) { (name) }
                             }
                         }
                     }
@@ -254,9 +242,7 @@ async fn create_tender(ctx: Ctx, posted: Posted) -> Response {
                 .map(|s| s.to_string())
                 .collect();
             let built = tender_form(&ctx, "/tenders/new", "Create a tender", &form, &invited).await;
-            let mut response = ctx.show("Create a tender", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Create a tender", &error, built)
         }
     }
 }
@@ -306,7 +292,8 @@ fn values_of(tender: &api::TenderResponse) -> HashMap<String, String> {
     values
 }
 
-async fn read_tender(ctx: &Ctx, id: Uuid) -> Result<api::TenderResponse, ApiError> {
+/// The tender as the signed-in user may see it (the API's rules), or 404.
+pub(super) async fn read_tender(ctx: &Ctx, id: Uuid) -> Result<api::TenderResponse, ApiError> {
     let conn = ctx.state.db.conn();
     let now = ctx.state.db.now().await?;
     let (tender, status) =
@@ -379,9 +366,7 @@ async fn update_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
                 &invited,
             )
             .await;
-            let mut response = ctx.show("Edit the draft tender", built);
-            *response.status_mut() = error.status();
-            response
+            ctx.show_again("Edit the draft tender", &error, built)
         }
     }
 }

@@ -781,6 +781,21 @@ impl Ctx {
         }
     }
 
+    /// A form's page shown again after `error`: the page or the error page, with the error's
+    /// status (422 for a validation error, 409 for a rule of the lifecycle).
+    pub fn show_again(
+        &self,
+        title: &str,
+        error: &ApiError,
+        built: Result<Markup, ApiError>,
+    ) -> Response {
+        let mut response = self.show(title, built);
+        if response.status().is_success() {
+            *response.status_mut() = error.status();
+        }
+        response
+    }
+
     /// Refuses a page to any role not listed (the API would answer 403 too).
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.actor.role) {
@@ -846,6 +861,33 @@ const CONFIRMATIONS: &[(&str, &str)] = &[
         "The transfer is recorded and the contracts novated.",
     ),
 ];
+
+/// A path segment that must be an id; anything else is a page that does not exist.
+pub fn parse_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
+}
+
+/// The suppliers still trading (not merged into another), as select options after `first`.
+pub async fn trading_suppliers(ctx: &Ctx, first: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let suppliers = persistence::organisations::list(
+        ctx.state.db.conn(),
+        &persistence::organisations::OrganisationFilter {
+            kind: Some(domain::organisation::OrganisationKind::Supplier),
+        },
+        domain::pagination::PageRequest::new(Some(1), Some(100))?,
+    )
+    .await?;
+    Ok(std::iter::once((String::new(), first.to_owned()))
+        .chain(
+            suppliers
+                .items
+                .into_iter()
+                .filter(|s| s.successor_id.is_none())
+                .map(|s| (s.id.as_uuid().to_string(), s.name)),
+        )
+        .collect())
+}
 
 /// After a successful form: back to a page, with the confirmation `code` to show.
 pub fn done(to: &str, code: &str) -> Response {
