@@ -870,3 +870,454 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
         "the regulator sees no draft"
     );
 }
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn amendments_questions_bids_and_cancellation_work_from_the_pages() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let supplier = app.user("supplier_bidder").await;
+    let tender = app
+        .published_tender(&lead, 3600.0, serde_json::json!({}))
+        .await;
+    let id = e2e::id_of(&tender);
+    let lead_cookies = browser_session(&app, &lead.email, e2e::PASSWORD).await;
+    let supplier_cookies = browser_session(&app, &supplier.email, e2e::PASSWORD).await;
+
+    // The supplier bids through its form; a price that is not one is refused, values kept.
+    let criteria = e2e::quality_criteria(&tender);
+    let bid_form = |price: &'static str| {
+        let mut pairs = vec![("csrf", CSRF.to_owned()), ("price_pence", price.to_owned())];
+        for (i, c) in criteria.iter().enumerate() {
+            pairs.push((
+                ["responses-0-criterion_id", "responses-1-criterion_id"][i],
+                c.clone(),
+            ));
+            pairs.push((
+                ["responses-0-text", "responses-1-text"][i],
+                format!("Our answer {i}."),
+            ));
+        }
+        pairs
+    };
+    let as_refs = |pairs: &[(&'static str, String)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>()
+    };
+    let post = |cookies: String, path: String, pairs: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(app, &cookies, &path, &borrowed).await
+        }
+    };
+    let refused = post(
+        supplier_cookies.clone(),
+        format!("/tenders/{id}/bid"),
+        as_refs(&bid_form("a lot")),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap_or_default();
+    assert!(
+        html.contains("href=\"#price_pence\"") && html.contains("Our answer 1."),
+        "{html}"
+    );
+    let made = post(
+        supplier_cookies.clone(),
+        format!("/tenders/{id}/bid"),
+        as_refs(&bid_form("95,000")),
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let (_, page_of_bid) = page(&app, &supplier_cookies, &format!("/tenders/{id}/bid")).await;
+    assert!(page_of_bid.contains("£95,000") && page_of_bid.contains("Revise my bid"));
+    let revised = post(
+        supplier_cookies.clone(),
+        format!("/tenders/{id}/bid"),
+        as_refs(&bid_form("90000")),
+    )
+    .await;
+    assert_eq!(revised.status(), StatusCode::SEE_OTHER);
+    assert!(location(&revised).ends_with("done=revised"));
+
+    // A question through the tender page, answered by the lead through the same page.
+    let asked = post(
+        supplier_cookies.clone(),
+        format!("/tenders/{id}/questions"),
+        vec![
+            ("csrf", CSRF.to_owned()),
+            ("question", "Is TUPE expected?".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let (_, lead_page) = page(&app, &lead_cookies, &format!("/tenders/{id}")).await;
+    let question = lead_page
+        .split("/questions/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("an answer form: {lead_page}"))
+        .to_owned();
+    let empty = post(
+        lead_cookies.clone(),
+        format!("/tenders/{id}/questions/{question}/answer"),
+        vec![("csrf", CSRF.to_owned()), ("answer", String::new())],
+    )
+    .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains(&format!("href=\"#answer-{question}\"")),
+        "the error points at that question's answer"
+    );
+    let answered = post(
+        lead_cookies.clone(),
+        format!("/tenders/{id}/questions/{question}/answer"),
+        vec![("csrf", CSRF.to_owned()), ("answer", "No.".to_owned())],
+    )
+    .await;
+    assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    let (_, supplier_page) = page(&app, &supplier_cookies, &format!("/tenders/{id}")).await;
+    assert!(supplier_page.contains("Is TUPE expected?") && supplier_page.contains("No."));
+    assert!(
+        !supplier_page.contains("Budget ceiling"),
+        "no confidential field for a supplier"
+    );
+
+    // An amendment that changes what is asked: the bid needs confirming, done from its page.
+    let description = format!(
+        "{} Clarified: includes the CCG's GP practices.",
+        tender["description"].as_str().unwrap_or_default()
+    );
+    let deadline = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%dT12:00")
+        .to_string();
+    let amended = post(
+        lead_cookies.clone(),
+        format!("/tenders/{id}/amend"),
+        vec![
+            ("csrf", CSRF.to_owned()),
+            (
+                "note",
+                "The scope is clarified and the deadline extended.".to_owned(),
+            ),
+            ("description", description),
+            ("clarification_deadline", deadline.clone()),
+            ("submission_deadline", deadline),
+        ],
+    )
+    .await;
+    assert_eq!(
+        amended.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        amended.text().await.unwrap_or_default()
+    );
+    let (_, page_of_bid) = page(&app, &supplier_cookies, &format!("/tenders/{id}/bid")).await;
+    assert!(page_of_bid.contains("Confirm my bid"), "{page_of_bid}");
+    let confirmed = post(
+        supplier_cookies.clone(),
+        format!("/tenders/{id}/bid/confirm"),
+        vec![("csrf", CSRF.to_owned())],
+    )
+    .await;
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    let (_, page_of_bid) = page(&app, &supplier_cookies, &location(&confirmed)).await;
+    assert!(
+        !page_of_bid.contains("Confirm my bid") && page_of_bid.contains("Your bid is confirmed"),
+        "{page_of_bid}"
+    );
+
+    // Withdrawn from its page; then the lead cancels (a reason is needed).
+    let withdrawn = post(
+        supplier_cookies.clone(),
+        format!("/tenders/{id}/bid/withdraw"),
+        vec![("csrf", CSRF.to_owned())],
+    )
+    .await;
+    assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
+    let (_, page_of_bid) = page(&app, &supplier_cookies, &format!("/tenders/{id}/bid")).await;
+    assert!(
+        page_of_bid.contains("Submit my bid"),
+        "a new bid may follow a withdrawal"
+    );
+    let (status, _) = page(&app, &supplier_cookies, &format!("/tenders/{id}/cancel")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let no_reason = post(
+        lead_cookies.clone(),
+        format!("/tenders/{id}/cancel"),
+        vec![("csrf", CSRF.to_owned()), ("reason", String::new())],
+    )
+    .await;
+    assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_reason
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("href=\"#reason\"")
+    );
+    let cancelled = post(
+        lead_cookies.clone(),
+        format!("/tenders/{id}/cancel"),
+        vec![
+            ("csrf", CSRF.to_owned()),
+            ("reason", "The service is no longer needed.".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(cancelled.status(), StatusCode::SEE_OTHER);
+    let (_, supplier_page) = page(&app, &supplier_cookies, &format!("/tenders/{id}")).await;
+    assert!(supplier_page.contains("The service is no longer needed."));
+}
+
+#[tokio::test]
+async fn exclusion_scoring_award_challenge_and_unsuccessful_work_from_the_pages() {
+    let app = TestApp::spawn().await;
+    let c = e2e::Competition::run(&app, &[100_000, 120_000], serde_json::json!({})).await;
+    let id = e2e::id_of(&c.tender);
+    let lead = browser_session(&app, &c.lead.email, e2e::PASSWORD).await;
+    let evaluator = browser_session(&app, &c.evaluator.email, e2e::PASSWORD).await;
+    let first = browser_session(&app, &c.suppliers[0].email, e2e::PASSWORD).await;
+    let criteria = e2e::quality_criteria(&c.tender);
+
+    // Exclusion needs a reason (pointed at that bid's field), and can be undone.
+    let (cheap, dear) = (&c.bids[0], &c.bids[1]);
+    let refused = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/bids/{dear}/exclude"),
+        &[("csrf", CSRF), ("reason", "")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains(&format!("href=\"#reason-{dear}\""))
+    );
+    let excluded = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/bids/{dear}/exclude"),
+        &[("csrf", CSRF), ("reason", "Late insurance certificate.")],
+    )
+    .await;
+    assert_eq!(excluded.status(), StatusCode::SEE_OTHER);
+    let (_, evaluation) = page(&app, &lead, &format!("/tenders/{id}/evaluation")).await;
+    assert!(evaluation.contains("Excluded: Late insurance certificate."));
+    let reinstated = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/bids/{dear}/reinstate"),
+        &[("csrf", CSRF)],
+    )
+    .await;
+    assert_eq!(reinstated.status(), StatusCode::SEE_OTHER);
+
+    // The evaluator scores from its form: a mark out of range is refused at its field, the
+    // right ones are kept.
+    let (status, scoring) = page(&app, &evaluator, &format!("/tenders/{id}/scoring")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(scoring.contains(&format!("{cheap}-{}-score", criteria[0])));
+    let marks = |bid: &str, first_mark: &str| {
+        vec![
+            (
+                format!("{bid}-{}-score", criteria[0]),
+                first_mark.to_owned(),
+            ),
+            (
+                format!("{bid}-{}-justification", criteria[0]),
+                "Clear plan.".to_owned(),
+            ),
+            (format!("{bid}-{}-score", criteria[1]), "60".to_owned()),
+            (
+                format!("{bid}-{}-justification", criteria[1]),
+                "Some local hiring.".to_owned(),
+            ),
+        ]
+    };
+    let send_marks = |bid: String, first_mark: &'static str| {
+        let app = &app;
+        let evaluator = evaluator.clone();
+        let id = id.clone();
+        async move {
+            let mut pairs: Vec<(String, String)> = vec![("csrf".to_owned(), CSRF.to_owned())];
+            pairs.extend(marks(&bid, first_mark));
+            let borrowed: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            post_form(
+                app,
+                &evaluator,
+                &format!("/tenders/{id}/bids/{bid}/scores"),
+                &borrowed,
+            )
+            .await
+        }
+    };
+    let out_of_range = send_marks(cheap.clone(), "101").await;
+    assert_eq!(out_of_range.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = out_of_range.text().await.unwrap_or_default();
+    assert!(
+        html.contains(&format!("href=\"#{cheap}-{}-score\"", criteria[0])),
+        "{html}"
+    );
+    assert_eq!(
+        send_marks(cheap.clone(), "80").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        send_marks(dear.clone(), "90").await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // An award to the bid not ranked first needs a justification.
+    let (_, evaluation) = page(&app, &lead, &format!("/tenders/{id}/evaluation")).await;
+    let top = evaluation
+        .split("id=\"award-0\"")
+        .nth(1)
+        .and_then(|after| after.split("value=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        top == *cheap || top == *dear,
+        "the top-ranked bid is chosen first: {top}"
+    );
+    let other = if top == *cheap {
+        dear.clone()
+    } else {
+        cheap.clone()
+    };
+    let unjustified = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/award"),
+        &[("csrf", CSRF), ("bid_id", &other), ("justification", "")],
+    )
+    .await;
+    assert_eq!(unjustified.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unjustified
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("href=\"#justification\"")
+    );
+    let awarded = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/award"),
+        &[("csrf", CSRF), ("bid_id", &top)],
+    )
+    .await;
+    assert_eq!(awarded.status(), StatusCode::SEE_OTHER);
+
+    // The losing bidder challenges from its outcome page; the lead dismisses it from its page.
+    let loser = if top == *cheap {
+        &c.suppliers[1]
+    } else {
+        &c.suppliers[0]
+    };
+    let loser_cookies = browser_session(&app, &loser.email, e2e::PASSWORD).await;
+    let (_, outcome) = page(&app, &loser_cookies, &format!("/tenders/{id}/outcome")).await;
+    assert!(
+        outcome.contains("Challenge the award") && outcome.contains("Evaluator 1:"),
+        "{outcome}"
+    );
+    let challenged = post_form(
+        &app,
+        &loser_cookies,
+        &format!("/tenders/{id}/challenge"),
+        &[
+            ("csrf", CSRF),
+            ("grounds", "The price scoring was misapplied."),
+        ],
+    )
+    .await;
+    assert_eq!(challenged.status(), StatusCode::SEE_OTHER);
+    let (_, evaluation) = page(&app, &lead, &format!("/tenders/{id}/evaluation")).await;
+    let challenge = evaluation
+        .split("/challenges/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("a resolve form: {evaluation}"))
+        .to_owned();
+    let resolved = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/challenges/{challenge}/resolve"),
+        &[
+            ("csrf", CSRF),
+            ("outcome", "dismissed"),
+            ("notes", "The formula was applied as published."),
+        ],
+    )
+    .await;
+    assert_eq!(resolved.status(), StatusCode::SEE_OTHER);
+    let (_, outcome) = page(&app, &loser_cookies, &format!("/tenders/{id}/outcome")).await;
+    assert!(
+        outcome.contains("dismissed") && outcome.contains("The formula was applied as published.")
+    );
+    // The winning supplier cannot challenge, and another buyer sees nothing.
+    let winner_cookies = if top == *cheap {
+        first.clone()
+    } else {
+        browser_session(&app, &c.suppliers[1].email, e2e::PASSWORD).await
+    };
+    let (_, outcome) = page(&app, &winner_cookies, &format!("/tenders/{id}/outcome")).await;
+    assert!(!outcome.contains("Challenge the award"));
+
+    // A tender whose only bid is excluded is declared unsuccessful from the page.
+    let single = e2e::Competition::run(&app, &[50_000], serde_json::json!({})).await;
+    let single_id = e2e::id_of(&single.tender);
+    let single_lead = browser_session(&app, &single.lead.email, e2e::PASSWORD).await;
+    let early = post_form(
+        &app,
+        &single_lead,
+        &format!("/tenders/{single_id}/unsuccessful"),
+        &[("csrf", CSRF), ("reason", "No compliant bid.")],
+    )
+    .await;
+    assert_eq!(
+        early.status(),
+        StatusCode::CONFLICT,
+        "not while a compliant bid remains"
+    );
+    let excluded = post_form(
+        &app,
+        &single_lead,
+        &format!("/tenders/{single_id}/bids/{}/exclude", single.bids[0]),
+        &[("csrf", CSRF), ("reason", "No accreditation.")],
+    )
+    .await;
+    assert_eq!(excluded.status(), StatusCode::SEE_OTHER);
+    let declared = post_form(
+        &app,
+        &single_lead,
+        &format!("/tenders/{single_id}/unsuccessful"),
+        &[("csrf", CSRF), ("reason", "No compliant bid.")],
+    )
+    .await;
+    assert_eq!(declared.status(), StatusCode::SEE_OTHER);
+    let (_, tender_page) = page(&app, &single_lead, &format!("/tenders/{single_id}")).await;
+    assert!(tender_page.contains("Unsuccessful") && tender_page.contains("No compliant bid."));
+}
