@@ -1321,3 +1321,119 @@ async fn exclusion_scoring_award_challenge_and_unsuccessful_work_from_the_pages(
     let (_, tender_page) = page(&app, &single_lead, &format!("/tenders/{single_id}")).await;
     assert!(tender_page.contains("Unsuccessful") && tender_page.contains("No compliant bid."));
 }
+
+#[tokio::test]
+async fn before_the_deadline_no_page_of_any_role_shows_a_sealed_bid() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+    let bidder = app.user("supplier_bidder").await;
+    let rival = app.user("supplier_bidder").await;
+    let regulator = app.user("regulator").await;
+    let tender = app
+        .published_tender(&lead, 3600.0, serde_json::json!({}))
+        .await;
+    e2e::success(app.assign(&lead, &tender, &evaluator).await).await;
+    e2e::success(app.declare(&evaluator, &tender, false).await).await;
+    app.accepted_bid(&bidder, &tender, 12_345_678).await;
+    let id = e2e::id_of(&tender);
+    let admin = browser_session(&app, e2e::ADMIN_EMAIL, e2e::PASSWORD).await;
+    let mut readers = vec![("admin", admin)];
+    for (who, user) in [
+        ("lead", &lead),
+        ("evaluator", &evaluator),
+        ("rival", &rival),
+        ("regulator", &regulator),
+    ] {
+        readers.push((who, browser_session(&app, &user.email, e2e::PASSWORD).await));
+    }
+    let paths = [
+        format!("/tenders/{id}"),
+        format!("/tenders/{id}/evaluation"),
+        format!("/tenders/{id}/scoring"),
+        format!("/tenders/{id}/outcome"),
+        format!("/tenders/{id}/bid"),
+        "/tenders".to_owned(),
+        "/dashboard".to_owned(),
+        "/notifications".to_owned(),
+        "/market".to_owned(),
+        "/contracts".to_owned(),
+        "/audit".to_owned(),
+        "/audit.csv".to_owned(),
+    ];
+    for (who, cookies) in &readers {
+        for path in &paths {
+            let (status, html) = page(&app, cookies, path).await;
+            assert!(status != StatusCode::INTERNAL_SERVER_ERROR, "{who} {path}");
+            assert!(
+                !html.contains("123,456") && !html.contains("12345678"),
+                "{who} sees the sealed price on {path}"
+            );
+            assert!(
+                !html.contains("Our answer to"),
+                "{who} sees the sealed response on {path}"
+            );
+        }
+    }
+    // The lead and the evaluator are told the bids are sealed.
+    let (status, html) = page(&app, &readers[1].1, &format!("/tenders/{id}/evaluation")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("sealed"), "{html}");
+    // Only the bidder sees its own bid.
+    let own = browser_session(&app, &bidder.email, e2e::PASSWORD).await;
+    let (_, html) = page(&app, &own, &format!("/tenders/{id}/bid")).await;
+    assert!(
+        html.contains("£123,456.78"),
+        "the bidder sees its own price"
+    );
+}
+
+#[tokio::test]
+async fn the_criteria_builder_names_each_error_as_its_row_is_labelled_and_skips_empty_rows() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let cookies = browser_session(&app, &lead.email, e2e::PASSWORD).await;
+    let fields = |third_weight: &'static str| {
+        vec![
+            ("csrf", CSRF),
+            ("title", "Criteria builder check"),
+            ("description", "Checks the builder."),
+            ("category", "procurement"),
+            ("region", "london"),
+            ("estimated_value_pence", "100000"),
+            ("contract_term_months", "12"),
+            ("procedure", "open"),
+            ("clarification_deadline", "2030-01-01T12:00"),
+            ("submission_deadline", "2030-01-10T12:00"),
+            ("criteria-0-weight", "40"),
+            ("criteria-1-name", "Approach"),
+            ("criteria-1-weight", "30"),
+            ("criteria-2-name", ""),
+            ("criteria-2-weight", ""),
+            ("criteria-3-name", "Social value"),
+            ("criteria-3-weight", third_weight),
+        ]
+    };
+    let refused = post_form(&app, &cookies, "/tenders/new", &fields("none")).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap_or_default();
+    // The empty second row is dropped, so "Social value" is shown (and named) as row 2.
+    assert!(
+        html.contains("href=\"#criteria-2-weight\">Weight of quality criterion 2:"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "id=\"criteria-2-name\" name=\"criteria-2-name\" type=\"text\" value=\"Social value\""
+        ),
+        "{html}"
+    );
+    let made = post_form(&app, &cookies, "/tenders/new", &fields("30")).await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let (_, tender) = page(&app, &cookies, &location(&made)).await;
+    assert!(
+        tender.contains("Approach")
+            && tender.contains("Social value")
+            && tender.contains("Saved as a draft")
+    );
+}

@@ -201,6 +201,34 @@ async fn tender_form(
     })
 }
 
+/// Names the criteria builder's errors as its labels do (row 0 is the price criterion, row `i`
+/// quality criterion `i`), rather than by their place in the API's list.
+fn name_criteria(form: &mut FormState) {
+    for problem in &mut form.problems {
+        let Some(field) = problem.field.as_deref() else {
+            continue;
+        };
+        let Some(rest) = field.strip_prefix("criteria-") else {
+            continue;
+        };
+        let (row, part) = rest.split_once('-').unwrap_or((rest, ""));
+        let Ok(row) = row.parse::<usize>() else {
+            continue;
+        };
+        let label = match (row, part) {
+            (0, _) => "Price weight".to_owned(),
+            (i, "name") => format!("Quality criterion {i}"),
+            (i, _) => format!("Weight of quality criterion {i}"),
+        };
+        let detail = problem
+            .message
+            .split_once(": ")
+            .map_or(problem.message.as_str(), |(_, d)| d)
+            .to_owned();
+        problem.message = format!("{label}: {detail}");
+    }
+}
+
 async fn new_tender(ctx: Ctx) -> Response {
     let built = async {
         ctx.require(&[Role::BuyerLead])?;
@@ -235,6 +263,7 @@ async fn create_tender(ctx: Ctx, posted: Posted) -> Response {
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
             let mut form = FormState::failed(&posted, &error);
+            name_criteria(&mut form);
             form.values = values;
             let invited: Vec<String> = posted
                 .all("invited_supplier_ids")
@@ -346,6 +375,7 @@ async fn update_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
             let mut form = FormState::failed(&posted, &error);
+            name_criteria(&mut form);
             form.values = values;
             if matches!(error, ApiError::PreconditionFailed(_)) {
                 form.problems = vec![super::ui::Problem {

@@ -916,3 +916,47 @@ impl Done {
 pub fn trusted(markup: String) -> Markup {
     PreEscaped(markup)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_typed_into_a_form_become_pence_and_anything_else_is_left_for_the_api_to_refuse() {
+        assert_eq!(pence_of_pounds("1,250.5"), serde_json::json!(125_050));
+        assert_eq!(pence_of_pounds("£180,000"), serde_json::json!(18_000_000));
+        assert_eq!(pence_of_pounds(" 95000.07 "), serde_json::json!(9_500_007));
+        assert_eq!(pence_of_pounds("12.345"), serde_json::json!("12.345"));
+        assert_eq!(pence_of_pounds("-5"), serde_json::json!("-5"));
+        assert_eq!(pence_of_pounds("a lot"), serde_json::json!("a lot"));
+        assert_eq!(pounds_field(125_050), "1250.50");
+        assert_eq!(pounds_field(18_000_000), "180000");
+        assert_eq!(crate::dto::pounds(12_345_678), "£123,456.78");
+        assert_eq!(crate::dto::pounds(414_040_000), "£4,140,400");
+    }
+
+    #[test]
+    fn a_field_error_points_at_its_form_field_and_reads_as_a_sentence() {
+        let error = ApiError::Validation(vec![
+            domain::FieldError::new("/criteria/1/weight", "must be at least 1"),
+            domain::FieldError::new("", "the weights must add up to 100"),
+        ]);
+        let problems = problems_of(&error);
+        assert_eq!(problems[0].field.as_deref(), Some("criteria-1-weight"));
+        assert_eq!(problems[0].message, "Criteria 2 weight: must be at least 1");
+        assert_eq!(problems[1].field, None);
+        assert_eq!(problems[1].message, "the weights must add up to 100");
+    }
+
+    #[test]
+    fn a_confirmation_is_one_of_the_services_own_sentences() {
+        let known = Done {
+            done: Some("published".to_owned()),
+        };
+        assert_eq!(known.message(), Some("Published."));
+        let forged = Done {
+            done: Some("Your account is suspended, call 0800…".to_owned()),
+        };
+        assert_eq!(forged.message(), None);
+    }
+}
