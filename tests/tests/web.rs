@@ -1437,3 +1437,41 @@ async fn the_criteria_builder_names_each_error_as_its_row_is_labelled_and_skips_
             && tender.contains("Saved as a draft")
     );
 }
+
+#[tokio::test]
+async fn an_unknown_address_is_an_html_page_for_a_browser_and_problem_details_for_a_client() {
+    let app = TestApp::spawn().await;
+    let browser = client()
+        .get(app.url("/no-such-page"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(browser.status(), StatusCode::NOT_FOUND);
+    assert!(
+        browser
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("Page not found")
+    );
+    for (path, accept) in [
+        ("/no-such-page", "application/json"),
+        ("/api/v1/no-such-thing", "text/html"),
+    ] {
+        let api = client()
+            .get(app.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(api.status(), StatusCode::NOT_FOUND);
+        let media = api
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(media, "application/problem+json", "{path}");
+    }
+}

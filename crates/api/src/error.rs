@@ -325,8 +325,30 @@ pub async fn ensure_problem_details(request: Request, next: Next) -> Response {
 }
 
 /// The answer for any path no route matches.
-pub async fn route_not_found() -> ApiError {
-    ApiError::NotFound("There is nothing at this address.".to_owned())
+/// The answer for an address with no route: an HTML page for a browser outside the API (its
+/// `Accept` asks for HTML), problem details for everyone else.
+pub async fn route_not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && !uri.path().starts_with("/api/") {
+        return crate::web::ui::page(
+            StatusCode::NOT_FOUND,
+            crate::web::ui::layout(
+                "Page not found",
+                None,
+                "",
+                maud::html! {
+                    h1 { "Page not found" }
+                    p { "If you typed the web address, check it is correct. "
+                        a href="/" { "Go to the start page" } "." }
+                },
+            ),
+            Vec::new(),
+        );
+    }
+    ApiError::NotFound("There is nothing at this address.".to_owned()).into_response()
 }
 
 macro_rules! problem_responses {
