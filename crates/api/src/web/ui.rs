@@ -530,9 +530,18 @@ pub fn notice(message: Option<&str>) -> Markup {
     }
 }
 
-/// A date and time as a person reads it, in UTC (the API's instants are UTC).
+/// A date and time as a person in England reads it: UK time, marked GMT or BST (the API's
+/// instants are UTC; the forms take UK time too).
 pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%-d %B %Y %H:%M UTC").to_string()
+    let zone = if domain::calendar::uk_offset(at).is_zero() {
+        "GMT"
+    } else {
+        "BST"
+    };
+    format!(
+        "{} {zone}",
+        domain::calendar::uk_time(at).format("%-d %B %Y %H:%M")
+    )
 }
 
 /// A date as a person reads it.
@@ -946,6 +955,20 @@ mod tests {
         assert_eq!(problems[0].message, "Criteria 2 weight: must be at least 1");
         assert_eq!(problems[1].field, None);
         assert_eq!(problems[1].message, "the weights must add up to 100");
+    }
+
+    #[test]
+    fn times_are_shown_in_uk_time() {
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_default()
+        };
+        assert_eq!(when(at("2026-07-01T11:00:00Z")), "1 July 2026 12:00 BST");
+        assert_eq!(
+            when(at("2026-12-03T23:59:00Z")),
+            "3 December 2026 23:59 GMT"
+        );
     }
 
     #[test]
