@@ -324,7 +324,6 @@ pub async fn ensure_problem_details(request: Request, next: Next) -> Response {
     problem_response(status, detail, Occurrence::default(), headers)
 }
 
-/// The answer for any path no route matches.
 /// The answer for an address with no route: an HTML page for a browser outside the API (its
 /// `Accept` asks for HTML), problem details for everyone else.
 pub async fn route_not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
@@ -335,16 +334,7 @@ pub async fn route_not_found(uri: axum::http::Uri, headers: axum::http::HeaderMa
     if wants_html && !uri.path().starts_with("/api/") {
         return crate::web::ui::page(
             StatusCode::NOT_FOUND,
-            crate::web::ui::layout(
-                "Page not found",
-                None,
-                "",
-                maud::html! {
-                    h1 { "Page not found" }
-                    p { "If you typed the web address, check it is correct. "
-                        a href="/" { "Go to the start page" } "." }
-                },
-            ),
+            crate::web::ui::layout("Page not found", None, "", crate::web::ui::not_found("/")),
             Vec::new(),
         );
     }

@@ -16,7 +16,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use domain::organisation::Region;
 use maud::{Markup, html};
 use serde_json::json;
 use std::collections::HashMap;
@@ -129,13 +128,7 @@ async fn organisations_content(
         .iter()
         .map(|k| ((*k).to_owned(), words(k)))
         .collect();
-    let regions: Vec<(String, String)> = std::iter::once((String::new(), "None".to_owned()))
-        .chain(
-            Region::ALL
-                .iter()
-                .map(|r| (r.code().to_owned(), r.name().to_owned())),
-        )
-        .collect();
+    let regions = super::ui::choices("None", super::ui::region_options());
     Ok(html! {
         (notice(confirmation))
         (error_summary(&form.problems))

@@ -5,7 +5,7 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, Problem, body, code_of, csrf_field, done, error_summary,
-    notice, parse_id, problems_of, summary, table, when, words,
+    inline_error, notice, parse_id, problems_of, summary, table, when, words,
 };
 use crate::auth::AuthUser;
 use crate::dto::pounds;
@@ -221,9 +221,7 @@ async fn evaluation_content(
                     div class=(if form.error("bid_id").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
                         fieldset class="nhsuk-fieldset" {
                             legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Choose the bid to award" }
-                            @if let Some(message) = form.error("bid_id") {
-                                span class="nhsuk-error-message" { span class="nhsuk-u-visually-hidden" { "Error:" } " " (message) }
-                            }
+                            (inline_error("bid_id", form.error("bid_id")))
                             div class="nhsuk-radios" id="bid_id" {
                                 @for (i, item) in ranking.items.iter().enumerate() {
                                     div class="nhsuk-radios__item" {

@@ -258,7 +258,6 @@ async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<M
         Role::BuyerLead,
         Role::BuyerEvaluator,
     ])?;
-    let conn = ctx.state.db.conn();
     let s = || State(ctx.state.clone());
     let who = || AuthUser(ctx.actor);
     let query = market_query(params, &[])?;
@@ -306,28 +305,18 @@ async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<M
         .await,
     )
     .await?;
-    let categories = persistence::reference::categories(conn).await?;
+    let categories = super::ui::category_options(ctx).await?;
     let category_name = |code: &str| {
         categories
             .iter()
-            .find(|c| c.code == code)
-            .map(|c| c.name.clone())
+            .find(|(c, _)| c == code)
+            .map(|(_, name)| name.clone())
             .unwrap_or_else(|| code.to_owned())
     };
     let filters = filter_string(params);
     let form = FormState::new(params.clone());
-    let category_options: Vec<(String, String)> =
-        std::iter::once((String::new(), "All categories".to_owned()))
-            .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
-            .collect();
-    let region_options: Vec<(String, String)> =
-        std::iter::once((String::new(), "All regions".to_owned()))
-            .chain(
-                Region::ALL
-                    .iter()
-                    .map(|r| (r.code().to_owned(), r.name().to_owned())),
-            )
-            .collect();
+    let category_options = super::ui::choices("All categories", categories.clone());
+    let region_options = super::ui::choices("All regions", super::ui::region_options());
     let attribution_options = vec![
         (
             "current".to_owned(),

@@ -4,8 +4,9 @@
 //! API's own handler.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary, notice,
-    parse_id, pence_of_pounds, pounds_field, summary, table, when, words,
+    Ctx, Done, Field, FormState, Posted, body, category_options, choices, code_of, csrf_field,
+    done, error_summary, inline_error, notice, parse_id, pence_of_pounds, pounds_field,
+    region_options, summary, table, when, words,
 };
 use crate::auth::AuthUser;
 use crate::concurrency::IfMatch;
@@ -43,31 +44,21 @@ fn rating_text(rating: Option<&crate::routes::contracts::RatingResponse>) -> Str
     }
 }
 
-async fn options(ctx: &Ctx) -> Result<(Vec<(String, String)>, Vec<(String, String)>), ApiError> {
-    let conn = ctx.state.db.conn();
-    let categories = persistence::reference::categories(conn).await?;
+/// Every supplier, merged ones too (the catalogue can be searched by a past supplier's name).
+async fn supplier_options(ctx: &Ctx) -> Result<Vec<(String, String)>, ApiError> {
     let suppliers = persistence::organisations::list(
-        conn,
+        ctx.state.db.conn(),
         &persistence::organisations::OrganisationFilter {
             kind: Some(OrganisationKind::Supplier),
         },
         domain::pagination::PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
-    Ok((
-        categories.into_iter().map(|c| (c.code, c.name)).collect(),
-        suppliers
-            .items
-            .into_iter()
-            .map(|s| (s.id.as_uuid().to_string(), s.name))
-            .collect(),
-    ))
-}
-
-fn with_any(label: &str, options: &[(String, String)]) -> Vec<(String, String)> {
-    std::iter::once((String::new(), label.to_owned()))
-        .chain(options.iter().cloned())
-        .collect()
+    Ok(suppliers
+        .items
+        .into_iter()
+        .map(|s| (s.id.as_uuid().to_string(), s.name))
+        .collect())
 }
 
 fn unit_options(any: Option<&str>) -> Vec<(String, String)> {
@@ -87,7 +78,8 @@ async fn catalogue_content(
     ctx: &Ctx,
     params: &HashMap<String, String>,
 ) -> Result<Markup, ApiError> {
-    let (categories, suppliers) = options(ctx).await?;
+    let categories = category_options(ctx).await?;
+    let suppliers = supplier_options(ctx).await?;
     let mut query = serde_json::Map::new();
     for key in [
         "q",
@@ -136,10 +128,7 @@ async fn catalogue_content(
             None
         }
     };
-    let regions: Vec<(String, String)> = Region::ALL
-        .iter()
-        .map(|r| (r.code().to_owned(), r.name().to_owned()))
-        .collect();
+    let regions = region_options();
     let sorts: Vec<(String, String)> = [
         ("relevance", "Best match"),
         ("price_asc", "Price, lowest first"),
@@ -173,9 +162,9 @@ async fn catalogue_content(
             (Field::new("q", "Search offers").kind("search").input(&form))
             div class="nhsuk-grid-row" {
                 div class="nhsuk-grid-column-one-half" {
-                    (Field::new("category", "Category").select(&form, &with_any("Any category", &categories)))
-                    (Field::new("region", "Region").select(&form, &with_any("Any region", &regions)))
-                    (Field::new("supplier", "Supplier").select(&form, &with_any("Any supplier", &suppliers)))
+                    (Field::new("category", "Category").select(&form, &choices("Any category", categories.clone())))
+                    (Field::new("region", "Region").select(&form, &choices("Any region", regions.clone())))
+                    (Field::new("supplier", "Supplier").select(&form, &choices("Any supplier", suppliers.clone())))
                 }
                 div class="nhsuk-grid-column-one-half" {
                     (Field::new("pricing_unit", "Pricing unit").select(&form, &unit_options(Some("Any pricing unit"))))
@@ -424,7 +413,7 @@ async fn offer_form(
     form: &FormState,
     regions: &[String],
 ) -> Result<Markup, ApiError> {
-    let (categories, _) = options(ctx).await?;
+    let categories = category_options(ctx).await?;
     Ok(html! {
         (error_summary(&form.problems))
         h1 { (heading) }
@@ -434,15 +423,13 @@ async fn offer_form(
                 input type="hidden" name="version" value=(form.value("version"));
             }
             (Field::new("title", "Title").input(form))
-            (Field::new("category", "Category").select(form, &with_any("Choose a category", &categories)))
+            (Field::new("category", "Category").select(form, &choices("Choose a category", categories.clone())))
             (Field::new("summary", "Summary").hint("One or two sentences shown in search results.").input(form))
             (Field::new("description", "Description").textarea(form))
             div class=(if form.error("regions").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
                 fieldset class="nhsuk-fieldset" id="regions" {
                     legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Regions served" }
-                    @if let Some(message) = form.error("regions") {
-                        span class="nhsuk-error-message" { span class="nhsuk-u-visually-hidden" { "Error:" } " " (message) }
-                    }
+                    (inline_error("regions", form.error("regions")))
                     div class="nhsuk-checkboxes" {
                         @for (i, r) in Region::ALL.iter().enumerate() {
                             div class="nhsuk-checkboxes__item" {
@@ -501,13 +488,7 @@ async fn show_offer_form_again(
     if matches!(error, ApiError::Forbidden(_) | ApiError::NotFound(_)) {
         return ctx.error(error);
     }
-    let mut form = FormState::failed(posted, &error);
-    if matches!(error, ApiError::PreconditionFailed(_)) {
-        form.problems = vec![super::ui::Problem {
-            field: None,
-            message: "Someone else changed this offer while you were editing it. Open it again to see their changes.".to_owned(),
-        }];
-    }
+    let form = FormState::failed(posted, &error);
     let regions: Vec<String> = posted
         .all("regions")
         .iter()

@@ -4,8 +4,8 @@
 //! handler, so each rule (role, organisation, state, deadline) is decided in one place.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, action_button, body, code_of, csrf_field, done,
-    error_summary, notice, number_or_text, parse_id, pence_of_pounds, pounds_field, summary, table,
+    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary,
+    inline_error, notice, number_or_text, parse_id, pence_of_pounds, pounds_field, summary, table,
     when, words,
 };
 use crate::auth::AuthUser;
@@ -18,7 +18,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use domain::organisation::Region;
 use domain::user::Role;
 use maud::{Markup, html};
 use serde_json::json;
@@ -113,21 +112,10 @@ async fn tender_form(
     form: &FormState,
     invited: &[String],
 ) -> Result<Markup, ApiError> {
-    let conn = ctx.state.db.conn();
-    let categories = persistence::reference::categories(conn).await?;
     let suppliers = super::ui::trading_suppliers(ctx, "").await?;
-    let category_options: Vec<(String, String)> =
-        std::iter::once((String::new(), "Choose a category".to_owned()))
-            .chain(categories.iter().map(|c| (c.code.clone(), c.name.clone())))
-            .collect();
-    let region_options: Vec<(String, String)> =
-        std::iter::once((String::new(), "Choose a region".to_owned()))
-            .chain(
-                Region::ALL
-                    .iter()
-                    .map(|r| (r.code().to_owned(), r.name().to_owned())),
-            )
-            .collect();
+    let category_options =
+        super::ui::choices("Choose a category", super::ui::category_options(ctx).await?);
+    let region_options = super::ui::choices("Choose a region", super::ui::region_options());
     let procedure = form.value("procedure");
     Ok(html! {
         (error_summary(&form.problems))
@@ -148,9 +136,7 @@ async fn tender_form(
                 fieldset class="nhsuk-fieldset" aria-describedby="procedure-hint" {
                     legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Procedure" }
                     div class="nhsuk-hint" id="procedure-hint" { "Open: any supplier may bid. Invited: only the suppliers you tick." }
-                    @if let Some(message) = form.error("procedure").or(form.error("invited_supplier_ids")) {
-                        span class="nhsuk-error-message" { span class="nhsuk-u-visually-hidden" { "Error:" } " " (message) }
-                    }
+                    (inline_error("procedure", form.error("procedure").or(form.error("invited_supplier_ids"))))
                     div class="nhsuk-radios" {
                         div class="nhsuk-radios__item" {
                             input class="nhsuk-radios__input" id="procedure" name="procedure" type="radio" value="open" checked[procedure != "invited"];
@@ -182,9 +168,7 @@ async fn tender_form(
             fieldset class="nhsuk-fieldset" id="criteria" {
                 legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
                 div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
-                @if let Some(message) = form.error("criteria").filter(|_| form.problems.iter().any(|p| p.field.as_deref() == Some("criteria"))) {
-                    span class="nhsuk-error-message" { span class="nhsuk-u-visually-hidden" { "Error:" } " " (message) }
-                }
+                (inline_error("criteria", form.error_at("criteria")))
                 div class="mkt-criteria-row" {
                     (Field::new("criteria-0-weight", "Price weight").width("3").weight().input(form))
                 }
@@ -260,20 +244,43 @@ async fn create_tender(ctx: Ctx, posted: Posted) -> Response {
         api::create_tender(State(ctx.state.clone()), AuthUser(ctx.actor), body(request)).await;
     match result {
         Ok((_, _, axum::Json(tender))) => done(&format!("/tenders/{}", tender.id), "created"),
-        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
-            let mut form = FormState::failed(&posted, &error);
-            name_criteria(&mut form);
-            form.values = values;
-            let invited: Vec<String> = posted
-                .all("invited_supplier_ids")
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-            let built = tender_form(&ctx, "/tenders/new", "Create a tender", &form, &invited).await;
-            ctx.show_again("Create a tender", &error, built)
+            show_tender_form_again(
+                &ctx,
+                "/tenders/new",
+                "Create a tender",
+                &posted,
+                values,
+                error,
+            )
+            .await
         }
     }
+}
+
+/// The tender form shown again after `error`, as it was posted (the quality rows renumbered as
+/// sent), with each problem named as its field is labelled.
+async fn show_tender_form_again(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    posted: &Posted,
+    values: HashMap<String, String>,
+    error: ApiError,
+) -> Response {
+    if matches!(error, ApiError::Forbidden(_) | ApiError::NotFound(_)) {
+        return ctx.error(error);
+    }
+    let mut form = FormState::failed(posted, &error);
+    name_criteria(&mut form);
+    form.values = values;
+    let invited: Vec<String> = posted
+        .all("invited_supplier_ids")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let built = tender_form(ctx, action, heading, &form, &invited).await;
+    ctx.show_again(heading, &error, built)
 }
 
 /// The draft's fields as form values.
@@ -372,31 +379,17 @@ async fn update_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
     .await;
     match result {
         Ok(_) => done(&format!("/tenders/{uuid}"), "saved"),
-        Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
-            let mut form = FormState::failed(&posted, &error);
-            name_criteria(&mut form);
-            form.values = values;
-            if matches!(error, ApiError::PreconditionFailed(_)) {
-                form.problems = vec![super::ui::Problem {
-                    field: None,
-                    message: "Someone else changed this draft while you were editing it. Open it again to see their changes.".to_owned(),
-                }];
-            }
-            let invited: Vec<String> = posted
-                .all("invited_supplier_ids")
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-            let built = tender_form(
+            let action = format!("/tenders/{uuid}/edit");
+            show_tender_form_again(
                 &ctx,
-                &format!("/tenders/{uuid}/edit"),
+                &action,
                 "Edit the draft tender",
-                &form,
-                &invited,
+                &posted,
+                values,
+                error,
             )
-            .await;
-            ctx.show_again("Edit the draft tender", &error, built)
+            .await
         }
     }
 }
@@ -795,9 +788,4 @@ pub async fn tender_view(
         *response.status_mut() = status;
     }
     response
-}
-
-/// A one-button action used by other tender pages.
-pub fn button(ctx: &Ctx, action: &str, label: &str) -> Markup {
-    action_button(&ctx.csrf, action, label, true)
 }

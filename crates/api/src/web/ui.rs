@@ -81,11 +81,7 @@ impl FromRequest<AppState> for Posted {
 impl Posted {
     /// A field's value, trimmed ("" when absent).
     pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .unwrap_or_default()
+        self.text(name).trim()
     }
 
     /// A field's value as written (prose keeps its line breaks and spaces).
@@ -170,6 +166,7 @@ pub fn body<T: serde::de::DeserializeOwned>(
 }
 
 /// An error shown on a form: where it points (the id of the field, or none) and what it says.
+#[derive(Debug, Clone)]
 pub struct Problem {
     pub field: Option<String>,
     pub message: String,
@@ -201,6 +198,13 @@ pub fn problems_of(error: &ApiError) -> Vec<Problem> {
                 message: detail.clone(),
             }))
             .collect(),
+        // A form carries the version it was shown; a newer one means someone else saved first.
+        ApiError::PreconditionFailed(_) => vec![Problem {
+            field: None,
+            message: "Someone else changed this while you were editing it. Open it again to see \
+                      their changes."
+                .to_owned(),
+        }],
         other => vec![Problem {
             field: None,
             message: detail_of(other),
@@ -304,6 +308,14 @@ impl FormState {
             .unwrap_or_default()
     }
 
+    /// The error pointed at exactly this field id (a group's own error, not its fields').
+    pub fn error_at(&self, id: &str) -> Option<&str> {
+        self.problems
+            .iter()
+            .find(|p| p.field.as_deref() == Some(id))
+            .map(|p| p.message.as_str())
+    }
+
     /// The first error pointed at a field id, or at a field id that starts with it.
     pub fn error(&self, id: &str) -> Option<&str> {
         self.problems
@@ -325,7 +337,8 @@ fn group_class(error: Option<&str>) -> &'static str {
     }
 }
 
-fn inline_error(id: &str, error: Option<&str>) -> Markup {
+/// The NHS inline error message above a field (or a group of radios or checkboxes).
+pub fn inline_error(id: &str, error: Option<&str>) -> Markup {
     html! {
         @if let Some(message) = error {
             span class="nhsuk-error-message" id=(format!("{id}-error")) {
@@ -356,6 +369,8 @@ pub struct Field<'a> {
     pub width: &'a str,
     /// A weight of the criteria builder, summed as it is typed.
     pub weight: bool,
+    /// The purpose of a field about the user (`email`, `current-password`), for autofill.
+    pub autocomplete: Option<&'a str>,
 }
 
 impl<'a> Field<'a> {
@@ -368,7 +383,12 @@ impl<'a> Field<'a> {
             kind: "text",
             width: "",
             weight: false,
+            autocomplete: None,
         }
+    }
+    pub fn autocomplete(mut self, purpose: &'a str) -> Self {
+        self.autocomplete = Some(purpose);
+        self
     }
     pub fn weight(mut self) -> Self {
         self.weight = true;
@@ -391,14 +411,8 @@ impl<'a> Field<'a> {
         self
     }
 
-    pub fn input(&self, form: &FormState) -> Markup {
-        let error = form.error(self.id);
-        let class = match (self.width, error.is_some()) {
-            ("", false) => "nhsuk-input".to_owned(),
-            ("", true) => "nhsuk-input nhsuk-input--error".to_owned(),
-            (w, false) => format!("nhsuk-input nhsuk-input--width-{w}"),
-            (w, true) => format!("nhsuk-input nhsuk-input--width-{w} nhsuk-input--error"),
-        };
+    /// The form group around a control: label, hint, inline error, then the control.
+    fn group(&self, error: Option<&str>, control: Markup) -> Markup {
         html! {
             div class=(group_class(error)) {
                 label class="nhsuk-label" for=(self.id) { (self.label) }
@@ -406,41 +420,52 @@ impl<'a> Field<'a> {
                     div class="nhsuk-hint" id=(format!("{}-hint", self.id)) { (hint) }
                 }
                 (inline_error(self.id, error))
-                input class=(class) id=(self.id) name=(self.name) type=(self.kind)
-                    value=(form.value(self.name))
-                    data-weight[self.weight]
-                    inputmode=[(self.weight || self.width == "3" || self.width == "4").then_some("numeric")]
-                    aria-describedby=[described_by(self.id, self.hint, error)];
+                (control)
             }
         }
     }
 
+    pub fn input(&self, form: &FormState) -> Markup {
+        let error = form.error(self.id);
+        let mut class = String::from("nhsuk-input");
+        if !self.width.is_empty() {
+            class.push_str(&format!(" nhsuk-input--width-{}", self.width));
+        }
+        if error.is_some() {
+            class.push_str(" nhsuk-input--error");
+        }
+        self.group(
+            error,
+            html! {
+                input class=(class) id=(self.id) name=(self.name) type=(self.kind)
+                    value=(form.value(self.name))
+                    data-weight[self.weight]
+                    inputmode=[(self.weight || self.width == "3" || self.width == "4").then_some("numeric")]
+                    autocomplete=[self.autocomplete]
+                    spellcheck=[(self.kind == "email").then_some("false")]
+                    aria-describedby=[described_by(self.id, self.hint, error)];
+            },
+        )
+    }
+
     pub fn textarea(&self, form: &FormState) -> Markup {
         let error = form.error(self.id);
-        html! {
-            div class=(group_class(error)) {
-                label class="nhsuk-label" for=(self.id) { (self.label) }
-                @if let Some(hint) = self.hint {
-                    div class="nhsuk-hint" id=(format!("{}-hint", self.id)) { (hint) }
-                }
-                (inline_error(self.id, error))
+        self.group(
+            error,
+            html! {
                 textarea class=(if error.is_some() { "nhsuk-textarea nhsuk-textarea--error" } else { "nhsuk-textarea" })
                     id=(self.id) name=(self.name) rows="5"
                     aria-describedby=[described_by(self.id, self.hint, error)] { (form.value(self.name)) }
-            }
-        }
+            },
+        )
     }
 
     pub fn select(&self, form: &FormState, options: &[(String, String)]) -> Markup {
         let error = form.error(self.id);
         let current = form.value(self.name);
-        html! {
-            div class=(group_class(error)) {
-                label class="nhsuk-label" for=(self.id) { (self.label) }
-                @if let Some(hint) = self.hint {
-                    div class="nhsuk-hint" id=(format!("{}-hint", self.id)) { (hint) }
-                }
-                (inline_error(self.id, error))
+        self.group(
+            error,
+            html! {
                 select class=(if error.is_some() { "nhsuk-select nhsuk-select--error" } else { "nhsuk-select" })
                     id=(self.id) name=(self.name)
                     aria-describedby=[described_by(self.id, self.hint, error)] {
@@ -448,24 +473,14 @@ impl<'a> Field<'a> {
                         option value=(value) selected[value == current] { (label) }
                     }
                 }
-            }
-        }
+            },
+        )
     }
 }
 
 /// A form's hidden CSRF field.
 pub fn csrf_field(csrf: &str) -> Markup {
     html! { input type="hidden" name="csrf" value=(csrf); }
-}
-
-/// A one-button form (publish, withdraw, confirm…) posting to `action`.
-pub fn action_button(csrf: &str, action: &str, label: &str, secondary: bool) -> Markup {
-    html! {
-        form method="post" action=(action) class="nhsuk-u-margin-bottom-3" {
-            (csrf_field(csrf))
-            button class=(if secondary { "nhsuk-button nhsuk-button--secondary" } else { "nhsuk-button" }) type="submit" { (label) }
-        }
-    }
 }
 
 /// A table with a caption (visually hidden) and column headings; `numeric` marks right-aligned
@@ -699,6 +714,15 @@ pub fn page(status: StatusCode, markup: Markup, set_cookies: Vec<HeaderValue>) -
     response
 }
 
+/// The body of the "Page not found" page, with a way back to `home`.
+pub fn not_found(home: &str) -> Markup {
+    html! {
+        h1 { "Page not found" }
+        p { "If you typed the web address, check it is correct. "
+            a href=(home) { "Go back to the start" } "." }
+    }
+}
+
 /// The page shown when a form's CSRF token is missing or wrong.
 pub fn refused_form() -> Response {
     page(
@@ -738,11 +762,7 @@ impl Ctx {
             ApiError::NotFound(_) => self.page_with(
                 StatusCode::NOT_FOUND,
                 "Page not found",
-                html! {
-                    h1 { "Page not found" }
-                    p { "If you typed the web address, check it is correct. "
-                        a href="/dashboard" { "Go to your dashboard" } "." }
-                },
+                not_found("/dashboard"),
             ),
             ApiError::Forbidden(detail) | ApiError::BidsSealed(detail) => self.page_with(
                 StatusCode::FORBIDDEN,
@@ -869,12 +889,40 @@ const CONFIRMATIONS: &[(&str, &str)] = &[
         "transferred",
         "The transfer is recorded and the contracts novated.",
     ),
+    ("deleted", "Removed."),
 ];
 
 /// A path segment that must be an id; anything else is a page that does not exist.
 pub fn parse_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::NotFound("No such page.".to_owned()))
+}
+
+/// Select options: an empty choice labelled `first`, then `options`.
+pub fn choices(
+    first: &str,
+    options: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), first.to_owned()))
+        .chain(options)
+        .collect()
+}
+
+/// The catalogue's categories as select options (code, name).
+pub async fn category_options(ctx: &Ctx) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(persistence::reference::categories(ctx.state.db.conn())
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name))
+        .collect())
+}
+
+/// NHS England's regions as select options (code, name).
+pub fn region_options() -> Vec<(String, String)> {
+    domain::organisation::Region::ALL
+        .iter()
+        .map(|r| (r.code().to_owned(), r.name().to_owned()))
+        .collect()
 }
 
 /// The suppliers still trading (not merged into another), as select options after `first`.
@@ -887,15 +935,14 @@ pub async fn trading_suppliers(ctx: &Ctx, first: &str) -> Result<Vec<(String, St
         domain::pagination::PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
-    Ok(std::iter::once((String::new(), first.to_owned()))
-        .chain(
-            suppliers
-                .items
-                .into_iter()
-                .filter(|s| s.successor_id.is_none())
-                .map(|s| (s.id.as_uuid().to_string(), s.name)),
-        )
-        .collect())
+    Ok(choices(
+        first,
+        suppliers
+            .items
+            .into_iter()
+            .filter(|s| s.successor_id.is_none())
+            .map(|s| (s.id.as_uuid().to_string(), s.name)),
+    ))
 }
 
 /// After a successful form: back to a page, with the confirmation `code` to show.
