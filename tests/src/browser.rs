@@ -28,7 +28,7 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(PathBuf::from)
-        .unwrap_or_default()
+        .unwrap()
 }
 
 fn executable(env: &str, candidates: &[&str]) -> String {
@@ -58,7 +58,7 @@ impl Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("no free port: {e}"));
+            .expect("no free port");
         let driver = Command::new(&driver_path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -129,11 +129,11 @@ impl Browser {
             .current_url()
             .await
             .map(|u| u.path().to_owned())
-            .unwrap_or_default()
+            .unwrap()
     }
 
     pub async fn source(&self) -> String {
-        self.client.source().await.unwrap_or_default()
+        self.client.source().await.unwrap()
     }
 
     /// The visible text of the page's main content.
@@ -143,7 +143,7 @@ impl Browser {
             .await
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+            .unwrap()
     }
 
     /// Types into a text input or text area (replacing what was there).
@@ -227,7 +227,7 @@ impl Browser {
                     vec![],
                 )
                 .await
-                .unwrap_or_default();
+                .unwrap();
             if loaded == serde_json::json!(true) {
                 return;
             }
@@ -260,7 +260,7 @@ impl Browser {
         self.client
             .delete_all_cookies()
             .await
-            .unwrap_or_else(|e| panic!("delete cookies: {e}"));
+            .expect("delete cookies");
         self.goto("/sign-in").await;
         self.fill("email", email).await;
         self.fill("password", password).await;
@@ -274,7 +274,7 @@ impl Browser {
         self.client
             .execute(&self.axe, vec![])
             .await
-            .unwrap_or_else(|e| panic!("inject axe-core: {e}"));
+            .expect("inject axe-core");
         let result = self
             .client
             .execute_async(
@@ -288,7 +288,7 @@ impl Browser {
             )
             .await
             .unwrap_or_else(|e| panic!("run axe-core on {name}: {e}"));
-        let violations: Vec<String> = serde_json::from_value(result).unwrap_or_default();
+        let violations: Vec<String> = serde_json::from_value(result).unwrap();
         self.screenshot(name).await;
         assert!(
             violations.is_empty(),

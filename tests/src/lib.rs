@@ -41,11 +41,11 @@ impl TestDatabase {
                 let name = format!("{prefix}_t{}", &Uuid::new_v4().simple().to_string()[..20]);
                 let admin = Database::connect(admin_url.as_str())
                     .await
-                    .unwrap_or_else(|e| panic!("cannot reach TEST_DATABASE_URL: {e}"));
+                    .expect("cannot reach TEST_DATABASE_URL");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
-                    .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+                    .expect("cannot create test database");
                 let _ = admin.close().await;
                 let url = persistence::with_database(&admin_url, &name);
                 (url, Fresh::Postgres { admin_url, name })
@@ -53,25 +53,21 @@ impl TestDatabase {
             _ => {
                 let dir =
                     std::env::temp_dir().join(format!("mkt-test-{}", Uuid::new_v4().simple()));
-                std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
                 (url, Fresh::Sqlite { dir })
             }
         };
         let db = Db::connect(&url)
             .await
-            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+            .expect("cannot connect to the test database");
         Self { url, db, fresh }
     }
 
     /// Creates a database and applies every migration.
     pub async fn migrated() -> Self {
         let database = Self::empty().await;
-        database
-            .db
-            .migrate_up()
-            .await
-            .unwrap_or_else(|e| panic!("migrations failed: {e:?}"));
+        database.db.migrate_up().await.expect("migrations failed");
         database
     }
 
@@ -168,22 +164,22 @@ impl TestApp {
         let database = TestDatabase::migrated().await;
         api::demo::load(&database.db)
             .await
-            .unwrap_or_else(|e| panic!("the demo market did not load: {e:?}"));
+            .expect("the demo market did not load");
         Self::spawn_on(database, |_| {}).await
     }
 
     async fn spawn_on(database: TestDatabase, configure: impl FnOnce(&mut AppState)) -> Self {
         create_admin(&database.db, ADMIN_EMAIL, "Test Admin", PASSWORD)
             .await
-            .unwrap_or_else(|e| panic!("cannot create the admin: {e:?}"));
+            .expect("cannot create the admin");
         let mut state = build_state(database.db.clone(), SECRET, 3600)
             .await
-            .unwrap_or_else(|e| panic!("cannot build state: {e:?}"));
+            .expect("cannot build state");
         configure(&mut state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .unwrap_or_else(|e| panic!("cannot bind: {e}"));
-        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+            .expect("cannot bind");
+        let address = listener.local_addr().unwrap();
         let router = api::app::router(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -259,7 +255,7 @@ impl TestApp {
         let status = response.status();
         let body = json_body(response).await;
         assert_eq!(status, StatusCode::OK, "login failed: {body}");
-        body["access_token"].as_str().unwrap_or_default().to_owned()
+        body["access_token"].as_str().unwrap().to_owned()
     }
 
     /// Registers an organisation as the admin and returns its id.
@@ -274,7 +270,7 @@ impl TestApp {
         let status = response.status();
         let body = json_body(response).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        body["id"].as_str().unwrap_or_default().to_owned()
+        body["id"].as_str().unwrap().to_owned()
     }
 
     /// Creates a user with `role` in a new organisation of the fitting kind, and signs them in.
@@ -304,7 +300,7 @@ impl TestApp {
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let token = self.login(&email, PASSWORD).await;
         TestUser {
-            id: body["id"].as_str().unwrap_or_default().to_owned(),
+            id: body["id"].as_str().unwrap().to_owned(),
             email,
             organisation_id: organisation_id.to_owned(),
             token,
@@ -347,7 +343,7 @@ impl TestApp {
     /// Creates and publishes an offer as `supplier`.
     pub async fn published_offer(&self, supplier: &TestUser, changes: Value) -> Value {
         let draft = self.create_offer(supplier, changes).await;
-        let id = draft["id"].as_str().unwrap_or_default();
+        let id = draft["id"].as_str().unwrap();
         let response = self
             .send(
                 Method::POST,
@@ -365,12 +361,38 @@ impl TestApp {
 
 /// The response body as JSON (panics on a non-JSON body, naming it).
 pub async fn json_body(response: Response) -> Value {
-    let text = response.text().await.unwrap_or_default();
+    let text = response.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
 /// Asserts a problem details response with `status`, returning its body.
 pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
+    assert_problem_type(response, status, generic_problem_type(status)).await
+}
+
+/// The problem type the service gives a status when no more specific kind applies.
+fn generic_problem_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad-request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        409 => "conflict",
+        412 => "precondition-failed",
+        413 => "payload-too-large",
+        415 => "unsupported-media-type",
+        422 => "validation",
+        428 => "precondition-required",
+        429 => "too-many-requests",
+        503 => "unavailable",
+        other => panic!("no generic problem type is expected for status {other}"),
+    }
+}
+
+/// Asserts `response` is problem details with `status` and the type `/problems/{slug}`, so that
+/// one kind of refusal (a `deadline-passed` 409) never passes for another (a plain `conflict`).
+pub async fn assert_problem_type(response: Response, status: StatusCode, slug: &str) -> Value {
     let actual = response.status();
     let content_type = response
         .headers()
@@ -382,7 +404,12 @@ pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
     assert_eq!(actual, status, "unexpected status; body: {body}");
     assert_eq!(content_type, "application/problem+json", "body: {body}");
     assert_eq!(body["status"], json!(status.as_u16()));
-    for field in ["type", "title", "detail"] {
+    assert_eq!(
+        body["type"],
+        json!(format!("/problems/{slug}")),
+        "body: {body}"
+    );
+    for field in ["title", "detail"] {
         assert!(body[field].is_string(), "problem lacks {field}: {body}");
     }
     body
@@ -398,7 +425,7 @@ pub fn pointers(problem: &Value) -> Vec<String> {
                 .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 /// The non-admin roles, each of which must be refused every admin endpoint.
@@ -467,13 +494,13 @@ pub fn bid_json(tender: &Value, price_pence: i64) -> Value {
                 .map(|c| json!({"criterion_id": c["id"], "text": format!("Our answer to {}", c["name"])}))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap();
     json!({"price_pence": price_pence, "responses": responses})
 }
 
 /// The `id` of a JSON object, as a string.
 pub fn id_of(value: &Value) -> String {
-    value["id"].as_str().unwrap_or_default().to_owned()
+    value["id"].as_str().unwrap().to_owned()
 }
 
 impl TestApp {
@@ -557,7 +584,7 @@ pub fn quality_criteria(tender: &Value) -> Vec<String> {
                 .filter_map(|c| c["id"].as_str().map(str::to_owned))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 impl TestApp {
@@ -682,7 +709,7 @@ impl Competition {
         for (supplier, price) in suppliers.iter().zip(prices) {
             bids.push(id_of(&app.accepted_bid(supplier, &tender, *price).await));
         }
-        wait_until(tender["submission_deadline"].as_str().unwrap_or_default()).await;
+        wait_until(tender["submission_deadline"].as_str().unwrap()).await;
         Self {
             lead,
             evaluator,

@@ -25,7 +25,7 @@ async fn an_admin_registers_an_organisation_and_reads_it_back() {
     assert_eq!(created["ods_code"], "QKS");
     assert_eq!(created["region"], "south_east");
     assert_eq!(created["successor_id"], json!(null));
-    let id = created["id"].as_str().unwrap_or_default();
+    let id = created["id"].as_str().unwrap();
     assert_eq!(location, format!("/api/v1/organisations/{id}"));
 
     let fetched = json_body(app.get(&location, &app.admin_token).await).await;
@@ -277,7 +277,7 @@ async fn an_admin_changes_a_role_and_deactivates_a_user() {
 async fn an_admin_cannot_deactivate_or_demote_itself() {
     let app = TestApp::spawn().await;
     let me = json_body(app.get("/api/v1/me", &app.admin_token).await).await;
-    let path = format!("/api/v1/users/{}", me["id"].as_str().unwrap_or_default());
+    let path = format!("/api/v1/users/{}", me["id"].as_str().unwrap());
     assert_problem(
         app.patch(&path, &app.admin_token, json!({"active": false}))
             .await,
@@ -375,7 +375,7 @@ async fn a_non_admin_never_lists_users_of_another_organisation() {
     ] {
         let response = app.get(&path, &lead.token).await;
         let status = response.status();
-        let body = response.text().await.unwrap_or_default();
+        let body = response.text().await.unwrap();
         assert!(
             status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
             "{path}: {status}"

@@ -16,17 +16,14 @@ fn the_domain_crate_depends_on_no_web_database_or_runtime_crate() {
         .args(["metadata", "--format-version", "1"])
         .current_dir(workspace_root())
         .output()
-        .unwrap_or_else(|e| panic!("cargo metadata: {e}"));
+        .expect("cargo metadata");
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
-    let nodes = metadata["resolve"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let nodes = metadata["resolve"]["nodes"].as_array().cloned().unwrap();
     let names: HashMap<String, String> = metadata["packages"]
         .as_array()
         .map(|packages| {
@@ -40,12 +37,12 @@ fn the_domain_crate_depends_on_no_web_database_or_runtime_crate() {
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap();
     let domain_id = names
         .iter()
         .find(|(_, name)| *name == "domain")
         .map(|(id, _)| id.clone())
-        .unwrap_or_default();
+        .unwrap();
     // Everything the domain crate pulls in for normal (non-dev) builds, transitively.
     let mut seen = BTreeSet::new();
     let mut stack = vec![domain_id];
@@ -53,12 +50,12 @@ fn the_domain_crate_depends_on_no_web_database_or_runtime_crate() {
         let Some(node) = nodes.iter().find(|n| n["id"] == id.as_str()) else {
             continue;
         };
-        for dep in node["deps"].as_array().cloned().unwrap_or_default() {
+        for dep in node["deps"].as_array().cloned().unwrap() {
             let normal = dep["dep_kinds"]
                 .as_array()
                 .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()));
             let dep_id = dep["pkg"].as_str().unwrap_or("").to_owned();
-            if normal && seen.insert(names.get(&dep_id).cloned().unwrap_or_default()) {
+            if normal && seen.insert(names.get(&dep_id).cloned().unwrap()) {
                 stack.push(dep_id);
             }
         }
@@ -90,9 +87,8 @@ fn the_domain_crate_depends_on_no_web_database_or_runtime_crate() {
 #[test]
 fn docker_compose_runs_postgres_15_and_the_service_the_way_it_is_deployed() {
     let text = std::fs::read_to_string(workspace_root().join("docker-compose.yml"))
-        .unwrap_or_else(|e| panic!("docker-compose.yml: {e}"));
-    let compose: serde_json::Value =
-        yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("not YAML: {e}"));
+        .expect("docker-compose.yml");
+    let compose: serde_json::Value = yaml_serde::from_str(&text).expect("not YAML");
     let services = &compose["services"];
 
     let db = &services["db"];
@@ -134,8 +130,7 @@ fn docker_compose_runs_postgres_15_and_the_service_the_way_it_is_deployed() {
 
 #[test]
 fn the_dockerfile_is_multi_stage_and_runs_as_a_non_root_user() {
-    let text = std::fs::read_to_string(workspace_root().join("Dockerfile"))
-        .unwrap_or_else(|e| panic!("Dockerfile: {e}"));
+    let text = std::fs::read_to_string(workspace_root().join("Dockerfile")).expect("Dockerfile");
     let stages = text
         .lines()
         .filter(|l| l.trim_start().to_uppercase().starts_with("FROM "))
@@ -148,7 +143,7 @@ fn the_dockerfile_is_multi_stage_and_runs_as_a_non_root_user() {
         .lines()
         .rev()
         .find(|l| l.trim_start().to_uppercase().starts_with("USER "))
-        .unwrap_or_else(|| panic!("no USER instruction"));
+        .expect("no USER instruction");
     let user = user.trim()[5..].trim();
     assert!(
         user != "root" && user != "0" && !user.starts_with("0:"),

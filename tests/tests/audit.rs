@@ -26,7 +26,7 @@ async fn each_change_writes_an_audit_entry_and_the_chain_verifies() {
     let actions: Vec<&str> = log["items"]
         .as_array()
         .map(|items| items.iter().filter_map(|e| e["action"].as_str()).collect())
-        .unwrap_or_default();
+        .unwrap();
     // Newest first: the admin's own creation (platform organisation and admin) comes last.
     assert_eq!(
         actions,
@@ -49,7 +49,7 @@ async fn each_change_writes_an_audit_entry_and_the_chain_verifies() {
     let seqs: Vec<i64> = log["items"]
         .as_array()
         .map(|items| items.iter().filter_map(|e| e["seq"].as_i64()).collect())
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(seqs, [5, 4, 3, 2, 1]);
     assert_eq!(log["items"][4]["prev_hash"], "0".repeat(64));
     assert_eq!(log["items"][0]["prev_hash"], log["items"][1]["hash"]);
@@ -79,10 +79,7 @@ async fn the_audit_log_can_be_filtered_by_entity_and_actor() {
     let me = json_body(app.get("/api/v1/me", &app.admin_token).await).await;
     let by_actor = json_body(
         app.get(
-            &format!(
-                "/api/v1/audit?actor_user_id={}",
-                me["id"].as_str().unwrap_or_default()
-            ),
+            &format!("/api/v1/audit?actor_user_id={}", me["id"].as_str().unwrap()),
             &app.admin_token,
         )
         .await,
@@ -110,7 +107,7 @@ async fn tampering_with_a_stored_entry_is_detected_at_that_row() {
         "UPDATE audit_events SET after = replace(after, 'Test', 'Forged') WHERE seq = 4",
     ))
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;
     assert_eq!(
         verify,
@@ -130,7 +127,7 @@ async fn a_deleted_entry_is_detected_where_the_gap_starts() {
         "DELETE FROM audit_events WHERE seq = 3",
     ))
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;
     assert_eq!(verify["valid"], false);
     assert_eq!(verify["first_bad_seq"], 3);
@@ -207,10 +204,7 @@ async fn concurrent_changes_keep_the_chain_gap_free_and_unforked() {
         }));
     }
     for task in tasks {
-        let status = task
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let status = task.await.unwrap().unwrap();
         assert_eq!(status, StatusCode::CREATED);
     }
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;

@@ -14,12 +14,12 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 #[test]
 fn the_committed_openapi_document_is_what_the_code_generates() {
-    let generated = api::openapi::document_json().unwrap_or_else(|e| panic!("{e}"));
+    let generated = api::openapi::document_json().unwrap();
     let path = workspace_root().join("openapi/openapi.json");
     if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, &generated).unwrap();
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let committed = std::fs::read_to_string(&path).unwrap();
     assert!(
         committed == generated,
         "openapi/openapi.json differs from the generated document; run \
@@ -43,8 +43,8 @@ fn references(value: &Value, found: &mut Vec<String>) {
 
 #[test]
 fn every_reference_in_the_document_resolves() {
-    let generated = api::openapi::document_json().unwrap_or_else(|e| panic!("{e}"));
-    let document: Value = serde_json::from_str(&generated).unwrap_or_else(|e| panic!("{e}"));
+    let generated = api::openapi::document_json().unwrap();
+    let document: Value = serde_json::from_str(&generated).unwrap();
     let mut found = Vec::new();
     references(&document, &mut found);
     assert!(!found.is_empty());
@@ -61,9 +61,9 @@ fn every_reference_in_the_document_resolves() {
 
 #[test]
 fn the_document_is_openapi_3_1_and_every_operation_lists_its_errors_and_security() {
-    let document: Value = serde_json::to_value(api::openapi::document()).unwrap_or_default();
+    let document: Value = serde_json::to_value(api::openapi::document()).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
-    let paths = document["paths"].as_object().cloned().unwrap_or_default();
+    let paths = document["paths"].as_object().cloned().unwrap();
     assert!(!paths.is_empty());
     for (path, item) in &paths {
         for method in METHODS {
@@ -83,10 +83,7 @@ fn the_document_is_openapi_3_1_and_every_operation_lists_its_errors_and_security
                 operation["security"].is_array(),
                 "{name} states no security requirement"
             );
-            let responses = operation["responses"]
-                .as_object()
-                .cloned()
-                .unwrap_or_default();
+            let responses = operation["responses"].as_object().cloned().unwrap();
             let secured = operation["security"]
                 .as_array()
                 .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
@@ -124,9 +121,9 @@ fn the_document_is_openapi_3_1_and_every_operation_lists_its_errors_and_security
 }
 
 fn documented_operations() -> Vec<(String, String)> {
-    let document: Value = serde_json::to_value(api::openapi::document()).unwrap_or_default();
+    let document: Value = serde_json::to_value(api::openapi::document()).unwrap();
     let mut operations = Vec::new();
-    for (path, item) in document["paths"].as_object().cloned().unwrap_or_default() {
+    for (path, item) in document["paths"].as_object().cloned().unwrap() {
         for method in METHODS {
             if item.get(method).is_some() {
                 operations.push((method.to_owned(), path.clone()));
@@ -186,10 +183,7 @@ fn every_route_in_the_source_is_registered_through_the_documented_router() {
     let mut offenders = Vec::new();
     let mut stack = vec![workspace_root().join("crates/api/src")];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .flatten()
-        {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 // The web pages are HTML for browsers, not part of the API contract.
@@ -198,7 +192,7 @@ fn every_route_in_the_source_is_registered_through_the_documented_router() {
                 }
                 continue;
             }
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let text = std::fs::read_to_string(&path).unwrap();
             for line in text.lines() {
                 let line = line.trim();
                 if (line.contains(".route(")
@@ -219,7 +213,7 @@ async fn the_served_document_is_the_generated_one() {
     let app = TestApp::spawn().await;
     let served: Value =
         e2e::json_body(app.send(Method::GET, "/openapi.json", None, None).await).await;
-    let generated = serde_json::to_value(api::openapi::document()).unwrap_or_default();
+    let generated = serde_json::to_value(api::openapi::document()).unwrap();
     assert_eq!(served, generated);
 }
 
@@ -228,7 +222,7 @@ async fn the_interactive_docs_are_served_entirely_by_the_app() {
     let app = TestApp::spawn().await;
     let response = app.send(Method::GET, "/docs/", None, None).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let html = response.text().await.unwrap_or_default();
+    let html = response.text().await.unwrap();
     let mut assets = Vec::new();
     for attribute in ["src=\"", "href=\""] {
         for piece in html.split(attribute).skip(1) {
@@ -255,7 +249,7 @@ async fn the_interactive_docs_are_served_entirely_by_the_app() {
         .await
         .text()
         .await
-        .unwrap_or_default();
+        .unwrap();
     assert!(initializer.contains("\"/openapi.json\""), "{initializer}");
     assert!(
         initializer.contains("\"validatorUrl\": \"none\""),

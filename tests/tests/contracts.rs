@@ -139,7 +139,7 @@ async fn reviews_are_the_contracts_buyers_alone_and_ratings_reach_search_and_ran
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(
         cards,
         vec![
@@ -157,7 +157,7 @@ async fn reviews_are_the_contracts_buyers_alone_and_ratings_reach_search_and_ran
                 .find(|i| i["supplier_id"] == json!(winner.organisation_id))
         })
         .cloned()
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(rated["supplier_rating"]["reviews"], 2, "{ranking}");
 
     let audit = success(
@@ -171,7 +171,7 @@ async fn reviews_are_the_contracts_buyers_alone_and_ratings_reach_search_and_ran
     let actions: Vec<&str> = audit["items"]
         .as_array()
         .map(|items| items.iter().filter_map(|e| e["action"].as_str()).collect())
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(
         actions,
         vec!["contract.reviewed", "contract.reviewed", "contract.created"]
@@ -274,7 +274,7 @@ async fn holidays(app: &TestApp, token: &str) -> BTreeSet<NaiveDate> {
                 .filter_map(|h| h["date"].as_str().and_then(|d| d.parse().ok()))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -295,7 +295,7 @@ async fn the_calendar_holds_england_and_wales_bank_holidays_and_only_admins_edit
                     .filter_map(|h| h["date"].as_str().map(str::to_owned))
                     .collect()
             })
-            .unwrap_or_default();
+            .unwrap();
         let expected: Vec<String> = calendar::regular_bank_holidays(year)
             .into_iter()
             .map(|(d, _)| d.to_string())
@@ -314,7 +314,7 @@ async fn the_calendar_holds_england_and_wales_bank_holidays_and_only_admins_edit
     assert!(
         holidays(&app, &lead.token)
             .await
-            .contains(&NaiveDate::from_ymd_opt(2029, 6, 4).unwrap_or_default())
+            .contains(&NaiveDate::from_ymd_opt(2029, 6, 4).unwrap())
     );
     let removed = app
         .send(Method::DELETE, day, Some(&app.admin_token), None)
@@ -334,7 +334,7 @@ async fn the_calendar_holds_england_and_wales_bank_holidays_and_only_admins_edit
     let actions: Vec<&str> = audit["items"]
         .as_array()
         .map(|items| items.iter().filter_map(|e| e["action"].as_str()).collect())
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(
         actions,
         vec!["calendar.holiday_removed", "calendar.holiday_set"]
@@ -381,7 +381,7 @@ async fn the_standstill_counts_working_days_against_the_calendar_admins_keep() {
     let awarded_at: DateTime<Utc> = award["awarded_at"]
         .as_str()
         .and_then(|t| t.parse().ok())
-        .unwrap_or_default();
+        .unwrap();
     let expected = calendar::standstill(awarded_at, 8, &calendar_after);
     let without = calendar::standstill(awarded_at, 8, &calendar_before);
     assert_eq!(
@@ -391,10 +391,10 @@ async fn the_standstill_counts_working_days_against_the_calendar_admins_keep() {
     let ends_at: DateTime<Utc> = award["standstill_ends_at"]
         .as_str()
         .and_then(|t| t.parse().ok())
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(ends_at, expected.ends_at);
     assert!(expected.last_day > without.last_day);
     // Eight working days are at least ten calendar days (two weekends).
-    let last: NaiveDate = expected.last_day.unwrap_or_default();
+    let last: NaiveDate = expected.last_day.unwrap();
     assert!((last - today).num_days() >= 10, "{last}");
 }

@@ -7,42 +7,27 @@ use reqwest::{Method, StatusCode};
 async fn migrations_go_up_down_and_up_again() {
     let database = TestDatabase::empty().await;
     let db = &database.db;
-    db.migrate_up()
-        .await
-        .unwrap_or_else(|e| panic!("first up: {e:?}"));
-    let status = db
-        .migration_status()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    db.migrate_up().await.expect("first up");
+    let status = db.migration_status().await.unwrap();
     assert!(!status.is_empty() && status.iter().all(|m| m.applied));
 
-    db.migrate_down(None)
-        .await
-        .unwrap_or_else(|e| panic!("down: {e:?}"));
-    let status = db
-        .migration_status()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    db.migrate_down(None).await.expect("down");
+    let status = db.migration_status().await.unwrap();
     assert!(status.iter().all(|m| !m.applied), "{status:?}");
 
-    db.migrate_up()
-        .await
-        .unwrap_or_else(|e| panic!("second up: {e:?}"));
-    let status = db
-        .migration_status()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    db.migrate_up().await.expect("second up");
+    let status = db.migration_status().await.unwrap();
     assert!(status.iter().all(|m| m.applied));
     // The schema works after the round trip.
     api::cli::create_admin(db, "admin@round.trip", "Admin", "a long enough password")
         .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+        .unwrap();
 }
 
 #[tokio::test]
 async fn the_database_clock_is_used_for_times() {
     let database = TestDatabase::migrated().await;
-    let db_now = database.db.now().await.unwrap_or_else(|e| panic!("{e:?}"));
+    let db_now = database.db.now().await.unwrap();
     let skew = (chrono::Utc::now() - db_now).num_seconds().abs();
     assert!(skew < 5, "database clock is {skew} s from the host's");
 }
@@ -55,12 +40,7 @@ async fn liveness_and_readiness_report_the_database() {
     let ready = json_body(app.send(Method::GET, "/readyz", None, None).await).await;
     assert_eq!(ready["status"], "ready");
 
-    app.database
-        .db
-        .clone()
-        .close()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    app.database.db.clone().close().await.unwrap();
     assert_problem(
         app.send(Method::GET, "/readyz", None, None).await,
         StatusCode::SERVICE_UNAVAILABLE,

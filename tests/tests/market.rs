@@ -49,9 +49,8 @@ impl Market {
                 .await;
             tenders.push((tender, id_of(&win), id_of(&lose)));
         }
-        if let Some((last, _, _)) = tenders.last() {
-            wait_until(last["submission_deadline"].as_str().unwrap_or_default()).await;
-        }
+        let (last, _, _) = tenders.last().expect("at least one tender");
+        wait_until(last["submission_deadline"].as_str().unwrap()).await;
         let mut contracts = Vec::new();
         for (tender, win, lose) in &tenders {
             app.score_all(&self.evaluator, tender, win, &[90, 90]).await;
@@ -90,13 +89,13 @@ fn value_shares(share: &Value) -> Vec<(String, f64)> {
                 .iter()
                 .map(|i| {
                     (
-                        i["supplier_id"].as_str().unwrap_or_default().to_owned(),
+                        i["supplier_id"].as_str().unwrap().to_owned(),
                         i["value_share_percent"].as_f64().unwrap_or(-1.0),
                     )
                 })
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -182,17 +181,8 @@ async fn a_small_market_is_measured_as_by_hand_and_a_takeover_moves_current_shar
     assert_eq!(concentration["scale"]["name"], "US 2023 Merger Guidelines");
     assert_eq!(concentration["scale"]["high_above"], json!(1800.0));
     // Finance has one supplier: a monopoly. Procurement: (2500 + 900 + 225) / 95² × 10 000.
-    let groups = concentration["groups"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let group = |name: &str| {
-        groups
-            .iter()
-            .find(|g| g["group"] == name)
-            .cloned()
-            .unwrap_or_default()
-    };
+    let groups = concentration["groups"].as_array().cloned().unwrap();
+    let group = |name: &str| groups.iter().find(|g| g["group"] == name).cloned().unwrap();
     assert_eq!(group("finance")["hhi"], json!(10000.0));
     assert_eq!(group("finance")["cr3"], json!(100.0));
     assert_eq!(group("procurement")["hhi"], json!(4016.62));
@@ -234,7 +224,7 @@ async fn a_small_market_is_measured_as_by_hand_and_a_takeover_moves_current_shar
         .as_array()
         .and_then(|m| m.iter().find(|m| m["category"] == "procurement"))
         .cloned()
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(procurement["region"], "east_of_england");
     assert_eq!(procurement["flagged"], true);
 
@@ -297,7 +287,7 @@ async fn a_small_market_is_measured_as_by_hand_and_a_takeover_moves_current_shar
         app.get(
             &format!(
                 "/api/v1/contracts/{}",
-                transfer["contract_ids"][0].as_str().unwrap_or_default()
+                transfer["contract_ids"][0].as_str().unwrap()
             ),
             &regulator.token,
         )
@@ -498,19 +488,19 @@ async fn market_tables_download_as_csv_and_suppliers_are_refused() {
         .header("Accept", "text/csv")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let disposition = response
         .headers()
         .get("content-disposition")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     assert!(
         disposition.contains("filename=\"market-share.csv\""),
         "{disposition}"
     );
-    let text = response.text().await.unwrap_or_default();
+    let text = response.text().await.unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
@@ -519,10 +509,10 @@ async fn market_tables_download_as_csv_and_suppliers_are_refused() {
     // Each row parses back to the JSON figures.
     for (line, item) in lines[1..]
         .iter()
-        .zip(json_share["items"].as_array().cloned().unwrap_or_default())
+        .zip(json_share["items"].as_array().cloned().unwrap())
     {
         let cells: Vec<&str> = line.split(',').collect();
-        assert_eq!(cells[1], item["supplier_id"].as_str().unwrap_or_default());
+        assert_eq!(cells[1], item["supplier_id"].as_str().unwrap());
         assert_eq!(
             cells[4].parse::<i64>().ok(),
             item["total_value_pence"].as_i64()
@@ -546,8 +536,8 @@ async fn market_tables_download_as_csv_and_suppliers_are_refused() {
         .header("Accept", "text/csv")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let text = concentration.text().await.unwrap_or_default();
+        .unwrap();
+    let text = concentration.text().await.unwrap();
     assert!(text.starts_with("group,hhi,cr3,suppliers,contracts,total_value_pence,level\r\nall,5555.56,100,2,2,30000000,highly_concentrated\r\n"), "{text}");
     assert_eq!(
         text.lines().count(),
@@ -616,7 +606,7 @@ async fn competition_indicators_and_price_benchmarks_are_as_counted_by_hand() {
         )
         .await;
     }
-    wait_until(none["submission_deadline"].as_str().unwrap_or_default()).await;
+    wait_until(none["submission_deadline"].as_str().unwrap()).await;
     success(app.declare(&lead, &two, false).await).await;
     app.score_all(&lead, &two, &id_of(&top), &[80, 80]).await;
     app.score_all(&lead, &two, &id_of(&second), &[60, 60]).await;

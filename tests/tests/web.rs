@@ -8,7 +8,7 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(redirect::Policy::none())
         .build()
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
 }
 
 /// An `application/x-www-form-urlencoded` body, as a browser posts a form.
@@ -45,7 +45,7 @@ fn value_of(cookie: &str) -> String {
         .next()
         .and_then(|pair| pair.split_once('='))
         .map(|(_, v)| v.to_owned())
-        .unwrap_or_default()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -53,16 +53,12 @@ async fn signing_in_sets_a_strict_http_only_session_and_every_form_needs_its_csr
     let app = TestApp::spawn().await;
     let lead = app.user("buyer_lead").await;
     let client = client();
-    let page = client
-        .get(app.url("/sign-in"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let page = client.get(app.url("/sign-in")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let csrf_cookie = set_cookie(&page, "mkt_csrf").unwrap_or_default();
+    let csrf_cookie = set_cookie(&page, "mkt_csrf").unwrap();
     assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"));
     let csrf = value_of(&csrf_cookie);
-    let html = page.text().await.unwrap_or_default();
+    let html = page.text().await.unwrap();
     assert!(
         html.contains(&format!("value=\"{csrf}\"")),
         "the form carries the token"
@@ -81,7 +77,7 @@ async fn signing_in_sets_a_strict_http_only_session_and_every_form_needs_its_csr
             ])
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         assert!(set_cookie(&refused, "mkt_session").is_none());
     }
@@ -97,9 +93,9 @@ async fn signing_in_sets_a_strict_http_only_session_and_every_form_needs_its_csr
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = wrong.text().await.unwrap_or_default();
+    let html = wrong.text().await.unwrap();
     assert!(html.contains("nhsuk-error-summary"), "{html}");
     assert!(
         html.contains(&format!("value=\"{}\"", lead.email)),
@@ -116,9 +112,9 @@ async fn signing_in_sets_a_strict_http_only_session_and_every_form_needs_its_csr
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let session = set_cookie(&signed_in, "mkt_session").unwrap_or_default();
+    let session = set_cookie(&signed_in, "mkt_session").unwrap();
     for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(session.contains(flag), "{flag}: {session}");
     }
@@ -133,20 +129,10 @@ async fn signing_in_sets_a_strict_http_only_session_and_every_form_needs_its_csr
         .header("cookie", format!("mkt_session={token}; mkt_csrf={csrf}"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(dashboard.status(), StatusCode::OK);
-    assert!(
-        dashboard
-            .text()
-            .await
-            .unwrap_or_default()
-            .contains("Sign out")
-    );
-    let anonymous = client
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(dashboard.text().await.unwrap().contains("Sign out"));
+    let anonymous = client.get(app.url("/dashboard")).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 
     // Signing out needs the token too, and clears the session.
@@ -156,7 +142,7 @@ async fn signing_in_sets_a_strict_http_only_session_and_every_form_needs_its_csr
         .form_body(&[("csrf", csrf.as_str())])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert!(set_cookie(&out, "mkt_session").is_some_and(|c| c.contains("Max-Age=0")));
 }
@@ -177,9 +163,9 @@ async fn off_localhost_the_session_cookie_is_secure() {
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let session = set_cookie(&signed_in, "mkt_session").unwrap_or_default();
+    let session = set_cookie(&signed_in, "mkt_session").unwrap();
     assert!(session.contains("; Secure"), "{session}");
 }
 
@@ -192,9 +178,9 @@ async fn browser_session(app: &TestApp, email: &str, password: &str) -> String {
         .form_body(&[("csrf", csrf), ("email", email), ("password", password)])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email}");
-    let session = set_cookie(&response, "mkt_session").unwrap_or_default();
+    let session = set_cookie(&response, "mkt_session").unwrap();
     format!("mkt_session={}; mkt_csrf={csrf}", value_of(&session))
 }
 
@@ -205,9 +191,9 @@ async fn dashboard_of(app: &TestApp, email: &str) -> String {
         .header("cookie", cookies)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{email}");
-    response.text().await.unwrap_or_default()
+    response.text().await.unwrap()
 }
 
 #[tokio::test]
@@ -251,9 +237,9 @@ async fn the_catalogue_page_searches_with_every_filter_and_shows_ratings() {
         .header("cookie", cookies)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let html = response.text().await.unwrap_or_default();
+    let html = response.text().await.unwrap();
     assert!(html.contains("offers found"), "{html}");
     assert!(
         html.contains("<option value=\"finance\" selected>"),
@@ -263,14 +249,9 @@ async fn the_catalogue_page_searches_with_every_filter_and_shows_ratings() {
     let rated = html
         .find(" of 5 (")
         .unwrap_or_else(|| panic!("no rated supplier: {html}"));
-    if let Some(unrated) = html.find("Not yet rated") {
-        assert!(rated < unrated, "rated suppliers first");
-    }
-    let anonymous = client()
-        .get(app.url("/catalogue"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let unrated = html.find("Not yet rated").expect("an unrated supplier");
+    assert!(rated < unrated, "rated suppliers first");
+    let anonymous = client().get(app.url("/catalogue")).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
 
@@ -297,9 +278,9 @@ async fn a_tender_page_follows_the_apis_rules_and_shows_no_sealed_bid() {
             .header("cookie", cookies)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         let status = response.status();
-        pages.push((status, response.text().await.unwrap_or_default()));
+        pages.push((status, response.text().await.unwrap()));
     }
     let (lead_status, lead_page) = &pages[0];
     assert_eq!(*lead_status, StatusCode::OK);
@@ -328,9 +309,9 @@ async fn page(app: &TestApp, cookies: &str, path: &str) -> (StatusCode, String) 
         .header("cookie", cookies)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let status = response.status();
-    (status, response.text().await.unwrap_or_default())
+    (status, response.text().await.unwrap())
 }
 
 async fn post_form(
@@ -345,7 +326,7 @@ async fn post_form(
         .form_body(pairs)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
 }
 
 const CSRF: &str = "00112233445566778899aabbccddeeff";
@@ -416,11 +397,7 @@ async fn each_role_is_refused_the_pages_of_another_with_a_403_page() {
         "/notifications",
         "/audit",
     ] {
-        let response = client()
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let response = client().get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
     }
 }
@@ -460,7 +437,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
             refused
                 .text()
                 .await
-                .unwrap_or_default()
+                .unwrap()
                 .contains("This form has expired")
         );
     }
@@ -484,18 +461,18 @@ async fn pages_send_a_content_security_policy_that_allows_only_the_services_own_
         .header("cookie", &lead)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let policy = response
         .headers()
         .get("content-security-policy")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     assert!(
         policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"),
         "{policy}"
     );
-    let html = response.text().await.unwrap_or_default();
+    let html = response.text().await.unwrap();
     assert!(
         !html.contains("https://"),
         "nothing is loaded from another host"
@@ -504,7 +481,7 @@ async fn pages_send_a_content_security_policy_that_allows_only_the_services_own_
         .get(app.url("/assets/marketplace.js"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(script.status(), StatusCode::OK);
 }
 
@@ -528,7 +505,7 @@ async fn a_supplier_manages_its_offers_from_the_pages_and_a_buyer_compares_them(
     // A wrong price is refused with the NHS error pattern and the values kept.
     let refused = post_form(&app, &supplier, "/offers/new", &fields("lots")).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = refused.text().await.unwrap_or_default();
+    let html = refused.text().await.unwrap();
     assert!(
         html.contains("nhsuk-error-summary") && html.contains("href=\"#unit_price_pence\""),
         "{html}"
@@ -540,13 +517,13 @@ async fn a_supplier_manages_its_offers_from_the_pages_and_a_buyer_compares_them(
         .headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let offer = location
         .trim_start_matches("/offers/")
         .split('?')
         .next()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let (_, draft) = page(&app, &supplier, &format!("/offers/{offer}")).await;
     assert!(
@@ -658,20 +635,20 @@ async fn the_regulator_downloads_every_market_table_as_csv() {
             .header("cookie", &regulator)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{link}");
         assert!(
             response
                 .headers()
                 .get("content-type")
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
+                .unwrap()
                 .starts_with("text/csv"),
             "{link}"
         );
-        let csv = response.text().await.unwrap_or_default();
+        let csv = response.text().await.unwrap();
         assert!(
-            csv.lines().next().unwrap_or_default().contains(heading),
+            csv.lines().next().unwrap().contains(heading),
             "{link}: {csv}"
         );
         assert!(csv.lines().count() > 1, "{link} has rows");
@@ -731,13 +708,7 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
     )
     .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap_or_default()
-            .contains("href=\"#ods_code\"")
-    );
+    assert!(refused.text().await.unwrap().contains("href=\"#ods_code\""));
     let made = post_form(
         &app,
         &admin,
@@ -768,7 +739,7 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
             .find(|(_, name)| name.starts_with("NHS Test ICB"))
             .map(|(id, _)| id.to_owned())
     });
-    let organisation = organisation.unwrap_or_else(|| panic!("the new organisation is offered"));
+    let organisation = organisation.expect("the new organisation is offered");
     let made = post_form(
         &app,
         &admin,
@@ -784,7 +755,7 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
     )
     .await;
     let status = made.status();
-    let html = made.text().await.unwrap_or_default();
+    let html = made.text().await.unwrap();
     assert_eq!(
         status,
         StatusCode::SEE_OTHER,
@@ -794,15 +765,13 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
     );
     let _ = browser_session(&app, "lead@test-icb.nhs.example", "a long enough password").await;
     let (_, users) = page(&app, &admin, "/admin/users").await;
-    let row = users
-        .find("Test Lead")
-        .unwrap_or_else(|| panic!("the new account is listed"));
+    let row = users.find("Test Lead").expect("the new account is listed");
     let user = users[row..]
         .split("action=\"/admin/users/")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .map(str::to_owned)
-        .unwrap_or_else(|| panic!("the new account is listed"));
+        .expect("the new account is listed");
     let saved = post_form(
         &app,
         &admin,
@@ -821,7 +790,7 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
         ])
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(
         refused.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -876,7 +845,7 @@ fn location(response: &reqwest::Response) -> String {
         .headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+        .unwrap()
         .to_owned()
 }
 
@@ -928,7 +897,7 @@ async fn amendments_questions_bids_and_cancellation_work_from_the_pages() {
     )
     .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = refused.text().await.unwrap_or_default();
+    let html = refused.text().await.unwrap();
     assert!(
         html.contains("href=\"#price_pence\"") && html.contains("Our answer 1."),
         "{html}"
@@ -980,7 +949,7 @@ async fn amendments_questions_bids_and_cancellation_work_from_the_pages() {
         empty
             .text()
             .await
-            .unwrap_or_default()
+            .unwrap()
             .contains(&format!("href=\"#answer-{question}\"")),
         "the error points at that question's answer"
     );
@@ -1001,7 +970,7 @@ async fn amendments_questions_bids_and_cancellation_work_from_the_pages() {
     // An amendment that changes what is asked: the bid needs confirming, done from its page.
     let description = format!(
         "{} Clarified: includes the CCG's GP practices.",
-        tender["description"].as_str().unwrap_or_default()
+        tender["description"].as_str().unwrap()
     );
     let deadline = (chrono::Utc::now() + chrono::Duration::days(20))
         .format("%Y-%m-%dT12:00")
@@ -1025,7 +994,7 @@ async fn amendments_questions_bids_and_cancellation_work_from_the_pages() {
         amended.status(),
         StatusCode::SEE_OTHER,
         "{}",
-        amended.text().await.unwrap_or_default()
+        amended.text().await.unwrap()
     );
     let (_, page_of_bid) = page(&app, &supplier_cookies, &format!("/tenders/{id}/bid")).await;
     assert!(page_of_bid.contains("Confirm my bid"), "{page_of_bid}");
@@ -1064,13 +1033,7 @@ async fn amendments_questions_bids_and_cancellation_work_from_the_pages() {
     )
     .await;
     assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        no_reason
-            .text()
-            .await
-            .unwrap_or_default()
-            .contains("href=\"#reason\"")
-    );
+    assert!(no_reason.text().await.unwrap().contains("href=\"#reason\""));
     let cancelled = post(
         lead_cookies.clone(),
         format!("/tenders/{id}/cancel"),
@@ -1109,7 +1072,7 @@ async fn exclusion_scoring_award_challenge_and_unsuccessful_work_from_the_pages(
         refused
             .text()
             .await
-            .unwrap_or_default()
+            .unwrap()
             .contains(&format!("href=\"#reason-{dear}\""))
     );
     let excluded = post_form(
@@ -1175,7 +1138,7 @@ async fn exclusion_scoring_award_challenge_and_unsuccessful_work_from_the_pages(
     };
     let out_of_range = send_marks(cheap.clone(), "101").await;
     assert_eq!(out_of_range.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = out_of_range.text().await.unwrap_or_default();
+    let html = out_of_range.text().await.unwrap();
     assert!(
         html.contains(&format!("href=\"#{cheap}-{}-score\"", criteria[0])),
         "{html}"
@@ -1196,7 +1159,7 @@ async fn exclusion_scoring_award_challenge_and_unsuccessful_work_from_the_pages(
         .nth(1)
         .and_then(|after| after.split("value=\"").nth(1))
         .and_then(|v| v.split('"').next())
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     assert!(
         top == *cheap || top == *dear,
@@ -1219,7 +1182,7 @@ async fn exclusion_scoring_award_challenge_and_unsuccessful_work_from_the_pages(
         unjustified
             .text()
             .await
-            .unwrap_or_default()
+            .unwrap()
             .contains("href=\"#justification\"")
     );
     let awarded = post_form(
@@ -1416,7 +1379,7 @@ async fn the_criteria_builder_names_each_error_as_its_row_is_labelled_and_skips_
     };
     let refused = post_form(&app, &cookies, "/tenders/new", &fields("none")).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = refused.text().await.unwrap_or_default();
+    let html = refused.text().await.unwrap();
     // The empty second row is dropped, so "Social value" is shown (and named) as row 2.
     assert!(
         html.contains("href=\"#criteria-2-weight\">Weight of quality criterion 2:"),
@@ -1446,15 +1409,9 @@ async fn an_unknown_address_is_an_html_page_for_a_browser_and_problem_details_fo
         .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(browser.status(), StatusCode::NOT_FOUND);
-    assert!(
-        browser
-            .text()
-            .await
-            .unwrap_or_default()
-            .contains("Page not found")
-    );
+    assert!(browser.text().await.unwrap().contains("Page not found"));
     for (path, accept) in [
         ("/no-such-page", "application/json"),
         ("/api/v1/no-such-thing", "text/html"),
@@ -1464,13 +1421,13 @@ async fn an_unknown_address_is_an_html_page_for_a_browser_and_problem_details_fo
             .header("accept", accept)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(api.status(), StatusCode::NOT_FOUND);
         let media = api
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+            .unwrap()
             .to_owned();
         assert_eq!(media, "application/problem+json", "{path}");
     }

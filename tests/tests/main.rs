@@ -1,0 +1,21 @@
+//! Every end-to-end test of the marketplace in one binary, a module per area, so the suite
+//! links once. Each test starts the real router on `127.0.0.1:0` against a fresh database
+//! (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set). The browser tests are a second
+//! binary (`browser.rs`).
+
+mod admin;
+mod architecture;
+mod audit;
+mod auth;
+mod bids;
+mod contract;
+mod contracts;
+mod database;
+mod demo_tenders;
+mod errors;
+mod evaluation;
+mod market;
+mod ocds;
+mod offers;
+mod tenders;
+mod web;
