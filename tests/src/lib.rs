@@ -154,7 +154,10 @@ impl TestApp {
     /// A server whose catalogue search counts exactly only up to `limit` matches.
     pub async fn spawn_with_search_total_limit(limit: u64) -> Self {
         Self::spawn_on(TestDatabase::migrated().await, |state| {
-            state.search_total_limit = limit;
+            state.ctx = state.ctx.with_config(service::Config {
+                search_total_limit: limit,
+                ..state.ctx.config().clone()
+            });
         })
         .await
     }

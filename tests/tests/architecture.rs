@@ -1,5 +1,5 @@
-//! The shape of the workspace: the domain crate stays pure, and deployment files say what they
-//! should.
+//! The shape of the workspace: dependencies point one way (domain ← persistence ← service ←
+//! api), the domain stays pure, and deployment files say what they should.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -9,79 +9,132 @@ fn workspace_root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-#[test]
-fn the_domain_crate_depends_on_no_web_database_or_runtime_crate() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(workspace_root())
-        .output()
-        .expect("cargo metadata");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let nodes = metadata["resolve"]["nodes"].as_array().cloned().unwrap();
-    let names: HashMap<String, String> = metadata["packages"]
-        .as_array()
-        .map(|packages| {
-            packages
-                .iter()
-                .map(|p| {
-                    (
-                        p["id"].as_str().unwrap_or("").to_owned(),
-                        p["name"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap();
-    let domain_id = names
-        .iter()
-        .find(|(_, name)| *name == "domain")
-        .map(|(id, _)| id.clone())
-        .unwrap();
-    // Everything the domain crate pulls in for normal (non-dev) builds, transitively.
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![domain_id];
-    while let Some(id) = stack.pop() {
-        let Some(node) = nodes.iter().find(|n| n["id"] == id.as_str()) else {
-            continue;
-        };
-        for dep in node["deps"].as_array().cloned().unwrap() {
-            let normal = dep["dep_kinds"]
-                .as_array()
-                .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()));
-            let dep_id = dep["pkg"].as_str().unwrap_or("").to_owned();
-            if normal && seen.insert(names.get(&dep_id).cloned().unwrap()) {
-                stack.push(dep_id);
+/// The workspace's resolved dependency graph, from `cargo metadata`.
+struct Graph {
+    nodes: Vec<serde_json::Value>,
+    names: HashMap<String, String>,
+}
+
+impl Graph {
+    fn load() -> Self {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let output = Command::new(cargo)
+            .args(["metadata", "--format-version", "1"])
+            .current_dir(workspace_root())
+            .output()
+            .expect("cargo metadata");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let nodes = metadata["resolve"]["nodes"].as_array().cloned().unwrap();
+        let names = metadata["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_str().unwrap().to_owned(),
+                    p["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        Self { nodes, names }
+    }
+
+    /// Every package `crate_name` pulls in for normal (non-dev) builds, transitively.
+    fn normal_dependencies(&self, crate_name: &str) -> BTreeSet<String> {
+        let root = self
+            .names
+            .iter()
+            .find(|(_, name)| *name == crate_name)
+            .map(|(id, _)| id.clone())
+            .unwrap();
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            let Some(node) = self.nodes.iter().find(|n| n["id"] == id.as_str()) else {
+                continue;
+            };
+            for dep in node["deps"].as_array().unwrap() {
+                let normal = dep["dep_kinds"]
+                    .as_array()
+                    .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()));
+                let dep_id = dep["pkg"].as_str().unwrap().to_owned();
+                if normal && seen.insert(self.names[&dep_id].clone()) {
+                    stack.push(dep_id);
+                }
             }
         }
+        seen
     }
-    assert!(
-        seen.contains("uuid"),
-        "the walk found the domain's own dependencies: {seen:?}"
+
+    /// Asserts that `crate_name` reaches none of `forbidden`, and does reach `expected` (which
+    /// shows the walk worked).
+    fn assert_free_of(&self, crate_name: &str, expected: &str, forbidden: &[&str]) {
+        let seen = self.normal_dependencies(crate_name);
+        assert!(
+            seen.contains(expected),
+            "the walk found {crate_name}'s own dependencies: {seen:?}"
+        );
+        let found: Vec<&&str> = forbidden.iter().filter(|f| seen.contains(**f)).collect();
+        assert!(found.is_empty(), "{crate_name} depends on {found:?}");
+    }
+}
+
+#[test]
+fn the_domain_crate_depends_on_no_web_database_or_runtime_crate() {
+    Graph::load().assert_free_of(
+        "domain",
+        "uuid",
+        &[
+            "axum",
+            "hyper",
+            "tower",
+            "tower-http",
+            "reqwest",
+            "sea-orm",
+            "sea-query",
+            "sqlx",
+            "sqlx-core",
+            "utoipa",
+            "tokio",
+            "jsonwebtoken",
+            "argon2",
+            "tracing",
+            "persistence",
+            "service",
+        ],
     );
-    let forbidden = [
-        "axum",
-        "hyper",
-        "tower",
-        "tower-http",
-        "reqwest",
-        "sea-orm",
-        "sea-query",
-        "sqlx",
-        "sqlx-core",
-        "utoipa",
-        "tokio",
-        "jsonwebtoken",
-        "argon2",
-        "tracing",
-    ];
-    let found: Vec<&&str> = forbidden.iter().filter(|f| seen.contains(**f)).collect();
-    assert!(found.is_empty(), "the domain crate depends on {found:?}");
+}
+
+#[test]
+fn the_service_layer_depends_on_no_web_crate_and_no_front_end() {
+    Graph::load().assert_free_of(
+        "service",
+        "persistence",
+        &[
+            "axum",
+            "hyper",
+            "tower",
+            "tower-http",
+            "utoipa",
+            "utoipa-axum",
+            "maud",
+            "api",
+        ],
+    );
+}
+
+#[test]
+fn storage_depends_on_neither_the_use_cases_nor_the_web() {
+    Graph::load().assert_free_of(
+        "persistence",
+        "domain",
+        &["service", "api", "axum", "utoipa", "maud"],
+    );
 }
 
 #[test]

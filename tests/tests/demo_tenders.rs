@@ -2,7 +2,7 @@
 //! competition reaches before award, and a full competition run on it through the API.
 
 use api::demo::DEMO_PASSWORD;
-use e2e::{TestApp, assert_problem, assert_problem_type, bid_json, id_of, json_body, wait_until};
+use e2e::{TestApp, assert_problem_type, bid_json, id_of, json_body, wait_until};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -345,11 +345,10 @@ pub async fn build_state(
     token_lifetime_seconds: u64,
 ) -> Result<AppState, ApiError> {
     Ok(AppState {
-        db,
+        db: db.clone(),
         tokens: Arc::new(TokenKeys::new(secret, token_lifetime_seconds)),
         decoy_hash: Arc::new(decoy_hash().await?),
-        search_total_limit: crate::state::DEFAULT_SEARCH_TOTAL_LIMIT,
-        concentration_scale: Arc::new(domain::market::ConcentrationScale::default()),
+        ctx: service::Ctx::new(db, service::Config::default()),
     })
 }
 
@@ -379,7 +378,6 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     let mut state = build_state(db.clone(), &secret, args.token_lifetime_seconds)
         .await
         .map_err(describe_api_error)?;
-    state.search_total_limit = args.search_total_limit;
     if !(0.0..=10_000.0).contains(&args.hhi_moderate_from)
         || !(args.hhi_moderate_from..=10_000.0).contains(&args.hhi_high_above)
     {
@@ -387,11 +385,14 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             "the HHI thresholds must satisfy 0 <= moderate-from <= high-above <= 10000".to_owned(),
         );
     }
-    state.concentration_scale = Arc::new(domain::market::ConcentrationScale {
-        name: args.hhi_scale_name.clone(),
-        moderate_from: args.hhi_moderate_from,
-        high_above: args.hhi_high_above,
-        ..domain::market::ConcentrationScale::default()
+    state.ctx = state.ctx.with_config(service::Config {
+        search_total_limit: args.search_total_limit,
+        concentration_scale: domain::market::ConcentrationScale {
+            name: args.hhi_scale_name.clone(),
+            moderate_from: args.hhi_moderate_from,
+            high_above: args.hhi_high_above,
+            ..domain::market::ConcentrationScale::default()
+        },
     });
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

@@ -56,6 +56,21 @@ impl IfMatch {
     }
 }
 
+impl IfMatch {
+    /// What the client says it last read, for the service to check under the row's lock.
+    pub fn expected(&self) -> service::Expected {
+        match &self.0 {
+            None => service::Expected::Unstated,
+            Some(tags) if tags.iter().any(|t| t == "*") => service::Expected::Any,
+            Some(tags) => service::Expected::OneOf(
+                tags.iter()
+                    .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"')?.parse().ok())
+                    .collect(),
+            ),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
 

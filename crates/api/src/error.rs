@@ -272,6 +272,23 @@ impl From<DomainError> for ApiError {
     }
 }
 
+impl From<service::ServiceError> for ApiError {
+    fn from(err: service::ServiceError) -> Self {
+        use service::ServiceError as E;
+        match err {
+            E::Validation(errors) => Self::Validation(errors),
+            E::NotFound(detail) => Self::NotFound(detail),
+            E::Forbidden(detail) => Self::Forbidden(detail),
+            E::Sealed(detail) => Self::BidsSealed(detail),
+            E::Conflict { detail, errors } => Self::Conflict { detail, errors },
+            E::DeadlinePassed { detail, deadline } => Self::DeadlinePassed { detail, deadline },
+            E::Stale(detail) => Self::PreconditionFailed(detail),
+            E::VersionRequired(detail) => Self::PreconditionRequired(detail),
+            E::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {

@@ -10,11 +10,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Checked against when a sign-in names an unknown email, so timing reveals nothing.
     pub decoy_hash: Arc<String>,
-    /// A catalogue search counts its matches exactly up to this many; beyond, it says "more than".
-    pub search_total_limit: u64,
-    /// How market concentration is judged (configuration: the UK CMA sets no fixed scale).
-    pub concentration_scale: Arc<domain::market::ConcentrationScale>,
+    /// The use cases' context (the same database, the clock, the configuration).
+    pub ctx: service::Ctx,
 }
 
-/// The default for [`AppState::search_total_limit`]: fifty pages of twenty.
-pub const DEFAULT_SEARCH_TOTAL_LIMIT: u64 = 1000;
+pub use service::DEFAULT_SEARCH_TOTAL_LIMIT;

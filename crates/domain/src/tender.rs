@@ -719,6 +719,16 @@ pub fn require_tender_manager(actor: &Actor) -> Result<(), DomainError> {
     }
 }
 
+/// Whether `actor` sees a tender's confidential fields (its budget ceiling and invitation list):
+/// the buying organisation's own people and oversight, never a supplier or another buyer.
+pub fn sees_confidential(actor: &Actor, buyer: OrganisationId) -> bool {
+    match actor.role {
+        Role::BuyerLead | Role::BuyerEvaluator => actor.organisation_id == buyer,
+        Role::Regulator | Role::Admin => true,
+        Role::SupplierBidder => false,
+    }
+}
+
 /// What of a tender decides who may see it and its bids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenderScope {
@@ -1108,6 +1118,34 @@ mod tests {
             user_id: UserId::new(),
             organisation_id: organisation,
             role,
+        }
+    }
+
+    #[test]
+    fn only_the_buyers_own_people_and_oversight_see_confidential_fields() {
+        use Role::*;
+        let buyer = OrganisationId::new();
+        let elsewhere = OrganisationId::new();
+        let cases = [
+            (BuyerLead, buyer, true),
+            (BuyerEvaluator, buyer, true),
+            (BuyerLead, elsewhere, false),
+            (BuyerEvaluator, elsewhere, false),
+            (SupplierBidder, elsewhere, false),
+            (Regulator, elsewhere, true),
+            (Admin, elsewhere, true),
+        ];
+        for (role, organisation, sees) in cases {
+            assert_eq!(
+                sees_confidential(&actor(role, organisation), buyer),
+                sees,
+                "{role} of {}",
+                if organisation == buyer {
+                    "the buyer"
+                } else {
+                    "another organisation"
+                }
+            );
         }
     }
 

@@ -8,16 +8,16 @@
 //! past, which no client can do; each step is still audited.
 
 use crate::error::ApiError;
-use crate::routes::bids::audit_value;
-use crate::routes::tenders::{cancel_in, create_in, publish_in};
 use chrono::{DateTime, Duration, Utc};
 use domain::audit::AuditEntry;
 use domain::bid::{BidContent, NewResponse};
-use domain::ids::{OrganisationId, TenderId, UserId};
+use domain::ids::{OrganisationId, UserId};
 use domain::organisation::Region;
 use domain::tender::{NewCriterion, Procedure, TenderFields, TenderSpec, TenderStatus};
 use persistence::Command;
 use persistence::tenders::{Tender, Transition};
+use service::bids::audit_value;
+use service::tenders::{cancel_in, create_in, publish_in};
 
 pub(super) struct DemoTender {
     pub(super) title: &'static str,
@@ -79,9 +79,7 @@ pub(super) async fn draft(
         standstill_days: None,
     })?;
     let shown = create_in(command, None, buyer, &spec).await?;
-    persistence::tenders::find(command.conn(), TenderId::from_uuid(shown.id))
-        .await?
-        .ok_or_else(|| ApiError::Internal("demo tender vanished".into()))
+    Ok(shown.tender)
 }
 
 /// Publishes a tender whose deadlines have already passed, as history: published `days_ago`.

@@ -12,7 +12,6 @@ use crate::error::{
 use crate::extract::{JsonBody, PathParams};
 use crate::routes::contracts::ContractResponse;
 use crate::routes::evaluation::{RankingItem, evaluate};
-use crate::routes::tenders::{lock_and_settle, visible};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -33,6 +32,7 @@ use persistence::bids::BidSelection;
 use persistence::notifications::NewNotification;
 use persistence::tenders::{Tender, Transition};
 use serde::{Deserialize, Serialize};
+use service::tenders::{lock_and_settle, visible};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -880,21 +880,4 @@ pub async fn confirm_contract(
         .await?;
     command.commit().await?;
     created(&format!("/api/v1/contracts/{}", shown.id), shown)
-}
-
-/// Cancels the award in force of a tender being cancelled, and lapses its open challenges.
-pub(crate) async fn cancel_award_of(command: &Command, tender: TenderId) -> Result<(), ApiError> {
-    if let Some(award) = persistence::awards::in_force(command.conn(), tender).await?
-        && award.status == AwardStatus::Standstill
-    {
-        persistence::awards::set_status(
-            command.conn(),
-            award.id,
-            AwardStatus::Cancelled,
-            command.now(),
-        )
-        .await?;
-        persistence::awards::lapse_open(command.conn(), award.id, command.now()).await?;
-    }
-    Ok(())
 }

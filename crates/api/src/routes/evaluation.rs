@@ -9,7 +9,7 @@ use crate::error::{
 };
 use crate::extract::{JsonBody, PathParams};
 use crate::routes::contracts::{RatingResponse, rating_response};
-use crate::routes::tenders::{TenderResponse, lock_and_settle, present, visible};
+use crate::routes::tenders::TenderResponse;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -31,6 +31,7 @@ use persistence::evaluation::{Exclusion, MarkKey, PanelMember, StoredScore};
 use persistence::tenders::{Tender, Transition};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
+use service::tenders::{lock_and_settle, visible};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -1128,7 +1129,7 @@ pub async fn declare_unsuccessful(
     let next = status.fail()?;
     let evaluated = evaluate(command.conn(), &tender, command.now()).await?;
     evaluation::check_no_compliant_bid(evaluated.ranking.items.len())?;
-    let before = present(command.conn(), None, tender.clone(), status).await?;
+    let before_status = status;
     let failed = persistence::tenders::set_status(
         command.conn(),
         &tender,
@@ -1140,7 +1141,9 @@ pub async fn declare_unsuccessful(
         command.now(),
     )
     .await?;
-    let shown = present(command.conn(), Some(&actor), failed, next).await?;
+    let shown = TenderResponse::from(
+        service::tenders::view(command.conn(), Some(&actor), failed, next).await?,
+    );
     command
         .audit(
             AuditEntry::new(
@@ -1149,8 +1152,8 @@ pub async fn declare_unsuccessful(
                 "tender",
                 tender.id,
             )
-            .before(serde_json::json!({"status": before.status}))
-            .after(serde_json::json!({"status": shown.status, "reason": reason})),
+            .before(serde_json::json!({"status": before_status.as_str()}))
+            .after(serde_json::json!({"status": next.as_str(), "reason": reason})),
         )
         .await?;
     command.commit().await?;

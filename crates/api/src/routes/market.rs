@@ -372,7 +372,7 @@ pub async fn market_concentration(
 ) -> Result<Response, ApiError> {
     require_market_reader(&actor)?;
     let filter = filter_of(&query)?;
-    let scale = state.concentration_scale.as_ref();
+    let scale = &state.ctx.config().concentration_scale;
     let conn = state.db.conn();
     let overall_rows = persistence::market::totals(conn, &filter, GroupBy::Nothing).await?;
     let overall = group_figures("all".to_owned(), &totals_of(&overall_rows), scale);
@@ -581,7 +581,7 @@ pub async fn merger_simulation(
         }
     }
     v.finish()?;
-    let scale = state.concentration_scale.as_ref();
+    let scale = &state.ctx.config().concentration_scale;
     let overall_rows = persistence::market::totals(conn, &filter, GroupBy::Nothing).await?;
     let overall = merger_figures(
         None,

@@ -6,7 +6,6 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, BadRequest, NotFound, Unauthorized, ValidationFailed};
 use crate::extract::{PathParams, QueryParams};
-use crate::routes::tenders::visible;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -24,6 +23,7 @@ use persistence::tenders::{Tender, TenderAudience, TenderFilter};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use service::tenders::visible;
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

@@ -865,7 +865,9 @@ pub async fn search_offers(
         },
     };
     let conn = state.db.conn();
-    let found = persistence::offers::search(conn, &search, page, state.search_total_limit).await?;
+    let found =
+        persistence::offers::search(conn, &search, page, state.ctx.config().search_total_limit)
+            .await?;
     let ratings = ratings_of(conn, found.items.iter().map(|o| o.supplier_id), now).await?;
     Ok(Json(Paginated::from_page(found, |l| {
         listing_response(l, &ratings)

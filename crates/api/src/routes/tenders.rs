@@ -15,26 +15,18 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use chrono::{DateTime, Utc};
-use domain::access::Actor;
-use domain::audit::AuditEntry;
-use domain::bid::{self, ClarificationView, NotificationKind};
+use domain::DomainError;
+use domain::bid::ClarificationView;
 use domain::error::Validator;
 use domain::ids::{ClarificationId, OrganisationId, TenderId};
-use domain::organisation::{OrganisationKind, Region};
 use domain::pagination::PageRequest;
 use domain::tender::{
-    self, Amendment, CriterionKind, NewCriterion, Procedure, TenderFields, TenderSpec,
-    TenderStatus, can_bid, can_view_tender, cancellation_reason, check_before,
+    self, CriterionKind, NewCriterion, Procedure, TenderFields, TenderSpec, TenderStatus,
 };
-use domain::user::Role;
-use domain::{DomainError, FieldError};
-use persistence::Command;
-use persistence::notifications::NewNotification;
-use persistence::tenders::{
-    AmendmentRecord, Clarification, Tender, TenderAudience, TenderFilter, TenderListing, Transition,
-};
-use sea_orm::ConnectionTrait;
+use persistence::tenders::{AmendmentRecord, TenderListing};
 use serde::{Deserialize, Deserializer, Serialize};
+use service::clarifications::ClarificationSeen;
+use service::tenders::TenderView;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -191,8 +183,7 @@ pub struct AmendmentResponse {
 impl From<AmendmentRecord> for AmendmentResponse {
     fn from(a: AmendmentRecord) -> Self {
         Self {
-            bids_need_confirmation: a.description_after.is_some()
-                || a.submission_deadline_after != a.submission_deadline_before,
+            bids_need_confirmation: service::tenders::amendment_needs_confirmation(&a),
             number: a.number,
             note: a.note,
             description_before: a.description_before,
@@ -267,138 +258,10 @@ pub struct TenderResponse {
     pub amendments: Vec<AmendmentResponse>,
 }
 
-/// Whether `actor` sees the buyer's confidential fields (budget ceiling, invitation list).
-fn sees_confidential(actor: &Actor, tender: &Tender) -> bool {
-    match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator => actor.organisation_id == tender.buyer_id,
-        Role::Regulator | Role::Admin => true,
-        Role::SupplierBidder => false,
-    }
-}
-
-/// The tender as `actor` may see it, in the state in force.
-pub(crate) async fn present<C: ConnectionTrait>(
-    conn: &C,
-    actor: Option<&Actor>,
-    tender: Tender,
-    status: TenderStatus,
-) -> Result<TenderResponse, ApiError> {
-    let buyer_name = persistence::organisations::get(conn, tender.buyer_id)
-        .await?
-        .name;
-    let amendments = persistence::tenders::amendments(conn, tender.id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    let confidential = actor.is_none_or(|a| sees_confidential(a, &tender));
-    Ok(TenderResponse {
-        id: tender.id.as_uuid(),
-        buyer_id: tender.buyer_id.as_uuid(),
-        buyer_name,
-        title: tender.title,
-        description: tender.description,
-        category: tender.category,
-        region: tender.region.into(),
-        estimated_value_pence: tender.estimated_value_pence,
-        budget_ceiling_pence: tender.budget_ceiling_pence.filter(|_| confidential),
-        contract_term_months: tender.contract_term_months,
-        procedure: tender.procedure.into(),
-        invited_supplier_ids: (confidential && tender.procedure == Procedure::Invited)
-            .then(|| tender.invited.iter().map(|i| i.as_uuid()).collect()),
-        criteria: tender
-            .criteria
-            .iter()
-            .map(|c| CriterionResponse {
-                id: c.id.as_uuid(),
-                name: c.name.clone(),
-                kind: c.kind.into(),
-                weight: c.weight,
-            })
-            .collect(),
-        clarification_deadline: tender.clarification_deadline,
-        submission_deadline: tender.submission_deadline,
-        standstill_days: tender.standstill_days,
-        status: status.into(),
-        version: tender.version,
-        created_at: tender.created_at,
-        updated_at: tender.updated_at,
-        published_at: tender.published_at,
-        cancelled_at: tender.cancelled_at,
-        cancellation_reason: tender.cancellation_reason,
-        bids_opened_at: tender.bids_opened_at,
-        unsuccessful_reason: tender.unsuccessful_reason,
-        amendments,
-    })
-}
-
-/// What a tender's audit entries record of it (all of it: the audit log is for the regulator
-/// and admins, who may see the budget ceiling).
-fn audit_value(tender: &TenderResponse) -> Result<serde_json::Value, ApiError> {
-    let mut value = serde_json::to_value(tender).map_err(ApiError::internal)?;
-    if let Some(object) = value.as_object_mut() {
-        // The history is audited entry by entry; repeating it in every entry adds nothing.
-        object.remove("amendments");
-    }
-    Ok(value)
-}
-
 type Tagged = ([(HeaderName, HeaderValue); 1], Json<TenderResponse>);
 
 fn tagged(tender: TenderResponse) -> Tagged {
     ([etag_header(tender.version)], Json(tender))
-}
-
-/// Loads a tender `actor` may see, with its state in force; 404 otherwise.
-pub(crate) async fn visible<C: ConnectionTrait>(
-    conn: &C,
-    actor: &Actor,
-    id: TenderId,
-    now: DateTime<Utc>,
-) -> Result<(Tender, TenderStatus), ApiError> {
-    let tender = persistence::tenders::find(conn, id)
-        .await?
-        .ok_or(DomainError::NotFound("tender"))?;
-    let status = tender.status_at(conn, now).await?;
-    if !can_view_tender(actor, &tender.scope(status)) {
-        return Err(DomainError::NotFound("tender").into());
-    }
-    Ok((tender, status))
-}
-
-/// Loads and locks a tender for a command, at the moment the lock is held, and records the
-/// close at the deadline if the clock has passed it: returns the tender as stored afterwards
-/// and the state in force.
-pub(crate) async fn lock_and_settle(
-    command: &mut Command,
-    id: TenderId,
-) -> Result<(Tender, TenderStatus), ApiError> {
-    let tender = persistence::tenders::find_for_update(command.conn(), id)
-        .await?
-        .ok_or(DomainError::NotFound("tender"))?;
-    let now = command.refresh_now().await?;
-    let status = tender.status_at(command.conn(), now).await?;
-    if status == tender.status {
-        return Ok((tender, status));
-    }
-    let before = present(command.conn(), None, tender.clone(), tender.status).await?;
-    let closed = persistence::tenders::set_status(
-        command.conn(),
-        &tender,
-        status,
-        Transition::default(),
-        now,
-    )
-    .await?;
-    let after = present(command.conn(), None, closed.clone(), status).await?;
-    command
-        .audit(
-            AuditEntry::new(None, "tender.closed", "tender", closed.id)
-                .before(audit_value(&before)?)
-                .after(audit_value(&after)?),
-        )
-        .await?;
-    Ok((closed, status))
 }
 
 /// A new tender, created as a draft.
@@ -458,25 +321,6 @@ fn new_criteria(criteria: &[CriterionInput]) -> Vec<NewCriterion> {
         .collect()
 }
 
-/// Checks what the domain cannot: the category exists and every invited organisation is a
-/// supplier.
-async fn check_references<C: ConnectionTrait>(conn: &C, spec: &TenderSpec) -> Result<(), ApiError> {
-    let mut v = Validator::new();
-    if !persistence::reference::category_exists(conn, &spec.category).await? {
-        v.push(FieldError::new("/category", "is not a known category code"));
-    }
-    for (i, id) in spec.invited_supplier_ids.iter().enumerate() {
-        let found = persistence::organisations::find(conn, *id).await?;
-        if !found.is_some_and(|o| o.kind == OrganisationKind::Supplier) {
-            v.push(FieldError::new(
-                format!("/invited_supplier_ids/{i}"),
-                "is not a supplier organisation",
-            ));
-        }
-    }
-    v.finish().map_err(Into::into)
-}
-
 type Created = (
     StatusCode,
     [(HeaderName, HeaderValue); 2],
@@ -509,31 +353,8 @@ pub async fn create_tender(
 ) -> Result<Created, ApiError> {
     tender::require_tender_manager(&actor)?;
     let JsonBody(request) = body?;
-    let criteria = new_criteria(&request.criteria);
-    let invited: Vec<OrganisationId> = request
-        .invited_supplier_ids
-        .iter()
-        .copied()
-        .map(OrganisationId::from_uuid)
-        .collect();
-    let spec = TenderSpec::parse(&TenderFields {
-        title: &request.title,
-        description: &request.description,
-        category: &request.category,
-        region: request.region.into(),
-        estimated_value_pence: request.estimated_value_pence,
-        budget_ceiling_pence: request.budget_ceiling_pence,
-        contract_term_months: request.contract_term_months,
-        procedure: request.procedure.into(),
-        invited_supplier_ids: &invited,
-        criteria: &criteria,
-        clarification_deadline: request.clarification_deadline,
-        submission_deadline: request.submission_deadline,
-        standstill_days: request.standstill_days,
-    })?;
-    let command = state.db.command().await?;
-    let shown = create_in(&command, Some(actor), actor.organisation_id, &spec).await?;
-    command.commit().await?;
+    let spec = request.spec()?;
+    let shown = TenderResponse::from(service::tenders::create(&state.ctx, &actor, &spec).await?);
     let location = HeaderValue::from_str(&format!("/api/v1/tenders/{}", shown.id))
         .map_err(ApiError::internal)?;
     Ok((
@@ -541,26 +362,6 @@ pub async fn create_tender(
         [(header::LOCATION, location), etag_header(shown.version)],
         Json(shown),
     ))
-}
-
-/// Creates a draft for `buyer` with its audit entry, inside `command`. `actor` is `None` only
-/// for the demo loader.
-pub(crate) async fn create_in(
-    command: &Command,
-    actor: Option<Actor>,
-    buyer: OrganisationId,
-    spec: &TenderSpec,
-) -> Result<TenderResponse, ApiError> {
-    check_references(command.conn(), spec).await?;
-    let created = persistence::tenders::insert(command.conn(), buyer, spec, command.now()).await?;
-    let shown = present(command.conn(), None, created, TenderStatus::Draft).await?;
-    command
-        .audit(
-            AuditEntry::new(actor, "tender.created", "tender", shown.id)
-                .after(audit_value(&shown)?),
-        )
-        .await?;
-    Ok(shown)
 }
 
 /// Filters and paging for the tender list.
@@ -660,24 +461,13 @@ pub async fn list_tenders(
     check_category_filter(&mut v, query.category.as_ref());
     v.finish()?;
     let page = page.unwrap_or_default();
-    let audience = match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator => TenderAudience::Buyer(actor.organisation_id),
-        Role::SupplierBidder => TenderAudience::Supplier(actor.organisation_id),
-        Role::Regulator | Role::Admin => TenderAudience::Oversight,
-    };
-    let status = match (query.status, actor.role) {
-        (None, Role::SupplierBidder) => Some(TenderStatus::Published),
-        (status, _) => status.map(Into::into),
-    };
-    let filter = TenderFilter {
-        status,
+    let filter = service::tenders::TenderQuery {
+        status: query.status.map(Into::into),
         category: query.category,
         region: query.region.map(Into::into),
         buyer: query.buyer.map(OrganisationId::from_uuid),
-        published_only: false,
     };
-    let now = state.db.now().await?;
-    let found = persistence::tenders::list(state.db.conn(), audience, &filter, now, page).await?;
+    let found = service::tenders::list(&state.ctx, &actor, filter, page).await?;
     Ok(Json(Paginated::from_page(found, Into::into)))
 }
 
@@ -701,10 +491,8 @@ pub async fn get_tender(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Tagged, ApiError> {
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
-    Ok(tagged(present(conn, Some(&actor), tender, status).await?))
+    let view = service::tenders::get(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
+    Ok(tagged(view.into()))
 }
 
 fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -758,21 +546,25 @@ pub struct UpdateTenderRequest {
     pub standstill_days: Option<i64>,
 }
 
-impl UpdateTenderRequest {
-    fn is_empty(&self) -> bool {
-        self.title.is_none()
-            && self.description.is_none()
-            && self.category.is_none()
-            && self.region.is_none()
-            && self.estimated_value_pence.is_none()
-            && self.budget_ceiling_pence.is_none()
-            && self.contract_term_months.is_none()
-            && self.procedure.is_none()
-            && self.invited_supplier_ids.is_none()
-            && self.criteria.is_none()
-            && self.clarification_deadline.is_none()
-            && self.submission_deadline.is_none()
-            && self.standstill_days.is_none()
+impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
+    fn from(r: UpdateTenderRequest) -> Self {
+        Self {
+            title: r.title,
+            description: r.description,
+            category: r.category,
+            region: r.region.map(Into::into),
+            estimated_value_pence: r.estimated_value_pence,
+            budget_ceiling_pence: r.budget_ceiling_pence,
+            contract_term_months: r.contract_term_months,
+            procedure: r.procedure.map(Into::into),
+            invited_supplier_ids: r
+                .invited_supplier_ids
+                .map(|ids| ids.into_iter().map(OrganisationId::from_uuid).collect()),
+            criteria: r.criteria.as_deref().map(new_criteria),
+            clarification_deadline: r.clarification_deadline,
+            submission_deadline: r.submission_deadline,
+            standstill_days: r.standstill_days,
+        }
     }
 }
 
@@ -811,93 +603,16 @@ pub async fn update_tender(
     body: Result<JsonBody<UpdateTenderRequest>, ApiError>,
 ) -> Result<Tagged, ApiError> {
     tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (current, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    current
-        .scope(status)
-        .check_lead(&actor, "edit this tender")?;
-    if_match.require(current.version)?;
     let JsonBody(request) = body?;
-    if request.is_empty() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "",
-            "give at least one field to change",
-        )]));
-    }
-    status.check_editable()?;
-    let criteria = match &request.criteria {
-        Some(c) => new_criteria(c),
-        None => current
-            .criteria
-            .iter()
-            .map(|c| NewCriterion {
-                name: c.name.clone(),
-                kind: c.kind.as_str().to_owned(),
-                weight: i64::from(c.weight),
-            })
-            .collect(),
-    };
-    let procedure: Procedure = request.procedure.map_or(current.procedure, Into::into);
-    let invited: Vec<OrganisationId> = match &request.invited_supplier_ids {
-        Some(ids) => ids.iter().copied().map(OrganisationId::from_uuid).collect(),
-        None if procedure == Procedure::Open => Vec::new(),
-        None => current.invited.clone(),
-    };
-    let spec = TenderSpec::parse(&TenderFields {
-        title: request.title.as_deref().unwrap_or(&current.title),
-        description: request
-            .description
-            .as_deref()
-            .unwrap_or(&current.description),
-        category: request.category.as_deref().unwrap_or(&current.category),
-        region: request.region.map_or(current.region, Region::from),
-        estimated_value_pence: request
-            .estimated_value_pence
-            .unwrap_or(current.estimated_value_pence),
-        budget_ceiling_pence: request
-            .budget_ceiling_pence
-            .unwrap_or(current.budget_ceiling_pence),
-        contract_term_months: request
-            .contract_term_months
-            .unwrap_or(i64::from(current.contract_term_months)),
-        procedure,
-        invited_supplier_ids: &invited,
-        criteria: &criteria,
-        clarification_deadline: request
-            .clarification_deadline
-            .unwrap_or(current.clarification_deadline),
-        submission_deadline: request
-            .submission_deadline
-            .unwrap_or(current.submission_deadline),
-        standstill_days: Some(
-            request
-                .standstill_days
-                .unwrap_or(i64::from(current.standstill_days)),
-        ),
-    })?;
-    check_references(command.conn(), &spec).await?;
-    let before = present(command.conn(), None, current.clone(), status).await?;
-    let changed = persistence::tenders::replace_draft(
-        command.conn(),
-        &current,
-        &spec,
-        request.criteria.is_some(),
-        command.now(),
+    let view = service::tenders::update(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        &if_match.expected(),
+        &request.into(),
     )
-    .await?
-    .ok_or_else(|| {
-        ApiError::PreconditionFailed("The tender changed while you edited it.".to_owned())
-    })?;
-    let shown = present(command.conn(), None, changed, TenderStatus::Draft).await?;
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "tender.updated", "tender", shown.id)
-                .before(audit_value(&before)?)
-                .after(audit_value(&shown)?),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(tagged(shown))
+    .await?;
+    Ok(tagged(view.into()))
 }
 
 /// Publishes a draft: both deadlines must still be ahead by the database clock. Suppliers whose
@@ -930,76 +645,14 @@ pub async fn publish_tender(
     PathParams(id): PathParams<Uuid>,
     if_match: IfMatch,
 ) -> Result<Tagged, ApiError> {
-    tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (current, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    current
-        .scope(status)
-        .check_lead(&actor, "publish this tender")?;
-    if_match.check(current.version)?;
-    let published_status = status.publish()?;
-    let shown = publish_in(&command, Some(actor), current, published_status).await?;
-    command.commit().await?;
-    Ok(tagged(shown))
-}
-
-/// Publishes `current` inside `command`: checks the deadlines against the command's clock,
-/// notifies the suppliers concerned and audits.
-pub(crate) async fn publish_in(
-    command: &Command,
-    actor: Option<Actor>,
-    current: Tender,
-    published_status: TenderStatus,
-) -> Result<TenderResponse, ApiError> {
-    let now = command.now();
-    tender::Deadlines::new(current.clarification_deadline, current.submission_deadline)?
-        .check_ahead_of(now)?;
-    let before = present(command.conn(), None, current.clone(), current.status).await?;
-    let published = persistence::tenders::set_status(
-        command.conn(),
-        &current,
-        published_status,
-        Transition::default(),
-        now,
+    let view = service::tenders::publish(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        &if_match.expected(),
     )
     .await?;
-    let recipients = match published.procedure {
-        Procedure::Invited => published.invited.clone(),
-        Procedure::Open => {
-            persistence::notifications::suppliers_offering(
-                command.conn(),
-                &published.category,
-                published.region,
-            )
-            .await?
-        }
-    };
-    persistence::notifications::notify(
-        command.conn(),
-        &recipients,
-        &NewNotification {
-            kind: NotificationKind::TenderPublished,
-            tender_id: Some(published.id),
-            subject: format!("New tender: {}", published.title),
-            body: format!(
-                "{} has published a tender you may bid on. Questions close {}; bids close {}.",
-                before.buyer_name,
-                published.clarification_deadline.to_rfc3339(),
-                published.submission_deadline.to_rfc3339()
-            ),
-        },
-        now,
-    )
-    .await?;
-    let shown = present(command.conn(), None, published, published_status).await?;
-    command
-        .audit(
-            AuditEntry::new(actor, "tender.published", "tender", shown.id)
-                .before(audit_value(&before)?)
-                .after(audit_value(&shown)?),
-        )
-        .await?;
-    Ok(shown)
+    Ok(tagged(view.into()))
 }
 
 /// An amendment to a published tender.
@@ -1053,90 +706,15 @@ pub async fn amend_tender(
     body: Result<JsonBody<AmendTenderRequest>, ApiError>,
 ) -> Result<(StatusCode, Tagged), ApiError> {
     tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (current, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    current
-        .scope(status)
-        .check_lead(&actor, "amend this tender")?;
     let JsonBody(request) = body?;
-    if current.deadlines_apply() {
-        check_before(current.submission_deadline, command.now(), "amendments")?;
-    }
-    status.check_amendable()?;
-    let deadlines =
-        tender::Deadlines::new(current.clarification_deadline, current.submission_deadline)?;
-    let amendment = Amendment::parse(
-        &request.note,
-        request.description.as_deref(),
-        request.clarification_deadline,
-        request.submission_deadline,
-        &current.description,
-        &deadlines,
-        command.now(),
-    )?;
-    let reopened = if amendment.needs_confirmation {
-        persistence::bids::require_confirmation(command.conn(), current.id).await?
-    } else {
-        Vec::new()
+    let input = service::tenders::AmendmentInput {
+        note: request.note,
+        description: request.description,
+        clarification_deadline: request.clarification_deadline,
+        submission_deadline: request.submission_deadline,
     };
-    let number = i32::try_from(
-        persistence::tenders::amendments(command.conn(), current.id)
-            .await?
-            .len(),
-    )
-    .unwrap_or(i32::MAX - 1)
-        + 1;
-    let record = AmendmentRecord {
-        number,
-        note: amendment.note.clone(),
-        description_before: amendment
-            .description
-            .as_ref()
-            .map(|_| current.description.clone()),
-        description_after: amendment.description.clone(),
-        clarification_deadline_before: current.clarification_deadline,
-        clarification_deadline_after: amendment.deadlines.clarification(),
-        submission_deadline_before: current.submission_deadline,
-        submission_deadline_after: amendment.deadlines.submission(),
-        bids_reopened: i32::try_from(reopened.len()).unwrap_or(i32::MAX),
-        amended_by: actor.user_id,
-        amended_at: command.now(),
-    };
-    let before = present(command.conn(), None, current.clone(), status).await?;
-    let amended = persistence::tenders::amend(command.conn(), &current, &record).await?;
-    let mut recipients = persistence::bids::bidders(command.conn(), current.id).await?;
-    recipients.extend(persistence::tenders::askers(command.conn(), current.id).await?);
-    let action = if amendment.needs_confirmation {
-        " Your bid will be evaluated only if you confirm or revise it before the deadline."
-    } else {
-        ""
-    };
-    persistence::notifications::notify(
-        command.conn(),
-        &recipients,
-        &NewNotification {
-            kind: NotificationKind::TenderAmended,
-            tender_id: Some(amended.id),
-            subject: format!("Tender amended: {}", amended.title),
-            body: format!(
-                "Amendment {number}: {}{action} Bids close {}.",
-                amendment.note,
-                amended.submission_deadline.to_rfc3339()
-            ),
-        },
-        command.now(),
-    )
-    .await?;
-    let shown = present(command.conn(), Some(&actor), amended, status).await?;
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "tender.amended", "tender", shown.id)
-                .before(audit_value(&before)?)
-                .after(audit_value(&shown)?),
-        )
-        .await?;
-    command.commit().await?;
-    Ok((StatusCode::CREATED, tagged(shown)))
+    let view = service::tenders::amend(&state.ctx, &actor, TenderId::from_uuid(id), &input).await?;
+    Ok((StatusCode::CREATED, tagged(view.into())))
 }
 
 /// Why a tender is cancelled.
@@ -1176,49 +754,11 @@ pub async fn cancel_tender(
     body: Result<JsonBody<CancelTenderRequest>, ApiError>,
 ) -> Result<Tagged, ApiError> {
     tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (current, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    current
-        .scope(status)
-        .check_lead(&actor, "cancel this tender")?;
     let JsonBody(request) = body?;
-    let reason = cancellation_reason(&request.reason)?;
-    let cancelled_status = status.cancel()?;
-    let shown = cancel_in(&command, Some(actor), current, cancelled_status, reason).await?;
-    command.commit().await?;
-    Ok(tagged(shown))
-}
-
-/// Cancels `current` inside `command`, with its audit entry.
-pub(crate) async fn cancel_in(
-    command: &Command,
-    actor: Option<Actor>,
-    current: Tender,
-    cancelled_status: TenderStatus,
-    reason: String,
-) -> Result<TenderResponse, ApiError> {
-    let before = present(command.conn(), None, current.clone(), current.status).await?;
-    crate::routes::awards::cancel_award_of(command, current.id).await?;
-    let cancelled = persistence::tenders::set_status(
-        command.conn(),
-        &current,
-        cancelled_status,
-        Transition {
-            cancellation_reason: Some(reason),
-            ..Transition::default()
-        },
-        command.now(),
-    )
-    .await?;
-    let shown = present(command.conn(), None, cancelled, cancelled_status).await?;
-    command
-        .audit(
-            AuditEntry::new(actor, "tender.cancelled", "tender", shown.id)
-                .before(audit_value(&before)?)
-                .after(audit_value(&shown)?),
-        )
-        .await?;
-    Ok(shown)
+    let view =
+        service::tenders::cancel(&state.ctx, &actor, TenderId::from_uuid(id), &request.reason)
+            .await?;
+    Ok(tagged(view.into()))
 }
 
 /// A clarification question and its answer.
@@ -1242,24 +782,6 @@ pub struct ClarificationResponse {
     pub answer: Option<String>,
     /// When it was answered.
     pub answered_at: Option<DateTime<Utc>>,
-}
-
-fn clarification_response(
-    actor: &Actor,
-    c: Clarification,
-    view: ClarificationView,
-) -> ClarificationResponse {
-    ClarificationResponse {
-        id: c.id.as_uuid(),
-        tender_id: c.tender_id.as_uuid(),
-        question: c.question,
-        asked_at: c.asked_at,
-        asked_by_organisation_id: (view == ClarificationView::WithAsker)
-            .then(|| c.asked_by_organisation_id.as_uuid()),
-        asked_by_you: actor.organisation_id == c.asked_by_organisation_id,
-        answer: c.answer,
-        answered_at: c.answered_at,
-    }
 }
 
 /// A clarification question.
@@ -1298,49 +820,15 @@ pub async fn ask_clarification(
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<AskClarificationRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<ClarificationResponse>), ApiError> {
-    let mut command = state.db.command().await?;
-    let (current, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    let scope = current.scope(status);
-    if !can_view_tender(&actor, &scope) {
-        return Err(DomainError::NotFound("tender").into());
-    }
-    if !can_bid(&actor, &scope) {
-        return Err(DomainError::Forbidden(
-            "only suppliers able to bid on the tender may ask questions".to_owned(),
-        )
-        .into());
-    }
     let JsonBody(request) = body?;
-    let question = bid::question(&request.question)?;
-    if current.deadlines_apply() {
-        check_before(current.clarification_deadline, command.now(), "questions")?;
-    }
-    if status != TenderStatus::Published {
-        return Err(DomainError::Conflict(format!("a {status} tender takes no questions")).into());
-    }
-    let asked = persistence::tenders::insert_clarification(
-        command.conn(),
-        current.id,
-        actor.organisation_id,
-        actor.user_id,
-        &question,
-        command.now(),
+    let asked = service::clarifications::ask(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        &request.question,
     )
     .await?;
-    let shown = clarification_response(&actor, asked, ClarificationView::WithAsker);
-    command
-        .audit(
-            AuditEntry::new(
-                Some(actor),
-                "clarification.asked",
-                "clarification",
-                shown.id,
-            )
-            .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
-        )
-        .await?;
-    command.commit().await?;
-    Ok((StatusCode::CREATED, Json(shown)))
+    Ok((StatusCode::CREATED, Json(asked.into())))
 }
 
 /// The tender's questions that the signed-in user may see, oldest first: answered ones for
@@ -1364,34 +852,12 @@ pub async fn list_clarifications(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<ClarificationList>, ApiError> {
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
-    let items = clarifications_for(conn, &actor, &tender, status).await?;
-    Ok(Json(ClarificationList { items }))
-}
-
-/// The tender's questions `actor` may see, as it may see them (the API and the pages).
-pub(crate) async fn clarifications_for<C: ConnectionTrait>(
-    conn: &C,
-    actor: &Actor,
-    tender: &Tender,
-    status: TenderStatus,
-) -> Result<Vec<ClarificationResponse>, ApiError> {
-    let scope = tender.scope(status);
-    Ok(persistence::tenders::clarifications(conn, tender.id)
+    let items = service::clarifications::list(&state.ctx, &actor, TenderId::from_uuid(id))
         .await?
         .into_iter()
-        .filter_map(|c| {
-            let view = bid::clarification_view(
-                actor,
-                &scope,
-                c.asked_by_organisation_id,
-                c.answer.is_some(),
-            );
-            (view != ClarificationView::Hidden).then(|| clarification_response(actor, c, view))
-        })
-        .collect())
+        .map(Into::into)
+        .collect();
+    Ok(Json(ClarificationList { items }))
 }
 
 /// A tender's clarifications.
@@ -1441,66 +907,106 @@ pub async fn answer_clarification(
     PathParams((id, cid)): PathParams<(Uuid, Uuid)>,
     body: Result<JsonBody<AnswerClarificationRequest>, ApiError>,
 ) -> Result<Json<ClarificationResponse>, ApiError> {
-    let mut command = state.db.command().await?;
-    let (current, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    current
-        .scope(status)
-        .check_lead(&actor, "answer questions on this tender")?;
-    let question = persistence::tenders::find_clarification(
-        command.conn(),
-        current.id,
-        ClarificationId::from_uuid(cid),
-    )
-    .await?
-    .ok_or(DomainError::NotFound("clarification"))?;
     let JsonBody(request) = body?;
-    let answer = bid::answer(&request.answer)?;
-    if current.deadlines_apply() {
-        check_before(current.submission_deadline, command.now(), "answers")?;
-    }
-    if status != TenderStatus::Published {
-        return Err(DomainError::Conflict(format!(
-            "questions on a {status} tender can no longer be answered"
-        ))
-        .into());
-    }
-    let answered = persistence::tenders::answer_clarification(
-        command.conn(),
-        &question,
-        &answer,
-        actor.user_id,
-        command.now(),
-    )
-    .await?
-    .ok_or_else(|| DomainError::Conflict("the question is already answered".to_owned()))?;
-    let recipients = match current.procedure {
-        Procedure::Invited => current.invited.clone(),
-        Procedure::Open => persistence::notifications::all_suppliers(command.conn()).await?,
-    };
-    persistence::notifications::notify(
-        command.conn(),
-        &recipients,
-        &NewNotification {
-            kind: NotificationKind::ClarificationAnswered,
-            tender_id: Some(current.id),
-            subject: format!("Question answered: {}", current.title),
-            body: format!("Q: {}\nA: {}", answered.question, answer),
-        },
-        command.now(),
+    let answered = service::clarifications::answer(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        ClarificationId::from_uuid(cid),
+        &request.answer,
     )
     .await?;
-    let shown = clarification_response(&actor, answered, ClarificationView::WithAsker);
-    command
-        .audit(
-            AuditEntry::new(
-                Some(actor),
-                "clarification.answered",
-                "clarification",
-                shown.id,
-            )
-            .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(Json(shown))
+    Ok(Json(answered.into()))
+}
+
+impl CreateTenderRequest {
+    /// The draft as the domain parses it.
+    pub fn spec(&self) -> Result<TenderSpec, DomainError> {
+        let criteria = new_criteria(&self.criteria);
+        let invited: Vec<OrganisationId> = self
+            .invited_supplier_ids
+            .iter()
+            .copied()
+            .map(OrganisationId::from_uuid)
+            .collect();
+        TenderSpec::parse(&TenderFields {
+            title: &self.title,
+            description: &self.description,
+            category: &self.category,
+            region: self.region.into(),
+            estimated_value_pence: self.estimated_value_pence,
+            budget_ceiling_pence: self.budget_ceiling_pence,
+            contract_term_months: self.contract_term_months,
+            procedure: self.procedure.into(),
+            invited_supplier_ids: &invited,
+            criteria: &criteria,
+            clarification_deadline: self.clarification_deadline,
+            submission_deadline: self.submission_deadline,
+            standstill_days: self.standstill_days,
+        })
+    }
+}
+
+impl From<TenderView> for TenderResponse {
+    fn from(view: TenderView) -> Self {
+        let budget_ceiling_pence = view.budget_ceiling_pence();
+        let invited_supplier_ids = view
+            .invited_supplier_ids()
+            .map(|ids| ids.iter().map(|i| i.as_uuid()).collect());
+        let t = view.tender;
+        Self {
+            id: t.id.as_uuid(),
+            buyer_id: t.buyer_id.as_uuid(),
+            buyer_name: view.buyer_name,
+            title: t.title,
+            description: t.description,
+            category: t.category,
+            region: t.region.into(),
+            estimated_value_pence: t.estimated_value_pence,
+            budget_ceiling_pence,
+            contract_term_months: t.contract_term_months,
+            procedure: t.procedure.into(),
+            invited_supplier_ids,
+            criteria: t
+                .criteria
+                .iter()
+                .map(|c| CriterionResponse {
+                    id: c.id.as_uuid(),
+                    name: c.name.clone(),
+                    kind: c.kind.into(),
+                    weight: c.weight,
+                })
+                .collect(),
+            clarification_deadline: t.clarification_deadline,
+            submission_deadline: t.submission_deadline,
+            standstill_days: t.standstill_days,
+            status: view.status.into(),
+            version: t.version,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            published_at: t.published_at,
+            cancelled_at: t.cancelled_at,
+            cancellation_reason: t.cancellation_reason,
+            bids_opened_at: t.bids_opened_at,
+            unsuccessful_reason: t.unsuccessful_reason,
+            amendments: view.amendments.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<ClarificationSeen> for ClarificationResponse {
+    fn from(seen: ClarificationSeen) -> Self {
+        let c = seen.clarification;
+        Self {
+            id: c.id.as_uuid(),
+            tender_id: c.tender_id.as_uuid(),
+            question: c.question,
+            asked_at: c.asked_at,
+            asked_by_organisation_id: (seen.view == ClarificationView::WithAsker)
+                .then(|| c.asked_by_organisation_id.as_uuid()),
+            asked_by_you: seen.asked_by_viewer,
+            answer: c.answer,
+            answered_at: c.answered_at,
+        }
+    }
 }

@@ -281,13 +281,13 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
             let ids: Vec<_> = shares.iter().map(|s| s.supplier).collect();
             let names = persistence::organisations::names(conn, &ids).await?;
             let figures =
-                domain::market::concentration(&totals, state.concentration_scale.as_ref());
+                domain::market::concentration(&totals, &state.ctx.config().concentration_scale);
             html! {
                 h2 { "Market share by supplier" }
                 p {
                     "HHI " (format!("{:.0}", figures.hhi)) " — "
                     (figures.level.as_str().replace('_', " "))
-                    " (" (state.concentration_scale.name) " scale); CR3 "
+                    " (" (state.ctx.config().concentration_scale.name) " scale); CR3 "
                     (format!("{:.1}", figures.cr3)) "%."
                 }
                 table class="nhsuk-table" {

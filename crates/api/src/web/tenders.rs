@@ -330,11 +330,13 @@ fn values_of(tender: &api::TenderResponse) -> HashMap<String, String> {
 
 /// The tender as the signed-in user may see it (the API's rules), or 404.
 pub(super) async fn read_tender(ctx: &Ctx, id: Uuid) -> Result<api::TenderResponse, ApiError> {
-    let conn = ctx.state.db.conn();
-    let now = ctx.state.db.now().await?;
-    let (tender, status) =
-        api::visible(conn, &ctx.actor, domain::ids::TenderId::from_uuid(id), now).await?;
-    api::present(conn, Some(&ctx.actor), tender, status).await
+    let view = service::tenders::get(
+        &ctx.state.ctx,
+        &ctx.actor,
+        domain::ids::TenderId::from_uuid(id),
+    )
+    .await?;
+    Ok(view.into())
 }
 
 async fn edit_tender(ctx: Ctx, Path(id): Path<String>) -> Response {
@@ -644,17 +646,16 @@ pub async fn tender_view(
 ) -> Response {
     let built = async {
         let uuid = parse_id(id)?;
-        let conn = ctx.state.db.conn();
-        let now = ctx.state.db.now().await?;
-        let (tender, state) = api::visible(
-            conn,
-            &ctx.actor,
-            domain::ids::TenderId::from_uuid(uuid),
-            now,
-        )
-        .await?;
-        let questions = api::clarifications_for(conn, &ctx.actor, &tender, state).await?;
-        let tender = api::present(conn, Some(&ctx.actor), tender, state).await?;
+        let id = domain::ids::TenderId::from_uuid(uuid);
+        let tender: api::TenderResponse = service::tenders::get(&ctx.state.ctx, &ctx.actor, id)
+            .await?
+            .into();
+        let questions: Vec<api::ClarificationResponse> =
+            service::clarifications::list(&ctx.state.ctx, &ctx.actor, id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect();
         Ok::<_, ApiError>((tender, questions))
     }
     .await;

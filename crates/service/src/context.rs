@@ -1,0 +1,89 @@
+//! What every use case runs with: the database, the clock and the configuration.
+
+use crate::ServiceError;
+use chrono::{DateTime, Utc};
+use persistence::{Command, Db};
+use std::sync::Arc;
+
+/// The configuration the use cases read.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// A catalogue search counts its matches exactly up to this many; beyond, it says "more than".
+    pub search_total_limit: u64,
+    /// How market concentration is judged (the UK CMA sets no fixed scale).
+    pub concentration_scale: domain::market::ConcentrationScale,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            search_total_limit: DEFAULT_SEARCH_TOTAL_LIMIT,
+            concentration_scale: domain::market::ConcentrationScale::default(),
+        }
+    }
+}
+
+/// The default for [`Config::search_total_limit`]: fifty pages of twenty.
+pub const DEFAULT_SEARCH_TOTAL_LIMIT: u64 = 1000;
+
+/// The context of a use case: cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    db: Db,
+    config: Arc<Config>,
+    /// A fixed instant instead of the database clock: set only by [`Ctx::at`].
+    at: Option<DateTime<Utc>>,
+}
+
+impl Ctx {
+    pub fn new(db: Db, config: Config) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            at: None,
+        }
+    }
+
+    /// The same context with its clock stopped at `instant`. Only the demo loader uses it: it
+    /// replays a market's past through the same commands as everyone else, so that each step
+    /// happens (and is audited) at the instant it would have happened.
+    pub fn at(&self, instant: DateTime<Utc>) -> Self {
+        Self {
+            at: Some(domain::audit::storable_instant(instant)),
+            ..self.clone()
+        }
+    }
+
+    /// The same context with another configuration.
+    pub fn with_config(&self, config: Config) -> Self {
+        Self {
+            config: Arc::new(config),
+            ..self.clone()
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The time now: the database clock, or the instant fixed by [`Ctx::at`].
+    pub async fn now(&self) -> Result<DateTime<Utc>, ServiceError> {
+        match self.at {
+            Some(at) => Ok(at),
+            None => Ok(self.db.now().await?),
+        }
+    }
+
+    /// Starts a command: one write transaction for the change, its audit entries and its
+    /// notifications, at the database's instant (or the fixed one).
+    pub(crate) async fn command(&self) -> Result<Command, ServiceError> {
+        Ok(match self.at {
+            Some(at) => self.db.command_at(at).await?,
+            None => self.db.command().await?,
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! The application layer: every use case of the marketplace as one async function taking a
+//! context ([`Ctx`]: database, clock, configuration), the acting user and typed, already-parsed
+//! input, and answering domain or persistence types or a [`ServiceError`]. The JSON API, the web
+//! pages, the demo loader and the command line all call these functions; none of them opens a
+//! transaction, takes a lock, reads the clock or writes an audit entry of its own.
+
+pub mod bids;
+pub mod clarifications;
+mod context;
+mod error;
+pub mod tenders;
+mod version;
+
+pub use context::{Config, Ctx, DEFAULT_SEARCH_TOTAL_LIMIT};
+pub use error::ServiceError;
+pub use version::Expected;
