@@ -51,8 +51,22 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
     let norwich = app
         .login("lead@norwich-ccg.nhs.example", DEMO_PASSWORD)
         .await;
-    let own = ok(app.get("/api/v1/tenders", &norwich).await).await;
+    let me = ok(app.get("/api/v1/me", &norwich).await).await;
+    let own = ok(app
+        .get(
+            &format!(
+                "/api/v1/tenders?buyer={}",
+                me["organisation"]["id"].as_str().unwrap()
+            ),
+            &norwich,
+        )
+        .await)
+    .await;
     assert_eq!(statuses(&own), vec!["awarded", "cancelled", "draft"]);
+    // Unfiltered, a lead's list also holds every other buyer's published open tender.
+    let listed = ok(app.get("/api/v1/tenders?per_page=100", &norwich).await).await;
+    // The 23 the regulator sees but the invited one, and Norwich's own draft.
+    assert_eq!(listed["total"], 23, "{listed}");
 
     // The open tender: questions (one still to answer) and sealed bids.
     let lead = app

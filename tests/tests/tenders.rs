@@ -151,8 +151,21 @@ async fn only_the_buying_organisations_lead_manages_its_tenders() {
     for who in [&other_lead, &supplier, &regulator] {
         ok(app.get(&tender_path(&published), &who.token).await).await;
     }
+    // A buyer's list holds what it may read: the other buyer's open tender too, unless it asks
+    // for its own organisation's.
     let other_list = ok(app.get("/api/v1/tenders", &other_lead.token).await).await;
-    assert_eq!(other_list["total"], 0, "buyers list their own tenders");
+    assert_eq!(
+        other_list["total"], 1,
+        "an open tender is listed to other buyers"
+    );
+    let own_only = ok(app
+        .get(
+            &format!("/api/v1/tenders?buyer={}", other_lead.organisation_id),
+            &other_lead.token,
+        )
+        .await)
+    .await;
+    assert_eq!(own_only["total"], 0);
 }
 
 #[tokio::test]
@@ -872,4 +885,111 @@ async fn an_unknown_tender_or_question_is_not_found() {
     assert_problem(missing_question, StatusCode::NOT_FOUND).await;
     let bad_id = app.get("/api/v1/tenders/not-a-uuid", &lead.token).await;
     assert_problem(bad_id, StatusCode::BAD_REQUEST).await;
+}
+
+/// The ids in a page of tenders.
+fn listed_ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id_of)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_user_lists_exactly_the_tenders_it_may_read() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+    let other_lead = app.user("buyer_lead").await;
+    let invited = app.user("supplier_bidder").await;
+    let uninvited = app.user("supplier_bidder").await;
+    let regulator = app.user("regulator").await;
+    let admin = app.user("admin").await;
+    let draft = app.draft_tender(&lead, 3600.0, json!({})).await;
+    let open = app.published_tender(&lead, 3600.0, json!({})).await;
+    let invitation = app
+        .published_tender(
+            &lead,
+            3600.0,
+            json!({"procedure": "invited", "invited_supplier_ids": [invited.organisation_id]}),
+        )
+        .await;
+    let cancelled = app.published_tender(&lead, 3600.0, json!({})).await;
+    ok(app
+        .post(
+            &format!("{}/cancel", tender_path(&cancelled)),
+            &lead.token,
+            json!({"reason": "No longer needed."}),
+        )
+        .await)
+    .await;
+    let elsewhere_open = app.published_tender(&other_lead, 3600.0, json!({})).await;
+    let elsewhere_draft = app.draft_tender(&other_lead, 3600.0, json!({})).await;
+    let every = [
+        &draft,
+        &open,
+        &invitation,
+        &cancelled,
+        &elsewhere_open,
+        &elsewhere_draft,
+    ];
+    let mut readable_count = Vec::new();
+    for (name, who) in [
+        ("lead", &lead),
+        ("evaluator", &evaluator),
+        ("other lead", &other_lead),
+        ("invited supplier", &invited),
+        ("uninvited supplier", &uninvited),
+        ("regulator", &regulator),
+        ("admin", &admin),
+    ] {
+        let listed =
+            listed_ids(&ok(app.get("/api/v1/tenders?per_page=100", &who.token).await).await);
+        for id in &listed {
+            let read = app.get(&format!("/api/v1/tenders/{id}"), &who.token).await;
+            assert_eq!(
+                read.status(),
+                StatusCode::OK,
+                "{name} lists {id} but cannot read it"
+            );
+        }
+        let mut readable = 0;
+        for tender in every {
+            let read = app.get(&tender_path(tender), &who.token).await;
+            if read.status() == StatusCode::NOT_FOUND {
+                assert!(
+                    !listed.contains(&id_of(tender)),
+                    "{name} lists what it cannot read"
+                );
+                continue;
+            }
+            let shown = ok(read).await;
+            readable += 1;
+            if shown["status"] == "published" {
+                assert!(
+                    listed.contains(&id_of(tender)),
+                    "{name} reads the published {} but does not list it",
+                    shown["title"]
+                );
+            }
+        }
+        readable_count.push((name, readable));
+    }
+    // Who reads what: the lead's side all of its own and the other buyer's open one; the other
+    // lead its own two and the open ones; suppliers only what they may bid on; oversight all
+    // but the drafts.
+    assert_eq!(
+        readable_count,
+        vec![
+            ("lead", 5),
+            ("evaluator", 5),
+            ("other lead", 4),
+            ("invited supplier", 4),
+            ("uninvited supplier", 3),
+            ("regulator", 4),
+            ("admin", 4),
+        ]
+    );
 }

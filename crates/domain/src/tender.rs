@@ -773,16 +773,45 @@ impl TenderScope {
 /// alone; an invited tender is invisible to every supplier it does not name and to other buyers;
 /// the regulator and admins see every tender once published.
 pub fn can_view_tender(actor: &Actor, tender: &TenderScope) -> bool {
-    if tender.is_buyer(actor) {
-        return true;
+    TenderAudience::of(actor).admits(tender)
+}
+
+/// Which tenders a user may see: one rule for the single read ([`can_view_tender`]) and for
+/// every list (storage turns the same cases into its query), so that a list holds exactly the
+/// tenders its reader may open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenderAudience {
+    /// A buyer organisation's people: its own tenders in any state, and every other buyer's
+    /// open tender once published (open tenders are public notices; drafts and invitations are
+    /// not).
+    Buyer(OrganisationId),
+    /// A supplier: published open tenders, and those it is invited to; never a draft.
+    Supplier(OrganisationId),
+    /// The regulator and admins: every tender but drafts.
+    Oversight,
+}
+
+impl TenderAudience {
+    pub fn of(actor: &Actor) -> Self {
+        match actor.role {
+            Role::BuyerLead | Role::BuyerEvaluator => Self::Buyer(actor.organisation_id),
+            Role::SupplierBidder => Self::Supplier(actor.organisation_id),
+            Role::Regulator | Role::Admin => Self::Oversight,
+        }
     }
-    if tender.status == TenderStatus::Draft {
-        return false;
-    }
-    match actor.role {
-        Role::Regulator | Role::Admin => true,
-        Role::SupplierBidder => tender.may_bid(actor),
-        Role::BuyerLead | Role::BuyerEvaluator => tender.procedure == Procedure::Open,
+
+    /// Whether this audience sees `tender`.
+    pub fn admits(self, tender: &TenderScope) -> bool {
+        match self {
+            Self::Buyer(own) if own == tender.buyer => true,
+            _ if tender.status == TenderStatus::Draft => false,
+            Self::Buyer(_) => tender.procedure == Procedure::Open,
+            Self::Supplier(supplier) => match tender.procedure {
+                Procedure::Open => true,
+                Procedure::Invited => tender.invited.contains(&supplier),
+            },
+            Self::Oversight => true,
+        }
     }
 }
 
@@ -1118,6 +1147,91 @@ mod tests {
             user_id: UserId::new(),
             organisation_id: organisation,
             role,
+        }
+    }
+
+    #[test]
+    fn who_sees_a_tender_by_role_state_and_procedure() {
+        use Role::*;
+        let buyer = OrganisationId::new();
+        let other_buyer = OrganisationId::new();
+        let invited = OrganisationId::new();
+        let uninvited = OrganisationId::new();
+        // (viewer, role, organisation, sees a draft, sees a later open one, a later invited one)
+        let table = [
+            ("the buyer's lead", BuyerLead, buyer, true, true, true),
+            (
+                "the buyer's evaluator",
+                BuyerEvaluator,
+                buyer,
+                true,
+                true,
+                true,
+            ),
+            (
+                "another buyer's lead",
+                BuyerLead,
+                other_buyer,
+                false,
+                true,
+                false,
+            ),
+            (
+                "another buyer's evaluator",
+                BuyerEvaluator,
+                other_buyer,
+                false,
+                true,
+                false,
+            ),
+            (
+                "an invited supplier",
+                SupplierBidder,
+                invited,
+                false,
+                true,
+                true,
+            ),
+            (
+                "an uninvited supplier",
+                SupplierBidder,
+                uninvited,
+                false,
+                true,
+                false,
+            ),
+            ("the regulator", Regulator, uninvited, false, true, true),
+            ("an admin", Admin, uninvited, false, true, true),
+        ];
+        for (viewer, role, organisation, draft, open, invitation) in table {
+            let who = actor(role, organisation);
+            for status in TenderStatus::ALL {
+                for procedure in [Procedure::Open, Procedure::Invited] {
+                    let scope = TenderScope {
+                        buyer,
+                        procedure,
+                        invited: vec![invited],
+                        status,
+                    };
+                    let expected = match (status, procedure) {
+                        (TenderStatus::Draft, _) => draft,
+                        (_, Procedure::Open) => open,
+                        (_, Procedure::Invited) => invitation,
+                    };
+                    assert_eq!(
+                        can_view_tender(&who, &scope),
+                        expected,
+                        "{viewer}, a {status} {} tender",
+                        procedure.as_str()
+                    );
+                    assert_eq!(
+                        TenderAudience::of(&who).admits(&scope),
+                        expected,
+                        "{viewer}'s list, a {status} {} tender",
+                        procedure.as_str()
+                    );
+                }
+            }
         }
     }
 

@@ -525,16 +525,8 @@ pub async fn amendments<C: ConnectionTrait>(
         .collect())
 }
 
-/// Who a tender list is for.
-#[derive(Debug, Clone, Copy)]
-pub enum TenderAudience {
-    /// A buyer organisation's own tenders, any state.
-    Buyer(OrganisationId),
-    /// Tenders a supplier may see: open ones and those it is invited to, never drafts.
-    Supplier(OrganisationId),
-    /// Every tender but drafts: the regulator and admins.
-    Oversight,
-}
+/// Who a tender list is for: the domain's rule, turned into SQL by `push_listing_query`.
+pub use domain::tender::TenderAudience;
 
 /// A tender list's filters.
 #[derive(Debug, Clone, Default)]
@@ -594,7 +586,9 @@ fn push_listing_query(
     );
     match audience {
         TenderAudience::Buyer(org) => {
-            sql.push("t.buyer_id = ").bind(org.as_uuid());
+            sql.push("(t.buyer_id = ")
+                .bind(org.as_uuid())
+                .push(" OR (t.status <> 'draft' AND t.procedure = 'open'))");
         }
         TenderAudience::Supplier(org) => {
             sql.push(

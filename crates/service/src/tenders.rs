@@ -202,20 +202,15 @@ pub struct TenderQuery {
     pub buyer: Option<OrganisationId>,
 }
 
-/// Tenders `actor` may see, soonest submission deadline first: a buyer's own (any state); for a
-/// supplier, the published ones it may bid on (or, asked for by `status`, the later states of
-/// those it may see); for the regulator and admins, every tender but drafts.
+/// Tenders `actor` may see (exactly those [`get`] answers), soonest submission deadline first;
+/// a supplier's list holds only published tenders unless it asks for another state.
 pub async fn list(
     ctx: &Ctx,
     actor: &Actor,
     query: TenderQuery,
     page: PageRequest,
 ) -> Result<Page<TenderListing>, ServiceError> {
-    let audience = match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator => TenderAudience::Buyer(actor.organisation_id),
-        Role::SupplierBidder => TenderAudience::Supplier(actor.organisation_id),
-        Role::Regulator | Role::Admin => TenderAudience::Oversight,
-    };
+    let audience = TenderAudience::of(actor);
     let status = match (query.status, actor.role) {
         (None, Role::SupplierBidder) => Some(TenderStatus::Published),
         (status, _) => status,

@@ -11,13 +11,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use domain::access::Actor;
 use domain::calendar::uk_date;
 use domain::error::Validator;
 use domain::ids::{OrganisationId, TenderId};
 use domain::pagination::PageRequest;
 use domain::tender::{Procedure, TenderStatus};
-use domain::user::Role;
 use persistence::awards::AwardStatus;
 use persistence::tenders::{Tender, TenderAudience, TenderFilter};
 use sea_orm::ConnectionTrait;
@@ -319,14 +317,6 @@ pub struct OcdsQuery {
     pub per_page: Option<u64>,
 }
 
-fn audience(actor: &Actor) -> TenderAudience {
-    match actor.role {
-        Role::Regulator | Role::Admin => TenderAudience::Oversight,
-        Role::SupplierBidder => TenderAudience::Supplier(actor.organisation_id),
-        Role::BuyerLead | Role::BuyerEvaluator => TenderAudience::Buyer(actor.organisation_id),
-    }
-}
-
 /// One page of releases, a release per published tender the signed-in user may see (the
 /// regulator and admins: all), in one OCDS release package.
 #[utoipa::path(
@@ -356,7 +346,7 @@ pub async fn list_ocds_releases(
     let now = state.db.now().await?;
     let found = persistence::tenders::list(
         conn,
-        audience(&actor),
+        TenderAudience::of(&actor),
         &TenderFilter {
             published_only: true,
             ..TenderFilter::default()

@@ -192,7 +192,10 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
             let own = persistence::tenders::list(
                 conn,
                 TenderAudience::Buyer(actor.organisation_id),
-                &TenderFilter::default(),
+                &TenderFilter {
+                    buyer: Some(actor.organisation_id),
+                    ..TenderFilter::default()
+                },
                 now,
                 page_request,
             )
@@ -220,7 +223,10 @@ async fn dashboard_content(state: &AppState, actor: &Actor) -> Result<Markup, Ap
             let own = persistence::tenders::list(
                 conn,
                 TenderAudience::Buyer(actor.organisation_id),
-                &TenderFilter::default(),
+                &TenderFilter {
+                    buyer: Some(actor.organisation_id),
+                    ..TenderFilter::default()
+                },
                 now,
                 page_request,
             )
