@@ -435,9 +435,11 @@ impl From<TenderListing> for TenderSummaryResponse {
     }
 }
 
-/// Lists tenders, soonest submission deadline first: a buyer's own (any state); for a
-/// supplier, the published ones it may bid on (or, asked for by `status`, the later states of
-/// those it may see); for the regulator and admins, every tender but drafts.
+/// Lists the tenders the signed-in user may read, soonest submission deadline first: for a
+/// buyer, its own (any state) and other buyers' open tenders once published (`buyer` narrows it
+/// to one organisation); for a supplier, the published ones it may bid on (or, asked for by
+/// `status`, the later states of those it may see); for the regulator and admins, every tender
+/// but drafts. Every tender listed can be read with `GET /tenders/{id}`.
 #[utoipa::path(
     get,
     path = "/tenders",
