@@ -256,19 +256,7 @@ impl std::fmt::Display for ErrorChain<'_> {
 
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
-        match err {
-            DomainError::Validation(errors) => Self::Validation(errors),
-            DomainError::NotFound(what) => Self::NotFound(format!("No such {what}.")),
-            DomainError::Forbidden(detail) => Self::Forbidden(detail),
-            DomainError::Conflict(detail) => Self::Conflict {
-                detail,
-                errors: Vec::new(),
-            },
-            DomainError::Sealed(detail) => Self::BidsSealed(detail),
-            DomainError::DeadlinePassed { detail, deadline } => {
-                Self::DeadlinePassed { detail, deadline }
-            }
-        }
+        service::ServiceError::from(err).into()
     }
 }
 
@@ -291,16 +279,7 @@ impl From<service::ServiceError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound(what) => Self::NotFound(format!("No such {what}.")),
-            StoreError::Conflict { pointer, message } => Self::Conflict {
-                detail: message.clone(),
-                errors: pointer
-                    .map(|p| vec![FieldError::new(p, message)])
-                    .unwrap_or_default(),
-            },
-            other => Self::internal(other),
-        }
+        service::ServiceError::from(err).into()
     }
 }
 

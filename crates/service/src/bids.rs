@@ -15,7 +15,6 @@ use domain::user::Role;
 use domain::{DomainError, FieldError};
 use persistence::Command;
 use persistence::bids::{Bid, BidSelection, BidVersion};
-use persistence::notifications::NewNotification;
 use persistence::tenders::Tender;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
@@ -165,21 +164,18 @@ async fn receipt(
     bid: &Bid,
     what: &str,
 ) -> Result<(), ServiceError> {
-    persistence::notifications::notify(
-        command.conn(),
+    crate::notify(
+        command,
         &[bid.supplier_id],
-        &NewNotification {
-            kind: NotificationKind::BidReceived,
-            tender_id: Some(tender.id),
-            subject: format!("Bid {what}: {}", tender.title),
-            body: format!(
-                "Your bid (version {}) was {what} at {} by the marketplace's clock. Bids close {}.",
-                bid.version,
-                bid.submitted_at.to_rfc3339(),
-                tender.submission_deadline.to_rfc3339()
-            ),
-        },
-        command.now(),
+        NotificationKind::BidReceived,
+        tender.id,
+        format!("Bid {what}: {}", tender.title),
+        format!(
+            "Your bid (version {}) was {what} at {} by the marketplace's clock. Bids close {}.",
+            bid.version,
+            bid.submitted_at.to_rfc3339(),
+            tender.submission_deadline.to_rfc3339()
+        ),
     )
     .await?;
     Ok(())

@@ -10,7 +10,6 @@ use domain::audit::AuditEntry;
 use domain::bid::{self, ClarificationView, NotificationKind};
 use domain::ids::{ClarificationId, TenderId};
 use domain::tender::{Procedure, TenderStatus, can_bid, can_view_tender, check_before};
-use persistence::notifications::NewNotification;
 use persistence::tenders::Clarification;
 use serde_json::json;
 
@@ -161,16 +160,13 @@ pub async fn answer(
         Procedure::Invited => current.invited.clone(),
         Procedure::Open => persistence::notifications::all_suppliers(command.conn()).await?,
     };
-    persistence::notifications::notify(
-        command.conn(),
+    crate::notify(
+        &command,
         &recipients,
-        &NewNotification {
-            kind: NotificationKind::ClarificationAnswered,
-            tender_id: Some(current.id),
-            subject: format!("Question answered: {}", current.title),
-            body: format!("Q: {}\nA: {}", answered.question, answer),
-        },
-        command.now(),
+        NotificationKind::ClarificationAnswered,
+        current.id,
+        format!("Question answered: {}", current.title),
+        format!("Q: {}\nA: {}", answered.question, answer),
     )
     .await?;
     command

@@ -12,5 +12,33 @@ pub mod tenders;
 mod version;
 
 pub use context::{Config, Ctx, DEFAULT_SEARCH_TOTAL_LIMIT};
+
+use domain::bid::NotificationKind;
+use domain::ids::{OrganisationId, TenderId};
+
+/// Tells `recipients` about `tender` inside `command`: the notification commits or rolls back
+/// with the change it reports.
+pub(crate) async fn notify(
+    command: &persistence::Command,
+    recipients: &[OrganisationId],
+    kind: NotificationKind,
+    tender: TenderId,
+    subject: String,
+    body: String,
+) -> Result<(), ServiceError> {
+    persistence::notifications::notify(
+        command.conn(),
+        recipients,
+        &persistence::notifications::NewNotification {
+            kind,
+            tender_id: Some(tender),
+            subject,
+            body,
+        },
+        command.now(),
+    )
+    .await?;
+    Ok(())
+}
 pub use error::ServiceError;
 pub use version::Expected;

@@ -17,7 +17,6 @@ use domain::tender::{
 use domain::user::Role;
 use domain::{DomainError, FieldError};
 use persistence::Command;
-use persistence::notifications::NewNotification;
 use persistence::tenders::{
     AmendmentRecord, Tender, TenderAudience, TenderFilter, TenderListing, Transition,
 };
@@ -459,21 +458,18 @@ pub async fn publish_in(
             .await?
         }
     };
-    persistence::notifications::notify(
-        command.conn(),
+    crate::notify(
+        command,
         &recipients,
-        &NewNotification {
-            kind: NotificationKind::TenderPublished,
-            tender_id: Some(published.id),
-            subject: format!("New tender: {}", published.title),
-            body: format!(
-                "{} has published a tender you may bid on. Questions close {}; bids close {}.",
-                before.buyer_name,
-                published.clarification_deadline.to_rfc3339(),
-                published.submission_deadline.to_rfc3339()
-            ),
-        },
-        now,
+        NotificationKind::TenderPublished,
+        published.id,
+        format!("New tender: {}", published.title),
+        format!(
+            "{} has published a tender you may bid on. Questions close {}; bids close {}.",
+            before.buyer_name,
+            published.clarification_deadline.to_rfc3339(),
+            published.submission_deadline.to_rfc3339()
+        ),
     )
     .await?;
     let shown = view(command.conn(), None, published, published_status).await?;
@@ -557,20 +553,17 @@ pub async fn amend(
     } else {
         ""
     };
-    persistence::notifications::notify(
-        command.conn(),
+    crate::notify(
+        &command,
         &recipients,
-        &NewNotification {
-            kind: NotificationKind::TenderAmended,
-            tender_id: Some(amended.id),
-            subject: format!("Tender amended: {}", amended.title),
-            body: format!(
-                "Amendment {number}: {}{action} Bids close {}.",
-                amendment.note,
-                amended.submission_deadline.to_rfc3339()
-            ),
-        },
-        command.now(),
+        NotificationKind::TenderAmended,
+        amended.id,
+        format!("Tender amended: {}", amended.title),
+        format!(
+            "Amendment {number}: {}{action} Bids close {}.",
+            amendment.note,
+            amended.submission_deadline.to_rfc3339()
+        ),
     )
     .await?;
     let after = view(command.conn(), None, amended, status).await?;

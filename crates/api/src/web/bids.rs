@@ -4,7 +4,7 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary, notice,
-    parse_id, pence_of_pounds, pounds_field, summary, table, when, words,
+    parse_id, parse_pounds, pounds_field, summary, table, when, words,
 };
 use crate::auth::AuthUser;
 use crate::dto::pounds;
@@ -16,10 +16,14 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use domain::FieldError;
+use domain::bid::NewResponse;
+use domain::ids::{BidId, CriterionId, OfferId, TenderId};
 use domain::offer::OfferStatus;
 use domain::user::Role;
 use maud::{Markup, html};
 use serde_json::json;
+use service::bids::BidInput;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -34,17 +38,66 @@ pub fn routes() -> Router<AppState> {
 
 /// The supplier's live bid on the tender, if any (the API lists only its own to a supplier).
 async fn own_bid(ctx: &Ctx, id: Uuid) -> Result<Option<api::BidResponse>, ApiError> {
-    let axum::Json(list) = api::list_bids(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(id),
-    )
-    .await?;
-    Ok(list
-        .items
+    let bids = service::bids::list(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(id)).await?;
+    Ok(bids
         .into_iter()
         .rev()
-        .find(|b| code_of(&b.status) != "withdrawn"))
+        .find(|b| b.bid.status.is_live())
+        .map(Into::into))
+}
+
+/// The bid form's fields as the service's input; a field that cannot even be read (a price
+/// that is not an amount, an id that is not one) is an error at that field.
+fn bid_input(posted: &Posted) -> Result<BidInput, ApiError> {
+    let mut errors = Vec::new();
+    let price_pence = parse_pounds(posted.get("price_pence")).unwrap_or_else(|| {
+        errors.push(FieldError::new(
+            "/price_pence",
+            "must be an amount in pounds, like 1250 or 1250.50",
+        ));
+        0
+    });
+    let offer = posted.get("offer_id");
+    let offer_id = if offer.is_empty() {
+        None
+    } else {
+        Uuid::parse_str(offer)
+            .ok()
+            .map(OfferId::from_uuid)
+            .or_else(|| {
+                errors.push(FieldError::new("/offer_id", "must be one of your offers"));
+                None
+            })
+    };
+    let mut responses = Vec::new();
+    for i in 0..20 {
+        let criterion = posted.get(&format!("responses-{i}-criterion_id"));
+        if criterion.is_empty() {
+            break;
+        }
+        match Uuid::parse_str(criterion) {
+            Ok(id) => responses.push(NewResponse {
+                criterion_id: CriterionId::from_uuid(id),
+                text: posted
+                    .text(&format!("responses-{i}-text"))
+                    .trim()
+                    .to_owned(),
+            }),
+            Err(_) => errors.push(FieldError::new(
+                format!("/responses/{i}/criterion_id"),
+                "must be a criterion of this tender",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(BidInput {
+            price_pence,
+            offer_id,
+            responses,
+        })
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 fn bid_values(bid: &api::BidResponse) -> HashMap<String, String> {
@@ -161,42 +214,27 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
     let Ok(uuid) = parse_id(&id) else {
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
-    let mut responses = Vec::new();
-    for i in 0..20 {
-        let criterion = posted.get(&format!("responses-{i}-criterion_id"));
-        if criterion.is_empty() {
-            break;
-        }
-        responses.push(json!({ "criterion_id": criterion, "text": posted.text(&format!("responses-{i}-text")).trim() }));
-    }
-    let offer = posted.get("offer_id");
-    let request = json!({
-        "price_pence": pence_of_pounds(posted.get("price_pence")),
-        "offer_id": if offer.is_empty() { serde_json::Value::Null } else { json!(offer) },
-        "responses": responses,
-    });
     let existing = match own_bid(&ctx, uuid).await {
         Ok(existing) => existing,
         Err(error) => return ctx.error(error),
     };
-    let result = match &existing {
-        Some(bid) => api::revise_bid(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams((uuid, bid.id)),
-            body(request),
-        )
-        .await
-        .map(|_| "revised"),
-        None => api::submit_bid(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            body(request),
-        )
-        .await
-        .map(|_| "bid"),
-    };
+    let tender = TenderId::from_uuid(uuid);
+    let result = async {
+        let input = bid_input(&posted)?;
+        let service = &ctx.state.ctx;
+        Ok::<_, ApiError>(match &existing {
+            Some(bid) => {
+                let id = BidId::from_uuid(bid.id);
+                service::bids::revise(service, &ctx.actor, tender, id, &input).await?;
+                "revised"
+            }
+            None => {
+                service::bids::submit(service, &ctx.actor, tender, &input).await?;
+                "bid"
+            }
+        })
+    }
+    .await;
     match result {
         Ok(code) => done(&format!("/tenders/{uuid}/bid"), code),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
@@ -218,12 +256,11 @@ async fn own_bid_action(ctx: &Ctx, id: &str, code: &str, withdraw: bool) -> Resp
         let bid = own_bid(ctx, uuid).await?.ok_or_else(|| {
             ApiError::NotFound("Your organisation has no live bid on this tender.".to_owned())
         })?;
-        let params = PathParams((uuid, bid.id));
+        let (tender, bid) = (TenderId::from_uuid(uuid), BidId::from_uuid(bid.id));
         if withdraw {
-            let _ =
-                api::withdraw_bid(State(ctx.state.clone()), AuthUser(ctx.actor), params).await?;
+            service::bids::withdraw(&ctx.state.ctx, &ctx.actor, tender, bid).await?;
         } else {
-            let _ = api::confirm_bid(State(ctx.state.clone()), AuthUser(ctx.actor), params).await?;
+            service::bids::confirm(&ctx.state.ctx, &ctx.actor, tender, bid).await?;
         }
         Ok::<_, ApiError>(uuid)
     }

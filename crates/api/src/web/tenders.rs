@@ -401,13 +401,11 @@ async fn publish_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Res
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
     let version = posted.get("version").parse::<i32>().unwrap_or_default();
-    match api::publish_tender(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        crate::concurrency::IfMatch::version(version),
-    )
-    .await
+    let tender = domain::ids::TenderId::from_uuid(uuid);
+    let expected = service::Expected::version(version);
+    match service::tenders::publish(&ctx.state.ctx, &ctx.actor, tender, &expected)
+        .await
+        .map_err(ApiError::from)
     {
         Ok(_) => done(&format!("/tenders/{uuid}"), "published"),
         Err(error) => {
@@ -548,14 +546,11 @@ async fn cancel_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
     let Ok(uuid) = parse_id(&id) else {
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
-    let request = json!({ "reason": posted.text("reason").trim() });
-    match api::cancel_tender(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        body(request),
-    )
-    .await
+    let tender = domain::ids::TenderId::from_uuid(uuid);
+    let reason = posted.text("reason").trim();
+    match service::tenders::cancel(&ctx.state.ctx, &ctx.actor, tender, reason)
+        .await
+        .map_err(ApiError::from)
     {
         Ok(_) => done(&format!("/tenders/{uuid}"), "cancelled"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
@@ -578,14 +573,11 @@ async fn ask_question(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
     let Ok(uuid) = parse_id(&id) else {
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
-    let request = json!({ "question": posted.text("question").trim() });
-    match api::ask_clarification(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        body(request),
-    )
-    .await
+    let tender = domain::ids::TenderId::from_uuid(uuid);
+    let question = posted.text("question").trim();
+    match service::clarifications::ask(&ctx.state.ctx, &ctx.actor, tender, question)
+        .await
+        .map_err(ApiError::from)
     {
         Ok(_) => done(&format!("/tenders/{uuid}"), "asked"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
@@ -604,14 +596,12 @@ async fn answer_question(
     let (Ok(uuid), Ok(question)) = (parse_id(&id), parse_id(&qid)) else {
         return ctx.error(ApiError::NotFound("No such question.".to_owned()));
     };
-    let request = json!({ "answer": posted.text("answer").trim() });
-    match api::answer_clarification(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams((uuid, question)),
-        body(request),
-    )
-    .await
+    let tender = domain::ids::TenderId::from_uuid(uuid);
+    let clarification = domain::ids::ClarificationId::from_uuid(question);
+    let answer = posted.text("answer").trim();
+    match service::clarifications::answer(&ctx.state.ctx, &ctx.actor, tender, clarification, answer)
+        .await
+        .map_err(ApiError::from)
     {
         Ok(_) => done(&format!("/tenders/{uuid}"), "answered"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),

@@ -128,6 +128,14 @@ pub fn number_or_text(value: &str) -> serde_json::Value {
 
 /// Pounds typed into a form (`1,250.50`) as pence, or the text unchanged for the API to refuse.
 pub fn pence_of_pounds(value: &str) -> serde_json::Value {
+    match parse_pounds(value) {
+        Some(p) => serde_json::Value::from(p),
+        None => serde_json::Value::from(value.trim()),
+    }
+}
+
+/// Pounds as typed (`1,250.50`, `£1250`) in pence; `None` when it is not an amount.
+pub fn parse_pounds(value: &str) -> Option<i64> {
     let cleaned: String = value
         .trim()
         .chars()
@@ -143,10 +151,7 @@ pub fn pence_of_pounds(value: &str) -> serde_json::Value {
             .and_then(|(p, f)| p.checked_mul(100)?.checked_add(f)),
         _ => None,
     };
-    match pence {
-        Some(p) if !whole.starts_with('-') => serde_json::Value::from(p),
-        _ => serde_json::Value::from(value.trim()),
-    }
+    pence.filter(|_| !whole.starts_with('-'))
 }
 
 /// Pence shown in a form field as pounds (`1250.50`).
