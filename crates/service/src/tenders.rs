@@ -184,6 +184,21 @@ async fn audit_change(
     Ok(())
 }
 
+/// A command on a tender that only its buying organisation's lead may run: the tender locked
+/// and settled, refused (403, or 404 to those who may not see it) for anyone else.
+async fn lead_command(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    action: &str,
+) -> Result<(Command, Tender, TenderStatus), ServiceError> {
+    tender::require_tender_manager(actor)?;
+    let mut command = ctx.command().await?;
+    let (current, status) = lock_and_settle(&mut command, id).await?;
+    current.scope(status).check_lead(actor, action)?;
+    Ok((command, current, status))
+}
+
 /// One tender, as `actor` may see it now.
 pub async fn get(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<TenderView, ServiceError> {
     let conn = ctx.db().conn();
@@ -376,12 +391,7 @@ pub async fn update(
     expected: &Expected,
     changes: &DraftChanges,
 ) -> Result<TenderView, ServiceError> {
-    tender::require_tender_manager(actor)?;
-    let mut command = ctx.command().await?;
-    let (current, status) = lock_and_settle(&mut command, id).await?;
-    current
-        .scope(status)
-        .check_lead(actor, "edit this tender")?;
+    let (command, current, status) = lead_command(ctx, actor, id, "edit this tender").await?;
     expected.require(current.version)?;
     if changes.is_empty() {
         return Err(ServiceError::field("", "give at least one field to change"));
@@ -414,12 +424,7 @@ pub async fn publish(
     id: TenderId,
     expected: &Expected,
 ) -> Result<TenderView, ServiceError> {
-    tender::require_tender_manager(actor)?;
-    let mut command = ctx.command().await?;
-    let (current, status) = lock_and_settle(&mut command, id).await?;
-    current
-        .scope(status)
-        .check_lead(actor, "publish this tender")?;
+    let (command, current, status) = lead_command(ctx, actor, id, "publish this tender").await?;
     expected.check(current.version)?;
     let published_status = status.publish()?;
     let shown = publish_in(&command, Some(*actor), current, published_status).await?;
@@ -495,12 +500,7 @@ pub async fn amend(
     id: TenderId,
     input: &AmendmentInput,
 ) -> Result<TenderView, ServiceError> {
-    tender::require_tender_manager(actor)?;
-    let mut command = ctx.command().await?;
-    let (current, status) = lock_and_settle(&mut command, id).await?;
-    current
-        .scope(status)
-        .check_lead(actor, "amend this tender")?;
+    let (command, current, status) = lead_command(ctx, actor, id, "amend this tender").await?;
     if current.deadlines_apply() {
         check_before(current.submission_deadline, command.now(), "amendments")?;
     }
@@ -582,12 +582,7 @@ pub async fn cancel(
     id: TenderId,
     reason: &str,
 ) -> Result<TenderView, ServiceError> {
-    tender::require_tender_manager(actor)?;
-    let mut command = ctx.command().await?;
-    let (current, status) = lock_and_settle(&mut command, id).await?;
-    current
-        .scope(status)
-        .check_lead(actor, "cancel this tender")?;
+    let (command, current, status) = lead_command(ctx, actor, id, "cancel this tender").await?;
     let reason = cancellation_reason(reason)?;
     let cancelled_status = status.cancel()?;
     let shown = cancel_in(&command, Some(*actor), current, cancelled_status, reason).await?;
