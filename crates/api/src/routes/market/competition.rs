@@ -1,0 +1,131 @@
+//! Competition indicators: tenders, bids per tender, single-bid and failure rates.
+
+use super::*;
+
+/// The EU Single Market Scoreboard band of a single-bid rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = ScoreboardBand)]
+pub enum BandDto {
+    /// 10% or less.
+    Green,
+    /// Above 10%, up to 20%.
+    Amber,
+    /// Above 20%.
+    Red,
+    /// No tender has closed with bids.
+    NotApplicable,
+}
+
+impl From<market::ScoreboardBand> for BandDto {
+    fn from(b: market::ScoreboardBand) -> Self {
+        match b {
+            market::ScoreboardBand::Green => Self::Green,
+            market::ScoreboardBand::Amber => Self::Amber,
+            market::ScoreboardBand::Red => Self::Red,
+            market::ScoreboardBand::NotApplicable => Self::NotApplicable,
+        }
+    }
+}
+
+/// How competitive tendering is. Rates are percentages to 2 places, null with nothing to rate.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CompetitionResponse {
+    /// Tenders published in the period (`from`/`to` filter the publication date).
+    pub tenders_published: i64,
+    /// Of those, closed (deadline passed, not cancelled).
+    pub tenders_closed: i64,
+    /// Mean live bids per closed tender.
+    pub mean_bids_per_tender: Option<f64>,
+    /// Median live bids per closed tender (nearest rank).
+    pub median_bids_per_tender: Option<i64>,
+    /// Closed tenders with exactly one bid, percent of those closed with any bid.
+    pub single_bid_rate_percent: Option<f64>,
+    /// The EU Single Market Scoreboard band: green ≤ 10%, red > 20%.
+    pub single_bid_band: BandDto,
+    /// Cancelled, percent of published.
+    pub cancelled_rate_percent: Option<f64>,
+    /// Unsuccessful, percent of published.
+    pub unsuccessful_rate_percent: Option<f64>,
+    /// Mean days from publication to the submission deadline.
+    pub mean_tender_period_days: Option<f64>,
+    /// Tenders with a submission period under 15 days, percent of published.
+    pub short_period_rate_percent: Option<f64>,
+    /// Awards in force.
+    pub awards: i64,
+    /// Awards to a bid other than the top-ranked, percent of awards.
+    pub awarded_other_than_top_percent: Option<f64>,
+}
+
+/// Competition indicators: tenders, bids per tender, the single-bid rate and its Scoreboard
+/// band, cancelled and unsuccessful rates, tender periods, and awards away from the top-ranked.
+#[utoipa::path(
+    get,
+    path = "/market/competition",
+    tag = "market",
+    security(("bearer" = [])),
+    params(MarketQuery),
+    responses(
+        (status = 200, description = "The indicators.", content(
+            (CompetitionResponse = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn market_competition(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    headers: HeaderMap,
+    QueryParams(query): QueryParams<MarketQuery>,
+) -> Result<Response, ApiError> {
+    require_market_reader(&actor)?;
+    let filter = filter_of(&query)?;
+    let now = state.db.now().await?;
+    let sums = persistence::market::competition(state.db.conn(), &filter, now).await?;
+    let single = market::rate_percent(sums.single_bid, sums.closed_with_bids);
+    #[allow(clippy::cast_precision_loss)]
+    let mean = |total: f64, count: i64| (count > 0).then(|| two_places(total / count as f64));
+    #[allow(clippy::cast_precision_loss)]
+    let figures = CompetitionResponse {
+        tenders_published: sums.published,
+        tenders_closed: sums.closed,
+        mean_bids_per_tender: mean(sums.bids_on_closed as f64, sums.closed),
+        median_bids_per_tender: sums.median_bids,
+        single_bid_rate_percent: single,
+        single_bid_band: market::single_bid_band(single).into(),
+        cancelled_rate_percent: market::rate_percent(sums.cancelled, sums.published),
+        unsuccessful_rate_percent: market::rate_percent(sums.unsuccessful, sums.published),
+        mean_tender_period_days: mean(sums.period_days, sums.published),
+        short_period_rate_percent: market::rate_percent(sums.short_periods, sums.published),
+        awards: sums.awards,
+        awarded_other_than_top_percent: market::rate_percent(sums.awards_not_top, sums.awards),
+    };
+    if crate::csv::wants_csv(&headers) {
+        let value = serde_json::to_value(&figures).map_err(ApiError::internal)?;
+        let rows: Vec<Vec<String>> = value
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        let text = match v {
+                            serde_json::Value::Null => String::new(),
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        vec![k.clone(), text]
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Ok(crate::csv::download(
+            "market-competition.csv",
+            &["indicator", "value"],
+            &rows,
+        ));
+    }
+    Ok(Json(figures).into_response())
+}

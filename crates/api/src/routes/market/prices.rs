@@ -1,0 +1,149 @@
+//! Price benchmarks of published offers, and awarded against estimated value.
+
+use super::*;
+
+/// The spread of offer prices in one category and pricing unit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PriceSpreadItem {
+    /// The category code.
+    pub category: String,
+    /// The pricing unit.
+    pub pricing_unit: String,
+    /// Published offers at the date.
+    pub offers: i64,
+    /// The lowest unit price in pence.
+    pub min_pence: i64,
+    /// The median (nearest rank).
+    pub median_pence: i64,
+    /// The 90th percentile (nearest rank).
+    pub p90_pence: i64,
+}
+
+/// Awarded value against estimated value in one category.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SavingsItem {
+    /// The category code.
+    pub category: String,
+    /// Awarded contracts.
+    pub contracts: i64,
+    /// The buyers' estimates, summed, in pence.
+    pub estimated_value_pence: i64,
+    /// The awarded values, summed, in pence.
+    pub awarded_value_pence: i64,
+    /// The mean of each contract's saving against its estimate, percent (negative: dearer).
+    pub mean_saving_percent: f64,
+}
+
+/// Price benchmarks.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PricesResponse {
+    /// The date the offer prices are read at.
+    pub at: NaiveDate,
+    /// Per category and pricing unit.
+    pub offers: Vec<PriceSpreadItem>,
+    /// Per category, over the awarded contracts in the period.
+    pub awards: Vec<SavingsItem>,
+}
+
+/// Extra query for price benchmarks.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PricesQuery {
+    /// The date offer prices are read at (the end of that day, UTC); today by default.
+    pub at: Option<NaiveDate>,
+}
+
+/// Price benchmarks: per category and pricing unit, the count, minimum, median and 90th
+/// percentile (nearest rank) of published offers' prices at a date; and per category, awarded
+/// value against estimated value (mean saving %).
+#[utoipa::path(
+    get,
+    path = "/market/prices",
+    tag = "market",
+    security(("bearer" = [])),
+    params(MarketQuery, PricesQuery),
+    responses(
+        (status = 200, description = "The benchmarks.", content(
+            (PricesResponse = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn market_prices(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    headers: HeaderMap,
+    QueryParams(query): QueryParams<MarketQuery>,
+    QueryParams(prices): QueryParams<PricesQuery>,
+) -> Result<Response, ApiError> {
+    require_market_reader(&actor)?;
+    let filter = filter_of(&query)?;
+    let conn = state.db.conn();
+    let now = state.db.now().await?;
+    let at_date = prices.at.unwrap_or_else(|| now.date_naive());
+    let at = at_date
+        .succ_opt()
+        .map_or(now, |d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    let region_bit = filter.region.map(domain::offer::RegionSet::bit);
+    let spreads =
+        persistence::market::price_spreads(conn, filter.category.as_deref(), region_bit, at)
+            .await?;
+    let savings = persistence::market::savings(conn, &filter).await?;
+    let response = PricesResponse {
+        at: at_date,
+        offers: spreads
+            .into_iter()
+            .map(|s| PriceSpreadItem {
+                category: s.category,
+                pricing_unit: s.pricing_unit,
+                offers: s.offers,
+                min_pence: s.min_pence,
+                median_pence: s.median_pence,
+                p90_pence: s.p90_pence,
+            })
+            .collect(),
+        awards: savings
+            .into_iter()
+            .map(|s| SavingsItem {
+                category: s.category,
+                contracts: s.contracts,
+                estimated_value_pence: s.estimated_value_pence,
+                awarded_value_pence: s.awarded_value_pence,
+                mean_saving_percent: two_places(s.mean_saving_percent),
+            })
+            .collect(),
+    };
+    if crate::csv::wants_csv(&headers) {
+        let rows: Vec<Vec<String>> = response
+            .offers
+            .iter()
+            .map(|o| {
+                vec![
+                    o.category.clone(),
+                    o.pricing_unit.clone(),
+                    o.offers.to_string(),
+                    o.min_pence.to_string(),
+                    o.median_pence.to_string(),
+                    o.p90_pence.to_string(),
+                ]
+            })
+            .collect();
+        return Ok(crate::csv::download(
+            "market-prices.csv",
+            &[
+                "category",
+                "pricing_unit",
+                "offers",
+                "min_pence",
+                "median_pence",
+                "p90_pence",
+            ],
+            &rows,
+        ));
+    }
+    Ok(Json(response).into_response())
+}

@@ -1,0 +1,390 @@
+//! A supplier's own offers: create, edit and reprice, publish, withdraw.
+
+use super::*;
+
+/// A new offer, created as a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOfferRequest {
+    /// A category code from `GET /api/v1/categories`.
+    #[schema(min_length = 1, max_length = 60, example = "data_analysis_bi")]
+    pub category: String,
+    /// A short title.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Population health analytics"
+    )]
+    pub title: String,
+    /// One or two sentences for search results.
+    #[schema(min_length = 1, max_length = 500)]
+    pub summary: String,
+    /// The full description.
+    #[schema(min_length = 1, max_length = 20000)]
+    pub description: String,
+    /// The regions served; at least one.
+    #[schema(min_items = 1)]
+    pub regions: Vec<RegionDto>,
+    /// How the price is expressed.
+    pub pricing_unit: PricingUnitDto,
+    /// The unit price in pence: a positive whole number.
+    #[schema(minimum = 1, maximum = 10000000000_i64, example = 65000)]
+    pub unit_price_pence: i64,
+    /// The shortest contract term accepted, 1 to 120 months.
+    #[schema(minimum = 1, maximum = 120)]
+    pub minimum_term_months: Option<i32>,
+}
+
+/// Creates a draft offer for the signed-in supplier (`supplier_bidder`).
+#[utoipa::path(
+    post,
+    path = "/offers",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    request_body = CreateOfferRequest,
+    responses(
+        (status = 201, description = "Created as a draft.", body = OfferResponse,
+            headers(("Location" = String, description = "The offer's address."),
+                    ("ETag" = String, description = "The offer's version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn create_offer(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    body: Result<JsonBody<CreateOfferRequest>, ApiError>,
+) -> Result<Created, ApiError> {
+    offer::require_offer_manager(&actor)?;
+    let JsonBody(request) = body?;
+    let regions: Vec<Region> = request.regions.iter().copied().map(Into::into).collect();
+    let new = NewOffer::parse(&OfferFields {
+        category: Some(&request.category),
+        title: Some(&request.title),
+        summary: Some(&request.summary),
+        description: Some(&request.description),
+        regions: Some(&regions),
+        pricing_unit: Some(request.pricing_unit.into()),
+        unit_price_pence: Some(request.unit_price_pence),
+        minimum_term_months: Some(request.minimum_term_months),
+    })?;
+    let command = state.db.command().await?;
+    let shown = create_in(&command, Some(actor), actor.organisation_id, &new).await?;
+    command.commit().await?;
+    let location = HeaderValue::from_str(&format!("/api/v1/offers/{}", shown.id))
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location), etag_header(shown.version)],
+        Json(shown),
+    ))
+}
+
+/// Creates a draft offer for `supplier` with its audit entry, inside `command`. `actor` is `None`
+/// only for the demo loader.
+pub(crate) async fn create_in(
+    command: &Command,
+    actor: Option<Actor>,
+    supplier: OrganisationId,
+    new: &NewOffer,
+) -> Result<OfferResponse, ApiError> {
+    check_category(command.conn(), &new.category).await?;
+    let created = persistence::offers::insert(command.conn(), supplier, new, command.now()).await?;
+    let shown = present(command.conn(), created, command.now()).await?;
+    command
+        .audit(
+            AuditEntry::new(actor, "offer.created", "offer", shown.id).after(audit_value(&shown)?),
+        )
+        .await?;
+    Ok(shown)
+}
+
+pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A change to an offer; omitted fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOfferRequest {
+    /// A category code.
+    #[schema(min_length = 1, max_length = 60)]
+    pub category: Option<String>,
+    /// A short title.
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: Option<String>,
+    /// One or two sentences for search results.
+    #[schema(min_length = 1, max_length = 500)]
+    pub summary: Option<String>,
+    /// The full description.
+    #[schema(min_length = 1, max_length = 20000)]
+    pub description: Option<String>,
+    /// The regions served; at least one.
+    #[schema(min_items = 1)]
+    pub regions: Option<Vec<RegionDto>>,
+    /// How the price is expressed.
+    pub pricing_unit: Option<PricingUnitDto>,
+    /// A new unit price in pence. On a published offer the old price stays in the history.
+    #[schema(minimum = 1, maximum = 10000000000_i64)]
+    pub unit_price_pence: Option<i64>,
+    /// The shortest term accepted, 1 to 120 months; null removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(minimum = 1, maximum = 120)]
+    pub minimum_term_months: Option<Option<i32>>,
+}
+
+/// Edits an offer (its own supplier only). Requires `If-Match` with the ETag last read.
+///
+/// A price change on a published offer takes effect now, by the database clock, and is added to
+/// the price history.
+#[utoipa::path(
+    patch,
+    path = "/offers/{id}",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The offer's id."),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed."),
+    ),
+    request_body = UpdateOfferRequest,
+    responses(
+        (status = 200, description = "The changed offer.", body = OfferResponse,
+            headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+        (status = 428, response = PreconditionRequired),
+    )
+)]
+pub async fn update_offer(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    if_match: IfMatch,
+    body: Result<JsonBody<UpdateOfferRequest>, ApiError>,
+) -> Result<Tagged, ApiError> {
+    offer::require_offer_manager(&actor)?;
+    let command = state.db.command().await?;
+    let current = persistence::offers::find(command.conn(), OfferId::from_uuid(id))
+        .await?
+        .ok_or(DomainError::NotFound("offer"))?;
+    offer::check_can_manage_offer(&actor, &current)?;
+    if_match.require(current.version)?;
+    let JsonBody(request) = body?;
+    let regions: Option<Vec<Region>> = request
+        .regions
+        .as_ref()
+        .map(|r| r.iter().copied().map(Into::into).collect());
+    let change = OfferChange::parse(&OfferFields {
+        category: request.category.as_deref(),
+        title: request.title.as_deref(),
+        summary: request.summary.as_deref(),
+        description: request.description.as_deref(),
+        regions: regions.as_deref(),
+        pricing_unit: request.pricing_unit.map(Into::into),
+        unit_price_pence: request.unit_price_pence,
+        minimum_term_months: request.minimum_term_months,
+    })?;
+    if change.is_empty() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "",
+            "give at least one field to change",
+        )]));
+    }
+    current.status.check_editable()?;
+    if let Some(category) = &change.category {
+        check_category(command.conn(), category).await?;
+    }
+    let price_changed = change.changes_price(current.pricing_unit, current.unit_price_pence);
+    let before = present(command.conn(), current.clone(), command.now()).await?;
+    let updated =
+        persistence::offers::update(command.conn(), &current, &change, None, command.now())
+            .await?
+            .ok_or_else(|| {
+                ApiError::PreconditionFailed(
+                    "The offer changed while this edit was made; read it again.".to_owned(),
+                )
+            })?;
+    if price_changed && updated.status == OfferStatus::Published {
+        persistence::offers::record_price(
+            command.conn(),
+            updated.id,
+            updated.pricing_unit,
+            updated.unit_price_pence,
+            command.now(),
+        )
+        .await?;
+    }
+    let after = present(command.conn(), updated, command.now()).await?;
+    let action = if price_changed && after.status == OfferStatusDto::Published {
+        "offer.price_changed"
+    } else {
+        "offer.updated"
+    };
+    command
+        .audit(
+            AuditEntry::new(Some(actor), action, "offer", after.id)
+                .before(audit_value(&before)?)
+                .after(audit_value(&after)?),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(tagged(after))
+}
+
+pub(crate) async fn transition(
+    state: &AppState,
+    actor: Actor,
+    id: Uuid,
+    if_match: &IfMatch,
+    to: fn(OfferStatus) -> Result<OfferStatus, DomainError>,
+    action: &str,
+) -> Result<Tagged, ApiError> {
+    offer::require_offer_manager(&actor)?;
+    let command = state.db.command().await?;
+    let current = persistence::offers::find(command.conn(), OfferId::from_uuid(id))
+        .await?
+        .ok_or(DomainError::NotFound("offer"))?;
+    offer::check_can_manage_offer(&actor, &current)?;
+    if_match.check(current.version)?;
+    let after = transition_in(&command, Some(actor), current, to, action).await?;
+    command.commit().await?;
+    Ok(tagged(after))
+}
+
+/// Moves `current` to the status `to` gives, recording the first price in force on publication
+/// and the audit entry, inside `command`. `actor` is `None` only for the demo loader.
+pub(crate) async fn transition_in(
+    command: &Command,
+    actor: Option<Actor>,
+    current: Offer,
+    to: fn(OfferStatus) -> Result<OfferStatus, DomainError>,
+    action: &str,
+) -> Result<OfferResponse, ApiError> {
+    let next = to(current.status)?;
+    let before = present(command.conn(), current.clone(), command.now()).await?;
+    let updated = persistence::offers::update(
+        command.conn(),
+        &current,
+        &OfferChange::default(),
+        Some(next),
+        command.now(),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::PreconditionFailed(
+            "The offer changed at the same moment; read it again.".to_owned(),
+        )
+    })?;
+    if next == OfferStatus::Published {
+        // The first price in force: from the moment of publication.
+        persistence::offers::record_price(
+            command.conn(),
+            updated.id,
+            updated.pricing_unit,
+            updated.unit_price_pence,
+            command.now(),
+        )
+        .await?;
+    }
+    let after = present(command.conn(), updated, command.now()).await?;
+    command
+        .audit(
+            AuditEntry::new(actor, action, "offer", after.id)
+                .before(audit_value(&before)?)
+                .after(audit_value(&after)?),
+        )
+        .await?;
+    Ok(after)
+}
+
+/// Publishes a draft offer: from now on every signed-in user can find it.
+#[utoipa::path(
+    post,
+    path = "/offers/{id}/publish",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The offer's id."),
+        ("If-Match" = Option<String>, Header, description = "Optional: the ETag of the version being published."),
+    ),
+    responses(
+        (status = 200, description = "Published.", body = OfferResponse,
+            headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+    )
+)]
+pub async fn publish_offer(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    if_match: IfMatch,
+) -> Result<Tagged, ApiError> {
+    transition(
+        &state,
+        actor,
+        id,
+        &if_match,
+        OfferStatus::publish,
+        "offer.published",
+    )
+    .await
+}
+
+/// Withdraws a published offer. It is kept forever (contracts may refer to it) and stays
+/// visible to its supplier, the regulator and admins.
+#[utoipa::path(
+    post,
+    path = "/offers/{id}/withdraw",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The offer's id."),
+        ("If-Match" = Option<String>, Header, description = "Optional: the ETag of the version being withdrawn."),
+    ),
+    responses(
+        (status = 200, description = "Withdrawn.", body = OfferResponse,
+            headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+    )
+)]
+pub async fn withdraw_offer(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    if_match: IfMatch,
+) -> Result<Tagged, ApiError> {
+    transition(
+        &state,
+        actor,
+        id,
+        &if_match,
+        OfferStatus::withdraw,
+        "offer.withdrawn",
+    )
+    .await
+}

@@ -1,0 +1,107 @@
+//! One offer (at a past date too) and its price history.
+
+use super::*;
+
+/// Options for reading one offer.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OfferAtQuery {
+    /// Show the price in force at this instant (RFC 3339) instead of now.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// One offer, with the price in force now or at `at`.
+#[utoipa::path(
+    get,
+    path = "/offers/{id}",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The offer's id."), OfferAtQuery),
+    responses(
+        (status = 200, description = "The offer.", body = OfferResponse,
+            headers(("ETag" = String, description = "The offer's version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn get_offer(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    QueryParams(query): QueryParams<OfferAtQuery>,
+) -> Result<Tagged, ApiError> {
+    let conn = state.db.conn();
+    let found = visible_offer(conn, &actor, id).await?;
+    let shown = match query.at {
+        None => present(conn, found, state.db.now().await?).await?,
+        Some(at) => {
+            let price = persistence::offers::price_at(conn, found.id, at)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::NotFound(
+                        "No price of this offer was in force at that date.".to_owned(),
+                    )
+                })?;
+            let name = supplier_name(conn, found.supplier_id).await?;
+            response(found, name, Some(&price))
+        }
+    };
+    Ok(tagged(shown))
+}
+
+/// A price that was in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceHistoryEntry {
+    /// How the price was expressed.
+    pub pricing_unit: PricingUnitDto,
+    /// The unit price in pence.
+    pub unit_price_pence: i64,
+    /// When it took effect, by the database clock.
+    pub effective_from: DateTime<Utc>,
+}
+
+/// Paging for the price history.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u64>,
+}
+
+/// Every price the offer has had since it was published, newest first.
+#[utoipa::path(
+    get,
+    path = "/offers/{id}/price-history",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The offer's id."), PageQuery),
+    responses(
+        (status = 200, description = "The price history.", body = Paginated<PriceHistoryEntry>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn get_offer_price_history(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<Json<Paginated<PriceHistoryEntry>>, ApiError> {
+    let page = PageRequest::new(query.page, query.per_page)?;
+    let conn = state.db.conn();
+    let found = visible_offer(conn, &actor, id).await?;
+    let history = persistence::offers::price_history(conn, found.id, page).await?;
+    Ok(Json(Paginated::from_page(history, |p| PriceHistoryEntry {
+        pricing_unit: p.pricing_unit.into(),
+        unit_price_pence: p.unit_price_pence,
+        effective_from: p.effective_from,
+    })))
+}

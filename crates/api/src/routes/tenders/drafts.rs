@@ -1,0 +1,240 @@
+//! Creating and editing a draft tender.
+
+use super::*;
+
+/// A new tender, created as a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTenderRequest {
+    /// A short title.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Procurement support service"
+    )]
+    pub title: String,
+    /// What is being bought.
+    #[schema(min_length = 1, max_length = 20000)]
+    pub description: String,
+    /// A category code from `GET /api/v1/categories`.
+    #[schema(min_length = 1, max_length = 60, example = "procurement")]
+    pub category: String,
+    /// The NHS England region.
+    pub region: RegionDto,
+    /// The estimated contract value in pence.
+    #[schema(minimum = 1, maximum = 10000000000_i64, example = 25000000)]
+    pub estimated_value_pence: i64,
+    /// The most the buyer will pay, in pence; never shown to suppliers.
+    #[schema(minimum = 1, maximum = 10000000000_i64)]
+    pub budget_ceiling_pence: Option<i64>,
+    /// The contract term, 1 to 120 months.
+    #[schema(minimum = 1, maximum = 120, example = 24)]
+    pub contract_term_months: i64,
+    /// `open` or `invited`.
+    pub procedure: ProcedureDto,
+    /// For an invited tender: the supplier organisations invited (1 to 100).
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub invited_supplier_ids: Vec<Uuid>,
+    /// The evaluation criteria: exactly one of kind price; weights sum to 100.
+    #[schema(min_items = 1, max_items = 20)]
+    pub criteria: Vec<CriterionInput>,
+    /// When questions close; no later than the submission deadline.
+    pub clarification_deadline: DateTime<Utc>,
+    /// When bids close.
+    pub submission_deadline: DateTime<Utc>,
+    /// Working days of standstill after award, 0 to 30 (default 8).
+    #[schema(minimum = 0, maximum = 30)]
+    pub standstill_days: Option<i64>,
+}
+
+pub(crate) type Created = (
+    StatusCode,
+    [(HeaderName, HeaderValue); 2],
+    Json<TenderResponse>,
+);
+
+/// Creates a draft tender for the signed-in buyer lead's organisation.
+#[utoipa::path(
+    post,
+    path = "/tenders",
+    tag = "tenders",
+    security(("bearer" = [])),
+    request_body = CreateTenderRequest,
+    responses(
+        (status = 201, description = "Created as a draft.", body = TenderResponse,
+            headers(("Location" = String, description = "The tender's address."),
+                    ("ETag" = String, description = "The tender's version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+    )
+)]
+pub async fn create_tender(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    body: Result<JsonBody<CreateTenderRequest>, ApiError>,
+) -> Result<Created, ApiError> {
+    tender::require_tender_manager(&actor)?;
+    let JsonBody(request) = body?;
+    let spec = request.spec()?;
+    let shown = TenderResponse::from(service::tenders::create(&state.ctx, &actor, &spec).await?);
+    let location = HeaderValue::from_str(&format!("/api/v1/tenders/{}", shown.id))
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location), etag_header(shown.version)],
+        Json(shown),
+    ))
+}
+
+pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A change to a draft; omitted fields stay as they are. Criteria, when given, replace the
+/// draft's criteria (and get new ids).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTenderRequest {
+    /// A short title.
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: Option<String>,
+    /// What is being bought.
+    #[schema(min_length = 1, max_length = 20000)]
+    pub description: Option<String>,
+    /// A category code.
+    #[schema(min_length = 1, max_length = 60)]
+    pub category: Option<String>,
+    /// The region.
+    pub region: Option<RegionDto>,
+    /// The estimated value in pence.
+    #[schema(minimum = 1, maximum = 10000000000_i64)]
+    pub estimated_value_pence: Option<i64>,
+    /// The budget ceiling in pence; null removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(minimum = 1, maximum = 10000000000_i64)]
+    pub budget_ceiling_pence: Option<Option<i64>>,
+    /// The contract term, 1 to 120 months.
+    #[schema(minimum = 1, maximum = 120)]
+    pub contract_term_months: Option<i64>,
+    /// `open` or `invited`.
+    pub procedure: Option<ProcedureDto>,
+    /// The invited suppliers.
+    #[schema(max_items = 100)]
+    pub invited_supplier_ids: Option<Vec<Uuid>>,
+    /// The criteria, replacing the current ones.
+    #[schema(min_items = 1, max_items = 20)]
+    pub criteria: Option<Vec<CriterionInput>>,
+    /// When questions close.
+    pub clarification_deadline: Option<DateTime<Utc>>,
+    /// When bids close.
+    pub submission_deadline: Option<DateTime<Utc>>,
+    /// Working days of standstill, 0 to 30.
+    #[schema(minimum = 0, maximum = 30)]
+    pub standstill_days: Option<i64>,
+}
+
+impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
+    fn from(r: UpdateTenderRequest) -> Self {
+        Self {
+            title: r.title,
+            description: r.description,
+            category: r.category,
+            region: r.region.map(Into::into),
+            estimated_value_pence: r.estimated_value_pence,
+            budget_ceiling_pence: r.budget_ceiling_pence,
+            contract_term_months: r.contract_term_months,
+            procedure: r.procedure.map(Into::into),
+            invited_supplier_ids: r
+                .invited_supplier_ids
+                .map(|ids| ids.into_iter().map(OrganisationId::from_uuid).collect()),
+            criteria: r.criteria.as_deref().map(new_criteria),
+            clarification_deadline: r.clarification_deadline,
+            submission_deadline: r.submission_deadline,
+            standstill_days: r.standstill_days,
+        }
+    }
+}
+
+/// Edits a draft (the buyer's lead only). Requires `If-Match` with the ETag last read. A
+/// published tender is changed by an amendment instead.
+#[utoipa::path(
+    patch,
+    path = "/tenders/{id}",
+    tag = "tenders",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The tender's id."),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed."),
+    ),
+    request_body = UpdateTenderRequest,
+    responses(
+        (status = 200, description = "The changed draft.", body = TenderResponse,
+            headers(("ETag" = String, description = "The new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+        (status = 428, response = PreconditionRequired),
+    )
+)]
+pub async fn update_tender(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    if_match: IfMatch,
+    body: Result<JsonBody<UpdateTenderRequest>, ApiError>,
+) -> Result<Tagged, ApiError> {
+    tender::require_tender_manager(&actor)?;
+    let JsonBody(request) = body?;
+    let view = service::tenders::update(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        &if_match.expected(),
+        &request.into(),
+    )
+    .await?;
+    Ok(tagged(view.into()))
+}
+
+impl CreateTenderRequest {
+    /// The draft as the domain parses it.
+    pub fn spec(&self) -> Result<TenderSpec, DomainError> {
+        let criteria = new_criteria(&self.criteria);
+        let invited: Vec<OrganisationId> = self
+            .invited_supplier_ids
+            .iter()
+            .copied()
+            .map(OrganisationId::from_uuid)
+            .collect();
+        TenderSpec::parse(&TenderFields {
+            title: &self.title,
+            description: &self.description,
+            category: &self.category,
+            region: self.region.into(),
+            estimated_value_pence: self.estimated_value_pence,
+            budget_ceiling_pence: self.budget_ceiling_pence,
+            contract_term_months: self.contract_term_months,
+            procedure: self.procedure.into(),
+            invited_supplier_ids: &invited,
+            criteria: &criteria,
+            clarification_deadline: self.clarification_deadline,
+            submission_deadline: self.submission_deadline,
+            standstill_days: self.standstill_days,
+        })
+    }
+}

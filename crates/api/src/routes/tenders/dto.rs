@@ -1,0 +1,295 @@
+//! The tender's shapes shared by its operations: states, procedures, criteria, amendments and the tender itself.
+
+use super::*;
+
+/// Whether a criterion scores price or quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = CriterionKind)]
+pub enum CriterionKindDto {
+    Price,
+    Quality,
+}
+
+impl From<CriterionKind> for CriterionKindDto {
+    fn from(kind: CriterionKind) -> Self {
+        match kind {
+            CriterionKind::Price => Self::Price,
+            CriterionKind::Quality => Self::Quality,
+        }
+    }
+}
+
+impl CriterionKindDto {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Price => "price",
+            Self::Quality => "quality",
+        }
+    }
+}
+
+/// How suppliers come to bid: `open` (any supplier) or `invited` (named suppliers only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Procedure)]
+pub enum ProcedureDto {
+    Open,
+    Invited,
+}
+
+impl From<ProcedureDto> for Procedure {
+    fn from(p: ProcedureDto) -> Self {
+        match p {
+            ProcedureDto::Open => Self::Open,
+            ProcedureDto::Invited => Self::Invited,
+        }
+    }
+}
+
+impl From<Procedure> for ProcedureDto {
+    fn from(p: Procedure) -> Self {
+        match p {
+            Procedure::Open => Self::Open,
+            Procedure::Invited => Self::Invited,
+        }
+    }
+}
+
+/// Where a tender is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = TenderStatus)]
+pub enum TenderStatusDto {
+    Draft,
+    Published,
+    Evaluation,
+    Standstill,
+    Awarded,
+    Cancelled,
+    Unsuccessful,
+}
+
+impl From<TenderStatus> for TenderStatusDto {
+    fn from(s: TenderStatus) -> Self {
+        match s {
+            TenderStatus::Draft => Self::Draft,
+            TenderStatus::Published => Self::Published,
+            TenderStatus::Evaluation => Self::Evaluation,
+            TenderStatus::Standstill => Self::Standstill,
+            TenderStatus::Awarded => Self::Awarded,
+            TenderStatus::Cancelled => Self::Cancelled,
+            TenderStatus::Unsuccessful => Self::Unsuccessful,
+        }
+    }
+}
+
+impl From<TenderStatusDto> for TenderStatus {
+    fn from(s: TenderStatusDto) -> Self {
+        match s {
+            TenderStatusDto::Draft => Self::Draft,
+            TenderStatusDto::Published => Self::Published,
+            TenderStatusDto::Evaluation => Self::Evaluation,
+            TenderStatusDto::Standstill => Self::Standstill,
+            TenderStatusDto::Awarded => Self::Awarded,
+            TenderStatusDto::Cancelled => Self::Cancelled,
+            TenderStatusDto::Unsuccessful => Self::Unsuccessful,
+        }
+    }
+}
+
+/// An evaluation criterion as the buyer writes it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionInput {
+    /// The criterion's name, unique within the tender.
+    #[schema(min_length = 1, max_length = 200, example = "Delivery approach")]
+    pub name: String,
+    /// `price` (exactly one per tender) or `quality`.
+    pub kind: CriterionKindDto,
+    /// Its weight: a whole number of percent; the weights of a tender sum to 100.
+    #[schema(minimum = 1, maximum = 100, example = 40)]
+    pub weight: i64,
+}
+
+/// An evaluation criterion, with the id that bids' responses refer to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Criterion)]
+pub struct CriterionResponse {
+    /// The criterion's id.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// `price` or `quality`.
+    pub kind: CriterionKindDto,
+    /// Its weight in percent.
+    pub weight: i32,
+}
+
+/// One amendment to a published tender.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = TenderAmendment)]
+pub struct AmendmentResponse {
+    /// 1 for the first amendment, and so on.
+    pub number: i32,
+    /// What changed and why, as the buyer told bidders.
+    pub note: String,
+    /// The description before the amendment, when it changed.
+    pub description_before: Option<String>,
+    /// The description after the amendment, when it changed.
+    pub description_after: Option<String>,
+    /// The clarification deadline before.
+    pub clarification_deadline_before: DateTime<Utc>,
+    /// The clarification deadline after.
+    pub clarification_deadline_after: DateTime<Utc>,
+    /// The submission deadline before.
+    pub submission_deadline_before: DateTime<Utc>,
+    /// The submission deadline after.
+    pub submission_deadline_after: DateTime<Utc>,
+    /// Whether bids submitted before it need their suppliers' confirmation.
+    pub bids_need_confirmation: bool,
+    /// When it was made, by the database clock.
+    pub amended_at: DateTime<Utc>,
+}
+
+impl From<AmendmentRecord> for AmendmentResponse {
+    fn from(a: AmendmentRecord) -> Self {
+        Self {
+            bids_need_confirmation: service::tenders::amendment_needs_confirmation(&a),
+            number: a.number,
+            note: a.note,
+            description_before: a.description_before,
+            description_after: a.description_after,
+            clarification_deadline_before: a.clarification_deadline_before,
+            clarification_deadline_after: a.clarification_deadline_after,
+            submission_deadline_before: a.submission_deadline_before,
+            submission_deadline_after: a.submission_deadline_after,
+            amended_at: a.amended_at,
+        }
+    }
+}
+
+/// A tender.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Tender)]
+pub struct TenderResponse {
+    /// The tender's id.
+    pub id: Uuid,
+    /// The buying organisation.
+    pub buyer_id: Uuid,
+    /// The buyer's name.
+    pub buyer_name: String,
+    /// A short title.
+    pub title: String,
+    /// What is being bought.
+    pub description: String,
+    /// The service category's code.
+    pub category: String,
+    /// The NHS England region.
+    pub region: RegionDto,
+    /// The estimated contract value in pence.
+    pub estimated_value_pence: i64,
+    /// The most the buyer will pay, in pence. Never shown to suppliers: the key is absent from
+    /// their responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_ceiling_pence: Option<i64>,
+    /// The contract term in months.
+    pub contract_term_months: i32,
+    /// `open` or `invited`.
+    pub procedure: ProcedureDto,
+    /// The invited suppliers (invited tenders); absent from suppliers' responses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_supplier_ids: Option<Vec<Uuid>>,
+    /// The evaluation criteria, in order.
+    pub criteria: Vec<CriterionResponse>,
+    /// Questions close at this instant.
+    pub clarification_deadline: DateTime<Utc>,
+    /// Bids close at this instant, by the database clock.
+    pub submission_deadline: DateTime<Utc>,
+    /// Working days of standstill after award.
+    pub standstill_days: i32,
+    /// The state in force now, by the database clock.
+    pub status: TenderStatusDto,
+    /// The version; also sent as the `ETag` header.
+    pub version: i32,
+    /// When the draft was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Why it was cancelled.
+    pub cancellation_reason: Option<String>,
+    /// When the buyer first opened the bids after the deadline.
+    pub bids_opened_at: Option<DateTime<Utc>>,
+    /// Why the lead declared the tender unsuccessful (no compliant bid).
+    pub unsuccessful_reason: Option<String>,
+    /// Every amendment since publication, oldest first.
+    pub amendments: Vec<AmendmentResponse>,
+}
+
+pub(crate) type Tagged = ([(HeaderName, HeaderValue); 1], Json<TenderResponse>);
+
+pub(crate) fn tagged(tender: TenderResponse) -> Tagged {
+    ([etag_header(tender.version)], Json(tender))
+}
+
+pub(crate) fn new_criteria(criteria: &[CriterionInput]) -> Vec<NewCriterion> {
+    criteria
+        .iter()
+        .map(|c| NewCriterion {
+            name: c.name.clone(),
+            kind: c.kind.as_str().to_owned(),
+            weight: c.weight,
+        })
+        .collect()
+}
+
+impl From<TenderView> for TenderResponse {
+    fn from(view: TenderView) -> Self {
+        let budget_ceiling_pence = view.budget_ceiling_pence();
+        let invited_supplier_ids = view
+            .invited_supplier_ids()
+            .map(|ids| ids.iter().map(|i| i.as_uuid()).collect());
+        let t = view.tender;
+        Self {
+            id: t.id.as_uuid(),
+            buyer_id: t.buyer_id.as_uuid(),
+            buyer_name: view.buyer_name,
+            title: t.title,
+            description: t.description,
+            category: t.category,
+            region: t.region.into(),
+            estimated_value_pence: t.estimated_value_pence,
+            budget_ceiling_pence,
+            contract_term_months: t.contract_term_months,
+            procedure: t.procedure.into(),
+            invited_supplier_ids,
+            criteria: t
+                .criteria
+                .iter()
+                .map(|c| CriterionResponse {
+                    id: c.id.as_uuid(),
+                    name: c.name.clone(),
+                    kind: c.kind.into(),
+                    weight: c.weight,
+                })
+                .collect(),
+            clarification_deadline: t.clarification_deadline,
+            submission_deadline: t.submission_deadline,
+            standstill_days: t.standstill_days,
+            status: view.status.into(),
+            version: t.version,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            published_at: t.published_at,
+            cancelled_at: t.cancelled_at,
+            cancellation_reason: t.cancellation_reason,
+            bids_opened_at: t.bids_opened_at,
+            unsuccessful_reason: t.unsuccessful_reason,
+            amendments: view.amendments.into_iter().map(Into::into).collect(),
+        }
+    }
+}
