@@ -1,0 +1,304 @@
+//! The market dashboard: share, concentration, competition and prices, with their CSV downloads.
+
+use super::*;
+
+pub(crate) async fn market_content(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Markup, ApiError> {
+    ctx.require(&[
+        Role::Regulator,
+        Role::Admin,
+        Role::BuyerLead,
+        Role::BuyerEvaluator,
+    ])?;
+    let s = || State(ctx.state.clone());
+    let who = || AuthUser(ctx.actor);
+    let query = market_query(params, &[])?;
+    let share: api::ShareResponse =
+        json_of(api::market_share(s(), who(), json_accept(), QueryParams(query)).await).await?;
+    let by_category: api::ConcentrationResponse = json_of(
+        api::market_concentration(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[("group_by", "category")])?),
+        )
+        .await,
+    )
+    .await?;
+    let by_quarter: api::ConcentrationResponse = json_of(
+        api::market_concentration(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[("group_by", "quarter")])?),
+        )
+        .await,
+    )
+    .await?;
+    let heat = heat_table(ctx, params).await?;
+    let competition: api::CompetitionResponse = json_of(
+        api::market_competition(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[])?),
+        )
+        .await,
+    )
+    .await?;
+    let prices: api::PricesResponse = json_of(
+        api::market_prices(
+            s(),
+            who(),
+            json_accept(),
+            QueryParams(market_query(params, &[])?),
+            QueryParams(api::PricesQuery { at: None }),
+        )
+        .await,
+    )
+    .await?;
+    let categories = crate::web::ui::category_options(ctx).await?;
+    let category_name = |code: &str| {
+        categories
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, name)| name.clone())
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let filters = filter_string(params);
+    let form = FormState::new(params.clone());
+    let category_options = crate::web::ui::choices("All categories", categories.clone());
+    let region_options = crate::web::ui::choices("All regions", crate::web::ui::region_options());
+    let attribution_options = vec![
+        (
+            "current".to_owned(),
+            "Current holder (after mergers and transfers)".to_owned(),
+        ),
+        ("original".to_owned(), "Original awardee".to_owned()),
+    ];
+    Ok(html! {
+        h1 { "Market oversight" }
+        p class="nhsuk-lede-text" {
+            "Overall HHI " strong { (format!("{:.0}", by_category.hhi)) } " — " (level_text(&by_category.level))
+            " on the " (by_category.scale.name) " scale (moderate from " (by_category.scale.moderate_from) ", high above " (by_category.scale.high_above) "); CR3 " (format!("{:.1}", by_category.cr3)) "%."
+        }
+        details class="nhsuk-details" open[!filters.is_empty()] {
+            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Filter the market" } }
+            div class="nhsuk-details__text" {
+                form method="get" action="/market" {
+                    (Field::new("category", "Category").select(&form, &category_options))
+                    (Field::new("region", "Region").select(&form, &region_options))
+                    (Field::new("from", "Awarded from").kind("date").input(&form))
+                    (Field::new("to", "Awarded up to").kind("date").input(&form))
+                    (Field::new("attribution", "Attribute contracts to").select(&form, &attribution_options))
+                    button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Apply the filters" }
+                }
+            }
+        }
+        h2 { "Market share by supplier" }
+        p { (share.contracts) " contracts worth " (pounds(share.total_value_pence)) "." }
+        @if share.items.is_empty() {
+            p { "No awarded contract matches these filters." }
+        } @else {
+            (share_chart(&share.items))
+            (table("Market share by supplier", &["Rank", "Supplier", "Contracts", "Value", "Share of value", "Share of contracts"], &[0, 2, 3, 4, 5],
+                share.items.iter().map(|i| vec![
+                    html! { (i.rank) },
+                    html! { (i.supplier_name) },
+                    html! { (i.contracts) },
+                    html! { (pounds(i.total_value_pence)) },
+                    html! { (format!("{:.1}%", i.value_share_percent)) },
+                    html! { (format!("{:.1}%", i.count_share_percent)) },
+                ]).collect()))
+        }
+        (csv_link("share", &filters, "market share"))
+
+        h2 { "Concentration by category and region" }
+        p { "Each cell is the HHI of the awards in that category and region, shaded by level: green unconcentrated, amber moderately concentrated, red highly concentrated; an empty cell had no award." }
+        table class="nhsuk-table-responsive" {
+            caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "HHI by category and region" }
+            thead class="nhsuk-table__head" {
+                tr class="nhsuk-table__row" {
+                    th class="nhsuk-table__header" scope="col" { "Category" }
+                    @for (region, _) in &heat { th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { (region.name()) } }
+                    th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "All regions" }
+                }
+            }
+            tbody class="nhsuk-table__body" {
+                @for group in by_category.groups.iter().flatten() {
+                    tr class="nhsuk-table__row" {
+                        th class="nhsuk-table__header" scope="row" { (category_name(&group.group)) }
+                        @for (region, figures) in &heat {
+                            @let cell = figures.groups.iter().flatten().find(|g| g.group == group.group);
+                            @let level = cell.map(|c| code_of(&c.level)).unwrap_or_else(|| "empty".to_owned());
+                            td class=(format!("nhsuk-table__cell nhsuk-table__cell--numeric mkt-heat--{level}")) {
+                                span class="nhsuk-table-responsive__heading" aria-hidden="true" { (region.name()) " " }
+                                @match cell {
+                                    Some(c) if level != "empty" => { (format!("{:.0}", c.hhi)) span class="nhsuk-u-visually-hidden" { " " (words(&level)) } }
+                                    _ => { "—" }
+                                }
+                            }
+                        }
+                        td class=(format!("nhsuk-table__cell nhsuk-table__cell--numeric mkt-heat--{}", code_of(&group.level))) {
+                            (format!("{:.0}", group.hhi)) " " span class="nhsuk-body-s" { (level_text(&group.level)) }
+                        }
+                    }
+                }
+            }
+        }
+        (csv_link("heat", &filters, "concentration by category and region"))
+        (csv_link("concentration", &format!("{}{}group_by=category", filters, if filters.is_empty() { "" } else { "&" }), "concentration by category, all regions"))
+
+        h2 { "Concentration by quarter" }
+        @let quarters: Vec<api::GroupConcentration> = by_quarter.groups.clone().unwrap_or_default();
+        @if quarters.is_empty() {
+            p { "No awards in this period." }
+        } @else {
+            (quarter_chart(&quarters, &by_quarter.scale))
+            (table("HHI by quarter", &["Quarter", "HHI", "Level", "CR3", "Suppliers", "Contracts"], &[1, 3, 4, 5],
+                quarters.iter().map(|g| vec![
+                    html! { (g.group) },
+                    html! { (format!("{:.0}", g.hhi)) },
+                    html! { (level_text(&g.level)) },
+                    html! { (format!("{:.1}%", g.cr3)) },
+                    html! { (g.suppliers) },
+                    html! { (g.contracts) },
+                ]).collect()))
+        }
+        (csv_link("concentration", &format!("{}{}group_by=quarter", filters, if filters.is_empty() { "" } else { "&" }), "concentration by quarter"))
+
+        h2 { "Competition" }
+        (summary(vec![
+            ("Tenders published", html! { (competition.tenders_published) }),
+            ("Tenders closed", html! { (competition.tenders_closed) }),
+            ("Mean bids per tender", html! { (competition.mean_bids_per_tender.map(|m| format!("{m:.2}")).unwrap_or_else(|| "—".to_owned())) }),
+            ("Single-bid rate", html! { (percent(competition.single_bid_rate_percent)) " (" (words(&code_of(&competition.single_bid_band))) ")" }),
+            ("Cancelled", html! { (percent(competition.cancelled_rate_percent)) }),
+            ("Unsuccessful", html! { (percent(competition.unsuccessful_rate_percent)) }),
+            ("Mean tender period", html! { (competition.mean_tender_period_days.map(|d| format!("{d:.1} days")).unwrap_or_else(|| "—".to_owned())) }),
+            ("Awards", html! { (competition.awards) }),
+            ("Awarded other than to the top bid", html! { (percent(competition.awarded_other_than_top_percent)) }),
+        ]))
+        (csv_link("competition", &filters, "competition indicators"))
+
+        h2 { "Price benchmarks" }
+        p { "Published offers on " (crate::web::ui::day(prices.at)) "." }
+        (table("Published offer prices by category and pricing unit", &["Category", "Pricing unit", "Offers", "Lowest", "Median", "90th percentile"], &[2, 3, 4, 5],
+            prices.offers.iter().map(|p| vec![
+                html! { (category_name(&p.category)) },
+                html! { (words(&p.pricing_unit)) },
+                html! { (p.offers) },
+                html! { (pounds(p.min_pence)) },
+                html! { (pounds(p.median_pence)) },
+                html! { (pounds(p.p90_pence)) },
+            ]).collect()))
+        h3 { "Awarded value against estimate" }
+        (table("Awarded value against estimated value by category", &["Category", "Contracts", "Estimated", "Awarded", "Mean saving"], &[1, 2, 3, 4],
+            prices.awards.iter().map(|a| vec![
+                html! { (category_name(&a.category)) },
+                html! { (a.contracts) },
+                html! { (pounds(a.estimated_value_pence)) },
+                html! { (pounds(a.awarded_value_pence)) },
+                html! { (format!("{:.1}%", a.mean_saving_percent)) },
+            ]).collect()))
+        (csv_link("prices", &filters, "price benchmarks"))
+    })
+}
+
+pub(crate) async fn market_page(
+    ctx: Ctx,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let built = market_content(&ctx, &params).await;
+    ctx.show("Market oversight", built)
+}
+
+/// A table of the market pages as the API's CSV (the same handler, asked for `text/csv`).
+pub(crate) async fn download(
+    ctx: Ctx,
+    Path(table): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
+    let group_by = params.get("group_by").cloned().unwrap_or_default();
+    let extra: Vec<(&str, &str)> = if group_by.is_empty() {
+        Vec::new()
+    } else {
+        vec![("group_by", group_by.as_str())]
+    };
+    let query = match market_query(&params, &extra) {
+        Ok(q) => q,
+        Err(error) => return ctx.error(error),
+    };
+    let s = State(ctx.state.clone());
+    let who = AuthUser(ctx.actor);
+    let result = match table.as_str() {
+        "share.csv" => api::market_share(s, who, headers, QueryParams(query)).await,
+        "concentration.csv" => api::market_concentration(s, who, headers, QueryParams(query)).await,
+        "competition.csv" => api::market_competition(s, who, headers, QueryParams(query)).await,
+        "heat.csv" => heat_csv(&ctx, &params).await,
+        "prices.csv" => {
+            api::market_prices(
+                s,
+                who,
+                headers,
+                QueryParams(query),
+                QueryParams(api::PricesQuery { at: None }),
+            )
+            .await
+        }
+        _ => Err(ApiError::NotFound("No such download.".to_owned())),
+    };
+    match result {
+        Ok(response) => response,
+        Err(error) => ctx.error(error),
+    }
+}
+
+/// The heat table as CSV: a row per category and region with an award.
+pub(crate) async fn heat_csv(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    ctx.require(&[
+        Role::Regulator,
+        Role::Admin,
+        Role::BuyerLead,
+        Role::BuyerEvaluator,
+    ])?;
+    let rows: Vec<Vec<String>> = heat_table(ctx, params)
+        .await?
+        .iter()
+        .flat_map(|(region, figures)| {
+            figures.groups.iter().flatten().map(move |g| {
+                vec![
+                    g.group.clone(),
+                    region.code().to_owned(),
+                    format!("{:.2}", g.hhi),
+                    code_of(&g.level),
+                    format!("{:.2}", g.cr3),
+                    g.suppliers.to_string(),
+                    g.contracts.to_string(),
+                    g.total_value_pence.to_string(),
+                ]
+            })
+        })
+        .collect();
+    Ok(crate::csv::download(
+        "market-concentration-by-category-and-region.csv",
+        &[
+            "category",
+            "region",
+            "hhi",
+            "level",
+            "cr3",
+            "suppliers",
+            "contracts",
+            "total_value_pence",
+        ],
+        &rows,
+    ))
+}

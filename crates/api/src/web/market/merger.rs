@@ -1,0 +1,103 @@
+//! The merger simulator.
+
+use super::*;
+
+pub(crate) async fn merger_content(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Markup, ApiError> {
+    ctx.require(&[
+        Role::Regulator,
+        Role::Admin,
+        Role::BuyerLead,
+        Role::BuyerEvaluator,
+    ])?;
+    let options = crate::web::ui::trading_suppliers(ctx, "Choose a supplier").await?;
+    let asked = params.get("acquirer").is_some_and(|v| !v.is_empty())
+        || params.get("target").is_some_and(|v| !v.is_empty());
+    let mut form = FormState::new(params.clone());
+    let result = if asked {
+        match market_query(params, &[]) {
+            Ok(query) => match json_of::<api::MergerSimulationResponse>(
+                api::merger_simulation(
+                    State(ctx.state.clone()),
+                    AuthUser(ctx.actor),
+                    json_accept(),
+                    QueryParams(query),
+                )
+                .await,
+            )
+            .await
+            {
+                Ok(result) => Some(result),
+                Err(
+                    error @ (ApiError::Validation(_)
+                    | ApiError::BadRequest(_)
+                    | ApiError::NotFound(_)
+                    | ApiError::Conflict { .. }),
+                ) => {
+                    form.problems = crate::web::ui::problems_of(&error);
+                    if form.problems.iter().all(|p| p.field.is_none()) {
+                        form.problems = vec![crate::web::ui::Problem {
+                            field: Some("acquirer".to_owned()),
+                            message: detail_of(&error),
+                        }];
+                    }
+                    None
+                }
+                Err(error) => return Err(error),
+            },
+            Err(error) => {
+                form.problems = crate::web::ui::problems_of(&error);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Ok(html! {
+        (error_summary(&form.problems))
+        h1 { "Merger simulator" }
+        p { "What a merger or takeover that has not happened would do to concentration: the HHI before and after, the change, and whether it crosses the thresholds, overall and in every category and region where both suppliers hold contracts." }
+        form method="get" action="/market/merger" novalidate {
+            (Field::new("acquirer", "Acquirer").select(&form, &options))
+            (Field::new("target", "Target").select(&form, &options))
+            button class="nhsuk-button" type="submit" { "Simulate" }
+        }
+        @if let Some(r) = &result {
+            h2 { (r.acquirer_name) " takes over " (r.target_name) }
+            (summary(vec![
+                ("HHI before", html! { (format!("{:.0}", r.hhi_before)) " — " (level_text(&r.overall.level_before)) }),
+                ("HHI after", html! { (format!("{:.0}", r.hhi_after)) " — " (level_text(&r.overall.level_after)) }),
+                ("Change (delta)", html! { strong { (format!("{:+.0}", r.delta_hhi)) } }),
+                ("Combined share", html! { (format!("{:.1}%", r.overall.combined_share_percent)) " (" (format!("{:.1}%", r.overall.acquirer_share_percent)) " + " (format!("{:.1}%", r.overall.target_share_percent)) ")" }),
+                ("Flagged", html! {
+                    @if r.overall.flagged { strong { "Yes" } ": " (r.overall.reasons.join("; ")) } @else { "No" }
+                }),
+                ("Scale", html! { (r.scale.name) }),
+            ]))
+            h3 { "Category and region markets" }
+            @if r.markets.is_empty() {
+                p { "The two suppliers do not both hold contracts in any one category and region." }
+            } @else {
+                (table("Merger effect per category and region", &["Category", "Region", "Before", "After", "Delta", "Flagged"], &[2, 3, 4],
+                    r.markets.iter().map(|m| vec![
+                        html! { (m.category.clone().unwrap_or_default()) },
+                        html! { (words(&m.region.clone().unwrap_or_default())) },
+                        html! { (format!("{:.0}", m.hhi_before)) },
+                        html! { (format!("{:.0}", m.hhi_after)) },
+                        html! { (format!("{:+.0}", m.delta_hhi)) },
+                        html! { @if m.flagged { "Yes: " (m.reasons.join("; ")) } @else { "No" } },
+                    ]).collect()))
+            }
+        }
+    })
+}
+
+pub(crate) async fn merger_page(
+    ctx: Ctx,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let built = merger_content(&ctx, &params).await;
+    ctx.show("Merger simulator", built)
+}

@@ -1,0 +1,254 @@
+//! A tender as a buyer describes it (parsed, never re-checked) and the amendments a published one allows.
+
+use super::*;
+
+/// How suppliers come to bid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    /// Any supplier may bid.
+    Open,
+    /// Only the named suppliers may see the tender and bid.
+    Invited,
+}
+
+impl Procedure {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Invited => "invited",
+        }
+    }
+}
+
+impl FromStr for Procedure {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Self::Open),
+            "invited" => Ok(Self::Invited),
+            _ => Err(DomainError::field("/procedure", "must be open or invited")),
+        }
+    }
+}
+
+pub const TITLE_MAX: usize = 200;
+
+pub const DESCRIPTION_MAX: usize = 20_000;
+
+/// The largest sum of money a tender or a bid may name: £100 million, in pence.
+pub const MAX_PENCE: i64 = 10_000_000_000;
+
+/// The most suppliers one invited tender may name.
+pub const MAX_INVITED: usize = 100;
+
+/// The fields of a tender as sent (or, for an edit, as sent over what is stored), before parsing.
+#[derive(Debug, Clone)]
+pub struct TenderFields<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub region: Region,
+    pub estimated_value_pence: i64,
+    pub budget_ceiling_pence: Option<i64>,
+    pub contract_term_months: i64,
+    pub procedure: Procedure,
+    pub invited_supplier_ids: &'a [OrganisationId],
+    pub criteria: &'a [NewCriterion],
+    pub clarification_deadline: DateTime<Utc>,
+    pub submission_deadline: DateTime<Utc>,
+    pub standstill_days: Option<i64>,
+}
+
+/// A parsed tender, as a draft holds it. The category code and the invited organisations are
+/// checked against stored data by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenderSpec {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub region: Region,
+    pub estimated_value_pence: i64,
+    pub budget_ceiling_pence: Option<i64>,
+    pub contract_term_months: i32,
+    pub procedure: Procedure,
+    pub invited_supplier_ids: Vec<OrganisationId>,
+    pub criteria: Criteria,
+    pub deadlines: Deadlines,
+    pub standstill_days: StandstillDays,
+}
+
+pub(crate) fn pence(value: i64, pointer: &str) -> Result<i64, DomainError> {
+    if (1..=MAX_PENCE).contains(&value) {
+        Ok(value)
+    } else {
+        Err(DomainError::field(
+            pointer,
+            format!("must be a whole number of pence from 1 to {MAX_PENCE}"),
+        ))
+    }
+}
+
+impl TenderSpec {
+    /// Parses every field, reporting every problem at once.
+    pub fn parse(fields: &TenderFields<'_>) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        let title = v.check(bounded_text(fields.title, "/title", TITLE_MAX));
+        let description = v.check(long_text(
+            fields.description,
+            "/description",
+            DESCRIPTION_MAX,
+        ));
+        let category = v.check(crate::offer::parse_category(fields.category));
+        let estimated = v.check(pence(
+            fields.estimated_value_pence,
+            "/estimated_value_pence",
+        ));
+        let ceiling = match fields.budget_ceiling_pence {
+            Some(c) => v
+                .check(pence(c, "/budget_ceiling_pence"))
+                .map(Some)
+                .unwrap_or(None),
+            None => None,
+        };
+        if let (Some(estimated), Some(ceiling)) = (estimated, ceiling)
+            && ceiling < estimated
+        {
+            v.push(FieldError::new(
+                "/budget_ceiling_pence",
+                "must not be below the estimated value",
+            ));
+        }
+        let term = v.check(
+            i32::try_from(fields.contract_term_months)
+                .ok()
+                .filter(|m| (1..=120).contains(m))
+                .ok_or_else(|| {
+                    DomainError::field("/contract_term_months", "must be from 1 to 120 months")
+                }),
+        );
+        let invited = fields.invited_supplier_ids;
+        match fields.procedure {
+            Procedure::Open if !invited.is_empty() => v.push(FieldError::new(
+                "/invited_supplier_ids",
+                "must be empty for an open tender: any supplier may bid",
+            )),
+            Procedure::Invited if invited.is_empty() || invited.len() > MAX_INVITED => {
+                v.push(FieldError::new(
+                    "/invited_supplier_ids",
+                    format!("an invited tender names 1 to {MAX_INVITED} suppliers"),
+                ));
+            }
+            _ => {}
+        }
+        for (i, id) in invited.iter().enumerate() {
+            if invited[..i].contains(id) {
+                v.push(FieldError::new(
+                    format!("/invited_supplier_ids/{i}"),
+                    "names the same supplier twice",
+                ));
+            }
+        }
+        let criteria = v.check(Criteria::new(fields.criteria));
+        let deadlines = v.check(Deadlines::new(
+            fields.clarification_deadline,
+            fields.submission_deadline,
+        ));
+        let standstill = match fields.standstill_days {
+            Some(days) => v.check(StandstillDays::new(days)),
+            None => Some(StandstillDays::DEFAULT),
+        };
+        v.finish()?;
+        match (
+            title,
+            description,
+            category,
+            estimated,
+            term,
+            criteria,
+            deadlines,
+            standstill,
+        ) {
+            (
+                Some(title),
+                Some(description),
+                Some(category),
+                Some(estimated_value_pence),
+                Some(contract_term_months),
+                Some(criteria),
+                Some(deadlines),
+                Some(standstill_days),
+            ) => Ok(Self {
+                title,
+                description,
+                category,
+                region: fields.region,
+                estimated_value_pence,
+                budget_ceiling_pence: ceiling,
+                contract_term_months,
+                procedure: fields.procedure,
+                invited_supplier_ids: invited.to_vec(),
+                criteria,
+                deadlines,
+                standstill_days,
+            }),
+            _ => Err(DomainError::Validation(Vec::new())),
+        }
+    }
+}
+
+/// A parsed amendment to a published tender: a clarified description and/or later deadlines,
+/// with a note to bidders saying what changed and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amendment {
+    pub note: String,
+    pub description: Option<String>,
+    pub deadlines: Deadlines,
+    /// Whether live bids must be confirmed again (see [`amendment_needs_confirmation`]).
+    pub needs_confirmation: bool,
+}
+
+impl Amendment {
+    /// Parses an amendment against the tender's current description and deadlines, at `now`.
+    pub fn parse(
+        note: &str,
+        description: Option<&str>,
+        clarification_deadline: Option<DateTime<Utc>>,
+        submission_deadline: Option<DateTime<Utc>>,
+        current_description: &str,
+        current: &Deadlines,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DomainError> {
+        let mut v = Validator::new();
+        let note = v.check(long_text(note, "/note", 2000));
+        let description = description
+            .and_then(|d| v.check(long_text(d, "/description", DESCRIPTION_MAX)))
+            .filter(|d| d != current_description);
+        for (pointer, deadline) in [
+            ("/clarification_deadline", clarification_deadline),
+            ("/submission_deadline", submission_deadline),
+        ] {
+            if deadline.is_some_and(|d| d <= now) {
+                v.push(FieldError::new(pointer, "must be in the future"));
+            }
+        }
+        let deadlines = v.check(current.extended(clarification_deadline, submission_deadline));
+        v.finish()?;
+        let deadlines = deadlines.unwrap_or(*current);
+        if description.is_none() && deadlines == *current {
+            return Err(DomainError::field(
+                "",
+                "an amendment must change the description or extend a deadline",
+            ));
+        }
+        let needs_confirmation =
+            amendment_needs_confirmation(current, &deadlines, description.is_some());
+        Ok(Self {
+            note: note.unwrap_or_default(),
+            description,
+            deadlines,
+            needs_confirmation,
+        })
+    }
+}
