@@ -173,7 +173,17 @@ impl Db {
     /// On SQLite it begins `IMMEDIATE`, taking the write lock up front so two commands never
     /// interleave their reads and writes.
     pub async fn command(&self) -> Result<Command, StoreError> {
-        let txn = self.begin_write().await?;
+        let txn = match self.backend() {
+            DbBackend::Sqlite => {
+                self.conn
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await?
+            }
+            _ => self.conn.begin().await?,
+        };
         let mut now = db_now(&txn).await?;
         if self.backend() == DbBackend::Sqlite {
             // SQLite's clock ticks in milliseconds, so two commands could share an instant and
@@ -187,37 +197,7 @@ impl Db {
                 now = last + chrono::Duration::microseconds(1);
             }
         }
-        Ok(Command {
-            txn,
-            now,
-            fixed: false,
-        })
-    }
-
-    /// Starts a command whose clock stands still at `at`: the demo loader replaying a market's
-    /// past. Its writes and audit entries carry `at`; the audit chain orders them by sequence.
-    pub async fn command_at(&self, at: DateTime<Utc>) -> Result<Command, StoreError> {
-        Ok(Command {
-            txn: self.begin_write().await?,
-            now: at,
-            fixed: true,
-        })
-    }
-
-    /// A write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock up front so
-    /// two commands never interleave their reads and writes.
-    async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
-        Ok(match self.backend() {
-            DbBackend::Sqlite => {
-                self.conn
-                    .begin_with_options(TransactionOptions {
-                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                        ..TransactionOptions::default()
-                    })
-                    .await?
-            }
-            _ => self.conn.begin().await?,
-        })
+        Ok(Command { txn, now })
     }
 }
 
@@ -226,8 +206,6 @@ impl Db {
 pub struct Command {
     txn: DatabaseTransaction,
     now: DateTime<Utc>,
-    /// The clock stands still (see [`Db::command_at`]).
-    fixed: bool,
 }
 
 impl Command {
@@ -244,9 +222,6 @@ impl Command {
     /// deadline is checked at the moment of the write rather than when the command began. The
     /// command's instant never moves backwards.
     pub async fn refresh_now(&mut self) -> Result<DateTime<Utc>, StoreError> {
-        if self.fixed {
-            return Ok(self.now);
-        }
         let now = db_now(&self.txn).await?;
         if now > self.now {
             self.now = now;

@@ -31,8 +31,6 @@ pub const DEFAULT_SEARCH_TOTAL_LIMIT: u64 = 1000;
 pub struct Ctx {
     db: Db,
     config: Arc<Config>,
-    /// A fixed instant instead of the database clock: set only by [`Ctx::at`].
-    at: Option<DateTime<Utc>>,
 }
 
 impl Ctx {
@@ -40,17 +38,6 @@ impl Ctx {
         Self {
             db,
             config: Arc::new(config),
-            at: None,
-        }
-    }
-
-    /// The same context with its clock stopped at `instant`. Only the demo loader uses it: it
-    /// replays a market's past through the same commands as everyone else, so that each step
-    /// happens (and is audited) at the instant it would have happened.
-    pub fn at(&self, instant: DateTime<Utc>) -> Self {
-        Self {
-            at: Some(domain::audit::storable_instant(instant)),
-            ..self.clone()
         }
     }
 
@@ -70,20 +57,14 @@ impl Ctx {
         &self.config
     }
 
-    /// The time now: the database clock, or the instant fixed by [`Ctx::at`].
+    /// The time now, by the database clock.
     pub async fn now(&self) -> Result<DateTime<Utc>, ServiceError> {
-        match self.at {
-            Some(at) => Ok(at),
-            None => Ok(self.db.now().await?),
-        }
+        Ok(self.db.now().await?)
     }
 
     /// Starts a command: one write transaction for the change, its audit entries and its
-    /// notifications, at the database's instant (or the fixed one).
+    /// notifications, at the database's instant.
     pub(crate) async fn command(&self) -> Result<Command, ServiceError> {
-        Ok(match self.at {
-            Some(at) => self.db.command_at(at).await?,
-            None => self.db.command().await?,
-        })
+        Ok(self.db.command().await?)
     }
 }

@@ -50,11 +50,6 @@ impl TenderView {
     }
 }
 
-/// Whether amendment `a` reopened the bids (they must be confirmed or revised to count).
-pub fn amendment_needs_confirmation(a: &AmendmentRecord) -> bool {
-    a.description_after.is_some() || a.submission_deadline_after != a.submission_deadline_before
-}
-
 /// The tender as `viewer` may see it (everything for `None`: the audit log), in `status`.
 pub async fn view<C: ConnectionTrait>(
     conn: &C,
@@ -569,10 +564,8 @@ pub async fn amend(
     let after = view(command.conn(), None, amended, status).await?;
     audit_change(&command, Some(*actor), "tender.amended", &before, &after).await?;
     command.commit().await?;
-    Ok(TenderView {
-        confidential: tender::sees_confidential(actor, after.tender.buyer_id),
-        ..after
-    })
+    // Only the buyer's lead amends, and it sees the confidential fields the audit view holds.
+    Ok(after)
 }
 
 /// Cancels a tender before award (any award in its standstill lapses), for `reason`.

@@ -155,7 +155,11 @@ pub struct AmendmentResponse {
 impl From<AmendmentRecord> for AmendmentResponse {
     fn from(a: AmendmentRecord) -> Self {
         Self {
-            bids_need_confirmation: service::tenders::amendment_needs_confirmation(&a),
+            bids_need_confirmation: domain::tender::reopens_bids(
+                a.submission_deadline_before,
+                a.submission_deadline_after,
+                a.description_after.is_some(),
+            ),
             number: a.number,
             note: a.note,
             description_before: a.description_before,
