@@ -1,8 +1,11 @@
 //! After the award: challenges during the standstill, the contract it leads to, and the buyer's
 //! performance reviews of the supplier, from which the supplier's rating is drawn.
 
+use crate::access::Actor;
 use crate::error::{DomainError, Validator};
+use crate::ids::OrganisationId;
 use crate::organisation::{bounded_text, long_text};
+use crate::user::Role;
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -359,6 +362,63 @@ pub fn weighted_mean(marks: &[(u8, i64)]) -> Option<f64> {
     Some(total as f64 / weight as f64)
 }
 
+/// The organisations a contract names: who may read it, and whose lead manages it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContractParties {
+    pub buyer: OrganisationId,
+    /// The supplier holding it now (after any novation).
+    pub supplier: OrganisationId,
+    /// The supplier it was awarded to.
+    pub awarded_supplier: OrganisationId,
+}
+
+/// Whose contracts a user sees: a buyer its own organisation's, a supplier those it holds or
+/// was awarded, the regulator and admins every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractAudience {
+    Buyer(OrganisationId),
+    Supplier(OrganisationId),
+    All,
+}
+
+impl ContractAudience {
+    pub fn of(actor: &Actor) -> Self {
+        match actor.role {
+            Role::BuyerLead | Role::BuyerEvaluator => Self::Buyer(actor.organisation_id),
+            Role::SupplierBidder => Self::Supplier(actor.organisation_id),
+            Role::Regulator | Role::Admin => Self::All,
+        }
+    }
+
+    pub fn admits(self, parties: &ContractParties) -> bool {
+        match self {
+            Self::Buyer(org) => parties.buyer == org,
+            Self::Supplier(org) => parties.supplier == org || parties.awarded_supplier == org,
+            Self::All => true,
+        }
+    }
+}
+
+/// Whether `actor` may read a contract between `parties`.
+pub fn can_view_contract(actor: &Actor, parties: &ContractParties) -> bool {
+    ContractAudience::of(actor).admits(parties)
+}
+
+/// Only the buying organisation's procurement lead terminates or reviews its contract.
+pub fn require_contract_lead(
+    actor: &Actor,
+    parties: &ContractParties,
+    action: &str,
+) -> Result<(), DomainError> {
+    if actor.role == Role::BuyerLead && actor.organisation_id == parties.buyer {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(format!(
+            "only the buying organisation's procurement lead may {action} this contract"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,5 +547,50 @@ mod tests {
         // 2 (weight 3) and 5 (weight 1): (6 + 5) / 4.
         assert_eq!(weighted_mean(&[(2, 3), (5, 1)]), Some(2.75));
         assert_eq!(weighted_mean(&[]), None);
+    }
+
+    #[test]
+    fn who_reads_a_contract_and_who_manages_it() {
+        use crate::ids::UserId;
+        let buyer = OrganisationId::from_uuid(uuid::Uuid::from_u128(1));
+        let other_buyer = OrganisationId::from_uuid(uuid::Uuid::from_u128(2));
+        let holder = OrganisationId::from_uuid(uuid::Uuid::from_u128(3));
+        let awardee = OrganisationId::from_uuid(uuid::Uuid::from_u128(4));
+        let stranger = OrganisationId::from_uuid(uuid::Uuid::from_u128(5));
+        let regulator_org = OrganisationId::from_uuid(uuid::Uuid::from_u128(6));
+        let parties = ContractParties {
+            buyer,
+            supplier: holder,
+            awarded_supplier: awardee,
+        };
+        let actor = |role, organisation_id| Actor {
+            user_id: UserId::from_uuid(uuid::Uuid::from_u128(9)),
+            organisation_id,
+            role,
+        };
+        // (role, organisation, reads, manages)
+        let table = [
+            (Role::BuyerLead, buyer, true, true),
+            (Role::BuyerEvaluator, buyer, true, false),
+            (Role::BuyerLead, other_buyer, false, false),
+            (Role::SupplierBidder, holder, true, false),
+            (Role::SupplierBidder, awardee, true, false),
+            (Role::SupplierBidder, stranger, false, false),
+            (Role::Regulator, regulator_org, true, false),
+            (Role::Admin, regulator_org, true, false),
+        ];
+        for (role, org, reads, manages) in table {
+            let who = actor(role, org);
+            assert_eq!(
+                can_view_contract(&who, &parties),
+                reads,
+                "{role} of {org:?} reads"
+            );
+            assert_eq!(
+                require_contract_lead(&who, &parties, "review").is_ok(),
+                manages,
+                "{role} of {org:?} manages"
+            );
+        }
     }
 }

@@ -40,6 +40,16 @@ pub struct Contract {
     pub termination_reason: Option<String>,
 }
 
+impl Contract {
+    pub fn parties(&self) -> domain::contract::ContractParties {
+        domain::contract::ContractParties {
+            buyer: self.buyer_id,
+            supplier: self.supplier_id,
+            awarded_supplier: self.awarded_supplier_id,
+        }
+    }
+}
+
 fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("contract {}: {what}", model.id));
     let stored: ContractStatus = model.status.parse().map_err(|_| corrupt("status"))?;
@@ -166,16 +176,7 @@ pub async fn terminate<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Whose contracts a listing covers.
-#[derive(Debug, Clone, Copy)]
-pub enum ContractAudience {
-    /// A buyer's own.
-    Buyer(OrganisationId),
-    /// A supplier's own (those it holds).
-    Supplier(OrganisationId),
-    /// Every contract: the regulator and admins.
-    All,
-}
+pub use domain::contract::ContractAudience;
 
 /// Filters on a contract listing.
 #[derive(Debug, Clone, Default)]
@@ -207,8 +208,13 @@ fn push_listing(
         ContractAudience::Buyer(org) => {
             sql.push(" AND c.buyer_id = ").bind(org.as_uuid());
         }
+        // As `ContractAudience::admits`: the holder now, and the supplier it was awarded to.
         ContractAudience::Supplier(org) => {
-            sql.push(" AND c.supplier_id = ").bind(org.as_uuid());
+            sql.push(" AND (c.supplier_id = ")
+                .bind(org.as_uuid())
+                .push(" OR c.awarded_supplier_id = ")
+                .bind(org.as_uuid())
+                .push(")");
         }
         ContractAudience::All => {}
     }

@@ -4,10 +4,14 @@
 //! pages, the demo loader and the command line all call these functions; none of them opens a
 //! transaction, takes a lock, reads the clock or writes an audit entry of its own.
 
+pub mod awards;
 pub mod bids;
 pub mod clarifications;
 mod context;
+pub mod contracts;
 mod error;
+pub mod evaluation;
+pub mod notifications;
 pub mod tenders;
 mod version;
 
@@ -42,3 +46,10 @@ pub(crate) async fn notify(
 }
 pub use error::ServiceError;
 pub use version::Expected;
+
+/// A view as the audit log records it: the same keys the API shows.
+pub(crate) fn audit_json<T: serde::Serialize>(
+    value: &T,
+) -> Result<serde_json::Value, ServiceError> {
+    serde_json::to_value(value).map_err(ServiceError::internal)
+}

@@ -181,7 +181,7 @@ async fn audit_change(
 
 /// A command on a tender that only its buying organisation's lead may run: the tender locked
 /// and settled, refused (403, or 404 to those who may not see it) for anyone else.
-async fn lead_command(
+pub(crate) async fn lead_command(
     ctx: &Ctx,
     actor: &Actor,
     id: TenderId,

@@ -8,7 +8,6 @@
 
 use super::tenders::{DemoTender, bid, draft, published_in_the_past};
 use crate::error::ApiError;
-use crate::routes::evaluation::evaluate;
 use crate::routes::transfers::{CreateTransferRequest, TransferKindDto, record_in};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use domain::audit::AuditEntry;
@@ -21,6 +20,7 @@ use persistence::Command;
 use persistence::awards::{AwardStatus, NewAward};
 use persistence::evaluation::MarkKey;
 use persistence::tenders::{Tender, Transition};
+use service::evaluation::evaluate;
 
 /// A bidder in a demo competition: organisation, bidding user, price, and the mark the panel gave
 /// its quality responses.

@@ -12,20 +12,14 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::Actor;
-use domain::audit::AuditEntry;
-use domain::calendar::uk_date;
-use domain::contract::{ContractStatus, Review};
+use domain::FieldError;
+use domain::contract::ContractStatus;
 use domain::error::Validator;
 use domain::ids::OrganisationId;
-use domain::organisation::OrganisationKind;
 use domain::pagination::PageRequest;
-use domain::user::Role;
-use domain::{DomainError, FieldError};
-use persistence::contracts::{
-    Contract, ContractAudience, ContractFilter, RatingSums, StoredReview,
-};
+use persistence::contracts::{ContractFilter, StoredReview};
 use serde::{Deserialize, Serialize};
+use service::contracts::{ContractView, Rating, ReviewInput};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -131,108 +125,46 @@ pub struct HolderResponse {
     pub transfer_id: Option<Uuid>,
 }
 
-fn response(
-    contract: Contract,
-    names: &std::collections::HashMap<OrganisationId, String>,
-) -> ContractResponse {
-    let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
-    ContractResponse {
-        id: contract.id,
-        tender_id: contract.tender_id.as_uuid(),
-        bid_id: contract.bid_id.as_uuid(),
-        buyer_id: contract.buyer_id.as_uuid(),
-        buyer_name: name(&contract.buyer_id),
-        supplier_id: contract.supplier_id.as_uuid(),
-        supplier_name: name(&contract.supplier_id),
-        awarded_supplier_id: contract.awarded_supplier_id.as_uuid(),
-        title: contract.title,
-        category: contract.category,
-        region: contract.region.into(),
-        total_value_pence: contract.total_value_pence,
-        annual_value_pence: contract.annual_value_pence,
-        start_date: contract.start_date,
-        end_date: contract.end_date,
-        status: contract.status.into(),
-        awarded_at: contract.awarded_at,
-        created_at: contract.created_at,
-        terminated_at: contract.terminated_at,
-        termination_reason: contract.termination_reason,
-        holders: None,
-    }
-}
-
-/// The contract with its holders, original awardee first.
-async fn with_holders<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    contract: Contract,
-) -> Result<ContractResponse, ApiError> {
-    let novations = persistence::transfers::novations_of(conn, contract.id).await?;
-    let mut ids = vec![
-        contract.buyer_id,
-        contract.supplier_id,
-        contract.awarded_supplier_id,
-    ];
-    ids.extend(novations.iter().map(|n| n.to_supplier_id));
-    let names = persistence::organisations::names(conn, &ids).await?;
-    let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
-    let mut holders = vec![HolderResponse {
-        supplier_id: contract.awarded_supplier_id.as_uuid(),
-        supplier_name: name(&contract.awarded_supplier_id),
-        from_date: contract.start_date,
-        to_date: None,
-        transfer_id: None,
-    }];
-    for novation in &novations {
-        if let Some(last) = holders.last_mut() {
-            last.to_date = novation.effective_date.pred_opt();
-        }
-        holders.push(HolderResponse {
-            supplier_id: novation.to_supplier_id.as_uuid(),
-            supplier_name: name(&novation.to_supplier_id),
-            from_date: novation.effective_date,
-            to_date: None,
-            transfer_id: Some(novation.transfer_id),
-        });
-    }
-    let mut shown = response(contract, &names);
-    shown.holders = Some(holders);
-    Ok(shown)
-}
-
-/// The contract as `actor` may see it.
-pub(crate) async fn present<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    contract: Contract,
-) -> Result<ContractResponse, ApiError> {
-    let names =
-        persistence::organisations::names(conn, &[contract.buyer_id, contract.supplier_id]).await?;
-    Ok(response(contract, &names))
-}
-
-/// Whether `actor` may see the contract: its buyer, its holder (and the supplier it was awarded
-/// to), the regulator and admins.
-fn can_view(actor: &Actor, contract: &Contract) -> bool {
-    match actor.role {
-        Role::Regulator | Role::Admin => true,
-        Role::BuyerLead | Role::BuyerEvaluator => actor.organisation_id == contract.buyer_id,
-        Role::SupplierBidder => {
-            actor.organisation_id == contract.supplier_id
-                || actor.organisation_id == contract.awarded_supplier_id
+impl From<service::contracts::Holder> for HolderResponse {
+    fn from(h: service::contracts::Holder) -> Self {
+        Self {
+            supplier_id: h.supplier_id.as_uuid(),
+            supplier_name: h.supplier_name,
+            from_date: h.from_date,
+            to_date: h.to_date,
+            transfer_id: h.transfer_id,
         }
     }
 }
 
-async fn visible_contract(
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-) -> Result<(Contract, DateTime<Utc>), ApiError> {
-    let now = state.db.now().await?;
-    let contract = persistence::contracts::find(state.db.conn(), id, uk_date(now))
-        .await?
-        .filter(|c| can_view(actor, c))
-        .ok_or(DomainError::NotFound("contract"))?;
-    Ok((contract, now))
+impl From<ContractView> for ContractResponse {
+    fn from(c: ContractView) -> Self {
+        Self {
+            id: c.id,
+            tender_id: c.tender_id.as_uuid(),
+            bid_id: c.bid_id.as_uuid(),
+            buyer_id: c.buyer_id.as_uuid(),
+            buyer_name: c.buyer_name,
+            supplier_id: c.supplier_id.as_uuid(),
+            supplier_name: c.supplier_name,
+            awarded_supplier_id: c.awarded_supplier_id.as_uuid(),
+            title: c.title,
+            category: c.category,
+            region: c.region.into(),
+            total_value_pence: c.total_value_pence,
+            annual_value_pence: c.annual_value_pence,
+            start_date: c.start_date,
+            end_date: c.end_date,
+            status: c.status.into(),
+            awarded_at: c.awarded_at,
+            created_at: c.created_at,
+            terminated_at: c.terminated_at,
+            termination_reason: c.termination_reason,
+            holders: c
+                .holders
+                .map(|holders| holders.into_iter().map(Into::into).collect()),
+        }
+    }
 }
 
 /// Filters and paging for the contract list.
@@ -291,11 +223,6 @@ pub async fn list_contracts(
         v.push(FieldError::new("/to", "must not be before `from`"));
     }
     v.finish()?;
-    let audience = match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator => ContractAudience::Buyer(actor.organisation_id),
-        Role::SupplierBidder => ContractAudience::Supplier(actor.organisation_id),
-        Role::Regulator | Role::Admin => ContractAudience::All,
-    };
     let filter = ContractFilter {
         supplier: query.supplier.map(OrganisationId::from_uuid),
         buyer: query.buyer.map(OrganisationId::from_uuid),
@@ -305,23 +232,9 @@ pub async fn list_contracts(
         from: query.from,
         to: query.to,
     };
-    let now = state.db.now().await?;
-    let conn = state.db.conn();
-    let found = persistence::contracts::list(
-        conn,
-        audience,
-        &filter,
-        uk_date(now),
-        page.unwrap_or_default(),
-    )
-    .await?;
-    let orgs: Vec<OrganisationId> = found
-        .items
-        .iter()
-        .flat_map(|c| [c.buyer_id, c.supplier_id])
-        .collect();
-    let names = persistence::organisations::names(conn, &orgs).await?;
-    Ok(Json(Paginated::from_page(found, |c| response(c, &names))))
+    let found =
+        service::contracts::list(&state.ctx, &actor, &filter, page.unwrap_or_default()).await?;
+    Ok(Json(Paginated::from_page(found, Into::into)))
 }
 
 /// One contract, if the signed-in user may see it.
@@ -343,8 +256,11 @@ pub async fn get_contract(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<ContractResponse>, ApiError> {
-    let (contract, _) = visible_contract(&state, &actor, id).await?;
-    Ok(Json(with_holders(state.db.conn(), contract).await?))
+    Ok(Json(
+        service::contracts::get(&state.ctx, &actor, id)
+            .await?
+            .into(),
+    ))
 }
 
 /// Why a contract is terminated.
@@ -382,42 +298,12 @@ pub async fn terminate_contract(
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<TerminateContractRequest>, ApiError>,
 ) -> Result<Json<ContractResponse>, ApiError> {
-    let command = state.db.command().await?;
-    let today = uk_date(command.now());
-    let contract = persistence::contracts::find(command.conn(), id, today)
-        .await?
-        .filter(|c| can_view(&actor, c))
-        .ok_or(DomainError::NotFound("contract"))?;
-    require_buyer_lead(&actor, &contract, "terminate")?;
     let JsonBody(request) = body?;
-    let reason = domain::evaluation::reason(&request.reason)?;
-    contract.status.terminate()?;
-    persistence::contracts::terminate(command.conn(), contract.id, &reason, command.now()).await?;
-    let before = present(command.conn(), contract.clone()).await?;
-    let after = persistence::contracts::find(command.conn(), id, today)
-        .await?
-        .ok_or(DomainError::NotFound("contract"))?;
-    let shown = present(command.conn(), after).await?;
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "contract.terminated", "contract", contract.id)
-                .before(serde_json::to_value(&before).map_err(ApiError::internal)?)
-                .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(Json(shown))
-}
-
-fn require_buyer_lead(actor: &Actor, contract: &Contract, action: &str) -> Result<(), ApiError> {
-    if actor.role == Role::BuyerLead && actor.organisation_id == contract.buyer_id {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden(format!(
-            "only the buying organisation's procurement lead may {action} this contract"
-        ))
-        .into())
-    }
+    Ok(Json(
+        service::contracts::terminate(&state.ctx, &actor, id, &request.reason)
+            .await?
+            .into(),
+    ))
 }
 
 /// A performance review.
@@ -525,38 +411,20 @@ pub async fn create_review(
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<CreateReviewRequest>, ApiError>,
 ) -> Result<Created<ReviewResponse>, ApiError> {
-    let command = state.db.command().await?;
-    let contract = persistence::contracts::find(command.conn(), id, uk_date(command.now()))
-        .await?
-        .filter(|c| can_view(&actor, c))
-        .ok_or(DomainError::NotFound("contract"))?;
-    require_buyer_lead(&actor, &contract, "review")?;
     let JsonBody(request) = body?;
-    let review = Review::parse(
-        &request.period,
-        request.delivery,
-        request.quality,
-        request.value_for_money,
-        request.responsiveness,
-        request.comments.as_deref(),
-    )?;
-    let stored = persistence::contracts::insert_review(
-        command.conn(),
-        &contract,
-        &review,
-        actor.user_id,
-        command.now(),
+    let input = ReviewInput {
+        period: request.period,
+        delivery: request.delivery,
+        quality: request.quality,
+        value_for_money: request.value_for_money,
+        responsiveness: request.responsiveness,
+        comments: request.comments,
+    };
+    let stored = service::contracts::review(&state.ctx, &actor, id, &input).await?;
+    created(
+        &format!("/api/v1/contracts/{id}/reviews"),
+        ReviewResponse::from(stored),
     )
-    .await?;
-    let shown = ReviewResponse::from(stored);
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "contract.reviewed", "contract", contract.id)
-                .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
-        )
-        .await?;
-    command.commit().await?;
-    created(&format!("/api/v1/contracts/{id}/reviews"), shown)
 }
 
 /// The contract's performance reviews, for whoever may see the contract.
@@ -578,8 +446,7 @@ pub async fn list_reviews(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<ReviewList>, ApiError> {
-    let (contract, _) = visible_contract(&state, &actor, id).await?;
-    let items = persistence::contracts::reviews(state.db.conn(), contract.id)
+    let items = service::contracts::reviews(&state.ctx, &actor, id)
         .await?
         .into_iter()
         .map(Into::into)
@@ -609,30 +476,17 @@ pub struct RatingResponse {
     pub last_reviewed_at: Option<DateTime<Utc>>,
 }
 
-fn two_places(sum: i64, weight: i64) -> f64 {
-    if weight == 0 {
-        return 0.0;
-    }
-    // Rounded half up to 2 places in integers, then shown as the nearest f64.
-    let hundredths = (sum * 200 + weight) / (2 * weight);
-    #[allow(clippy::cast_precision_loss)]
-    let value = hundredths as f64 / 100.0;
-    value
-}
-
-/// The rating shown for `sums`.
-pub(crate) fn rating_response(sums: &RatingSums) -> RatingResponse {
-    RatingResponse {
-        reviews: sums.reviews,
-        overall: two_places(
-            sums.delivery + sums.quality + sums.value_for_money + sums.responsiveness,
-            4 * sums.weight,
-        ),
-        delivery: two_places(sums.delivery, sums.weight),
-        quality: two_places(sums.quality, sums.weight),
-        value_for_money: two_places(sums.value_for_money, sums.weight),
-        responsiveness: two_places(sums.responsiveness, sums.weight),
-        last_reviewed_at: sums.last_reviewed_at,
+impl From<Rating> for RatingResponse {
+    fn from(r: Rating) -> Self {
+        Self {
+            reviews: r.reviews,
+            overall: r.overall,
+            delivery: r.delivery,
+            quality: r.quality,
+            value_for_money: r.value_for_money,
+            responsiveness: r.responsiveness,
+            last_reviewed_at: r.last_reviewed_at,
+        }
     }
 }
 
@@ -669,18 +523,12 @@ pub async fn get_rating(
     AuthUser(_actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<OrganisationRatingResponse>, ApiError> {
-    let conn = state.db.conn();
-    let organisation = persistence::organisations::find(conn, OrganisationId::from_uuid(id))
-        .await?
-        .filter(|o| o.kind == OrganisationKind::Supplier)
-        .ok_or(DomainError::NotFound("supplier"))?;
-    let now = state.db.now().await?;
-    let ratings = persistence::contracts::ratings(conn, &[organisation.id], now).await?;
-    let rating = ratings.get(&organisation.id).map(rating_response);
+    let (organisation, rating) =
+        service::contracts::rating_of(&state.ctx, OrganisationId::from_uuid(id)).await?;
     Ok(Json(OrganisationRatingResponse {
         organisation_id: organisation.id.as_uuid(),
         name: organisation.name.as_str().to_owned(),
         reviews: rating.as_ref().map_or(0, |r| r.reviews),
-        rating,
+        rating: rating.map(Into::into),
     }))
 }

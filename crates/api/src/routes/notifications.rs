@@ -8,7 +8,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use domain::DomainError;
 use domain::bid::NotificationKind;
 use domain::pagination::PageRequest;
 use persistence::notifications::Notification;
@@ -125,13 +124,9 @@ pub async fn list_notifications(
     QueryParams(query): QueryParams<NotificationQuery>,
 ) -> Result<Json<Paginated<NotificationResponse>>, ApiError> {
     let page = PageRequest::new(query.page, query.per_page)?;
-    let found = persistence::notifications::list(
-        state.db.conn(),
-        actor.organisation_id,
-        query.unread.unwrap_or(false),
-        page,
-    )
-    .await?;
+    let found =
+        service::notifications::list(&state.ctx, &actor, query.unread.unwrap_or(false), page)
+            .await?;
     Ok(Json(Paginated::from_page(found, Into::into)))
 }
 
@@ -154,15 +149,9 @@ pub async fn read_notification(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<NotificationResponse>, ApiError> {
-    let now = state.db.now().await?;
-    let read = persistence::notifications::mark_read(
-        state.db.conn(),
-        actor.organisation_id,
-        id,
-        actor.user_id,
-        now,
-    )
-    .await?
-    .ok_or(DomainError::NotFound("notification"))?;
-    Ok(Json(read.into()))
+    Ok(Json(
+        service::notifications::mark_read(&state.ctx, &actor, id)
+            .await?
+            .into(),
+    ))
 }

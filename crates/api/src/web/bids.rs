@@ -3,26 +3,25 @@
 //! standstill. Sealing is the API's: these pages only ever read the supplier's own bid.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary, notice,
+    Ctx, Done, Field, FormState, Posted, code_of, csrf_field, done, error_summary, notice,
     parse_id, parse_pounds, pounds_field, summary, table, when, words,
 };
-use crate::auth::AuthUser;
 use crate::dto::pounds;
 use crate::error::ApiError;
-use crate::extract::PathParams;
-use crate::routes::{awards, bids as api, tenders};
+use crate::routes::{bids as api, tenders};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use domain::FieldError;
 use domain::bid::NewResponse;
+use domain::contract::ChallengeStatus;
 use domain::ids::{BidId, CriterionId, OfferId, TenderId};
 use domain::offer::OfferStatus;
+use domain::tender::TenderStatus;
 use domain::user::Role;
 use maud::{Markup, html};
-use serde_json::json;
 use service::bids::BidInput;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -279,7 +278,7 @@ async fn confirm_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Respo
     own_bid_action(&ctx, &id, "confirmed", false).await
 }
 
-fn score_cells(item: &crate::routes::evaluation::RankingItem) -> Vec<Markup> {
+fn score_cells(item: &service::evaluation::RankedView) -> Vec<Markup> {
     vec![
         html! { (item.rank) },
         html! { (item.supplier_name) },
@@ -309,22 +308,11 @@ async fn outcome_content(
 ) -> Result<Markup, ApiError> {
     let uuid = parse_id(id)?;
     let tender = super::tenders::read_tender(ctx, uuid).await?;
-    let axum::Json(outcome) = awards::get_outcome(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-    )
-    .await?;
-    let standstill = code_of(&outcome.status) == "standstill";
+    let outcome =
+        service::awards::outcome(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid)).await?;
+    let standstill = outcome.status == TenderStatus::Standstill;
     let challenges = if ctx.actor.role == Role::SupplierBidder {
-        awards::list_challenges(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-        )
-        .await
-        .map(|axum::Json(list)| list.items)
-        .unwrap_or_default()
+        service::awards::challenges(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid)).await?
     } else {
         Vec::new()
     };
@@ -337,7 +325,7 @@ async fn outcome_content(
             ("Awarded to", html! { strong { (outcome.award.supplier_name) } }),
             ("Awarded", html! { (when(outcome.award.awarded_at)) }),
             ("Standstill ends", html! { (when(outcome.award.standstill_ends_at)) }),
-            ("State", html! { (words(&code_of(&outcome.status))) }),
+            ("State", html! { (words(outcome.status.as_str())) }),
             ("Bids ranked", html! { (outcome.ranked_bids) }),
         ]))
         h2 { "The winning bid" }
@@ -372,12 +360,12 @@ async fn outcome_content(
             @for c in &challenges {
                 div class="nhsuk-inset-text" {
                     p class="mkt-pre" { (c.grounds) }
-                    p { "Lodged " (when(c.lodged_at)) " — " strong { (words(&c.status)) } }
+                    p { "Lodged " (when(c.lodged_at)) " — " strong { (words(c.status.as_str())) } }
                     @if let Some(notes) = &c.resolution_notes { p class="mkt-pre" { (notes) } }
                 }
             }
         }
-        @if standstill && outcome.your_bid.as_ref().is_some_and(|b| !b.successful) && challenges.iter().all(|c| c.status != "open") {
+        @if standstill && outcome.your_bid.as_ref().is_some_and(|b| !b.successful) && challenges.iter().all(|c| c.status != ChallengeStatus::Open) {
             h2 { "Challenge the award" }
             form method="post" action=(format!("/tenders/{id}/challenge")) novalidate {
                 (csrf_field(&ctx.csrf))
@@ -402,14 +390,15 @@ async fn lodge_challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Re
     let Ok(uuid) = parse_id(&id) else {
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
-    let request = json!({ "grounds": posted.text("grounds").trim() });
-    match awards::lodge_challenge(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        body(request),
+    let grounds = posted.text("grounds").trim();
+    match service::awards::lodge_challenge(
+        &ctx.state.ctx,
+        &ctx.actor,
+        TenderId::from_uuid(uuid),
+        grounds,
     )
     .await
+    .map_err(ApiError::from)
     {
         Ok(_) => done(&format!("/tenders/{uuid}/outcome"), "challenged"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),

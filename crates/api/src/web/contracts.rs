@@ -1,24 +1,25 @@
 //! Contracts and their performance reviews (the buyer lead records them; buyers, the supplier
-//! and oversight read them), termination, and each organisation's notifications. The API's
-//! handlers decide who sees and does what.
+//! and oversight read them), termination, and each organisation's notifications. The service
+//! decides who sees and does what.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, day, done, error_summary,
-    notice, parse_id, summary, table, when, words,
+    Ctx, Done, Field, FormState, Posted, csrf_field, day, done, error_summary, notice, parse_id,
+    summary, table, when, words,
 };
-use crate::auth::AuthUser;
 use crate::dto::pounds;
 use crate::error::ApiError;
-use crate::extract::{PathParams, QueryParams};
-use crate::routes::{contracts as api, notifications};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
+use domain::FieldError;
+use domain::contract::ContractStatus;
+use domain::pagination::PageRequest;
 use domain::user::Role;
 use maud::{Markup, html};
-use serde_json::json;
+use persistence::contracts::ContractFilter;
+use service::contracts::ReviewInput;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -40,12 +41,11 @@ async fn contracts_content(
         .and_then(|p| p.parse::<u64>().ok())
         .unwrap_or(1)
         .clamp(1, 10_000);
-    let query = serde_json::from_value(json!({ "page": page, "per_page": 50 }))
-        .map_err(ApiError::internal)?;
-    let axum::Json(list) = api::list_contracts(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        QueryParams(query),
+    let list = service::contracts::list(
+        &ctx.state.ctx,
+        &ctx.actor,
+        &ContractFilter::default(),
+        PageRequest::new(Some(page), Some(50))?,
     )
     .await?;
     Ok(html! {
@@ -58,7 +58,7 @@ async fn contracts_content(
                 html! { (c.supplier_name) },
                 html! { (pounds(c.annual_value_pence)) },
                 html! { (day(c.start_date)) " to " (day(c.end_date)) },
-                html! { (words(&code_of(&c.status))) },
+                html! { (words(c.status.as_str())) },
             ]).collect()))
         @if page * 50 < list.total {
             p { a href=(format!("/contracts?page={}", page + 1)) { "More contracts" } }
@@ -94,15 +94,12 @@ async fn contract_content(
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
     let uuid = parse_id(id)?;
-    let s = || State(ctx.state.clone());
-    let axum::Json(contract) =
-        api::get_contract(s(), AuthUser(ctx.actor), PathParams(uuid)).await?;
-    let axum::Json(reviews) = api::list_reviews(s(), AuthUser(ctx.actor), PathParams(uuid)).await?;
-    let axum::Json(rating) =
-        api::get_rating(s(), AuthUser(ctx.actor), PathParams(contract.supplier_id)).await?;
-    let lead = ctx.actor.role == Role::BuyerLead
-        && ctx.actor.organisation_id.as_uuid() == contract.buyer_id;
-    let active = code_of(&contract.status) == "active";
+    let service = &ctx.state.ctx;
+    let contract = service::contracts::get(service, &ctx.actor, uuid).await?;
+    let reviews = service::contracts::reviews(service, &ctx.actor, uuid).await?;
+    let (_, rating) = service::contracts::rating_of(service, contract.supplier_id).await?;
+    let lead = ctx.actor.role == Role::BuyerLead && ctx.actor.organisation_id == contract.buyer_id;
+    let active = contract.status == ContractStatus::Active;
     Ok(html! {
         (notice(confirmation))
         (error_summary(&form.problems))
@@ -110,13 +107,13 @@ async fn contract_content(
         h1 { (contract.title) }
         (summary(vec![
             ("Supplier", html! { (contract.supplier_name) }),
-            ("State", html! { strong class="nhsuk-tag" { (words(&code_of(&contract.status))) } }),
+            ("State", html! { strong class="nhsuk-tag" { (words(contract.status.as_str())) } }),
             ("Total value", html! { (pounds(contract.total_value_pence)) }),
             ("Annual value", html! { (pounds(contract.annual_value_pence)) }),
             ("Runs", html! { (day(contract.start_date)) " to " (day(contract.end_date)) }),
             ("Awarded", html! { (when(contract.awarded_at)) }),
             ("Supplier rating", html! {
-                @match &rating.rating {
+                @match &rating {
                     Some(r) => { (format!("{:.1} of 5", r.overall)) " over " (r.reviews) " reviews (delivery " (format!("{:.1}", r.delivery)) ", quality " (format!("{:.1}", r.quality)) ", value for money " (format!("{:.1}", r.value_for_money)) ", responsiveness " (format!("{:.1}", r.responsiveness)) ")" }
                     None => { "Not yet rated" }
                 }
@@ -139,17 +136,17 @@ async fn contract_content(
                 ]).collect()))
         }
         h2 { "Performance reviews" }
-        @if reviews.items.is_empty() {
+        @if reviews.is_empty() {
             p { "No review yet." }
         } @else {
             (table("Performance reviews", &["Period", "Delivery", "Quality", "Value for money", "Responsiveness", "Comments"], &[1, 2, 3, 4],
-                reviews.items.iter().map(|r| vec![
-                    html! { (r.period) },
-                    html! { (r.delivery) },
-                    html! { (r.quality) },
-                    html! { (r.value_for_money) },
-                    html! { (r.responsiveness) },
-                    html! { span class="mkt-pre" { (r.comments.clone().unwrap_or_default()) } },
+                reviews.iter().map(|r| vec![
+                    html! { (r.review.period) },
+                    html! { (r.review.marks.delivery) },
+                    html! { (r.review.marks.quality) },
+                    html! { (r.review.marks.value_for_money) },
+                    html! { (r.review.marks.responsiveness) },
+                    html! { span class="mkt-pre" { (r.review.comments.clone().unwrap_or_default()) } },
                 ]).collect()))
         }
         @if lead {
@@ -203,26 +200,35 @@ async fn contract_action(
     }
 }
 
+/// A mark from 1 to 5 as chosen; an unreadable one is an error at its field.
+fn mark(posted: &Posted, field: &str, errors: &mut Vec<FieldError>) -> i64 {
+    posted.get(field).trim().parse().unwrap_or_else(|_| {
+        errors.push(FieldError::new(
+            format!("/{field}"),
+            "choose a mark from 1 to 5",
+        ));
+        0
+    })
+}
+
 async fn create_review(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let uuid = parse_id(&id)?;
+        let mut errors = Vec::new();
         let comments = posted.text("comments").trim();
-        let request = json!({
-            "period": posted.get("period"),
-            "delivery": super::ui::number_or_text(posted.get("delivery")),
-            "quality": super::ui::number_or_text(posted.get("quality")),
-            "value_for_money": super::ui::number_or_text(posted.get("value_for_money")),
-            "responsiveness": super::ui::number_or_text(posted.get("responsiveness")),
-            "comments": if comments.is_empty() { serde_json::Value::Null } else { json!(comments) },
-        });
-        api::create_review(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            body(request),
-        )
-        .await
-        .map(|_| ())
+        let input = ReviewInput {
+            period: posted.get("period").to_owned(),
+            delivery: mark(&posted, "delivery", &mut errors),
+            quality: mark(&posted, "quality", &mut errors),
+            value_for_money: mark(&posted, "value_for_money", &mut errors),
+            responsiveness: mark(&posted, "responsiveness", &mut errors),
+            comments: (!comments.is_empty()).then(|| comments.to_owned()),
+        };
+        if !errors.is_empty() {
+            return Err(service::ServiceError::Validation(errors).into());
+        }
+        service::contracts::review(&ctx.state.ctx, &ctx.actor, uuid, &input).await?;
+        Ok(())
     }
     .await;
     contract_action(&ctx, &id, &posted, result, "reviewed").await
@@ -231,25 +237,20 @@ async fn create_review(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
 async fn terminate_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let uuid = parse_id(&id)?;
-        api::terminate_contract(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            body(json!({ "reason": posted.text("reason").trim() })),
-        )
-        .await
-        .map(|_| ())
+        let reason = posted.text("reason").trim();
+        service::contracts::terminate(&ctx.state.ctx, &ctx.actor, uuid, reason).await?;
+        Ok(())
     }
     .await;
     contract_action(&ctx, &id, &posted, result, "terminated").await
 }
 
 async fn notifications_content(ctx: &Ctx, confirmation: Option<&str>) -> Result<Markup, ApiError> {
-    let query = serde_json::from_value(json!({ "per_page": 100 })).map_err(ApiError::internal)?;
-    let axum::Json(list) = notifications::list_notifications(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        QueryParams(query),
+    let list = service::notifications::list(
+        &ctx.state.ctx,
+        &ctx.actor,
+        false,
+        PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
     Ok(html! {
@@ -290,13 +291,8 @@ async fn notifications_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Respo
 async fn read_notification(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
     let result = async {
         let uuid = parse_id(&id)?;
-        notifications::read_notification(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-        )
-        .await
-        .map(|_| ())
+        service::notifications::mark_read(&ctx.state.ctx, &ctx.actor, uuid).await?;
+        Ok::<_, ApiError>(())
     }
     .await;
     match result {

@@ -1,25 +1,29 @@
 //! The buyer's side after the deadline: the lead's page with the bids, the evaluation panel, the
 //! ranking, the award (with a justification where it is not the top bid), the challenges and
 //! the contract; and the evaluator's page with the conflict declaration and the scoring form.
-//! Each action is the API's own handler.
+//! Each action is the service's own command, so every rule is decided in one place.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, Problem, body, code_of, csrf_field, done, error_summary,
-    inline_error, notice, parse_id, problems_of, summary, table, when, words,
+    Ctx, Done, Field, FormState, Posted, Problem, csrf_field, done, error_summary, inline_error,
+    notice, parse_id, problems_of, summary, table, when, words,
 };
-use crate::auth::AuthUser;
 use crate::dto::pounds;
 use crate::error::ApiError;
-use crate::extract::PathParams;
-use crate::routes::{awards, bids, evaluation as api};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
+use domain::FieldError;
+use domain::contract::ChallengeOutcome;
+use domain::evaluation::PanelStanding;
+use domain::ids::{BidId, CriterionId, TenderId, UserId};
+use domain::tender::{CriterionKind, TenderStatus};
 use domain::user::Role;
 use maud::{Markup, html};
-use serde_json::json;
+use service::contracts::Rating;
+use service::evaluation::{self as evaluation, MarkTarget};
+use service::{awards, bids};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -45,7 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tenders/{id}/bids/{bid}/scores", post(score_bid))
 }
 
-fn rating_text(rating: Option<&crate::routes::contracts::RatingResponse>) -> String {
+fn rating_text(rating: Option<&Rating>) -> String {
     match rating {
         Some(r) => format!("{:.1} of 5 ({} reviews)", r.overall, r.reviews),
         None => "Not yet rated".to_owned(),
@@ -61,32 +65,33 @@ async fn evaluation_content(
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
     ctx.require(&[Role::BuyerLead])?;
-    let uuid = parse_id(id)?;
-    let tender = super::tenders::read_tender(ctx, uuid).await?;
-    if tender.buyer_id != ctx.actor.organisation_id.as_uuid() {
+    let service = &ctx.state.ctx;
+    let who = &ctx.actor;
+    let tender_id = TenderId::from_uuid(parse_id(id)?);
+    let view = service::tenders::get(service, who, tender_id).await?;
+    if view.tender.buyer_id != ctx.actor.organisation_id {
         return Err(ApiError::NotFound("No such tender.".to_owned()));
     }
-    let state = code_of(&tender.status);
-    let s = || State(ctx.state.clone());
-    let who = || AuthUser(ctx.actor);
-    let evaluating = state == "evaluation";
-    let axum::Json(panel) = api::list_evaluators(s(), who(), PathParams(uuid)).await?;
-    let axum::Json(bid_list) = bids::list_bids(s(), who(), PathParams(uuid)).await?;
+    let tender = &view.tender;
+    let state = view.status.as_str();
+    let evaluating = view.status == TenderStatus::Evaluation;
+    let panel = evaluation::panel(service, who, tender_id).await?;
+    let bid_list = bids::list(service, who, tender_id).await?;
     let ranking = if evaluating {
-        Some(api::get_ranking(s(), who(), PathParams(uuid)).await?.0)
+        Some(evaluation::ranking(service, who, tender_id).await?)
     } else {
         None
     };
-    let outcome = if matches!(state.as_str(), "standstill" | "awarded") {
-        Some(awards::get_outcome(s(), who(), PathParams(uuid)).await?.0)
+    let outcome = if matches!(
+        view.status,
+        TenderStatus::Standstill | TenderStatus::Awarded
+    ) {
+        Some(awards::outcome(service, who, tender_id).await?)
     } else {
         None
     };
     let challenges = if outcome.is_some() {
-        awards::list_challenges(s(), who(), PathParams(uuid))
-            .await?
-            .0
-            .items
+        awards::challenges(service, who, tender_id).await?
     } else {
         Vec::new()
     };
@@ -107,7 +112,7 @@ async fn evaluation_content(
                     .items
                     .iter()
                     .filter(|u| matches!(u.role, Role::BuyerEvaluator | Role::BuyerLead))
-                    .filter(|u| !panel.items.iter().any(|m| m.user_id == u.id.as_uuid()))
+                    .filter(|u| !panel.iter().any(|m| m.user_id == u.id))
                     .map(|u| {
                         (
                             u.id.as_uuid().to_string(),
@@ -116,7 +121,7 @@ async fn evaluation_content(
                     }),
             )
             .collect();
-    let excluded: HashMap<Uuid, String> = ranking
+    let excluded: HashMap<BidId, String> = ranking
         .as_ref()
         .map(|r| {
             r.excluded
@@ -130,30 +135,30 @@ async fn evaluation_content(
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (tender.title) }
         h1 { "Bids, evaluation and award" }
-        p { "State: " strong class="nhsuk-tag" { (words(&state)) } " — bids closed " (when(tender.submission_deadline)) "." }
+        p { "State: " strong class="nhsuk-tag" { (words(state)) } " — bids closed " (when(tender.submission_deadline)) "." }
 
         h2 { "Bids" }
-        @if bid_list.items.is_empty() {
+        @if bid_list.is_empty() {
             p { "No bids were received." }
         } @else {
             (table("Bids received", &["Supplier", "Price", "Submitted", "Compliance"], &[1],
-                bid_list.items.iter().map(|b| vec![
+                bid_list.iter().map(|b| vec![
                     html! { (b.supplier_name) },
-                    html! { (pounds(b.price_pence)) },
-                    html! { (when(b.submitted_at)) },
+                    html! { (pounds(b.bid.price_pence)) },
+                    html! { (when(b.bid.submitted_at)) },
                     html! {
-                        @if let Some(reason) = excluded.get(&b.id) {
+                        @if let Some(reason) = excluded.get(&b.bid.id) {
                             "Excluded: " (reason)
                             @if evaluating {
-                                form method="post" action=(format!("/tenders/{id}/bids/{}/reinstate", b.id)) {
+                                form method="post" action=(format!("/tenders/{id}/bids/{}/reinstate", b.bid.id)) {
                                     (csrf_field(&ctx.csrf))
                                     button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Reinstate " span class="nhsuk-u-visually-hidden" { (b.supplier_name) } }
                                 }
                             }
                         } @else if evaluating {
-                            form method="post" action=(format!("/tenders/{id}/bids/{}/exclude", b.id)) novalidate {
+                            form method="post" action=(format!("/tenders/{id}/bids/{}/exclude", b.bid.id)) novalidate {
                                 (csrf_field(&ctx.csrf))
-                                (Field::new(&format!("reason-{}", b.id), &format!("Reason to exclude {}", b.supplier_name)).named("reason").input(form))
+                                (Field::new(&format!("reason-{}", b.bid.id), &format!("Reason to exclude {}", b.supplier_name)).named("reason").input(form))
                                 button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Exclude as non-compliant" }
                             }
                         } @else {
@@ -161,11 +166,11 @@ async fn evaluation_content(
                         }
                     },
                 ]).collect()))
-            @for b in &bid_list.items {
+            @for b in &bid_list {
                 details class="nhsuk-details" {
                     summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Responses from " (b.supplier_name) } }
                     div class="nhsuk-details__text" {
-                        @for r in &b.responses {
+                        @for r in &b.bid.responses {
                             @let name = tender.criteria.iter().find(|c| c.id == r.criterion_id).map(|c| c.name.clone()).unwrap_or_default();
                             h3 class="nhsuk-heading-s" { (name) }
                             p class="mkt-pre" { (r.text) }
@@ -176,17 +181,17 @@ async fn evaluation_content(
         }
 
         h2 { "Evaluation panel" }
-        @if panel.items.is_empty() {
+        @if panel.is_empty() {
             p { "Nobody is assigned yet." }
         } @else {
             (table("Evaluation panel", &["Evaluator", "Declaration", ""], &[],
-                panel.items.iter().map(|m| vec![
+                panel.iter().map(|m| vec![
                     html! { (m.name) br; span class="nhsuk-body-s" { (m.email) } },
                     html! {
-                        @match (m.declared, m.has_conflict) {
-                            (false, _) => { "Not yet declared" }
-                            (true, Some(true)) => { "Conflict of interest: " (m.conflict_details.clone().unwrap_or_default()) }
-                            _ => { "No conflict" }
+                        @match m.standing() {
+                            PanelStanding::Conflicted => { "Conflict of interest: " (m.conflict_details.clone().unwrap_or_default()) }
+                            PanelStanding::Cleared => { "No conflict" }
+                            _ => { "Not yet declared" }
                         }
                     },
                     html! {
@@ -281,9 +286,9 @@ async fn evaluation_content(
             @for c in &challenges {
                 div class="nhsuk-inset-text" {
                     p class="mkt-pre" { (c.grounds) }
-                    p { "Lodged " (when(c.lodged_at)) " — " strong { (words(&c.status)) } }
+                    p { "Lodged " (when(c.lodged_at)) " — " strong { (words(c.status.as_str())) } }
                     @if let Some(notes) = &c.resolution_notes { p class="mkt-pre" { (notes) } }
-                    @if c.status == "open" {
+                    @if c.status == domain::contract::ChallengeStatus::Open {
                         form method="post" action=(format!("/tenders/{id}/challenges/{}/resolve", c.id)) novalidate {
                             (csrf_field(&ctx.csrf))
                             (Field::new(&format!("outcome-{}", c.id), "Outcome").named("outcome").select(form, &[("dismissed".to_owned(), "Dismissed: the award stands".to_owned()), ("upheld".to_owned(), "Upheld: the award is cancelled and evaluation reopens".to_owned())]))
@@ -349,21 +354,31 @@ async fn after(
     }
 }
 
-fn ids(id: &str, other: &str) -> Result<(Uuid, Uuid), ApiError> {
-    Ok((parse_id(id)?, parse_id(other)?))
+fn ids(id: &str, other: &str) -> Result<(TenderId, Uuid), ApiError> {
+    Ok((TenderId::from_uuid(parse_id(id)?), parse_id(other)?))
+}
+
+fn tender_id(id: &str) -> Result<TenderId, ApiError> {
+    Ok(TenderId::from_uuid(parse_id(id)?))
+}
+
+/// A free-text field, `None` when left empty.
+fn optional(posted: &Posted, field: &str) -> Option<String> {
+    let text = posted.text(field).trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 async fn assign_evaluator(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
-        let uuid = parse_id(&id)?;
-        api::assign_evaluator(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            body(json!({ "user_id": posted.get("user_id") })),
-        )
-        .await
-        .map(|_| ())
+        let tender = tender_id(&id)?;
+        let user = Uuid::parse_str(posted.get("user_id")).map_err(|_| {
+            ApiError::from(service::ServiceError::Validation(vec![FieldError::new(
+                "/user_id",
+                "choose a colleague to assign",
+            )]))
+        })?;
+        evaluation::assign(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await?;
+        Ok(())
     }
     .await;
     after(&ctx, &id, &posted, result, "assigned", &[]).await
@@ -375,14 +390,9 @@ async fn remove_evaluator(
     posted: Posted,
 ) -> Response {
     let result = async {
-        let (uuid, user) = ids(&id, &user)?;
-        api::remove_evaluator(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams((uuid, user)),
-        )
-        .await
-        .map(|_| ())
+        let (tender, user) = ids(&id, &user)?;
+        evaluation::remove(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await?;
+        Ok(())
     }
     .await;
     after(&ctx, &id, &posted, result, "removed", &[]).await
@@ -394,15 +404,17 @@ async fn exclude_bid(
     posted: Posted,
 ) -> Response {
     let result = async {
-        let (uuid, bid_id) = ids(&id, &bid)?;
-        api::exclude_bid(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams((uuid, bid_id)),
-            body(json!({ "reason": posted.text("reason").trim() })),
+        let (tender, bid_id) = ids(&id, &bid)?;
+        let reason = posted.text("reason").trim();
+        evaluation::exclude(
+            &ctx.state.ctx,
+            &ctx.actor,
+            tender,
+            BidId::from_uuid(bid_id),
+            reason,
         )
-        .await
-        .map(|_| ())
+        .await?;
+        Ok(())
     }
     .await;
     after(
@@ -422,14 +434,9 @@ async fn reinstate_bid(
     posted: Posted,
 ) -> Response {
     let result = async {
-        let (uuid, bid_id) = ids(&id, &bid)?;
-        api::reinstate_bid(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams((uuid, bid_id)),
-        )
-        .await
-        .map(|_| ())
+        let (tender, bid_id) = ids(&id, &bid)?;
+        evaluation::reinstate(&ctx.state.ctx, &ctx.actor, tender, BidId::from_uuid(bid_id)).await?;
+        Ok(())
     }
     .await;
     after(&ctx, &id, &posted, result, "reinstated", &[]).await
@@ -437,13 +444,23 @@ async fn reinstate_bid(
 
 async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
-        let uuid = parse_id(&id)?;
-        let justification = posted.text("justification").trim();
-        let request = json!({
-            "bid_id": posted.get("bid_id"),
-            "justification": if justification.is_empty() { serde_json::Value::Null } else { json!(justification) },
-        });
-        awards::award_tender(State(ctx.state.clone()), AuthUser(ctx.actor), PathParams(uuid), body(request)).await.map(|_| ())
+        let tender = tender_id(&id)?;
+        let bid = Uuid::parse_str(posted.get("bid_id")).map_err(|_| {
+            ApiError::from(service::ServiceError::Validation(vec![FieldError::new(
+                "/bid_id",
+                "choose the bid to award",
+            )]))
+        })?;
+        let justification = optional(&posted, "justification");
+        awards::award(
+            &ctx.state.ctx,
+            &ctx.actor,
+            tender,
+            BidId::from_uuid(bid),
+            justification.as_deref(),
+        )
+        .await?;
+        Ok(())
     }
     .await;
     after(&ctx, &id, &posted, result, "awarded", &[]).await
@@ -451,15 +468,10 @@ async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
 
 async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
-        let uuid = parse_id(&id)?;
-        api::declare_unsuccessful(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            body(json!({ "reason": posted.text("reason").trim() })),
-        )
-        .await
-        .map(|_| ())
+        let tender = tender_id(&id)?;
+        let reason = posted.text("reason").trim();
+        evaluation::declare_unsuccessful(&ctx.state.ctx, &ctx.actor, tender, reason).await?;
+        Ok(())
     }
     .await;
     match result {
@@ -484,17 +496,27 @@ async fn resolve_challenge(
     posted: Posted,
 ) -> Response {
     let result = async {
-        let (uuid, challenge_id) = ids(&id, &challenge)?;
-        let request =
-            json!({ "outcome": posted.get("outcome"), "notes": posted.text("notes").trim() });
+        let (tender, challenge_id) = ids(&id, &challenge)?;
+        let outcome = match posted.get("outcome") {
+            "upheld" => ChallengeOutcome::Upheld,
+            "dismissed" => ChallengeOutcome::Dismissed,
+            _ => {
+                return Err(ApiError::from(service::ServiceError::Validation(vec![
+                    FieldError::new("/outcome", "choose dismissed or upheld"),
+                ])));
+            }
+        };
+        let notes = posted.text("notes").trim();
         awards::resolve_challenge(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams((uuid, challenge_id)),
-            body(request),
+            &ctx.state.ctx,
+            &ctx.actor,
+            tender,
+            challenge_id,
+            outcome,
+            notes,
         )
-        .await
-        .map(|_| ())
+        .await?;
+        Ok(())
     }
     .await;
     match result {
@@ -519,19 +541,17 @@ async fn resolve_challenge(
 
 async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
-        let uuid = parse_id(&id)?;
-        let end = posted.get("end_date");
-        let request = json!({
-            "start_date": posted.get("start_date"),
-            "end_date": if end.is_empty() { serde_json::Value::Null } else { json!(end) },
-        });
-        let (_, _, axum::Json(contract)) = awards::confirm_contract(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            body(request),
-        )
-        .await?;
+        let tender = tender_id(&id)?;
+        let mut errors = Vec::new();
+        let start = date_field(&posted, "start_date", &mut errors);
+        let end = optional(&posted, "end_date")
+            .and_then(|_| date_field(&posted, "end_date", &mut errors));
+        let start = match start {
+            Some(start) if errors.is_empty() => start,
+            _ => return Err(ApiError::from(service::ServiceError::Validation(errors))),
+        };
+        let contract =
+            awards::confirm_contract(&ctx.state.ctx, &ctx.actor, tender, start, end).await?;
         Ok::<_, ApiError>(contract.id)
     }
     .await;
@@ -539,6 +559,22 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
         Ok(contract) => done(&format!("/contracts/{contract}"), "contracted"),
         Err(error) => after(&ctx, &id, &posted, Err(error), "", &[]).await,
     }
+}
+
+/// A `date` field as a date; a missing or unreadable one is an error at that field.
+fn date_field(
+    posted: &Posted,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<chrono::NaiveDate> {
+    let parsed = chrono::NaiveDate::parse_from_str(posted.get(field).trim(), "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.push(FieldError::new(
+            format!("/{field}"),
+            "must be a date, like 2027-04-01",
+        ));
+    }
+    parsed
 }
 
 /// The evaluator's page (or the lead's, when it scores): the declaration first; once it has
@@ -551,25 +587,22 @@ async fn scoring_content(
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
     ctx.require(&[Role::BuyerEvaluator, Role::BuyerLead])?;
-    let uuid = parse_id(id)?;
-    let tender = super::tenders::read_tender(ctx, uuid).await?;
-    let member = persistence::evaluation::find_member(
-        ctx.state.db.conn(),
-        domain::ids::TenderId::from_uuid(uuid),
-        ctx.actor.user_id,
-    )
-    .await?;
+    let service = &ctx.state.ctx;
+    let tender_id = TenderId::from_uuid(parse_id(id)?);
+    let view = service::tenders::get(service, &ctx.actor, tender_id).await?;
+    let tender = &view.tender;
+    let member = evaluation::standing_on_panel(service, &ctx.actor, tender_id).await?;
     let quality: Vec<_> = tender
         .criteria
         .iter()
-        .filter(|c| code_of(&c.kind) == "quality")
+        .filter(|c| c.kind == CriterionKind::Quality)
         .collect();
     let declared_clear = member
         .as_ref()
-        .is_some_and(|m| matches!(m.standing(), domain::evaluation::PanelStanding::Cleared));
+        .is_some_and(|m| m.standing() == PanelStanding::Cleared);
     let declared = member
         .as_ref()
-        .is_some_and(|m| !matches!(m.standing(), domain::evaluation::PanelStanding::Undeclared));
+        .is_some_and(|m| m.standing() != PanelStanding::Undeclared);
     let lead = ctx.actor.role == Role::BuyerLead;
     if member.is_none() && !lead {
         return Err(ApiError::NotFound(
@@ -577,28 +610,19 @@ async fn scoring_content(
         ));
     }
     let (bid_list, marks) = if declared_clear {
-        let axum::Json(list) = bids::list_bids(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
+        (
+            bids::list(service, &ctx.actor, tender_id).await?,
+            evaluation::scores(service, &ctx.actor, tender_id).await?,
         )
-        .await?;
-        let axum::Json(scores) = api::list_scores(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-        )
-        .await?;
-        (list.items, scores.items)
     } else {
         (Vec::new(), Vec::new())
     };
-    let mine: HashMap<(Uuid, Uuid), &api::ScoreResponse> = marks
+    let mine: HashMap<(BidId, CriterionId), &persistence::evaluation::StoredScore> = marks
         .iter()
-        .filter(|m| m.evaluator_id == ctx.actor.user_id.as_uuid())
+        .filter(|m| m.evaluator_id == ctx.actor.user_id)
         .map(|m| ((m.bid_id, m.criterion_id), m))
         .collect();
-    let value = |bid: Uuid, criterion: Uuid, field: &str| -> String {
+    let value = |bid: BidId, criterion: CriterionId, field: &str| -> String {
         let key = format!("{bid}-{criterion}-{field}");
         if let Some(v) = form.values.get(&key) {
             return v.clone();
@@ -606,7 +630,7 @@ async fn scoring_content(
         mine.get(&(bid, criterion))
             .map(|m| {
                 if field == "score" {
-                    m.score.to_string()
+                    m.score.value().to_string()
                 } else {
                     m.justification.clone()
                 }
@@ -618,8 +642,8 @@ async fn scoring_content(
         for c in &quality {
             for field in ["score", "justification"] {
                 values.insert(
-                    format!("{}-{}-{field}", b.id, c.id),
-                    value(b.id, c.id, field),
+                    format!("{}-{}-{field}", b.bid.id, c.id),
+                    value(b.bid.id, c.id, field),
                 );
             }
         }
@@ -664,21 +688,21 @@ async fn scoring_content(
             }
         } @else if !declared_clear {
             div class="nhsuk-inset-text" { p { "You declared a conflict of interest, so you take no part in this evaluation." } }
-        } @else if code_of(&tender.status) != "evaluation" {
+        } @else if view.status != TenderStatus::Evaluation {
             p { "The evaluation is over." }
         } @else {
             p { "Mark each bid on each quality criterion from 0 to 100, with the reason. Bidders read your reasons (not your name) after the award." }
             @for b in &bid_list {
                 h2 { (b.supplier_name) }
-                form method="post" action=(format!("/tenders/{id}/bids/{}/scores", b.id)) novalidate {
+                form method="post" action=(format!("/tenders/{id}/bids/{}/scores", b.bid.id)) novalidate {
                     (csrf_field(&ctx.csrf))
                     @for c in &quality {
-                        @let response = b.responses.iter().find(|r| r.criterion_id == c.id).map(|r| r.text.clone()).unwrap_or_default();
+                        @let response = b.bid.responses.iter().find(|r| r.criterion_id == c.id).map(|r| r.text.clone()).unwrap_or_default();
                         fieldset class="nhsuk-fieldset mkt-criteria-row" {
                             legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { (c.name) " (" (c.weight) "%)" }
                             div class="nhsuk-inset-text" { p class="mkt-pre" { (response) } }
-                            (Field::new(&format!("{}-{}-score", b.id, c.id), &format!("Mark for {} on {}, 0 to 100", b.supplier_name, c.name)).width("3").input(&filled))
-                            (Field::new(&format!("{}-{}-justification", b.id, c.id), &format!("Reason for the mark for {} on {}", b.supplier_name, c.name)).textarea(&filled))
+                            (Field::new(&format!("{}-{}-score", b.bid.id, c.id), &format!("Mark for {} on {}, 0 to 100", b.supplier_name, c.name)).width("3").input(&filled))
+                            (Field::new(&format!("{}-{}-justification", b.bid.id, c.id), &format!("Reason for the mark for {} on {}", b.supplier_name, c.name)).textarea(&filled))
                         }
                     }
                     button class="nhsuk-button" type="submit" { "Save marks for " (b.supplier_name) }
@@ -711,23 +735,22 @@ async fn show_scoring_again(
 }
 
 async fn declare(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
-    let Ok(uuid) = parse_id(&id) else {
+    let Ok(tender) = tender_id(&id) else {
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
-    let details = posted.text("details").trim();
-    let request = json!({
-        "has_conflict": posted.get("has_conflict") == "true",
-        "details": if details.is_empty() { serde_json::Value::Null } else { json!(details) },
-    });
-    match api::declare_conflict(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        body(request),
+    let has_conflict = posted.get("has_conflict") == "true";
+    let details = optional(&posted, "details");
+    match evaluation::declare(
+        &ctx.state.ctx,
+        &ctx.actor,
+        tender,
+        has_conflict,
+        details.as_deref(),
     )
     .await
+    .map_err(ApiError::from)
     {
-        Ok(_) => done(&format!("/tenders/{uuid}/scoring"), "declared"),
+        Ok(_) => done(&format!("/tenders/{tender}/scoring"), "declared"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {
             show_scoring_again(
@@ -741,36 +764,42 @@ async fn declare(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     }
 }
 
-/// Saves every mark of one bid: one API call per criterion, each checked on its own; the marks
+/// Saves every mark of one bid: one command per criterion, each checked on its own; the marks
 /// that were right are kept and the wrong ones shown with their errors.
 async fn score_bid(ctx: Ctx, Path((id, bid)): Path<(String, String)>, posted: Posted) -> Response {
-    let Ok((uuid, bid_id)) = ids(&id, &bid) else {
+    let Ok((tender_id, bid_id)) = ids(&id, &bid) else {
         return ctx.error(ApiError::NotFound("No such bid.".to_owned()));
     };
-    let tender = match super::tenders::read_tender(&ctx, uuid).await {
-        Ok(t) => t,
-        Err(error) => return ctx.error(error),
+    let bid_id = BidId::from_uuid(bid_id);
+    let tender = match service::tenders::get(&ctx.state.ctx, &ctx.actor, tender_id).await {
+        Ok(view) => view.tender,
+        Err(error) => return ctx.error(error.into()),
     };
     let mut problems = Vec::new();
     let mut status = axum::http::StatusCode::OK;
     for c in tender
         .criteria
         .iter()
-        .filter(|c| code_of(&c.kind) == "quality")
+        .filter(|c| c.kind == CriterionKind::Quality)
     {
         let prefix = format!("{bid_id}-{}", c.id);
-        let score = posted.get(&format!("{prefix}-score"));
-        let request = json!({
-            "score": super::ui::number_or_text(score),
-            "justification": posted.text(&format!("{prefix}-justification")).trim(),
-        });
-        let result = api::score_bid(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams((uuid, bid_id, c.id)),
-            body(request),
-        )
-        .await;
+        let justification = posted.text(&format!("{prefix}-justification")).trim();
+        let result = match posted.get(&format!("{prefix}-score")).trim().parse::<i64>() {
+            Ok(score) => {
+                let target = MarkTarget {
+                    tender: tender_id,
+                    bid: bid_id,
+                    criterion: c.id,
+                };
+                evaluation::score(&ctx.state.ctx, &ctx.actor, target, score, justification)
+                    .await
+                    .map(|_| ())
+                    .map_err(ApiError::from)
+            }
+            Err(_) => Err(ApiError::from(service::ServiceError::Validation(vec![
+                FieldError::new("/score", "must be a whole number from 0 to 100"),
+            ]))),
+        };
         if let Err(error) = result {
             if matches!(
                 error,
@@ -790,7 +819,7 @@ async fn score_bid(ctx: Ctx, Path((id, bid)): Path<(String, String)>, posted: Po
         }
     }
     if problems.is_empty() {
-        done(&format!("/tenders/{uuid}/scoring"), "scored")
+        done(&format!("/tenders/{tender_id}/scoring"), "scored")
     } else {
         let mut form = FormState::new(posted.values());
         form.problems = problems;

@@ -86,85 +86,18 @@ pub async fn lodge_challenge(
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<ChallengeRequest>, ApiError>,
 ) -> Result<Created<ChallengeResponse>, ApiError> {
-    if actor.role != Role::SupplierBidder {
-        return Err(DomainError::Forbidden(format!(
-            "a {} may not challenge an award; an unsuccessful bidder may",
-            actor.role
-        ))
-        .into());
-    }
-    let mut command = state.db.command().await?;
-    let (tender, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    if !can_view_tender(&actor, &tender.scope(status)) {
-        return Err(DomainError::NotFound("tender").into());
-    }
-    let bid = persistence::bids::live_bid_of(command.conn(), tender.id, actor.organisation_id)
-        .await?
-        .ok_or_else(|| {
-            DomainError::Forbidden(
-                "only a bidder on this tender may challenge its award".to_owned(),
-            )
-        })?;
     let JsonBody(request) = body?;
-    let grounds = contract::grounds(&request.grounds)?;
-    // An awarded tender's standstill is over: the window check below refuses it with the date.
-    let award = persistence::awards::in_force(command.conn(), tender.id)
-        .await?
-        .filter(|_| matches!(status, TenderStatus::Standstill | TenderStatus::Awarded))
-        .ok_or_else(|| {
-            DomainError::Conflict(format!(
-                "a {status} tender has no award in standstill to challenge"
-            ))
-        })?;
-    if award.bid_id == bid.id {
-        return Err(DomainError::Forbidden(
-            "the successful bidder does not challenge its own award".to_owned(),
-        )
-        .into());
-    }
-    contract::check_challenge_window(award.standstill_ends_at, command.now())?;
-    let existing = persistence::awards::challenges(command.conn(), tender.id).await?;
-    if existing
-        .iter()
-        .any(|c| c.supplier_id == actor.organisation_id && c.status == ChallengeStatus::Open)
-    {
-        return Err(DomainError::Conflict(
-            "your organisation already has an open challenge to this award".to_owned(),
-        )
-        .into());
-    }
-    let challenge = persistence::awards::lodge(
-        command.conn(),
-        &award,
-        actor.organisation_id,
-        &grounds,
-        actor.user_id,
-        command.now(),
+    let challenge = awards_service::lodge_challenge(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        &request.grounds,
     )
     .await?;
-    persistence::notifications::notify(
-        command.conn(),
-        &[tender.buyer_id],
-        &NewNotification {
-            kind: NotificationKind::ChallengeLodged,
-            tender_id: Some(tender.id),
-            subject: format!("Award challenged: {}", tender.title),
-            body: "A bidder challenged the award. The contract cannot be entered until the \
-                   challenge is resolved."
-                .to_owned(),
-        },
-        command.now(),
+    created(
+        &format!("/api/v1/tenders/{id}/challenges"),
+        ChallengeResponse::from(challenge),
     )
-    .await?;
-    let shown = ChallengeResponse::from(challenge);
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "challenge.lodged", "challenge", shown.id)
-                .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
-        )
-        .await?;
-    command.commit().await?;
-    created(&format!("/api/v1/tenders/{id}/challenges"), shown)
 }
 
 /// The tender's challenges: the buyer, the regulator and admins see all; a bidder its own.
@@ -187,24 +120,7 @@ pub async fn list_challenges(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<ChallengeList>, ApiError> {
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
-    let all = persistence::awards::challenges(conn, tender.id).await?;
-    let items: Vec<Challenge> = match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator if tender.scope(status).is_buyer(&actor) => all,
-        Role::Regulator | Role::Admin => all,
-        Role::SupplierBidder => all
-            .into_iter()
-            .filter(|c| c.supplier_id == actor.organisation_id)
-            .collect(),
-        _ => {
-            return Err(DomainError::Forbidden(
-                "only the buyer, its bidders, the regulator and admins see challenges".to_owned(),
-            )
-            .into());
-        }
-    };
+    let items = awards_service::challenges(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
     Ok(Json(ChallengeList {
         items: items.into_iter().map(Into::into).collect(),
     }))
@@ -263,92 +179,19 @@ pub async fn resolve_challenge(
     PathParams((id, challenge_id)): PathParams<(Uuid, Uuid)>,
     body: Result<JsonBody<ResolveChallengeRequest>, ApiError>,
 ) -> Result<Json<ChallengeResponse>, ApiError> {
-    domain::tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (tender, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    tender
-        .scope(status)
-        .check_lead(&actor, "resolve challenges")?;
-    let challenge = persistence::awards::find_challenge(command.conn(), tender.id, challenge_id)
-        .await?
-        .ok_or(DomainError::NotFound("challenge"))?;
     let JsonBody(request) = body?;
-    let notes = contract::resolution_notes(&request.notes)?;
     let outcome = match request.outcome {
         ChallengeOutcomeDto::Upheld => ChallengeOutcome::Upheld,
         ChallengeOutcomeDto::Dismissed => ChallengeOutcome::Dismissed,
     };
-    let resolved_status = challenge.status.resolve(outcome)?;
-    let now = command.now();
-    persistence::awards::resolve(
-        command.conn(),
-        challenge.id,
-        resolved_status,
-        &notes,
-        actor.user_id,
-        now,
+    let resolved = awards_service::resolve_challenge(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        challenge_id,
+        outcome,
+        &request.notes,
     )
     .await?;
-    if outcome == ChallengeOutcome::Upheld {
-        let reopened = status.reopen_evaluation()?;
-        persistence::awards::set_status(
-            command.conn(),
-            challenge.award_id,
-            AwardStatus::Cancelled,
-            now,
-        )
-        .await?;
-        persistence::awards::lapse_open(command.conn(), challenge.award_id, now).await?;
-        persistence::tenders::set_status(
-            command.conn(),
-            &tender,
-            reopened,
-            Transition::default(),
-            now,
-        )
-        .await?;
-        notify_bidders(
-            &command,
-            &tender,
-            NotificationKind::AwardCancelled,
-            format!("Award cancelled: {}", tender.title),
-            "A challenge to the award was upheld. The award is cancelled and the tender is back \
-             in evaluation; the scores stand."
-                .to_owned(),
-        )
-        .await?;
-        command
-            .audit(
-                AuditEntry::new(Some(actor), "tender.award_cancelled", "tender", tender.id)
-                    .before(serde_json::json!({"status": status.as_str(), "award_id": challenge.award_id}))
-                    .after(serde_json::json!({"status": reopened.as_str(), "challenge_id": challenge.id})),
-            )
-            .await?;
-    }
-    persistence::notifications::notify(
-        command.conn(),
-        &[challenge.supplier_id],
-        &NewNotification {
-            kind: NotificationKind::ChallengeResolved,
-            tender_id: Some(tender.id),
-            subject: format!("Challenge {}: {}", resolved_status.as_str(), tender.title),
-            body: notes.clone(),
-        },
-        now,
-    )
-    .await?;
-    let before = ChallengeResponse::from(challenge);
-    let after = persistence::awards::find_challenge(command.conn(), tender.id, challenge_id)
-        .await?
-        .ok_or(DomainError::NotFound("challenge"))?;
-    let shown = ChallengeResponse::from(after);
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "challenge.resolved", "challenge", shown.id)
-                .before(serde_json::to_value(&before).map_err(ApiError::internal)?)
-                .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(Json(shown))
+    Ok(Json(resolved.into()))
 }

@@ -85,99 +85,51 @@ pub async fn get_outcome(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<OutcomeResponse>, ApiError> {
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
-    let scope = tender.scope(status);
-    let own_bids = if actor.role == Role::SupplierBidder {
-        persistence::bids::list(
-            conn,
-            tender.id,
-            BidSelection::Supplier(actor.organisation_id),
-        )
-        .await?
-        .into_iter()
-        .filter(|b| b.status.is_live())
-        .collect()
-    } else {
-        Vec::new()
-    };
-    let sees_all = match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator if scope.is_buyer(&actor) => true,
-        Role::Regulator | Role::Admin => true,
-        Role::SupplierBidder if !own_bids.is_empty() => false,
-        _ => {
-            return Err(DomainError::Forbidden(
-                "the outcome is for the tender's bidders, its buyer, the regulator and admins"
-                    .to_owned(),
-            )
-            .into());
-        }
-    };
-    let award = persistence::awards::in_force(conn, tender.id)
-        .await?
-        .ok_or_else(|| {
-            DomainError::Conflict(format!("the tender is {status}; it has not been awarded"))
-        })?;
-    let evaluated = evaluate(conn, &tender, now).await?;
-    let winner_ranked = evaluated
-        .ranking
-        .find(award.bid_id)
-        .ok_or_else(|| ApiError::Internal("the awarded bid is not ranked".into()))?;
-    let winner = evaluated.item(&tender, winner_ranked);
-    let your_bid = match own_bids.first() {
-        Some(bid) if !sees_all => {
-            let exclusion = evaluated.exclusions.iter().find(|(b, _)| b.id == bid.id);
-            let feedback = tender
-                .criteria
-                .iter()
-                .filter(|c| c.kind == domain::tender::CriterionKind::Quality)
+    let outcome = awards_service::outcome(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
+    Ok(Json(outcome.into()))
+}
+
+impl From<awards_service::YourBidOutcome> for YourBidOutcome {
+    fn from(y: awards_service::YourBidOutcome) -> Self {
+        Self {
+            bid_id: y.bid_id.as_uuid(),
+            successful: y.successful,
+            excluded: y.excluded,
+            exclusion_reason: y.exclusion_reason,
+            result: y.result.map(Into::into),
+            feedback: y
+                .feedback
+                .into_iter()
                 .map(|c| CriterionFeedback {
-                    criterion_id: c.id.as_uuid(),
-                    name: c.name.clone(),
-                    marks: evaluated
+                    criterion_id: c.criterion_id.as_uuid(),
+                    name: c.name,
+                    marks: c
                         .marks
-                        .iter()
-                        .filter(|m| m.bid_id == bid.id && m.criterion_id == c.id)
+                        .into_iter()
                         .map(|m| MarkFeedback {
-                            score: m.score.value(),
-                            justification: m.justification.clone(),
+                            score: m.score,
+                            justification: m.justification,
                         })
                         .collect(),
                 })
-                .collect();
-            Some(YourBidOutcome {
-                bid_id: bid.id.as_uuid(),
-                successful: bid.id == award.bid_id,
-                excluded: exclusion.is_some(),
-                exclusion_reason: exclusion.map(|(_, e)| e.reason.clone()),
-                result: evaluated
-                    .ranking
-                    .find(bid.id)
-                    .map(|r| evaluated.item(&tender, r)),
-                feedback,
-            })
+                .collect(),
         }
-        _ => None,
-    };
-    let contract_id = persistence::contracts::of_tender(conn, tender.id, uk_date(now))
-        .await?
-        .map(|c| c.id);
-    Ok(Json(OutcomeResponse {
-        tender_id: tender.id.as_uuid(),
-        status: status.into(),
-        award: award_response(award, winner.supplier_name.clone(), sees_all),
-        winner,
-        ranked_bids: evaluated.ranking.items.len(),
-        your_bid,
-        items: sees_all.then(|| {
-            evaluated
-                .ranking
+    }
+}
+
+impl From<awards_service::OutcomeView> for OutcomeResponse {
+    fn from(o: awards_service::OutcomeView) -> Self {
+        Self {
+            tender_id: o.tender_id.as_uuid(),
+            status: o.status.into(),
+            award: o.award.into(),
+            winner: o.winner.into(),
+            ranked_bids: o.ranked_bids,
+            your_bid: o.your_bid.map(Into::into),
+            items: o
                 .items
-                .iter()
-                .map(|r| evaluated.item(&tender, r))
-                .collect()
-        }),
-        contract_id,
-    }))
+                .map(|items| items.into_iter().map(Into::into).collect()),
+            contract_id: o.contract_id,
+        }
+    }
 }

@@ -41,29 +41,16 @@ pub async fn exclude_bid(
     PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
     body: Result<JsonBody<ReasonRequest>, ApiError>,
 ) -> Result<Json<BidEvaluationResponse>, ApiError> {
-    let mut command = state.db.command().await?;
-    let (tender, bid) = lead_and_bid(&mut command, &actor, id, bid_id, "exclude bids").await?;
     let JsonBody(request) = body?;
-    let reason = evaluation::reason(&request.reason)?;
-    let exclusion = persistence::evaluation::exclude(
-        command.conn(),
-        tender.id,
-        bid.id,
-        &reason,
-        actor.user_id,
-        command.now(),
+    let standing = evaluation_service::exclude(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        BidId::from_uuid(bid_id),
+        &request.reason,
     )
     .await?;
-    let shown = bid_evaluation(command.conn(), &bid, Some(&exclusion)).await?;
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "bid.excluded", "bid", bid.id).after(
-                serde_json::json!({"tender_id": tender.id, "reason": reason, "excluded_at": exclusion.excluded_at}),
-            ),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(Json(shown))
+    Ok(Json(standing.into()))
 }
 
 /// Lifts an exclusion (the tender's lead, in evaluation).
@@ -90,24 +77,14 @@ pub async fn reinstate_bid(
     AuthUser(actor): AuthUser,
     PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
 ) -> Result<Json<BidEvaluationResponse>, ApiError> {
-    let mut command = state.db.command().await?;
-    let (tender, bid) = lead_and_bid(&mut command, &actor, id, bid_id, "reinstate bids").await?;
-    let previous = persistence::evaluation::exclusions(command.conn(), tender.id)
-        .await?
-        .into_iter()
-        .find(|e| e.bid_id == bid.id)
-        .ok_or_else(|| DomainError::Conflict("the bid is not excluded".to_owned()))?;
-    persistence::evaluation::reinstate(command.conn(), bid.id).await?;
-    let shown = bid_evaluation(command.conn(), &bid, None).await?;
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "bid.reinstated", "bid", bid.id)
-                .before(serde_json::json!({"tender_id": tender.id, "reason": previous.reason}))
-                .after(serde_json::json!({"tender_id": tender.id, "excluded": false})),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(Json(shown))
+    let standing = evaluation_service::reinstate(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        BidId::from_uuid(bid_id),
+    )
+    .await?;
+    Ok(Json(standing.into()))
 }
 
 /// Declares the tender unsuccessful because no compliant bid remains (the tender's lead, in
@@ -137,44 +114,13 @@ pub async fn declare_unsuccessful(
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<ReasonRequest>, ApiError>,
 ) -> Result<Json<TenderResponse>, ApiError> {
-    domain::tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (tender, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    tender
-        .scope(status)
-        .check_lead(&actor, "declare the tender unsuccessful")?;
     let JsonBody(request) = body?;
-    let reason = evaluation::reason(&request.reason)?;
-    let next = status.fail()?;
-    let evaluated = evaluate(command.conn(), &tender, command.now()).await?;
-    evaluation::check_no_compliant_bid(evaluated.ranking.items.len())?;
-    let before_status = status;
-    let failed = persistence::tenders::set_status(
-        command.conn(),
-        &tender,
-        next,
-        Transition {
-            unsuccessful_reason: Some(reason.clone()),
-            ..Transition::default()
-        },
-        command.now(),
+    let failed = evaluation_service::declare_unsuccessful(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        &request.reason,
     )
     .await?;
-    let shown = TenderResponse::from(
-        service::tenders::view(command.conn(), Some(&actor), failed, next).await?,
-    );
-    command
-        .audit(
-            AuditEntry::new(
-                Some(actor),
-                "tender.declared_unsuccessful",
-                "tender",
-                tender.id,
-            )
-            .before(serde_json::json!({"status": before_status.as_str()}))
-            .after(serde_json::json!({"status": next.as_str(), "reason": reason})),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(Json(shown))
+    Ok(Json(failed.into()))
 }

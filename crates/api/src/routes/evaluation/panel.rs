@@ -93,57 +93,15 @@ pub async fn assign_evaluator(
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<AssignEvaluatorRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<EvaluatorResponse>), ApiError> {
-    domain::tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (tender, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    tender
-        .scope(status)
-        .check_lead(&actor, "assign evaluators")?;
     let JsonBody(request) = body?;
-    check_panel_open(status)?;
-    let user = persistence::users::find(command.conn(), UserId::from_uuid(request.user_id))
-        .await?
-        .filter(|u| {
-            u.active
-                && u.organisation_id == tender.buyer_id
-                && matches!(u.role, Role::BuyerEvaluator | Role::BuyerLead)
-        })
-        .ok_or_else(|| {
-            DomainError::field(
-                "/user_id",
-                "must be an active buyer_evaluator or buyer_lead of the buying organisation",
-            )
-        })?;
-    let panel = persistence::evaluation::panel(command.conn(), tender.id).await?;
-    if panel.len() >= evaluation::PANEL_MAX && !panel.iter().any(|m| m.user_id == user.id) {
-        return Err(DomainError::Conflict(format!(
-            "the panel is full: at most {} evaluators",
-            evaluation::PANEL_MAX
-        ))
-        .into());
-    }
-    let member = persistence::evaluation::assign(
-        command.conn(),
-        tender.id,
-        user.id,
-        actor.user_id,
-        command.now(),
+    let member = evaluation_service::assign(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        UserId::from_uuid(request.user_id),
     )
     .await?;
-    let shown = EvaluatorResponse::from(member);
-    command
-        .audit(
-            AuditEntry::new(
-                Some(actor),
-                "tender.evaluator_assigned",
-                "tender",
-                tender.id,
-            )
-            .after(audit_member(&shown)),
-        )
-        .await?;
-    command.commit().await?;
-    Ok((StatusCode::CREATED, Json(shown)))
+    Ok((StatusCode::CREATED, Json(member.into())))
 }
 
 /// The tender's evaluation panel with each member's declaration: the lead, the regulator and
@@ -167,27 +125,10 @@ pub async fn list_evaluators(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<EvaluatorList>, ApiError> {
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
-    let scope = tender.scope(status);
-    let panel = persistence::evaluation::panel(conn, tender.id).await?;
-    let items: Vec<EvaluatorResponse> = match actor.role {
-        Role::BuyerLead if scope.is_buyer(&actor) => panel.into_iter().map(Into::into).collect(),
-        Role::Regulator | Role::Admin => panel.into_iter().map(Into::into).collect(),
-        Role::BuyerEvaluator if scope.is_buyer(&actor) => panel
-            .into_iter()
-            .filter(|m| m.user_id == actor.user_id)
-            .map(Into::into)
-            .collect(),
-        _ => {
-            return Err(DomainError::Forbidden(
-                "only the buying organisation, the regulator and admins see the panel".to_owned(),
-            )
-            .into());
-        }
-    };
-    Ok(Json(EvaluatorList { items }))
+    let panel = evaluation_service::panel(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
+    Ok(Json(EvaluatorList {
+        items: panel.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// Takes a member off the panel (the tender's lead; until the award). Its marks on the tender
@@ -215,28 +156,13 @@ pub async fn remove_evaluator(
     AuthUser(actor): AuthUser,
     PathParams((id, user_id)): PathParams<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    domain::tender::require_tender_manager(&actor)?;
-    let mut command = state.db.command().await?;
-    let (tender, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    tender
-        .scope(status)
-        .check_lead(&actor, "change the evaluation panel")?;
-    check_panel_open(status)?;
-    let user = UserId::from_uuid(user_id);
-    let member = persistence::evaluation::find_member(command.conn(), tender.id, user)
-        .await?
-        .ok_or(DomainError::NotFound("evaluator"))?;
-    let marks = persistence::evaluation::remove(command.conn(), tender.id, user)
-        .await?
-        .unwrap_or(0);
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "tender.evaluator_removed", "tender", tender.id)
-                .before(audit_member(&member.into()))
-                .after(serde_json::json!({"user_id": user_id, "marks_removed": marks})),
-        )
-        .await?;
-    command.commit().await?;
+    evaluation_service::remove(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        UserId::from_uuid(user_id),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -269,69 +195,19 @@ pub async fn declare_conflict(
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<ConflictDeclarationRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<EvaluatorResponse>), ApiError> {
-    if !matches!(actor.role, Role::BuyerEvaluator | Role::BuyerLead) {
-        return Err(
-            DomainError::Forbidden(format!("a {} does not evaluate tenders", actor.role)).into(),
-        );
-    }
-    let mut command = state.db.command().await?;
-    let (tender, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    let scope = tender.scope(status);
-    if !can_view_tender(&actor, &scope) {
-        return Err(DomainError::NotFound("tender").into());
-    }
-    if !scope.is_buyer(&actor) {
-        return Err(DomainError::Forbidden(
-            "only the buying organisation's evaluators declare on its tenders".to_owned(),
-        )
-        .into());
-    }
     let JsonBody(request) = body?;
-    let declaration = Declaration::parse(request.has_conflict, request.details.as_deref())?;
-    check_panel_open(status)?;
-    let mut member =
-        persistence::evaluation::find_member(command.conn(), tender.id, actor.user_id).await?;
-    if member.is_none() && actor.role == Role::BuyerLead {
-        member = Some(
-            persistence::evaluation::assign(
-                command.conn(),
-                tender.id,
-                actor.user_id,
-                actor.user_id,
-                command.now(),
-            )
-            .await?,
-        );
-    }
-    let member = member.ok_or_else(|| {
-        DomainError::Forbidden(
-            "you are not on this tender's evaluation panel; the lead assigns evaluators".to_owned(),
-        )
-    })?;
-    declaration.check_replaces(member.has_conflict)?;
-    let first = member.has_conflict.is_none();
-    let before = EvaluatorResponse::from(member);
-    let declared = persistence::evaluation::declare(
-        command.conn(),
-        tender.id,
-        actor.user_id,
-        &declaration,
-        command.now(),
+    let declared = evaluation_service::declare(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        request.has_conflict,
+        request.details.as_deref(),
     )
     .await?;
-    let shown = EvaluatorResponse::from(declared);
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "tender.conflict_declared", "tender", tender.id)
-                .before(audit_member(&before))
-                .after(audit_member(&shown)),
-        )
-        .await?;
-    command.commit().await?;
-    let code = if first {
+    let code = if declared.first {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((code, Json(shown)))
+    Ok((code, Json(declared.member.into())))
 }

@@ -86,23 +86,63 @@ pub struct RankingResponse {
     pub excluded: Vec<BidEvaluationResponse>,
 }
 
-pub(crate) async fn bid_evaluation<C: ConnectionTrait>(
-    conn: &C,
-    bid: &Bid,
-    exclusion: Option<&Exclusion>,
-) -> Result<BidEvaluationResponse, ApiError> {
-    let name = persistence::organisations::get(conn, bid.supplier_id)
-        .await?
-        .name;
-    Ok(BidEvaluationResponse {
-        bid_id: bid.id.as_uuid(),
-        supplier_id: bid.supplier_id.as_uuid(),
-        supplier_name: name,
-        price_pence: bid.price_pence,
-        excluded: exclusion.is_some(),
-        exclusion_reason: exclusion.map(|e| e.reason.clone()),
-        excluded_at: exclusion.map(|e| e.excluded_at),
-    })
+impl From<evaluation_service::BidStanding> for BidEvaluationResponse {
+    fn from(b: evaluation_service::BidStanding) -> Self {
+        Self {
+            bid_id: b.bid_id.as_uuid(),
+            supplier_id: b.supplier_id.as_uuid(),
+            supplier_name: b.supplier_name,
+            price_pence: b.price_pence,
+            excluded: b.excluded,
+            exclusion_reason: b.exclusion_reason,
+            excluded_at: b.excluded_at,
+        }
+    }
+}
+
+impl From<evaluation_service::CriterionScore> for CriterionScore {
+    fn from(c: evaluation_service::CriterionScore) -> Self {
+        Self {
+            criterion_id: c.criterion_id.as_uuid(),
+            name: c.name,
+            weight: c.weight,
+            mean_score: c.mean_score,
+            marks: c.marks,
+            score: c.score,
+        }
+    }
+}
+
+impl From<evaluation_service::RankedView> for RankingItem {
+    fn from(r: evaluation_service::RankedView) -> Self {
+        Self {
+            bid_id: r.bid_id.as_uuid(),
+            supplier_id: r.supplier_id.as_uuid(),
+            supplier_name: r.supplier_name,
+            supplier_rating: r.supplier_rating.map(Into::into),
+            price_pence: r.price_pence,
+            above_budget_ceiling: r.above_budget_ceiling,
+            price_score: r.price_score,
+            quality_scores: r.quality_scores.into_iter().map(Into::into).collect(),
+            quality_score: r.quality_score,
+            total_score: r.total_score,
+            rank: r.rank,
+            submitted_at: r.submitted_at,
+        }
+    }
+}
+
+impl From<evaluation_service::RankingView> for RankingResponse {
+    fn from(r: evaluation_service::RankingView) -> Self {
+        Self {
+            tender_id: r.tender_id.as_uuid(),
+            complete: r.complete,
+            missing_marks: r.missing_marks,
+            scorers: r.scorers,
+            items: r.items.into_iter().map(Into::into).collect(),
+            excluded: r.excluded.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// The ranking of the compliant live bids, with each bid's price score, quality scores per
@@ -127,37 +167,6 @@ pub async fn get_ranking(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<RankingResponse>, ApiError> {
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
-    let scope = tender.scope(status);
-    let sealed = || {
-        ApiError::from(DomainError::Sealed(format!(
-            "The bids are sealed until the submission deadline ({}).",
-            tender.submission_deadline.to_rfc3339()
-        )))
-    };
-    match actor.role {
-        Role::BuyerLead if scope.is_buyer(&actor) => {
-            if matches!(status, TenderStatus::Draft | TenderStatus::Published) {
-                return Err(sealed());
-            }
-        }
-        Role::Regulator | Role::Admin => {
-            if matches!(status, TenderStatus::Draft | TenderStatus::Published) {
-                return Err(sealed());
-            }
-            check_awarded_for_oversight(&tender, status)?;
-        }
-        _ => {
-            return Err(DomainError::Forbidden(
-                "the ranking is the buying organisation's lead's (and, after award, the \
-                 regulator's); bidders read their outcome"
-                    .to_owned(),
-            )
-            .into());
-        }
-    }
-    let evaluated = evaluate(conn, &tender, now).await?;
-    Ok(Json(evaluated.response(&tender)))
+    let ranking = evaluation_service::ranking(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
+    Ok(Json(ranking.into()))
 }

@@ -87,88 +87,21 @@ pub async fn score_bid(
     PathParams((id, bid_id, criterion_id)): PathParams<(Uuid, Uuid, Uuid)>,
     body: Result<JsonBody<ScoreRequest>, ApiError>,
 ) -> Result<Json<ScoreResponse>, ApiError> {
-    if !matches!(actor.role, Role::BuyerEvaluator | Role::BuyerLead) {
-        return Err(DomainError::Forbidden(format!(
-            "a {} does not score bids; the buyer's evaluators do",
-            actor.role
-        ))
-        .into());
-    }
-    let mut command = state.db.command().await?;
-    let (tender, status) = lock_and_settle(&mut command, TenderId::from_uuid(id)).await?;
-    let scope = tender.scope(status);
-    if !scope.is_buyer(&actor) {
-        // Another buyer's tender, whether or not it may see it: nothing of its bids is theirs.
-        return Err(if can_view_tender(&actor, &scope) {
-            DomainError::NotFound("bid")
-        } else {
-            DomainError::NotFound("tender")
-        }
-        .into());
-    }
-    persistence::evaluation::standing(command.conn(), tender.id, actor.user_id)
-        .await?
-        .check_may_score()?;
-    check_in_evaluation(&tender, status)?;
-    let bid = persistence::bids::find(command.conn(), tender.id, BidId::from_uuid(bid_id))
-        .await?
-        .filter(|b| b.status.is_live())
-        .ok_or(DomainError::NotFound("bid"))?;
-    let criterion = tender
-        .criteria
-        .iter()
-        .find(|c| c.id.as_uuid() == criterion_id)
-        .ok_or(DomainError::NotFound("criterion"))?;
-    if criterion.kind == CriterionKind::Price {
-        return Err(DomainError::field(
-            "/criterion_id",
-            "the price criterion is scored by formula from the bid prices, not by evaluators",
-        )
-        .into());
-    }
-    if bid.status != BidStatus::Submitted {
-        return Err(DomainError::Conflict(
-            "the bid was not confirmed after the tender was amended, so it is not evaluated"
-                .to_owned(),
-        )
-        .into());
-    }
-    if persistence::evaluation::exclusions(command.conn(), tender.id)
-        .await?
-        .iter()
-        .any(|e| e.bid_id == bid.id)
-    {
-        return Err(DomainError::Conflict(
-            "the bid is excluded as non-compliant; reinstate it to score it".to_owned(),
-        )
-        .into());
-    }
     let JsonBody(request) = body?;
-    let (score, justification) = evaluation::parse_score(request.score, &request.justification)?;
-    let (current, previous) = persistence::evaluation::put_score(
-        command.conn(),
-        MarkKey {
-            tender: tender.id,
-            bid: bid.id,
-            criterion: CriterionId::from_uuid(criterion_id),
-            evaluator: actor.user_id,
-        },
-        score,
-        &justification,
-        command.now(),
+    let target = evaluation_service::MarkTarget {
+        tender: TenderId::from_uuid(id),
+        bid: BidId::from_uuid(bid_id),
+        criterion: CriterionId::from_uuid(criterion_id),
+    };
+    let mark = evaluation_service::score(
+        &state.ctx,
+        &actor,
+        target,
+        request.score,
+        &request.justification,
     )
     .await?;
-    let shown = ScoreResponse::from(current);
-    let mut entry = AuditEntry::new(Some(actor), "bid.scored", "bid", bid.id)
-        .after(serde_json::to_value(&shown).map_err(ApiError::internal)?);
-    if let Some(previous) = previous {
-        entry = entry.before(
-            serde_json::to_value(ScoreResponse::from(previous)).map_err(ApiError::internal)?,
-        );
-    }
-    command.audit(entry).await?;
-    command.commit().await?;
-    Ok(Json(shown))
+    Ok(Json(mark.into()))
 }
 
 /// The marks given on the tender: the lead sees every evaluator's (for moderation), as do the
@@ -192,30 +125,8 @@ pub async fn list_scores(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<ScoreList>, ApiError> {
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let (tender, status) = visible(conn, &actor, TenderId::from_uuid(id), now).await?;
-    let scope = tender.scope(status);
-    let marks = persistence::evaluation::scores(conn, tender.id).await?;
-    let items = match actor.role {
-        Role::BuyerLead if scope.is_buyer(&actor) => marks,
-        Role::BuyerEvaluator | Role::BuyerLead if scope.is_buyer(&actor) => marks
-            .into_iter()
-            .filter(|m| m.evaluator_id == actor.user_id)
-            .collect(),
-        Role::Regulator | Role::Admin => {
-            check_awarded_for_oversight(&tender, status)?;
-            marks
-        }
-        _ => {
-            return Err(DomainError::Forbidden(
-                "only the buying organisation's evaluators, the regulator and admins see marks"
-                    .to_owned(),
-            )
-            .into());
-        }
-    };
+    let marks = evaluation_service::scores(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
     Ok(Json(ScoreList {
-        items: items.into_iter().map(Into::into).collect(),
+        items: marks.into_iter().map(Into::into).collect(),
     }))
 }

@@ -9,7 +9,7 @@ use crate::error::{
     PreconditionRequired, Unauthorized, UnsupportedMediaType, ValidationFailed,
 };
 use crate::extract::{JsonBody, PathParams, QueryParams};
-use crate::routes::contracts::{RatingResponse, rating_response};
+use crate::routes::contracts::RatingResponse;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -27,9 +27,9 @@ use domain::pagination::PageRequest;
 use domain::user::Role;
 use domain::{DomainError, FieldError};
 use persistence::Command;
-use persistence::contracts::RatingSums;
 use persistence::offers::{OfferListing, OfferSearch, OfferSort, PricePoint};
 use serde::{Deserialize, Deserializer, Serialize};
+use service::contracts::Rating;
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

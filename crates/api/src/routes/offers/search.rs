@@ -93,16 +93,16 @@ pub(crate) async fn ratings_of<C: sea_orm::ConnectionTrait>(
     conn: &C,
     suppliers: impl Iterator<Item = OrganisationId>,
     now: DateTime<Utc>,
-) -> Result<HashMap<OrganisationId, RatingSums>, ApiError> {
+) -> Result<HashMap<OrganisationId, Rating>, ApiError> {
     let suppliers: Vec<OrganisationId> = suppliers.collect();
-    Ok(persistence::contracts::ratings(conn, &suppliers, now).await?)
+    Ok(service::contracts::ratings(conn, &suppliers, now).await?)
 }
 
 pub(crate) fn listing_response(
     l: OfferListing,
-    ratings: &HashMap<OrganisationId, RatingSums>,
+    ratings: &HashMap<OrganisationId, Rating>,
 ) -> OfferListingResponse {
-    let supplier_rating = ratings.get(&l.supplier_id).map(rating_response);
+    let supplier_rating = ratings.get(&l.supplier_id).cloned().map(Into::into);
     let annual = offer::annualise(
         l.pricing_unit,
         l.unit_price_pence,

@@ -1,0 +1,581 @@
+//! Award and standstill: the lead awards a fully scored tender, which starts the standstill
+//! (working days, skipping weekends and bank holidays); every bidder is told and reads its
+//! outcome; an unsuccessful bidder may challenge during the standstill; after it, with no open
+//! challenge, the lead enters the contract.
+
+use crate::contracts::ContractView;
+use crate::evaluation::{RankedView, evaluate};
+use crate::tenders::{lead_command, lock_and_settle, visible};
+use crate::{Ctx, ServiceError, audit_json, notify};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::DomainError;
+use domain::access::Actor;
+use domain::audit::AuditEntry;
+use domain::bid::NotificationKind;
+use domain::calendar::{self, uk_date};
+use domain::contract::{self, ChallengeOutcome, ChallengeStatus, ContractTerm};
+use domain::evaluation;
+use domain::ids::{BidId, CriterionId, OrganisationId, TenderId};
+use domain::tender::{CriterionKind, TenderStatus, can_view_tender};
+use domain::user::Role;
+use persistence::Command;
+use persistence::awards::{Award, AwardStatus, Challenge, NewAward};
+use persistence::bids::BidSelection;
+use persistence::tenders::{Tender, Transition};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// An award and its standstill, as one viewer may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AwardView {
+    pub id: Uuid,
+    pub tender_id: TenderId,
+    pub bid_id: BidId,
+    pub supplier_id: OrganisationId,
+    pub supplier_name: String,
+    pub rank: i32,
+    /// Shown to the buyer, the regulator and admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    pub awarded_at: DateTime<Utc>,
+    pub standstill_last_day: Option<NaiveDate>,
+    pub standstill_ends_at: DateTime<Utc>,
+    pub status: &'static str,
+}
+
+fn award_view(award: Award, supplier_name: String, confidential: bool) -> AwardView {
+    AwardView {
+        id: award.id,
+        tender_id: award.tender_id,
+        bid_id: award.bid_id,
+        supplier_id: award.supplier_id,
+        supplier_name,
+        rank: award.rank,
+        justification: award.justification.filter(|_| confidential),
+        awarded_at: award.awarded_at,
+        standstill_last_day: award.standstill_last_day,
+        standstill_ends_at: award.standstill_ends_at,
+        status: award.status.as_str(),
+    }
+}
+
+/// Tells every bidder on the tender, inside the command.
+async fn notify_bidders(
+    command: &Command,
+    tender: &Tender,
+    kind: NotificationKind,
+    subject: String,
+    body: String,
+) -> Result<(), ServiceError> {
+    let bidders = persistence::bids::bidders(command.conn(), tender.id).await?;
+    notify(command, &bidders, kind, tender.id, subject, body).await
+}
+
+/// The tender's lead awards the tender to a bid once scoring is complete: the top-ranked, or
+/// another with a written justification. Starts the standstill; every bidder is notified. Of
+/// concurrent awards exactly one succeeds.
+pub async fn award(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    bid_id: BidId,
+    justification: Option<&str>,
+) -> Result<AwardView, ServiceError> {
+    let (command, tender, status) = lead_command(ctx, actor, id, "award this tender").await?;
+    let next = status.start_standstill()?;
+    let evaluated = evaluate(command.conn(), &tender, command.now()).await?;
+    let justification = evaluation::check_award(&evaluated.ranking, bid_id, justification)?;
+    let ranked = evaluated
+        .ranking
+        .find(bid_id)
+        .ok_or(DomainError::NotFound("bid"))?;
+    let bid = evaluated
+        .bids
+        .get(&bid_id)
+        .ok_or(DomainError::NotFound("bid"))?;
+    let now = command.now();
+    let today = uk_date(now);
+    let holidays = persistence::calendar::dates(
+        command.conn(),
+        today,
+        today + Duration::days(calendar::CALENDAR_WINDOW_DAYS),
+    )
+    .await?;
+    let standstill = calendar::standstill(
+        now,
+        u32::try_from(tender.standstill_days).unwrap_or(0),
+        &holidays,
+    );
+    let award = persistence::awards::insert(
+        command.conn(),
+        NewAward {
+            tender_id: tender.id,
+            bid_id,
+            supplier_id: bid.supplier_id,
+            rank: i32::try_from(ranked.rank).unwrap_or(i32::MAX),
+            justification,
+            awarded_by: actor.user_id,
+            awarded_at: now,
+            standstill_last_day: standstill.last_day,
+            standstill_ends_at: standstill.ends_at,
+        },
+    )
+    .await?;
+    persistence::tenders::set_status(command.conn(), &tender, next, Transition::default(), now)
+        .await?;
+    let winner = evaluated
+        .names
+        .get(&bid.supplier_id)
+        .cloned()
+        .unwrap_or_default();
+    notify_bidders(
+        &command,
+        &tender,
+        NotificationKind::TenderAwarded,
+        format!("Tender awarded: {}", tender.title),
+        format!(
+            "The tender was awarded to {winner}. Read your outcome, with your scores and the \
+             winner's, at /api/v1/tenders/{}/outcome. The standstill runs until {}; an \
+             unsuccessful bidder may challenge the award until then.",
+            tender.id,
+            standstill.ends_at.to_rfc3339()
+        ),
+    )
+    .await?;
+    let shown = award_view(award, winner, true);
+    let ranking = evaluated.view(&tender);
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "tender.awarded", "tender", tender.id)
+                .before(json!({"status": status.as_str()}))
+                .after(json!({
+                    "status": next.as_str(),
+                    "award": audit_json(&shown)?,
+                    "ranking": audit_json(&ranking)?,
+                })),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(shown)
+}
+
+/// One evaluator's mark as the bidder reads it: the mark and the reason, not who gave it.
+#[derive(Debug, Clone)]
+pub struct MarkFeedback {
+    pub score: u8,
+    pub justification: String,
+}
+
+/// The marks a bid received on one quality criterion.
+#[derive(Debug, Clone)]
+pub struct CriterionFeedback {
+    pub criterion_id: CriterionId,
+    pub name: String,
+    pub marks: Vec<MarkFeedback>,
+}
+
+/// What a bidder learns of its own bid.
+#[derive(Debug, Clone)]
+pub struct YourBidOutcome {
+    pub bid_id: BidId,
+    pub successful: bool,
+    pub excluded: bool,
+    pub exclusion_reason: Option<String>,
+    pub result: Option<RankedView>,
+    pub feedback: Vec<CriterionFeedback>,
+}
+
+/// The outcome of an awarded tender as one viewer may see it.
+#[derive(Debug, Clone)]
+pub struct OutcomeView {
+    pub tender_id: TenderId,
+    pub status: TenderStatus,
+    pub award: AwardView,
+    pub winner: RankedView,
+    pub ranked_bids: usize,
+    /// A bidder's own result (bidders only).
+    pub your_bid: Option<YourBidOutcome>,
+    /// Every ranked bid (the buyer, the regulator and admins only).
+    pub items: Option<Vec<RankedView>>,
+    pub contract_id: Option<Uuid>,
+}
+
+/// The outcome: a bidder reads its own marks and reasons and the winner's; the buyer, the
+/// regulator and admins read every ranked bid.
+pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeView, ServiceError> {
+    let conn = ctx.db().conn();
+    let now = ctx.now().await?;
+    let (tender, status) = visible(conn, actor, id, now).await?;
+    let scope = tender.scope(status);
+    let own_bids = if actor.role == Role::SupplierBidder {
+        persistence::bids::list(
+            conn,
+            tender.id,
+            BidSelection::Supplier(actor.organisation_id),
+        )
+        .await?
+        .into_iter()
+        .filter(|b| b.status.is_live())
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let sees_all = match actor.role {
+        Role::BuyerLead | Role::BuyerEvaluator if scope.is_buyer(actor) => true,
+        Role::Regulator | Role::Admin => true,
+        Role::SupplierBidder if !own_bids.is_empty() => false,
+        _ => {
+            return Err(ServiceError::Forbidden(
+                "the outcome is for the tender's bidders, its buyer, the regulator and admins"
+                    .to_owned(),
+            ));
+        }
+    };
+    let award = persistence::awards::in_force(conn, tender.id)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::conflict(format!("the tender is {status}; it has not been awarded"))
+        })?;
+    let evaluated = evaluate(conn, &tender, now).await?;
+    let winner_ranked = evaluated
+        .ranking
+        .find(award.bid_id)
+        .ok_or_else(|| ServiceError::Internal("the awarded bid is not ranked".into()))?;
+    let winner = evaluated.item(&tender, winner_ranked);
+    let your_bid = match own_bids.first() {
+        Some(bid) if !sees_all => {
+            let exclusion = evaluated.exclusions.iter().find(|(b, _)| b.id == bid.id);
+            let feedback = tender
+                .criteria
+                .iter()
+                .filter(|c| c.kind == CriterionKind::Quality)
+                .map(|c| CriterionFeedback {
+                    criterion_id: c.id,
+                    name: c.name.clone(),
+                    marks: evaluated
+                        .marks
+                        .iter()
+                        .filter(|m| m.bid_id == bid.id && m.criterion_id == c.id)
+                        .map(|m| MarkFeedback {
+                            score: m.score.value(),
+                            justification: m.justification.clone(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            Some(YourBidOutcome {
+                bid_id: bid.id,
+                successful: bid.id == award.bid_id,
+                excluded: exclusion.is_some(),
+                exclusion_reason: exclusion.map(|(_, e)| e.reason.clone()),
+                result: evaluated
+                    .ranking
+                    .find(bid.id)
+                    .map(|r| evaluated.item(&tender, r)),
+                feedback,
+            })
+        }
+        _ => None,
+    };
+    let contract_id = persistence::contracts::of_tender(conn, tender.id, uk_date(now))
+        .await?
+        .map(|c| c.id);
+    Ok(OutcomeView {
+        tender_id: tender.id,
+        status,
+        award: award_view(award, winner.supplier_name.clone(), sees_all),
+        winner,
+        ranked_bids: evaluated.ranking.items.len(),
+        your_bid,
+        items: sees_all.then(|| evaluated.items(&tender)),
+        contract_id,
+    })
+}
+
+/// What the audit log keeps of a challenge: all of it.
+fn challenge_value(c: &Challenge) -> serde_json::Value {
+    json!({
+        "id": c.id,
+        "tender_id": c.tender_id,
+        "award_id": c.award_id,
+        "supplier_id": c.supplier_id,
+        "grounds": c.grounds,
+        "lodged_at": c.lodged_at,
+        "status": c.status.as_str(),
+        "resolution_notes": c.resolution_notes,
+        "resolved_at": c.resolved_at,
+    })
+}
+
+/// An unsuccessful bidder challenges the award during the standstill, with its grounds.
+pub async fn lodge_challenge(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    grounds: &str,
+) -> Result<Challenge, ServiceError> {
+    if actor.role != Role::SupplierBidder {
+        return Err(ServiceError::Forbidden(format!(
+            "a {} may not challenge an award; an unsuccessful bidder may",
+            actor.role
+        )));
+    }
+    let mut command = ctx.command().await?;
+    let (tender, status) = lock_and_settle(&mut command, id).await?;
+    if !can_view_tender(actor, &tender.scope(status)) {
+        return Err(DomainError::NotFound("tender").into());
+    }
+    let bid = persistence::bids::live_bid_of(command.conn(), tender.id, actor.organisation_id)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::Forbidden(
+                "only a bidder on this tender may challenge its award".to_owned(),
+            )
+        })?;
+    let grounds = contract::grounds(grounds)?;
+    // An awarded tender's standstill is over: the window check below refuses it with the date.
+    let award = persistence::awards::in_force(command.conn(), tender.id)
+        .await?
+        .filter(|_| matches!(status, TenderStatus::Standstill | TenderStatus::Awarded))
+        .ok_or_else(|| {
+            ServiceError::conflict(format!(
+                "a {status} tender has no award in standstill to challenge"
+            ))
+        })?;
+    if award.bid_id == bid.id {
+        return Err(ServiceError::Forbidden(
+            "the successful bidder does not challenge its own award".to_owned(),
+        ));
+    }
+    contract::check_challenge_window(award.standstill_ends_at, command.now())?;
+    let existing = persistence::awards::challenges(command.conn(), tender.id).await?;
+    if existing
+        .iter()
+        .any(|c| c.supplier_id == actor.organisation_id && c.status == ChallengeStatus::Open)
+    {
+        return Err(ServiceError::conflict(
+            "your organisation already has an open challenge to this award",
+        ));
+    }
+    let challenge = persistence::awards::lodge(
+        command.conn(),
+        &award,
+        actor.organisation_id,
+        &grounds,
+        actor.user_id,
+        command.now(),
+    )
+    .await?;
+    notify(
+        &command,
+        &[tender.buyer_id],
+        NotificationKind::ChallengeLodged,
+        tender.id,
+        format!("Award challenged: {}", tender.title),
+        "A bidder challenged the award. The contract cannot be entered until the challenge is \
+         resolved."
+            .to_owned(),
+    )
+    .await?;
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "challenge.lodged", "challenge", challenge.id)
+                .after(challenge_value(&challenge)),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(challenge)
+}
+
+/// The challenges to the tender's award: the buyer, the regulator and admins see all; a
+/// bidder its own.
+pub async fn challenges(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+) -> Result<Vec<Challenge>, ServiceError> {
+    let conn = ctx.db().conn();
+    let now = ctx.now().await?;
+    let (tender, status) = visible(conn, actor, id, now).await?;
+    let all = persistence::awards::challenges(conn, tender.id).await?;
+    match actor.role {
+        Role::BuyerLead | Role::BuyerEvaluator if tender.scope(status).is_buyer(actor) => Ok(all),
+        Role::Regulator | Role::Admin => Ok(all),
+        Role::SupplierBidder => Ok(all
+            .into_iter()
+            .filter(|c| c.supplier_id == actor.organisation_id)
+            .collect()),
+        _ => Err(ServiceError::Forbidden(
+            "only the buyer, its bidders, the regulator and admins see challenges".to_owned(),
+        )),
+    }
+}
+
+/// The tender's lead resolves a challenge: dismissed (the award stands) or upheld (the award
+/// is cancelled and the tender goes back to evaluation, its scores kept).
+pub async fn resolve_challenge(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    challenge_id: Uuid,
+    outcome: ChallengeOutcome,
+    notes: &str,
+) -> Result<Challenge, ServiceError> {
+    let (command, tender, status) = lead_command(ctx, actor, id, "resolve challenges").await?;
+    let challenge = persistence::awards::find_challenge(command.conn(), tender.id, challenge_id)
+        .await?
+        .ok_or(DomainError::NotFound("challenge"))?;
+    let notes = contract::resolution_notes(notes)?;
+    let resolved_status = challenge.status.resolve(outcome)?;
+    let now = command.now();
+    persistence::awards::resolve(
+        command.conn(),
+        challenge.id,
+        resolved_status,
+        &notes,
+        actor.user_id,
+        now,
+    )
+    .await?;
+    if outcome == ChallengeOutcome::Upheld {
+        let reopened = status.reopen_evaluation()?;
+        persistence::awards::set_status(
+            command.conn(),
+            challenge.award_id,
+            AwardStatus::Cancelled,
+            now,
+        )
+        .await?;
+        persistence::awards::lapse_open(command.conn(), challenge.award_id, now).await?;
+        persistence::tenders::set_status(
+            command.conn(),
+            &tender,
+            reopened,
+            Transition::default(),
+            now,
+        )
+        .await?;
+        notify_bidders(
+            &command,
+            &tender,
+            NotificationKind::AwardCancelled,
+            format!("Award cancelled: {}", tender.title),
+            "A challenge to the award was upheld. The award is cancelled and the tender is back \
+             in evaluation; the scores stand."
+                .to_owned(),
+        )
+        .await?;
+        command
+            .audit(
+                AuditEntry::new(Some(*actor), "tender.award_cancelled", "tender", tender.id)
+                    .before(json!({"status": status.as_str(), "award_id": challenge.award_id}))
+                    .after(json!({"status": reopened.as_str(), "challenge_id": challenge.id})),
+            )
+            .await?;
+    }
+    notify(
+        &command,
+        &[challenge.supplier_id],
+        NotificationKind::ChallengeResolved,
+        tender.id,
+        format!("Challenge {}: {}", resolved_status.as_str(), tender.title),
+        notes.clone(),
+    )
+    .await?;
+    let after = persistence::awards::find_challenge(command.conn(), tender.id, challenge_id)
+        .await?
+        .ok_or(DomainError::NotFound("challenge"))?;
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "challenge.resolved", "challenge", after.id)
+                .before(challenge_value(&challenge))
+                .after(challenge_value(&after)),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(after)
+}
+
+/// The tender's lead enters the contract once the standstill has ended with no open challenge.
+pub async fn confirm_contract(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+) -> Result<ContractView, ServiceError> {
+    let (command, tender, status) = lead_command(ctx, actor, id, "enter the contract").await?;
+    let next = status.confirm_award()?;
+    let award = persistence::awards::in_force(command.conn(), tender.id)
+        .await?
+        .ok_or_else(|| ServiceError::conflict("the tender has no award in force"))?;
+    let open = persistence::awards::challenges(command.conn(), tender.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == ChallengeStatus::Open)
+        .count();
+    let now = command.now();
+    contract::check_contract_may_start(award.standstill_ends_at, now, open)?;
+    let term = ContractTerm::parse(
+        start_date,
+        end_date,
+        u32::try_from(tender.contract_term_months).unwrap_or(1),
+        uk_date(award.standstill_ends_at),
+    )?;
+    let bid = persistence::bids::find(command.conn(), tender.id, award.bid_id)
+        .await?
+        .ok_or(DomainError::NotFound("bid"))?;
+    let created = persistence::contracts::insert(
+        command.conn(),
+        persistence::contracts::NewContract {
+            tender_id: tender.id,
+            award_id: award.id,
+            bid_id: bid.id,
+            buyer_id: tender.buyer_id,
+            supplier_id: award.supplier_id,
+            title: tender.title.clone(),
+            category: tender.category.clone(),
+            region: tender.region,
+            total_value_pence: bid.price_pence,
+            annual_value_pence: term.annual_value_pence(bid.price_pence),
+            start_date: term.start_date,
+            end_date: term.end_date,
+            awarded_at: award.awarded_at,
+            created_by: actor.user_id,
+        },
+        now,
+        uk_date(now),
+    )
+    .await?;
+    persistence::awards::set_status(command.conn(), award.id, AwardStatus::Contracted, now).await?;
+    persistence::tenders::set_status(command.conn(), &tender, next, Transition::default(), now)
+        .await?;
+    notify_bidders(
+        &command,
+        &tender,
+        NotificationKind::ContractAwarded,
+        format!("Contract entered: {}", tender.title),
+        format!(
+            "The contract runs from {} to {}.",
+            term.start_date, term.end_date
+        ),
+    )
+    .await?;
+    let shown = crate::contracts::present(command.conn(), created).await?;
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "contract.created", "contract", shown.id)
+                .after(audit_json(&shown)?),
+        )
+        .await?;
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "tender.contracted", "tender", tender.id)
+                .before(json!({"status": status.as_str()}))
+                .after(json!({"status": next.as_str(), "contract_id": shown.id})),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(shown)
+}

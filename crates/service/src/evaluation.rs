@@ -1,0 +1,800 @@
+//! Evaluation of a closed tender: the lead assigns the panel, each member declares its interests
+//! before seeing any bid, cleared members score each compliant bid on each quality criterion with
+//! a justification, the lead excludes non-compliant bids, and the ranking follows exactly.
+
+use crate::contracts::Rating;
+use crate::tenders::{TenderView, lead_command, lock_and_settle, visible};
+use crate::{Ctx, ServiceError};
+use chrono::{DateTime, Utc};
+use domain::DomainError;
+use domain::access::Actor;
+use domain::audit::AuditEntry;
+use domain::bid::BidStatus;
+use domain::evaluation::{
+    self, BidToRank, Declaration, PanelStanding, QualityCriterion, Ranking, Scoring,
+};
+use domain::ids::{BidId, CriterionId, OrganisationId, TenderId, UserId};
+use domain::tender::{CriterionKind, TenderStatus, can_view_tender};
+use domain::user::Role;
+use persistence::Command;
+use persistence::bids::{Bid, BidSelection};
+use persistence::evaluation::{Exclusion, MarkKey, PanelMember, StoredScore};
+use persistence::tenders::{Tender, Transition};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// How many decimal places scores are shown to (they are computed exactly).
+pub const PLACES: u32 = 4;
+
+/// A bid's standing in the evaluation: compliant, or excluded and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct BidStanding {
+    pub bid_id: BidId,
+    pub supplier_id: OrganisationId,
+    pub supplier_name: String,
+    pub price_pence: i64,
+    pub excluded: bool,
+    pub exclusion_reason: Option<String>,
+    pub excluded_at: Option<DateTime<Utc>>,
+}
+
+/// A bid's result on one quality criterion, rounded to [`PLACES`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionScore {
+    pub criterion_id: CriterionId,
+    pub name: String,
+    pub weight: u8,
+    pub mean_score: Option<f64>,
+    pub marks: usize,
+    pub score: f64,
+}
+
+/// A ranked bid, its scores rounded to [`PLACES`] (ranks are decided on the exact values).
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedView {
+    pub bid_id: BidId,
+    pub supplier_id: OrganisationId,
+    pub supplier_name: String,
+    pub supplier_rating: Option<Rating>,
+    pub price_pence: i64,
+    pub above_budget_ceiling: bool,
+    pub price_score: f64,
+    pub quality_scores: Vec<CriterionScore>,
+    pub quality_score: f64,
+    pub total_score: f64,
+    pub rank: u32,
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// The ranking of the compliant live bids, and the bids excluded.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankingView {
+    pub tender_id: TenderId,
+    pub complete: bool,
+    pub missing_marks: usize,
+    pub scorers: usize,
+    pub items: Vec<RankedView>,
+    pub excluded: Vec<BidStanding>,
+}
+
+/// Everything the ranking is computed from, read once.
+pub struct Evaluated {
+    pub ranking: Ranking,
+    pub bids: HashMap<BidId, Bid>,
+    pub exclusions: Vec<(Bid, Exclusion)>,
+    pub names: HashMap<OrganisationId, String>,
+    pub ratings: HashMap<OrganisationId, Rating>,
+    pub marks: Vec<StoredScore>,
+}
+
+fn weight_of(weight: i32) -> u8 {
+    u8::try_from(weight).unwrap_or(0)
+}
+
+/// Ranks the tender's compliant live bids: submitted (or confirmed after an amendment), not
+/// withdrawn, not excluded. Marks count from panel members who declared no conflict.
+pub async fn evaluate<C: ConnectionTrait>(
+    conn: &C,
+    tender: &Tender,
+    now: DateTime<Utc>,
+) -> Result<Evaluated, ServiceError> {
+    let live = persistence::bids::list(conn, tender.id, BidSelection::Live).await?;
+    let exclusions = persistence::evaluation::exclusions(conn, tender.id).await?;
+    let excluded: HashMap<BidId, Exclusion> =
+        exclusions.into_iter().map(|e| (e.bid_id, e)).collect();
+    let mut compliant = Vec::new();
+    let mut out = Vec::new();
+    for bid in live {
+        match excluded.get(&bid.id) {
+            Some(exclusion) => out.push((bid, exclusion.clone())),
+            None if bid.status == BidStatus::Submitted => compliant.push(bid),
+            None => {}
+        }
+    }
+    let panel = persistence::evaluation::panel(conn, tender.id).await?;
+    let scorers: Vec<UserId> = panel
+        .iter()
+        .filter(|m| m.standing() == PanelStanding::Cleared)
+        .map(|m| m.user_id)
+        .collect();
+    let marks = persistence::evaluation::scores(conn, tender.id).await?;
+    let quality: Vec<QualityCriterion> = tender
+        .criteria
+        .iter()
+        .filter(|c| c.kind == CriterionKind::Quality)
+        .map(|c| QualityCriterion {
+            id: c.id,
+            weight: weight_of(c.weight),
+        })
+        .collect();
+    let price_weight = tender
+        .criteria
+        .iter()
+        .find(|c| c.kind == CriterionKind::Price)
+        .map_or(0, |c| weight_of(c.weight));
+    let to_rank: Vec<BidToRank> = compliant
+        .iter()
+        .map(|b| BidToRank {
+            bid: b.id,
+            price_pence: b.price_pence,
+            submitted_at: b.submitted_at,
+        })
+        .collect();
+    let all_marks: Vec<_> = marks.iter().map(StoredScore::mark).collect();
+    let ranking = evaluation::rank(&Scoring {
+        price_weight,
+        quality: &quality,
+        bids: &to_rank,
+        scorers: &scorers,
+        marks: &all_marks,
+    });
+    let suppliers: Vec<OrganisationId> = compliant
+        .iter()
+        .chain(out.iter().map(|(b, _)| b))
+        .map(|b| b.supplier_id)
+        .collect();
+    let names = persistence::organisations::names(conn, &suppliers).await?;
+    let ratings = crate::contracts::ratings(conn, &suppliers, now).await?;
+    Ok(Evaluated {
+        ranking,
+        bids: compliant.into_iter().map(|b| (b.id, b)).collect(),
+        exclusions: out,
+        names,
+        ratings,
+        marks,
+    })
+}
+
+impl Evaluated {
+    pub(crate) fn item(&self, tender: &Tender, ranked: &evaluation::RankedBid) -> RankedView {
+        let supplier = self.bids.get(&ranked.bid).map(|b| b.supplier_id);
+        RankedView {
+            bid_id: ranked.bid,
+            supplier_id: supplier.unwrap_or(OrganisationId::from_uuid(uuid::Uuid::nil())),
+            supplier_name: supplier
+                .and_then(|s| self.names.get(&s).cloned())
+                .unwrap_or_default(),
+            supplier_rating: supplier.and_then(|s| self.ratings.get(&s)).cloned(),
+            price_pence: ranked.price_pence,
+            above_budget_ceiling: tender
+                .budget_ceiling_pence
+                .is_some_and(|ceiling| ranked.price_pence > ceiling),
+            price_score: ranked.price_score.rounded(PLACES),
+            quality_scores: ranked
+                .quality_scores
+                .iter()
+                .map(|c| CriterionScore {
+                    criterion_id: c.criterion,
+                    name: tender
+                        .criteria
+                        .iter()
+                        .find(|t| t.id == c.criterion)
+                        .map(|t| t.name.clone())
+                        .unwrap_or_default(),
+                    weight: c.weight,
+                    mean_score: c.mean_score.as_ref().map(|m| m.rounded(PLACES)),
+                    marks: c.marks,
+                    score: c.points.rounded(PLACES),
+                })
+                .collect(),
+            quality_score: ranked.quality_score.rounded(PLACES),
+            total_score: ranked.total_score.rounded(PLACES),
+            rank: ranked.rank,
+            submitted_at: ranked.submitted_at,
+        }
+    }
+
+    pub(crate) fn items(&self, tender: &Tender) -> Vec<RankedView> {
+        self.ranking
+            .items
+            .iter()
+            .map(|r| self.item(tender, r))
+            .collect()
+    }
+
+    pub(crate) fn view(&self, tender: &Tender) -> RankingView {
+        RankingView {
+            tender_id: tender.id,
+            complete: self.ranking.complete,
+            missing_marks: self.ranking.missing_marks,
+            scorers: self.ranking.scorers,
+            items: self.items(tender),
+            excluded: self
+                .exclusions
+                .iter()
+                .map(|(bid, exclusion)| {
+                    standing(bid, self.names.get(&bid.supplier_id), Some(exclusion))
+                })
+                .collect(),
+        }
+    }
+}
+
+fn standing(bid: &Bid, name: Option<&String>, exclusion: Option<&Exclusion>) -> BidStanding {
+    BidStanding {
+        bid_id: bid.id,
+        supplier_id: bid.supplier_id,
+        supplier_name: name.cloned().unwrap_or_default(),
+        price_pence: bid.price_pence,
+        excluded: exclusion.is_some(),
+        exclusion_reason: exclusion.map(|e| e.reason.clone()),
+        excluded_at: exclusion.map(|e| e.excluded_at),
+    }
+}
+
+async fn standing_of<C: ConnectionTrait>(
+    conn: &C,
+    bid: &Bid,
+    exclusion: Option<&Exclusion>,
+) -> Result<BidStanding, ServiceError> {
+    let name = persistence::organisations::get(conn, bid.supplier_id)
+        .await?
+        .name;
+    Ok(standing(bid, Some(&name), exclusion))
+}
+
+/// The tender's panel may change until it is awarded.
+fn check_panel_open(status: TenderStatus) -> Result<(), ServiceError> {
+    match status {
+        TenderStatus::Draft | TenderStatus::Published | TenderStatus::Evaluation => Ok(()),
+        other => Err(ServiceError::conflict(format!(
+            "the evaluation panel of a {other} tender cannot change"
+        ))),
+    }
+}
+
+/// Scores, exclusions and the lead's evaluation decisions are for a tender in evaluation.
+fn check_in_evaluation(tender: &Tender, status: TenderStatus) -> Result<(), ServiceError> {
+    match status {
+        TenderStatus::Evaluation => Ok(()),
+        TenderStatus::Published => Err(ServiceError::conflict(format!(
+            "the tender is open for bids until {}; evaluation starts after the deadline",
+            tender.submission_deadline.to_rfc3339()
+        ))),
+        other => Err(ServiceError::conflict(format!(
+            "a {other} tender is not in evaluation; scores and exclusions are made before award"
+        ))),
+    }
+}
+
+/// What the audit log keeps of a panel member: the declaration, not the contact details.
+fn audit_member(member: &PanelMember) -> serde_json::Value {
+    json!({
+        "user_id": member.user_id,
+        "assigned_at": member.assigned_at,
+        "has_conflict": member.has_conflict,
+        "conflict_details": member.conflict_details,
+        "declared_at": member.declared_at,
+    })
+}
+
+/// What the audit log keeps of a mark: all of it.
+fn audit_score(score: &StoredScore) -> serde_json::Value {
+    json!({
+        "bid_id": score.bid_id,
+        "criterion_id": score.criterion_id,
+        "evaluator_id": score.evaluator_id,
+        "score": score.score.value(),
+        "justification": score.justification,
+        "scored_at": score.scored_at,
+        "updated_at": score.updated_at,
+    })
+}
+
+/// The regulator and admins read the evaluation once the tender is awarded, as they read bids.
+fn check_awarded_for_oversight(tender: &Tender, status: TenderStatus) -> Result<(), ServiceError> {
+    if matches!(status, TenderStatus::Standstill | TenderStatus::Awarded) {
+        Ok(())
+    } else {
+        Err(DomainError::Sealed(format!(
+            "The evaluation is the buyer's until the tender is awarded (it is {status}; bids \
+             closed {}).",
+            tender.submission_deadline.to_rfc3339()
+        ))
+        .into())
+    }
+}
+
+/// The tender locked for the lead's evaluation command, in evaluation, and its live bid.
+async fn lead_and_bid(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    bid_id: BidId,
+    action: &str,
+) -> Result<(Command, Tender, Bid), ServiceError> {
+    let (command, tender, status) = lead_command(ctx, actor, id, action).await?;
+    check_in_evaluation(&tender, status)?;
+    let bid = persistence::bids::find(command.conn(), tender.id, bid_id)
+        .await?
+        .filter(|b| b.status.is_live())
+        .ok_or(DomainError::NotFound("bid"))?;
+    Ok((command, tender, bid))
+}
+
+/// The tender's lead puts a `buyer_evaluator` (or another `buyer_lead`) of the buying
+/// organisation on the panel, until the award.
+pub async fn assign(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    user_id: UserId,
+) -> Result<PanelMember, ServiceError> {
+    let (command, tender, status) = lead_command(ctx, actor, id, "assign evaluators").await?;
+    check_panel_open(status)?;
+    let user = persistence::users::find(command.conn(), user_id)
+        .await?
+        .filter(|u| {
+            u.active
+                && u.organisation_id == tender.buyer_id
+                && matches!(u.role, Role::BuyerEvaluator | Role::BuyerLead)
+        })
+        .ok_or_else(|| {
+            DomainError::field(
+                "/user_id",
+                "must be an active buyer_evaluator or buyer_lead of the buying organisation",
+            )
+        })?;
+    let panel = persistence::evaluation::panel(command.conn(), tender.id).await?;
+    if panel.len() >= evaluation::PANEL_MAX && !panel.iter().any(|m| m.user_id == user.id) {
+        return Err(ServiceError::conflict(format!(
+            "the panel is full: at most {} evaluators",
+            evaluation::PANEL_MAX
+        )));
+    }
+    let member = persistence::evaluation::assign(
+        command.conn(),
+        tender.id,
+        user.id,
+        actor.user_id,
+        command.now(),
+    )
+    .await?;
+    command
+        .audit(
+            AuditEntry::new(
+                Some(*actor),
+                "tender.evaluator_assigned",
+                "tender",
+                tender.id,
+            )
+            .after(audit_member(&member)),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(member)
+}
+
+/// The panel with each member's declaration: the lead, the regulator and admins see every
+/// member; a panel member sees its own entry.
+pub async fn panel(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+) -> Result<Vec<PanelMember>, ServiceError> {
+    let conn = ctx.db().conn();
+    let now = ctx.now().await?;
+    let (tender, status) = visible(conn, actor, id, now).await?;
+    let scope = tender.scope(status);
+    let panel = persistence::evaluation::panel(conn, tender.id).await?;
+    match actor.role {
+        Role::BuyerLead if scope.is_buyer(actor) => Ok(panel),
+        Role::Regulator | Role::Admin => Ok(panel),
+        Role::BuyerEvaluator if scope.is_buyer(actor) => Ok(panel
+            .into_iter()
+            .filter(|m| m.user_id == actor.user_id)
+            .collect()),
+        _ => Err(ServiceError::Forbidden(
+            "only the buying organisation, the regulator and admins see the panel".to_owned(),
+        )),
+    }
+}
+
+/// The tender's lead takes a member off the panel, until the award; its marks go with it.
+pub async fn remove(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    user: UserId,
+) -> Result<(), ServiceError> {
+    let (command, tender, status) =
+        lead_command(ctx, actor, id, "change the evaluation panel").await?;
+    check_panel_open(status)?;
+    let member = persistence::evaluation::find_member(command.conn(), tender.id, user)
+        .await?
+        .ok_or(DomainError::NotFound("evaluator"))?;
+    let marks = persistence::evaluation::remove(command.conn(), tender.id, user)
+        .await?
+        .unwrap_or(0);
+    command
+        .audit(
+            AuditEntry::new(
+                Some(*actor),
+                "tender.evaluator_removed",
+                "tender",
+                tender.id,
+            )
+            .before(audit_member(&member))
+            .after(json!({"user_id": user, "marks_removed": marks})),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(())
+}
+
+/// A declaration as made.
+#[derive(Debug, Clone)]
+pub struct Declared {
+    pub member: PanelMember,
+    /// Whether this was the member's first declaration (else a conflict found afterwards).
+    pub first: bool,
+}
+
+/// The signed-in panel member declares whether it has a conflict of interest, before it may see
+/// any bid. A lead declaring joins the panel. A declaration is made once; afterwards only a newly
+/// found conflict may be declared, and it can never be withdrawn.
+pub async fn declare(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    has_conflict: bool,
+    details: Option<&str>,
+) -> Result<Declared, ServiceError> {
+    if !matches!(actor.role, Role::BuyerEvaluator | Role::BuyerLead) {
+        return Err(ServiceError::Forbidden(format!(
+            "a {} does not evaluate tenders",
+            actor.role
+        )));
+    }
+    let mut command = ctx.command().await?;
+    let (tender, status) = lock_and_settle(&mut command, id).await?;
+    let scope = tender.scope(status);
+    if !can_view_tender(actor, &scope) {
+        return Err(DomainError::NotFound("tender").into());
+    }
+    if !scope.is_buyer(actor) {
+        return Err(ServiceError::Forbidden(
+            "only the buying organisation's evaluators declare on its tenders".to_owned(),
+        ));
+    }
+    let declaration = Declaration::parse(has_conflict, details)?;
+    check_panel_open(status)?;
+    let mut member =
+        persistence::evaluation::find_member(command.conn(), tender.id, actor.user_id).await?;
+    if member.is_none() && actor.role == Role::BuyerLead {
+        member = Some(
+            persistence::evaluation::assign(
+                command.conn(),
+                tender.id,
+                actor.user_id,
+                actor.user_id,
+                command.now(),
+            )
+            .await?,
+        );
+    }
+    let member = member.ok_or_else(|| {
+        ServiceError::Forbidden(
+            "you are not on this tender's evaluation panel; the lead assigns evaluators".to_owned(),
+        )
+    })?;
+    declaration.check_replaces(member.has_conflict)?;
+    let first = member.has_conflict.is_none();
+    let declared = persistence::evaluation::declare(
+        command.conn(),
+        tender.id,
+        actor.user_id,
+        &declaration,
+        command.now(),
+    )
+    .await?;
+    command
+        .audit(
+            AuditEntry::new(
+                Some(*actor),
+                "tender.conflict_declared",
+                "tender",
+                tender.id,
+            )
+            .before(audit_member(&member))
+            .after(audit_member(&declared)),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(Declared {
+        member: declared,
+        first,
+    })
+}
+
+/// Which mark: a bid, on one of the tender's quality criteria.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkTarget {
+    pub tender: TenderId,
+    pub bid: BidId,
+    pub criterion: CriterionId,
+}
+
+/// Records or changes the signed-in evaluator's mark for a bid on a quality criterion, with its
+/// justification: panel members who declared no conflict, while the tender is in evaluation.
+pub async fn score(
+    ctx: &Ctx,
+    actor: &Actor,
+    target: MarkTarget,
+    score: i64,
+    justification: &str,
+) -> Result<StoredScore, ServiceError> {
+    if !matches!(actor.role, Role::BuyerEvaluator | Role::BuyerLead) {
+        return Err(ServiceError::Forbidden(format!(
+            "a {} does not score bids; the buyer's evaluators do",
+            actor.role
+        )));
+    }
+    let mut command = ctx.command().await?;
+    let (tender, status) = lock_and_settle(&mut command, target.tender).await?;
+    let scope = tender.scope(status);
+    if !scope.is_buyer(actor) {
+        // Another buyer's tender, whether or not it may see it: nothing of its bids is theirs.
+        return Err(if can_view_tender(actor, &scope) {
+            DomainError::NotFound("bid")
+        } else {
+            DomainError::NotFound("tender")
+        }
+        .into());
+    }
+    persistence::evaluation::standing(command.conn(), tender.id, actor.user_id)
+        .await?
+        .check_may_score()?;
+    check_in_evaluation(&tender, status)?;
+    let bid = persistence::bids::find(command.conn(), tender.id, target.bid)
+        .await?
+        .filter(|b| b.status.is_live())
+        .ok_or(DomainError::NotFound("bid"))?;
+    let criterion = tender
+        .criteria
+        .iter()
+        .find(|c| c.id == target.criterion)
+        .ok_or(DomainError::NotFound("criterion"))?;
+    if criterion.kind == CriterionKind::Price {
+        return Err(ServiceError::field(
+            "/criterion_id",
+            "the price criterion is scored by formula from the bid prices, not by evaluators",
+        ));
+    }
+    if bid.status != BidStatus::Submitted {
+        return Err(ServiceError::conflict(
+            "the bid was not confirmed after the tender was amended, so it is not evaluated",
+        ));
+    }
+    if persistence::evaluation::exclusions(command.conn(), tender.id)
+        .await?
+        .iter()
+        .any(|e| e.bid_id == bid.id)
+    {
+        return Err(ServiceError::conflict(
+            "the bid is excluded as non-compliant; reinstate it to score it",
+        ));
+    }
+    let (score, justification) = evaluation::parse_score(score, justification)?;
+    let (current, previous) = persistence::evaluation::put_score(
+        command.conn(),
+        MarkKey {
+            tender: tender.id,
+            bid: bid.id,
+            criterion: target.criterion,
+            evaluator: actor.user_id,
+        },
+        score,
+        &justification,
+        command.now(),
+    )
+    .await?;
+    let mut entry =
+        AuditEntry::new(Some(*actor), "bid.scored", "bid", bid.id).after(audit_score(&current));
+    if let Some(previous) = &previous {
+        entry = entry.before(audit_score(previous));
+    }
+    command.audit(entry).await?;
+    command.commit().await?;
+    Ok(current)
+}
+
+/// The marks given on the tender: the lead sees every evaluator's (for moderation), as do the
+/// regulator and admins once the tender is awarded; a panel member sees its own.
+pub async fn scores(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+) -> Result<Vec<StoredScore>, ServiceError> {
+    let conn = ctx.db().conn();
+    let now = ctx.now().await?;
+    let (tender, status) = visible(conn, actor, id, now).await?;
+    let scope = tender.scope(status);
+    let marks = persistence::evaluation::scores(conn, tender.id).await?;
+    match actor.role {
+        Role::BuyerLead if scope.is_buyer(actor) => Ok(marks),
+        Role::BuyerEvaluator | Role::BuyerLead if scope.is_buyer(actor) => Ok(marks
+            .into_iter()
+            .filter(|m| m.evaluator_id == actor.user_id)
+            .collect()),
+        Role::Regulator | Role::Admin => {
+            check_awarded_for_oversight(&tender, status)?;
+            Ok(marks)
+        }
+        _ => Err(ServiceError::Forbidden(
+            "only the buying organisation's evaluators, the regulator and admins see marks"
+                .to_owned(),
+        )),
+    }
+}
+
+/// The tender's lead excludes a bid as non-compliant, with the reason the bidder will read.
+pub async fn exclude(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    bid_id: BidId,
+    reason: &str,
+) -> Result<BidStanding, ServiceError> {
+    let (command, tender, bid) = lead_and_bid(ctx, actor, id, bid_id, "exclude bids").await?;
+    let reason = evaluation::reason(reason)?;
+    let exclusion = persistence::evaluation::exclude(
+        command.conn(),
+        tender.id,
+        bid.id,
+        &reason,
+        actor.user_id,
+        command.now(),
+    )
+    .await?;
+    let shown = standing_of(command.conn(), &bid, Some(&exclusion)).await?;
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "bid.excluded", "bid", bid.id).after(
+                json!({"tender_id": tender.id, "reason": reason, "excluded_at": exclusion.excluded_at}),
+            ),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(shown)
+}
+
+/// The tender's lead lifts an exclusion, in evaluation.
+pub async fn reinstate(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    bid_id: BidId,
+) -> Result<BidStanding, ServiceError> {
+    let (command, tender, bid) = lead_and_bid(ctx, actor, id, bid_id, "reinstate bids").await?;
+    let previous = persistence::evaluation::exclusions(command.conn(), tender.id)
+        .await?
+        .into_iter()
+        .find(|e| e.bid_id == bid.id)
+        .ok_or_else(|| ServiceError::conflict("the bid is not excluded"))?;
+    persistence::evaluation::reinstate(command.conn(), bid.id).await?;
+    let shown = standing_of(command.conn(), &bid, None).await?;
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "bid.reinstated", "bid", bid.id)
+                .before(json!({"tender_id": tender.id, "reason": previous.reason}))
+                .after(json!({"tender_id": tender.id, "excluded": false})),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(shown)
+}
+
+/// The tender's lead declares the tender unsuccessful because no compliant bid remains.
+pub async fn declare_unsuccessful(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    reason: &str,
+) -> Result<TenderView, ServiceError> {
+    let (command, tender, status) =
+        lead_command(ctx, actor, id, "declare the tender unsuccessful").await?;
+    let reason = evaluation::reason(reason)?;
+    let next = status.fail()?;
+    let evaluated = evaluate(command.conn(), &tender, command.now()).await?;
+    evaluation::check_no_compliant_bid(evaluated.ranking.items.len())?;
+    let failed = persistence::tenders::set_status(
+        command.conn(),
+        &tender,
+        next,
+        Transition {
+            unsuccessful_reason: Some(reason.clone()),
+            ..Transition::default()
+        },
+        command.now(),
+    )
+    .await?;
+    let shown = crate::tenders::view(command.conn(), Some(actor), failed, next).await?;
+    command
+        .audit(
+            AuditEntry::new(
+                Some(*actor),
+                "tender.declared_unsuccessful",
+                "tender",
+                tender.id,
+            )
+            .before(json!({"status": status.as_str()}))
+            .after(json!({"status": next.as_str(), "reason": reason})),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(shown)
+}
+
+/// The ranking: the tender's lead after the deadline; the regulator and admins once the tender
+/// is awarded.
+pub async fn ranking(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<RankingView, ServiceError> {
+    let conn = ctx.db().conn();
+    let now = ctx.now().await?;
+    let (tender, status) = visible(conn, actor, id, now).await?;
+    let scope = tender.scope(status);
+    let sealed = || {
+        ServiceError::from(DomainError::Sealed(format!(
+            "The bids are sealed until the submission deadline ({}).",
+            tender.submission_deadline.to_rfc3339()
+        )))
+    };
+    let before_deadline = matches!(status, TenderStatus::Draft | TenderStatus::Published);
+    match actor.role {
+        Role::BuyerLead if scope.is_buyer(actor) => {
+            if before_deadline {
+                return Err(sealed());
+            }
+        }
+        Role::Regulator | Role::Admin => {
+            if before_deadline {
+                return Err(sealed());
+            }
+            check_awarded_for_oversight(&tender, status)?;
+        }
+        _ => {
+            return Err(ServiceError::Forbidden(
+                "the ranking is the buying organisation's lead's (and, after award, the \
+                 regulator's); bidders read their outcome"
+                    .to_owned(),
+            ));
+        }
+    }
+    let evaluated = evaluate(conn, &tender, now).await?;
+    Ok(evaluated.view(&tender))
+}
+
+/// The tender as `actor` sees it, and whether `actor` is a member of its panel (and how it
+/// stands): what the scoring page needs before it shows any bid.
+pub async fn standing_on_panel(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+) -> Result<Option<PanelMember>, ServiceError> {
+    let conn = ctx.db().conn();
+    let now = ctx.now().await?;
+    let (tender, _) = visible(conn, actor, id, now).await?;
+    Ok(persistence::evaluation::find_member(conn, tender.id, actor.user_id).await?)
+}
