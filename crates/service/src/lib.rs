@@ -12,6 +12,7 @@ pub mod contracts;
 mod error;
 pub mod evaluation;
 pub mod notifications;
+pub mod offers;
 pub mod tenders;
 mod version;
 

@@ -10,9 +10,8 @@ pub mod tenders;
 use crate::accounts::{register_organisation, register_user};
 use crate::auth::hash_password;
 use crate::error::ApiError;
-use crate::routes::offers;
 use domain::audit::AuditEntry;
-use domain::ids::{OfferId, UserId};
+use domain::ids::UserId;
 use domain::offer::{NewOffer, OfferFields, OfferStatus};
 use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
 use domain::user::{NewUser, Role};
@@ -416,13 +415,12 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
                 )),
                 minimum_term_months: Some(service.minimum_term_months),
             })?;
-            let draft = offers::create_in(&command, None, supplier.id, &new).await?;
+            let draft = service::offers::create_in(&command, None, supplier.id, &new).await?;
             if publish {
-                let stored =
-                    persistence::offers::find(command.conn(), OfferId::from_uuid(draft.id))
-                        .await?
-                        .ok_or_else(|| ApiError::Internal("demo offer vanished".into()))?;
-                offers::transition_in(
+                let stored = persistence::offers::find(command.conn(), draft.id)
+                    .await?
+                    .ok_or_else(|| ApiError::Internal("demo offer vanished".into()))?;
+                service::offers::transition_in(
                     &command,
                     None,
                     stored,

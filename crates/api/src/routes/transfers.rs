@@ -10,7 +10,6 @@ use crate::error::{
     ValidationFailed,
 };
 use crate::extract::{JsonBody, PathParams, QueryParams};
-use crate::routes::offers::transition_in;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -27,6 +26,7 @@ use persistence::Command;
 use persistence::transfers::{NewTransfer, Transfer};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
+use service::offers::transition_in;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 

@@ -1,29 +1,31 @@
 //! Catalogue pages: the search with every filter and order the API offers, an offer with its
 //! price history and its supplier's rating, the comparison of up to ten offers, and the
 //! supplier's own offers (create, edit, reprice, publish, withdraw). Every read and change is the
-//! API's own handler.
+//! service's own query or command.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, body, category_options, choices, code_of, csrf_field,
-    done, error_summary, inline_error, notice, parse_id, pence_of_pounds, pounds_field,
-    region_options, summary, table, when, words,
+    Ctx, Done, Field, FormState, Posted, category_options, choices, csrf_field, done,
+    error_summary, inline_error, notice, parse_id, parse_pounds, pounds_field, region_options,
+    summary, table, when, words,
 };
-use crate::auth::AuthUser;
-use crate::concurrency::IfMatch;
 use crate::error::ApiError;
-use crate::extract::{PathParams, QueryParams};
-use crate::routes::offers as api;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
-use domain::offer::{OfferStatus, PricingUnit};
+use domain::FieldError;
+use domain::ids::{OfferId, OrganisationId};
+use domain::offer::{AnnualisationBasis, OfferFields, OfferStatus, PricingUnit};
 use domain::organisation::{OrganisationKind, Region};
+use domain::pagination::PageRequest;
 use domain::user::Role;
 use maud::{Markup, html};
-use serde_json::json;
+use service::contracts::Rating;
+use service::offers::{OfferQuery, SortOrder};
+use service::{Expected, ServiceError};
 use std::collections::HashMap;
+use std::str::FromStr;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/offers/{id}/withdraw", post(withdraw_offer))
 }
 
-fn rating_text(rating: Option<&crate::routes::contracts::RatingResponse>) -> String {
+fn rating_text(rating: Option<&Rating>) -> String {
     match rating {
         Some(r) => format!("{:.1} of 5 ({} reviews)", r.overall, r.reviews),
         None => "Not yet rated".to_owned(),
@@ -72,6 +74,87 @@ fn unit_options(any: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A filter's value, `None` when left empty.
+fn filled<'a>(params: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
+    params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+/// Reads a coded filter; an unknown code is an error at its field.
+fn coded<T: FromStr>(
+    params: &HashMap<String, String>,
+    key: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    let raw = filled(params, key)?;
+    raw.parse().ok().or_else(|| {
+        errors.push(FieldError::new(
+            format!("/{key}"),
+            "is not one of the choices",
+        ));
+        None
+    })
+}
+
+/// The catalogue form's filters as the service's search; a filter that cannot even be read is
+/// an error at its field.
+fn catalogue_query(
+    params: &HashMap<String, String>,
+) -> Result<(OfferQuery, Result<PageRequest, domain::DomainError>), ServiceError> {
+    let mut errors = Vec::new();
+    let mut pounds = |key: &str| {
+        let raw = filled(params, key)?;
+        parse_pounds(raw).or_else(|| {
+            errors.push(FieldError::new(
+                format!("/{key}"),
+                "must be an amount in pounds, like 650 or 650.50",
+            ));
+            None
+        })
+    };
+    let min_price_pence = pounds("min_price_pence");
+    let max_price_pence = pounds("max_price_pence");
+    let sort = match filled(params, "sort") {
+        None | Some("relevance") => SortOrder::Relevance,
+        Some("price_asc") => SortOrder::PriceAsc,
+        Some("price_desc") => SortOrder::PriceDesc,
+        Some("newest") => SortOrder::Newest,
+        Some("rating") => SortOrder::Rating,
+        Some(_) => {
+            errors.push(FieldError::new("/sort", "is not one of the choices"));
+            SortOrder::Relevance
+        }
+    };
+    let page = match filled(params, "page").map(str::parse::<u64>) {
+        None => None,
+        Some(Ok(page)) => Some(page),
+        Some(Err(_)) => {
+            errors.push(FieldError::new("/page", "must be a page number"));
+            None
+        }
+    };
+    let query = OfferQuery {
+        q: filled(params, "q").map(str::to_owned),
+        category: filled(params, "category").map(str::to_owned),
+        region: coded::<Region>(params, "region", &mut errors),
+        supplier: filled(params, "supplier").and_then(|raw| {
+            uuid::Uuid::parse_str(raw)
+                .map(OrganisationId::from_uuid)
+                .map_err(|_| errors.push(FieldError::new("/supplier", "is not a supplier")))
+                .ok()
+        }),
+        pricing_unit: coded::<PricingUnit>(params, "pricing_unit", &mut errors),
+        min_price_pence,
+        max_price_pence,
+        status: None,
+        sort,
+    };
+    if errors.is_empty() {
+        Ok((query, PageRequest::new(page, Some(20))))
+    } else {
+        Err(ServiceError::Validation(errors))
+    }
+}
+
 /// The catalogue: a GET form (bookmarkable, no script needed) with every filter of
 /// `GET /api/v1/offers`, the results with each supplier's rating, and ticks to compare offers.
 async fn catalogue_content(
@@ -80,43 +163,13 @@ async fn catalogue_content(
 ) -> Result<Markup, ApiError> {
     let categories = category_options(ctx).await?;
     let suppliers = supplier_options(ctx).await?;
-    let mut query = serde_json::Map::new();
-    for key in [
-        "q",
-        "category",
-        "region",
-        "supplier",
-        "pricing_unit",
-        "sort",
-        "page",
-    ] {
-        if let Some(v) = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            query.insert(
-                key.to_owned(),
-                if key == "page" {
-                    super::ui::number_or_text(v)
-                } else {
-                    json!(v)
-                },
-            );
-        }
-    }
-    for key in ["min_price_pence", "max_price_pence"] {
-        if let Some(v) = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            query.insert(key.to_owned(), pence_of_pounds(v));
-        }
-    }
-    query.insert("per_page".to_owned(), json!(20));
     let mut form = FormState::new(params.clone());
-    let found = match body::<api::OfferSearchQuery>(serde_json::Value::Object(query)) {
-        Ok(q) => match api::search_offers(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            QueryParams(q.0),
-        )
-        .await
+    let found = match catalogue_query(params) {
+        Ok((query, page)) => match service::offers::search(&ctx.state.ctx, &ctx.actor, query, page)
+            .await
+            .map_err(ApiError::from)
         {
-            Ok(axum::Json(found)) => Some(found),
+            Ok(found) => Some(found),
             Err(error @ (ApiError::Validation(_) | ApiError::BadRequest(_))) => {
                 form.problems = super::ui::problems_of(&error);
                 None
@@ -124,7 +177,7 @@ async fn catalogue_content(
             Err(error) => return Err(error),
         },
         Err(error) => {
-            form.problems = super::ui::problems_of(&error);
+            form.problems = super::ui::problems_of(&error.into());
             None
         }
     };
@@ -183,13 +236,13 @@ async fn catalogue_content(
                         found.items.iter().enumerate().map(|(i, o)| vec![
                             html! {
                                 div class="nhsuk-checkboxes__item" {
-                                    input class="nhsuk-checkboxes__input" id=(format!("compare-{i}")) name="ids" type="checkbox" value=(o.id);
-                                    label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("compare-{i}")) { span class="nhsuk-u-visually-hidden" { "Compare " (o.title) } }
+                                    input class="nhsuk-checkboxes__input" id=(format!("compare-{i}")) name="ids" type="checkbox" value=(o.listing.id);
+                                    label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("compare-{i}")) { span class="nhsuk-u-visually-hidden" { "Compare " (o.listing.title) } }
                                 }
                             },
-                            html! { a href=(format!("/offers/{}", o.id)) { (o.title) } br; span class="nhsuk-body-s" { (o.summary) } },
-                            html! { (o.supplier_name) },
-                            html! { (o.price_label) },
+                            html! { a href=(format!("/offers/{}", o.listing.id)) { (o.listing.title) } br; span class="nhsuk-body-s" { (o.listing.summary) } },
+                            html! { (o.listing.supplier_name) },
+                            html! { (domain::offer::price_label(o.listing.pricing_unit, o.listing.unit_price_pence)) },
                             html! { (rating_text(o.supplier_rating.as_ref())) },
                         ]).collect()))
                     button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Compare the ticked offers (up to 10)" }
@@ -222,42 +275,30 @@ async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Result<Markup, 
             .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty())
     };
-    let mut query = json!({ "ids": ids.join(",") });
-    for key in [
-        "fte",
-        "population",
-        "days_per_year",
-        "transactions_per_year",
-    ] {
-        if let Some(v) = value(key) {
-            query[key] = super::ui::number_or_text(v);
-        }
-    }
     let values: HashMap<String, String> = raw.iter().filter(|(k, _)| k != "ids").cloned().collect();
     let mut form = FormState::new(values);
-    let compared = match body::<api::CompareQuery>(query) {
-        Ok(q) => match api::compare_offers(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            QueryParams(q.0),
-        )
-        .await
-        {
-            Ok(axum::Json(c)) => Some(c),
-            Err(error @ (ApiError::Validation(_) | ApiError::BadRequest(_))) => {
-                form.problems = super::ui::problems_of(&error);
-                // The offers are ticked in the catalogue, not on this page.
-                for p in &mut form.problems {
-                    if p.field.as_deref() == Some("ids") {
-                        p.field = None;
+    let compared = match compare_basis(&value) {
+        Ok(basis) => {
+            match service::offers::compare(&ctx.state.ctx, &ctx.actor, &ids.join(","), &basis)
+                .await
+                .map_err(ApiError::from)
+            {
+                Ok(c) => Some(c),
+                Err(error @ (ApiError::Validation(_) | ApiError::BadRequest(_))) => {
+                    form.problems = super::ui::problems_of(&error);
+                    // The offers are ticked in the catalogue, not on this page.
+                    for p in &mut form.problems {
+                        if p.field.as_deref() == Some("ids") {
+                            p.field = None;
+                        }
                     }
+                    None
                 }
-                None
+                Err(error) => return Err(error),
             }
-            Err(error) => return Err(error),
-        },
+        }
         Err(error) => {
-            form.problems = super::ui::problems_of(&error);
+            form.problems = super::ui::problems_of(&error.into());
             None
         }
     };
@@ -266,10 +307,10 @@ async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Result<Markup, 
         h1 { "Compare offers" }
         @if let Some(c) = &compared {
             (table("Offers compared", &["Offer", "Supplier", "Price", "Per year", "How the year is priced", "Supplier rating"], &[3],
-                c.items.iter().map(|i| vec![
-                    html! { a href=(format!("/offers/{}", i.offer.id)) { (i.offer.title) } },
-                    html! { (i.offer.supplier_name) },
-                    html! { (i.offer.price_label) },
+                c.iter().map(|i| vec![
+                    html! { a href=(format!("/offers/{}", i.offer.listing.id)) { (i.offer.listing.title) } },
+                    html! { (i.offer.listing.supplier_name) },
+                    html! { (domain::offer::price_label(i.offer.listing.pricing_unit, i.offer.listing.unit_price_pence)) },
                     html! { (i.annual_price_pence.map(crate::dto::pounds).unwrap_or_else(|| "—".to_owned())) },
                     html! { (i.annualisation) },
                     html! { (rating_text(i.offer.supplier_rating.as_ref())) },
@@ -288,6 +329,43 @@ async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Result<Markup, 
     })
 }
 
+/// The buyer's volumes; a volume that is not a whole number is an error at its field.
+fn compare_basis<'a>(
+    value: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<AnnualisationBasis, ServiceError> {
+    let mut errors = Vec::new();
+    let mut number = |key: &str| -> Option<u64> {
+        let raw = value(key)?;
+        raw.parse().ok().or_else(|| {
+            errors.push(FieldError::new(format!("/{key}"), "must be a whole number"));
+            None
+        })
+    };
+    let fte = number("fte");
+    let population = number("population");
+    let days_per_year = number("days_per_year");
+    let transactions_per_year = number("transactions_per_year");
+    let small = |n: Option<u64>, key: &str, errors: &mut Vec<FieldError>| {
+        n.map(|n| {
+            u32::try_from(n).unwrap_or_else(|_| {
+                errors.push(FieldError::new(format!("/{key}"), "is out of range"));
+                0
+            })
+        })
+    };
+    let basis = AnnualisationBasis {
+        fte: small(fte, "fte", &mut errors),
+        population,
+        days_per_year: small(days_per_year, "days_per_year", &mut errors),
+        transactions_per_year,
+    };
+    if errors.is_empty() {
+        Ok(basis)
+    } else {
+        Err(ServiceError::Validation(errors))
+    }
+}
+
 async fn compare(ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> Response {
     let built = compare_content(&ctx, &raw).await;
     ctx.show("Compare offers", built)
@@ -298,28 +376,20 @@ async fn offer_content(
     id: &str,
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
-    let uuid = parse_id(id)?;
-    let s = || State(ctx.state.clone());
-    let no_date = || QueryParams(api::OfferAtQuery { at: None });
-    let (_, axum::Json(offer)) =
-        api::get_offer(s(), AuthUser(ctx.actor), PathParams(uuid), no_date()).await?;
-    let page = serde_json::from_value(json!({ "per_page": 100 })).map_err(ApiError::internal)?;
-    let axum::Json(history) = api::get_offer_price_history(
-        s(),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        QueryParams(page),
+    let offer_id = OfferId::from_uuid(parse_id(id)?);
+    let service = &ctx.state.ctx;
+    let offer = service::offers::get(service, &ctx.actor, offer_id, None).await?;
+    let history = service::offers::price_history(
+        service,
+        &ctx.actor,
+        offer_id,
+        PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
-    let axum::Json(rating) = crate::routes::contracts::get_rating(
-        s(),
-        AuthUser(ctx.actor),
-        PathParams(offer.supplier_id),
-    )
-    .await?;
-    let own = ctx.actor.role == Role::SupplierBidder
-        && ctx.actor.organisation_id.as_uuid() == offer.supplier_id;
-    let status = code_of(&offer.status);
+    let (_, rating) = service::contracts::rating_of(service, offer.supplier_id).await?;
+    let own =
+        ctx.actor.role == Role::SupplierBidder && ctx.actor.organisation_id == offer.supplier_id;
+    let status = offer.status;
     Ok(html! {
         (notice(confirmation))
         span class="nhsuk-caption-l" { (offer.supplier_name) }
@@ -328,24 +398,24 @@ async fn offer_content(
         (summary(vec![
             ("Price", html! { strong { (offer.price_label) } }),
             ("Category", html! { (offer.category) }),
-            ("Regions", html! { (offer.regions.iter().map(|r| words(&code_of(r))).collect::<Vec<_>>().join(", ")) }),
+            ("Regions", html! { (offer.regions.iter().map(|r| words(r.code())).collect::<Vec<_>>().join(", ")) }),
             ("Minimum term", html! { (offer.minimum_term_months.map(|m| format!("{m} months")).unwrap_or_else(|| "None".to_owned())) }),
-            ("State", html! { (words(&status)) }),
-            ("Supplier rating", html! { (rating_text(rating.rating.as_ref())) }),
+            ("State", html! { (words(status.as_str())) }),
+            ("Supplier rating", html! { (rating_text(rating.as_ref())) }),
         ]))
         @if own {
             div class="mkt-inline-forms" {
-                @if status != "withdrawn" {
+                @if status != OfferStatus::Withdrawn {
                     a class="nhsuk-button nhsuk-button--secondary" href=(format!("/offers/{id}/edit")) { "Edit or reprice" } " "
                 }
-                @if status == "draft" {
+                @if status == OfferStatus::Draft {
                     form method="post" action=(format!("/offers/{id}/publish")) {
                         (csrf_field(&ctx.csrf))
                         input type="hidden" name="version" value=(offer.version);
                         button class="nhsuk-button" type="submit" { "Publish" }
                     }
                 }
-                @if status == "published" {
+                @if status == OfferStatus::Published {
                     form method="post" action=(format!("/offers/{id}/withdraw")) {
                         (csrf_field(&ctx.csrf))
                         input type="hidden" name="version" value=(offer.version);
@@ -360,7 +430,7 @@ async fn offer_content(
         (table("Price history", &["In force from", "Pricing unit", "Unit price"], &[2],
             history.items.iter().map(|h| vec![
                 html! { (when(h.effective_from)) },
-                html! { (words(&code_of(&h.pricing_unit))) },
+                html! { (words(h.pricing_unit.as_str())) },
                 html! { (crate::dto::pounds(h.unit_price_pence)) },
             ]).collect()))
     })
@@ -448,18 +518,81 @@ async fn offer_form(
     })
 }
 
-fn offer_request(posted: &Posted) -> serde_json::Value {
-    let term = posted.get("minimum_term_months");
-    json!({
-        "title": posted.get("title"),
-        "category": posted.get("category"),
-        "summary": posted.get("summary"),
-        "description": posted.text("description").trim(),
-        "regions": posted.all("regions"),
-        "pricing_unit": posted.get("pricing_unit"),
-        "unit_price_pence": pence_of_pounds(posted.get("unit_price_pence")),
-        "minimum_term_months": if term.is_empty() { serde_json::Value::Null } else { super::ui::number_or_text(term) },
-    })
+/// The offer form as the fields the service takes; a price or a term that cannot even be read
+/// is an error at its field.
+struct OfferForm {
+    regions: Vec<Region>,
+    pricing_unit: Option<PricingUnit>,
+    unit_price_pence: Option<i64>,
+    minimum_term_months: Option<i32>,
+}
+
+fn offer_form_fields(posted: &Posted) -> Result<OfferForm, ServiceError> {
+    let mut errors = Vec::new();
+    let mut regions = Vec::new();
+    for code in posted.all("regions") {
+        match code.parse() {
+            Ok(region) => regions.push(region),
+            Err(_) => errors.push(FieldError::new("/regions", "is not one of the regions")),
+        }
+    }
+    let unit = posted.get("pricing_unit");
+    let pricing_unit = if unit.is_empty() {
+        errors.push(FieldError::new("/pricing_unit", "choose a pricing unit"));
+        None
+    } else {
+        unit.parse().ok().or_else(|| {
+            errors.push(FieldError::new(
+                "/pricing_unit",
+                "is not one of the choices",
+            ));
+            None
+        })
+    };
+    let unit_price_pence = parse_pounds(posted.get("unit_price_pence")).or_else(|| {
+        errors.push(FieldError::new(
+            "/unit_price_pence",
+            "must be an amount in pounds, like 650 or 650.50",
+        ));
+        None
+    });
+    let term = posted.get("minimum_term_months").trim();
+    let minimum_term_months = if term.is_empty() {
+        None
+    } else {
+        term.parse().ok().or_else(|| {
+            errors.push(FieldError::new(
+                "/minimum_term_months",
+                "must be a whole number of months",
+            ));
+            None
+        })
+    };
+    if errors.is_empty() {
+        Ok(OfferForm {
+            regions,
+            pricing_unit,
+            unit_price_pence,
+            minimum_term_months,
+        })
+    } else {
+        Err(ServiceError::Validation(errors))
+    }
+}
+
+impl OfferForm {
+    fn fields<'a>(&'a self, posted: &'a Posted) -> OfferFields<'a> {
+        OfferFields {
+            category: Some(posted.get("category")),
+            title: Some(posted.get("title")),
+            summary: Some(posted.get("summary")),
+            description: Some(posted.text("description").trim()),
+            regions: Some(&self.regions),
+            pricing_unit: self.pricing_unit,
+            unit_price_pence: self.unit_price_pence,
+            minimum_term_months: Some(self.minimum_term_months),
+        }
+    }
 }
 
 async fn new_offer(ctx: Ctx) -> Response {
@@ -499,16 +632,22 @@ async fn show_offer_form_again(
 }
 
 async fn create_offer(ctx: Ctx, posted: Posted) -> Response {
-    match api::create_offer(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        body(offer_request(&posted)),
-    )
-    .await
-    {
-        Ok((_, _, axum::Json(offer))) => done(&format!("/offers/{}", offer.id), "created"),
+    let created = async {
+        let form = offer_form_fields(&posted)?;
+        service::offers::create(&ctx.state.ctx, &ctx.actor, &form.fields(&posted)).await
+    }
+    .await;
+    match created {
+        Ok(offer) => done(&format!("/offers/{}", offer.id), "created"),
         Err(error) => {
-            show_offer_form_again(&ctx, "/offers/new", "Create an offer", &posted, error).await
+            show_offer_form_again(
+                &ctx,
+                "/offers/new",
+                "Create an offer",
+                &posted,
+                error.into(),
+            )
+            .await
         }
     }
 }
@@ -517,14 +656,10 @@ async fn edit_offer(ctx: Ctx, Path(id): Path<String>) -> Response {
     let built = async {
         ctx.require(&[Role::SupplierBidder])?;
         let uuid = parse_id(&id)?;
-        let (_, axum::Json(offer)) = api::get_offer(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            QueryParams(api::OfferAtQuery { at: None }),
-        )
-        .await?;
-        if offer.supplier_id != ctx.actor.organisation_id.as_uuid() {
+        let offer =
+            service::offers::get(&ctx.state.ctx, &ctx.actor, OfferId::from_uuid(uuid), None)
+                .await?;
+        if offer.supplier_id != ctx.actor.organisation_id {
             return Err(ApiError::NotFound("No such offer.".to_owned()));
         }
         let mut values = HashMap::new();
@@ -533,7 +668,10 @@ async fn edit_offer(ctx: Ctx, Path(id): Path<String>) -> Response {
         values.insert("category".to_owned(), offer.category.clone());
         values.insert("summary".to_owned(), offer.summary.clone());
         values.insert("description".to_owned(), offer.description.clone());
-        values.insert("pricing_unit".to_owned(), code_of(&offer.pricing_unit));
+        values.insert(
+            "pricing_unit".to_owned(),
+            offer.pricing_unit.as_str().to_owned(),
+        );
         values.insert(
             "unit_price_pence".to_owned(),
             pounds_field(offer.unit_price_pence),
@@ -541,7 +679,7 @@ async fn edit_offer(ctx: Ctx, Path(id): Path<String>) -> Response {
         if let Some(term) = offer.minimum_term_months {
             values.insert("minimum_term_months".to_owned(), term.to_string());
         }
-        let regions: Vec<String> = offer.regions.iter().map(code_of).collect();
+        let regions: Vec<String> = offer.regions.iter().map(|r| r.code().to_owned()).collect();
         offer_form(
             &ctx,
             &format!("/offers/{id}/edit"),
@@ -560,15 +698,19 @@ async fn update_offer(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
         return ctx.error(ApiError::NotFound("No such offer.".to_owned()));
     };
     let version = posted.get("version").parse::<i32>().unwrap_or_default();
-    match api::update_offer(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        IfMatch::version(version),
-        body(offer_request(&posted)),
-    )
-    .await
-    {
+    let updated = async {
+        let form = offer_form_fields(&posted)?;
+        service::offers::update(
+            &ctx.state.ctx,
+            &ctx.actor,
+            OfferId::from_uuid(uuid),
+            &Expected::version(version),
+            &form.fields(&posted),
+        )
+        .await
+    }
+    .await;
+    match updated {
         Ok(_) => done(&format!("/offers/{uuid}"), "saved"),
         Err(error) => {
             show_offer_form_again(
@@ -576,7 +718,7 @@ async fn update_offer(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
                 &format!("/offers/{uuid}/edit"),
                 "Edit the offer",
                 &posted,
-                error,
+                error.into(),
             )
             .await
         }
@@ -587,16 +729,11 @@ async fn offer_transition(ctx: &Ctx, id: &str, posted: &Posted, publish: bool) -
     let result = async {
         let uuid = parse_id(id)?;
         let version = posted.get("version").parse::<i32>().unwrap_or_default();
-        let args = (
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            IfMatch::version(version),
-        );
+        let (offer, expected) = (OfferId::from_uuid(uuid), Expected::version(version));
         if publish {
-            let _ = api::publish_offer(args.0, args.1, args.2, args.3).await?;
+            service::offers::publish(&ctx.state.ctx, &ctx.actor, offer, &expected).await?;
         } else {
-            let _ = api::withdraw_offer(args.0, args.1, args.2, args.3).await?;
+            service::offers::withdraw(&ctx.state.ctx, &ctx.actor, offer, &expected).await?;
         }
         Ok::<_, ApiError>(uuid)
     }

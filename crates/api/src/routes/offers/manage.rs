@@ -59,50 +59,33 @@ pub async fn create_offer(
     AuthUser(actor): AuthUser,
     body: Result<JsonBody<CreateOfferRequest>, ApiError>,
 ) -> Result<Created, ApiError> {
-    offer::require_offer_manager(&actor)?;
     let JsonBody(request) = body?;
     let regions: Vec<Region> = request.regions.iter().copied().map(Into::into).collect();
-    let new = NewOffer::parse(&OfferFields {
-        category: Some(&request.category),
-        title: Some(&request.title),
-        summary: Some(&request.summary),
-        description: Some(&request.description),
-        regions: Some(&regions),
-        pricing_unit: Some(request.pricing_unit.into()),
-        unit_price_pence: Some(request.unit_price_pence),
-        minimum_term_months: Some(request.minimum_term_months),
-    })?;
-    let command = state.db.command().await?;
-    let shown = create_in(&command, Some(actor), actor.organisation_id, &new).await?;
-    command.commit().await?;
+    let shown = service::offers::create(
+        &state.ctx,
+        &actor,
+        &OfferFields {
+            category: Some(&request.category),
+            title: Some(&request.title),
+            summary: Some(&request.summary),
+            description: Some(&request.description),
+            regions: Some(&regions),
+            pricing_unit: Some(request.pricing_unit.into()),
+            unit_price_pence: Some(request.unit_price_pence),
+            minimum_term_months: Some(request.minimum_term_months),
+        },
+    )
+    .await?;
     let location = HeaderValue::from_str(&format!("/api/v1/offers/{}", shown.id))
         .map_err(ApiError::internal)?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location), etag_header(shown.version)],
-        Json(shown),
+        Json(shown.into()),
     ))
 }
 
-/// Creates a draft offer for `supplier` with its audit entry, inside `command`. `actor` is `None`
-/// only for the demo loader.
-pub(crate) async fn create_in(
-    command: &Command,
-    actor: Option<Actor>,
-    supplier: OrganisationId,
-    new: &NewOffer,
-) -> Result<OfferResponse, ApiError> {
-    check_category(command.conn(), &new.category).await?;
-    let created = persistence::offers::insert(command.conn(), supplier, new, command.now()).await?;
-    let shown = present(command.conn(), created, command.now()).await?;
-    command
-        .audit(
-            AuditEntry::new(actor, "offer.created", "offer", shown.id).after(audit_value(&shown)?),
-        )
-        .await?;
-    Ok(shown)
-}
-
+/// Tells a field sent as `null` (`Some(None)`: clear it) from one left out (`None`: keep it).
 pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
@@ -177,19 +160,12 @@ pub async fn update_offer(
     if_match: IfMatch,
     body: Result<JsonBody<UpdateOfferRequest>, ApiError>,
 ) -> Result<Tagged, ApiError> {
-    offer::require_offer_manager(&actor)?;
-    let command = state.db.command().await?;
-    let current = persistence::offers::find(command.conn(), OfferId::from_uuid(id))
-        .await?
-        .ok_or(DomainError::NotFound("offer"))?;
-    offer::check_can_manage_offer(&actor, &current)?;
-    if_match.require(current.version)?;
     let JsonBody(request) = body?;
     let regions: Option<Vec<Region>> = request
         .regions
         .as_ref()
         .map(|r| r.iter().copied().map(Into::into).collect());
-    let change = OfferChange::parse(&OfferFields {
+    let fields = OfferFields {
         category: request.category.as_deref(),
         title: request.title.as_deref(),
         summary: request.summary.as_deref(),
@@ -198,118 +174,16 @@ pub async fn update_offer(
         pricing_unit: request.pricing_unit.map(Into::into),
         unit_price_pence: request.unit_price_pence,
         minimum_term_months: request.minimum_term_months,
-    })?;
-    if change.is_empty() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "",
-            "give at least one field to change",
-        )]));
-    }
-    current.status.check_editable()?;
-    if let Some(category) = &change.category {
-        check_category(command.conn(), category).await?;
-    }
-    let price_changed = change.changes_price(current.pricing_unit, current.unit_price_pence);
-    let before = present(command.conn(), current.clone(), command.now()).await?;
-    let updated =
-        persistence::offers::update(command.conn(), &current, &change, None, command.now())
-            .await?
-            .ok_or_else(|| {
-                ApiError::PreconditionFailed(
-                    "The offer changed while this edit was made; read it again.".to_owned(),
-                )
-            })?;
-    if price_changed && updated.status == OfferStatus::Published {
-        persistence::offers::record_price(
-            command.conn(),
-            updated.id,
-            updated.pricing_unit,
-            updated.unit_price_pence,
-            command.now(),
-        )
-        .await?;
-    }
-    let after = present(command.conn(), updated, command.now()).await?;
-    let action = if price_changed && after.status == OfferStatusDto::Published {
-        "offer.price_changed"
-    } else {
-        "offer.updated"
     };
-    command
-        .audit(
-            AuditEntry::new(Some(actor), action, "offer", after.id)
-                .before(audit_value(&before)?)
-                .after(audit_value(&after)?),
-        )
-        .await?;
-    command.commit().await?;
-    Ok(tagged(after))
-}
-
-pub(crate) async fn transition(
-    state: &AppState,
-    actor: Actor,
-    id: Uuid,
-    if_match: &IfMatch,
-    to: fn(OfferStatus) -> Result<OfferStatus, DomainError>,
-    action: &str,
-) -> Result<Tagged, ApiError> {
-    offer::require_offer_manager(&actor)?;
-    let command = state.db.command().await?;
-    let current = persistence::offers::find(command.conn(), OfferId::from_uuid(id))
-        .await?
-        .ok_or(DomainError::NotFound("offer"))?;
-    offer::check_can_manage_offer(&actor, &current)?;
-    if_match.check(current.version)?;
-    let after = transition_in(&command, Some(actor), current, to, action).await?;
-    command.commit().await?;
-    Ok(tagged(after))
-}
-
-/// Moves `current` to the status `to` gives, recording the first price in force on publication
-/// and the audit entry, inside `command`. `actor` is `None` only for the demo loader.
-pub(crate) async fn transition_in(
-    command: &Command,
-    actor: Option<Actor>,
-    current: Offer,
-    to: fn(OfferStatus) -> Result<OfferStatus, DomainError>,
-    action: &str,
-) -> Result<OfferResponse, ApiError> {
-    let next = to(current.status)?;
-    let before = present(command.conn(), current.clone(), command.now()).await?;
-    let updated = persistence::offers::update(
-        command.conn(),
-        &current,
-        &OfferChange::default(),
-        Some(next),
-        command.now(),
+    let updated = service::offers::update(
+        &state.ctx,
+        &actor,
+        OfferId::from_uuid(id),
+        &if_match.expected(),
+        &fields,
     )
-    .await?
-    .ok_or_else(|| {
-        ApiError::PreconditionFailed(
-            "The offer changed at the same moment; read it again.".to_owned(),
-        )
-    })?;
-    if next == OfferStatus::Published {
-        // The first price in force: from the moment of publication.
-        persistence::offers::record_price(
-            command.conn(),
-            updated.id,
-            updated.pricing_unit,
-            updated.unit_price_pence,
-            command.now(),
-        )
-        .await?;
-    }
-    let after = present(command.conn(), updated, command.now()).await?;
-    command
-        .audit(
-            AuditEntry::new(actor, action, "offer", after.id)
-                .before(audit_value(&before)?)
-                .after(audit_value(&after)?),
-        )
-        .await?;
-    Ok(after)
+    .await?;
+    Ok(tagged(updated))
 }
 
 /// Publishes a draft offer: from now on every signed-in user can find it.
@@ -339,15 +213,14 @@ pub async fn publish_offer(
     PathParams(id): PathParams<Uuid>,
     if_match: IfMatch,
 ) -> Result<Tagged, ApiError> {
-    transition(
-        &state,
-        actor,
-        id,
-        &if_match,
-        OfferStatus::publish,
-        "offer.published",
+    let published = service::offers::publish(
+        &state.ctx,
+        &actor,
+        OfferId::from_uuid(id),
+        &if_match.expected(),
     )
-    .await
+    .await?;
+    Ok(tagged(published))
 }
 
 /// Withdraws a published offer. It is kept forever (contracts may refer to it) and stays
@@ -378,13 +251,12 @@ pub async fn withdraw_offer(
     PathParams(id): PathParams<Uuid>,
     if_match: IfMatch,
 ) -> Result<Tagged, ApiError> {
-    transition(
-        &state,
-        actor,
-        id,
-        &if_match,
-        OfferStatus::withdraw,
-        "offer.withdrawn",
+    let withdrawn = service::offers::withdraw(
+        &state.ctx,
+        &actor,
+        OfferId::from_uuid(id),
+        &if_match.expected(),
     )
-    .await
+    .await?;
+    Ok(tagged(withdrawn))
 }

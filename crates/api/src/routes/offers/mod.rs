@@ -15,22 +15,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use chrono::{DateTime, Utc};
-use domain::access::Actor;
-use domain::audit::AuditEntry;
-use domain::error::Validator;
 use domain::ids::{OfferId, OrganisationId};
-use domain::offer::{
-    self, AnnualisationBasis, NewOffer, Offer, OfferChange, OfferFields, OfferStatus, RegionSet,
-};
+use domain::offer::{self, AnnualisationBasis, OfferFields};
 use domain::organisation::Region;
 use domain::pagination::PageRequest;
-use domain::user::Role;
-use domain::{DomainError, FieldError};
-use persistence::Command;
-use persistence::offers::{OfferListing, OfferSearch, OfferSort, PricePoint};
 use serde::{Deserialize, Deserializer, Serialize};
-use service::contracts::Rating;
-use std::collections::HashMap;
+use service::offers::{ListingView, OfferQuery, OfferView, SortOrder};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -86,60 +76,30 @@ pub struct OfferResponse {
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
-fn regions_of(set: RegionSet) -> Vec<RegionDto> {
-    set.regions().into_iter().map(Into::into).collect()
-}
-
-fn response(offer: Offer, supplier_name: String, price: Option<&PricePoint>) -> OfferResponse {
-    let (unit, pence) = price.map_or((offer.pricing_unit, offer.unit_price_pence), |p| {
-        (p.pricing_unit, p.unit_price_pence)
-    });
-    OfferResponse {
-        id: offer.id.as_uuid(),
-        supplier_id: offer.supplier_id.as_uuid(),
-        supplier_name,
-        category: offer.category,
-        title: offer.title,
-        summary: offer.summary,
-        description: offer.description,
-        regions: regions_of(offer.regions),
-        pricing_unit: unit.into(),
-        unit_price_pence: pence,
-        price_label: offer::price_label(unit, pence),
-        price_effective_from: price.map(|p| p.effective_from),
-        minimum_term_months: offer.minimum_term_months,
-        status: offer.status.into(),
-        version: offer.version,
-        created_at: offer.created_at,
-        updated_at: offer.updated_at,
-        published_at: offer.published_at,
-        withdrawn_at: offer.withdrawn_at,
+impl From<OfferView> for OfferResponse {
+    fn from(o: OfferView) -> Self {
+        Self {
+            id: o.id.as_uuid(),
+            supplier_id: o.supplier_id.as_uuid(),
+            supplier_name: o.supplier_name,
+            category: o.category,
+            title: o.title,
+            summary: o.summary,
+            description: o.description,
+            regions: o.regions.into_iter().map(Into::into).collect(),
+            pricing_unit: o.pricing_unit.into(),
+            unit_price_pence: o.unit_price_pence,
+            price_label: o.price_label,
+            price_effective_from: o.price_effective_from,
+            minimum_term_months: o.minimum_term_months,
+            status: o.status.into(),
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            published_at: o.published_at,
+            withdrawn_at: o.withdrawn_at,
+        }
     }
-}
-
-async fn supplier_name<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    id: OrganisationId,
-) -> Result<String, ApiError> {
-    Ok(persistence::organisations::get(conn, id).await?.name)
-}
-
-/// The offer as `actor` sees it now: with its supplier's name and the price in force.
-async fn present<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    offer: Offer,
-    now: DateTime<Utc>,
-) -> Result<OfferResponse, ApiError> {
-    let name = supplier_name(conn, offer.supplier_id).await?;
-    let price = match offer.status {
-        OfferStatus::Draft => None,
-        _ => persistence::offers::price_at(conn, offer.id, now).await?,
-    };
-    Ok(response(offer, name, price.as_ref()))
-}
-
-fn audit_value(offer: &OfferResponse) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(offer).map_err(ApiError::internal)
 }
 
 type Created = (
@@ -150,26 +110,6 @@ type Created = (
 
 type Tagged = ([(HeaderName, HeaderValue); 1], Json<OfferResponse>);
 
-fn tagged(offer: OfferResponse) -> Tagged {
-    ([etag_header(offer.version)], Json(offer))
-}
-
-async fn check_category<C: sea_orm::ConnectionTrait>(conn: &C, code: &str) -> Result<(), ApiError> {
-    if persistence::reference::category_exists(conn, code).await? {
-        Ok(())
-    } else {
-        Err(DomainError::field("/category", "is not a known category code").into())
-    }
-}
-
-/// Loads an offer `actor` may see; 404 otherwise.
-async fn visible_offer<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    actor: &Actor,
-    id: Uuid,
-) -> Result<Offer, ApiError> {
-    persistence::offers::find(conn, OfferId::from_uuid(id))
-        .await?
-        .filter(|o| offer::can_view_offer(actor, o.supplier_id, o.status))
-        .ok_or_else(|| DomainError::NotFound("offer").into())
+fn tagged(offer: OfferView) -> Tagged {
+    ([etag_header(offer.version)], Json(offer.into()))
 }

@@ -32,22 +32,7 @@ pub async fn get_offer(
     PathParams(id): PathParams<Uuid>,
     QueryParams(query): QueryParams<OfferAtQuery>,
 ) -> Result<Tagged, ApiError> {
-    let conn = state.db.conn();
-    let found = visible_offer(conn, &actor, id).await?;
-    let shown = match query.at {
-        None => present(conn, found, state.db.now().await?).await?,
-        Some(at) => {
-            let price = persistence::offers::price_at(conn, found.id, at)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::NotFound(
-                        "No price of this offer was in force at that date.".to_owned(),
-                    )
-                })?;
-            let name = supplier_name(conn, found.supplier_id).await?;
-            response(found, name, Some(&price))
-        }
-    };
+    let shown = service::offers::get(&state.ctx, &actor, OfferId::from_uuid(id), query.at).await?;
     Ok(tagged(shown))
 }
 
@@ -96,9 +81,8 @@ pub async fn get_offer_price_history(
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<Json<Paginated<PriceHistoryEntry>>, ApiError> {
     let page = PageRequest::new(query.page, query.per_page)?;
-    let conn = state.db.conn();
-    let found = visible_offer(conn, &actor, id).await?;
-    let history = persistence::offers::price_history(conn, found.id, page).await?;
+    let history =
+        service::offers::price_history(&state.ctx, &actor, OfferId::from_uuid(id), page).await?;
     Ok(Json(Paginated::from_page(history, |p| PriceHistoryEntry {
         pricing_unit: p.pricing_unit.into(),
         unit_price_pence: p.unit_price_pence,

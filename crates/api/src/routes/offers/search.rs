@@ -88,42 +88,38 @@ pub struct OfferListingResponse {
     pub supplier_rating: Option<RatingResponse>,
 }
 
-/// Every supplier's rating on a page of offers, in one query.
-pub(crate) async fn ratings_of<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    suppliers: impl Iterator<Item = OrganisationId>,
-    now: DateTime<Utc>,
-) -> Result<HashMap<OrganisationId, Rating>, ApiError> {
-    let suppliers: Vec<OrganisationId> = suppliers.collect();
-    Ok(service::contracts::ratings(conn, &suppliers, now).await?)
+impl From<ListingView> for OfferListingResponse {
+    fn from(v: ListingView) -> Self {
+        let l = v.listing;
+        Self {
+            id: l.id.as_uuid(),
+            supplier_id: l.supplier_id.as_uuid(),
+            supplier_name: l.supplier_name,
+            category: l.category,
+            title: l.title,
+            summary: l.summary,
+            regions: l.regions.regions().into_iter().map(Into::into).collect(),
+            pricing_unit: l.pricing_unit.into(),
+            unit_price_pence: l.unit_price_pence,
+            price_label: offer::price_label(l.pricing_unit, l.unit_price_pence),
+            annual_price_pence: v.annual_price_pence,
+            minimum_term_months: l.minimum_term_months,
+            status: l.status.into(),
+            published_at: l.published_at,
+            supplier_rating: v.supplier_rating.map(Into::into),
+        }
+    }
 }
 
-pub(crate) fn listing_response(
-    l: OfferListing,
-    ratings: &HashMap<OrganisationId, Rating>,
-) -> OfferListingResponse {
-    let supplier_rating = ratings.get(&l.supplier_id).cloned().map(Into::into);
-    let annual = offer::annualise(
-        l.pricing_unit,
-        l.unit_price_pence,
-        &AnnualisationBasis::default(),
-    );
-    OfferListingResponse {
-        id: l.id.as_uuid(),
-        supplier_id: l.supplier_id.as_uuid(),
-        supplier_name: l.supplier_name,
-        category: l.category,
-        title: l.title,
-        summary: l.summary,
-        regions: regions_of(l.regions),
-        pricing_unit: l.pricing_unit.into(),
-        unit_price_pence: l.unit_price_pence,
-        price_label: offer::price_label(l.pricing_unit, l.unit_price_pence),
-        annual_price_pence: annual.annual_price_pence,
-        minimum_term_months: l.minimum_term_months,
-        status: l.status.into(),
-        published_at: l.published_at,
-        supplier_rating,
+impl From<OfferSortDto> for SortOrder {
+    fn from(sort: OfferSortDto) -> Self {
+        match sort {
+            OfferSortDto::Relevance => Self::Relevance,
+            OfferSortDto::PriceAsc => Self::PriceAsc,
+            OfferSortDto::PriceDesc => Self::PriceDesc,
+            OfferSortDto::Newest => Self::Newest,
+            OfferSortDto::Rating => Self::Rating,
+        }
     }
 }
 
@@ -149,84 +145,20 @@ pub async fn search_offers(
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<OfferSearchQuery>,
 ) -> Result<Json<Paginated<OfferListingResponse>>, ApiError> {
-    let mut v = Validator::new();
-    let page = v.check(PageRequest::new(query.page, query.per_page));
-    if query.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        v.push(FieldError::new("/q", "must be at most 200 characters"));
-    }
-    if query
-        .category
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > 60)
-    {
-        v.push(FieldError::new(
-            "/category",
-            "must be at most 60 characters",
-        ));
-    }
-    for (name, value) in [
-        ("min_price_pence", query.min_price_pence),
-        ("max_price_pence", query.max_price_pence),
-    ] {
-        if value.is_some_and(|p| !(0..=offer::MAX_UNIT_PRICE_PENCE).contains(&p)) {
-            v.push(FieldError::new(
-                format!("/{name}"),
-                format!("must be between 0 and {}", offer::MAX_UNIT_PRICE_PENCE),
-            ));
-        }
-    }
-    if let (Some(min), Some(max)) = (query.min_price_pence, query.max_price_pence)
-        && min > max
-    {
-        v.push(FieldError::new(
-            "/max_price_pence",
-            "must not be below min_price_pence",
-        ));
-    }
-    v.finish()?;
-    let page = page.unwrap_or_default();
-    let status: OfferStatus = query.status.map_or(OfferStatus::Published, Into::into);
-    let only_supplier = (!sees_every_supplier(&actor, status)).then_some(actor.organisation_id);
-    let now = state.db.now().await?;
-    let search = OfferSearch {
-        terms: query
-            .q
-            .as_deref()
-            .map(offer::search_terms)
-            .unwrap_or_default(),
-        status,
-        only_supplier,
+    let page = PageRequest::new(query.page, query.per_page);
+    let asked = OfferQuery {
+        q: query.q,
         category: query.category,
-        region_bit: query.region.map(|r| RegionSet::bit(r.into())),
+        region: query.region.map(Into::into),
         supplier: query.supplier.map(OrganisationId::from_uuid),
         pricing_unit: query.pricing_unit.map(Into::into),
         min_price_pence: query.min_price_pence,
         max_price_pence: query.max_price_pence,
-        sort: match query.sort.unwrap_or(OfferSortDto::Relevance) {
-            OfferSortDto::Relevance => OfferSort::Relevance,
-            OfferSortDto::PriceAsc => OfferSort::PriceAsc,
-            OfferSortDto::PriceDesc => OfferSort::PriceDesc,
-            OfferSortDto::Newest => OfferSort::Newest,
-            OfferSortDto::Rating => OfferSort::Rating(now),
-        },
+        status: query.status.map(Into::into),
+        sort: query.sort.map(Into::into).unwrap_or_default(),
     };
-    let conn = state.db.conn();
-    let found =
-        persistence::offers::search(conn, &search, page, state.ctx.config().search_total_limit)
-            .await?;
-    let ratings = ratings_of(conn, found.items.iter().map(|o| o.supplier_id), now).await?;
-    Ok(Json(Paginated::from_page(found, |l| {
-        listing_response(l, &ratings)
-    })))
-}
-
-/// Whether `actor` may see every supplier's offers in `status`, or only its own organisation's.
-pub(crate) fn sees_every_supplier(actor: &Actor, status: OfferStatus) -> bool {
-    match status {
-        OfferStatus::Published => true,
-        OfferStatus::Withdrawn => matches!(actor.role, Role::Regulator | Role::Admin),
-        OfferStatus::Draft => false,
-    }
+    let found = service::offers::search(&state.ctx, &actor, asked, page).await?;
+    Ok(Json(Paginated::from_page(found, Into::into)))
 }
 
 /// The offers to compare and the volumes to annualise their prices with.
@@ -288,94 +220,20 @@ pub async fn compare_offers(
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<CompareQuery>,
 ) -> Result<Json<OfferComparison>, ApiError> {
-    let mut ids: Vec<OfferId> = Vec::new();
-    for raw in query.ids.split(',').map(str::trim) {
-        let id = Uuid::parse_str(raw)
-            .map_err(|_| DomainError::field("/ids", format!("{raw:?} is not an offer id")))?;
-        if !ids.contains(&OfferId::from_uuid(id)) {
-            ids.push(OfferId::from_uuid(id));
-        }
-    }
-    if !(2..=10).contains(&ids.len()) {
-        return Err(DomainError::field("/ids", "compare between 2 and 10 different offers").into());
-    }
-    let mut v = Validator::new();
-    for (name, bad) in [
-        (
-            "fte",
-            query.fte.is_some_and(|n| !(1..=100_000).contains(&n)),
-        ),
-        (
-            "population",
-            query
-                .population
-                .is_some_and(|n| !(1..=100_000_000).contains(&n)),
-        ),
-        (
-            "days_per_year",
-            query.days_per_year.is_some_and(|n| !(1..=366).contains(&n)),
-        ),
-        (
-            "transactions_per_year",
-            query
-                .transactions_per_year
-                .is_some_and(|n| !(1..=1_000_000_000).contains(&n)),
-        ),
-    ] {
-        if bad {
-            v.push(FieldError::new(format!("/{name}"), "is out of range"));
-        }
-    }
-    v.finish()?;
     let basis = AnnualisationBasis {
         fte: query.fte,
         population: query.population,
         days_per_year: query.days_per_year,
         transactions_per_year: query.transactions_per_year,
     };
-    let conn = state.db.conn();
-    let found = persistence::offers::find_many(conn, &ids).await?;
-    let now = state.db.now().await?;
-    let ratings = ratings_of(conn, found.iter().map(|o| o.supplier_id), now).await?;
-    let mut items = Vec::with_capacity(ids.len());
-    // Offers often share a supplier: look each supplier's name up once.
-    let mut names: Vec<(OrganisationId, String)> = Vec::new();
-    for id in &ids {
-        let o = found
-            .iter()
-            .find(|o| o.id == *id)
-            .filter(|o| offer::can_view_offer(&actor, o.supplier_id, o.status))
-            .ok_or_else(|| ApiError::NotFound(format!("No such offer: {id}.")))?;
-        let name = match names.iter().find(|(org, _)| *org == o.supplier_id) {
-            Some((_, name)) => name.clone(),
-            None => {
-                let name = supplier_name(conn, o.supplier_id).await?;
-                names.push((o.supplier_id, name.clone()));
-                name
-            }
-        };
-        let annual = offer::annualise(o.pricing_unit, o.unit_price_pence, &basis);
-        items.push(ComparedOffer {
-            offer: listing_response(
-                OfferListing {
-                    id: o.id,
-                    supplier_id: o.supplier_id,
-                    supplier_name: name,
-                    category: o.category.clone(),
-                    title: o.title.clone(),
-                    summary: o.summary.clone(),
-                    regions: o.regions,
-                    pricing_unit: o.pricing_unit,
-                    unit_price_pence: o.unit_price_pence,
-                    minimum_term_months: o.minimum_term_months,
-                    status: o.status,
-                    published_at: o.published_at,
-                },
-                &ratings,
-            ),
-            annual_price_pence: annual.annual_price_pence,
-            annualisation: annual.basis,
-        });
-    }
+    let items = service::offers::compare(&state.ctx, &actor, &query.ids, &basis)
+        .await?
+        .into_iter()
+        .map(|c| ComparedOffer {
+            offer: c.offer.into(),
+            annual_price_pence: c.annual_price_pence,
+            annualisation: c.annualisation,
+        })
+        .collect();
     Ok(Json(OfferComparison { items }))
 }
