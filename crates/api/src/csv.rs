@@ -1,8 +1,9 @@
-//! CSV downloads of the analytics tables (RFC 4180: a header row, CRLF line ends, fields quoted
-//! when they hold a comma, a quote or a line break, quotes doubled).
+//! CSV downloads of the analytics tables: the service writes the CSV (RFC 4180), this says
+//! when it is asked for and sends it as a download.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use service::market::Table;
 
 /// Whether the client asked for CSV rather than JSON.
 pub fn wants_csv(headers: &HeaderMap) -> bool {
@@ -19,29 +20,11 @@ pub fn wants_csv(headers: &HeaderMap) -> bool {
         })
 }
 
-fn field(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-/// The table as CSV text.
-pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    let line = |cells: Vec<String>| cells.join(",") + "\r\n";
-    out.push_str(&line(header.iter().map(|h| field(h)).collect()));
-    for row in rows {
-        out.push_str(&line(row.iter().map(|c| field(c)).collect()));
-    }
-    out
-}
-
-/// A CSV download named `file_name`.
-pub fn download(file_name: &str, header: &[&str], rows: &[Vec<String>]) -> Response {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+/// The table as a CSV download named by its file name.
+pub fn download(table: &Table) -> Response {
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", table.file_name))
+            .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     (
         [
             (
@@ -50,7 +33,7 @@ pub fn download(file_name: &str, header: &[&str], rows: &[Vec<String>]) -> Respo
             ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        render(header, rows),
+        table.csv(),
     )
         .into_response()
 }
@@ -58,21 +41,6 @@ pub fn download(file_name: &str, header: &[&str], rows: &[Vec<String>]) -> Respo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fields_with_commas_quotes_and_line_breaks_are_quoted() {
-        let text = render(
-            &["name", "value"],
-            &[
-                vec!["Anglia, CSU".to_owned(), "1".to_owned()],
-                vec!["The \"best\"".to_owned(), "line\nbreak".to_owned()],
-            ],
-        );
-        assert_eq!(
-            text,
-            "name,value\r\n\"Anglia, CSU\",1\r\n\"The \"\"best\"\"\",\"line\nbreak\"\r\n"
-        );
-    }
 
     #[test]
     fn csv_is_chosen_only_when_asked_for() {

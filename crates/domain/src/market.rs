@@ -3,11 +3,36 @@
 //! competitive tendering is. Computed exactly (rationals) and rounded only for display, so a
 //! threshold is never crossed by rounding.
 
+use crate::access::Actor;
+use crate::error::DomainError;
 use crate::ids::OrganisationId;
+use crate::user::Role;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
+
+/// Who reads market figures: the regulator, admins and buyers. Suppliers are refused: the
+/// figures would tell them their competitors' contract values.
+pub const MARKET_READERS: [Role; 4] = [
+    Role::Regulator,
+    Role::Admin,
+    Role::BuyerLead,
+    Role::BuyerEvaluator,
+];
+
+/// Refuses anyone but the [`MARKET_READERS`].
+pub fn require_market_reader(actor: &Actor) -> Result<(), DomainError> {
+    if MARKET_READERS.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(
+            "market figures reveal suppliers' contract values; they are for the regulator and \
+             buyers"
+                .to_owned(),
+        ))
+    }
+}
 
 /// How concentration is judged. The UK CMA sets no fixed HHI thresholds, so the scale is
 /// configuration; every answer names the one it used.

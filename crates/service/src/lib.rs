@@ -11,6 +11,7 @@ mod context;
 pub mod contracts;
 mod error;
 pub mod evaluation;
+pub mod market;
 pub mod notifications;
 pub mod offers;
 pub mod tenders;

@@ -82,50 +82,23 @@ pub async fn market_competition(
     headers: HeaderMap,
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
-    require_market_reader(&actor)?;
-    let filter = filter_of(&query)?;
-    let now = state.db.now().await?;
-    let sums = persistence::market::competition(state.db.conn(), &filter, now).await?;
-    let single = market::rate_percent(sums.single_bid, sums.closed_with_bids);
-    #[allow(clippy::cast_precision_loss)]
-    let mean = |total: f64, count: i64| (count > 0).then(|| two_places(total / count as f64));
-    #[allow(clippy::cast_precision_loss)]
-    let figures = CompetitionResponse {
-        tenders_published: sums.published,
-        tenders_closed: sums.closed,
-        mean_bids_per_tender: mean(sums.bids_on_closed as f64, sums.closed),
-        median_bids_per_tender: sums.median_bids,
-        single_bid_rate_percent: single,
-        single_bid_band: market::single_bid_band(single).into(),
-        cancelled_rate_percent: market::rate_percent(sums.cancelled, sums.published),
-        unsuccessful_rate_percent: market::rate_percent(sums.unsuccessful, sums.published),
-        mean_tender_period_days: mean(sums.period_days, sums.published),
-        short_period_rate_percent: market::rate_percent(sums.short_periods, sums.published),
-        awards: sums.awards,
-        awarded_other_than_top_percent: market::rate_percent(sums.awards_not_top, sums.awards),
-    };
-    if crate::csv::wants_csv(&headers) {
-        let value = serde_json::to_value(&figures).map_err(ApiError::internal)?;
-        let rows: Vec<Vec<String>> = value
-            .as_object()
-            .map(|o| {
-                o.iter()
-                    .map(|(k, v)| {
-                        let text = match v {
-                            serde_json::Value::Null => String::new(),
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        vec![k.clone(), text]
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        return Ok(crate::csv::download(
-            "market-competition.csv",
-            &["indicator", "value"],
-            &rows,
-        ));
+    let view = service::market::competition(&state.ctx, &actor, &query.ask()).await?;
+    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()?))? {
+        return Ok(csv);
     }
-    Ok(Json(figures).into_response())
+    Ok(Json(CompetitionResponse {
+        tenders_published: view.tenders_published,
+        tenders_closed: view.tenders_closed,
+        mean_bids_per_tender: view.mean_bids_per_tender,
+        median_bids_per_tender: view.median_bids_per_tender,
+        single_bid_rate_percent: view.single_bid_rate_percent,
+        single_bid_band: view.single_bid_band.into(),
+        cancelled_rate_percent: view.cancelled_rate_percent,
+        unsuccessful_rate_percent: view.unsuccessful_rate_percent,
+        mean_tender_period_days: view.mean_tender_period_days,
+        short_period_rate_percent: view.short_period_rate_percent,
+        awards: view.awards,
+        awarded_other_than_top_percent: view.awarded_other_than_top_percent,
+    })
+    .into_response())
 }

@@ -45,20 +45,17 @@ pub struct ConcentrationResponse {
     pub groups: Option<Vec<GroupConcentration>>,
 }
 
-pub(crate) fn group_figures(
-    group: String,
-    totals: &[SupplierTotals],
-    scale: &ConcentrationScale,
-) -> GroupConcentration {
-    let c = market::concentration(totals, scale);
-    GroupConcentration {
-        group,
-        hhi: c.hhi,
-        cr3: c.cr3,
-        suppliers: c.suppliers,
-        contracts: c.contracts,
-        total_value_pence: c.value_pence,
-        level: c.level.into(),
+impl From<service::market::GroupConcentration> for GroupConcentration {
+    fn from(g: service::market::GroupConcentration) -> Self {
+        Self {
+            group: g.group,
+            hhi: g.hhi,
+            cr3: g.cr3,
+            suppliers: g.suppliers,
+            contracts: g.contracts,
+            total_value_pence: g.total_value_pence,
+            level: g.level.into(),
+        }
     }
 }
 
@@ -88,67 +85,23 @@ pub async fn market_concentration(
     headers: HeaderMap,
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
-    require_market_reader(&actor)?;
-    let filter = filter_of(&query)?;
-    let scale = &state.ctx.config().concentration_scale;
-    let conn = state.db.conn();
-    let overall_rows = persistence::market::totals(conn, &filter, GroupBy::Nothing).await?;
-    let overall = group_figures("all".to_owned(), &totals_of(&overall_rows), scale);
-    let groups = match query.group_by {
-        None => None,
-        Some(by) => {
-            let by = match by {
-                GroupByDto::Category => GroupBy::Category,
-                GroupByDto::Region => GroupBy::Region,
-                GroupByDto::Quarter => GroupBy::Quarter,
-            };
-            let rows = persistence::market::totals(conn, &filter, by).await?;
-            Some(
-                by_group(rows)
-                    .into_iter()
-                    .map(|(group, totals)| group_figures(group, &totals, scale))
-                    .collect::<Vec<_>>(),
-            )
-        }
-    };
-    if crate::csv::wants_csv(&headers) {
-        let row = |g: &GroupConcentration| {
-            vec![
-                g.group.clone(),
-                number(g.hhi),
-                number(g.cr3),
-                g.suppliers.to_string(),
-                g.contracts.to_string(),
-                g.total_value_pence.to_string(),
-                level_name(g.level).to_owned(),
-            ]
-        };
-        let mut table = vec![row(&overall)];
-        table.extend(groups.iter().flatten().map(row));
-        return Ok(crate::csv::download(
-            "market-concentration.csv",
-            &[
-                "group",
-                "hhi",
-                "cr3",
-                "suppliers",
-                "contracts",
-                "total_value_pence",
-                "level",
-            ],
-            &table,
-        ));
+    let view = service::market::concentration(&state.ctx, &actor, &query.ask()).await?;
+    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
+        return Ok(csv);
     }
+    let overall = GroupConcentration::from(view.overall);
     Ok(Json(ConcentrationResponse {
-        scale: scale.into(),
-        attribution: query.attribution.unwrap_or_default(),
+        scale: (&view.scale).into(),
+        attribution: attribution_of(view.attribution),
         hhi: overall.hhi,
         cr3: overall.cr3,
         suppliers: overall.suppliers,
         contracts: overall.contracts,
         total_value_pence: overall.total_value_pence,
         level: overall.level,
-        groups,
+        groups: view
+            .groups
+            .map(|groups| groups.into_iter().map(Into::into).collect()),
     })
     .into_response())
 }
@@ -185,24 +138,23 @@ pub struct MergerFigures {
     pub reasons: Vec<String>,
 }
 
-pub(crate) fn merger_figures(
-    category: Option<String>,
-    region: Option<String>,
-    effect: market::MergerEffect,
-) -> MergerFigures {
-    MergerFigures {
-        category,
-        region,
-        hhi_before: effect.hhi_before,
-        hhi_after: effect.hhi_after,
-        delta_hhi: effect.delta_hhi,
-        acquirer_share_percent: effect.acquirer_share_percent,
-        target_share_percent: effect.target_share_percent,
-        combined_share_percent: effect.combined_share_percent,
-        level_before: effect.level_before.into(),
-        level_after: effect.level_after.into(),
-        flagged: effect.flagged,
-        reasons: effect.reasons,
+impl From<service::market::MergerFigures> for MergerFigures {
+    fn from(m: service::market::MergerFigures) -> Self {
+        let effect = m.effect;
+        Self {
+            category: m.category,
+            region: m.region,
+            hhi_before: effect.hhi_before,
+            hhi_after: effect.hhi_after,
+            delta_hhi: effect.delta_hhi,
+            acquirer_share_percent: effect.acquirer_share_percent,
+            target_share_percent: effect.target_share_percent,
+            combined_share_percent: effect.combined_share_percent,
+            level_before: effect.level_before.into(),
+            level_after: effect.level_after.into(),
+            flagged: effect.flagged,
+            reasons: effect.reasons,
+        }
     }
 }
 
@@ -256,98 +208,22 @@ pub async fn merger_simulation(
     headers: HeaderMap,
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
-    require_market_reader(&actor)?;
-    let filter = filter_of(&query)?;
-    let conn = state.db.conn();
-    let mut v = Validator::new();
-    let mut party = |id: Option<Uuid>, pointer: &str| -> Option<OrganisationId> {
-        match id {
-            Some(id) => Some(OrganisationId::from_uuid(id)),
-            None => {
-                v.push(FieldError::new(pointer, "is required: a supplier's id"));
-                None
-            }
-        }
-    };
-    let acquirer = party(query.acquirer, "/acquirer");
-    let target = party(query.target, "/target");
-    if acquirer.is_some() && acquirer == target {
-        v.push(FieldError::new(
-            "/target",
-            "must be another supplier than the acquirer",
-        ));
+    let view = service::market::merger(&state.ctx, &actor, &query.ask()).await?;
+    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
+        return Ok(csv);
     }
-    v.finish()?;
-    let (Some(acquirer), Some(target)) = (acquirer, target) else {
-        return Err(ApiError::Internal("merger parties".into()));
-    };
-    let names = persistence::organisations::names(conn, &[acquirer, target]).await?;
-    let mut v = Validator::new();
-    for (id, pointer) in [(acquirer, "/acquirer"), (target, "/target")] {
-        let supplier = persistence::organisations::find(conn, id).await?;
-        if supplier.is_none_or(|o| o.kind != domain::organisation::OrganisationKind::Supplier) {
-            v.push(FieldError::new(pointer, "must be a supplier organisation"));
-        }
-    }
-    v.finish()?;
-    let scale = &state.ctx.config().concentration_scale;
-    let overall_rows = persistence::market::totals(conn, &filter, GroupBy::Nothing).await?;
-    let overall = merger_figures(
-        None,
-        None,
-        market::merger_effect(&totals_of(&overall_rows), acquirer, target, scale),
-    );
-    let rows = persistence::market::totals(conn, &filter, GroupBy::Market).await?;
-    let markets: Vec<MergerFigures> = by_group(rows)
-        .into_iter()
-        .map(|(key, totals)| {
-            let (category, region) = key.split_once('/').unwrap_or((key.as_str(), ""));
-            merger_figures(
-                Some(category.to_owned()),
-                Some(region.to_owned()),
-                market::merger_effect(&totals, acquirer, target, scale),
-            )
-        })
-        .collect();
-    if crate::csv::wants_csv(&headers) {
-        let row = |m: &MergerFigures| {
-            vec![
-                m.category.clone().unwrap_or_else(|| "all".to_owned()),
-                m.region.clone().unwrap_or_else(|| "all".to_owned()),
-                number(m.hhi_before),
-                number(m.hhi_after),
-                number(m.delta_hhi),
-                number(m.combined_share_percent),
-                m.flagged.to_string(),
-            ]
-        };
-        let mut table = vec![row(&overall)];
-        table.extend(markets.iter().map(row));
-        return Ok(crate::csv::download(
-            "merger-simulation.csv",
-            &[
-                "category",
-                "region",
-                "hhi_before",
-                "hhi_after",
-                "delta_hhi",
-                "combined_share_percent",
-                "flagged",
-            ],
-            &table,
-        ));
-    }
+    let overall = MergerFigures::from(view.overall);
     Ok(Json(MergerSimulationResponse {
-        scale: scale.into(),
-        acquirer_id: acquirer.as_uuid(),
-        acquirer_name: names.get(&acquirer).cloned().unwrap_or_default(),
-        target_id: target.as_uuid(),
-        target_name: names.get(&target).cloned().unwrap_or_default(),
+        scale: (&view.scale).into(),
+        acquirer_id: view.acquirer_id.as_uuid(),
+        acquirer_name: view.acquirer_name,
+        target_id: view.target_id.as_uuid(),
+        target_name: view.target_name,
         hhi_before: overall.hhi_before,
         hhi_after: overall.hhi_after,
         delta_hhi: overall.delta_hhi,
         overall,
-        markets,
+        markets: view.markets.into_iter().map(Into::into).collect(),
     })
     .into_response())
 }

@@ -14,15 +14,11 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use domain::access::Actor;
-use domain::error::Validator;
 use domain::ids::OrganisationId;
-use domain::market::{self, ConcentrationLevel, ConcentrationScale, SupplierTotals};
-use domain::user::Role;
-use domain::{DomainError, FieldError};
-use persistence::market::{Attribution, GroupBy, GroupTotals, MarketFilter};
+use domain::market::{self, ConcentrationLevel, ConcentrationScale};
+use persistence::market::GroupBy;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use service::market::{MarketAsk, Table};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -105,58 +101,45 @@ pub struct MarketQuery {
     pub target: Option<Uuid>,
 }
 
-fn require_market_reader(actor: &Actor) -> Result<(), ApiError> {
-    match actor.role {
-        Role::Regulator | Role::Admin | Role::BuyerLead | Role::BuyerEvaluator => Ok(()),
-        Role::SupplierBidder => Err(DomainError::Forbidden(
-            "market figures reveal suppliers' contract values; they are for the regulator and \
-             buyers"
-                .to_owned(),
-        )
-        .into()),
+impl MarketQuery {
+    /// The market asked about, as the service takes it.
+    pub(crate) fn ask(&self) -> MarketAsk {
+        MarketAsk {
+            category: self.category.clone(),
+            region: self.region.map(Into::into),
+            from: self.from,
+            to: self.to,
+            original: self.attribution == Some(AttributionDto::Original),
+            group_by: self.group_by.map(|by| match by {
+                GroupByDto::Category => GroupBy::Category,
+                GroupByDto::Region => GroupBy::Region,
+                GroupByDto::Quarter => GroupBy::Quarter,
+            }),
+            acquirer: self.acquirer.map(OrganisationId::from_uuid),
+            target: self.target.map(OrganisationId::from_uuid),
+        }
     }
 }
 
-fn filter_of(query: &MarketQuery) -> Result<MarketFilter, ApiError> {
-    let mut v = Validator::new();
-    crate::dto::check_category_filter(&mut v, query.category.as_ref());
-    if let (Some(from), Some(to)) = (query.from, query.to)
-        && from > to
-    {
-        v.push(FieldError::new("/to", "must not be before `from`"));
+/// The table as a CSV download when the client asked for one.
+fn csv_if_asked(
+    headers: &HeaderMap,
+    table: impl FnOnce() -> Result<Table, ApiError>,
+) -> Result<Option<Response>, ApiError> {
+    if crate::csv::wants_csv(headers) {
+        let table = table()?;
+        Ok(Some(crate::csv::download(&table)))
+    } else {
+        Ok(None)
     }
-    v.finish()?;
-    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
-    Ok(MarketFilter {
-        category: query.category.clone(),
-        region: query.region.map(Into::into),
-        from: query.from.map(start),
-        until: query.to.and_then(|d| d.succ_opt()).map(start),
-        attribution: match query.attribution.unwrap_or_default() {
-            AttributionDto::Current => Attribution::Current,
-            AttributionDto::Original => Attribution::Original,
-        },
-    })
 }
 
-fn totals_of(rows: &[GroupTotals]) -> Vec<SupplierTotals> {
-    rows.iter().map(|r| r.totals).collect()
-}
-
-/// Each group's supplier totals, in the group keys' order.
-fn by_group(rows: Vec<GroupTotals>) -> BTreeMap<String, Vec<SupplierTotals>> {
-    let mut grouped: BTreeMap<String, Vec<SupplierTotals>> = BTreeMap::new();
-    for row in rows {
-        grouped
-            .entry(row.group.unwrap_or_default())
-            .or_default()
-            .push(row.totals);
+fn attribution_of(name: &str) -> AttributionDto {
+    if name == "original" {
+        AttributionDto::Original
+    } else {
+        AttributionDto::Current
     }
-    grouped
-}
-
-fn number(value: f64) -> String {
-    format!("{value}")
 }
 
 /// The concentration scale an answer used.
@@ -178,17 +161,4 @@ impl From<&ConcentrationScale> for ScaleResponse {
             high_above: s.high_above,
         }
     }
-}
-
-fn level_name(level: LevelDto) -> &'static str {
-    match level {
-        LevelDto::Empty => "empty",
-        LevelDto::Unconcentrated => "unconcentrated",
-        LevelDto::ModeratelyConcentrated => "moderately_concentrated",
-        LevelDto::HighlyConcentrated => "highly_concentrated",
-    }
-}
-
-fn two_places(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
 }

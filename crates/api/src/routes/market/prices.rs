@@ -80,22 +80,14 @@ pub async fn market_prices(
     QueryParams(query): QueryParams<MarketQuery>,
     QueryParams(prices): QueryParams<PricesQuery>,
 ) -> Result<Response, ApiError> {
-    require_market_reader(&actor)?;
-    let filter = filter_of(&query)?;
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let at_date = prices.at.unwrap_or_else(|| now.date_naive());
-    let at = at_date
-        .succ_opt()
-        .map_or(now, |d| d.and_time(chrono::NaiveTime::MIN).and_utc());
-    let region_bit = filter.region.map(domain::offer::RegionSet::bit);
-    let spreads =
-        persistence::market::price_spreads(conn, filter.category.as_deref(), region_bit, at)
-            .await?;
-    let savings = persistence::market::savings(conn, &filter).await?;
-    let response = PricesResponse {
-        at: at_date,
-        offers: spreads
+    let view = service::market::prices(&state.ctx, &actor, &query.ask(), prices.at).await?;
+    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
+        return Ok(csv);
+    }
+    Ok(Json(PricesResponse {
+        at: view.at,
+        offers: view
+            .offers
             .into_iter()
             .map(|s| PriceSpreadItem {
                 category: s.category,
@@ -106,44 +98,17 @@ pub async fn market_prices(
                 p90_pence: s.p90_pence,
             })
             .collect(),
-        awards: savings
+        awards: view
+            .awards
             .into_iter()
             .map(|s| SavingsItem {
                 category: s.category,
                 contracts: s.contracts,
                 estimated_value_pence: s.estimated_value_pence,
                 awarded_value_pence: s.awarded_value_pence,
-                mean_saving_percent: two_places(s.mean_saving_percent),
+                mean_saving_percent: s.mean_saving_percent,
             })
             .collect(),
-    };
-    if crate::csv::wants_csv(&headers) {
-        let rows: Vec<Vec<String>> = response
-            .offers
-            .iter()
-            .map(|o| {
-                vec![
-                    o.category.clone(),
-                    o.pricing_unit.clone(),
-                    o.offers.to_string(),
-                    o.min_pence.to_string(),
-                    o.median_pence.to_string(),
-                    o.p90_pence.to_string(),
-                ]
-            })
-            .collect();
-        return Ok(crate::csv::download(
-            "market-prices.csv",
-            &[
-                "category",
-                "pricing_unit",
-                "offers",
-                "min_pence",
-                "median_pence",
-                "p90_pence",
-            ],
-            &rows,
-        ));
-    }
-    Ok(Json(response).into_response())
+    })
+    .into_response())
 }

@@ -59,59 +59,27 @@ pub async fn market_share(
     headers: HeaderMap,
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
-    require_market_reader(&actor)?;
-    let filter = filter_of(&query)?;
-    let conn = state.db.conn();
-    let rows = persistence::market::totals(conn, &filter, GroupBy::Nothing).await?;
-    let shares = market::shares(&totals_of(&rows));
-    let ids: Vec<OrganisationId> = shares.iter().map(|s| s.supplier).collect();
-    let names = persistence::organisations::names(conn, &ids).await?;
-    let items: Vec<ShareItem> = shares
-        .into_iter()
-        .map(|s| ShareItem {
-            supplier_id: s.supplier.as_uuid(),
-            supplier_name: names.get(&s.supplier).cloned().unwrap_or_default(),
-            contracts: s.contracts,
-            total_value_pence: s.value_pence,
-            value_share_percent: s.value_share_percent,
-            count_share_percent: s.count_share_percent,
-            rank: s.rank,
-        })
-        .collect();
-    if crate::csv::wants_csv(&headers) {
-        let table: Vec<Vec<String>> = items
-            .iter()
-            .map(|i| {
-                vec![
-                    i.rank.to_string(),
-                    i.supplier_id.to_string(),
-                    i.supplier_name.clone(),
-                    i.contracts.to_string(),
-                    i.total_value_pence.to_string(),
-                    number(i.value_share_percent),
-                    number(i.count_share_percent),
-                ]
-            })
-            .collect();
-        return Ok(crate::csv::download(
-            "market-share.csv",
-            &[
-                "rank",
-                "supplier_id",
-                "supplier_name",
-                "contracts",
-                "total_value_pence",
-                "value_share_percent",
-                "count_share_percent",
-            ],
-            &table,
-        ));
+    let view = service::market::share(&state.ctx, &actor, &query.ask()).await?;
+    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
+        return Ok(csv);
     }
     Ok(Json(ShareResponse {
-        attribution: query.attribution.unwrap_or_default(),
-        contracts: items.iter().map(|i| i.contracts).sum(),
-        total_value_pence: items.iter().map(|i| i.total_value_pence).sum(),
-        items,
+        attribution: attribution_of(view.attribution),
+        contracts: view.contracts,
+        total_value_pence: view.total_value_pence,
+        items: view
+            .items
+            .into_iter()
+            .map(|s| ShareItem {
+                supplier_id: s.supplier_id.as_uuid(),
+                supplier_name: s.supplier_name,
+                contracts: s.contracts,
+                total_value_pence: s.total_value_pence,
+                value_share_percent: s.value_share_percent,
+                count_share_percent: s.count_share_percent,
+                rank: s.rank,
+            })
+            .collect(),
     })
     .into_response())
 }

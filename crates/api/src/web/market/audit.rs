@@ -111,9 +111,9 @@ pub(crate) async fn audit_csv(ctx: Ctx, Query(params): Query<HashMap<String, Str
                 ]
             })
             .collect();
-        Ok::<_, ApiError>(crate::csv::download(
-            &format!("audit-page-{page}.csv"),
-            &[
+        Ok::<_, ApiError>(crate::csv::download(&service::market::Table {
+            file_name: format!("audit-page-{page}.csv"),
+            header: vec![
                 "seq",
                 "occurred_at",
                 "actor_user_id",
@@ -124,8 +124,8 @@ pub(crate) async fn audit_csv(ctx: Ctx, Query(params): Query<HashMap<String, Str
                 "prev_hash",
                 "hash",
             ],
-            &rows,
-        ))
+            rows,
+        }))
     }
     .await;
     built.unwrap_or_else(|error| ctx.error(error))

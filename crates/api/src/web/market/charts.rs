@@ -47,8 +47,8 @@ pub(crate) fn figure(
 
 pub(crate) const NHS_BLUE: &str = "#005eb8";
 
-pub(crate) fn share_chart(items: &[api::ShareItem]) -> Markup {
-    let shown: Vec<&api::ShareItem> = items.iter().take(12).collect();
+pub(crate) fn share_chart(items: &[market::ShareItem]) -> Markup {
+    let shown: Vec<&market::ShareItem> = items.iter().take(12).collect();
     let names: Vec<String> = shown
         .iter()
         .rev()
@@ -87,8 +87,8 @@ pub(crate) fn share_chart(items: &[api::ShareItem]) -> Markup {
 }
 
 pub(crate) fn quarter_chart(
-    groups: &[api::GroupConcentration],
-    scale: &api::ScaleResponse,
+    groups: &[market::GroupConcentration],
+    scale: &ConcentrationScale,
 ) -> Markup {
     let labels: Vec<String> = groups.iter().map(|g| g.group.clone()).collect();
     let values: Vec<f64> = groups.iter().map(|g| g.hhi.round()).collect();
@@ -130,36 +130,12 @@ pub(crate) fn quarter_chart(
     )
 }
 
-pub(crate) fn level_text(level: &api::LevelDto) -> String {
-    words(&code_of(level))
+pub(crate) fn level_text(level: &ConcentrationLevel) -> String {
+    words(level.as_str())
 }
 
 pub(crate) fn percent(value: Option<f64>) -> String {
     value
         .map(|v| format!("{v:.1}%"))
         .unwrap_or_else(|| "—".to_owned())
-}
-
-/// The heat table's figures: one concentration query per region, grouped by category.
-pub(crate) async fn heat_table(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> Result<Vec<(Region, api::ConcentrationResponse)>, ApiError> {
-    let mut heat = Vec::new();
-    for region in Region::ALL {
-        let mut scoped = params.clone();
-        scoped.insert("region".to_owned(), region.code().to_owned());
-        let figures: api::ConcentrationResponse = json_of(
-            api::market_concentration(
-                State(ctx.state.clone()),
-                AuthUser(ctx.actor),
-                json_accept(),
-                QueryParams(market_query(&scoped, &[("group_by", "category")])?),
-            )
-            .await,
-        )
-        .await?;
-        heat.push((region, figures));
-    }
-    Ok(heat)
 }

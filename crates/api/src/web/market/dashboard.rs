@@ -6,59 +6,20 @@ pub(crate) async fn market_content(
     ctx: &Ctx,
     params: &HashMap<String, String>,
 ) -> Result<Markup, ApiError> {
-    ctx.require(&[
-        Role::Regulator,
-        Role::Admin,
-        Role::BuyerLead,
-        Role::BuyerEvaluator,
-    ])?;
-    let s = || State(ctx.state.clone());
-    let who = || AuthUser(ctx.actor);
-    let query = market_query(params, &[])?;
-    let share: api::ShareResponse =
-        json_of(api::market_share(s(), who(), json_accept(), QueryParams(query)).await).await?;
-    let by_category: api::ConcentrationResponse = json_of(
-        api::market_concentration(
-            s(),
-            who(),
-            json_accept(),
-            QueryParams(market_query(params, &[("group_by", "category")])?),
-        )
-        .await,
-    )
-    .await?;
-    let by_quarter: api::ConcentrationResponse = json_of(
-        api::market_concentration(
-            s(),
-            who(),
-            json_accept(),
-            QueryParams(market_query(params, &[("group_by", "quarter")])?),
-        )
-        .await,
-    )
-    .await?;
-    let heat = heat_table(ctx, params).await?;
-    let competition: api::CompetitionResponse = json_of(
-        api::market_competition(
-            s(),
-            who(),
-            json_accept(),
-            QueryParams(market_query(params, &[])?),
-        )
-        .await,
-    )
-    .await?;
-    let prices: api::PricesResponse = json_of(
-        api::market_prices(
-            s(),
-            who(),
-            json_accept(),
-            QueryParams(market_query(params, &[])?),
-            QueryParams(api::PricesQuery { at: None }),
-        )
-        .await,
-    )
-    .await?;
+    ctx.require(&MARKET_READERS)?;
+    let service = &ctx.state.ctx;
+    let who = &ctx.actor;
+    let ask = market_ask(params)?;
+    let share = market::share(service, who, &ask).await?;
+    let grouped = |by| MarketAsk {
+        group_by: Some(by),
+        ..ask.clone()
+    };
+    let by_category = market::concentration(service, who, &grouped(GroupBy::Category)).await?;
+    let by_quarter = market::concentration(service, who, &grouped(GroupBy::Quarter)).await?;
+    let heat = market::heat(service, who, &ask).await?;
+    let competition = market::competition(service, who, &ask).await?;
+    let prices = market::prices(service, who, &ask, None).await?;
     let categories = crate::web::ui::category_options(ctx).await?;
     let category_name = |code: &str| {
         categories
@@ -81,8 +42,8 @@ pub(crate) async fn market_content(
     Ok(html! {
         h1 { "Market oversight" }
         p class="nhsuk-lede-text" {
-            "Overall HHI " strong { (format!("{:.0}", by_category.hhi)) } " — " (level_text(&by_category.level))
-            " on the " (by_category.scale.name) " scale (moderate from " (by_category.scale.moderate_from) ", high above " (by_category.scale.high_above) "); CR3 " (format!("{:.1}", by_category.cr3)) "%."
+            "Overall HHI " strong { (format!("{:.0}", by_category.overall.hhi)) } " — " (level_text(&by_category.overall.level))
+            " on the " (by_category.scale.name) " scale (moderate from " (by_category.scale.moderate_from) ", high above " (by_category.scale.high_above) "); CR3 " (format!("{:.1}", by_category.overall.cr3)) "%."
         }
         details class="nhsuk-details" open[!filters.is_empty()] {
             summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Filter the market" } }
@@ -132,16 +93,16 @@ pub(crate) async fn market_content(
                         th class="nhsuk-table__header" scope="row" { (category_name(&group.group)) }
                         @for (region, figures) in &heat {
                             @let cell = figures.groups.iter().flatten().find(|g| g.group == group.group);
-                            @let level = cell.map(|c| code_of(&c.level)).unwrap_or_else(|| "empty".to_owned());
+                            @let level = cell.map_or("empty", |c| c.level.as_str());
                             td class=(format!("nhsuk-table__cell nhsuk-table__cell--numeric mkt-heat--{level}")) {
                                 span class="nhsuk-table-responsive__heading" aria-hidden="true" { (region.name()) " " }
                                 @match cell {
-                                    Some(c) if level != "empty" => { (format!("{:.0}", c.hhi)) span class="nhsuk-u-visually-hidden" { " " (words(&level)) } }
+                                    Some(c) if level != "empty" => { (format!("{:.0}", c.hhi)) span class="nhsuk-u-visually-hidden" { " " (words(level)) } }
                                     _ => { "—" }
                                 }
                             }
                         }
-                        td class=(format!("nhsuk-table__cell nhsuk-table__cell--numeric mkt-heat--{}", code_of(&group.level))) {
+                        td class=(format!("nhsuk-table__cell nhsuk-table__cell--numeric mkt-heat--{}", group.level.as_str())) {
                             (format!("{:.0}", group.hhi)) " " span class="nhsuk-body-s" { (level_text(&group.level)) }
                         }
                     }
@@ -152,7 +113,7 @@ pub(crate) async fn market_content(
         (csv_link("concentration", &format!("{}{}group_by=category", filters, if filters.is_empty() { "" } else { "&" }), "concentration by category, all regions"))
 
         h2 { "Concentration by quarter" }
-        @let quarters: Vec<api::GroupConcentration> = by_quarter.groups.clone().unwrap_or_default();
+        @let quarters: Vec<market::GroupConcentration> = by_quarter.groups.clone().unwrap_or_default();
         @if quarters.is_empty() {
             p { "No awards in this period." }
         } @else {
@@ -215,90 +176,29 @@ pub(crate) async fn market_page(
     ctx.show("Market oversight", built)
 }
 
-/// A table of the market pages as the API's CSV (the same handler, asked for `text/csv`).
+/// A table of the market pages as CSV: the same file the API gives.
 pub(crate) async fn download(
     ctx: Ctx,
     Path(table): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
-    let group_by = params.get("group_by").cloned().unwrap_or_default();
-    let extra: Vec<(&str, &str)> = if group_by.is_empty() {
-        Vec::new()
-    } else {
-        vec![("group_by", group_by.as_str())]
-    };
-    let query = match market_query(&params, &extra) {
-        Ok(q) => q,
-        Err(error) => return ctx.error(error),
-    };
-    let s = State(ctx.state.clone());
-    let who = AuthUser(ctx.actor);
-    let result = match table.as_str() {
-        "share.csv" => api::market_share(s, who, headers, QueryParams(query)).await,
-        "concentration.csv" => api::market_concentration(s, who, headers, QueryParams(query)).await,
-        "competition.csv" => api::market_competition(s, who, headers, QueryParams(query)).await,
-        "heat.csv" => heat_csv(&ctx, &params).await,
-        "prices.csv" => {
-            api::market_prices(
-                s,
-                who,
-                headers,
-                QueryParams(query),
-                QueryParams(api::PricesQuery { at: None }),
-            )
-            .await
-        }
-        _ => Err(ApiError::NotFound("No such download.".to_owned())),
-    };
+    let result = async {
+        let service = &ctx.state.ctx;
+        let who = &ctx.actor;
+        let ask = market_ask(&params)?;
+        let table = match table.as_str() {
+            "share.csv" => market::share(service, who, &ask).await?.table(),
+            "concentration.csv" => market::concentration(service, who, &ask).await?.table(),
+            "competition.csv" => market::competition(service, who, &ask).await?.table()?,
+            "heat.csv" => market::heat_table(&market::heat(service, who, &ask).await?),
+            "prices.csv" => market::prices(service, who, &ask, None).await?.table(),
+            _ => return Err(ApiError::NotFound("No such download.".to_owned())),
+        };
+        Ok(crate::csv::download(&table))
+    }
+    .await;
     match result {
         Ok(response) => response,
         Err(error) => ctx.error(error),
     }
-}
-
-/// The heat table as CSV: a row per category and region with an award.
-pub(crate) async fn heat_csv(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> Result<Response, ApiError> {
-    ctx.require(&[
-        Role::Regulator,
-        Role::Admin,
-        Role::BuyerLead,
-        Role::BuyerEvaluator,
-    ])?;
-    let rows: Vec<Vec<String>> = heat_table(ctx, params)
-        .await?
-        .iter()
-        .flat_map(|(region, figures)| {
-            figures.groups.iter().flatten().map(move |g| {
-                vec![
-                    g.group.clone(),
-                    region.code().to_owned(),
-                    format!("{:.2}", g.hhi),
-                    code_of(&g.level),
-                    format!("{:.2}", g.cr3),
-                    g.suppliers.to_string(),
-                    g.contracts.to_string(),
-                    g.total_value_pence.to_string(),
-                ]
-            })
-        })
-        .collect();
-    Ok(crate::csv::download(
-        "market-concentration-by-category-and-region.csv",
-        &[
-            "category",
-            "region",
-            "hhi",
-            "level",
-            "cr3",
-            "suppliers",
-            "contracts",
-            "total_value_pence",
-        ],
-        &rows,
-    ))
 }

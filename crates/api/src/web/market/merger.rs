@@ -6,51 +6,35 @@ pub(crate) async fn merger_content(
     ctx: &Ctx,
     params: &HashMap<String, String>,
 ) -> Result<Markup, ApiError> {
-    ctx.require(&[
-        Role::Regulator,
-        Role::Admin,
-        Role::BuyerLead,
-        Role::BuyerEvaluator,
-    ])?;
+    ctx.require(&MARKET_READERS)?;
     let options = crate::web::ui::trading_suppliers(ctx, "Choose a supplier").await?;
     let asked = params.get("acquirer").is_some_and(|v| !v.is_empty())
         || params.get("target").is_some_and(|v| !v.is_empty());
     let mut form = FormState::new(params.clone());
     let result = if asked {
-        match market_query(params, &[]) {
-            Ok(query) => match json_of::<api::MergerSimulationResponse>(
-                api::merger_simulation(
-                    State(ctx.state.clone()),
-                    AuthUser(ctx.actor),
-                    json_accept(),
-                    QueryParams(query),
-                )
-                .await,
-            )
-            .await
-            {
-                Ok(result) => Some(result),
-                Err(
-                    error @ (ApiError::Validation(_)
-                    | ApiError::BadRequest(_)
-                    | ApiError::NotFound(_)
-                    | ApiError::Conflict { .. }),
-                ) => {
-                    form.problems = crate::web::ui::problems_of(&error);
-                    if form.problems.iter().all(|p| p.field.is_none()) {
-                        form.problems = vec![crate::web::ui::Problem {
-                            field: Some("acquirer".to_owned()),
-                            message: detail_of(&error),
-                        }];
-                    }
-                    None
-                }
-                Err(error) => return Err(error),
-            },
-            Err(error) => {
+        let simulated = async {
+            let ask = market_ask(params)?;
+            Ok::<_, ApiError>(market::merger(&ctx.state.ctx, &ctx.actor, &ask).await?)
+        }
+        .await;
+        match simulated {
+            Ok(result) => Some(result),
+            Err(
+                error @ (ApiError::Validation(_)
+                | ApiError::BadRequest(_)
+                | ApiError::NotFound(_)
+                | ApiError::Conflict { .. }),
+            ) => {
                 form.problems = crate::web::ui::problems_of(&error);
+                if form.problems.iter().all(|p| p.field.is_none()) {
+                    form.problems = vec![crate::web::ui::Problem {
+                        field: Some("acquirer".to_owned()),
+                        message: detail_of(&error),
+                    }];
+                }
                 None
             }
+            Err(error) => return Err(error),
         }
     } else {
         None
@@ -67,12 +51,12 @@ pub(crate) async fn merger_content(
         @if let Some(r) = &result {
             h2 { (r.acquirer_name) " takes over " (r.target_name) }
             (summary(vec![
-                ("HHI before", html! { (format!("{:.0}", r.hhi_before)) " — " (level_text(&r.overall.level_before)) }),
-                ("HHI after", html! { (format!("{:.0}", r.hhi_after)) " — " (level_text(&r.overall.level_after)) }),
-                ("Change (delta)", html! { strong { (format!("{:+.0}", r.delta_hhi)) } }),
-                ("Combined share", html! { (format!("{:.1}%", r.overall.combined_share_percent)) " (" (format!("{:.1}%", r.overall.acquirer_share_percent)) " + " (format!("{:.1}%", r.overall.target_share_percent)) ")" }),
+                ("HHI before", html! { (format!("{:.0}", r.overall.effect.hhi_before)) " — " (level_text(&r.overall.effect.level_before)) }),
+                ("HHI after", html! { (format!("{:.0}", r.overall.effect.hhi_after)) " — " (level_text(&r.overall.effect.level_after)) }),
+                ("Change (delta)", html! { strong { (format!("{:+.0}", r.overall.effect.delta_hhi)) } }),
+                ("Combined share", html! { (format!("{:.1}%", r.overall.effect.combined_share_percent)) " (" (format!("{:.1}%", r.overall.effect.acquirer_share_percent)) " + " (format!("{:.1}%", r.overall.effect.target_share_percent)) ")" }),
                 ("Flagged", html! {
-                    @if r.overall.flagged { strong { "Yes" } ": " (r.overall.reasons.join("; ")) } @else { "No" }
+                    @if r.overall.effect.flagged { strong { "Yes" } ": " (r.overall.effect.reasons.join("; ")) } @else { "No" }
                 }),
                 ("Scale", html! { (r.scale.name) }),
             ]))
@@ -84,10 +68,10 @@ pub(crate) async fn merger_content(
                     r.markets.iter().map(|m| vec![
                         html! { (m.category.clone().unwrap_or_default()) },
                         html! { (words(&m.region.clone().unwrap_or_default())) },
-                        html! { (format!("{:.0}", m.hhi_before)) },
-                        html! { (format!("{:.0}", m.hhi_after)) },
-                        html! { (format!("{:+.0}", m.delta_hhi)) },
-                        html! { @if m.flagged { "Yes: " (m.reasons.join("; ")) } @else { "No" } },
+                        html! { (format!("{:.0}", m.effect.hhi_before)) },
+                        html! { (format!("{:.0}", m.effect.hhi_after)) },
+                        html! { (format!("{:+.0}", m.effect.delta_hhi)) },
+                        html! { @if m.effect.flagged { "Yes: " (m.effect.reasons.join("; ")) } @else { "No" } },
                     ]).collect()))
             }
         }

@@ -1,14 +1,13 @@
 //! The regulator's pages: the market dashboard (share by supplier as a table and a bar chart,
 //! HHI per category and region as a heat table, HHI by quarter as a line chart, competition
 //! indicators and price benchmarks), the merger simulator, transfers and the audit log with its
-//! chain verification. Every figure comes from the API's own handlers; every table has a CSV
-//! download, which is the API's CSV.
+//! chain verification. Every figure comes from the service; every table has a CSV download,
+//! the same file as the API's.
 
 use crate::auth::{AuthUser, Permitted};
 use crate::dto::pounds;
 use crate::error::ApiError;
 use crate::extract::QueryParams;
-use crate::routes::market as api;
 use crate::state::AppState;
 use crate::web::ui::{
     Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, detail_of, done, error_summary,
@@ -16,14 +15,18 @@ use crate::web::ui::{
 };
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
+use domain::FieldError;
+use domain::ids::OrganisationId;
+use domain::market::{ConcentrationLevel, ConcentrationScale, MARKET_READERS};
 use domain::organisation::Region;
 use domain::user::Role;
 use maud::{Markup, html};
-use serde::de::DeserializeOwned;
+use persistence::market::GroupBy;
 use serde_json::json;
+use service::ServiceError;
+use service::market::{self as market, MarketAsk};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -50,42 +53,64 @@ pub fn routes() -> Router<AppState> {
         .route("/audit.csv", get(audit_csv))
 }
 
-/// The market filters of the page's query string, as the API's query (an unknown value is the
-/// API's own validation error).
-fn market_query(
-    params: &HashMap<String, String>,
-    extra: &[(&str, &str)],
-) -> Result<api::MarketQuery, ApiError> {
-    let mut map = serde_json::Map::new();
-    for key in [
-        "category",
-        "region",
-        "from",
-        "to",
-        "attribution",
-        "acquirer",
-        "target",
-    ] {
-        if let Some(value) = params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-            map.insert(key.to_owned(), json!(value));
+/// The market filters of the page's query string as the service's question; a value that
+/// cannot even be read is an error at its field.
+fn market_ask(params: &HashMap<String, String>) -> Result<MarketAsk, ApiError> {
+    let mut errors = Vec::new();
+    let filled = |key: &str| params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let mut date = |key: &str| {
+        let raw = filled(key)?;
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    format!("/{key}"),
+                    "must be a date, like 2026-04-01",
+                ));
+            })
+            .ok()
+    };
+    let from = date("from");
+    let to = date("to");
+    let mut supplier = |key: &str| {
+        let raw = filled(key)?;
+        Uuid::parse_str(raw)
+            .map(OrganisationId::from_uuid)
+            .map_err(|_| errors.push(FieldError::new(format!("/{key}"), "choose a supplier")))
+            .ok()
+    };
+    let acquirer = supplier("acquirer");
+    let target = supplier("target");
+    let region = match filled("region").map(str::parse::<Region>) {
+        None => None,
+        Some(Ok(region)) => Some(region),
+        Some(Err(_)) => {
+            errors.push(FieldError::new("/region", "is not one of the regions"));
+            None
         }
+    };
+    let group_by = match filled("group_by") {
+        None => None,
+        Some("category") => Some(GroupBy::Category),
+        Some("region") => Some(GroupBy::Region),
+        Some("quarter") => Some(GroupBy::Quarter),
+        Some(_) => {
+            errors.push(FieldError::new("/group_by", "is not one of the choices"));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors).into());
     }
-    for (key, value) in extra {
-        map.insert((*key).to_owned(), json!(value));
-    }
-    body::<api::MarketQuery>(serde_json::Value::Object(map)).map(|b| b.0)
-}
-
-/// Reads a market handler's JSON answer.
-async fn json_of<T: DeserializeOwned>(response: Result<Response, ApiError>) -> Result<T, ApiError> {
-    let bytes = axum::body::to_bytes(response?.into_body(), 16 * 1024 * 1024)
-        .await
-        .map_err(ApiError::internal)?;
-    serde_json::from_slice(&bytes).map_err(ApiError::internal)
-}
-
-fn json_accept() -> HeaderMap {
-    HeaderMap::new()
+    Ok(MarketAsk {
+        category: filled("category").map(str::to_owned),
+        region,
+        from,
+        to,
+        original: filled("attribution") == Some("original"),
+        group_by,
+        acquirer,
+        target,
+    })
 }
 
 /// The query string of the current filters, for links (CSV downloads keep the filters).

@@ -101,9 +101,9 @@ pub(crate) async fn transfers_csv(ctx: Ctx) -> Response {
                 break;
             }
         }
-        Ok::<_, ApiError>(crate::csv::download(
-            "transfers.csv",
-            &[
+        Ok::<_, ApiError>(crate::csv::download(&service::market::Table {
+            file_name: "transfers.csv".to_owned(),
+            header: vec![
                 "id",
                 "effective_date",
                 "kind",
@@ -116,8 +116,8 @@ pub(crate) async fn transfers_csv(ctx: Ctx) -> Response {
                 "reason",
                 "recorded_at",
             ],
-            &rows,
-        ))
+            rows,
+        }))
     }
     .await;
     built.unwrap_or_else(|error| ctx.error(error))
