@@ -4,6 +4,7 @@
 //! pages, the demo loader and the command line all call these functions; none of them opens a
 //! transaction, takes a lock, reads the clock or writes an audit entry of its own.
 
+pub mod audit;
 pub mod awards;
 pub mod bids;
 pub mod clarifications;
@@ -15,6 +16,7 @@ pub mod market;
 pub mod notifications;
 pub mod offers;
 pub mod tenders;
+pub mod transfers;
 mod version;
 
 pub use context::{Config, Ctx, DEFAULT_SEARCH_TOTAL_LIMIT};

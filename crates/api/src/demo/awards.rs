@@ -8,7 +8,6 @@
 
 use super::tenders::{DemoTender, bid, draft, published_in_the_past};
 use crate::error::ApiError;
-use crate::routes::transfers::{CreateTransferRequest, TransferKindDto, record_in};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use domain::audit::AuditEntry;
 use domain::calendar::{self, uk_date};
@@ -21,6 +20,7 @@ use persistence::awards::{AwardStatus, NewAward};
 use persistence::evaluation::MarkKey;
 use persistence::tenders::{Tender, Transition};
 use service::evaluation::evaluate;
+use service::transfers::{TransferInput, record_in};
 
 /// A bidder in a demo competition: organisation, bidding user, price, and the mark the panel gave
 /// its quality responses.
@@ -695,11 +695,11 @@ pub(crate) async fn load_market(
     record_in(
         command,
         regulator,
-        &CreateTransferRequest {
-            from_supplier_id: org("anglia")?.as_uuid(),
-            to_supplier_id: org("nelcsu")?.as_uuid(),
+        &TransferInput {
+            from_supplier_id: org("anglia")?,
+            to_supplier_id: org("nelcsu")?,
             effective_date: last_april,
-            kind: TransferKindDto::Takeover,
+            kind: domain::transfer::TransferKind::Takeover,
             contract_ids: None,
             reason: "NHS Anglia CSU was judged too expensive with inconsistent delivery; the \
                      Norfolk and Waveney CCGs' support moves to NHS North and East London CSU, \
@@ -713,11 +713,11 @@ pub(crate) async fn load_market(
         record_in(
             command,
             regulator,
-            &CreateTransferRequest {
-                from_supplier_id: org("scwcsu")?.as_uuid(),
-                to_supplier_id: org(acquirer)?.as_uuid(),
+            &TransferInput {
+                from_supplier_id: org("scwcsu")?,
+                to_supplier_id: org(acquirer)?,
                 effective_date: last_april,
-                kind: TransferKindDto::BreakUp,
+                kind: domain::transfer::TransferKind::BreakUp,
                 contract_ids: Some(contracts.to_vec()),
                 reason: "South, Central and West CSU is not viable; NHS England breaks it up and \
                          its Kent and Medway contracts move to two acquirers."

@@ -8,8 +8,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use domain::FieldError;
-use domain::error::Validator;
 use domain::pagination::PageRequest;
 use persistence::audit::{AuditFilter, StoredAuditEvent};
 use serde::{Deserialize, Serialize};
@@ -115,25 +113,9 @@ pub struct AuditQuery {
 )]
 pub async fn list_audit_events(
     State(state): State<AppState>,
-    Permitted(_actor, _): Permitted<ReadAudit>,
+    Permitted(actor, _): Permitted<ReadAudit>,
     QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<Json<Paginated<AuditEvent>>, ApiError> {
-    let mut v = Validator::new();
-    v.check(PageRequest::new(query.page, query.per_page));
-    for (name, value, max) in [
-        ("entity_type", &query.entity_type, 50),
-        ("entity_id", &query.entity_id, 100),
-        ("action", &query.action, 100),
-    ] {
-        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-            v.push(FieldError::new(
-                format!("/{name}"),
-                format!("must be at most {max} characters"),
-            ));
-        }
-    }
-    v.finish()?;
-    let page = PageRequest::new(query.page, query.per_page)?;
     let filter = AuditFilter {
         entity_type: query.entity_type,
         entity_id: query.entity_id,
@@ -143,7 +125,8 @@ pub async fn list_audit_events(
         from: query.from,
         to: query.to,
     };
-    let found = persistence::audit::list(state.db.conn(), &filter, page).await?;
+    let page = PageRequest::new(query.page, query.per_page);
+    let found = service::audit::list(&state.ctx, &actor, filter, page).await?;
     Ok(Json(Paginated::from_page(found, AuditEvent::from)))
 }
 
@@ -173,9 +156,9 @@ pub struct ChainVerification {
 )]
 pub async fn verify_audit_chain(
     State(state): State<AppState>,
-    Permitted(_actor, _): Permitted<ReadAudit>,
+    Permitted(actor, _): Permitted<ReadAudit>,
 ) -> Result<Json<ChainVerification>, ApiError> {
-    let report = persistence::audit::verify(state.db.conn()).await?;
+    let report = service::audit::verify(&state.ctx, &actor).await?;
     Ok(Json(ChainVerification {
         valid: report.valid,
         checked: report.checked,

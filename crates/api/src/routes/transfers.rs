@@ -14,19 +14,11 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::{Actor, PlatformAction};
-use domain::audit::AuditEntry;
-use domain::calendar::uk_date;
-use domain::error::Validator;
 use domain::ids::OrganisationId;
-use domain::offer::OfferStatus;
 use domain::pagination::PageRequest;
-use domain::transfer::{TransferKind, TransferSpec, check_held};
-use persistence::Command;
-use persistence::transfers::{NewTransfer, Transfer};
-use sea_orm::ConnectionTrait;
+use domain::transfer::TransferKind;
 use serde::{Deserialize, Serialize};
-use service::offers::transition_in;
+use service::transfers::{TransferInput, TransferView};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -119,31 +111,23 @@ pub struct TransferResponse {
     pub recorded_at: DateTime<Utc>,
 }
 
-async fn present<C: ConnectionTrait>(
-    conn: &C,
-    transfer: Transfer,
-) -> Result<TransferResponse, ApiError> {
-    let names = persistence::organisations::names(
-        conn,
-        &[transfer.from_supplier_id, transfer.to_supplier_id],
-    )
-    .await?;
-    let contract_ids = persistence::transfers::moved_by(conn, transfer.id).await?;
-    let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
-    Ok(TransferResponse {
-        id: transfer.id,
-        kind: transfer.kind.into(),
-        from_supplier_name: name(&transfer.from_supplier_id),
-        to_supplier_name: name(&transfer.to_supplier_id),
-        from_supplier_id: transfer.from_supplier_id.as_uuid(),
-        to_supplier_id: transfer.to_supplier_id.as_uuid(),
-        effective_date: transfer.effective_date,
-        whole_business: transfer.whole_business,
-        reason: transfer.reason,
-        contract_ids,
-        offers_withdrawn: transfer.offers_withdrawn,
-        recorded_at: transfer.recorded_at,
-    })
+impl From<TransferView> for TransferResponse {
+    fn from(t: TransferView) -> Self {
+        Self {
+            id: t.id,
+            kind: t.kind.into(),
+            from_supplier_id: t.from_supplier_id.as_uuid(),
+            from_supplier_name: t.from_supplier_name,
+            to_supplier_id: t.to_supplier_id.as_uuid(),
+            to_supplier_name: t.to_supplier_name,
+            effective_date: t.effective_date,
+            whole_business: t.whole_business,
+            reason: t.reason,
+            contract_ids: t.contract_ids,
+            offers_withdrawn: t.offers_withdrawn,
+            recorded_at: t.recorded_at,
+        }
+    }
 }
 
 /// Records a transfer of business (regulator or admin). A transfer to itself, from or to a
@@ -170,117 +154,21 @@ pub async fn create_transfer(
     AuthUser(actor): AuthUser,
     body: Result<JsonBody<CreateTransferRequest>, ApiError>,
 ) -> Result<Created<TransferResponse>, ApiError> {
-    actor.require(PlatformAction::RecordTransfers)?;
     let JsonBody(request) = body?;
-    let command = state.db.command().await?;
-    let shown = record_in(&command, actor, &request).await?;
-    command.commit().await?;
+    let input = TransferInput {
+        from_supplier_id: OrganisationId::from_uuid(request.from_supplier_id),
+        to_supplier_id: OrganisationId::from_uuid(request.to_supplier_id),
+        effective_date: request.effective_date,
+        kind: request.kind.into(),
+        contract_ids: request.contract_ids,
+        reason: request.reason,
+    };
+    let shown =
+        TransferResponse::from(service::transfers::record(&state.ctx, &actor, &input).await?);
     created(&format!("/api/v1/transfers/{}", shown.id), shown)
 }
 
 /// Carries out a transfer inside `command`, auditing every step (the API and the demo).
-pub(crate) async fn record_in(
-    command: &Command,
-    actor: Actor,
-    request: &CreateTransferRequest,
-) -> Result<TransferResponse, ApiError> {
-    let conn = command.conn();
-    let from =
-        persistence::organisations::find(conn, OrganisationId::from_uuid(request.from_supplier_id))
-            .await?;
-    let to =
-        persistence::organisations::find(conn, OrganisationId::from_uuid(request.to_supplier_id))
-            .await?;
-    let spec = TransferSpec::parse(
-        request.kind.into(),
-        from.as_ref(),
-        to.as_ref(),
-        request.contract_ids.as_deref(),
-        &request.reason,
-    )?;
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::Internal("transfer parties vanished".into()));
-    };
-    let held =
-        persistence::transfers::active_contracts_of(conn, from.id, uk_date(command.now())).await?;
-    let moving = match &spec.contract_ids {
-        Some(named) => {
-            check_held(named, &held)?;
-            named.clone()
-        }
-        None => held,
-    };
-    let offers = if spec.whole_business() {
-        persistence::offers::of_supplier(conn, from.id, OfferStatus::Published).await?
-    } else {
-        Vec::new()
-    };
-    let transfer = persistence::transfers::insert(
-        conn,
-        NewTransfer {
-            kind: spec.kind,
-            from_supplier_id: from.id,
-            to_supplier_id: to.id,
-            effective_date: request.effective_date,
-            whole_business: spec.whole_business(),
-            reason: spec.reason.clone(),
-            contracts_moved: i32::try_from(moving.len()).unwrap_or(i32::MAX),
-            offers_withdrawn: i32::try_from(offers.len()).unwrap_or(i32::MAX),
-            recorded_by: actor.user_id,
-        },
-        command.now(),
-    )
-    .await?;
-    persistence::transfers::novate(conn, &transfer, &moving, command.now()).await?;
-    for contract in &moving {
-        command
-            .audit(
-                AuditEntry::new(Some(actor), "contract.novated", "contract", contract)
-                    .before(serde_json::json!({"supplier_id": from.id}))
-                    .after(serde_json::json!({
-                        "supplier_id": to.id,
-                        "transfer_id": transfer.id,
-                        "effective_date": transfer.effective_date,
-                    })),
-            )
-            .await?;
-    }
-    for offer in offers {
-        transition_in(
-            command,
-            Some(actor),
-            offer,
-            OfferStatus::withdraw,
-            "offer.withdrawn",
-        )
-        .await?;
-    }
-    if spec.whole_business() {
-        let merged =
-            persistence::organisations::set_successor(conn, from.id, to.id, command.now()).await?;
-        command
-            .audit(
-                AuditEntry::new(
-                    Some(actor),
-                    "organisation.succeeded",
-                    "organisation",
-                    merged.id,
-                )
-                .before(serde_json::json!({"successor_id": from.successor_id}))
-                .after(serde_json::json!({"successor_id": merged.successor_id})),
-            )
-            .await?;
-    }
-    let shown = present(conn, transfer).await?;
-    command
-        .audit(
-            AuditEntry::new(Some(actor), "transfer.recorded", "transfer", shown.id)
-                .after(serde_json::to_value(&shown).map_err(ApiError::internal)?),
-        )
-        .await?;
-    Ok(shown)
-}
-
 /// Paging for the transfer list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -313,23 +201,9 @@ pub async fn list_transfers(
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<TransferQuery>,
 ) -> Result<Json<Paginated<TransferResponse>>, ApiError> {
-    actor.require(PlatformAction::RecordTransfers)?;
-    let mut v = Validator::new();
-    let page = v.check(PageRequest::new(query.page, query.per_page));
-    v.finish()?;
-    let conn = state.db.conn();
-    let found = persistence::transfers::list(conn, page.unwrap_or_default()).await?;
-    let mut items = Vec::with_capacity(found.items.len());
-    for transfer in found.items {
-        items.push(present(conn, transfer).await?);
-    }
-    Ok(Json(Paginated {
-        items,
-        total: found.total,
-        total_exact: true,
-        page: found.page,
-        per_page: found.per_page,
-    }))
+    let page = PageRequest::new(query.page, query.per_page)?;
+    let found = service::transfers::list(&state.ctx, &actor, page).await?;
+    Ok(Json(Paginated::from_page(found, Into::into)))
 }
 
 /// One transfer (regulator or admin).
@@ -352,10 +226,9 @@ pub async fn get_transfer(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<TransferResponse>, ApiError> {
-    actor.require(PlatformAction::RecordTransfers)?;
-    let conn = state.db.conn();
-    let transfer = persistence::transfers::find(conn, id)
-        .await?
-        .ok_or(domain::DomainError::NotFound("transfer"))?;
-    Ok(Json(present(conn, transfer).await?))
+    Ok(Json(
+        service::transfers::get(&state.ctx, &actor, id)
+            .await?
+            .into(),
+    ))
 }

@@ -2,33 +2,39 @@
 
 use super::*;
 
-pub(crate) async fn audit_content(
+/// The page of the log asked for (50 entries, newest first).
+async fn audit_page_of(
     ctx: &Ctx,
     params: &HashMap<String, String>,
-) -> Result<Markup, ApiError> {
-    use crate::routes::audit;
-    ctx.actor
-        .require(domain::access::PlatformAction::ReadAudit)
-        .map_err(ApiError::from)?;
+) -> Result<
+    (
+        u64,
+        domain::pagination::Page<persistence::audit::StoredAuditEvent>,
+    ),
+    ApiError,
+> {
     let page = params
         .get("page")
         .and_then(|p| p.parse::<u64>().ok())
         .unwrap_or(1)
         .clamp(1, 100_000);
-    let query = serde_json::from_value(json!({ "page": page, "per_page": 50 }))
-        .map_err(ApiError::internal)?;
-    let axum::Json(events) = audit::list_audit_events(
-        State(ctx.state.clone()),
-        Permitted::check(ctx.actor)?,
-        QueryParams(query),
+    let events = service::audit::list(
+        &ctx.state.ctx,
+        &ctx.actor,
+        persistence::audit::AuditFilter::default(),
+        domain::pagination::PageRequest::new(Some(page), Some(50)),
     )
     .await?;
+    Ok((page, events))
+}
+
+pub(crate) async fn audit_content(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Markup, ApiError> {
+    let (page, events) = audit_page_of(ctx, params).await?;
     let verified = if params.get("verify").is_some_and(|v| v == "1") {
-        Some(
-            audit::verify_audit_chain(State(ctx.state.clone()), Permitted::check(ctx.actor)?)
-                .await?
-                .0,
-        )
+        Some(service::audit::verify(&ctx.state.ctx, &ctx.actor).await?)
     } else {
         None
     };
@@ -53,10 +59,10 @@ pub(crate) async fn audit_content(
         (table("Audit entries", &["When", "Action", "Subject", "Who"], &[],
             events.items.iter().map(|e| {
                 vec![
-                    html! { (crate::web::ui::when(e.occurred_at)) },
-                    html! { code { (e.action) } },
-                    html! { (words(&e.entity_type)) " " span class="nhsuk-body-s" { (e.entity_id) } },
-                    html! { (e.actor_user_id.map(|u| u.to_string()).unwrap_or_else(|| "the clock (no actor)".to_owned())) },
+                    html! { (crate::web::ui::when(e.record.occurred_at)) },
+                    html! { code { (e.record.action) } },
+                    html! { (words(&e.record.entity_type)) " " span class="nhsuk-body-s" { (e.record.entity_id) } },
+                    html! { (e.record.actor_user_id.map(|u| u.to_string()).unwrap_or_else(|| "the clock (no actor)".to_owned())) },
                 ]
             }).collect()))
         nav class="nhsuk-pagination" role="navigation" aria-label="Pagination" {
@@ -74,38 +80,26 @@ pub(crate) async fn audit_content(
 
 /// The audit entries of one page of the log as CSV, with their hashes (to check them offline).
 pub(crate) async fn audit_csv(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Response {
-    use crate::routes::audit;
     let built = async {
-        ctx.actor
-            .require(domain::access::PlatformAction::ReadAudit)
-            .map_err(ApiError::from)?;
-        let page = params
-            .get("page")
-            .and_then(|p| p.parse::<u64>().ok())
-            .unwrap_or(1)
-            .clamp(1, 100_000);
-        let query = serde_json::from_value(json!({ "page": page, "per_page": 50 }))
-            .map_err(ApiError::internal)?;
-        let axum::Json(events) = audit::list_audit_events(
-            State(ctx.state.clone()),
-            Permitted::check(ctx.actor)?,
-            QueryParams(query),
-        )
-        .await?;
+        let (page, events) = audit_page_of(&ctx, &params).await?;
         let rows: Vec<Vec<String>> = events
             .items
             .iter()
             .map(|e| {
                 vec![
-                    e.seq.to_string(),
-                    e.occurred_at.to_rfc3339(),
-                    e.actor_user_id.map(|u| u.to_string()).unwrap_or_default(),
-                    e.actor_organisation_id
+                    e.record.seq.to_string(),
+                    e.record.occurred_at.to_rfc3339(),
+                    e.record
+                        .actor_user_id
                         .map(|u| u.to_string())
                         .unwrap_or_default(),
-                    e.action.clone(),
-                    e.entity_type.clone(),
-                    e.entity_id.clone(),
+                    e.record
+                        .actor_organisation_id
+                        .map(|u| u.to_string())
+                        .unwrap_or_default(),
+                    e.record.action.clone(),
+                    e.record.entity_type.clone(),
+                    e.record.entity_id.clone(),
                     e.prev_hash.clone(),
                     e.hash.clone(),
                 ]

@@ -4,17 +4,15 @@
 //! chain verification. Every figure comes from the service; every table has a CSV download,
 //! the same file as the API's.
 
-use crate::auth::{AuthUser, Permitted};
 use crate::dto::pounds;
 use crate::error::ApiError;
-use crate::extract::QueryParams;
 use crate::state::AppState;
 use crate::web::ui::{
-    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, detail_of, done, error_summary,
+    Ctx, Done, Field, FormState, Posted, code_of, csrf_field, detail_of, done, error_summary,
     notice, summary, table, trusted, words,
 };
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::get;
 use domain::FieldError;

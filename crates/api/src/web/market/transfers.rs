@@ -8,10 +8,10 @@ pub(crate) async fn transfers_content(
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
     ctx.require(&[Role::Regulator, Role::Admin])?;
-    let axum::Json(list) = crate::routes::transfers::list_transfers(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        QueryParams(serde_json::from_value(json!({})).map_err(ApiError::internal)?),
+    let list = service::transfers::list(
+        &ctx.state.ctx,
+        &ctx.actor,
+        domain::pagination::PageRequest::default(),
     )
     .await?;
     let options = crate::web::ui::trading_suppliers(ctx, "Choose a supplier").await?;
@@ -64,17 +64,15 @@ pub(crate) async fn transfers_content(
     })
 }
 
-/// Every recorded transfer as CSV (the same list as the page, page by page from the API).
+/// Every recorded transfer as CSV (the same list as the page, page by page).
 pub(crate) async fn transfers_csv(ctx: Ctx) -> Response {
     let built = async {
         let mut rows = Vec::new();
         for page in 1..=1000u64 {
-            let query = serde_json::from_value(json!({ "page": page, "per_page": 100 }))
-                .map_err(ApiError::internal)?;
-            let axum::Json(list) = crate::routes::transfers::list_transfers(
-                State(ctx.state.clone()),
-                AuthUser(ctx.actor),
-                QueryParams(query),
+            let list = service::transfers::list(
+                &ctx.state.ctx,
+                &ctx.actor,
+                domain::pagination::PageRequest::new(Some(page), Some(100))?,
             )
             .await?;
             let last = list.items.len() < 100;
@@ -128,27 +126,65 @@ pub(crate) async fn transfers_page(ctx: Ctx, Query(confirmation): Query<Done>) -
     ctx.show("Transfers", built)
 }
 
-pub(crate) async fn record_transfer(ctx: Ctx, posted: Posted) -> Response {
-    let contracts: Vec<&str> = posted
+/// The transfer form as the service's input; a party, a date or a contract id that cannot even
+/// be read is an error at its field.
+fn transfer_input(posted: &Posted) -> Result<service::transfers::TransferInput, ServiceError> {
+    let mut errors = Vec::new();
+    let mut party = |field: &str| {
+        Uuid::parse_str(posted.get(field))
+            .map(OrganisationId::from_uuid)
+            .map_err(|_| errors.push(FieldError::new(format!("/{field}"), "choose a supplier")))
+            .ok()
+    };
+    let from = party("from_supplier_id");
+    let to = party("to_supplier_id");
+    let kind = posted.get("kind").parse().map_err(|_| {
+        errors.push(FieldError::new("/kind", "choose the kind of transfer"));
+    });
+    let date = chrono::NaiveDate::parse_from_str(posted.get("effective_date").trim(), "%Y-%m-%d")
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "/effective_date",
+                "must be a date, like 2026-04-01",
+            ));
+        });
+    let mut contracts = Vec::new();
+    for raw in posted
         .get("contract_ids")
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
-        .collect();
-    let request = json!({
-        "from_supplier_id": posted.get("from_supplier_id"),
-        "to_supplier_id": posted.get("to_supplier_id"),
-        "kind": posted.get("kind"),
-        "contract_ids": if contracts.is_empty() { serde_json::Value::Null } else { json!(contracts) },
-        "effective_date": posted.get("effective_date"),
-        "reason": posted.text("reason").trim(),
-    });
-    match crate::routes::transfers::create_transfer(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        body(request),
-    )
-    .await
     {
+        match Uuid::parse_str(raw) {
+            Ok(id) => contracts.push(id),
+            Err(_) => errors.push(FieldError::new(
+                "/contract_ids",
+                format!("{raw:?} is not a contract id"),
+            )),
+        }
+    }
+    match (from, to, kind, date) {
+        (Some(from), Some(to), Ok(kind), Ok(date)) if errors.is_empty() => {
+            Ok(service::transfers::TransferInput {
+                from_supplier_id: from,
+                to_supplier_id: to,
+                effective_date: date,
+                kind,
+                contract_ids: (!contracts.is_empty()).then_some(contracts),
+                reason: posted.text("reason").trim().to_owned(),
+            })
+        }
+        _ => Err(ServiceError::Validation(errors)),
+    }
+}
+
+pub(crate) async fn record_transfer(ctx: Ctx, posted: Posted) -> Response {
+    let recorded = async {
+        let input = transfer_input(&posted)?;
+        service::transfers::record(&ctx.state.ctx, &ctx.actor, &input).await
+    }
+    .await
+    .map_err(ApiError::from);
+    match recorded {
         Ok(_) => done("/transfers", "transferred"),
         Err(error @ (ApiError::Forbidden(_) | ApiError::NotFound(_))) => ctx.error(error),
         Err(error) => {

@@ -1,0 +1,222 @@
+//! Transfers of business between suppliers, recorded by the regulator or an admin: a merger or
+//! takeover moves every active contract of the source to the target, withdraws the source's
+//! offers and marks it merged; a break-up or novation moves named contracts. One transaction,
+//! every step audited, each contract keeping its original awardee and its novations.
+
+use crate::{Ctx, ServiceError, audit_json};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::DomainError;
+use domain::access::{Actor, PlatformAction};
+use domain::audit::AuditEntry;
+use domain::calendar::uk_date;
+use domain::ids::OrganisationId;
+use domain::offer::OfferStatus;
+use domain::pagination::{Page, PageRequest};
+use domain::transfer::{TransferKind, TransferSpec, check_held};
+use persistence::Command;
+use persistence::transfers::{NewTransfer, Transfer};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// A transfer with its parties' names and the contracts it moved.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferView {
+    pub id: Uuid,
+    pub kind: TransferKind,
+    pub from_supplier_id: OrganisationId,
+    pub from_supplier_name: String,
+    pub to_supplier_id: OrganisationId,
+    pub to_supplier_name: String,
+    pub effective_date: NaiveDate,
+    pub whole_business: bool,
+    pub reason: String,
+    pub contract_ids: Vec<Uuid>,
+    pub offers_withdrawn: i32,
+    pub recorded_at: DateTime<Utc>,
+}
+
+async fn present<C: ConnectionTrait>(
+    conn: &C,
+    transfer: Transfer,
+) -> Result<TransferView, ServiceError> {
+    let names = persistence::organisations::names(
+        conn,
+        &[transfer.from_supplier_id, transfer.to_supplier_id],
+    )
+    .await?;
+    let contract_ids = persistence::transfers::moved_by(conn, transfer.id).await?;
+    let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
+    Ok(TransferView {
+        id: transfer.id,
+        kind: transfer.kind,
+        from_supplier_name: name(&transfer.from_supplier_id),
+        to_supplier_name: name(&transfer.to_supplier_id),
+        from_supplier_id: transfer.from_supplier_id,
+        to_supplier_id: transfer.to_supplier_id,
+        effective_date: transfer.effective_date,
+        whole_business: transfer.whole_business,
+        reason: transfer.reason,
+        contract_ids,
+        offers_withdrawn: transfer.offers_withdrawn,
+        recorded_at: transfer.recorded_at,
+    })
+}
+
+/// A transfer as the regulator records it, before it is checked.
+#[derive(Debug, Clone)]
+pub struct TransferInput {
+    pub from_supplier_id: OrganisationId,
+    pub to_supplier_id: OrganisationId,
+    pub effective_date: NaiveDate,
+    pub kind: TransferKind,
+    /// The contracts moved by a break-up or novation; none for a merger or takeover.
+    pub contract_ids: Option<Vec<Uuid>>,
+    pub reason: String,
+}
+
+/// The regulator (or an admin) records a transfer.
+pub async fn record(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &TransferInput,
+) -> Result<TransferView, ServiceError> {
+    actor.require(PlatformAction::RecordTransfers)?;
+    let command = ctx.command().await?;
+    let shown = record_in(&command, *actor, input).await?;
+    command.commit().await?;
+    Ok(shown)
+}
+
+/// Carries out a transfer inside `command`, auditing every step (transitional: the demo loader
+/// calls it directly).
+pub async fn record_in(
+    command: &Command,
+    actor: Actor,
+    input: &TransferInput,
+) -> Result<TransferView, ServiceError> {
+    let conn = command.conn();
+    let from = persistence::organisations::find(conn, input.from_supplier_id).await?;
+    let to = persistence::organisations::find(conn, input.to_supplier_id).await?;
+    let spec = TransferSpec::parse(
+        input.kind,
+        from.as_ref(),
+        to.as_ref(),
+        input.contract_ids.as_deref(),
+        &input.reason,
+    )?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ServiceError::Internal("transfer parties vanished".into()));
+    };
+    let held =
+        persistence::transfers::active_contracts_of(conn, from.id, uk_date(command.now())).await?;
+    let moving = match &spec.contract_ids {
+        Some(named) => {
+            check_held(named, &held)?;
+            named.clone()
+        }
+        None => held,
+    };
+    let offers = if spec.whole_business() {
+        persistence::offers::of_supplier(conn, from.id, OfferStatus::Published).await?
+    } else {
+        Vec::new()
+    };
+    let transfer = persistence::transfers::insert(
+        conn,
+        NewTransfer {
+            kind: spec.kind,
+            from_supplier_id: from.id,
+            to_supplier_id: to.id,
+            effective_date: input.effective_date,
+            whole_business: spec.whole_business(),
+            reason: spec.reason.clone(),
+            contracts_moved: i32::try_from(moving.len()).unwrap_or(i32::MAX),
+            offers_withdrawn: i32::try_from(offers.len()).unwrap_or(i32::MAX),
+            recorded_by: actor.user_id,
+        },
+        command.now(),
+    )
+    .await?;
+    persistence::transfers::novate(conn, &transfer, &moving, command.now()).await?;
+    for contract in &moving {
+        command
+            .audit(
+                AuditEntry::new(Some(actor), "contract.novated", "contract", contract)
+                    .before(json!({"supplier_id": from.id}))
+                    .after(json!({
+                        "supplier_id": to.id,
+                        "transfer_id": transfer.id,
+                        "effective_date": transfer.effective_date,
+                    })),
+            )
+            .await?;
+    }
+    for offer in offers {
+        crate::offers::transition_in(
+            command,
+            Some(actor),
+            offer,
+            OfferStatus::withdraw,
+            "offer.withdrawn",
+        )
+        .await?;
+    }
+    if spec.whole_business() {
+        let merged =
+            persistence::organisations::set_successor(conn, from.id, to.id, command.now()).await?;
+        command
+            .audit(
+                AuditEntry::new(
+                    Some(actor),
+                    "organisation.succeeded",
+                    "organisation",
+                    merged.id,
+                )
+                .before(json!({"successor_id": from.successor_id}))
+                .after(json!({"successor_id": merged.successor_id})),
+            )
+            .await?;
+    }
+    let shown = present(conn, transfer).await?;
+    command
+        .audit(
+            AuditEntry::new(Some(actor), "transfer.recorded", "transfer", shown.id)
+                .after(audit_json(&shown)?),
+        )
+        .await?;
+    Ok(shown)
+}
+
+/// The transfers recorded, newest first (the regulator and admins).
+pub async fn list(
+    ctx: &Ctx,
+    actor: &Actor,
+    page: PageRequest,
+) -> Result<Page<TransferView>, ServiceError> {
+    actor.require(PlatformAction::RecordTransfers)?;
+    let conn = ctx.db().conn();
+    let found = persistence::transfers::list(conn, page).await?;
+    let mut items = Vec::with_capacity(found.items.len());
+    for transfer in found.items {
+        items.push(present(conn, transfer).await?);
+    }
+    Ok(Page {
+        items,
+        total: found.total,
+        total_exact: true,
+        page: found.page,
+        per_page: found.per_page,
+    })
+}
+
+/// One transfer (the regulator and admins).
+pub async fn get(ctx: &Ctx, actor: &Actor, id: Uuid) -> Result<TransferView, ServiceError> {
+    actor.require(PlatformAction::RecordTransfers)?;
+    let conn = ctx.db().conn();
+    let transfer = persistence::transfers::find(conn, id)
+        .await?
+        .ok_or(DomainError::NotFound("transfer"))?;
+    present(conn, transfer).await
+}
