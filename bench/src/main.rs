@@ -67,7 +67,7 @@ struct Args {
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 /// The API's errors are HTTP answers, not `std::error::Error`s; here they just end the run.
-fn api_call<T>(result: Result<T, api::error::ApiError>) -> Result<T, Failure> {
+fn api_call<T, E: std::fmt::Debug>(result: Result<T, E>) -> Result<T, Failure> {
     result.map_err(|e| format!("{e:?}").into())
 }
 
@@ -302,7 +302,7 @@ async fn buyer_token(db: &Db, base: &str) -> Result<String, Failure> {
     let password = "benchmark password 2026";
     let command = db.command().await?;
     let organisation = api_call(
-        api::accounts::register_organisation(
+        service::accounts::register_organisation(
             &command,
             None,
             &NewOrganisation::parse("Benchmark ICB", OrganisationKind::Buyer, None, None)?,
@@ -310,8 +310,8 @@ async fn buyer_token(db: &Db, base: &str) -> Result<String, Failure> {
         .await,
     )?;
     let new = NewUser::parse(&email, "Bench Buyer", password, Role::BuyerLead)?;
-    let hash = api_call(api::auth::hash_password(&new.password).await)?;
-    api_call(api::accounts::register_user(&command, None, &new, &organisation, &hash).await)?;
+    let hash = api_call(service::accounts::hash_password(&new.password).await)?;
+    api_call(service::accounts::register_user(&command, None, &new, &organisation, &hash).await)?;
     command.commit().await?;
     let response: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))

@@ -3,7 +3,6 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use domain::access::{Actor, PlatformAction};
@@ -97,30 +96,7 @@ fn invalid_token() -> ApiError {
     )
 }
 
-/// Hashes a password with argon2id off the async runtime (it takes tens of milliseconds).
-pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
-    let password = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|hash| hash.to_string())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::Internal(e.to_string().into()))
-}
-
-/// Checks a password against a stored hash, off the async runtime. A malformed hash counts as a
-/// mismatch.
-pub async fn verify_password(password: String, hash: String) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
-    .map_err(ApiError::internal)
-}
+pub use service::accounts::{hash_password, verify_password};
 
 /// A hash of a random password, checked against when the email is unknown so that a failed
 /// sign-in takes as long whether or not the account exists.
@@ -129,7 +105,7 @@ pub async fn decoy_hash() -> Result<String, ApiError> {
     getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(e.to_string().into()))?;
     let password = Password::parse(&hex::encode(bytes))
         .map_err(|e| ApiError::Internal(e.to_string().into()))?;
-    hash_password(&password).await
+    Ok(hash_password(&password).await?)
 }
 
 /// The signed-in user: a valid token for an account that still exists, is active, and still

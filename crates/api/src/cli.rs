@@ -1,7 +1,6 @@
 //! The `marketplace` command line: serve, migrate, create an admin, load the demo market, print
 //! the OpenAPI document. Every setting comes from a flag or its environment variable.
 
-use crate::accounts::{register_organisation, register_user};
 use crate::app;
 use crate::auth::{TokenKeys, decoy_hash, hash_password};
 use crate::demo::{self, DemoOutcome};
@@ -13,6 +12,7 @@ use domain::organisation::{NewOrganisation, OrganisationKind};
 use domain::user::{NewUser, Role};
 use persistence::Db;
 use persistence::organisations::OrganisationFilter;
+use service::accounts::{register_organisation, register_user};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;

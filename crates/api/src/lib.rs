@@ -1,7 +1,6 @@
 //! The HTTP face of the marketplace: axum handlers, authentication, problem details, the OpenAPI
 //! contract, web pages, demo data, and the `marketplace` command line.
 
-pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -4,9 +4,11 @@
 //! pages, the demo loader and the command line all call these functions; none of them opens a
 //! transaction, takes a lock, reads the clock or writes an audit entry of its own.
 
+pub mod accounts;
 pub mod audit;
 pub mod awards;
 pub mod bids;
+pub mod calendar;
 pub mod clarifications;
 mod context;
 pub mod contracts;

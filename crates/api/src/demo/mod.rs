@@ -7,15 +7,14 @@ mod awards;
 pub mod catalogue;
 pub mod tenders;
 
-use crate::accounts::{register_organisation, register_user};
 use crate::auth::hash_password;
 use crate::error::ApiError;
 use domain::audit::AuditEntry;
-use domain::ids::UserId;
 use domain::offer::{NewOffer, OfferFields, OfferStatus};
 use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
 use domain::user::{NewUser, Role};
 use persistence::Db;
+use service::accounts::{register_organisation, register_user};
 
 /// The password of every demo login. Printed by `marketplace demo`; never use it in production.
 pub const DEMO_PASSWORD: &str = "marketplace-demo-2026";
@@ -387,7 +386,7 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ApiError> {
         let organisation = find(login.organisation_key)?;
         let new = NewUser::parse(login.email, login.name, DEMO_PASSWORD, login.role)?;
         let user = register_user(&command, None, &new, &organisation, hash).await?;
-        users.push((login.email, UserId::from_uuid(user.id)));
+        users.push((login.email, user.id));
     }
     for portfolio in catalogue::PORTFOLIOS {
         let supplier = find(portfolio.supplier)?;

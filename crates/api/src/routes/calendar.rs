@@ -12,10 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use domain::DomainError;
 use domain::access::PlatformAction;
-use domain::audit::AuditEntry;
-use domain::calendar::holiday_name;
 use persistence::calendar::BankHoliday;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -73,23 +70,7 @@ pub async fn list_bank_holidays(
     AuthUser(_actor): AuthUser,
     QueryParams(query): QueryParams<BankHolidayQuery>,
 ) -> Result<Json<BankHolidayList>, ApiError> {
-    let (from, to) = match query.year {
-        Some(year) if (2000..=2100).contains(&year) => (
-            NaiveDate::from_ymd_opt(year, 1, 1),
-            NaiveDate::from_ymd_opt(year, 12, 31),
-        ),
-        Some(_) => {
-            return Err(DomainError::field("/year", "must be from 2000 to 2100").into());
-        }
-        None => (
-            NaiveDate::from_ymd_opt(2000, 1, 1),
-            NaiveDate::from_ymd_opt(2100, 12, 31),
-        ),
-    };
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::Internal("calendar bounds".into()));
-    };
-    let items = persistence::calendar::between(state.db.conn(), from, to)
+    let items = service::calendar::holidays(&state.ctx, query.year)
         .await?
         .into_iter()
         .map(Into::into)
@@ -108,15 +89,6 @@ pub struct BankHolidayRequest {
         example = "Coronation of King Charles III"
     )]
     pub name: String,
-}
-
-fn in_range(date: NaiveDate) -> Result<(), ApiError> {
-    let year = chrono::Datelike::year(&date);
-    if (2000..=2100).contains(&year) {
-        Ok(())
-    } else {
-        Err(DomainError::field("/date", "must be in the years 2000 to 2100").into())
-    }
 }
 
 /// Adds a bank holiday or renames one (admins). Standstills awarded afterwards count it;
@@ -146,22 +118,8 @@ pub async fn put_bank_holiday(
 ) -> Result<Json<BankHolidayResponse>, ApiError> {
     actor.require(PlatformAction::EditCalendar)?;
     let JsonBody(request) = body?;
-    in_range(date)?;
-    let name = holiday_name(&request.name)?;
-    let command = state.db.command().await?;
-    let before = persistence::calendar::find(command.conn(), date).await?;
-    persistence::calendar::put(command.conn(), date, &name).await?;
-    let shown = BankHolidayResponse { date, name };
-    let mut entry = AuditEntry::new(Some(actor), "calendar.holiday_set", "bank_holiday", date)
-        .after(serde_json::to_value(&shown).map_err(ApiError::internal)?);
-    if let Some(before) = before {
-        entry = entry.before(
-            serde_json::to_value(BankHolidayResponse::from(before)).map_err(ApiError::internal)?,
-        );
-    }
-    command.audit(entry).await?;
-    command.commit().await?;
-    Ok(Json(shown))
+    let set = service::calendar::put(&state.ctx, &actor, date, &request.name).await?;
+    Ok(Json(set.into()))
 }
 
 /// Removes a bank holiday (admins).
@@ -184,26 +142,6 @@ pub async fn delete_bank_holiday(
     AuthUser(actor): AuthUser,
     PathParams(date): PathParams<NaiveDate>,
 ) -> Result<StatusCode, ApiError> {
-    actor.require(PlatformAction::EditCalendar)?;
-    let command = state.db.command().await?;
-    let before = persistence::calendar::find(command.conn(), date)
-        .await?
-        .ok_or(DomainError::NotFound("bank holiday"))?;
-    persistence::calendar::remove(command.conn(), date).await?;
-    command
-        .audit(
-            AuditEntry::new(
-                Some(actor),
-                "calendar.holiday_removed",
-                "bank_holiday",
-                date,
-            )
-            .before(
-                serde_json::to_value(BankHolidayResponse::from(before))
-                    .map_err(ApiError::internal)?,
-            ),
-        )
-        .await?;
-    command.commit().await?;
+    service::calendar::remove(&state.ctx, &actor, date).await?;
     Ok(StatusCode::NO_CONTENT)
 }

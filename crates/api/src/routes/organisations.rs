@@ -1,6 +1,5 @@
 //! Organisations: registered and read by platform admins.
 
-use crate::accounts::register_organisation;
 use crate::auth::{ManageOrganisations, Permitted};
 use crate::dto::{OrganisationKindDto, OrganisationResponse, Paginated, RegionDto};
 use crate::error::{
@@ -13,10 +12,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use domain::ids::OrganisationId;
-use domain::organisation::NewOrganisation;
 use domain::pagination::PageRequest;
-use persistence::organisations::{self, OrganisationFilter};
 use serde::Deserialize;
+use service::accounts::OrganisationInput;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -71,16 +69,15 @@ pub async fn create_organisation(
     ),
     ApiError,
 > {
-    let new = NewOrganisation::parse(
-        &request.name,
-        request.kind.into(),
-        request.ods_code.as_deref(),
-        request.region.map(Into::into),
-    )?;
-    let command = state.db.command().await?;
-    let organisation = register_organisation(&command, Some(actor), &new).await?;
-    command.commit().await?;
-    let response = OrganisationResponse::from(organisation);
+    let input = OrganisationInput {
+        name: request.name,
+        kind: request.kind.into(),
+        ods_code: request.ods_code,
+        region: request.region.map(Into::into),
+    };
+    let response = OrganisationResponse::from(
+        service::accounts::create_organisation(&state.ctx, &actor, &input).await?,
+    );
     let location = format!("/api/v1/organisations/{}", response.id);
     Ok((
         StatusCode::CREATED,
@@ -120,14 +117,13 @@ pub struct OrganisationQuery {
 )]
 pub async fn list_organisations(
     State(state): State<AppState>,
-    Permitted(_actor, _): Permitted<ManageOrganisations>,
+    Permitted(actor, _): Permitted<ManageOrganisations>,
     QueryParams(query): QueryParams<OrganisationQuery>,
 ) -> Result<Json<Paginated<OrganisationResponse>>, ApiError> {
     let page = PageRequest::new(query.page, query.per_page)?;
-    let filter = OrganisationFilter {
-        kind: query.kind.map(Into::into),
-    };
-    let found = organisations::list(state.db.conn(), &filter, page).await?;
+    let found =
+        service::accounts::organisations(&state.ctx, &actor, query.kind.map(Into::into), page)
+            .await?;
     Ok(Json(Paginated::from_page(
         found,
         OrganisationResponse::from,
@@ -151,9 +147,10 @@ pub async fn list_organisations(
 )]
 pub async fn get_organisation(
     State(state): State<AppState>,
-    Permitted(_actor, _): Permitted<ManageOrganisations>,
+    Permitted(actor, _): Permitted<ManageOrganisations>,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<OrganisationResponse>, ApiError> {
-    let organisation = organisations::get(state.db.conn(), OrganisationId::from_uuid(id)).await?;
+    let organisation =
+        service::accounts::organisation(&state.ctx, &actor, OrganisationId::from_uuid(id)).await?;
     Ok(Json(organisation.into()))
 }

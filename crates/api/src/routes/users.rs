@@ -1,7 +1,6 @@
 //! User accounts: created, listed and changed by platform admins.
 
-use crate::accounts::{audit_user_change, register_user};
-use crate::auth::{ManageUsers, Permitted, hash_password};
+use crate::auth::{ManageUsers, Permitted};
 use crate::dto::{Paginated, RoleDto, UserResponse};
 use crate::error::{
     ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized,
@@ -12,13 +11,11 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use domain::access::{can_view_user, check_self_change};
 use domain::ids::{OrganisationId, UserId};
 use domain::pagination::PageRequest;
-use domain::user::{NewUser, Role};
-use domain::{DomainError, FieldError};
-use persistence::users::{self, UserChange, UserFilter};
+use persistence::users::UserFilter;
 use serde::Deserialize;
+use service::accounts::UserInput;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -72,23 +69,15 @@ pub async fn create_user(
     ),
     ApiError,
 > {
-    let new = NewUser::parse(
-        &request.email,
-        &request.name,
-        &request.password,
-        request.role.into(),
-    )?;
-    let organisation_id = OrganisationId::from_uuid(request.organisation_id);
-    let organisation = persistence::organisations::find(state.db.conn(), organisation_id)
-        .await?
-        .ok_or_else(|| DomainError::field("/organisation_id", "no such organisation"))?;
-    new.role.check_fits(organisation.kind)?;
-    let password_hash = hash_password(&new.password).await?;
-
-    let command = state.db.command().await?;
+    let input = UserInput {
+        email: request.email,
+        name: request.name,
+        password: request.password,
+        role: request.role.into(),
+        organisation_id: OrganisationId::from_uuid(request.organisation_id),
+    };
     let response =
-        register_user(&command, Some(actor), &new, &organisation, &password_hash).await?;
-    command.commit().await?;
+        UserResponse::from(service::accounts::create_user(&state.ctx, &actor, &input).await?);
     let location = format!("/api/v1/users/{}", response.id);
     Ok((
         StatusCode::CREATED,
@@ -136,17 +125,12 @@ pub async fn list_users(
     QueryParams(query): QueryParams<UserQuery>,
 ) -> Result<Json<Paginated<UserResponse>>, ApiError> {
     let page = PageRequest::new(query.page, query.per_page)?;
-    let mut filter = UserFilter {
+    let filter = UserFilter {
         organisation_id: query.organisation_id.map(OrganisationId::from_uuid),
         role: query.role.map(Into::into),
         active: query.active,
     };
-    // Defence in depth: should the permission ever widen, a non-admin still sees only its own
-    // organisation's accounts.
-    if actor.role != Role::Admin {
-        filter.organisation_id = Some(actor.organisation_id);
-    }
-    let found = users::list(state.db.conn(), &filter, page).await?;
+    let found = service::accounts::users(&state.ctx, &actor, filter, page).await?;
     Ok(Json(Paginated::from_page(found, UserResponse::from)))
 }
 
@@ -170,10 +154,7 @@ pub async fn get_user(
     Permitted(actor, _): Permitted<ManageUsers>,
     PathParams(id): PathParams<Uuid>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    let user = users::get(state.db.conn(), UserId::from_uuid(id)).await?;
-    if !can_view_user(&actor, user.organisation_id) {
-        return Err(DomainError::NotFound("user").into());
-    }
+    let user = service::accounts::user(&state.ctx, &actor, UserId::from_uuid(id)).await?;
     Ok(Json(user.into()))
 }
 
@@ -215,38 +196,13 @@ pub async fn update_user(
     PathParams(id): PathParams<Uuid>,
     JsonBody(request): JsonBody<UpdateUserRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
-    if request.role.is_none() && request.active.is_none() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "",
-            "give at least one of role or active",
-        )]));
-    }
-    let target = UserId::from_uuid(id);
-    let new_role: Option<Role> = request.role.map(Into::into);
-    let command = state.db.command().await?;
-    let before = users::get(command.conn(), target).await?;
-    if !can_view_user(&actor, before.organisation_id) {
-        return Err(DomainError::NotFound("user").into());
-    }
-    check_self_change(&actor, target, new_role, request.active)?;
-    if let Some(role) = new_role {
-        let organisation =
-            persistence::organisations::get(command.conn(), before.organisation_id).await?;
-        role.check_fits(organisation.kind)?;
-    }
-    let after = users::update(
-        command.conn(),
-        target,
-        UserChange {
-            role: new_role,
-            active: request.active,
-        },
-        command.now(),
+    let updated = service::accounts::update_user(
+        &state.ctx,
+        &actor,
+        UserId::from_uuid(id),
+        request.role.map(Into::into),
+        request.active,
     )
     .await?;
-    let before = UserResponse::from(before);
-    let after = UserResponse::from(after);
-    audit_user_change(&command, Some(actor), &before, &after).await?;
-    command.commit().await?;
-    Ok(Json(after))
+    Ok(Json(updated.into()))
 }

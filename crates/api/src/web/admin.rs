@@ -1,23 +1,26 @@
 //! The platform admin's pages (organisations, accounts, the bank-holiday calendar) and the list of
-//! tenders every role may browse. Each calls the API's handler, whose permission check is the
+//! tenders every role may browse. Each calls the service, whose permission check is the
 //! domain's.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, day, done, error_summary,
-    notice, table, when, words,
+    Ctx, Done, Field, FormState, Posted, csrf_field, day, done, error_summary, notice, table, when,
+    words,
 };
-use crate::auth::{AuthUser, Permitted};
 use crate::dto::pounds;
 use crate::error::ApiError;
-use crate::extract::{PathParams, QueryParams};
-use crate::routes::{calendar, organisations, tenders, users};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
+use domain::FieldError;
+use domain::ids::{OrganisationId, UserId};
+use domain::pagination::PageRequest;
+use domain::tender::TenderStatus;
+use domain::user::Role;
 use maud::{Markup, html};
-use serde_json::json;
+use service::ServiceError;
+use service::accounts::{OrganisationInput, UserInput};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -51,27 +54,29 @@ async fn tenders_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<
         .and_then(|p| p.parse::<u64>().ok())
         .unwrap_or(1)
         .clamp(1, 10_000);
-    let mut query = json!({ "page": page, "per_page": 50 });
     let status = params
         .get("status")
         .map(|s| s.trim())
         .filter(|s| !s.is_empty());
-    if let Some(status) = status {
-        query["status"] = json!(status);
-    }
     let mut form = FormState::new(params.clone());
-    let list = match body::<tenders::TenderQuery>(query) {
-        Ok(q) => Some(
-            tenders::list_tenders(
-                State(ctx.state.clone()),
-                AuthUser(ctx.actor),
-                QueryParams(q.0),
+    let list = match status.map(str::parse::<TenderStatus>).transpose() {
+        Ok(status) => Some(
+            service::tenders::list(
+                &ctx.state.ctx,
+                &ctx.actor,
+                service::tenders::TenderQuery {
+                    status,
+                    ..Default::default()
+                },
+                PageRequest::new(Some(page), Some(50))?,
             )
-            .await?
-            .0,
+            .await?,
         ),
-        Err(error) => {
-            form.problems = super::ui::problems_of(&error);
+        Err(_) => {
+            form.problems = super::ui::problems_of(&ApiError::from(ServiceError::field(
+                "/status",
+                "is not one of the states",
+            )));
             None
         }
     };
@@ -92,7 +97,7 @@ async fn tenders_content(ctx: &Ctx, params: &HashMap<String, String>) -> Result<
                 list.items.iter().map(|t| vec![
                     html! { a href=(format!("/tenders/{}", t.id)) { (t.title) } },
                     html! { (t.buyer_name) },
-                    html! { (words(&code_of(&t.status))) },
+                    html! { (words(t.status.as_str())) },
                     html! { (when(t.submission_deadline)) },
                     html! { (pounds(t.estimated_value_pence)) },
                 ]).collect()))
@@ -108,8 +113,8 @@ async fn tenders_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -
     ctx.show("Tenders", built)
 }
 
-fn all_pages() -> serde_json::Value {
-    json!({ "per_page": 100 })
+fn all_pages() -> Result<PageRequest, ApiError> {
+    Ok(PageRequest::new(Some(1), Some(100))?)
 }
 
 async fn organisations_content(
@@ -117,13 +122,8 @@ async fn organisations_content(
     form: &FormState,
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
-    let query = serde_json::from_value(all_pages()).map_err(ApiError::internal)?;
-    let axum::Json(list) = organisations::list_organisations(
-        State(ctx.state.clone()),
-        Permitted::check(ctx.actor)?,
-        QueryParams(query),
-    )
-    .await?;
+    let list =
+        service::accounts::organisations(&ctx.state.ctx, &ctx.actor, None, all_pages()?).await?;
     let kinds: Vec<(String, String)> = ["buyer", "supplier", "regulator", "platform"]
         .iter()
         .map(|k| ((*k).to_owned(), words(k)))
@@ -136,9 +136,9 @@ async fn organisations_content(
         (table("Organisations", &["Name", "Kind", "ODS code", "Region", "Merged into"], &[],
             list.items.iter().map(|o| vec![
                 html! { (o.name) },
-                html! { (code_of(&o.kind)) },
+                html! { (o.kind.as_str()) },
                 html! { (o.ods_code.clone().unwrap_or_default()) },
-                html! { (o.region.map(|r| words(&code_of(&r))).unwrap_or_default()) },
+                html! { (o.region.map(|r| words(r.code())).unwrap_or_default()) },
                 html! { (o.successor_id.and_then(|s| list.items.iter().find(|x| x.id == s)).map(|x| x.name.clone()).unwrap_or_default()) },
             ]).collect()))
         h2 { "Add an organisation" }
@@ -158,26 +158,46 @@ async fn organisations_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Respo
     ctx.show("Organisations", built)
 }
 
-fn optional(value: &str) -> serde_json::Value {
-    if value.is_empty() {
-        serde_json::Value::Null
-    } else {
-        json!(value)
-    }
+/// A form field as an optional value: `None` when left empty.
+fn optional(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// A coded choice; a missing or unknown one is an error at its field.
+fn choice<T: std::str::FromStr>(
+    posted: &Posted,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    posted.get(field).parse().ok().or_else(|| {
+        errors.push(FieldError::new(
+            format!("/{field}"),
+            "choose one of the options",
+        ));
+        None
+    })
 }
 
 async fn create_organisation(ctx: Ctx, posted: Posted) -> Response {
     let result = async {
-        let permitted = Permitted::check(ctx.actor)?;
-        let request = body(json!({
-            "name": posted.get("name"),
-            "kind": posted.get("kind"),
-            "ods_code": optional(posted.get("ods_code")),
-            "region": optional(posted.get("region")),
-        }))?;
-        organisations::create_organisation(State(ctx.state.clone()), permitted, request)
-            .await
-            .map(|_| ())
+        let mut errors = Vec::new();
+        let kind = choice(&posted, "kind", &mut errors);
+        let region = match optional(posted.get("region")) {
+            None => None,
+            Some(_) => choice(&posted, "region", &mut errors),
+        };
+        let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+            return Err(ServiceError::Validation(errors).into());
+        };
+        let input = OrganisationInput {
+            name: posted.get("name").to_owned(),
+            kind,
+            ods_code: optional(posted.get("ods_code")),
+            region,
+        };
+        service::accounts::create_organisation(&ctx.state.ctx, &ctx.actor, &input).await?;
+        Ok::<_, ApiError>(())
     }
     .await;
     match result {
@@ -204,20 +224,15 @@ async fn users_content(
     form: &FormState,
     confirmation: Option<&str>,
 ) -> Result<Markup, ApiError> {
-    let query = serde_json::from_value(all_pages()).map_err(ApiError::internal)?;
-    let axum::Json(list) = users::list_users(
-        State(ctx.state.clone()),
-        Permitted::check(ctx.actor)?,
-        QueryParams(query),
+    let list = service::accounts::users(
+        &ctx.state.ctx,
+        &ctx.actor,
+        persistence::users::UserFilter::default(),
+        all_pages()?,
     )
     .await?;
-    let orgs_query = serde_json::from_value(all_pages()).map_err(ApiError::internal)?;
-    let axum::Json(orgs) = organisations::list_organisations(
-        State(ctx.state.clone()),
-        Permitted::check(ctx.actor)?,
-        QueryParams(orgs_query),
-    )
-    .await?;
+    let orgs =
+        service::accounts::organisations(&ctx.state.ctx, &ctx.actor, None, all_pages()?).await?;
     let org_name = |id| {
         orgs.items
             .iter()
@@ -242,11 +257,11 @@ async fn users_content(
         (table("Accounts", &["Name", "Organisation", "Role", "Active", "Change"], &[],
             list.items.iter().map(|u| {
                 let role_id = format!("role-{}", u.id);
-                let state = FormState::new(HashMap::from([("role".to_owned(), code_of(&u.role)), ("active".to_owned(), u.active.to_string())]));
+                let state = FormState::new(HashMap::from([("role".to_owned(), u.role.as_str().to_owned()), ("active".to_owned(), u.active.to_string())]));
                 vec![
                     html! { (u.name) br; span class="nhsuk-body-s" { (u.email) } },
                     html! { (org_name(u.organisation_id)) },
-                    html! { (words(&code_of(&u.role))) },
+                    html! { (words(u.role.as_str())) },
                     html! { @if u.active { "Yes" } @else { "No" } },
                     html! {
                         form method="post" action=(format!("/admin/users/{}", u.id)) {
@@ -286,17 +301,28 @@ async fn show_users_again(ctx: &Ctx, posted: &Posted, error: ApiError) -> Respon
 
 async fn create_user(ctx: Ctx, posted: Posted) -> Response {
     let result = async {
-        let permitted = Permitted::check(ctx.actor)?;
-        let request = body(json!({
-            "name": posted.get("name"),
-            "email": posted.get("email"),
-            "organisation_id": posted.get("organisation_id"),
-            "role": posted.get("role"),
-            "password": posted.text("password"),
-        }))?;
-        users::create_user(State(ctx.state.clone()), permitted, request)
-            .await
-            .map(|_| ())
+        let mut errors = Vec::new();
+        let role: Option<Role> = choice(&posted, "role", &mut errors);
+        let organisation = uuid::Uuid::parse_str(posted.get("organisation_id"))
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "/organisation_id",
+                    "choose an organisation",
+                ));
+            })
+            .ok();
+        let (Some(role), Some(organisation)) = (role, organisation) else {
+            return Err(ServiceError::Validation(errors).into());
+        };
+        let input = UserInput {
+            email: posted.get("email").to_owned(),
+            name: posted.get("name").to_owned(),
+            password: posted.text("password").to_owned(),
+            role,
+            organisation_id: OrganisationId::from_uuid(organisation),
+        };
+        service::accounts::create_user(&ctx.state.ctx, &ctx.actor, &input).await?;
+        Ok::<_, ApiError>(())
     }
     .await;
     match result {
@@ -307,20 +333,18 @@ async fn create_user(ctx: Ctx, posted: Posted) -> Response {
 
 async fn update_user(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
-        let permitted = Permitted::check(ctx.actor)?;
         let user = id
             .parse()
+            .map(UserId::from_uuid)
             .map_err(|_| ApiError::NotFound("No such account.".to_owned()))?;
-        let request =
-            body(json!({ "role": posted.get("role"), "active": posted.get("active") == "true" }))?;
-        users::update_user(
-            State(ctx.state.clone()),
-            permitted,
-            PathParams(user),
-            request,
-        )
-        .await
-        .map(|_| ())
+        let mut errors = Vec::new();
+        let Some(role) = choice::<Role>(&posted, "role", &mut errors) else {
+            return Err(ServiceError::Validation(errors).into());
+        };
+        let active = posted.get("active") == "true";
+        service::accounts::update_user(&ctx.state.ctx, &ctx.actor, user, Some(role), Some(active))
+            .await?;
+        Ok::<_, ApiError>(())
     }
     .await;
     match result {
@@ -337,12 +361,7 @@ async fn calendar_content(
 ) -> Result<Markup, ApiError> {
     ctx.actor
         .require(domain::access::PlatformAction::EditCalendar)?;
-    let axum::Json(list) = calendar::list_bank_holidays(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        QueryParams(calendar::BankHolidayQuery { year: Some(year) }),
-    )
-    .await?;
+    let holidays = service::calendar::holidays(&ctx.state.ctx, Some(year)).await?;
     Ok(html! {
         (notice(confirmation))
         (error_summary(&form.problems))
@@ -351,11 +370,11 @@ async fn calendar_content(
             a href=(format!("/admin/calendar?year={}", year - 1)) { (year - 1) } " · "
             a href=(format!("/admin/calendar?year={}", year + 1)) { (year + 1) } }
         (table(&format!("Bank holidays in {year}"), &["Date", "Holiday", ""], &[],
-            list.items.iter().map(|h| vec![
-                html! { (day(h.date)) },
+            holidays.iter().map(|h| vec![
+                html! { (day(h.day)) },
                 html! { (h.name) },
                 html! {
-                    form method="post" action=(format!("/admin/calendar/{}/delete", h.date)) {
+                    form method="post" action=(format!("/admin/calendar/{}/delete", h.day)) {
                         (csrf_field(&ctx.csrf))
                         button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Remove " span class="nhsuk-u-visually-hidden" { (h.name) } }
                     }
@@ -394,14 +413,8 @@ async fn add_holiday(ctx: Ctx, posted: Posted) -> Response {
         let date: chrono::NaiveDate = posted.get("date").parse().map_err(|_| {
             ApiError::Validation(vec![domain::FieldError::new("/date", "must be a date")])
         })?;
-        calendar::put_bank_holiday(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(date),
-            body(json!({ "name": posted.get("name") })),
-        )
-        .await
-        .map(|_| date)
+        service::calendar::put(&ctx.state.ctx, &ctx.actor, date, posted.get("name")).await?;
+        Ok::<_, ApiError>(date)
     }
     .await;
     match result {
@@ -424,13 +437,8 @@ async fn delete_holiday(ctx: Ctx, Path(date): Path<String>, _posted: Posted) -> 
         let date: chrono::NaiveDate = date
             .parse()
             .map_err(|_| ApiError::NotFound("No such holiday.".to_owned()))?;
-        calendar::delete_bank_holiday(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(date),
-        )
-        .await
-        .map(|_| date)
+        service::calendar::remove(&ctx.state.ctx, &ctx.actor, date).await?;
+        Ok::<_, ApiError>(date)
     }
     .await;
     match result {

@@ -1,0 +1,272 @@
+//! Organisations and user accounts: platform admins register and read organisations, create,
+//! list and change users; the command line and the demo loader register them too, each change
+//! audited inside the caller's command. Passwords are hashed with argon2 off the async runtime.
+
+use crate::{Ctx, ServiceError};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use domain::DomainError;
+use domain::access::{Actor, PlatformAction, can_view_user, check_self_change};
+use domain::audit::AuditEntry;
+use domain::ids::{OrganisationId, UserId};
+use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
+use domain::pagination::{Page, PageRequest};
+use domain::user::{NewUser, Password, Role, User};
+use persistence::Command;
+use persistence::organisations::OrganisationFilter;
+use persistence::users::{UserChange, UserFilter, UserRecord};
+use serde_json::json;
+
+/// Hashes a password with argon2 (its default parameters), off the async runtime.
+pub async fn hash_password(password: &Password) -> Result<String, ServiceError> {
+    let password = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(ServiceError::internal)?
+    .map_err(|e| ServiceError::Internal(e.to_string().into()))
+}
+
+/// Checks a password against a stored hash, off the async runtime. A malformed hash counts as a
+/// mismatch.
+pub async fn verify_password(password: String, hash: String) -> Result<bool, ServiceError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .map_err(ServiceError::internal)
+}
+
+/// What the audit log keeps of an organisation: all of it.
+fn organisation_value(o: &Organisation) -> serde_json::Value {
+    json!({
+        "id": o.id,
+        "name": o.name,
+        "kind": o.kind,
+        "ods_code": o.ods_code,
+        "region": o.region,
+        "successor_id": o.successor_id,
+        "created_at": o.created_at,
+        "updated_at": o.updated_at,
+    })
+}
+
+/// What the audit log keeps of a user: never the password hash.
+fn user_value(u: &User) -> serde_json::Value {
+    json!({
+        "id": u.id,
+        "email": u.email,
+        "name": u.name,
+        "role": u.role,
+        "organisation_id": u.organisation_id,
+        "active": u.active,
+        "created_at": u.created_at,
+        "updated_at": u.updated_at,
+    })
+}
+
+/// Inserts an organisation and its `organisation.created` audit entry inside `command`
+/// (`actor` is `None` for the command line and the demo loader).
+pub async fn register_organisation(
+    command: &Command,
+    actor: Option<Actor>,
+    new: &NewOrganisation,
+) -> Result<Organisation, ServiceError> {
+    let organisation =
+        persistence::organisations::insert(command.conn(), new, command.now()).await?;
+    command
+        .audit(
+            AuditEntry::new(
+                actor,
+                "organisation.created",
+                "organisation",
+                organisation.id,
+            )
+            .after(organisation_value(&organisation)),
+        )
+        .await?;
+    Ok(organisation)
+}
+
+/// Inserts a user whose role fits `organisation`, and its `user.created` audit entry, inside
+/// `command`. The password is hashed before the command starts, so that the write lock is not
+/// held while argon2 runs.
+pub async fn register_user(
+    command: &Command,
+    actor: Option<Actor>,
+    new: &NewUser,
+    organisation: &Organisation,
+    password_hash: &str,
+) -> Result<User, ServiceError> {
+    new.role.check_fits(organisation.kind)?;
+    let user = persistence::users::insert(
+        command.conn(),
+        UserRecord {
+            email: &new.email,
+            name: &new.name,
+            role: new.role,
+            organisation_id: organisation.id,
+            password_hash,
+        },
+        command.now(),
+    )
+    .await?;
+    command
+        .audit(AuditEntry::new(actor, "user.created", "user", user.id).after(user_value(&user)))
+        .await?;
+    Ok(user)
+}
+
+/// An organisation as an admin registers it, before it is checked.
+#[derive(Debug, Clone)]
+pub struct OrganisationInput {
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub ods_code: Option<String>,
+    pub region: Option<Region>,
+}
+
+/// An admin registers an organisation.
+pub async fn create_organisation(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &OrganisationInput,
+) -> Result<Organisation, ServiceError> {
+    actor.require(PlatformAction::ManageOrganisations)?;
+    let new = NewOrganisation::parse(
+        &input.name,
+        input.kind,
+        input.ods_code.as_deref(),
+        input.region,
+    )?;
+    let command = ctx.command().await?;
+    let organisation = register_organisation(&command, Some(*actor), &new).await?;
+    command.commit().await?;
+    Ok(organisation)
+}
+
+/// The organisations, of one kind or all (admins).
+pub async fn organisations(
+    ctx: &Ctx,
+    actor: &Actor,
+    kind: Option<OrganisationKind>,
+    page: PageRequest,
+) -> Result<Page<Organisation>, ServiceError> {
+    actor.require(PlatformAction::ManageOrganisations)?;
+    Ok(
+        persistence::organisations::list(ctx.db().conn(), &OrganisationFilter { kind }, page)
+            .await?,
+    )
+}
+
+/// One organisation (admins).
+pub async fn organisation(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: OrganisationId,
+) -> Result<Organisation, ServiceError> {
+    actor.require(PlatformAction::ManageOrganisations)?;
+    Ok(persistence::organisations::get(ctx.db().conn(), id).await?)
+}
+
+/// A user account as an admin creates it, before it is checked.
+#[derive(Debug, Clone)]
+pub struct UserInput {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub role: Role,
+    pub organisation_id: OrganisationId,
+}
+
+/// An admin creates a user in an organisation its role fits.
+pub async fn create_user(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &UserInput,
+) -> Result<User, ServiceError> {
+    actor.require(PlatformAction::ManageUsers)?;
+    let new = NewUser::parse(&input.email, &input.name, &input.password, input.role)?;
+    let organisation = persistence::organisations::find(ctx.db().conn(), input.organisation_id)
+        .await?
+        .ok_or_else(|| DomainError::field("/organisation_id", "no such organisation"))?;
+    new.role.check_fits(organisation.kind)?;
+    let password_hash = hash_password(&new.password).await?;
+    let command = ctx.command().await?;
+    let user = register_user(&command, Some(*actor), &new, &organisation, &password_hash).await?;
+    command.commit().await?;
+    Ok(user)
+}
+
+/// The user accounts (admins; anyone else only its own organisation's, should the permission
+/// ever widen).
+pub async fn users(
+    ctx: &Ctx,
+    actor: &Actor,
+    mut filter: UserFilter,
+    page: PageRequest,
+) -> Result<Page<User>, ServiceError> {
+    actor.require(PlatformAction::ManageUsers)?;
+    if actor.role != Role::Admin {
+        filter.organisation_id = Some(actor.organisation_id);
+    }
+    Ok(persistence::users::list(ctx.db().conn(), &filter, page).await?)
+}
+
+/// One user account (admins).
+pub async fn user(ctx: &Ctx, actor: &Actor, id: UserId) -> Result<User, ServiceError> {
+    actor.require(PlatformAction::ManageUsers)?;
+    let user = persistence::users::get(ctx.db().conn(), id).await?;
+    if !can_view_user(actor, user.organisation_id) {
+        return Err(DomainError::NotFound("user").into());
+    }
+    Ok(user)
+}
+
+/// An admin changes a user's role or deactivates (or reactivates) it; nobody changes their own.
+pub async fn update_user(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: UserId,
+    role: Option<Role>,
+    active: Option<bool>,
+) -> Result<User, ServiceError> {
+    actor.require(PlatformAction::ManageUsers)?;
+    if role.is_none() && active.is_none() {
+        return Err(ServiceError::field(
+            "",
+            "give at least one of role or active",
+        ));
+    }
+    let command = ctx.command().await?;
+    let before = persistence::users::get(command.conn(), id).await?;
+    if !can_view_user(actor, before.organisation_id) {
+        return Err(DomainError::NotFound("user").into());
+    }
+    check_self_change(actor, id, role, active)?;
+    if let Some(role) = role {
+        let organisation =
+            persistence::organisations::get(command.conn(), before.organisation_id).await?;
+        role.check_fits(organisation.kind)?;
+    }
+    let after = persistence::users::update(
+        command.conn(),
+        id,
+        UserChange { role, active },
+        command.now(),
+    )
+    .await?;
+    command
+        .audit(
+            AuditEntry::new(Some(*actor), "user.updated", "user", after.id)
+                .before(user_value(&before))
+                .after(user_value(&after)),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(after)
+}
