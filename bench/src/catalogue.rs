@@ -83,7 +83,8 @@ pub(crate) async fn load(db: &Db, count: u64) -> Result<(), Failure> {
             None,
             None,
         )?;
-        let created = api_call(service::accounts::register_organisation(&command, None, &new).await)?;
+        let created =
+            api_call(service::accounts::register_organisation(&command, None, &new).await)?;
         suppliers.push(created.id);
     }
     command.commit().await?;

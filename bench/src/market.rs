@@ -174,7 +174,8 @@ async fn organisations(
             _ => format!("Benchmark CSU {n:03}"),
         };
         let new = NewOrganisation::parse(&name, kind, None, None)?;
-        let created = api_call(service::accounts::register_organisation(&command, None, &new).await)?;
+        let created =
+            api_call(service::accounts::register_organisation(&command, None, &new).await)?;
         ids.push(created.id);
     }
     command.commit().await?;

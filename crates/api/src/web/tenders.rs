@@ -1,26 +1,28 @@
 //! Tender pages: the tender as each role may see it with the actions its role may take there,
 //! the buyer lead's tender form with its criteria builder, amendments, cancellation and answers
-//! to clarification questions, and the supplier's questions. Every action calls the API's own
-//! handler, so each rule (role, organisation, state, deadline) is decided in one place.
+//! to clarification questions, and the supplier's questions. Every action calls the service's own
+//! command, so each rule (role, organisation, state, deadline) is decided in one place.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, body, code_of, csrf_field, done, error_summary,
-    inline_error, notice, number_or_text, parse_id, pence_of_pounds, pounds_field, summary, table,
-    when, words,
+    Ctx, Done, Field, FormState, Posted, code_of, csrf_field, done, error_summary, inline_error,
+    notice, parse_id, parse_pounds, pounds_field, summary, table, when, words,
 };
-use crate::auth::AuthUser;
 use crate::dto::pounds;
 use crate::error::ApiError;
-use crate::extract::PathParams;
 use crate::routes::tenders as api;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
+use domain::FieldError;
+use domain::ids::{OrganisationId, TenderId};
+use domain::organisation::Region;
+use domain::tender::{NewCriterion, Procedure, TenderFields, TenderSpec};
 use domain::user::Role;
 use maud::{Markup, html};
-use serde_json::json;
+use service::tenders::{AmendmentInput, DraftChanges};
+use service::{Expected, ServiceError};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -42,12 +44,21 @@ pub fn routes() -> Router<AppState> {
 /// How many quality criteria rows the form offers (blank rows are ignored).
 const QUALITY_ROWS: usize = 6;
 
-/// A `datetime-local` value (UK time) as the RFC 3339 instant the API takes; anything else is
-/// passed on as typed so that the API names the field.
-fn instant_of(value: &str) -> serde_json::Value {
-    chrono::NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
-        .map(|local| json!(domain::calendar::uk_local(local).to_rfc3339()))
-        .unwrap_or_else(|_| json!(value.trim()))
+/// A `datetime-local` value (UK time) as an instant; anything else is an error at its field.
+fn instant_of(
+    posted: &Posted,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::NaiveDateTime::parse_from_str(posted.get(field).trim(), "%Y-%m-%dT%H:%M")
+        .map(domain::calendar::uk_local)
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                format!("/{field}"),
+                "must be a date and time, like 2027-03-31 at 12:00",
+            ));
+        })
+        .ok()
 }
 
 fn local_field(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -56,16 +67,44 @@ fn local_field(at: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
-/// The tender form's fields as the API's request: the quality rows that were filled in, in
-/// order, after the price criterion; the form values are renumbered to match, so that an
-/// error about `/criteria/2/weight` points at the row shown second.
-fn tender_request(posted: &Posted) -> (serde_json::Value, HashMap<String, String>) {
+/// The tender form's fields, read: the quality rows that were filled in, in order, after the
+/// price criterion; the form values are renumbered to match, so that an error about
+/// `/criteria/2/weight` points at the row shown second. A field that cannot even be read (an
+/// amount that is not one, a date that is not one) is an error at that field.
+struct TenderForm {
+    values: HashMap<String, String>,
+    region: Option<Region>,
+    estimated_value_pence: Option<i64>,
+    budget_ceiling_pence: Option<i64>,
+    contract_term_months: Option<i64>,
+    procedure: Option<Procedure>,
+    invited: Vec<OrganisationId>,
+    criteria: Vec<NewCriterion>,
+    clarification_deadline: Option<chrono::DateTime<chrono::Utc>>,
+    submission_deadline: Option<chrono::DateTime<chrono::Utc>>,
+    standstill_days: Option<i64>,
+    errors: Vec<FieldError>,
+}
+
+/// A whole number typed in a field (0 when unreadable, with an error at the field).
+fn whole(posted: &Posted, field: &str, errors: &mut Vec<FieldError>) -> i64 {
+    posted.get(field).trim().parse().unwrap_or_else(|_| {
+        errors.push(FieldError::new(
+            format!("/{}", field.replace('-', "/")),
+            "must be a whole number",
+        ));
+        0
+    })
+}
+
+fn tender_form_of(posted: &Posted) -> TenderForm {
+    let mut errors = Vec::new();
     let mut values = posted.values();
-    let mut criteria = vec![json!({
-        "name": "Price",
-        "kind": "price",
-        "weight": number_or_text(posted.get("criteria-0-weight")),
-    })];
+    let mut criteria = vec![NewCriterion {
+        name: "Price".to_owned(),
+        kind: "price".to_owned(),
+        weight: whole(posted, "criteria-0-weight", &mut errors),
+    }];
     let mut rows = Vec::new();
     for i in 1..=QUALITY_ROWS {
         let name = posted.get(&format!("criteria-{i}-name"));
@@ -79,27 +118,137 @@ fn tender_request(posted: &Posted) -> (serde_json::Value, HashMap<String, String
     for (n, (name, weight)) in rows.into_iter().enumerate() {
         values.insert(format!("criteria-{}-name", n + 1), name.clone());
         values.insert(format!("criteria-{}-weight", n + 1), weight.clone());
-        criteria
-            .push(json!({ "name": name, "kind": "quality", "weight": number_or_text(&weight) }));
+        let weight = weight.trim().parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(
+                format!("/criteria/{}/weight", n + 1),
+                "must be a whole number",
+            ));
+            0
+        });
+        criteria.push(NewCriterion {
+            name,
+            kind: "quality".to_owned(),
+            weight,
+        });
     }
-    let ceiling = posted.get("budget_ceiling_pence");
-    let standstill = posted.get("standstill_days");
-    let request = json!({
-        "title": posted.get("title"),
-        "description": posted.text("description").trim(),
-        "category": posted.get("category"),
-        "region": posted.get("region"),
-        "estimated_value_pence": pence_of_pounds(posted.get("estimated_value_pence")),
-        "budget_ceiling_pence": if ceiling.is_empty() { serde_json::Value::Null } else { pence_of_pounds(ceiling) },
-        "contract_term_months": number_or_text(posted.get("contract_term_months")),
-        "procedure": posted.get("procedure"),
-        "invited_supplier_ids": posted.all("invited_supplier_ids"),
-        "criteria": criteria,
-        "clarification_deadline": instant_of(posted.get("clarification_deadline")),
-        "submission_deadline": instant_of(posted.get("submission_deadline")),
-        "standstill_days": if standstill.is_empty() { serde_json::Value::Null } else { number_or_text(standstill) },
-    });
-    (request, values)
+    let mut pounds = |field: &str, required: bool| {
+        let raw = posted.get(field).trim();
+        if raw.is_empty() && !required {
+            return None;
+        }
+        parse_pounds(raw).or_else(|| {
+            errors.push(FieldError::new(
+                format!("/{field}"),
+                "must be an amount in pounds, like 250000 or 250000.50",
+            ));
+            None
+        })
+    };
+    let estimated_value_pence = pounds("estimated_value_pence", true);
+    let budget_ceiling_pence = pounds("budget_ceiling_pence", false);
+    let region = posted.get("region").parse().ok();
+    if region.is_none() {
+        errors.push(FieldError::new("/region", "choose a region"));
+    }
+    let procedure = posted.get("procedure").parse().ok();
+    if procedure.is_none() {
+        errors.push(FieldError::new("/procedure", "choose a procedure"));
+    }
+    let mut invited = Vec::new();
+    for (i, raw) in posted.all("invited_supplier_ids").iter().enumerate() {
+        match uuid::Uuid::parse_str(raw) {
+            Ok(id) => invited.push(OrganisationId::from_uuid(id)),
+            Err(_) => errors.push(FieldError::new(
+                format!("/invited_supplier_ids/{i}"),
+                "is not a supplier",
+            )),
+        }
+    }
+    let contract_term_months = Some(whole(posted, "contract_term_months", &mut errors));
+    let standstill_days = if posted.get("standstill_days").trim().is_empty() {
+        None
+    } else {
+        Some(whole(posted, "standstill_days", &mut errors))
+    };
+    let clarification_deadline = instant_of(posted, "clarification_deadline", &mut errors);
+    let submission_deadline = instant_of(posted, "submission_deadline", &mut errors);
+    TenderForm {
+        values,
+        region,
+        estimated_value_pence,
+        budget_ceiling_pence,
+        contract_term_months,
+        procedure,
+        invited,
+        criteria,
+        clarification_deadline,
+        submission_deadline,
+        standstill_days,
+        errors,
+    }
+}
+
+impl TenderForm {
+    /// The draft as the domain parses it, once every field could be read.
+    fn spec(&self, posted: &Posted) -> Result<TenderSpec, ServiceError> {
+        let (
+            true,
+            Some(region),
+            Some(estimated_value_pence),
+            Some(contract_term_months),
+            Some(procedure),
+            Some(clarification_deadline),
+            Some(submission_deadline),
+        ) = (
+            self.errors.is_empty(),
+            self.region,
+            self.estimated_value_pence,
+            self.contract_term_months,
+            self.procedure,
+            self.clarification_deadline,
+            self.submission_deadline,
+        )
+        else {
+            return Err(ServiceError::Validation(self.errors.clone()));
+        };
+        Ok(TenderSpec::parse(&TenderFields {
+            title: posted.get("title"),
+            description: posted.text("description").trim(),
+            category: posted.get("category"),
+            region,
+            estimated_value_pence,
+            budget_ceiling_pence: self.budget_ceiling_pence,
+            contract_term_months,
+            procedure,
+            invited_supplier_ids: &self.invited,
+            criteria: &self.criteria,
+            clarification_deadline,
+            submission_deadline,
+            standstill_days: self.standstill_days,
+        })?)
+    }
+
+    /// Every field of the form as a change to the draft.
+    fn changes(&self, posted: &Posted) -> Result<DraftChanges, ServiceError> {
+        if !self.errors.is_empty() {
+            return Err(ServiceError::Validation(self.errors.clone()));
+        }
+        Ok(DraftChanges {
+            title: Some(posted.get("title").to_owned()),
+            description: Some(posted.text("description").trim().to_owned()),
+            category: Some(posted.get("category").to_owned()),
+            region: self.region,
+            estimated_value_pence: self.estimated_value_pence,
+            budget_ceiling_pence: Some(self.budget_ceiling_pence),
+            contract_term_months: self.contract_term_months,
+            procedure: self.procedure,
+            invited_supplier_ids: Some(self.invited.clone()),
+            criteria: Some(self.criteria.clone()),
+            clarification_deadline: self.clarification_deadline,
+            submission_deadline: self.submission_deadline,
+            standstill_days: self.standstill_days,
+        })
+    }
 }
 
 /// The tender form: details, the procedure with the suppliers it invites, the deadlines and the
@@ -239,19 +388,23 @@ async fn new_tender(ctx: Ctx) -> Response {
 }
 
 async fn create_tender(ctx: Ctx, posted: Posted) -> Response {
-    let (request, values) = tender_request(&posted);
-    let result =
-        api::create_tender(State(ctx.state.clone()), AuthUser(ctx.actor), body(request)).await;
+    let form = tender_form_of(&posted);
+    let result = async {
+        domain::tender::require_tender_manager(&ctx.actor)?;
+        let spec = form.spec(&posted)?;
+        service::tenders::create(&ctx.state.ctx, &ctx.actor, &spec).await
+    }
+    .await;
     match result {
-        Ok((_, _, axum::Json(tender))) => done(&format!("/tenders/{}", tender.id), "created"),
+        Ok(tender) => done(&format!("/tenders/{}", tender.tender.id), "created"),
         Err(error) => {
             show_tender_form_again(
                 &ctx,
                 "/tenders/new",
                 "Create a tender",
                 &posted,
-                values,
-                error,
+                form.values,
+                error.into(),
             )
             .await
         }
@@ -369,16 +522,23 @@ async fn update_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
     let Ok(uuid) = parse_id(&id) else {
         return ctx.error(ApiError::NotFound("No such tender.".to_owned()));
     };
-    let (request, values) = tender_request(&posted);
+    let form = tender_form_of(&posted);
+    let values = form.values.clone();
     let version = posted.get("version").parse::<i32>().unwrap_or_default();
-    let result = api::update_tender(
-        State(ctx.state.clone()),
-        AuthUser(ctx.actor),
-        PathParams(uuid),
-        crate::concurrency::IfMatch::version(version),
-        body(request),
-    )
-    .await;
+    let result = async {
+        domain::tender::require_tender_manager(&ctx.actor)?;
+        let changes = form.changes(&posted)?;
+        service::tenders::update(
+            &ctx.state.ctx,
+            &ctx.actor,
+            TenderId::from_uuid(uuid),
+            &Expected::version(version),
+            &changes,
+        )
+        .await
+    }
+    .await
+    .map_err(ApiError::from);
     match result {
         Ok(_) => done(&format!("/tenders/{uuid}"), "saved"),
         Err(error) => {
@@ -484,25 +644,27 @@ async fn amend_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
         let uuid = parse_id(&id)?;
         let tender = read_tender(&ctx, uuid).await?;
         let description = posted.text("description").trim();
-        let mut request = json!({ "note": posted.text("note").trim() });
-        if description != tender.description {
-            request["description"] = json!(description);
-        }
-        let clarification = instant_of(posted.get("clarification_deadline"));
-        if clarification != json!(tender.clarification_deadline.to_rfc3339()) {
-            request["clarification_deadline"] = clarification;
-        }
-        let submission = instant_of(posted.get("submission_deadline"));
-        if submission != json!(tender.submission_deadline.to_rfc3339()) {
-            request["submission_deadline"] = submission;
-        }
-        let result = api::amend_tender(
-            State(ctx.state.clone()),
-            AuthUser(ctx.actor),
-            PathParams(uuid),
-            body(request),
-        )
-        .await;
+        let mut errors = Vec::new();
+        let clarification = instant_of(&posted, "clarification_deadline", &mut errors);
+        let submission = instant_of(&posted, "submission_deadline", &mut errors);
+        let input = AmendmentInput {
+            note: posted.text("note").trim().to_owned(),
+            description: (description != tender.description).then(|| description.to_owned()),
+            clarification_deadline: clarification.filter(|at| *at != tender.clarification_deadline),
+            submission_deadline: submission.filter(|at| *at != tender.submission_deadline),
+        };
+        let result = if errors.is_empty() {
+            service::tenders::amend(
+                &ctx.state.ctx,
+                &ctx.actor,
+                TenderId::from_uuid(uuid),
+                &input,
+            )
+            .await
+            .map_err(ApiError::from)
+        } else {
+            Err(ServiceError::Validation(errors).into())
+        };
         Ok::<_, ApiError>((tender, result))
     }
     .await;

@@ -1,27 +1,5 @@
 //! How values are typed into forms and shown on pages: pounds and pence, UK times, words for codes.
 
-/// A form field's text as the JSON the API takes: a whole number, or the text itself so that the
-/// API's own parser names the field when it is not one.
-pub fn number_or_text(value: &str) -> serde_json::Value {
-    let cleaned: String = value
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '£' | ' '))
-        .collect();
-    cleaned
-        .parse::<i64>()
-        .map(serde_json::Value::from)
-        .unwrap_or_else(|_| serde_json::Value::from(value.trim()))
-}
-
-/// Pounds typed into a form (`1,250.50`) as pence, or the text unchanged for the API to refuse.
-pub fn pence_of_pounds(value: &str) -> serde_json::Value {
-    match parse_pounds(value) {
-        Some(p) => serde_json::Value::from(p),
-        None => serde_json::Value::from(value.trim()),
-    }
-}
-
 /// Pounds as typed (`1,250.50`, `£1250`) in pence; `None` when it is not an amount.
 pub fn parse_pounds(value: &str) -> Option<i64> {
     let cleaned: String = value

@@ -61,13 +61,6 @@ impl Posted {
     }
 }
 
-/// A JSON body for an API handler, parsed by the same parser as a JSON request.
-pub fn body<T: serde::de::DeserializeOwned>(
-    value: serde_json::Value,
-) -> Result<crate::extract::JsonBody<T>, ApiError> {
-    crate::extract::parse_json(value.to_string().as_bytes()).map(crate::extract::JsonBody)
-}
-
 /// An error shown on a form: where it points (the id of the field, or none) and what it says.
 #[derive(Debug, Clone)]
 pub struct Problem {
