@@ -96,7 +96,7 @@ fn invalid_token() -> ApiError {
     )
 }
 
-pub use service::accounts::{hash_password, verify_password};
+pub use service::accounts::hash_password;
 
 /// A hash of a random password, checked against when the email is unknown so that a failed
 /// sign-in takes as long whether or not the account exists.

@@ -272,6 +272,14 @@ impl From<service::ServiceError> for ApiError {
             E::DeadlinePassed { detail, deadline } => Self::DeadlinePassed { detail, deadline },
             E::Stale(detail) => Self::PreconditionFailed(detail),
             E::VersionRequired(detail) => Self::PreconditionRequired(detail),
+            E::Unauthenticated(detail) => Self::Unauthenticated(detail),
+            E::TooManyRequests {
+                detail,
+                retry_after_seconds,
+            } => Self::TooManyRequests {
+                detail,
+                retry_after_seconds,
+            },
             E::Internal(cause) => Self::Internal(cause),
         }
     }

@@ -4,13 +4,15 @@
 
 use crate::{Ctx, ServiceError};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, Utc};
 use domain::DomainError;
+use domain::FieldError;
 use domain::access::{Actor, PlatformAction, can_view_user, check_self_change};
 use domain::audit::AuditEntry;
 use domain::ids::{OrganisationId, UserId};
 use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
 use domain::pagination::{Page, PageRequest};
-use domain::user::{NewUser, Password, Role, User};
+use domain::user::{EmailAddress, NewUser, Password, Role, User};
 use persistence::Command;
 use persistence::organisations::OrganisationFilter;
 use persistence::users::{UserChange, UserFilter, UserRecord};
@@ -269,4 +271,74 @@ pub async fn update_user(
         .await?;
     command.commit().await?;
     Ok(after)
+}
+
+/// Failed sign-ins allowed per email within [`FAILURE_WINDOW_MINUTES`].
+pub const MAX_FAILURES: u64 = 5;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Bounds the work a sign-in can ask of argon2.
+const MAX_PASSWORD_CHARS: usize = 1024;
+
+fn wrong_credentials() -> ServiceError {
+    ServiceError::Unauthenticated("The email address or password is not right.".to_owned())
+}
+
+fn too_many(oldest: DateTime<Utc>, now: DateTime<Utc>) -> ServiceError {
+    let lifts_at = oldest + Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let retry_after_seconds = u64::try_from((lifts_at - now).num_seconds().max(1)).unwrap_or(1);
+    ServiceError::TooManyRequests {
+        detail: format!(
+            "Too many failed sign-ins for this email address. Try again in {} minutes.",
+            retry_after_seconds.div_ceil(60)
+        ),
+        retry_after_seconds,
+    }
+}
+
+/// Checks an email address and password under the sign-in rate limit and answers the same, in
+/// the same time, for an unknown address (checked against `decoy_hash`), a wrong password and a
+/// deactivated account. Answers the actor and the instant it signed in.
+pub async fn sign_in(
+    ctx: &Ctx,
+    email: &str,
+    password: String,
+    decoy_hash: &str,
+) -> Result<(Actor, DateTime<Utc>), ServiceError> {
+    let email = EmailAddress::parse(email)?;
+    if password.is_empty() || password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "/password",
+            format!("must be 1 to {MAX_PASSWORD_CHARS} characters"),
+        )]));
+    }
+    let conn = ctx.db().conn();
+    let now = ctx.now().await?;
+    let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let failures =
+        persistence::login_failures::count_since(conn, email.as_str(), window_start).await?;
+    if failures >= MAX_FAILURES {
+        let oldest = persistence::login_failures::oldest_since(conn, email.as_str(), window_start)
+            .await?
+            .unwrap_or(now);
+        return Err(too_many(oldest, now));
+    }
+    let user = persistence::users::find_by_email(conn, &email).await?;
+    let hash = user
+        .as_ref()
+        .map_or_else(|| decoy_hash.to_owned(), |u| u.password_hash.clone());
+    let password_matches = verify_password(password, hash).await?;
+    let user = match user {
+        Some(user) if password_matches && user.active => user,
+        _ => {
+            persistence::login_failures::record(conn, email.as_str(), now).await?;
+            return Err(wrong_credentials());
+        }
+    };
+    persistence::login_failures::clear(conn, email.as_str(), window_start).await?;
+    let actor = Actor {
+        user_id: user.id,
+        organisation_id: user.organisation_id,
+        role: user.role,
+    };
+    Ok((actor, now))
 }

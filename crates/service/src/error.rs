@@ -41,6 +41,15 @@ pub enum ServiceError {
     /// A change that must name the version it changes did not.
     #[error("{0}")]
     VersionRequired(String),
+    /// The actor has not proved who it is: wrong credentials, or an account that may not sign in.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Too many attempts: refused until `retry_after_seconds` have passed.
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_seconds: u64,
+    },
     /// A failure that is ours, not the actor's: logged by the front end, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -16,6 +16,7 @@ mod error;
 pub mod evaluation;
 pub mod market;
 pub mod notifications;
+pub mod ocds;
 pub mod offers;
 pub mod tenders;
 pub mod transfers;

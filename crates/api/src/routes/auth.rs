@@ -1,6 +1,6 @@
 //! Signing in and finding out who you are.
 
-use crate::auth::{AuthUser, verify_password};
+use crate::auth::AuthUser;
 use crate::dto::{OrganisationResponse, RoleDto};
 use crate::error::{
     ApiError, BadRequest, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized,
@@ -10,19 +10,12 @@ use crate::extract::JsonBody;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, Duration, Utc};
-use domain::FieldError;
 use domain::access::Actor;
-use domain::user::EmailAddress;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// Failed sign-ins allowed per email within [`FAILURE_WINDOW_MINUTES`].
-pub const MAX_FAILURES: u64 = 5;
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
-/// Bounds the work a sign-in can ask of argon2.
-const MAX_PASSWORD_CHARS: usize = 1024;
+pub use service::accounts::{FAILURE_WINDOW_MINUTES, MAX_FAILURES};
 
 /// Credentials.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,10 +62,6 @@ pub struct MeResponse {
     pub organisation: OrganisationResponse,
 }
 
-fn wrong_credentials() -> ApiError {
-    ApiError::Unauthenticated("The email address or password is not right.".to_owned())
-}
-
 /// Signs in with email and password.
 ///
 /// The answer is the same, and takes as long, whether the email is unknown, the password is
@@ -106,66 +95,17 @@ pub async fn login(
     }))
 }
 
-/// Checks an email address and password with the sign-in rate limit and answers the same for an
-/// unknown address, a wrong password and a deactivated account; returns the actor and a fresh
-/// access token. The API's login and the web sign-in page both use it.
+/// Signs in (the service checks the credentials under the rate limit) and issues a fresh access
+/// token. The API's login and the web sign-in page both use it.
 pub(crate) async fn sign_in(
     state: &AppState,
     email: &str,
     password: String,
 ) -> Result<(Actor, String), ApiError> {
-    let email = EmailAddress::parse(email)?;
-    if password.is_empty() || password.chars().count() > MAX_PASSWORD_CHARS {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "/password",
-            format!("must be 1 to {MAX_PASSWORD_CHARS} characters"),
-        )]));
-    }
-    let conn = state.db.conn();
-    let now = state.db.now().await?;
-    let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let failures =
-        persistence::login_failures::count_since(conn, email.as_str(), window_start).await?;
-    if failures >= MAX_FAILURES {
-        let oldest = persistence::login_failures::oldest_since(conn, email.as_str(), window_start)
-            .await?
-            .unwrap_or(now);
-        return Err(too_many(oldest, now));
-    }
-
-    let user = persistence::users::find_by_email(conn, &email).await?;
-    let hash = user.as_ref().map_or_else(
-        || state.decoy_hash.as_str().to_owned(),
-        |u| u.password_hash.clone(),
-    );
-    let password_matches = verify_password(password, hash).await?;
-    let user = match user {
-        Some(user) if password_matches && user.active => user,
-        _ => {
-            persistence::login_failures::record(conn, email.as_str(), now).await?;
-            return Err(wrong_credentials());
-        }
-    };
-    persistence::login_failures::clear(conn, email.as_str(), window_start).await?;
-    let actor = Actor {
-        user_id: user.id,
-        organisation_id: user.organisation_id,
-        role: user.role,
-    };
+    let (actor, now) =
+        service::accounts::sign_in(&state.ctx, email, password, state.decoy_hash.as_str()).await?;
     let access_token = state.tokens.issue(&actor, now.timestamp())?;
     Ok((actor, access_token))
-}
-
-fn too_many(oldest: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
-    let lifts_at = oldest + Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let retry_after_seconds = u64::try_from((lifts_at - now).num_seconds().max(1)).unwrap_or(1);
-    ApiError::TooManyRequests {
-        detail: format!(
-            "Too many failed sign-ins for this email address. Try again in {} minutes.",
-            retry_after_seconds.div_ceil(60)
-        ),
-        retry_after_seconds,
-    }
 }
 
 /// The signed-in user, with their organisation.
