@@ -1,5 +1,6 @@
 //! The shape of the workspace: dependencies point one way (domain ← persistence ← service ←
-//! api), the domain stays pure, and deployment files say what they should.
+//! api), the domain stays pure, the pages call the service rather than the API's handlers, and
+//! deployment files say what they should.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -134,6 +135,50 @@ fn storage_depends_on_neither_the_use_cases_nor_the_web() {
         "persistence",
         "domain",
         &["service", "api", "axum", "utoipa", "maud"],
+    );
+}
+
+/// Every `.rs` file below `dir`, with its text.
+fn sources(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                found.push((path, text));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_pages_call_the_service_and_never_an_api_handler_or_a_hand_built_extractor() {
+    let web = workspace_root().join("crates/api/src/web");
+    let forbidden = [
+        "State(ctx",
+        "AuthUser(ctx",
+        "PathParams(",
+        "QueryParams(",
+        "Permitted::check",
+        "JsonBody",
+        "json_of(",
+    ];
+    let mut offences = Vec::new();
+    for (path, text) in sources(&web) {
+        for (n, line) in text.lines().enumerate() {
+            if let Some(pattern) = forbidden.iter().find(|p| line.contains(*p)) {
+                offences.push(format!("{}:{}: {pattern}", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "pages must parse forms into the service's input and call the service: {offences:#?}"
     );
 }
 
