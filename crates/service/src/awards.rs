@@ -5,7 +5,7 @@
 
 use crate::contracts::ContractView;
 use crate::evaluation::{RankedView, evaluate};
-use crate::tenders::{lead_command, lock_and_settle, visible};
+use crate::tenders::{lead_command, lock_and_settle, visible_now};
 use crate::{Ctx, ServiceError, audit_json, notify};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::DomainError;
@@ -205,8 +205,7 @@ pub struct OutcomeView {
 /// regulator and admins read every ranked bid.
 pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeView, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, now) = visible_now(ctx, actor, id).await?;
     let scope = tender.scope(status);
     let own_bids = if actor.role == Role::SupplierBidder {
         persistence::bids::list(
@@ -396,8 +395,7 @@ pub async fn challenges(
     id: TenderId,
 ) -> Result<Vec<Challenge>, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, _) = visible_now(ctx, actor, id).await?;
     let all = persistence::awards::challenges(conn, tender.id).await?;
     match actor.role {
         Role::BuyerLead | Role::BuyerEvaluator if tender.scope(status).is_buyer(actor) => Ok(all),

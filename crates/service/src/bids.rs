@@ -2,7 +2,7 @@
 //! until the submission deadline, by the database clock at the moment of the write; nobody else
 //! reads a bid before the deadline, and afterwards only those the sealing rule names.
 
-use crate::tenders::{lock_and_settle, visible};
+use crate::tenders::{lock_and_settle, visible_now};
 use crate::{Ctx, ServiceError};
 use domain::access::Actor;
 use domain::audit::AuditEntry;
@@ -263,8 +263,7 @@ pub async fn access(
     id: TenderId,
 ) -> Result<(Tender, BidAccess), ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, _) = visible_now(ctx, actor, id).await?;
     let standing = if actor.role == Role::BuyerEvaluator && actor.organisation_id == tender.buyer_id
     {
         persistence::evaluation::standing(conn, tender.id, actor.user_id).await?

@@ -2,7 +2,7 @@
 //! buyer's lead answers before the submission deadline. An answer is visible to every supplier,
 //! the asker's identity only to the buyer (and to the asker itself).
 
-use crate::tenders::{lock_and_settle, visible};
+use crate::tenders::{lock_and_settle, visible_now};
 use crate::{Ctx, ServiceError};
 use domain::DomainError;
 use domain::access::Actor;
@@ -103,8 +103,7 @@ pub async fn list(
     tender: TenderId,
 ) -> Result<Vec<ClarificationSeen>, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, tender, now).await?;
+    let (tender, status, _) = visible_now(ctx, actor, tender).await?;
     let scope = tender.scope(status);
     Ok(persistence::tenders::clarifications(conn, tender.id)
         .await?

@@ -3,7 +3,7 @@
 //! a justification, the lead excludes non-compliant bids, and the ranking follows exactly.
 
 use crate::contracts::Rating;
-use crate::tenders::{TenderView, lead_command, lock_and_settle, visible};
+use crate::tenders::{TenderView, lead_command, lock_and_settle, visible_now};
 use crate::{Ctx, ServiceError};
 use chrono::{DateTime, Utc};
 use domain::DomainError;
@@ -395,8 +395,7 @@ pub async fn panel(
     id: TenderId,
 ) -> Result<Vec<PanelMember>, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, _) = visible_now(ctx, actor, id).await?;
     let scope = tender.scope(status);
     let panel = persistence::evaluation::panel(conn, tender.id).await?;
     match actor.role {
@@ -629,8 +628,7 @@ pub async fn scores(
     id: TenderId,
 ) -> Result<Vec<StoredScore>, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, _) = visible_now(ctx, actor, id).await?;
     let scope = tender.scope(status);
     let marks = persistence::evaluation::scores(conn, tender.id).await?;
     match actor.role {
@@ -752,8 +750,7 @@ pub async fn declare_unsuccessful(
 /// is awarded.
 pub async fn ranking(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<RankingView, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, now) = visible_now(ctx, actor, id).await?;
     let scope = tender.scope(status);
     let sealed = || {
         ServiceError::from(DomainError::Sealed(format!(
@@ -794,7 +791,6 @@ pub async fn standing_on_panel(
     id: TenderId,
 ) -> Result<Option<PanelMember>, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, _) = visible(conn, actor, id, now).await?;
+    let (tender, _, _) = visible_now(ctx, actor, id).await?;
     Ok(persistence::evaluation::find_member(conn, tender.id, actor.user_id).await?)
 }

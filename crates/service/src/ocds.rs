@@ -3,7 +3,7 @@
 //! information at all; the number of bids follows the deadline, and the tenderers' names the
 //! award.
 
-use crate::tenders::visible;
+use crate::tenders::{visible, visible_now};
 use crate::{Ctx, ServiceError};
 use chrono::{DateTime, Utc};
 use domain::DomainError;
@@ -222,8 +222,7 @@ pub async fn tender_release(
     id: TenderId,
 ) -> Result<(Value, DateTime<Utc>), ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, now) = visible_now(ctx, actor, id).await?;
     if status == TenderStatus::Draft {
         return Err(DomainError::NotFound("tender").into());
     }

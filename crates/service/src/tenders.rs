@@ -133,6 +133,18 @@ pub async fn visible<C: ConnectionTrait>(
     Ok((tender, status))
 }
 
+/// A tender `actor` may see, read now: the stored tender, its state in force, and the instant
+/// it was read at (by the database clock).
+pub(crate) async fn visible_now(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+) -> Result<(Tender, TenderStatus, DateTime<Utc>), ServiceError> {
+    let now = ctx.now().await?;
+    let (tender, status) = visible(ctx.db().conn(), actor, id, now).await?;
+    Ok((tender, status, now))
+}
+
 /// Loads and locks a tender for a command, at the moment the lock is held, and records the
 /// close at the deadline if the clock has passed it: the tender as stored afterwards and the
 /// state in force.
@@ -197,8 +209,7 @@ pub(crate) async fn lead_command(
 /// One tender, as `actor` may see it now.
 pub async fn get(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<TenderView, ServiceError> {
     let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let (tender, status) = visible(conn, actor, id, now).await?;
+    let (tender, status, _) = visible_now(ctx, actor, id).await?;
     view(conn, Some(actor), tender, status).await
 }
 
