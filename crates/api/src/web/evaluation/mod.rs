@@ -374,12 +374,7 @@ fn optional(posted: &Posted, field: &str) -> Option<String> {
 async fn assign_evaluator(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let tender = tender_id(&id)?;
-        let user = Uuid::parse_str(posted.get("user_id")).map_err(|_| {
-            ApiError::from(service::ServiceError::Validation(vec![FieldError::new(
-                "/user_id",
-                "choose a colleague to assign",
-            )]))
-        })?;
+        let user = posted.id("user_id", "choose a colleague to assign")?;
         evaluation::assign(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await?;
         Ok(())
     }
@@ -448,12 +443,7 @@ async fn reinstate_bid(
 async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let tender = tender_id(&id)?;
-        let bid = Uuid::parse_str(posted.get("bid_id")).map_err(|_| {
-            ApiError::from(service::ServiceError::Validation(vec![FieldError::new(
-                "/bid_id",
-                "choose the bid to award",
-            )]))
-        })?;
+        let bid = posted.id("bid_id", "choose the bid to award")?;
         let justification = optional(&posted, "justification");
         awards::award(
             &ctx.state.ctx,

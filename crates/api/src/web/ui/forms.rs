@@ -52,6 +52,17 @@ impl Posted {
     }
 
     /// The fields as a map, to put back into a form shown again after an error.
+    /// The id chosen in `field`; none or an unreadable one is a validation error at the field.
+    pub fn id(&self, field: &str, message: &str) -> Result<uuid::Uuid, ApiError> {
+        uuid::Uuid::parse_str(self.get(field)).map_err(|_| {
+            service::ServiceError::Validation(vec![domain::FieldError::new(
+                format!("/{field}"),
+                message,
+            )])
+            .into()
+        })
+    }
+
     pub fn values(&self) -> HashMap<String, String> {
         let mut map = HashMap::new();
         for (k, v) in &self.0 {
