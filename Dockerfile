@@ -6,7 +6,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p api --bin marketplace
+RUN cargo build --release --locked -p server --bin marketplace
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \

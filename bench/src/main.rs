@@ -4,8 +4,6 @@
 //! `/healthz` (the HTTP ceiling on this machine) and the very same SQL run by `pgbench` (the
 //! database's ceiling). Prints a Markdown report; `bench/RESULTS.md` keeps one.
 
-use api::demo::catalogue::{SERVICES, Service};
-use api::state::DEFAULT_SEARCH_TOTAL_LIMIT;
 use chrono::{Duration as ChronoDuration, Utc};
 use clap::Parser;
 use domain::ids::{OfferId, OrganisationId};
@@ -18,6 +16,8 @@ use persistence::Db;
 use persistence::offers::{OfferSearch, OfferSort, search_statements};
 use sea_orm::sqlx::postgres::PgPoolCopyExt;
 use sea_orm::{ConnectionTrait, Database, DbBackend};
+use server::demo::catalogue::{SERVICES, Service};
+use service::DEFAULT_SEARCH_TOTAL_LIMIT;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::process::Command as Process;
@@ -121,10 +121,10 @@ async fn main() -> Result<(), Failure> {
 
     // The server, exactly as `marketplace serve` builds it, on a port of its own.
     let secret = b"benchmark-secret-that-is-long-enough-for-hs256".to_vec();
-    let state = api_call(api::cli::build_state(db.clone(), &secret, 3600).await)?;
+    let state = api_call(server::cli::build_state(db.clone(), &secret, 3600).await)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = api::app::router(state);
+    let router = server::app::router(state);
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });

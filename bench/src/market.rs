@@ -83,10 +83,10 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     };
 
     let secret = b"benchmark-secret-that-is-long-enough-for-hs256".to_vec();
-    let state = api_call(api::cli::build_state(db.clone(), &secret, 3600).await)?;
+    let state = api_call(server::cli::build_state(db.clone(), &secret, 3600).await)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = api::app::router(state);
+    let router = server::app::router(state);
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });

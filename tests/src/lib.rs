@@ -4,12 +4,12 @@
 
 pub mod browser;
 
-use api::cli::{build_state, create_admin};
 use api::state::AppState;
 use persistence::Db;
 use reqwest::{Client, Method, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use server::cli::{build_state, create_admin};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -165,7 +165,7 @@ impl TestApp {
     /// A server over the demo market (`marketplace demo`), plus the test admin.
     pub async fn spawn_demo() -> Self {
         let database = TestDatabase::migrated().await;
-        api::demo::load(&database.db)
+        server::demo::load(&database.db)
             .await
             .expect("the demo market did not load");
         Self::spawn_on(database, |_| {}).await
@@ -183,7 +183,7 @@ impl TestApp {
             .await
             .expect("cannot bind");
         let address = listener.local_addr().unwrap();
-        let router = api::app::router(state);
+        let router = server::app::router(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });

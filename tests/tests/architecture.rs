@@ -1,6 +1,6 @@
 //! The shape of the workspace: dependencies point one way (domain ← persistence ← service ←
-//! api), the domain stays pure, the pages call the service rather than the API's handlers, and
-//! deployment files say what they should.
+//! api and web, side by side ← server), the domain stays pure, the pages call the service rather
+//! than the API's handlers, and deployment files say what they should.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -125,8 +125,31 @@ fn the_service_layer_depends_on_no_web_crate_and_no_front_end() {
             "utoipa-axum",
             "maud",
             "api",
+            "web",
         ],
     );
+}
+
+#[test]
+fn the_api_and_the_pages_are_side_by_side_and_never_depend_on_each_other() {
+    let graph = Graph::load();
+    graph.assert_free_of("api", "service", &["web", "maud", "server"]);
+    graph.assert_free_of(
+        "web",
+        "service",
+        &["api", "utoipa", "utoipa-axum", "server"],
+    );
+}
+
+#[test]
+fn the_server_assembles_the_api_the_pages_and_the_service() {
+    let seen = Graph::load().normal_dependencies("server");
+    for needed in ["api", "web", "service", "persistence", "migrations"] {
+        assert!(
+            seen.contains(needed),
+            "server does not reach {needed}: {seen:?}"
+        );
+    }
 }
 
 #[test]
@@ -134,7 +157,7 @@ fn storage_depends_on_neither_the_use_cases_nor_the_web() {
     Graph::load().assert_free_of(
         "persistence",
         "domain",
-        &["service", "api", "axum", "utoipa", "maud"],
+        &["service", "api", "web", "axum", "utoipa", "maud"],
     );
 }
 
@@ -158,7 +181,7 @@ fn sources(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
 
 #[test]
 fn the_pages_call_the_service_and_never_an_api_handler_or_a_hand_built_extractor() {
-    let web = workspace_root().join("crates/api/src/web");
+    let web = workspace_root().join("crates/web/src");
     let forbidden = [
         "State(ctx",
         "AuthUser(ctx",

@@ -19,7 +19,7 @@ async fn migrations_go_up_down_and_up_again() {
     let status = db.migration_status().await.unwrap();
     assert!(status.iter().all(|m| m.applied));
     // The schema works after the round trip.
-    api::cli::create_admin(db, "admin@round.trip", "Admin", "a long enough password")
+    server::cli::create_admin(db, "admin@round.trip", "Admin", "a long enough password")
         .await
         .unwrap();
 }

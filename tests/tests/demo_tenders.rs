@@ -1,10 +1,10 @@
 //! The demo market's tenders: the five Norfolk and Waveney CCGs with a tender in each state a
 //! competition reaches before award, and a full competition run on it through the API.
 
-use api::demo::DEMO_PASSWORD;
 use e2e::{TestApp, assert_problem_type, bid_json, id_of, json_body, wait_until};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use server::demo::DEMO_PASSWORD;
 
 async fn ok(response: reqwest::Response) -> Value {
     let status = response.status();

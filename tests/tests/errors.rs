@@ -44,7 +44,7 @@ async fn a_body_that_is_not_json_is_an_unsupported_media_type() {
 #[tokio::test]
 async fn an_oversized_body_is_refused_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
-    let huge = "x".repeat(api::app::MAX_BODY_BYTES + 1);
+    let huge = "x".repeat(api::MAX_BODY_BYTES + 1);
     let response = app
         .post(
             "/api/v1/organisations",

@@ -1,10 +1,10 @@
 //! The OCDS export validates offline against the OCDS 1.1.5 release package schema, and leaks
 //! nothing sealed: before the deadline no bid information at all.
 
-use api::demo::DEMO_PASSWORD;
 use e2e::{Competition, TestApp, assert_problem, id_of, success};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use server::demo::DEMO_PASSWORD;
 
 const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/ocds");
 

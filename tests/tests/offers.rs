@@ -1199,7 +1199,7 @@ async fn concurrent_edits_of_one_version_let_exactly_one_through() {
 async fn a_buyer_in_the_demo_market_finds_filters_and_compares_offers() {
     let app = TestApp::spawn_demo().await;
     let buyer = app
-        .login("lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD)
+        .login("lead@gm-icb.nhs.example", server::demo::DEMO_PASSWORD)
         .await;
     let all = search(&app, &buyer, "per_page=100").await;
     let total = all["total"].as_u64().unwrap_or(0);
@@ -1259,7 +1259,7 @@ async fn a_buyer_in_the_demo_market_finds_filters_and_compares_offers() {
 
     // A demo supplier reprices its own published offer.
     let supplier = app
-        .login("bids@necsu.nhs.example", api::demo::DEMO_PASSWORD)
+        .login("bids@necsu.nhs.example", server::demo::DEMO_PASSWORD)
         .await;
     let me = json_body(app.get("/api/v1/me", &supplier).await).await;
     let own = search(

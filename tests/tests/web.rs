@@ -185,7 +185,7 @@ async fn browser_session(app: &TestApp, email: &str, password: &str) -> String {
 }
 
 async fn dashboard_of(app: &TestApp, email: &str) -> String {
-    let cookies = browser_session(app, email, api::demo::DEMO_PASSWORD).await;
+    let cookies = browser_session(app, email, server::demo::DEMO_PASSWORD).await;
     let response = client()
         .get(app.url("/dashboard"))
         .header("cookie", cookies)
@@ -231,7 +231,8 @@ async fn each_role_sees_its_own_dashboard_on_the_demo_market() {
 #[tokio::test]
 async fn the_catalogue_page_searches_with_every_filter_and_shows_ratings() {
     let app = TestApp::spawn_demo().await;
-    let cookies = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let cookies =
+        browser_session(&app, "lead@gm-icb.nhs.example", server::demo::DEMO_PASSWORD).await;
     let response = client()
         .get(app.url("/catalogue?q=&category=finance&region=&sort=rating"))
         .header("cookie", cookies)
@@ -334,12 +335,13 @@ const CSRF: &str = "00112233445566778899aabbccddeeff";
 #[tokio::test]
 async fn each_role_is_refused_the_pages_of_another_with_a_403_page() {
     let app = TestApp::spawn_demo().await;
-    let supplier = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
-    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let supplier =
+        browser_session(&app, "bids@necsu.nhs.example", server::demo::DEMO_PASSWORD).await;
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", server::demo::DEMO_PASSWORD).await;
     let regulator = browser_session(
         &app,
         "regulator@england.nhs.example",
-        api::demo::DEMO_PASSWORD,
+        server::demo::DEMO_PASSWORD,
     )
     .await;
     for (who, cookies, path) in [
@@ -372,7 +374,7 @@ async fn each_role_is_refused_the_pages_of_another_with_a_403_page() {
         .find(|id| id.len() == 36)
         .unwrap_or_else(|| panic!("a tender on the lead's dashboard: {dashboard}"))
         .to_owned();
-    let kent = browser_session(&app, "lead@km-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let kent = browser_session(&app, "lead@km-icb.nhs.example", server::demo::DEMO_PASSWORD).await;
     let (status, html) = page(&app, &kent, &format!("/tenders/{tender}/evaluation")).await;
     assert!(
         status == StatusCode::NOT_FOUND && html.contains("Page not found"),
@@ -405,7 +407,7 @@ async fn each_role_is_refused_the_pages_of_another_with_a_403_page() {
 #[tokio::test]
 async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     let app = TestApp::spawn_demo().await;
-    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", server::demo::DEMO_PASSWORD).await;
     let fields = [
         ("title", "Forged tender"),
         ("description", "Posted from another site."),
@@ -455,7 +457,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn pages_send_a_content_security_policy_that_allows_only_the_services_own_files() {
     let app = TestApp::spawn_demo().await;
-    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", server::demo::DEMO_PASSWORD).await;
     let response = client()
         .get(app.url("/dashboard"))
         .header("cookie", &lead)
@@ -488,7 +490,7 @@ async fn pages_send_a_content_security_policy_that_allows_only_the_services_own_
 #[tokio::test]
 async fn a_supplier_manages_its_offers_from_the_pages_and_a_buyer_compares_them() {
     let app = TestApp::spawn_demo().await;
-    let supplier = browser_session(&app, "bids@insight.example", api::demo::DEMO_PASSWORD).await;
+    let supplier = browser_session(&app, "bids@insight.example", server::demo::DEMO_PASSWORD).await;
     let fields = |price: &'static str| {
         vec![
             ("csrf", CSRF),
@@ -549,7 +551,7 @@ async fn a_supplier_manages_its_offers_from_the_pages_and_a_buyer_compares_them(
         StatusCode::PRECONDITION_FAILED,
         "an edit of an old version is refused"
     );
-    let lead = browser_session(&app, "lead@gm-icb.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let lead = browser_session(&app, "lead@gm-icb.nhs.example", server::demo::DEMO_PASSWORD).await;
     let (status, html) = page(&app, &lead, &format!("/offers/{offer}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -557,7 +559,7 @@ async fn a_supplier_manages_its_offers_from_the_pages_and_a_buyer_compares_them(
         "{html}"
     );
     // Another supplier cannot edit it.
-    let other = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let other = browser_session(&app, "bids@necsu.nhs.example", server::demo::DEMO_PASSWORD).await;
     let (status, _) = page(&app, &other, &format!("/offers/{offer}/edit")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // The buyer finds it with every filter and compares it with another at its volumes.
@@ -614,7 +616,7 @@ async fn the_regulator_downloads_every_market_table_as_csv() {
     let regulator = browser_session(
         &app,
         "regulator@england.nhs.example",
-        api::demo::DEMO_PASSWORD,
+        server::demo::DEMO_PASSWORD,
     )
     .await;
     let (_, market) = page(&app, &regulator, "/market").await;
@@ -664,7 +666,8 @@ async fn the_regulator_downloads_every_market_table_as_csv() {
             .contains("href=\"/market/share.csv?category=procurement&amp;attribution=original\""),
         "downloads keep the filters"
     );
-    let supplier = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let supplier =
+        browser_session(&app, "bids@necsu.nhs.example", server::demo::DEMO_PASSWORD).await;
     let (status, _) = page(&app, &supplier, "/market/share.csv").await;
     assert_eq!(
         status,
@@ -676,11 +679,16 @@ async fn the_regulator_downloads_every_market_table_as_csv() {
 #[tokio::test]
 async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_pages() {
     let app = TestApp::spawn_demo().await;
-    let admin = browser_session(&app, "admin@marketplace.example", api::demo::DEMO_PASSWORD).await;
+    let admin = browser_session(
+        &app,
+        "admin@marketplace.example",
+        server::demo::DEMO_PASSWORD,
+    )
+    .await;
     let regulator = browser_session(
         &app,
         "regulator@england.nhs.example",
-        api::demo::DEMO_PASSWORD,
+        server::demo::DEMO_PASSWORD,
     )
     .await;
     for path in ["/admin/organisations", "/admin/users", "/admin/calendar"] {
@@ -822,7 +830,8 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
     let (_, calendar) = page(&app, &admin, "/admin/calendar?year=2027").await;
     assert!(!calendar.contains("Test holiday"));
     // Every role lists the tenders it may see.
-    let supplier = browser_session(&app, "bids@necsu.nhs.example", api::demo::DEMO_PASSWORD).await;
+    let supplier =
+        browser_session(&app, "bids@necsu.nhs.example", server::demo::DEMO_PASSWORD).await;
     let (status, tenders) = page(&app, &supplier, "/tenders").await;
     assert_eq!(status, StatusCode::OK);
     assert!(

@@ -1,112 +1,14 @@
-//! Authentication: argon2 password hashes, HS256 access tokens with every registered claim
-//! checked, and the extractors handlers use to learn who is asking.
+//! The extractors handlers use to learn who is asking: the bearer token checked by the service's
+//! sessions, and the platform permissions named at the type level.
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
 use domain::access::{Actor, PlatformAction};
-use domain::ids::{OrganisationId, UserId};
-use domain::user::{Password, Role};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
 use std::marker::PhantomData;
-use uuid::Uuid;
 
-pub const ISSUER: &str = "commissioning-support-marketplace";
-pub const AUDIENCE: &str = "commissioning-support-marketplace-api";
-/// Clock skew tolerated on `exp` and `nbf`.
-pub const LEEWAY_SECONDS: u64 = 30;
-/// The only algorithm accepted; a token naming another (or `none`) is refused.
-const ALGORITHM: Algorithm = Algorithm::HS256;
-
-/// The claims of an access token.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Claims {
-    pub sub: Uuid,
-    pub org: Uuid,
-    pub role: Role,
-    pub iss: String,
-    pub aud: String,
-    pub exp: i64,
-    pub iat: i64,
-    pub nbf: i64,
-}
-
-/// Signing and verifying keys derived from the configured secret.
-pub struct TokenKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-    pub lifetime_seconds: u64,
-}
-
-impl std::fmt::Debug for TokenKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys")
-            .field("lifetime_seconds", &self.lifetime_seconds)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TokenKeys {
-    pub fn new(secret: &[u8], lifetime_seconds: u64) -> Self {
-        let mut validation = Validation::new(ALGORITHM);
-        validation.leeway = LEEWAY_SECONDS;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-            lifetime_seconds,
-        }
-    }
-
-    /// Issues a token for `actor`, valid from `now` for the configured lifetime.
-    pub fn issue(&self, actor: &Actor, now: i64) -> Result<String, ApiError> {
-        let claims = Claims {
-            sub: actor.user_id.as_uuid(),
-            org: actor.organisation_id.as_uuid(),
-            role: actor.role,
-            iss: ISSUER.to_owned(),
-            aud: AUDIENCE.to_owned(),
-            iat: now,
-            nbf: now,
-            exp: now + i64::try_from(self.lifetime_seconds).unwrap_or(i64::MAX / 2),
-        };
-        jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
-            .map_err(ApiError::internal)
-    }
-
-    /// Verifies signature, algorithm, issuer, audience, expiry and not-before.
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|_| invalid_token())
-    }
-}
-
-fn invalid_token() -> ApiError {
-    ApiError::Unauthenticated(
-        "The access token is invalid or has expired; sign in again.".to_owned(),
-    )
-}
-
-pub use service::accounts::hash_password;
-
-/// A hash of a random password, checked against when the email is unknown so that a failed
-/// sign-in takes as long whether or not the account exists.
-pub async fn decoy_hash() -> Result<String, ApiError> {
-    let mut bytes = [0_u8; 24];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(e.to_string().into()))?;
-    let password = Password::parse(&hex::encode(bytes))
-        .map_err(|e| ApiError::Internal(e.to_string().into()))?;
-    Ok(hash_password(&password).await?)
-}
+pub use service::sessions::{AUDIENCE, ISSUER, LEEWAY_SECONDS};
 
 /// The signed-in user: a valid token for an account that still exists, is active, and still
 /// holds the role and organisation the token names. Rejects with 401 and `WWW-Authenticate`.
@@ -138,29 +40,10 @@ impl FromRequestParts<AppState> for AuthUser {
                     "The Authorization header must use the Bearer scheme.".to_owned(),
                 )
             })?;
-        Ok(Self(actor_of_token(state, token).await?))
+        Ok(Self(
+            state.sessions.actor_of_token(&state.ctx, token).await?,
+        ))
     }
-}
-
-/// The actor an access token stands for, re-reading the account so that a deactivated user or a
-/// changed role or organisation is refused at once (the API's bearer token and the web session
-/// cookie alike).
-pub async fn actor_of_token(state: &AppState, token: &str) -> Result<Actor, ApiError> {
-    let claims = state.tokens.verify(token)?;
-    let user = persistence::users::find(state.db.conn(), UserId::from_uuid(claims.sub))
-        .await?
-        .ok_or_else(invalid_token)?;
-    if !user.active
-        || user.role != claims.role
-        || user.organisation_id != OrganisationId::from_uuid(claims.org)
-    {
-        return Err(invalid_token());
-    }
-    Ok(Actor {
-        user_id: user.id,
-        organisation_id: user.organisation_id,
-        role: user.role,
-    })
 }
 
 /// A platform action, named at the type level so a handler can require it as an extractor.

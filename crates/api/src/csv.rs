@@ -22,14 +22,13 @@ pub fn wants_csv(headers: &HeaderMap) -> bool {
 
 /// The table as a CSV download named by its file name.
 pub fn download(table: &Table) -> Response {
-    let disposition =
-        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", table.file_name))
-            .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    let disposition = HeaderValue::from_str(&table.disposition())
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     (
         [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
+                HeaderValue::from_static(Table::MEDIA_TYPE),
             ),
             (header::CONTENT_DISPOSITION, disposition),
         ],

@@ -322,20 +322,3 @@ pub(crate) fn check_category_filter(v: &mut domain::error::Validator, category: 
         ));
     }
 }
-
-/// Pence as pounds with thousands separators, for people to read: `£1,234,567`, or
-/// `£1,234.50` when there are pence.
-pub(crate) fn pounds(pence: i64) -> String {
-    let whole = (pence / 100).to_string();
-    let mut out = String::from("£");
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if pence % 100 != 0 {
-        out.push_str(&format!(".{:02}", (pence % 100).abs()));
-    }
-    out
-}

@@ -328,20 +328,8 @@ pub async fn ensure_problem_details(request: Request, next: Next) -> Response {
     problem_response(status, detail, Occurrence::default(), headers)
 }
 
-/// The answer for an address with no route: an HTML page for a browser outside the API (its
-/// `Accept` asks for HTML), problem details for everyone else.
-pub async fn route_not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
-    let wants_html = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
-    if wants_html && !uri.path().starts_with("/api/") {
-        return crate::web::ui::page(
-            StatusCode::NOT_FOUND,
-            crate::web::ui::layout("Page not found", None, "", crate::web::ui::not_found("/")),
-            Vec::new(),
-        );
-    }
+/// The answer for an address with no route, as problem details.
+pub async fn route_not_found() -> Response {
     ApiError::NotFound("There is nothing at this address.".to_owned()).into_response()
 }
 

@@ -112,7 +112,7 @@ where
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge(format!(
                     "The request body is larger than {} bytes.",
-                    crate::app::MAX_BODY_BYTES
+                    crate::MAX_BODY_BYTES
                 ))
             } else {
                 ApiError::BadRequest("The request body could not be read.".to_owned())

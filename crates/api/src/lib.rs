@@ -1,16 +1,35 @@
-//! The HTTP face of the marketplace: axum handlers, authentication, problem details, the OpenAPI
-//! contract, web pages, demo data, and the `marketplace` command line.
+//! The JSON API of the marketplace: axum handlers over the service, authentication extractors,
+//! problem details and the OpenAPI contract.
 
-pub mod app;
 pub mod auth;
-pub mod cli;
 pub mod concurrency;
 pub mod csv;
-pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
 pub mod state;
-pub mod web;
+
+use axum::Router;
+
+/// The largest request body accepted (413 beyond it). Documented in the README. Large enough
+/// that an over-long field (a 100 KB title, say) is answered with a 422 naming the field.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+/// The documented API routes and their interactive documentation, with their state.
+pub fn router(state: state::AppState) -> Router {
+    let (api, document) = openapi::documented_router();
+    Router::new()
+        .merge(api)
+        .merge(
+            SwaggerUi::new("/docs")
+                .url("/openapi.json", document)
+                // The default validator badge calls out to an external site; the docs must work
+                // with no internet access.
+                .config(Config::new(["/openapi.json"]).validator_url("none")),
+        )
+        .with_state(state)
+}

@@ -1,15 +1,13 @@
 //! The one application state, cheap to clone, taken by handlers with `State`.
 
-use crate::auth::TokenKeys;
 use persistence::Db;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
-    pub tokens: Arc<TokenKeys>,
-    /// Checked against when a sign-in names an unknown email, so timing reveals nothing.
-    pub decoy_hash: Arc<String>,
+    /// Access tokens: issued at sign-in, checked on every request.
+    pub sessions: Arc<service::sessions::Sessions>,
     /// The use cases' context (the same database, the clock, the configuration).
     pub ctx: service::Ctx,
 }

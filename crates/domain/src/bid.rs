@@ -6,7 +6,7 @@ use crate::access::Actor;
 use crate::error::{DomainError, FieldError, Validator};
 use crate::ids::{CriterionId, OrganisationId};
 use crate::organisation::long_text;
-use crate::tender::{CriterionKind, MAX_PENCE, TenderScope, can_view_tender};
+use crate::tender::{CriterionKind, TenderScope, can_view_tender};
 use crate::user::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -133,12 +133,7 @@ impl BidContent {
         criteria: &[(CriterionId, CriterionKind)],
     ) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        if !(1..=MAX_PENCE).contains(&price_pence) {
-            v.push(FieldError::new(
-                "/price_pence",
-                format!("must be a whole number of pence from 1 to {MAX_PENCE}"),
-            ));
-        }
+        let _ = v.check(crate::money::Money::from_pence(price_pence, "/price_pence"));
         let mut texts: Vec<Option<String>> = vec![None; criteria.len()];
         for (i, response) in responses.iter().enumerate() {
             let at = format!("/responses/{i}");

@@ -13,6 +13,7 @@ pub mod error;
 pub mod evaluation;
 pub mod ids;
 pub mod market;
+pub mod money;
 pub mod offer;
 pub mod organisation;
 pub mod pagination;

@@ -139,24 +139,9 @@ impl FromStr for OfferStatus {
     }
 }
 
-/// The largest unit price accepted: £100 million, far above any real support service.
-pub const MAX_UNIT_PRICE_PENCE: i64 = 10_000_000_000;
-
-/// A positive unit price in pence.
+/// A unit price in pence, within the limits of all money.
 pub fn parse_unit_price(pence: i64) -> Result<i64, DomainError> {
-    if pence <= 0 {
-        return Err(DomainError::field(
-            "/unit_price_pence",
-            "must be a positive number of pence",
-        ));
-    }
-    if pence > MAX_UNIT_PRICE_PENCE {
-        return Err(DomainError::field(
-            "/unit_price_pence",
-            format!("must be at most {MAX_UNIT_PRICE_PENCE} pence"),
-        ));
-    }
-    Ok(pence)
+    crate::money::Money::from_pence(pence, "/unit_price_pence").map(crate::money::Money::pence)
 }
 
 /// A minimum contract term, 1 to 120 months.

@@ -165,6 +165,14 @@ pub async fn organisations(
     )
 }
 
+/// The signed-in user's own account and organisation.
+pub async fn me(ctx: &Ctx, actor: &Actor) -> Result<(User, Organisation), ServiceError> {
+    let conn = ctx.db().conn();
+    let user = persistence::users::get(conn, actor.user_id).await?;
+    let organisation = persistence::organisations::get(conn, actor.organisation_id).await?;
+    Ok((user, organisation))
+}
+
 /// One organisation (admins).
 pub async fn organisation(
     ctx: &Ctx,
@@ -298,7 +306,7 @@ fn too_many(oldest: DateTime<Utc>, now: DateTime<Utc>) -> ServiceError {
 /// Checks an email address and password under the sign-in rate limit and answers the same, in
 /// the same time, for an unknown address (checked against `decoy_hash`), a wrong password and a
 /// deactivated account. Answers the actor and the instant it signed in.
-pub async fn sign_in(
+pub(crate) async fn sign_in(
     ctx: &Ctx,
     email: &str,
     password: String,

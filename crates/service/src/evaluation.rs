@@ -783,6 +783,39 @@ pub async fn ranking(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<RankingVi
     Ok(evaluated.view(&tender))
 }
 
+/// The tenders past their deadline whose panel `actor` sits on (an evaluator's work list).
+pub async fn assigned(
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<Vec<persistence::tenders::TenderListing>, ServiceError> {
+    let conn = ctx.db().conn();
+    let own = crate::tenders::list(
+        ctx,
+        actor,
+        crate::tenders::TenderQuery {
+            buyer: Some(actor.organisation_id),
+            ..crate::tenders::TenderQuery::default()
+        },
+        domain::pagination::PageRequest::new(Some(1), Some(100))?,
+    )
+    .await?;
+    let mut assigned = Vec::new();
+    for listing in own.items.into_iter().filter(|t| {
+        matches!(
+            t.status,
+            TenderStatus::Evaluation | TenderStatus::Standstill | TenderStatus::Awarded
+        )
+    }) {
+        if persistence::evaluation::find_member(conn, listing.id, actor.user_id)
+            .await?
+            .is_some()
+        {
+            assigned.push(listing);
+        }
+    }
+    Ok(assigned)
+}
+
 /// The tender as `actor` sees it, and whether `actor` is a member of its panel (and how it
 /// stands): what the scoring page needs before it shows any bid.
 pub async fn standing_on_panel(

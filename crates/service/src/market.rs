@@ -36,6 +36,14 @@ fn csv_field(value: &str) -> String {
 }
 
 impl Table {
+    /// The media type of [`Table::csv`].
+    pub const MEDIA_TYPE: &'static str = "text/csv; charset=utf-8";
+
+    /// The `Content-Disposition` that downloads the table under its file name.
+    pub fn disposition(&self) -> String {
+        format!("attachment; filename=\"{}\"", self.file_name)
+    }
+
     /// The table as CSV text: a header row, CRLF line ends, fields quoted when they hold a
     /// comma, a quote or a line break, quotes doubled.
     pub fn csv(&self) -> String {

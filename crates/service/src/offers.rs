@@ -436,10 +436,10 @@ pub async fn search(
         ("min_price_pence", query.min_price_pence),
         ("max_price_pence", query.max_price_pence),
     ] {
-        if value.is_some_and(|p| !(0..=offer::MAX_UNIT_PRICE_PENCE).contains(&p)) {
+        if value.is_some_and(|p| !(0..=domain::money::MAX_PENCE).contains(&p)) {
             v.push(FieldError::new(
                 format!("/{name}"),
-                format!("must be between 0 and {}", offer::MAX_UNIT_PRICE_PENCE),
+                format!("must be between 0 and {}", domain::money::MAX_PENCE),
             ));
         }
     }

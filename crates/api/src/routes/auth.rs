@@ -10,7 +10,6 @@ use crate::extract::JsonBody;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use domain::access::Actor;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -87,25 +86,15 @@ pub async fn login(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let (_, access_token) = sign_in(&state, &request.email, request.password).await?;
+    let (_, access_token) = state
+        .sessions
+        .sign_in(&state.ctx, &request.email, request.password)
+        .await?;
     Ok(Json(TokenResponse {
         access_token,
         token_type: "Bearer".to_owned(),
-        expires_in: state.tokens.lifetime_seconds,
+        expires_in: state.sessions.lifetime_seconds(),
     }))
-}
-
-/// Signs in (the service checks the credentials under the rate limit) and issues a fresh access
-/// token. The API's login and the web sign-in page both use it.
-pub(crate) async fn sign_in(
-    state: &AppState,
-    email: &str,
-    password: String,
-) -> Result<(Actor, String), ApiError> {
-    let (actor, now) =
-        service::accounts::sign_in(&state.ctx, email, password, state.decoy_hash.as_str()).await?;
-    let access_token = state.tokens.issue(&actor, now.timestamp())?;
-    Ok((actor, access_token))
 }
 
 /// The signed-in user, with their organisation.
@@ -124,9 +113,7 @@ pub async fn get_me(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
 ) -> Result<Json<MeResponse>, ApiError> {
-    let conn = state.db.conn();
-    let user = persistence::users::get(conn, actor.user_id).await?;
-    let organisation = persistence::organisations::get(conn, actor.organisation_id).await?;
+    let (user, organisation) = service::accounts::me(&state.ctx, &actor).await?;
     Ok(Json(MeResponse {
         id: user.id.as_uuid(),
         email: user.email,

@@ -177,3 +177,76 @@ pub fn bid_access(actor: &Actor, tender: &TenderScope, panel: PanelStanding) -> 
         Role::BuyerLead | Role::BuyerEvaluator => BidAccess::Never,
     }
 }
+
+/// What a user may do with a tender from its page, in the state in force. The pages show a
+/// button for each and nothing else; the service still decides each command on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenderAction {
+    /// Change the draft.
+    Edit,
+    Publish,
+    /// Extend the deadlines or clarify the text of a published tender.
+    Amend,
+    Cancel,
+    /// Open the bids, run the evaluation and award (the lead).
+    Evaluate,
+    /// Declare an interest and score (the panel).
+    Score,
+    /// Submit, revise or withdraw the organisation's bid.
+    Bid,
+    /// Ask the buyer a clarification question.
+    AskQuestion,
+    /// Read the organisation's own bid, sealed after the deadline.
+    ReadOwnBid,
+    /// The outcome after award.
+    Outcome,
+    /// The OCDS release package.
+    Ocds,
+}
+
+/// The actions `actor` is offered on a tender of `buyer` in `status`.
+pub fn tender_actions(
+    actor: &Actor,
+    buyer: OrganisationId,
+    status: TenderStatus,
+) -> Vec<TenderAction> {
+    use TenderAction as A;
+    use TenderStatus as S;
+    let own = actor.organisation_id == buyer;
+    let lead = own && actor.role == Role::BuyerLead;
+    let evaluator = own && actor.role == Role::BuyerEvaluator;
+    let supplier = actor.role == Role::SupplierBidder;
+    let mut actions = Vec::new();
+    let mut offer = |yes: bool, action: TenderAction| {
+        if yes {
+            actions.push(action);
+        }
+    };
+    offer(lead && status == S::Draft, A::Edit);
+    offer(lead && status == S::Draft, A::Publish);
+    offer(lead && status == S::Published, A::Amend);
+    offer(
+        lead && matches!(status, S::Evaluation | S::Standstill | S::Awarded),
+        A::Evaluate,
+    );
+    offer((lead || evaluator) && status == S::Evaluation, A::Score);
+    offer(
+        lead && matches!(
+            status,
+            S::Draft | S::Published | S::Evaluation | S::Standstill
+        ),
+        A::Cancel,
+    );
+    offer(supplier && status == S::Published, A::Bid);
+    offer(supplier && status == S::Published, A::AskQuestion);
+    offer(supplier && status == S::Evaluation, A::ReadOwnBid);
+    offer(
+        !lead && matches!(status, S::Standstill | S::Awarded),
+        A::Outcome,
+    );
+    offer(
+        own || matches!(actor.role, Role::Regulator | Role::Admin),
+        A::Ocds,
+    );
+    actions
+}

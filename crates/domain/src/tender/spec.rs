@@ -37,8 +37,7 @@ pub const TITLE_MAX: usize = 200;
 
 pub const DESCRIPTION_MAX: usize = 20_000;
 
-/// The largest sum of money a tender or a bid may name: £100 million, in pence.
-pub const MAX_PENCE: i64 = 10_000_000_000;
+pub use crate::money::MAX_PENCE;
 
 /// The most suppliers one invited tender may name.
 pub const MAX_INVITED: usize = 100;
@@ -80,14 +79,7 @@ pub struct TenderSpec {
 }
 
 pub(crate) fn pence(value: i64, pointer: &str) -> Result<i64, DomainError> {
-    if (1..=MAX_PENCE).contains(&value) {
-        Ok(value)
-    } else {
-        Err(DomainError::field(
-            pointer,
-            format!("must be a whole number of pence from 1 to {MAX_PENCE}"),
-        ))
-    }
+    crate::money::Money::from_pence(value, pointer).map(crate::money::Money::pence)
 }
 
 impl TenderSpec {

@@ -630,3 +630,66 @@ fn a_deadline_is_met_only_strictly_before_it() {
         }
     }
 }
+
+#[test]
+fn each_role_is_offered_the_actions_of_the_tenders_state_and_no_other() {
+    use Role::*;
+    use TenderAction as A;
+    use TenderStatus as S;
+    let buyer = OrganisationId::new();
+    let other = OrganisationId::new();
+    // (role, own organisation?, state, the actions offered)
+    let table: &[(Role, bool, TenderStatus, &[TenderAction])] = &[
+        (
+            BuyerLead,
+            true,
+            S::Draft,
+            &[A::Edit, A::Publish, A::Cancel, A::Ocds],
+        ),
+        (
+            BuyerLead,
+            true,
+            S::Published,
+            &[A::Amend, A::Cancel, A::Ocds],
+        ),
+        (
+            BuyerLead,
+            true,
+            S::Evaluation,
+            &[A::Evaluate, A::Score, A::Cancel, A::Ocds],
+        ),
+        (
+            BuyerLead,
+            true,
+            S::Standstill,
+            &[A::Evaluate, A::Cancel, A::Ocds],
+        ),
+        (BuyerLead, true, S::Awarded, &[A::Evaluate, A::Ocds]),
+        (BuyerLead, true, S::Cancelled, &[A::Ocds]),
+        (BuyerLead, true, S::Unsuccessful, &[A::Ocds]),
+        (BuyerLead, false, S::Published, &[]),
+        (BuyerLead, false, S::Awarded, &[A::Outcome]),
+        (BuyerEvaluator, true, S::Draft, &[A::Ocds]),
+        (BuyerEvaluator, true, S::Evaluation, &[A::Score, A::Ocds]),
+        (BuyerEvaluator, true, S::Standstill, &[A::Outcome, A::Ocds]),
+        (BuyerEvaluator, false, S::Evaluation, &[]),
+        (
+            SupplierBidder,
+            false,
+            S::Published,
+            &[A::Bid, A::AskQuestion],
+        ),
+        (SupplierBidder, false, S::Evaluation, &[A::ReadOwnBid]),
+        (SupplierBidder, false, S::Standstill, &[A::Outcome]),
+        (SupplierBidder, false, S::Awarded, &[A::Outcome]),
+        (SupplierBidder, false, S::Cancelled, &[]),
+        (Regulator, false, S::Published, &[A::Ocds]),
+        (Regulator, false, S::Awarded, &[A::Outcome, A::Ocds]),
+        (Admin, false, S::Evaluation, &[A::Ocds]),
+    ];
+    for (role, own, status, expected) in table {
+        let organisation = if *own { buyer } else { other };
+        let offered = tender_actions(&actor(*role, organisation), buyer, *status);
+        assert_eq!(&offered, expected, "{role:?} (own: {own}) in {status:?}");
+    }
+}

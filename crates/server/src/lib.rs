@@ -1,0 +1,7 @@
+//! The `marketplace` binary's library: the command line and its configuration, the API and web
+//! routers assembled behind one set of layers, and the demo loader (which calls the service like
+//! any other client).
+
+pub mod app;
+pub mod cli;
+pub mod demo;

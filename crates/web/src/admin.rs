@@ -1,0 +1,454 @@
+//! The platform admin's pages (organisations, accounts, the bank-holiday calendar) and the list of
+//! tenders every role may browse. Each calls the service, whose permission check is the
+//! domain's.
+
+use super::ui::{
+    Ctx, Done, Field, FormState, Posted, csrf_field, day, done, error_summary, notice, table, when,
+    words,
+};
+use crate::WebState;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::FieldError;
+use domain::ids::{OrganisationId, UserId};
+use domain::money::pounds;
+use domain::pagination::PageRequest;
+use domain::tender::TenderStatus;
+use domain::user::Role;
+use maud::{Markup, html};
+use service::ServiceError;
+use service::accounts::{OrganisationInput, UserInput};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/tenders", get(tenders_page))
+        .route(
+            "/admin/organisations",
+            get(organisations_page).post(create_organisation),
+        )
+        .route("/admin/users", get(users_page).post(create_user))
+        .route("/admin/users/{id}", post(update_user))
+        .route("/admin/calendar", get(calendar_page).post(add_holiday))
+        .route("/admin/calendar/{date}/delete", post(delete_holiday))
+}
+
+const STATUSES: [&str; 7] = [
+    "draft",
+    "published",
+    "evaluation",
+    "standstill",
+    "awarded",
+    "cancelled",
+    "unsuccessful",
+];
+
+/// The tenders the user may see (the API's list: a buyer its own, a supplier the published ones it
+/// may bid on, oversight all but drafts), by state.
+async fn tenders_content(
+    ctx: &Ctx,
+    params: &HashMap<String, String>,
+) -> Result<Markup, ServiceError> {
+    let page = params
+        .get("page")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 10_000);
+    let status = params
+        .get("status")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty());
+    let mut form = FormState::new(params.clone());
+    let list = match status.map(str::parse::<TenderStatus>).transpose() {
+        Ok(status) => Some(
+            service::tenders::list(
+                &ctx.state.ctx,
+                &ctx.actor,
+                service::tenders::TenderQuery {
+                    status,
+                    ..Default::default()
+                },
+                PageRequest::new(Some(page), Some(50))?,
+            )
+            .await?,
+        ),
+        Err(_) => {
+            form.problems =
+                super::ui::problems_of(&ServiceError::field("/status", "is not one of the states"));
+            None
+        }
+    };
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Any state you may see".to_owned()))
+            .chain(STATUSES.iter().map(|s| ((*s).to_owned(), words(s))))
+            .collect();
+    Ok(html! {
+        (error_summary(&form.problems))
+        h1 { "Tenders" }
+        form method="get" action="/tenders" {
+            (Field::new("status", "State").select(&form, &options))
+            button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Show" }
+        }
+        @if let Some(list) = &list {
+            p { (list.total) " tenders." }
+            (table("Tenders", &["Tender", "Buyer", "State", "Bids close", "Estimated value"], &[4],
+                list.items.iter().map(|t| vec![
+                    html! { a href=(format!("/tenders/{}", t.id)) { (t.title) } },
+                    html! { (t.buyer_name) },
+                    html! { (words(t.status.as_str())) },
+                    html! { (when(t.submission_deadline)) },
+                    html! { (pounds(t.estimated_value_pence)) },
+                ]).collect()))
+            @if page * 50 < list.total {
+                p { a href=(format!("/tenders?status={}&page={}", status.unwrap_or_default(), page + 1)) { "More tenders" } }
+            }
+        }
+    })
+}
+
+async fn tenders_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Response {
+    let built = tenders_content(&ctx, &params).await;
+    ctx.show("Tenders", built)
+}
+
+fn all_pages() -> Result<PageRequest, ServiceError> {
+    Ok(PageRequest::new(Some(1), Some(100))?)
+}
+
+async fn organisations_content(
+    ctx: &Ctx,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ServiceError> {
+    let list =
+        service::accounts::organisations(&ctx.state.ctx, &ctx.actor, None, all_pages()?).await?;
+    let kinds: Vec<(String, String)> = ["buyer", "supplier", "regulator", "platform"]
+        .iter()
+        .map(|k| ((*k).to_owned(), words(k)))
+        .collect();
+    let regions = super::ui::choices("None", super::ui::region_options());
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        h1 { "Organisations" }
+        (table("Organisations", &["Name", "Kind", "ODS code", "Region", "Merged into"], &[],
+            list.items.iter().map(|o| vec![
+                html! { (o.name) },
+                html! { (o.kind.as_str()) },
+                html! { (o.ods_code.clone().unwrap_or_default()) },
+                html! { (o.region.map(|r| words(r.code())).unwrap_or_default()) },
+                html! { (o.successor_id.and_then(|s| list.items.iter().find(|x| x.id == s)).map(|x| x.name.clone()).unwrap_or_default()) },
+            ]).collect()))
+        h2 { "Add an organisation" }
+        form method="post" action="/admin/organisations" novalidate {
+            (csrf_field(&ctx.csrf))
+            (Field::new("name", "Name").input(form))
+            (Field::new("kind", "Kind").select(form, &kinds))
+            (Field::new("ods_code", "ODS code (optional)").width("10").input(form))
+            (Field::new("region", "Region (optional)").select(form, &regions))
+            button class="nhsuk-button" type="submit" { "Add the organisation" }
+        }
+    })
+}
+
+async fn organisations_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
+    let built = organisations_content(&ctx, &FormState::default(), confirmation.message()).await;
+    ctx.show("Organisations", built)
+}
+
+/// A form field as an optional value: `None` when left empty.
+fn optional(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// A coded choice; a missing or unknown one is an error at its field.
+fn choice<T: std::str::FromStr>(
+    posted: &Posted,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    posted.get(field).parse().ok().or_else(|| {
+        errors.push(FieldError::new(
+            format!("/{field}"),
+            "choose one of the options",
+        ));
+        None
+    })
+}
+
+async fn create_organisation(ctx: Ctx, posted: Posted) -> Response {
+    let result = async {
+        let mut errors = Vec::new();
+        let kind = choice(&posted, "kind", &mut errors);
+        let region = match optional(posted.get("region")) {
+            None => None,
+            Some(_) => choice(&posted, "region", &mut errors),
+        };
+        let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+            return Err(ServiceError::Validation(errors));
+        };
+        let input = OrganisationInput {
+            name: posted.get("name").to_owned(),
+            kind,
+            ods_code: optional(posted.get("ods_code")),
+            region,
+        };
+        service::accounts::create_organisation(&ctx.state.ctx, &ctx.actor, &input).await?;
+        Ok::<_, ServiceError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => done("/admin/organisations", "saved"),
+        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let built =
+                organisations_content(&ctx, &FormState::failed(&posted, &error), None).await;
+            ctx.show_again("Organisations", &error, built)
+        }
+    }
+}
+
+const ROLES: [&str; 5] = [
+    "buyer_lead",
+    "buyer_evaluator",
+    "supplier_bidder",
+    "regulator",
+    "admin",
+];
+
+async fn users_content(
+    ctx: &Ctx,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ServiceError> {
+    let list = service::accounts::users(
+        &ctx.state.ctx,
+        &ctx.actor,
+        persistence::users::UserFilter::default(),
+        all_pages()?,
+    )
+    .await?;
+    let orgs =
+        service::accounts::organisations(&ctx.state.ctx, &ctx.actor, None, all_pages()?).await?;
+    let org_name = |id| {
+        orgs.items
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let org_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose an organisation".to_owned()))
+            .chain(
+                orgs.items
+                    .iter()
+                    .map(|o| (o.id.to_string(), o.name.clone())),
+            )
+            .collect();
+    let roles: Vec<(String, String)> = ROLES.iter().map(|r| ((*r).to_owned(), words(r))).collect();
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        h1 { "Accounts" }
+        p { (list.total) " accounts; the first 100 are shown." }
+        (table("Accounts", &["Name", "Organisation", "Role", "Active", "Change"], &[],
+            list.items.iter().map(|u| {
+                let role_id = format!("role-{}", u.id);
+                let state = FormState::new(HashMap::from([("role".to_owned(), u.role.as_str().to_owned()), ("active".to_owned(), u.active.to_string())]));
+                vec![
+                    html! { (u.name) br; span class="nhsuk-body-s" { (u.email) } },
+                    html! { (org_name(u.organisation_id)) },
+                    html! { (words(u.role.as_str())) },
+                    html! { @if u.active { "Yes" } @else { "No" } },
+                    html! {
+                        form method="post" action=(format!("/admin/users/{}", u.id)) {
+                            (csrf_field(&ctx.csrf))
+                            (Field::new(&role_id, &format!("Role of {}", u.name)).named("role").select(&state, &roles))
+                            (Field::new(&format!("active-{}", u.id), &format!("Is {} active?", u.name)).named("active").select(&state, &[("true".to_owned(), "Active".to_owned()), ("false".to_owned(), "Deactivated".to_owned())]))
+                            button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Save " span class="nhsuk-u-visually-hidden" { (u.name) } }
+                        }
+                    },
+                ]
+            }).collect()))
+        h2 { "Add an account" }
+        form method="post" action="/admin/users" novalidate {
+            (csrf_field(&ctx.csrf))
+            (Field::new("name", "Name").input(form))
+            (Field::new("email", "Email address").kind("email").input(form))
+            (Field::new("organisation_id", "Organisation").select(form, &org_options))
+            (Field::new("role", "Role").select(form, &roles))
+            (Field::new("password", "Password").hint("At least 12 characters; give it to the person to change.").kind("password").input(&FormState { values: HashMap::new(), problems: form.problems.iter().map(|p| super::ui::Problem { field: p.field.clone(), message: p.message.clone() }).collect() }))
+            button class="nhsuk-button" type="submit" { "Add the account" }
+        }
+    })
+}
+
+async fn users_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
+    let built = users_content(&ctx, &FormState::default(), confirmation.message()).await;
+    ctx.show("Accounts", built)
+}
+
+async fn show_users_again(ctx: &Ctx, posted: &Posted, error: ServiceError) -> Response {
+    if matches!(
+        error,
+        ServiceError::Forbidden(_) | ServiceError::NotFound(_)
+    ) {
+        return ctx.error(error);
+    }
+    let built = users_content(ctx, &FormState::failed(posted, &error), None).await;
+    ctx.show_again("Accounts", &error, built)
+}
+
+async fn create_user(ctx: Ctx, posted: Posted) -> Response {
+    let result = async {
+        let mut errors = Vec::new();
+        let role: Option<Role> = choice(&posted, "role", &mut errors);
+        let organisation = uuid::Uuid::parse_str(posted.get("organisation_id"))
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "/organisation_id",
+                    "choose an organisation",
+                ));
+            })
+            .ok();
+        let (Some(role), Some(organisation)) = (role, organisation) else {
+            return Err(ServiceError::Validation(errors));
+        };
+        let input = UserInput {
+            email: posted.get("email").to_owned(),
+            name: posted.get("name").to_owned(),
+            password: posted.text("password").to_owned(),
+            role,
+            organisation_id: OrganisationId::from_uuid(organisation),
+        };
+        service::accounts::create_user(&ctx.state.ctx, &ctx.actor, &input).await?;
+        Ok::<_, ServiceError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => done("/admin/users", "saved"),
+        Err(error) => show_users_again(&ctx, &posted, error).await,
+    }
+}
+
+async fn update_user(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let result = async {
+        let user = id
+            .parse()
+            .map(UserId::from_uuid)
+            .map_err(|_| ServiceError::NotFound("No such account.".to_owned()))?;
+        let mut errors = Vec::new();
+        let Some(role) = choice::<Role>(&posted, "role", &mut errors) else {
+            return Err(ServiceError::Validation(errors));
+        };
+        let active = posted.get("active") == "true";
+        service::accounts::update_user(&ctx.state.ctx, &ctx.actor, user, Some(role), Some(active))
+            .await?;
+        Ok::<_, ServiceError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => done("/admin/users", "saved"),
+        Err(error) => show_users_again(&ctx, &posted, error).await,
+    }
+}
+
+async fn calendar_content(
+    ctx: &Ctx,
+    year: i32,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ServiceError> {
+    ctx.actor
+        .require(domain::access::PlatformAction::EditCalendar)?;
+    let holidays = service::calendar::holidays(&ctx.state.ctx, Some(year)).await?;
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        h1 { "Bank holidays in England and Wales, " (year) }
+        p { "Standstill periods count working days: weekends and these days are skipped. "
+            a href=(format!("/admin/calendar?year={}", year - 1)) { (year - 1) } " · "
+            a href=(format!("/admin/calendar?year={}", year + 1)) { (year + 1) } }
+        (table(&format!("Bank holidays in {year}"), &["Date", "Holiday", ""], &[],
+            holidays.iter().map(|h| vec![
+                html! { (day(h.day)) },
+                html! { (h.name) },
+                html! {
+                    form method="post" action=(format!("/admin/calendar/{}/delete", h.day)) {
+                        (csrf_field(&ctx.csrf))
+                        button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Remove " span class="nhsuk-u-visually-hidden" { (h.name) } }
+                    }
+                },
+            ]).collect()))
+        h2 { "Add a bank holiday" }
+        form method="post" action="/admin/calendar" novalidate {
+            (csrf_field(&ctx.csrf))
+            (Field::new("date", "Date").kind("date").input(form))
+            (Field::new("name", "Name").hint("For example, a holiday for a coronation.").input(form))
+            button class="nhsuk-button" type="submit" { "Add the holiday" }
+        }
+    })
+}
+
+/// The year shown first: this one.
+fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now())
+}
+
+async fn calendar_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> Response {
+    let year = params
+        .get("year")
+        .and_then(|y| y.parse::<i32>().ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(this_year);
+    let confirmation = Done {
+        done: params.get("done").cloned(),
+    };
+    let built = calendar_content(&ctx, year, &FormState::default(), confirmation.message()).await;
+    ctx.show("Bank holidays", built)
+}
+
+async fn add_holiday(ctx: Ctx, posted: Posted) -> Response {
+    let result = async {
+        let date: chrono::NaiveDate = posted.get("date").parse().map_err(|_| {
+            ServiceError::Validation(vec![domain::FieldError::new("/date", "must be a date")])
+        })?;
+        service::calendar::put(&ctx.state.ctx, &ctx.actor, date, posted.get("name")).await?;
+        Ok::<_, ServiceError>(date)
+    }
+    .await;
+    match result {
+        Ok(date) => done(
+            &format!("/admin/calendar?year={}", chrono::Datelike::year(&date)),
+            "saved",
+        ),
+        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let built =
+                calendar_content(&ctx, this_year(), &FormState::failed(&posted, &error), None)
+                    .await;
+            ctx.show_again("Bank holidays", &error, built)
+        }
+    }
+}
+
+async fn delete_holiday(ctx: Ctx, Path(date): Path<String>, _posted: Posted) -> Response {
+    let result = async {
+        let date: chrono::NaiveDate = date
+            .parse()
+            .map_err(|_| ServiceError::NotFound("No such holiday.".to_owned()))?;
+        service::calendar::remove(&ctx.state.ctx, &ctx.actor, date).await?;
+        Ok::<_, ServiceError>(date)
+    }
+    .await;
+    match result {
+        Ok(date) => done(
+            &format!("/admin/calendar?year={}", chrono::Datelike::year(&date)),
+            "deleted",
+        ),
+        Err(error) => ctx.error(error),
+    }
+}

@@ -1,0 +1,409 @@
+//! The supplier's side of a tender: its bid (submit, revise, withdraw, confirm after an
+//! amendment), the outcome with its own scores and the winner's, and a challenge during the
+//! standstill. Sealing is the API's: these pages only ever read the supplier's own bid.
+
+use super::ui::{
+    Ctx, Done, Field, FormState, Posted, csrf_field, done, error_summary, notice, parse_id,
+    parse_pounds, pounds_field, summary, table, when, words,
+};
+use crate::WebState;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::FieldError;
+use domain::bid::{BidStatus, NewResponse};
+use domain::contract::ChallengeStatus;
+use domain::ids::{CriterionId, OfferId, TenderId};
+use domain::money::pounds;
+use domain::offer::OfferStatus;
+use domain::tender::CriterionKind;
+use domain::tender::TenderStatus;
+use domain::user::Role;
+use maud::{Markup, html};
+use service::ServiceError;
+use service::bids::{BidInput, BidView};
+use service::tenders::TenderView;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/tenders/{id}/bid", get(bid_page).post(submit_bid))
+        .route("/tenders/{id}/bid/withdraw", post(withdraw_bid))
+        .route("/tenders/{id}/bid/confirm", post(confirm_bid))
+        .route("/tenders/{id}/outcome", get(outcome_page))
+        .route("/tenders/{id}/challenge", post(lodge_challenge))
+}
+
+/// The supplier's live bid on the tender, if any (the API lists only its own to a supplier).
+async fn own_bid(ctx: &Ctx, id: Uuid) -> Result<Option<BidView>, ServiceError> {
+    let bids = service::bids::list(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(id)).await?;
+    Ok(bids.into_iter().rev().find(|b| b.bid.status.is_live()))
+}
+
+/// The bid form's fields as the service's input; a field that cannot even be read (a price
+/// that is not an amount, an id that is not one) is an error at that field.
+fn bid_input(posted: &Posted) -> Result<BidInput, ServiceError> {
+    let mut errors = Vec::new();
+    let price_pence = parse_pounds(posted.get("price_pence")).unwrap_or_else(|| {
+        errors.push(FieldError::new(
+            "/price_pence",
+            "must be an amount in pounds, like 1250 or 1250.50",
+        ));
+        0
+    });
+    let offer = posted.get("offer_id");
+    let offer_id = if offer.is_empty() {
+        None
+    } else {
+        Uuid::parse_str(offer)
+            .ok()
+            .map(OfferId::from_uuid)
+            .or_else(|| {
+                errors.push(FieldError::new("/offer_id", "must be one of your offers"));
+                None
+            })
+    };
+    let mut responses = Vec::new();
+    for i in 0..20 {
+        let criterion = posted.get(&format!("responses-{i}-criterion_id"));
+        if criterion.is_empty() {
+            break;
+        }
+        match Uuid::parse_str(criterion) {
+            Ok(id) => responses.push(NewResponse {
+                criterion_id: CriterionId::from_uuid(id),
+                text: posted
+                    .text(&format!("responses-{i}-text"))
+                    .trim()
+                    .to_owned(),
+            }),
+            Err(_) => errors.push(FieldError::new(
+                format!("/responses/{i}/criterion_id"),
+                "must be a criterion of this tender",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(BidInput {
+            price_pence,
+            offer_id,
+            responses,
+        })
+    } else {
+        Err(ServiceError::Validation(errors))
+    }
+}
+
+fn bid_values(view: &BidView) -> HashMap<String, String> {
+    let bid = &view.bid;
+    let mut values = HashMap::new();
+    values.insert("price_pence".to_owned(), pounds_field(bid.price_pence));
+    if let Some(offer) = bid.offer_id {
+        values.insert("offer_id".to_owned(), offer.to_string());
+    }
+    for (i, r) in bid.responses.iter().enumerate() {
+        values.insert(format!("responses-{i}-text"), r.text.clone());
+    }
+    values
+}
+
+async fn bid_form(
+    ctx: &Ctx,
+    view: &TenderView,
+    bid: Option<&BidView>,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ServiceError> {
+    let tender = &view.tender;
+    let bid = bid.map(|b| &b.bid);
+    let offers = persistence::offers::of_supplier(
+        ctx.state.ctx.db().conn(),
+        ctx.actor.organisation_id,
+        OfferStatus::Published,
+    )
+    .await?;
+    let offer_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Not based on a catalogue offer".to_owned()))
+            .chain(
+                offers
+                    .iter()
+                    .filter(|o| o.category == tender.category)
+                    .map(|o| (o.id.as_uuid().to_string(), o.title.clone())),
+            )
+            .collect();
+    let quality: Vec<_> = tender
+        .criteria
+        .iter()
+        .filter(|c| c.kind == CriterionKind::Quality)
+        .collect();
+    let open = view.status == TenderStatus::Published;
+    let id = tender.id;
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        span class="nhsuk-caption-l" { (tender.title) }
+        h1 { @if bid.is_some() { "Your bid" } @else { "Submit a bid" } }
+        p { "Bids close " strong { (when(tender.submission_deadline)) } ". Until then nobody but your organisation can see your bid — not the buyer, not the regulator." }
+        @if let Some(bid) = bid {
+            (summary(vec![
+                ("State", html! { strong class="nhsuk-tag" { (words(bid.status.as_str())) } }),
+                ("Price", html! { (pounds(bid.price_pence)) }),
+                ("Version", html! { (bid.version) ", submitted " (when(bid.submitted_at)) }),
+            ]))
+            @if bid.status == BidStatus::NeedsConfirmation && open {
+                div class="nhsuk-warning-callout" {
+                    h2 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "The tender was amended" } }
+                    p { "Confirm your bid against the amended tender, or revise it. An unconfirmed bid is not evaluated." }
+                    form method="post" action=(format!("/tenders/{id}/bid/confirm")) {
+                        (csrf_field(&ctx.csrf))
+                        button class="nhsuk-button" type="submit" { "Confirm my bid" }
+                    }
+                }
+            }
+        }
+        @if open {
+            form method="post" action=(format!("/tenders/{id}/bid")) novalidate {
+                (csrf_field(&ctx.csrf))
+                (Field::new("price_pence", "Total price, in pounds").hint("For the whole contract term. Only the buyer sees it, after the deadline.").width("10").input(form))
+                (Field::new("offer_id", "Catalogue offer this bid is based on (optional)").select(form, &offer_options))
+                @for (i, c) in quality.iter().enumerate() {
+                    input type="hidden" name=(format!("responses-{i}-criterion_id")) value=(c.id);
+                    (Field::new(&format!("responses-{i}-text"), &format!("Your response to “{}” ({}%)", c.name, c.weight)).textarea(form))
+                }
+                button class="nhsuk-button" type="submit" { @if bid.is_some() { "Revise my bid" } @else { "Submit my bid" } }
+            }
+            @if bid.is_some() {
+                form method="post" action=(format!("/tenders/{id}/bid/withdraw")) {
+                    (csrf_field(&ctx.csrf))
+                    button class="nhsuk-button nhsuk-button--warning" type="submit" { "Withdraw my bid" }
+                }
+            }
+        } @else {
+            @if let Some(bid) = bid {
+                h2 { "Your responses" }
+                @for r in &bid.responses {
+                    @let name = tender.criteria.iter().find(|c| c.id == r.criterion_id).map(|c| c.name.clone()).unwrap_or_default();
+                    h3 class="nhsuk-heading-s" { (name) }
+                    p class="mkt-pre" { (r.text) }
+                }
+            } @else {
+                p { "Your organisation made no bid." }
+            }
+        }
+        p { a href=(format!("/tenders/{id}")) { "Back to the tender" } }
+    })
+}
+
+async fn bid_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+    let built = async {
+        ctx.require(&[Role::SupplierBidder])?;
+        let uuid = parse_id(&id)?;
+        let tender = super::tenders::read_tender(&ctx, uuid).await?;
+        let bid = own_bid(&ctx, uuid).await?;
+        let form = FormState::new(bid.as_ref().map(bid_values).unwrap_or_default());
+        bid_form(&ctx, &tender, bid.as_ref(), &form, confirmation.message()).await
+    }
+    .await;
+    ctx.show("Your bid", built)
+}
+
+async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ServiceError::NotFound("No such tender.".to_owned()));
+    };
+    let existing = match own_bid(&ctx, uuid).await {
+        Ok(existing) => existing,
+        Err(error) => return ctx.error(error),
+    };
+    let tender = TenderId::from_uuid(uuid);
+    let result = async {
+        let input = bid_input(&posted)?;
+        let service = &ctx.state.ctx;
+        Ok::<_, ServiceError>(match &existing {
+            Some(bid) => {
+                service::bids::revise(service, &ctx.actor, tender, bid.bid.id, &input).await?;
+                "revised"
+            }
+            None => {
+                service::bids::submit(service, &ctx.actor, tender, &input).await?;
+                "bid"
+            }
+        })
+    }
+    .await;
+    match result {
+        Ok(code) => done(&format!("/tenders/{uuid}/bid"), code),
+        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let form = FormState::failed(&posted, &error);
+            let built = async {
+                let tender = super::tenders::read_tender(&ctx, uuid).await?;
+                bid_form(&ctx, &tender, existing.as_ref(), &form, None).await
+            }
+            .await;
+            ctx.show_again("Your bid", &error, built)
+        }
+    }
+}
+
+async fn own_bid_action(ctx: &Ctx, id: &str, code: &str, withdraw: bool) -> Response {
+    let result = async {
+        let uuid = parse_id(id)?;
+        let bid = own_bid(ctx, uuid).await?.ok_or_else(|| {
+            ServiceError::NotFound("Your organisation has no live bid on this tender.".to_owned())
+        })?;
+        let (tender, bid) = (TenderId::from_uuid(uuid), bid.bid.id);
+        if withdraw {
+            service::bids::withdraw(&ctx.state.ctx, &ctx.actor, tender, bid).await?;
+        } else {
+            service::bids::confirm(&ctx.state.ctx, &ctx.actor, tender, bid).await?;
+        }
+        Ok::<_, ServiceError>(uuid)
+    }
+    .await;
+    match result {
+        Ok(uuid) => done(&format!("/tenders/{uuid}/bid"), code),
+        Err(error) => ctx.error(error),
+    }
+}
+
+async fn withdraw_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
+    own_bid_action(&ctx, &id, "withdrawn", true).await
+}
+
+async fn confirm_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
+    own_bid_action(&ctx, &id, "confirmed", false).await
+}
+
+fn score_cells(item: &service::evaluation::RankedView) -> Vec<Markup> {
+    vec![
+        html! { (item.rank) },
+        html! { (item.supplier_name) },
+        html! { (pounds(item.price_pence)) },
+        html! { (format!("{:.2}", item.price_score)) },
+        html! { (format!("{:.2}", item.quality_score)) },
+        html! { strong { (format!("{:.2}", item.total_score)) } },
+    ]
+}
+
+const SCORE_HEADINGS: [&str; 6] = [
+    "Rank",
+    "Supplier",
+    "Price",
+    "Price score",
+    "Quality score",
+    "Total",
+];
+
+/// The outcome after award: to a bidder its own result with the evaluators' marks and reasons
+/// (evaluators not named), the winner's name and scores; the challenge form during standstill.
+async fn outcome_content(
+    ctx: &Ctx,
+    id: &str,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ServiceError> {
+    let uuid = parse_id(id)?;
+    let tender = super::tenders::read_tender(ctx, uuid).await?;
+    let outcome =
+        service::awards::outcome(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid)).await?;
+    let standstill = outcome.status == TenderStatus::Standstill;
+    let challenges = if ctx.actor.role == Role::SupplierBidder {
+        service::awards::challenges(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid)).await?
+    } else {
+        Vec::new()
+    };
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        span class="nhsuk-caption-l" { (tender.tender.title) }
+        h1 { "Outcome" }
+        (summary(vec![
+            ("Awarded to", html! { strong { (outcome.award.supplier_name) } }),
+            ("Awarded", html! { (when(outcome.award.awarded_at)) }),
+            ("Standstill ends", html! { (when(outcome.award.standstill_ends_at)) }),
+            ("State", html! { (words(outcome.status.as_str())) }),
+            ("Bids ranked", html! { (outcome.ranked_bids) }),
+        ]))
+        h2 { "The winning bid" }
+        (table("The winning bid's scores", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], vec![score_cells(&outcome.winner)]))
+        @if let Some(yours) = &outcome.your_bid {
+            h2 { "Your bid" }
+            @if yours.successful {
+                div class="nhsuk-inset-text" { p { "Your bid was successful." } }
+            }
+            @if yours.excluded {
+                div class="nhsuk-inset-text" { p { "Your bid was excluded as non-compliant: " (yours.exclusion_reason.clone().unwrap_or_default()) } }
+            }
+            @if let Some(result) = &yours.result {
+                (table("Your bid's scores", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], vec![score_cells(result)]))
+            }
+            @for criterion in &yours.feedback {
+                h3 class="nhsuk-heading-s" { (criterion.name) }
+                @for (n, mark) in criterion.marks.iter().enumerate() {
+                    div class="nhsuk-inset-text" {
+                        p { strong { "Evaluator " (n + 1) ": " (mark.score) " of 100" } }
+                        p class="mkt-pre" { (mark.justification) }
+                    }
+                }
+            }
+        }
+        @if let Some(items) = &outcome.items {
+            h2 { "Every ranked bid" }
+            (table("Every ranked bid", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], items.iter().map(score_cells).collect()))
+        }
+        @if !challenges.is_empty() {
+            h2 { "Your challenge" }
+            @for c in &challenges {
+                div class="nhsuk-inset-text" {
+                    p class="mkt-pre" { (c.grounds) }
+                    p { "Lodged " (when(c.lodged_at)) " — " strong { (words(c.status.as_str())) } }
+                    @if let Some(notes) = &c.resolution_notes { p class="mkt-pre" { (notes) } }
+                }
+            }
+        }
+        @if standstill && outcome.your_bid.as_ref().is_some_and(|b| !b.successful) && challenges.iter().all(|c| c.status != ChallengeStatus::Open) {
+            h2 { "Challenge the award" }
+            form method="post" action=(format!("/tenders/{id}/challenge")) novalidate {
+                (csrf_field(&ctx.csrf))
+                (Field::new("grounds", "Your grounds").hint("During the standstill period only. While a challenge is open the contract cannot be confirmed.").textarea(form))
+                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Lodge the challenge" }
+            }
+        }
+        p { a href=(format!("/tenders/{id}")) { "Back to the tender" } }
+    })
+}
+
+async fn outcome_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
+    let built = outcome_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
+    ctx.show("Outcome", built)
+}
+
+async fn lodge_challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ServiceError::NotFound("No such tender.".to_owned()));
+    };
+    let grounds = posted.text("grounds").trim();
+    match service::awards::lodge_challenge(
+        &ctx.state.ctx,
+        &ctx.actor,
+        TenderId::from_uuid(uuid),
+        grounds,
+    )
+    .await
+    {
+        Ok(_) => done(&format!("/tenders/{uuid}/outcome"), "challenged"),
+        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let form = FormState::failed(&posted, &error);
+            let built = outcome_content(&ctx, &id, &form, None).await;
+            ctx.show_again("Outcome", &error, built)
+        }
+    }
+}

@@ -1,0 +1,574 @@
+//! The buyer's side after the deadline: the lead's page with the bids, the evaluation panel, the
+//! ranking, the award (with a justification where it is not the top bid), the challenges and
+//! the contract; and the evaluator's page with the conflict declaration and the scoring form.
+//! Each action is the service's own command, so every rule is decided in one place.
+
+use crate::WebState;
+use crate::ui::{
+    Ctx, Done, Field, FormState, Posted, Problem, csrf_field, done, error_summary, inline_error,
+    notice, parse_id, problems_of, summary, table, when, words,
+};
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::FieldError;
+use domain::contract::ChallengeOutcome;
+use domain::evaluation::PanelStanding;
+use domain::ids::{BidId, CriterionId, TenderId, UserId};
+use domain::money::pounds;
+use domain::tender::{CriterionKind, TenderStatus};
+use domain::user::Role;
+use maud::{Markup, html};
+use service::ServiceError;
+use service::contracts::Rating;
+use service::evaluation::{self as evaluation, MarkTarget};
+use service::{awards, bids};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+mod scoring;
+use scoring::*;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/tenders/{id}/evaluation", get(evaluation_page))
+        .route("/tenders/{id}/evaluators", post(assign_evaluator))
+        .route(
+            "/tenders/{id}/evaluators/{user}/remove",
+            post(remove_evaluator),
+        )
+        .route("/tenders/{id}/bids/{bid}/exclude", post(exclude_bid))
+        .route("/tenders/{id}/bids/{bid}/reinstate", post(reinstate_bid))
+        .route("/tenders/{id}/award", post(award_tender))
+        .route("/tenders/{id}/unsuccessful", post(declare_unsuccessful))
+        .route(
+            "/tenders/{id}/challenges/{challenge}/resolve",
+            post(resolve_challenge),
+        )
+        .route("/tenders/{id}/contract", post(confirm_contract))
+        .route("/tenders/{id}/scoring", get(scoring_page))
+        .route("/tenders/{id}/declaration", post(declare))
+        .route("/tenders/{id}/bids/{bid}/scores", post(score_bid))
+}
+
+fn rating_text(rating: Option<&Rating>) -> String {
+    match rating {
+        Some(r) => format!("{:.1} of 5 ({} reviews)", r.overall, r.reviews),
+        None => "Not yet rated".to_owned(),
+    }
+}
+
+/// The lead's page after the deadline. Which sections show follows the tender's state; what
+/// each shows is what the API gives the lead.
+async fn evaluation_content(
+    ctx: &Ctx,
+    id: &str,
+    form: &FormState,
+    confirmation: Option<&str>,
+) -> Result<Markup, ServiceError> {
+    ctx.require(&[Role::BuyerLead])?;
+    let service = &ctx.state.ctx;
+    let who = &ctx.actor;
+    let tender_id = TenderId::from_uuid(parse_id(id)?);
+    let view = service::tenders::get(service, who, tender_id).await?;
+    if view.tender.buyer_id != ctx.actor.organisation_id {
+        return Err(ServiceError::NotFound("No such tender.".to_owned()));
+    }
+    let tender = &view.tender;
+    let state = view.status.as_str();
+    let evaluating = view.status == TenderStatus::Evaluation;
+    let panel = evaluation::panel(service, who, tender_id).await?;
+    let bid_list = bids::list(service, who, tender_id).await?;
+    let ranking = if evaluating {
+        Some(evaluation::ranking(service, who, tender_id).await?)
+    } else {
+        None
+    };
+    let outcome = if matches!(
+        view.status,
+        TenderStatus::Standstill | TenderStatus::Awarded
+    ) {
+        Some(awards::outcome(service, who, tender_id).await?)
+    } else {
+        None
+    };
+    let challenges = if outcome.is_some() {
+        awards::challenges(service, who, tender_id).await?
+    } else {
+        Vec::new()
+    };
+    let colleagues = persistence::users::list(
+        ctx.state.ctx.db().conn(),
+        &persistence::users::UserFilter {
+            organisation_id: Some(ctx.actor.organisation_id),
+            role: None,
+            active: Some(true),
+        },
+        domain::pagination::PageRequest::new(Some(1), Some(100))?,
+    )
+    .await?;
+    let assignable: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a colleague".to_owned()))
+            .chain(
+                colleagues
+                    .items
+                    .iter()
+                    .filter(|u| matches!(u.role, Role::BuyerEvaluator | Role::BuyerLead))
+                    .filter(|u| !panel.iter().any(|m| m.user_id == u.id))
+                    .map(|u| {
+                        (
+                            u.id.as_uuid().to_string(),
+                            format!("{} ({})", u.name, u.email),
+                        )
+                    }),
+            )
+            .collect();
+    let excluded: HashMap<BidId, String> = ranking
+        .as_ref()
+        .map(|r| {
+            r.excluded
+                .iter()
+                .map(|e| (e.bid_id, e.exclusion_reason.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(html! {
+        (notice(confirmation))
+        (error_summary(&form.problems))
+        span class="nhsuk-caption-l" { (tender.title) }
+        h1 { "Bids, evaluation and award" }
+        p { "State: " strong class="nhsuk-tag" { (words(state)) } " — bids closed " (when(tender.submission_deadline)) "." }
+
+        h2 { "Bids" }
+        @if bid_list.is_empty() {
+            p { "No bids were received." }
+        } @else {
+            (table("Bids received", &["Supplier", "Price", "Submitted", "Compliance"], &[1],
+                bid_list.iter().map(|b| vec![
+                    html! { (b.supplier_name) },
+                    html! { (pounds(b.bid.price_pence)) },
+                    html! { (when(b.bid.submitted_at)) },
+                    html! {
+                        @if let Some(reason) = excluded.get(&b.bid.id) {
+                            "Excluded: " (reason)
+                            @if evaluating {
+                                form method="post" action=(format!("/tenders/{id}/bids/{}/reinstate", b.bid.id)) {
+                                    (csrf_field(&ctx.csrf))
+                                    button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Reinstate " span class="nhsuk-u-visually-hidden" { (b.supplier_name) } }
+                                }
+                            }
+                        } @else if evaluating {
+                            form method="post" action=(format!("/tenders/{id}/bids/{}/exclude", b.bid.id)) novalidate {
+                                (csrf_field(&ctx.csrf))
+                                (Field::new(&format!("reason-{}", b.bid.id), &format!("Reason to exclude {}", b.supplier_name)).named("reason").input(form))
+                                button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Exclude as non-compliant" }
+                            }
+                        } @else {
+                            "Compliant"
+                        }
+                    },
+                ]).collect()))
+            @for b in &bid_list {
+                details class="nhsuk-details" {
+                    summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Responses from " (b.supplier_name) } }
+                    div class="nhsuk-details__text" {
+                        @for r in &b.bid.responses {
+                            @let name = tender.criteria.iter().find(|c| c.id == r.criterion_id).map(|c| c.name.clone()).unwrap_or_default();
+                            h3 class="nhsuk-heading-s" { (name) }
+                            p class="mkt-pre" { (r.text) }
+                        }
+                    }
+                }
+            }
+        }
+
+        h2 { "Evaluation panel" }
+        @if panel.is_empty() {
+            p { "Nobody is assigned yet." }
+        } @else {
+            (table("Evaluation panel", &["Evaluator", "Declaration", ""], &[],
+                panel.iter().map(|m| vec![
+                    html! { (m.name) br; span class="nhsuk-body-s" { (m.email) } },
+                    html! {
+                        @match m.standing() {
+                            PanelStanding::Conflicted => { "Conflict of interest: " (m.conflict_details.clone().unwrap_or_default()) }
+                            PanelStanding::Cleared => { "No conflict" }
+                            _ => { "Not yet declared" }
+                        }
+                    },
+                    html! {
+                        @if evaluating {
+                            form method="post" action=(format!("/tenders/{id}/evaluators/{}/remove", m.user_id)) {
+                                (csrf_field(&ctx.csrf))
+                                button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Remove " span class="nhsuk-u-visually-hidden" { (m.name) } }
+                            }
+                        }
+                    },
+                ]).collect()))
+        }
+        @if evaluating {
+            form method="post" action=(format!("/tenders/{id}/evaluators")) novalidate {
+                (csrf_field(&ctx.csrf))
+                (Field::new("user_id", "Assign an evaluator").select(form, &assignable))
+                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Assign" }
+            }
+            p { "You may score too: " a href=(format!("/tenders/{id}/scoring")) { "declare and score" } "." }
+        }
+
+        @if let Some(ranking) = &ranking {
+            h2 { "Ranking" }
+            @if !ranking.complete {
+                div class="nhsuk-inset-text" { p { (ranking.missing_marks) " marks are still missing from " (ranking.scorers) " scoring evaluators. The award waits for every mark." } }
+            }
+            @if ranking.items.is_empty() {
+                p { "No compliant bid to rank." }
+            } @else {
+                form method="post" action=(format!("/tenders/{id}/award")) novalidate {
+                    (csrf_field(&ctx.csrf))
+                    div class=(if form.error("bid_id").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+                        fieldset class="nhsuk-fieldset" {
+                            legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Choose the bid to award" }
+                            (inline_error("bid_id", form.error("bid_id")))
+                            div class="nhsuk-radios" id="bid_id" {
+                                @for (i, item) in ranking.items.iter().enumerate() {
+                                    div class="nhsuk-radios__item" {
+                                        input class="nhsuk-radios__input" id=(format!("award-{i}")) name="bid_id" type="radio" value=(item.bid_id) checked[i == 0];
+                                        label class="nhsuk-label nhsuk-radios__label" for=(format!("award-{i}")) {
+                                            strong { (item.rank) ". " (item.supplier_name) } " — total " (format!("{:.2}", item.total_score))
+                                            " (price " (format!("{:.2}", item.price_score)) ", quality " (format!("{:.2}", item.quality_score)) "); "
+                                            (pounds(item.price_pence))
+                                            @if item.above_budget_ceiling { " — above the budget ceiling" }
+                                            "; supplier rating " (rating_text(item.supplier_rating.as_ref()))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    (Field::new("justification", "Justification").hint("Needed when you award to any bid but the top-ranked one.").textarea(form))
+                    button class="nhsuk-button" type="submit" { "Award" }
+                }
+                details class="nhsuk-details" {
+                    summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Scores by criterion" } }
+                    div class="nhsuk-details__text" {
+                        @for item in &ranking.items {
+                            h3 class="nhsuk-heading-s" { (item.supplier_name) }
+                            (table(&format!("Scores of {}", item.supplier_name), &["Criterion", "Weight", "Mean mark", "Score"], &[1, 2, 3],
+                                item.quality_scores.iter().map(|q| vec![
+                                    html! { (q.name) },
+                                    html! { (q.weight) "%" },
+                                    html! { (q.mean_score.map(|m| format!("{m:.1}")).unwrap_or_else(|| "—".to_owned())) },
+                                    html! { (format!("{:.2}", q.score)) },
+                                ]).collect()))
+                        }
+                    }
+                }
+            }
+            h2 { "No compliant bid?" }
+            form method="post" action=(format!("/tenders/{id}/unsuccessful")) novalidate {
+                (csrf_field(&ctx.csrf))
+                (Field::new("unsuccessful-reason", "Reason to declare the tender unsuccessful").named("reason").hint("Only when no compliant bid remains.").textarea(form))
+                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Declare unsuccessful" }
+            }
+        }
+
+        @if let Some(outcome) = &outcome {
+            h2 { "Award" }
+            (summary(vec![
+                ("Awarded to", html! { strong { (outcome.award.supplier_name) } }),
+                ("Rank", html! { (outcome.award.rank) }),
+                ("Awarded", html! { (when(outcome.award.awarded_at)) }),
+                ("Standstill ends", html! { (when(outcome.award.standstill_ends_at)) }),
+            ]))
+            @if let Some(justification) = &outcome.award.justification {
+                p class="mkt-pre" { strong { "Justification: " } (justification) }
+            }
+            h2 { "Challenges" }
+            @if challenges.is_empty() { p { "No challenge has been lodged." } }
+            @for c in &challenges {
+                div class="nhsuk-inset-text" {
+                    p class="mkt-pre" { (c.grounds) }
+                    p { "Lodged " (when(c.lodged_at)) " — " strong { (words(c.status.as_str())) } }
+                    @if let Some(notes) = &c.resolution_notes { p class="mkt-pre" { (notes) } }
+                    @if c.status == domain::contract::ChallengeStatus::Open {
+                        form method="post" action=(format!("/tenders/{id}/challenges/{}/resolve", c.id)) novalidate {
+                            (csrf_field(&ctx.csrf))
+                            (Field::new(&format!("outcome-{}", c.id), "Outcome").named("outcome").select(form, &[("dismissed".to_owned(), "Dismissed: the award stands".to_owned()), ("upheld".to_owned(), "Upheld: the award is cancelled and evaluation reopens".to_owned())]))
+                            (Field::new(&format!("notes-{}", c.id), "Notes").named("notes").textarea(form))
+                            button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Resolve the challenge" }
+                        }
+                    }
+                }
+            }
+            h2 { "Contract" }
+            @match outcome.contract_id {
+                Some(contract) => { p { a href=(format!("/contracts/{contract}")) { "The contract" } } }
+                None => {
+                    p { "When the standstill has ended with no open challenge, confirm the contract." }
+                    form method="post" action=(format!("/tenders/{id}/contract")) novalidate {
+                        (csrf_field(&ctx.csrf))
+                        (Field::new("start_date", "Start date").kind("date").input(form))
+                        (Field::new("end_date", "End date (optional)").hint("Leave empty to run the tender's contract term.").kind("date").input(form))
+                        button class="nhsuk-button" type="submit" { "Confirm the contract" }
+                    }
+                }
+            }
+        }
+        p { a href=(format!("/tenders/{id}")) { "Back to the tender" } }
+    })
+}
+
+async fn evaluation_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(confirmation): Query<Done>,
+) -> Response {
+    let built = evaluation_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
+    ctx.show("Bids, evaluation and award", built)
+}
+
+/// After a lead's action: back to the evaluation page with a confirmation, or the page again
+/// with the problem pointed at the field that caused it.
+async fn after(
+    ctx: &Ctx,
+    id: &str,
+    posted: &Posted,
+    result: Result<(), ServiceError>,
+    code: &str,
+    rename: &[(&str, String)],
+) -> Response {
+    match result {
+        Ok(()) => done(&format!("/tenders/{id}/evaluation"), code),
+        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) => {
+            let mut form = FormState::failed(posted, &error);
+            for p in &mut form.problems {
+                if let Some((_, to)) = rename
+                    .iter()
+                    .find(|(from, _)| p.field.as_deref() == Some(*from))
+                {
+                    p.field = Some(to.clone());
+                }
+            }
+            let built = evaluation_content(ctx, id, &form, None).await;
+            ctx.show_again("Bids, evaluation and award", &error, built)
+        }
+    }
+}
+
+fn ids(id: &str, other: &str) -> Result<(TenderId, Uuid), ServiceError> {
+    Ok((TenderId::from_uuid(parse_id(id)?), parse_id(other)?))
+}
+
+fn tender_id(id: &str) -> Result<TenderId, ServiceError> {
+    Ok(TenderId::from_uuid(parse_id(id)?))
+}
+
+/// A free-text field, `None` when left empty.
+fn optional(posted: &Posted, field: &str) -> Option<String> {
+    let text = posted.text(field).trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+async fn assign_evaluator(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let result = async {
+        let tender = tender_id(&id)?;
+        let user = posted.id("user_id", "choose a colleague to assign")?;
+        evaluation::assign(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await?;
+        Ok(())
+    }
+    .await;
+    after(&ctx, &id, &posted, result, "assigned", &[]).await
+}
+
+async fn remove_evaluator(
+    ctx: Ctx,
+    Path((id, user)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
+    let result = async {
+        let (tender, user) = ids(&id, &user)?;
+        evaluation::remove(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await?;
+        Ok(())
+    }
+    .await;
+    after(&ctx, &id, &posted, result, "removed", &[]).await
+}
+
+async fn exclude_bid(
+    ctx: Ctx,
+    Path((id, bid)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
+    let result = async {
+        let (tender, bid_id) = ids(&id, &bid)?;
+        let reason = posted.text("reason").trim();
+        evaluation::exclude(
+            &ctx.state.ctx,
+            &ctx.actor,
+            tender,
+            BidId::from_uuid(bid_id),
+            reason,
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    after(
+        &ctx,
+        &id,
+        &posted,
+        result,
+        "excluded",
+        &[("reason", format!("reason-{bid}"))],
+    )
+    .await
+}
+
+async fn reinstate_bid(
+    ctx: Ctx,
+    Path((id, bid)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
+    let result = async {
+        let (tender, bid_id) = ids(&id, &bid)?;
+        evaluation::reinstate(&ctx.state.ctx, &ctx.actor, tender, BidId::from_uuid(bid_id)).await?;
+        Ok(())
+    }
+    .await;
+    after(&ctx, &id, &posted, result, "reinstated", &[]).await
+}
+
+async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let result = async {
+        let tender = tender_id(&id)?;
+        let bid = posted.id("bid_id", "choose the bid to award")?;
+        let justification = optional(&posted, "justification");
+        awards::award(
+            &ctx.state.ctx,
+            &ctx.actor,
+            tender,
+            BidId::from_uuid(bid),
+            justification.as_deref(),
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    after(&ctx, &id, &posted, result, "awarded", &[]).await
+}
+
+async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let result = async {
+        let tender = tender_id(&id)?;
+        let reason = posted.text("reason").trim();
+        evaluation::declare_unsuccessful(&ctx.state.ctx, &ctx.actor, tender, reason).await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => done(&format!("/tenders/{id}"), "unsuccessful"),
+        Err(error) => {
+            after(
+                &ctx,
+                &id,
+                &posted,
+                Err(error),
+                "",
+                &[("reason", "unsuccessful-reason".to_owned())],
+            )
+            .await
+        }
+    }
+}
+
+async fn resolve_challenge(
+    ctx: Ctx,
+    Path((id, challenge)): Path<(String, String)>,
+    posted: Posted,
+) -> Response {
+    let result = async {
+        let (tender, challenge_id) = ids(&id, &challenge)?;
+        let outcome = match posted.get("outcome") {
+            "upheld" => ChallengeOutcome::Upheld,
+            "dismissed" => ChallengeOutcome::Dismissed,
+            _ => {
+                return Err(service::ServiceError::Validation(vec![FieldError::new(
+                    "/outcome",
+                    "choose dismissed or upheld",
+                )]));
+            }
+        };
+        let notes = posted.text("notes").trim();
+        awards::resolve_challenge(
+            &ctx.state.ctx,
+            &ctx.actor,
+            tender,
+            challenge_id,
+            outcome,
+            notes,
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        // An upheld challenge reopens evaluation: the tender page says where it now stands.
+        Ok(()) => done(&format!("/tenders/{id}"), "resolved"),
+        Err(error) => {
+            after(
+                &ctx,
+                &id,
+                &posted,
+                Err(error),
+                "",
+                &[
+                    ("notes", format!("notes-{challenge}")),
+                    ("outcome", format!("outcome-{challenge}")),
+                ],
+            )
+            .await
+        }
+    }
+}
+
+async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let result = async {
+        let tender = tender_id(&id)?;
+        let mut errors = Vec::new();
+        let start = date_field(&posted, "start_date", &mut errors);
+        let end = optional(&posted, "end_date")
+            .and_then(|_| date_field(&posted, "end_date", &mut errors));
+        let start = match start {
+            Some(start) if errors.is_empty() => start,
+            _ => {
+                return Err(service::ServiceError::Validation(errors));
+            }
+        };
+        let contract =
+            awards::confirm_contract(&ctx.state.ctx, &ctx.actor, tender, start, end).await?;
+        Ok::<_, ServiceError>(contract.id)
+    }
+    .await;
+    match result {
+        Ok(contract) => done(&format!("/contracts/{contract}"), "contracted"),
+        Err(error) => after(&ctx, &id, &posted, Err(error), "", &[]).await,
+    }
+}
+
+/// A `date` field as a date; a missing or unreadable one is an error at that field.
+fn date_field(
+    posted: &Posted,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<chrono::NaiveDate> {
+    let parsed = chrono::NaiveDate::parse_from_str(posted.get(field).trim(), "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.push(FieldError::new(
+            format!("/{field}"),
+            "must be a date, like 2027-04-01",
+        ));
+    }
+    parsed
+}

@@ -1,0 +1,513 @@
+//! The buyer lead's tender form: reading it into the domain's fields and the service's changes,
+//! showing it (new, edit, again after an error) with its criteria builder.
+
+use super::*;
+use domain::tender::CriterionKind;
+
+/// How many quality criteria rows the form offers (blank rows are ignored).
+pub(super) const QUALITY_ROWS: usize = 6;
+
+/// A `datetime-local` value (UK time) as an instant; anything else is an error at its field.
+pub(super) fn instant_of(
+    posted: &Posted,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::NaiveDateTime::parse_from_str(posted.get(field).trim(), "%Y-%m-%dT%H:%M")
+        .map(domain::calendar::uk_local)
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                format!("/{field}"),
+                "must be a date and time, like 2027-03-31 at 12:00",
+            ));
+        })
+        .ok()
+}
+
+pub(super) fn local_field(at: chrono::DateTime<chrono::Utc>) -> String {
+    domain::calendar::uk_time(at)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The tender form's fields, read: the quality rows that were filled in, in order, after the
+/// price criterion; the form values are renumbered to match, so that an error about
+/// `/criteria/2/weight` points at the row shown second. A field that cannot even be read (an
+/// amount that is not one, a date that is not one) is an error at that field.
+pub(super) struct TenderForm {
+    values: HashMap<String, String>,
+    region: Option<Region>,
+    estimated_value_pence: Option<i64>,
+    budget_ceiling_pence: Option<i64>,
+    contract_term_months: Option<i64>,
+    procedure: Option<Procedure>,
+    invited: Vec<OrganisationId>,
+    criteria: Vec<NewCriterion>,
+    clarification_deadline: Option<chrono::DateTime<chrono::Utc>>,
+    submission_deadline: Option<chrono::DateTime<chrono::Utc>>,
+    standstill_days: Option<i64>,
+    errors: Vec<FieldError>,
+}
+
+/// A whole number typed in a field (0 when unreadable, with an error at the field).
+pub(super) fn whole(posted: &Posted, field: &str, errors: &mut Vec<FieldError>) -> i64 {
+    posted.get(field).trim().parse().unwrap_or_else(|_| {
+        errors.push(FieldError::new(
+            format!("/{}", field.replace('-', "/")),
+            "must be a whole number",
+        ));
+        0
+    })
+}
+
+pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
+    let mut errors = Vec::new();
+    let mut values = posted.values();
+    let mut criteria = vec![NewCriterion {
+        name: "Price".to_owned(),
+        kind: "price".to_owned(),
+        weight: whole(posted, "criteria-0-weight", &mut errors),
+    }];
+    let mut rows = Vec::new();
+    for i in 1..=QUALITY_ROWS {
+        let name = posted.get(&format!("criteria-{i}-name"));
+        let weight = posted.get(&format!("criteria-{i}-weight"));
+        values.remove(&format!("criteria-{i}-name"));
+        values.remove(&format!("criteria-{i}-weight"));
+        if !name.is_empty() || !weight.is_empty() {
+            rows.push((name.to_owned(), weight.to_owned()));
+        }
+    }
+    for (n, (name, weight)) in rows.into_iter().enumerate() {
+        values.insert(format!("criteria-{}-name", n + 1), name.clone());
+        values.insert(format!("criteria-{}-weight", n + 1), weight.clone());
+        let weight = weight.trim().parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(
+                format!("/criteria/{}/weight", n + 1),
+                "must be a whole number",
+            ));
+            0
+        });
+        criteria.push(NewCriterion {
+            name,
+            kind: "quality".to_owned(),
+            weight,
+        });
+    }
+    let mut pounds = |field: &str, required: bool| {
+        let raw = posted.get(field).trim();
+        if raw.is_empty() && !required {
+            return None;
+        }
+        parse_pounds(raw).or_else(|| {
+            errors.push(FieldError::new(
+                format!("/{field}"),
+                "must be an amount in pounds, like 250000 or 250000.50",
+            ));
+            None
+        })
+    };
+    let estimated_value_pence = pounds("estimated_value_pence", true);
+    let budget_ceiling_pence = pounds("budget_ceiling_pence", false);
+    let region = posted.get("region").parse().ok();
+    if region.is_none() {
+        errors.push(FieldError::new("/region", "choose a region"));
+    }
+    let procedure = posted.get("procedure").parse().ok();
+    if procedure.is_none() {
+        errors.push(FieldError::new("/procedure", "choose a procedure"));
+    }
+    let mut invited = Vec::new();
+    for (i, raw) in posted.all("invited_supplier_ids").iter().enumerate() {
+        match uuid::Uuid::parse_str(raw) {
+            Ok(id) => invited.push(OrganisationId::from_uuid(id)),
+            Err(_) => errors.push(FieldError::new(
+                format!("/invited_supplier_ids/{i}"),
+                "is not a supplier",
+            )),
+        }
+    }
+    let contract_term_months = Some(whole(posted, "contract_term_months", &mut errors));
+    let standstill_days = if posted.get("standstill_days").trim().is_empty() {
+        None
+    } else {
+        Some(whole(posted, "standstill_days", &mut errors))
+    };
+    let clarification_deadline = instant_of(posted, "clarification_deadline", &mut errors);
+    let submission_deadline = instant_of(posted, "submission_deadline", &mut errors);
+    TenderForm {
+        values,
+        region,
+        estimated_value_pence,
+        budget_ceiling_pence,
+        contract_term_months,
+        procedure,
+        invited,
+        criteria,
+        clarification_deadline,
+        submission_deadline,
+        standstill_days,
+        errors,
+    }
+}
+
+impl TenderForm {
+    /// The draft as the domain parses it, once every field could be read.
+    fn spec(&self, posted: &Posted) -> Result<TenderSpec, ServiceError> {
+        let (
+            true,
+            Some(region),
+            Some(estimated_value_pence),
+            Some(contract_term_months),
+            Some(procedure),
+            Some(clarification_deadline),
+            Some(submission_deadline),
+        ) = (
+            self.errors.is_empty(),
+            self.region,
+            self.estimated_value_pence,
+            self.contract_term_months,
+            self.procedure,
+            self.clarification_deadline,
+            self.submission_deadline,
+        )
+        else {
+            return Err(ServiceError::Validation(self.errors.clone()));
+        };
+        Ok(TenderSpec::parse(&TenderFields {
+            title: posted.get("title"),
+            description: posted.text("description").trim(),
+            category: posted.get("category"),
+            region,
+            estimated_value_pence,
+            budget_ceiling_pence: self.budget_ceiling_pence,
+            contract_term_months,
+            procedure,
+            invited_supplier_ids: &self.invited,
+            criteria: &self.criteria,
+            clarification_deadline,
+            submission_deadline,
+            standstill_days: self.standstill_days,
+        })?)
+    }
+
+    /// Every field of the form as a change to the draft.
+    fn changes(&self, posted: &Posted) -> Result<DraftChanges, ServiceError> {
+        if !self.errors.is_empty() {
+            return Err(ServiceError::Validation(self.errors.clone()));
+        }
+        Ok(DraftChanges {
+            title: Some(posted.get("title").to_owned()),
+            description: Some(posted.text("description").trim().to_owned()),
+            category: Some(posted.get("category").to_owned()),
+            region: self.region,
+            estimated_value_pence: self.estimated_value_pence,
+            budget_ceiling_pence: Some(self.budget_ceiling_pence),
+            contract_term_months: self.contract_term_months,
+            procedure: self.procedure,
+            invited_supplier_ids: Some(self.invited.clone()),
+            criteria: Some(self.criteria.clone()),
+            clarification_deadline: self.clarification_deadline,
+            submission_deadline: self.submission_deadline,
+            standstill_days: self.standstill_days,
+        })
+    }
+}
+
+/// The tender form: details, the procedure with the suppliers it invites, the deadlines and the
+/// criteria builder (the weights' total is shown as they are typed where script runs; the
+/// server checks it on every submission).
+pub(super) async fn tender_form(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    form: &FormState,
+    invited: &[String],
+) -> Result<Markup, ServiceError> {
+    let suppliers = crate::ui::trading_suppliers(ctx, "").await?;
+    let category_options =
+        crate::ui::choices("Choose a category", crate::ui::category_options(ctx).await?);
+    let region_options = crate::ui::choices("Choose a region", crate::ui::region_options());
+    let procedure = form.value("procedure");
+    Ok(html! {
+        (error_summary(&form.problems))
+        h1 { (heading) }
+        form method="post" action=(action) novalidate {
+            (csrf_field(&ctx.csrf))
+            @if !form.value("version").is_empty() {
+                input type="hidden" name="version" value=(form.value("version"));
+            }
+            (Field::new("title", "Title").input(form))
+            (Field::new("description", "What is being bought").hint("Suppliers read this; line breaks are kept.").textarea(form))
+            (Field::new("category", "Category").select(form, &category_options))
+            (Field::new("region", "Region").select(form, &region_options))
+            (Field::new("estimated_value_pence", "Estimated total value, in pounds").hint("For example, 250000").width("10").input(form))
+            (Field::new("budget_ceiling_pence", "Budget ceiling, in pounds (optional)").hint("Never shown to suppliers.").width("10").input(form))
+            (Field::new("contract_term_months", "Contract term, in months").width("4").input(form))
+            div class=(if form.error("procedure").is_some() || form.error("invited_supplier_ids").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+                fieldset class="nhsuk-fieldset" aria-describedby="procedure-hint" {
+                    legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Procedure" }
+                    div class="nhsuk-hint" id="procedure-hint" { "Open: any supplier may bid. Invited: only the suppliers you tick." }
+                    (inline_error("procedure", form.error("procedure").or(form.error("invited_supplier_ids"))))
+                    div class="nhsuk-radios" {
+                        div class="nhsuk-radios__item" {
+                            input class="nhsuk-radios__input" id="procedure" name="procedure" type="radio" value="open" checked[procedure != "invited"];
+                            label class="nhsuk-label nhsuk-radios__label" for="procedure" { "Open" }
+                        }
+                        div class="nhsuk-radios__item" {
+                            input class="nhsuk-radios__input" id="procedure-invited" name="procedure" type="radio" value="invited" checked[procedure == "invited"];
+                            label class="nhsuk-label nhsuk-radios__label" for="procedure-invited" { "Invited" }
+                        }
+                    }
+                }
+            }
+            details class="nhsuk-details" id="invited_supplier_ids" open[procedure == "invited"] {
+                summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Suppliers to invite" } }
+                div class="nhsuk-details__text" {
+                    div class="nhsuk-checkboxes" {
+                        @for (i, (id, name)) in suppliers.iter().skip(1).enumerate() {
+                            div class="nhsuk-checkboxes__item" {
+                                input class="nhsuk-checkboxes__input" id=(format!("invite-{i}")) name="invited_supplier_ids" type="checkbox" value=(id) checked[invited.contains(id)];
+                                label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("invite-{i}")) { (name) }
+                            }
+                        }
+                    }
+                }
+            }
+            (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").hint("Suppliers may ask questions until then.").input(form))
+            (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").hint("Enforced by the server's clock: a bid at or after this time is refused.").input(form))
+            (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8.").width("3").input(form))
+            fieldset class="nhsuk-fieldset" id="criteria" {
+                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
+                div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
+                (inline_error("criteria", form.error_at("criteria")))
+                div class="mkt-criteria-row" {
+                    (Field::new("criteria-0-weight", "Price weight").width("3").weight().input(form))
+                }
+                @for i in 1..=QUALITY_ROWS {
+                    div class="mkt-criteria-row" {
+                        (Field::new(&format!("criteria-{i}-name"), &format!("Quality criterion {i}")).input(form))
+                        (Field::new(&format!("criteria-{i}-weight"), &format!("Weight of quality criterion {i}")).width("3").weight().input(form))
+                    }
+                }
+                p id="criteria-total" class="mkt-total" aria-live="polite" {}
+            }
+            button class="nhsuk-button" type="submit" { "Save draft" }
+        }
+    })
+}
+
+/// Names the criteria builder's errors as its labels do (row 0 is the price criterion, row `i`
+/// quality criterion `i`), rather than by their place in the API's list.
+pub(super) fn name_criteria(form: &mut FormState) {
+    for problem in &mut form.problems {
+        let Some(field) = problem.field.as_deref() else {
+            continue;
+        };
+        let Some(rest) = field.strip_prefix("criteria-") else {
+            continue;
+        };
+        let (row, part) = rest.split_once('-').unwrap_or((rest, ""));
+        let Ok(row) = row.parse::<usize>() else {
+            continue;
+        };
+        let label = match (row, part) {
+            (0, _) => "Price weight".to_owned(),
+            (i, "name") => format!("Quality criterion {i}"),
+            (i, _) => format!("Weight of quality criterion {i}"),
+        };
+        let detail = problem
+            .message
+            .split_once(": ")
+            .map_or(problem.message.as_str(), |(_, d)| d)
+            .to_owned();
+        problem.message = format!("{label}: {detail}");
+    }
+}
+
+pub(super) async fn new_tender(ctx: Ctx) -> Response {
+    let built = async {
+        ctx.require(&[Role::BuyerLead])?;
+        let buyer =
+            persistence::organisations::get(ctx.state.ctx.db().conn(), ctx.actor.organisation_id)
+                .await?;
+        let mut values = HashMap::new();
+        values.insert("criteria-0-weight".to_owned(), "40".to_owned());
+        values.insert("standstill_days".to_owned(), "8".to_owned());
+        values.insert("procedure".to_owned(), "open".to_owned());
+        if let Some(region) = buyer.region {
+            values.insert("region".to_owned(), region.code().to_owned());
+        }
+        tender_form(
+            &ctx,
+            "/tenders/new",
+            "Create a tender",
+            &FormState::new(values),
+            &[],
+        )
+        .await
+    }
+    .await;
+    ctx.show("Create a tender", built)
+}
+
+pub(super) async fn create_tender(ctx: Ctx, posted: Posted) -> Response {
+    let form = tender_form_of(&posted);
+    let result = async {
+        domain::tender::require_tender_manager(&ctx.actor)?;
+        let spec = form.spec(&posted)?;
+        service::tenders::create(&ctx.state.ctx, &ctx.actor, &spec).await
+    }
+    .await;
+    match result {
+        Ok(tender) => done(&format!("/tenders/{}", tender.tender.id), "created"),
+        Err(error) => {
+            show_tender_form_again(
+                &ctx,
+                "/tenders/new",
+                "Create a tender",
+                &posted,
+                form.values,
+                error,
+            )
+            .await
+        }
+    }
+}
+
+/// The tender form shown again after `error`, as it was posted (the quality rows renumbered as
+/// sent), with each problem named as its field is labelled.
+pub(super) async fn show_tender_form_again(
+    ctx: &Ctx,
+    action: &str,
+    heading: &str,
+    posted: &Posted,
+    values: HashMap<String, String>,
+    error: ServiceError,
+) -> Response {
+    if matches!(
+        error,
+        ServiceError::Forbidden(_) | ServiceError::NotFound(_)
+    ) {
+        return ctx.error(error);
+    }
+    let mut form = FormState::failed(posted, &error);
+    name_criteria(&mut form);
+    form.values = values;
+    let invited: Vec<String> = posted
+        .all("invited_supplier_ids")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let built = tender_form(ctx, action, heading, &form, &invited).await;
+    ctx.show_again(heading, &error, built)
+}
+
+/// The draft's fields as form values.
+pub(super) fn values_of(view: &TenderView) -> HashMap<String, String> {
+    let tender = &view.tender;
+    let mut values = HashMap::new();
+    values.insert("version".to_owned(), tender.version.to_string());
+    values.insert("title".to_owned(), tender.title.clone());
+    values.insert("description".to_owned(), tender.description.clone());
+    values.insert("category".to_owned(), tender.category.clone());
+    values.insert("region".to_owned(), tender.region.code().to_owned());
+    values.insert(
+        "estimated_value_pence".to_owned(),
+        pounds_field(tender.estimated_value_pence),
+    );
+    if let Some(ceiling) = view.budget_ceiling_pence() {
+        values.insert("budget_ceiling_pence".to_owned(), pounds_field(ceiling));
+    }
+    values.insert(
+        "contract_term_months".to_owned(),
+        tender.contract_term_months.to_string(),
+    );
+    values.insert("procedure".to_owned(), tender.procedure.as_str().to_owned());
+    values.insert(
+        "clarification_deadline".to_owned(),
+        local_field(tender.clarification_deadline),
+    );
+    values.insert(
+        "submission_deadline".to_owned(),
+        local_field(tender.submission_deadline),
+    );
+    values.insert(
+        "standstill_days".to_owned(),
+        tender.standstill_days.to_string(),
+    );
+    let mut quality = 0;
+    for c in &tender.criteria {
+        if c.kind == CriterionKind::Price {
+            values.insert("criteria-0-weight".to_owned(), c.weight.to_string());
+        } else {
+            quality += 1;
+            values.insert(format!("criteria-{quality}-name"), c.name.clone());
+            values.insert(format!("criteria-{quality}-weight"), c.weight.to_string());
+        }
+    }
+    values
+}
+
+pub(super) async fn edit_tender(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let built = async {
+        ctx.require(&[Role::BuyerLead])?;
+        let tender = read_tender(&ctx, parse_id(&id)?).await?;
+        if tender.tender.buyer_id != ctx.actor.organisation_id {
+            return Err(ServiceError::NotFound("No such tender.".to_owned()));
+        }
+        let invited: Vec<String> = tender
+            .invited_supplier_ids()
+            .into_iter()
+            .flatten()
+            .map(ToString::to_string)
+            .collect();
+        tender_form(
+            &ctx,
+            &format!("/tenders/{id}/edit"),
+            "Edit the draft tender",
+            &FormState::new(values_of(&tender)),
+            &invited,
+        )
+        .await
+    }
+    .await;
+    ctx.show("Edit the draft tender", built)
+}
+
+pub(super) async fn update_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let Ok(uuid) = parse_id(&id) else {
+        return ctx.error(ServiceError::NotFound("No such tender.".to_owned()));
+    };
+    let form = tender_form_of(&posted);
+    let values = form.values.clone();
+    let version = posted.get("version").parse::<i32>().unwrap_or_default();
+    let result = async {
+        domain::tender::require_tender_manager(&ctx.actor)?;
+        let changes = form.changes(&posted)?;
+        service::tenders::update(
+            &ctx.state.ctx,
+            &ctx.actor,
+            TenderId::from_uuid(uuid),
+            &Expected::version(version),
+            &changes,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => done(&format!("/tenders/{uuid}"), "saved"),
+        Err(error) => {
+            let action = format!("/tenders/{uuid}/edit");
+            show_tender_form_again(
+                &ctx,
+                &action,
+                "Edit the draft tender",
+                &posted,
+                values,
+                error,
+            )
+            .await
+        }
+    }
+}
