@@ -206,6 +206,38 @@ fn the_pages_call_the_service_and_never_an_api_handler_or_a_hand_built_extractor
 }
 
 #[test]
+fn only_the_demo_loader_sets_the_clock() {
+    // `Ctx::at` replays history at past instants; a front end using it could back-date a bid.
+    let mut offences = Vec::new();
+    for dir in [
+        "crates/api/src",
+        "crates/web/src",
+        "crates/server/src",
+        "bench/src",
+    ] {
+        for (path, text) in sources(&workspace_root().join(dir)) {
+            if path.components().any(|c| c.as_os_str() == "demo") {
+                continue;
+            }
+            for (n, line) in text.lines().enumerate() {
+                if line.contains(".at(") || line.contains("command_at(") {
+                    offences.push(format!("{}:{}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "the clock is set outside the demo: {offences:#?}"
+    );
+    let demo = sources(&workspace_root().join("crates/server/src/demo"));
+    assert!(
+        demo.iter().any(|(_, text)| text.contains("self.ctx.at(")),
+        "the scan looks for what the demo does"
+    );
+}
+
+#[test]
 fn docker_compose_runs_postgres_15_and_the_service_the_way_it_is_deployed() {
     let text = std::fs::read_to_string(workspace_root().join("docker-compose.yml"))
         .expect("docker-compose.yml");

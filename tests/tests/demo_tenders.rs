@@ -431,3 +431,175 @@ async fn on_the_demo_the_regulator_sees_what_the_anglia_takeover_did_and_can_sim
         "{simulation}"
     );
 }
+
+/// Every audit entry, oldest first.
+async fn audit_log(app: &TestApp) -> Vec<Value> {
+    let mut entries = Vec::new();
+    for page in 1.. {
+        let found = ok(app
+            .get(
+                &format!("/api/v1/audit?per_page=100&page={page}"),
+                &app.admin_token,
+            )
+            .await)
+        .await;
+        let items = found["items"].as_array().unwrap().clone();
+        if items.is_empty() {
+            break;
+        }
+        entries.extend(items);
+    }
+    entries.sort_by_key(|e| e["seq"].as_i64().unwrap());
+    entries
+}
+
+/// The keys of a `before` or `after` object (`None` when there is none).
+fn keys(value: &Value) -> Option<Vec<String>> {
+    let mut keys: Vec<String> = value.as_object()?.keys().cloned().collect();
+    keys.sort();
+    Some(keys)
+}
+
+/// Each action's shapes: the keys of `before` and of `after`, for every entry of it.
+type Shapes = std::collections::BTreeMap<
+    String,
+    std::collections::BTreeSet<(Option<Vec<String>>, Option<Vec<String>>)>,
+>;
+
+fn shapes(entries: &[Value]) -> Shapes {
+    let mut shapes = Shapes::new();
+    for e in entries {
+        shapes
+            .entry(e["action"].as_str().unwrap().to_owned())
+            .or_default()
+            .insert((keys(&e["before"]), keys(&e["after"])));
+    }
+    shapes
+}
+
+#[tokio::test]
+async fn the_demo_writes_every_audit_entry_in_the_shape_the_api_writes_it_and_names_its_actor() {
+    let app = TestApp::spawn_demo().await;
+    let loaded = audit_log(&app).await;
+    // The platform and its admin are registered first, by nobody (as `create-admin` does); the
+    // test admin is registered the same way after the demo, where the demo's entries end.
+    assert_eq!(loaded[0]["action"], "organisation.created");
+    assert_eq!(loaded[1]["action"], "user.created");
+    assert!(loaded[..2].iter().all(|e| e["actor_user_id"].is_null()));
+    let end = loaded
+        .iter()
+        .position(|e| e["action"] == "user.created" && e["after"]["email"] == e2e::ADMIN_EMAIL)
+        .unwrap();
+    let demo = &loaded[..end];
+    assert!(demo.len() > 500, "the demo wrote {} entries", demo.len());
+
+    // The same actions through the API: a whole competition with a question, a review, a
+    // cancellation, an offer and a takeover.
+    let (c, contract) = e2e::contracted(&app, &[20_000_000, 22_000_000]).await;
+    ok(app
+        .post(
+            &format!("/api/v1/contracts/{}/reviews", id_of(&contract)),
+            &c.lead.token,
+            json!({"period": "2031-Q2", "delivery": 3, "quality": 4, "value_for_money": 3,
+                   "responsiveness": 4, "comments": "On time."}),
+        )
+        .await)
+    .await;
+    let open = app.published_tender(&c.lead, 3600.0, json!({})).await;
+    let asked = ok(app
+        .post(
+            &format!("/api/v1/tenders/{}/clarifications", id_of(&open)),
+            &c.suppliers[1].token,
+            json!({"question": "Which region?"}),
+        )
+        .await)
+    .await;
+    ok(app
+        .post(
+            &format!(
+                "/api/v1/tenders/{}/clarifications/{}/answer",
+                id_of(&open),
+                id_of(&asked)
+            ),
+            &c.lead.token,
+            json!({"answer": "The East of England."}),
+        )
+        .await)
+    .await;
+    ok(app
+        .post(
+            &format!("/api/v1/tenders/{}/cancel", id_of(&open)),
+            &c.lead.token,
+            json!({"reason": "Bought jointly instead."}),
+        )
+        .await)
+    .await;
+    app.published_offer(&c.suppliers[1], json!({})).await;
+    let regulator = demo_user(&app, "regulator@england.nhs.example").await;
+    ok(app
+        .post(
+            "/api/v1/transfers",
+            &regulator.token,
+            json!({
+                "from_supplier_id": c.suppliers[1].organisation_id,
+                "to_supplier_id": c.suppliers[0].organisation_id,
+                "effective_date": "2031-04-01",
+                "kind": "takeover",
+                "reason": "The winner takes the loser over."
+            }),
+        )
+        .await)
+    .await;
+    let everything = audit_log(&app).await;
+    let api = &everything[loaded.len()..];
+    // What nobody does but the clock (a tender closing at its deadline) has no actor, in the
+    // API's run as in the demo; everything else the demo did names the demo user who did it.
+    let by_the_clock: std::collections::BTreeSet<&str> = api
+        .iter()
+        .filter(|e| e["actor_user_id"].is_null())
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    let unnamed: Vec<&Value> = demo[2..]
+        .iter()
+        .filter(|e| {
+            e["actor_user_id"].is_null() && !by_the_clock.contains(e["action"].as_str().unwrap())
+        })
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "demo entries without an actor: {unnamed:#?}"
+    );
+
+    let (demo, api) = (shapes(demo), shapes(api));
+    let both: Vec<&String> = demo.keys().filter(|a| api.contains_key(*a)).collect();
+    for action in [
+        "organisation.created",
+        "user.created",
+        "offer.created",
+        "offer.published",
+        "tender.created",
+        "tender.published",
+        "tender.cancelled",
+        "clarification.asked",
+        "clarification.answered",
+        "bid.submitted",
+        "tender.evaluator_assigned",
+        "tender.conflict_declared",
+        "bid.scored",
+        "tender.awarded",
+        "contract.created",
+        "contract.reviewed",
+        "transfer.recorded",
+    ] {
+        assert!(
+            both.contains(&&action.to_owned()),
+            "{action} is not in both logs: {both:?}"
+        );
+    }
+    for action in both {
+        assert_eq!(
+            demo[action], api[action],
+            "{action}: the demo's shapes, then the API's"
+        );
+    }
+}

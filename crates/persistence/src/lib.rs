@@ -173,17 +173,7 @@ impl Db {
     /// On SQLite it begins `IMMEDIATE`, taking the write lock up front so two commands never
     /// interleave their reads and writes.
     pub async fn command(&self) -> Result<Command, StoreError> {
-        let txn = match self.backend() {
-            DbBackend::Sqlite => {
-                self.conn
-                    .begin_with_options(TransactionOptions {
-                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                        ..TransactionOptions::default()
-                    })
-                    .await?
-            }
-            _ => self.conn.begin().await?,
-        };
+        let txn = self.begin_write().await?;
         let mut now = db_now(&txn).await?;
         if self.backend() == DbBackend::Sqlite {
             // SQLite's clock ticks in milliseconds, so two commands could share an instant and
@@ -197,7 +187,35 @@ impl Db {
                 now = last + chrono::Duration::microseconds(1);
             }
         }
-        Ok(Command { txn, now })
+        Ok(Command {
+            txn,
+            now,
+            fixed: false,
+        })
+    }
+
+    /// Starts a command that happens at `at` rather than by the database clock: the demo loader
+    /// replaying history. Its instant never moves ([`Command::refresh_now`] answers `at`).
+    pub async fn command_at(&self, at: DateTime<Utc>) -> Result<Command, StoreError> {
+        Ok(Command {
+            txn: self.begin_write().await?,
+            now: at,
+            fixed: true,
+        })
+    }
+
+    async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        Ok(match self.backend() {
+            DbBackend::Sqlite => {
+                self.conn
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await?
+            }
+            _ => self.conn.begin().await?,
+        })
     }
 }
 
@@ -206,6 +224,8 @@ impl Db {
 pub struct Command {
     txn: DatabaseTransaction,
     now: DateTime<Utc>,
+    /// Set by [`Db::command_at`]: the instant is given, not read.
+    fixed: bool,
 }
 
 impl Command {
@@ -222,6 +242,9 @@ impl Command {
     /// deadline is checked at the moment of the write rather than when the command began. The
     /// command's instant never moves backwards.
     pub async fn refresh_now(&mut self) -> Result<DateTime<Utc>, StoreError> {
+        if self.fixed {
+            return Ok(self.now);
+        }
         let now = db_now(&self.txn).await?;
         if now > self.now {
             self.now = now;

@@ -165,6 +165,41 @@ pub async fn organisations(
     )
 }
 
+/// An admin records that `successor` took over from `organisation` (a CCG succeeded by its
+/// Integrated Care Board).
+pub async fn set_successor(
+    ctx: &Ctx,
+    actor: &Actor,
+    organisation: OrganisationId,
+    successor: OrganisationId,
+) -> Result<Organisation, ServiceError> {
+    actor.require(PlatformAction::ManageOrganisations)?;
+    let command = ctx.command().await?;
+    let before = persistence::organisations::get(command.conn(), organisation).await?;
+    persistence::organisations::get(command.conn(), successor).await?;
+    let after = persistence::organisations::set_successor(
+        command.conn(),
+        organisation,
+        successor,
+        command.now(),
+    )
+    .await?;
+    command
+        .audit(
+            AuditEntry::new(
+                Some(*actor),
+                "organisation.succeeded",
+                "organisation",
+                after.id,
+            )
+            .before(json!({ "successor_id": before.successor_id }))
+            .after(json!({ "successor_id": after.successor_id })),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(after)
+}
+
 /// The signed-in user's own account and organisation.
 pub async fn me(ctx: &Ctx, actor: &Actor) -> Result<(User, Organisation), ServiceError> {
     let conn = ctx.db().conn();

@@ -31,6 +31,8 @@ pub const DEFAULT_SEARCH_TOTAL_LIMIT: u64 = 1000;
 pub struct Ctx {
     db: Db,
     config: Arc<Config>,
+    /// Set only by [`Ctx::at`]: every read of the clock and every command happens then.
+    clock: Option<DateTime<Utc>>,
 }
 
 impl Ctx {
@@ -38,6 +40,18 @@ impl Ctx {
         Self {
             db,
             config: Arc::new(config),
+            clock: None,
+        }
+    }
+
+    /// The same context at a past instant: the demo loader's explicit clock, so that it replays
+    /// history through the same commands as every client (an architecture test keeps every
+    /// other caller off it). Every command then starts at `instant`, and every query reads it
+    /// as the time now.
+    pub fn at(&self, instant: DateTime<Utc>) -> Self {
+        Self {
+            clock: Some(instant),
+            ..self.clone()
         }
     }
 
@@ -59,12 +73,18 @@ impl Ctx {
 
     /// The time now, by the database clock.
     pub async fn now(&self) -> Result<DateTime<Utc>, ServiceError> {
-        Ok(self.db.now().await?)
+        match self.clock {
+            Some(instant) => Ok(instant),
+            None => Ok(self.db.now().await?),
+        }
     }
 
     /// Starts a command: one write transaction for the change, its audit entries and its
     /// notifications, at the database's instant.
     pub(crate) async fn command(&self) -> Result<Command, ServiceError> {
-        Ok(self.db.command().await?)
+        Ok(match self.clock {
+            Some(instant) => self.db.command_at(instant).await?,
+            None => self.db.command().await?,
+        })
     }
 }

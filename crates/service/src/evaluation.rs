@@ -95,7 +95,7 @@ fn weight_of(weight: i32) -> u8 {
 
 /// Ranks the tender's compliant live bids: submitted (or confirmed after an amendment), not
 /// withdrawn, not excluded. Marks count from panel members who declared no conflict.
-pub async fn evaluate<C: ConnectionTrait>(
+pub(crate) async fn evaluate<C: ConnectionTrait>(
     conn: &C,
     tender: &Tender,
     now: DateTime<Utc>,

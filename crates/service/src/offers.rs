@@ -132,7 +132,7 @@ pub async fn create(
 }
 
 /// Creates the draft inside `command` (transitional: the demo loader calls it directly).
-pub async fn create_in(
+async fn create_in(
     command: &Command,
     actor: Option<Actor>,
     supplier: OrganisationId,
@@ -273,7 +273,7 @@ pub async fn withdraw(
 
 /// Moves the offer inside `command` (transitional: the demo loader and a transfer's withdrawal
 /// of the acquired supplier's offers call it directly).
-pub async fn transition_in(
+pub(crate) async fn transition_in(
     command: &Command,
     actor: Option<Actor>,
     current: Offer,

@@ -51,7 +51,7 @@ impl TenderView {
 }
 
 /// The tender as `viewer` may see it (everything for `None`: the audit log), in `status`.
-pub async fn view<C: ConnectionTrait>(
+pub(crate) async fn view<C: ConnectionTrait>(
     conn: &C,
     viewer: Option<&Actor>,
     tender: Tender,
@@ -73,9 +73,10 @@ pub async fn view<C: ConnectionTrait>(
 
 /// What a tender's audit entries record of it: all of it (the audit log is for the regulator
 /// and admins, who may see the budget ceiling) but its amendments, which are audited one by one.
+/// Every key is always there (null or empty when unset), so one action has one shape.
 pub(crate) fn audit_value(view: &TenderView) -> Value {
     let t = &view.tender;
-    let mut value = json!({
+    json!({
         "id": t.id,
         "buyer_id": t.buyer_id,
         "buyer_name": view.buyer_name,
@@ -104,20 +105,13 @@ pub(crate) fn audit_value(view: &TenderView) -> Value {
         "cancellation_reason": t.cancellation_reason,
         "bids_opened_at": t.bids_opened_at,
         "unsuccessful_reason": t.unsuccessful_reason,
-    });
-    if let Some(object) = value.as_object_mut() {
-        if let Some(ceiling) = t.budget_ceiling_pence {
-            object.insert("budget_ceiling_pence".to_owned(), json!(ceiling));
-        }
-        if t.procedure == Procedure::Invited {
-            object.insert("invited_supplier_ids".to_owned(), json!(t.invited));
-        }
-    }
-    value
+        "budget_ceiling_pence": t.budget_ceiling_pence,
+        "invited_supplier_ids": t.invited,
+    })
 }
 
 /// Loads a tender `actor` may see, with its state in force at `now`; 404 otherwise.
-pub async fn visible<C: ConnectionTrait>(
+pub(crate) async fn visible<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
     id: TenderId,
@@ -148,7 +142,7 @@ pub(crate) async fn visible_now(
 /// Loads and locks a tender for a command, at the moment the lock is held, and records the
 /// close at the deadline if the clock has passed it: the tender as stored afterwards and the
 /// state in force.
-pub async fn lock_and_settle(
+pub(crate) async fn lock_and_settle(
     command: &mut Command,
     id: TenderId,
 ) -> Result<(Tender, TenderStatus), ServiceError> {
@@ -283,7 +277,7 @@ pub async fn create(
 
 /// Creates a draft for `buyer` inside `command`. `actor` is `None` only for the demo loader,
 /// which still loads its market in one transaction of its own.
-pub async fn create_in(
+async fn create_in(
     command: &Command,
     actor: Option<Actor>,
     buyer: OrganisationId,
@@ -440,7 +434,7 @@ pub async fn publish(
 
 /// Publishes `current` inside `command`: checks the deadlines against the command's clock,
 /// notifies the suppliers concerned and audits. `actor` is `None` only for the demo loader.
-pub async fn publish_in(
+async fn publish_in(
     command: &Command,
     actor: Option<Actor>,
     current: Tender,
@@ -596,7 +590,7 @@ pub async fn cancel(
 
 /// Cancels `current` inside `command` for `reason` (already parsed). `actor` is `None` only for
 /// the demo loader.
-pub async fn cancel_in(
+async fn cancel_in(
     command: &Command,
     actor: Option<Actor>,
     current: Tender,
@@ -623,7 +617,7 @@ pub async fn cancel_in(
 
 /// Cancels the tender's award in force, if it is still in its standstill, and lapses its open
 /// challenges.
-pub async fn cancel_award_of(command: &Command, tender: TenderId) -> Result<(), ServiceError> {
+async fn cancel_award_of(command: &Command, tender: TenderId) -> Result<(), ServiceError> {
     if let Some(award) = persistence::awards::in_force(command.conn(), tender).await?
         && award.status == persistence::awards::AwardStatus::Standstill
     {

@@ -91,7 +91,7 @@ pub async fn record(
 
 /// Carries out a transfer inside `command`, auditing every step (transitional: the demo loader
 /// calls it directly).
-pub async fn record_in(
+async fn record_in(
     command: &Command,
     actor: Actor,
     input: &TransferInput,

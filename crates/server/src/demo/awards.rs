@@ -2,31 +2,27 @@
 //! latest, still in standstill) contracted, with the CCGs' quarterly performance reviews — NHS
 //! Anglia CSU rated poorly on delivery across the five CCGs, NECSU well.
 //!
-//! Like the demo's closed tenders these are history: every step happened weeks or months before
-//! the demo was loaded, so the times are set in the past (which no client can do). Each step goes
-//! through the same persistence and rules as the API, and each is audited.
+//! These are history: every step happened weeks or months before the demo was loaded. Each is
+//! the service command the lead, a bidder or the regulator would have sent, at that instant, so
+//! the standstill is counted by the calendar and every bidder is notified as in any award.
 
-use super::tenders::{DemoTender, bid, draft, published_in_the_past};
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
-use domain::audit::AuditEntry;
-use domain::calendar::{self, uk_date};
-use domain::contract::{ContractTerm, Review};
-use domain::evaluation::{Declaration, Score};
-use domain::ids::{OrganisationId, UserId};
-use domain::tender::{CriterionKind, TenderStatus};
-use persistence::Command;
-use persistence::awards::{AwardStatus, NewAward};
-use persistence::evaluation::MarkKey;
-use persistence::tenders::{Tender, Transition};
+use super::Demo;
+use super::tenders::{DemoTender, bid, draft, publish};
+use chrono::{Datelike, Duration, Months, NaiveDate};
+use domain::access::Actor;
+use domain::calendar::uk_date;
+use domain::tender::CriterionKind;
+use persistence::tenders::Tender;
 use service::ServiceError;
-use service::evaluation::evaluate;
-use service::transfers::{TransferInput, record_in};
+use service::contracts::ReviewInput;
+use service::evaluation::MarkTarget;
+use service::transfers::TransferInput;
+use uuid::Uuid;
 
-/// A bidder in a demo competition: organisation, bidding user, price, and the mark the panel gave
-/// its quality responses.
+/// A bidder in a demo competition: its bidding login, price, and the mark the panel gave its
+/// quality responses.
 struct Bidder {
-    supplier: OrganisationId,
-    by: UserId,
+    by: Actor,
     price_pence: i64,
     mark: u8,
 }
@@ -36,8 +32,7 @@ struct Bidder {
 type DemoReview = (&'static str, [i64; 4], &'static str, i64);
 
 struct Competition {
-    buyer: OrganisationId,
-    lead: UserId,
+    lead: Actor,
     tender: DemoTender,
     bidders: Vec<Bidder>,
     /// Days before loading that the award was made.
@@ -46,242 +41,96 @@ struct Competition {
     reviews: Option<Vec<DemoReview>>,
 }
 
-async fn run(command: &Command, competition: Competition) -> Result<Tender, ServiceError> {
-    let now = command.now();
-    let awarded_at = now - Duration::days(competition.awarded_days_ago);
-    let tender = draft(command, competition.buyer, &competition.tender, &[]).await?;
-    // Published a month before bids closed.
-    let tender =
-        published_in_the_past(command, tender, 30 - competition.tender.submission_days).await?;
-    let closed_at = tender.submission_deadline;
+/// Runs a competition from draft to contract; answers the tender and its contract, if any.
+async fn run(
+    demo: &Demo,
+    competition: Competition,
+) -> Result<(Tender, Option<Uuid>), ServiceError> {
+    let lead = &competition.lead;
+    let closed_at = demo.now() + Duration::days(competition.tender.submission_days);
+    let awarded_at = demo.now() - Duration::days(competition.awarded_days_ago);
+    // Drafted and published a month before bids closed.
+    let tender = draft(
+        demo,
+        closed_at - Duration::days(31),
+        lead,
+        &competition.tender,
+        &[],
+    )
+    .await?;
+    let tender = publish(demo, closed_at - Duration::days(30), lead, &tender).await?;
     let mut bids = Vec::new();
     for (n, bidder) in competition.bidders.iter().enumerate() {
         let at = closed_at - Duration::days(3) + Duration::hours(i64::try_from(n).unwrap_or(0));
-        bids.push((
-            bid(
-                command,
-                &tender,
-                bidder.supplier,
-                bidder.by,
-                bidder.price_pence,
-                at,
-            )
-            .await?,
-            bidder.mark,
-        ));
+        let stored = bid(demo, at, &bidder.by, &tender, bidder.price_pence).await?;
+        bids.push((stored.bid.id, bidder.mark));
     }
-    let tender = persistence::tenders::set_status(
-        command.conn(),
-        &tender,
-        TenderStatus::Evaluation,
-        Transition::default(),
-        closed_at,
-    )
-    .await?;
-    command
-        .audit(
-            AuditEntry::new(None, "tender.closed", "tender", tender.id)
-                .after(serde_json::json!({"status": "evaluation", "closed_at": closed_at})),
-        )
-        .await?;
 
     // The lead scores alone, after declaring no conflict of interest.
-    let declared_at = closed_at + Duration::hours(2);
-    persistence::evaluation::assign(
-        command.conn(),
-        tender.id,
-        competition.lead,
-        competition.lead,
-        declared_at,
-    )
-    .await?;
-    persistence::evaluation::declare(
-        command.conn(),
-        tender.id,
-        competition.lead,
-        &Declaration::parse(false, None)?,
-        declared_at,
-    )
-    .await?;
-    command
-        .audit(
-            AuditEntry::new(None, "tender.conflict_declared", "tender", tender.id)
-                .after(serde_json::json!({"user_id": competition.lead, "has_conflict": false})),
-        )
-        .await?;
-    for (stored, mark) in &bids {
+    let declared = demo.at(closed_at + Duration::hours(2));
+    service::evaluation::assign(&declared, lead, tender.id, lead.user_id).await?;
+    service::evaluation::declare(&declared, lead, tender.id, false, None).await?;
+    let scoring = demo.at(closed_at + Duration::days(1));
+    for (bid, mark) in &bids {
         for criterion in tender
             .criteria
             .iter()
             .filter(|c| c.kind == CriterionKind::Quality)
         {
-            let score = Score::new(i64::from(*mark))?;
-            persistence::evaluation::put_score(
-                command.conn(),
-                MarkKey {
-                    tender: tender.id,
-                    bid: stored.id,
-                    criterion: criterion.id,
-                    evaluator: competition.lead,
-                },
-                score,
-                &format!(
-                    "{}: scored {mark} against the published evaluation guidance for this \
-                     criterion.",
-                    criterion.name
-                ),
-                declared_at + Duration::days(1),
-            )
-            .await?;
+            let target = MarkTarget {
+                tender: tender.id,
+                bid: *bid,
+                criterion: criterion.id,
+            };
+            let justification = format!(
+                "{}: scored {mark} against the published evaluation guidance for this criterion.",
+                criterion.name
+            );
+            service::evaluation::score(&scoring, lead, target, i64::from(*mark), &justification)
+                .await?;
         }
-        command
-            .audit(
-                AuditEntry::new(None, "bid.scored", "bid", stored.id)
-                    .after(serde_json::json!({"evaluator_id": competition.lead, "score": mark})),
-            )
-            .await?;
     }
 
-    // Award to the top-ranked bid, with the standstill counted from the calendar.
-    let evaluated = evaluate(command.conn(), &tender, awarded_at).await?;
-    let top = evaluated
-        .ranking
+    // Award to the top-ranked bid; the standstill is counted from the calendar.
+    let awarding = demo.at(awarded_at);
+    let ranking = service::evaluation::ranking(&awarding, lead, tender.id).await?;
+    let top = ranking
         .items
         .first()
         .ok_or_else(|| ServiceError::Internal("demo competition has no ranked bid".into()))?;
-    let winner = evaluated
-        .bids
-        .get(&top.bid)
-        .ok_or_else(|| ServiceError::Internal("demo winner vanished".into()))?
-        .clone();
-    let award_day = uk_date(awarded_at);
-    let holidays = persistence::calendar::dates(
-        command.conn(),
-        award_day,
-        award_day + Duration::days(calendar::CALENDAR_WINDOW_DAYS),
-    )
-    .await?;
-    let standstill = calendar::standstill(
-        awarded_at,
-        u32::try_from(tender.standstill_days).unwrap_or(0),
-        &holidays,
-    );
-    let award = persistence::awards::insert(
-        command.conn(),
-        NewAward {
-            tender_id: tender.id,
-            bid_id: winner.id,
-            supplier_id: winner.supplier_id,
-            rank: 1,
-            justification: None,
-            awarded_by: competition.lead,
-            awarded_at,
-            standstill_last_day: standstill.last_day,
-            standstill_ends_at: standstill.ends_at,
-        },
-    )
-    .await?;
-    let tender = persistence::tenders::set_status(
-        command.conn(),
-        &tender,
-        TenderStatus::Standstill,
-        Transition::default(),
-        awarded_at,
-    )
-    .await?;
-    command
-        .audit(
-            AuditEntry::new(None, "tender.awarded", "tender", tender.id).after(
-                serde_json::json!({"status": "standstill", "award_id": award.id, "bid_id": winner.id}),
-            ),
-        )
-        .await?;
+    let award = service::awards::award(&awarding, lead, tender.id, top.bid_id, None).await?;
     let Some(reviews) = competition.reviews else {
-        return Ok(tender);
+        return Ok((tender, None));
     };
 
-    // The contract starts on the first of the month after the standstill.
-    let after_standstill = uk_date(standstill.ends_at);
+    // The contract is confirmed the day after the standstill and starts on the first of the
+    // next month.
+    let entered_at = award.standstill_ends_at + Duration::days(1);
+    let after_standstill = uk_date(award.standstill_ends_at);
     let start = after_standstill
         .checked_add_months(Months::new(1))
         .and_then(|d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1))
         .unwrap_or(after_standstill);
-    let term = ContractTerm::parse(
-        start,
-        None,
-        u32::try_from(tender.contract_term_months).unwrap_or(12),
-        after_standstill,
-    )?;
-    let entered_at: DateTime<Utc> = standstill.ends_at + Duration::days(1);
-    let contract = persistence::contracts::insert(
-        command.conn(),
-        persistence::contracts::NewContract {
-            tender_id: tender.id,
-            award_id: award.id,
-            bid_id: winner.id,
-            buyer_id: tender.buyer_id,
-            supplier_id: winner.supplier_id,
-            title: tender.title.clone(),
-            category: tender.category.clone(),
-            region: tender.region,
-            total_value_pence: winner.price_pence,
-            annual_value_pence: term.annual_value_pence(winner.price_pence),
-            start_date: term.start_date,
-            end_date: term.end_date,
-            awarded_at,
-            created_by: competition.lead,
-        },
-        entered_at,
-        uk_date(now),
-    )
-    .await?;
-    persistence::awards::set_status(
-        command.conn(),
-        award.id,
-        AwardStatus::Contracted,
-        entered_at,
-    )
-    .await?;
-    let tender = persistence::tenders::set_status(
-        command.conn(),
-        &tender,
-        TenderStatus::Awarded,
-        Transition::default(),
-        entered_at,
-    )
-    .await?;
-    command
-        .audit(
-            AuditEntry::new(None, "contract.created", "contract", contract.id).after(
-                serde_json::json!({"tender_id": tender.id, "supplier_id": winner.supplier_id, "total_value_pence": winner.price_pence}),
-            ),
-        )
-        .await?;
-    for (period, marks, comments, days_ago) in reviews {
-        let review = Review::parse(
-            period,
-            marks[0],
-            marks[1],
-            marks[2],
-            marks[3],
-            Some(comments),
-        )?;
-        let stored = persistence::contracts::insert_review(
-            command.conn(),
-            &contract,
-            &review,
-            competition.lead,
-            now - Duration::days(days_ago),
-        )
-        .await?;
-        command
-            .audit(
-                AuditEntry::new(None, "contract.reviewed", "contract", contract.id)
-                    .after(serde_json::json!({"review_id": stored.id, "period": period})),
-            )
+    let contract =
+        service::awards::confirm_contract(&demo.at(entered_at), lead, tender.id, start, None)
             .await?;
+    for (period, marks, comments, days_ago) in reviews {
+        service::contracts::review(
+            &demo.at(demo.now() - Duration::days(days_ago)),
+            lead,
+            contract.id,
+            &ReviewInput {
+                period: period.to_owned(),
+                delivery: marks[0],
+                quality: marks[1],
+                value_for_money: marks[2],
+                responsiveness: marks[3],
+                comments: Some(comments.to_owned()),
+            },
+        )
+        .await?;
     }
-    Ok(tender)
+    Ok((tender, Some(contract.id)))
 }
 
 fn tender(
@@ -335,28 +184,19 @@ const ANGLIA_POOR_DELIVERY: [DemoReview; 4] = [
 
 /// Loads the awarded competitions. `org` and `user` look up the demo's organisations and
 /// logins.
-pub(crate) async fn load(
-    command: &Command,
-    org: &dyn Fn(&str) -> Result<OrganisationId, ServiceError>,
-    user: &dyn Fn(&str) -> Result<UserId, ServiceError>,
-) -> Result<(), ServiceError> {
-    let anglia = org("anglia")?;
-    let necsu = org("necsu")?;
-    let agem = org("agem")?;
-    let anglia_bidder = user("bids@anglia.nhs.example")?;
-    let necsu_bidder = user("bids@necsu.nhs.example")?;
-    let agem_bidder = user("bids@agem.nhs.example")?;
+pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
+    let anglia = demo.actor("bids@anglia.nhs.example")?;
+    let necsu = demo.actor("bids@necsu.nhs.example")?;
+    let agem = demo.actor("bids@agem.nhs.example")?;
     let anglia_wins = |price: i64| {
         vec![
             Bidder {
-                supplier: anglia,
-                by: anglia_bidder,
+                by: anglia,
                 price_pence: price,
                 mark: 75,
             },
             Bidder {
-                supplier: necsu,
-                by: necsu_bidder,
+                by: necsu,
                 price_pence: price + price / 10,
                 mark: 65,
             },
@@ -402,12 +242,11 @@ pub(crate) async fn load(
             26_000_000,
         ),
     ];
-    for (key, lead, title, category, value) in ccgs {
+    for (_, lead, title, category, value) in ccgs {
         run(
-            command,
+            demo,
             Competition {
-                buyer: org(key)?,
-                lead: user(lead)?,
+                lead: demo.actor(lead)?,
                 tender: tender(
                     title,
                     "Back-office support to the CCG under a three-year contract, with monthly \
@@ -427,10 +266,9 @@ pub(crate) async fn load(
 
     // NECSU's payroll contract with West Norfolk: delivered well.
     run(
-        command,
+        demo,
         Competition {
-            buyer: org("west_norfolk_ccg")?,
-            lead: user("lead@west-norfolk-ccg.nhs.example")?,
+            lead: demo.actor("lead@west-norfolk-ccg.nhs.example")?,
             tender: tender(
                 "Payroll and pensions administration",
                 "Payroll for the CCG's staff and the pension returns, on a two-year contract.",
@@ -441,14 +279,12 @@ pub(crate) async fn load(
             ),
             bidders: vec![
                 Bidder {
-                    supplier: necsu,
-                    by: necsu_bidder,
+                    by: necsu,
                     price_pence: 11_400_000,
                     mark: 80,
                 },
                 Bidder {
-                    supplier: agem,
-                    by: agem_bidder,
+                    by: agem,
                     price_pence: 11_900_000,
                     mark: 70,
                 },
@@ -474,10 +310,9 @@ pub(crate) async fn load(
 
     // Awarded two days ago: in standstill, bidders reading their outcome.
     run(
-        command,
+        demo,
         Competition {
-            buyer: org("gyw_ccg")?,
-            lead: user("lead@gyw-ccg.nhs.example")?,
+            lead: demo.actor("lead@gyw-ccg.nhs.example")?,
             tender: DemoTender {
                 title: "Medicines optimisation support for care homes",
                 description: "Pharmacist-led medication reviews in 60 care homes, with \
@@ -492,20 +327,17 @@ pub(crate) async fn load(
             },
             bidders: vec![
                 Bidder {
-                    supplier: anglia,
-                    by: anglia_bidder,
+                    by: anglia,
                     price_pence: 15_200_000,
                     mark: 55,
                 },
                 Bidder {
-                    supplier: necsu,
-                    by: necsu_bidder,
+                    by: necsu,
                     price_pence: 15_900_000,
                     mark: 80,
                 },
                 Bidder {
-                    supplier: agem,
-                    by: agem_bidder,
+                    by: agem,
                     price_pence: 14_800_000,
                     mark: 60,
                 },
@@ -532,11 +364,7 @@ struct Win {
 /// firms — then the story behind this product: NHS North and East London CSU takes over NHS
 /// Anglia CSU from 1 April, and the unviable South, Central and West CSU is broken up between
 /// AGEM and NECSU. Returns the contracts each transfer moved, for the record.
-pub(crate) async fn load_market(
-    command: &Command,
-    org: &dyn Fn(&str) -> Result<OrganisationId, ServiceError>,
-    user: &dyn Fn(&str) -> Result<UserId, ServiceError>,
-) -> Result<(), ServiceError> {
+pub(crate) async fn load_market(demo: &Demo) -> Result<(), ServiceError> {
     let gm: [Win; 5] = [
         Win {
             title: "Contract management for community services",
@@ -630,17 +458,16 @@ pub(crate) async fn load_market(
         },
     ];
     let mut broken_up = Vec::new();
-    for (buyer, lead, wins) in [
-        ("gm_icb", "lead@gm-icb.nhs.example", &gm[..]),
-        ("km_icb", "lead@km-icb.nhs.example", &km[..]),
+    for (lead, wins) in [
+        ("lead@gm-icb.nhs.example", &gm[..]),
+        ("lead@km-icb.nhs.example", &km[..]),
     ] {
         for win in wins {
             let price = win.value_pence - win.value_pence / 25;
-            let tender = run(
-                command,
+            let (_, contract) = run(
+                demo,
                 Competition {
-                    buyer: org(buyer)?,
-                    lead: user(lead)?,
+                    lead: demo.actor(lead)?,
                     tender: tender(
                         win.title,
                         "Support services for the integrated care board under a three-year \
@@ -652,14 +479,12 @@ pub(crate) async fn load_market(
                     ),
                     bidders: vec![
                         Bidder {
-                            supplier: org(win.winner.0)?,
-                            by: user(win.winner.1)?,
+                            by: demo.actor(win.winner.1)?,
                             price_pence: price,
                             mark: 80,
                         },
                         Bidder {
-                            supplier: org(win.loser.0)?,
-                            by: user(win.loser.1)?,
+                            by: demo.actor(win.loser.1)?,
                             price_pence: price + price / 20,
                             mark: 60,
                         },
@@ -670,34 +495,27 @@ pub(crate) async fn load_market(
             )
             .await?;
             if win.winner.0 == "scwcsu" {
-                let contract = persistence::contracts::of_tender(
-                    command.conn(),
-                    tender.id,
-                    uk_date(command.now()),
-                )
-                .await?
-                .ok_or_else(|| ServiceError::Internal("demo contract vanished".into()))?;
-                broken_up.push(contract.id);
+                broken_up.push(
+                    contract
+                        .ok_or_else(|| ServiceError::Internal("demo contract vanished".into()))?,
+                );
             }
         }
     }
 
-    let regulator = domain::access::Actor {
-        user_id: user("regulator@england.nhs.example")?,
-        organisation_id: org("nhse")?,
-        role: domain::user::Role::Regulator,
-    };
-    let today = uk_date(command.now());
+    let regulator = demo.actor("regulator@england.nhs.example")?;
+    let ctx = demo.at(demo.now());
+    let today = uk_date(demo.now());
     let last_april = NaiveDate::from_ymd_opt(today.year(), 4, 1)
         .filter(|d| *d <= today)
         .or_else(|| NaiveDate::from_ymd_opt(today.year() - 1, 4, 1))
         .unwrap_or(today);
-    record_in(
-        command,
-        regulator,
+    service::transfers::record(
+        &ctx,
+        &regulator,
         &TransferInput {
-            from_supplier_id: org("anglia")?,
-            to_supplier_id: org("nelcsu")?,
+            from_supplier_id: demo.org("anglia")?,
+            to_supplier_id: demo.org("nelcsu")?,
             effective_date: last_april,
             kind: domain::transfer::TransferKind::Takeover,
             contract_ids: None,
@@ -710,12 +528,12 @@ pub(crate) async fn load_market(
     .await?;
     let (to_agem, to_necsu) = broken_up.split_at(broken_up.len().div_ceil(2));
     for (acquirer, contracts) in [("agem", to_agem), ("necsu", to_necsu)] {
-        record_in(
-            command,
-            regulator,
+        service::transfers::record(
+            &ctx,
+            &regulator,
             &TransferInput {
-                from_supplier_id: org("scwcsu")?,
-                to_supplier_id: org(acquirer)?,
+                from_supplier_id: demo.org("scwcsu")?,
+                to_supplier_id: demo.org(acquirer)?,
                 effective_date: last_april,
                 kind: domain::transfer::TransferKind::BreakUp,
                 contract_ids: Some(contracts.to_vec()),

@@ -1,20 +1,25 @@
 //! A demo market: real-world-shaped NHS buyers (ICBs and a predecessor CCG), six Commissioning
 //! Support Units and six independent suppliers with a catalogue of over a hundred offers, NHS
 //! England, and a login for every role. Loaded only into an empty database, through the same
-//! audited code paths as the API.
+//! service commands as the API, each at the past instant it happened and by the demo user who
+//! would have taken it, so its audit entries, notifications and standstills are the API's.
 
 mod awards;
 pub mod catalogue;
 pub mod tenders;
 
-use domain::audit::AuditEntry;
-use domain::offer::{NewOffer, OfferFields, OfferStatus};
-use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
+use chrono::{DateTime, Duration, Utc};
+use domain::access::Actor;
+use domain::ids::OrganisationId;
+use domain::offer::OfferFields;
+use domain::organisation::{NewOrganisation, OrganisationKind, Region};
 use domain::user::{NewUser, Role};
 use persistence::Db;
-use service::ServiceError;
-use service::accounts::hash_password;
-use service::accounts::{register_organisation, register_user};
+use service::accounts::{
+    OrganisationInput, UserInput, hash_password, register_organisation, register_user,
+};
+use service::{Ctx, Expected, ServiceError};
+use std::collections::HashMap;
 
 /// The password of every demo login. Printed by `marketplace demo`; never use it in production.
 pub const DEMO_PASSWORD: &str = "marketplace-demo-2026";
@@ -194,7 +199,6 @@ pub struct DemoLogin {
     pub email: &'static str,
     pub name: &'static str,
     pub role: Role,
-    organisation_key: &'static str,
     pub organisation: String,
 }
 
@@ -307,6 +311,42 @@ const LOGINS: &[(&str, &str, Role, &str)] = &[
         Role::SupplierBidder,
         "insight",
     ),
+    (
+        "bids@nelcsu.nhs.example",
+        "Nell Bidder",
+        Role::SupplierBidder,
+        "nelcsu",
+    ),
+    (
+        "bids@pennine.example",
+        "Pip Bidder",
+        Role::SupplierBidder,
+        "pennine",
+    ),
+    (
+        "bids@meridian.example",
+        "Meg Bidder",
+        Role::SupplierBidder,
+        "meridian",
+    ),
+    (
+        "bids@clearwater.example",
+        "Cal Bidder",
+        Role::SupplierBidder,
+        "clearwater",
+    ),
+    (
+        "bids@lighthouse.example",
+        "Lia Bidder",
+        Role::SupplierBidder,
+        "lighthouse",
+    ),
+    (
+        "bids@beacon.example",
+        "Ben Bidder",
+        Role::SupplierBidder,
+        "beacon",
+    ),
 ];
 
 /// What loading did.
@@ -325,7 +365,6 @@ pub fn logins() -> Vec<DemoLogin> {
             email,
             name,
             role: *role,
-            organisation_key: key,
             organisation: ORGANISATIONS
                 .iter()
                 .find(|o| o.key == *key)
@@ -334,64 +373,154 @@ pub fn logins() -> Vec<DemoLogin> {
         .collect()
 }
 
-/// Loads the demo market into an empty database, in one transaction.
+/// The demo's history starts this many days before loading: the organisations and their logins.
+const HISTORY_DAYS: i64 = 730;
+
+/// The demo as it loads: the use cases' context, the instant of loading, and the organisations
+/// and logins made so far. Every step is a service command acting as the demo user who would
+/// have taken it, at the instant it happened ([`Ctx::at`]).
+pub(crate) struct Demo {
+    ctx: Ctx,
+    now: DateTime<Utc>,
+    organisations: HashMap<&'static str, OrganisationId>,
+    actors: HashMap<&'static str, Actor>,
+}
+
+impl Demo {
+    /// The context at `instant`.
+    pub(crate) fn at(&self, instant: DateTime<Utc>) -> Ctx {
+        self.ctx.at(instant)
+    }
+
+    /// The instant of loading.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub(crate) fn org(&self, key: &str) -> Result<OrganisationId, ServiceError> {
+        self.organisations.get(key).copied().ok_or_else(|| {
+            ServiceError::Internal(format!("demo organisation {key} missing").into())
+        })
+    }
+
+    pub(crate) fn actor(&self, email: &str) -> Result<Actor, ServiceError> {
+        self.actors
+            .get(email)
+            .copied()
+            .ok_or_else(|| ServiceError::Internal(format!("demo login {email} missing").into()))
+    }
+}
+
+/// Loads the demo market into an empty database. The platform and its admin are registered
+/// first, in a transaction that checks the database is still empty (two replicas starting with
+/// `--demo` at once must not both load it); every later step is a service command.
 pub async fn load(db: &Db) -> Result<DemoOutcome, ServiceError> {
     if persistence::organisations::any(db.conn()).await? {
         return Ok(DemoOutcome::AlreadyPopulated);
     }
     let logins = logins();
+    let now = db.now().await?;
+    let start = now - Duration::days(HISTORY_DAYS);
+    let ctx = Ctx::new(db.clone(), service::Config::default());
+    let (platform, admin) = LOGINS
+        .iter()
+        .find(|(_, _, role, _)| *role == Role::Admin)
+        .and_then(|(email, name, _, key)| {
+            ORGANISATIONS
+                .iter()
+                .find(|o| o.key == *key)
+                .map(|o| (o, (*email, *name)))
+        })
+        .ok_or_else(|| ServiceError::Internal("the demo has no admin".into()))?;
     let password = domain::user::Password::parse(DEMO_PASSWORD)?;
-    let mut hashes = Vec::with_capacity(logins.len());
-    for _ in &logins {
-        hashes.push(hash_password(&password).await?);
-    }
-
-    let command = db.command().await?;
-    // Checked again inside the write transaction: two replicas starting with --demo at once
-    // must not both load it.
+    let hash = hash_password(&password).await?;
+    let command = db.command_at(start).await?;
     if persistence::organisations::any(command.conn()).await? {
         return Ok(DemoOutcome::AlreadyPopulated);
     }
-    let mut created: Vec<(&str, Organisation)> = Vec::new();
-    for demo in ORGANISATIONS {
-        let new = NewOrganisation::parse(demo.name, demo.kind, demo.ods_code, demo.region)?;
-        created.push((demo.key, register_organisation(&command, None, &new).await?));
-    }
-    let find = |key: &str| {
-        created
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, o)| o.clone())
-            .ok_or_else(|| {
-                ServiceError::Internal(format!("demo organisation {key} missing").into())
-            })
+    let new = NewOrganisation::parse(
+        platform.name,
+        platform.kind,
+        platform.ods_code,
+        platform.region,
+    )?;
+    let organisation = register_organisation(&command, None, &new).await?;
+    let new = NewUser::parse(admin.0, admin.1, DEMO_PASSWORD, Role::Admin)?;
+    let user = register_user(&command, None, &new, &organisation, &hash).await?;
+    command.commit().await?;
+    let mut demo = Demo {
+        ctx,
+        now,
+        organisations: HashMap::from([(platform.key, organisation.id)]),
+        actors: HashMap::from([(
+            admin.0,
+            Actor {
+                user_id: user.id,
+                organisation_id: organisation.id,
+                role: Role::Admin,
+            },
+        )]),
     };
-    for (predecessor, successor) in SUCCESSIONS {
-        let before = find(predecessor)?;
-        let after = persistence::organisations::set_successor(
-            command.conn(),
-            before.id,
-            find(successor)?.id,
-            command.now(),
+    let admin = demo.actor(admin.0)?;
+    let at_start = demo.at(start);
+    for organisation in ORGANISATIONS.iter().filter(|o| o.key != platform.key) {
+        let created = service::accounts::create_organisation(
+            &at_start,
+            &admin,
+            &OrganisationInput {
+                name: organisation.name.to_owned(),
+                kind: organisation.kind,
+                ods_code: organisation.ods_code.map(str::to_owned),
+                region: organisation.region,
+            },
         )
         .await?;
-        command
-            .audit(
-                AuditEntry::new(None, "organisation.succeeded", "organisation", after.id)
-                    .before(serde_json::json!({ "successor_id": before.successor_id }))
-                    .after(serde_json::json!({ "successor_id": after.successor_id })),
-            )
-            .await?;
+        demo.organisations.insert(organisation.key, created.id);
     }
-    let mut users = Vec::new();
-    for (login, hash) in logins.iter().zip(&hashes) {
-        let organisation = find(login.organisation_key)?;
-        let new = NewUser::parse(login.email, login.name, DEMO_PASSWORD, login.role)?;
-        let user = register_user(&command, None, &new, &organisation, hash).await?;
-        users.push((login.email, user.id));
+    for (predecessor, successor) in SUCCESSIONS {
+        service::accounts::set_successor(
+            &at_start,
+            &admin,
+            demo.org(predecessor)?,
+            demo.org(successor)?,
+        )
+        .await?;
     }
+    for (email, name, role, key) in LOGINS.iter().filter(|(_, _, role, _)| *role != Role::Admin) {
+        let organisation_id = demo.org(key)?;
+        let user = service::accounts::create_user(
+            &at_start,
+            &admin,
+            &UserInput {
+                email: (*email).to_owned(),
+                name: (*name).to_owned(),
+                password: DEMO_PASSWORD.to_owned(),
+                role: *role,
+                organisation_id,
+            },
+        )
+        .await?;
+        demo.actors.insert(
+            email,
+            Actor {
+                user_id: user.id,
+                organisation_id,
+                role: *role,
+            },
+        );
+    }
+    catalogue_offers(&demo, start + Duration::days(1)).await?;
+    tenders::load(&demo).await?;
+    awards::load(&demo).await?;
+    awards::load_market(&demo).await?;
+    Ok(DemoOutcome::Loaded(logins))
+}
+
+/// Each supplier's bidder publishes its portfolio (and keeps a few drafts) at `at`.
+async fn catalogue_offers(demo: &Demo, at: DateTime<Utc>) -> Result<(), ServiceError> {
+    let ctx = demo.at(at);
     for portfolio in catalogue::PORTFOLIOS {
-        let supplier = find(portfolio.supplier)?;
+        let bidder = bidder_of(demo, portfolio.supplier)?;
         for (key, publish) in portfolio
             .services
             .iter()
@@ -404,48 +533,48 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ServiceError> {
                 .ok_or_else(|| {
                     ServiceError::Internal(format!("demo service {key} missing").into())
                 })?;
-            let new = NewOffer::parse(&OfferFields {
-                category: Some(service.category),
-                title: Some(service.title),
-                summary: Some(service.summary),
-                description: Some(service.description),
-                regions: Some(portfolio.regions),
-                pricing_unit: Some(service.unit),
-                unit_price_pence: Some(catalogue::price_for(
-                    portfolio.supplier,
-                    service,
-                    portfolio.price_index_bp,
-                )),
-                minimum_term_months: Some(service.minimum_term_months),
-            })?;
-            let draft = service::offers::create_in(&command, None, supplier.id, &new).await?;
+            let draft = service::offers::create(
+                &ctx,
+                &bidder,
+                &OfferFields {
+                    category: Some(service.category),
+                    title: Some(service.title),
+                    summary: Some(service.summary),
+                    description: Some(service.description),
+                    regions: Some(portfolio.regions),
+                    pricing_unit: Some(service.unit),
+                    unit_price_pence: Some(catalogue::price_for(
+                        portfolio.supplier,
+                        service,
+                        portfolio.price_index_bp,
+                    )),
+                    minimum_term_months: Some(service.minimum_term_months),
+                },
+            )
+            .await?;
             if publish {
-                let stored = persistence::offers::find(command.conn(), draft.id)
-                    .await?
-                    .ok_or_else(|| ServiceError::Internal("demo offer vanished".into()))?;
-                service::offers::transition_in(
-                    &command,
-                    None,
-                    stored,
-                    OfferStatus::publish,
-                    "offer.published",
+                service::offers::publish(
+                    &ctx,
+                    &bidder,
+                    draft.id,
+                    &Expected::version(draft.version),
                 )
                 .await?;
             }
         }
     }
-    let user = |email: &str| {
-        users
-            .iter()
-            .find(|(e, _)| *e == email)
-            .map(|(_, id)| *id)
-            .ok_or_else(|| ServiceError::Internal(format!("demo login {email} missing").into()))
-    };
-    tenders::load(&command, &|key| find(key).map(|o| o.id), &user).await?;
-    awards::load(&command, &|key| find(key).map(|o| o.id), &user).await?;
-    awards::load_market(&command, &|key| find(key).map(|o| o.id), &user).await?;
-    command.commit().await?;
-    Ok(DemoOutcome::Loaded(logins))
+    Ok(())
+}
+
+/// The bidding login of the supplier with `key`.
+fn bidder_of(demo: &Demo, key: &str) -> Result<Actor, ServiceError> {
+    let (email, ..) = LOGINS
+        .iter()
+        .find(|(_, _, role, k)| *k == key && *role == Role::SupplierBidder)
+        .ok_or_else(|| {
+            ServiceError::Internal(format!("demo supplier {key} has no bidder").into())
+        })?;
+    demo.actor(email)
 }
 
 /// A few lines on the market as it stands: suppliers trading, awarded contracts, and overall

@@ -3,21 +3,20 @@
 //! clarifications and sealed bids, one closed with bids awaiting evaluation, one that closed
 //! with none, and one cancelled.
 //!
-//! Open tenders go through the same audited code as the API. The closed ones are history: they
-//! were published and bid on weeks before the demo was loaded, so their times are set in the
-//! past, which no client can do; each step is still audited.
+//! Every step is the service command a client would send, taken by the demo's lead or bidder at
+//! the instant it happened: the closed tenders were published and bid on weeks before the demo
+//! was loaded, and their deadlines passed by the same clock.
 
+use super::Demo;
 use chrono::{DateTime, Duration, Utc};
-use domain::audit::AuditEntry;
-use domain::bid::{BidContent, NewResponse};
-use domain::ids::{OrganisationId, UserId};
+use domain::access::Actor;
+use domain::bid::NewResponse;
+use domain::ids::OrganisationId;
 use domain::organisation::Region;
-use domain::tender::{NewCriterion, Procedure, TenderFields, TenderSpec, TenderStatus};
-use persistence::Command;
-use persistence::tenders::{Tender, Transition};
-use service::ServiceError;
-use service::bids::audit_value;
-use service::tenders::{cancel_in, create_in, publish_in};
+use domain::tender::{CriterionKind, NewCriterion, Procedure, TenderFields, TenderSpec};
+use persistence::tenders::Tender;
+use service::bids::{BidInput, BidView};
+use service::{Expected, ServiceError};
 
 pub(super) struct DemoTender {
     pub(super) title: &'static str,
@@ -47,26 +46,25 @@ fn criteria() -> Vec<NewCriterion> {
     .collect()
 }
 
+/// The lead drafts the tender at `at`, in its organisation's region, its deadlines counted in
+/// days from loading.
 pub(super) async fn draft(
-    command: &Command,
-    buyer: OrganisationId,
-    demo: &DemoTender,
+    demo: &Demo,
+    at: DateTime<Utc>,
+    lead: &Actor,
+    tender: &DemoTender,
     invited: &[OrganisationId],
 ) -> Result<Tender, ServiceError> {
-    let now = command.now();
-    // Each buyer tenders in its own region.
-    let region = persistence::organisations::get(command.conn(), buyer)
-        .await?
-        .region
-        .unwrap_or(Region::EastOfEngland);
+    let ctx = demo.at(at);
+    let (_, buyer) = service::accounts::me(&ctx, lead).await?;
     let spec = TenderSpec::parse(&TenderFields {
-        title: demo.title,
-        description: demo.description,
-        category: demo.category,
-        region,
-        estimated_value_pence: demo.estimated_value_pence,
-        budget_ceiling_pence: demo.budget_ceiling_pence,
-        contract_term_months: demo.contract_term_months,
+        title: tender.title,
+        description: tender.description,
+        category: tender.category,
+        region: buyer.region.unwrap_or(Region::EastOfEngland),
+        estimated_value_pence: tender.estimated_value_pence,
+        budget_ceiling_pence: tender.budget_ceiling_pence,
+        contract_term_months: tender.contract_term_months,
         procedure: if invited.is_empty() {
             Procedure::Open
         } else {
@@ -74,50 +72,40 @@ pub(super) async fn draft(
         },
         invited_supplier_ids: invited,
         criteria: &criteria(),
-        clarification_deadline: now + Duration::days(demo.clarification_days),
-        submission_deadline: now + Duration::days(demo.submission_days),
+        clarification_deadline: demo.now() + Duration::days(tender.clarification_days),
+        submission_deadline: demo.now() + Duration::days(tender.submission_days),
         standstill_days: None,
     })?;
-    let shown = create_in(command, None, buyer, &spec).await?;
-    Ok(shown.tender)
+    Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
 }
 
-/// Publishes a tender whose deadlines have already passed, as history: published `days_ago`.
-pub(super) async fn published_in_the_past(
-    command: &Command,
-    tender: Tender,
-    days_ago: i64,
-) -> Result<Tender, ServiceError> {
-    let published = persistence::tenders::set_status(
-        command.conn(),
-        &tender,
-        TenderStatus::Published,
-        Transition::default(),
-        command.now() - Duration::days(days_ago),
-    )
-    .await?;
-    command
-        .audit(
-            AuditEntry::new(None, "tender.published", "tender", published.id).after(
-                serde_json::json!({"status": "published", "published_at": published.published_at}),
-            ),
-        )
-        .await?;
-    Ok(published)
-}
-
-pub(super) async fn bid(
-    command: &Command,
-    tender: &Tender,
-    supplier: OrganisationId,
-    by: UserId,
-    price_pence: i64,
+/// The lead publishes the draft at `at`.
+pub(super) async fn publish(
+    demo: &Demo,
     at: DateTime<Utc>,
-) -> Result<persistence::bids::Bid, ServiceError> {
+    lead: &Actor,
+    tender: &Tender,
+) -> Result<Tender, ServiceError> {
+    let expected = Expected::version(tender.version);
+    Ok(
+        service::tenders::publish(&demo.at(at), lead, tender.id, &expected)
+            .await?
+            .tender,
+    )
+}
+
+/// The bidder submits a bid at `at`, answering every quality criterion.
+pub(super) async fn bid(
+    demo: &Demo,
+    at: DateTime<Utc>,
+    bidder: &Actor,
+    tender: &Tender,
+    price_pence: i64,
+) -> Result<BidView, ServiceError> {
     let responses: Vec<NewResponse> = tender
         .criteria
         .iter()
-        .filter(|c| c.kind == domain::tender::CriterionKind::Quality)
+        .filter(|c| c.kind == CriterionKind::Quality)
         .map(|c| NewResponse {
             criterion_id: c.id,
             text: format!(
@@ -127,83 +115,57 @@ pub(super) async fn bid(
             ),
         })
         .collect();
-    let content = BidContent::parse(price_pence, &responses, &tender.criteria_kinds())?;
-    let stored =
-        persistence::bids::insert(command.conn(), tender.id, supplier, &content, None, by, at)
-            .await?;
-    command
-        .audit(AuditEntry::new(None, "bid.submitted", "bid", stored.id).after(audit_value(&stored)))
-        .await?;
-    Ok(stored)
+    let input = BidInput {
+        price_pence,
+        offer_id: None,
+        responses,
+    };
+    service::bids::submit(&demo.at(at), bidder, tender.id, &input).await
 }
 
+/// A supplier asks a question two days before loading; the lead answers it the day after.
 async fn question(
-    command: &Command,
+    demo: &Demo,
     tender: &Tender,
-    asker: OrganisationId,
-    asked_by: UserId,
+    asker: &Actor,
     text: &str,
-    answer: Option<(UserId, &str)>,
+    answer: Option<(&Actor, &str)>,
 ) -> Result<(), ServiceError> {
-    let asked = persistence::tenders::insert_clarification(
-        command.conn(),
-        tender.id,
+    let asked = service::clarifications::ask(
+        &demo.at(demo.now() - Duration::days(2)),
         asker,
-        asked_by,
+        tender.id,
         text,
-        command.now() - Duration::days(2),
     )
     .await?;
-    command
-        .audit(AuditEntry::new(
-            None,
-            "clarification.asked",
-            "clarification",
-            asked.id.as_uuid(),
-        ))
-        .await?;
-    if let Some((by, answer)) = answer {
-        persistence::tenders::answer_clarification(
-            command.conn(),
-            &asked,
+    if let Some((lead, answer)) = answer {
+        service::clarifications::answer(
+            &demo.at(demo.now() - Duration::days(1)),
+            lead,
+            tender.id,
+            asked.clarification.id,
             answer,
-            by,
-            command.now() - Duration::days(1),
         )
         .await?;
-        command
-            .audit(AuditEntry::new(
-                None,
-                "clarification.answered",
-                "clarification",
-                asked.id.as_uuid(),
-            ))
-            .await?;
     }
     Ok(())
 }
 
-/// Loads the Norfolk and Waveney tenders. `org` and `user` look up the demo's organisations and
-/// logins by key and email.
-pub(crate) async fn load(
-    command: &Command,
-    org: &dyn Fn(&str) -> Result<OrganisationId, ServiceError>,
-    user: &dyn Fn(&str) -> Result<UserId, ServiceError>,
-) -> Result<(), ServiceError> {
-    let now = command.now();
-    let anglia = org("anglia")?;
-    let necsu = org("necsu")?;
-    let agem = org("agem")?;
-    let insight = org("insight")?;
-    let anglia_bidder = user("bids@anglia.nhs.example")?;
-    let necsu_bidder = user("bids@necsu.nhs.example")?;
-    let agem_bidder = user("bids@agem.nhs.example")?;
-    let insight_bidder = user("bids@insight.example")?;
+/// Loads the Norfolk and Waveney tenders.
+pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
+    let now = demo.now();
+    let days_ago = |days: i64| now - Duration::days(days);
+    let anglia = demo.actor("bids@anglia.nhs.example")?;
+    let necsu = demo.actor("bids@necsu.nhs.example")?;
+    let agem = demo.actor("bids@agem.nhs.example")?;
+    let insight = demo.actor("bids@insight.example")?;
 
     // A draft the Norwich lead is still writing.
+    let norwich = demo.actor("lead@norwich-ccg.nhs.example")?;
     draft(
-        command,
-        org("norwich_ccg")?,
+        demo,
+        days_ago(1),
+        &norwich,
         &DemoTender {
             title: "Continuing healthcare assessment and review support",
             description: "Clinical nurse assessors to clear the backlog of NHS Continuing \
@@ -220,9 +182,11 @@ pub(crate) async fn load(
     .await?;
 
     // An open tender taking bids, with questions asked and answered.
+    let north_norfolk = demo.actor("lead@north-norfolk-ccg.nhs.example")?;
     let open = draft(
-        command,
-        org("north_norfolk_ccg")?,
+        demo,
+        days_ago(4),
+        &north_norfolk,
         &DemoTender {
             title: "Procurement and contract management support",
             description: "A procurement service for the CCG's community and primary care \
@@ -238,52 +202,35 @@ pub(crate) async fn load(
         &[],
     )
     .await?;
-    publish_in(command, None, open.clone(), TenderStatus::Published).await?;
-    let north_norfolk_lead = user("lead@north-norfolk-ccg.nhs.example")?;
+    let open = publish(demo, days_ago(3), &north_norfolk, &open).await?;
     question(
-        command,
+        demo,
         &open,
-        anglia,
-        anglia_bidder,
+        &anglia,
         "Does the service include the GP practice contracts (GMS/PMS/APMS)?",
         Some((
-            north_norfolk_lead,
+            &north_norfolk,
             "Yes: the 18 practice contracts are in scope; enhanced services are not.",
         )),
     )
     .await?;
     question(
-        command,
+        demo,
         &open,
-        necsu,
-        necsu_bidder,
+        &necsu,
         "Is TUPE expected to apply to the CCG's contracts officer post?",
         None,
     )
     .await?;
-    bid(
-        command,
-        &open,
-        anglia,
-        anglia_bidder,
-        33_500_000,
-        now - Duration::hours(20),
-    )
-    .await?;
-    bid(
-        command,
-        &open,
-        necsu,
-        necsu_bidder,
-        35_900_000,
-        now - Duration::hours(3),
-    )
-    .await?;
+    bid(demo, now - Duration::hours(20), &anglia, &open, 33_500_000).await?;
+    bid(demo, now - Duration::hours(3), &necsu, &open, 35_900_000).await?;
 
     // An invited tender taking bids.
+    let south_norfolk = demo.actor("lead@south-norfolk-ccg.nhs.example")?;
     let invited = draft(
-        command,
-        org("south_norfolk_ccg")?,
+        demo,
+        days_ago(3),
+        &south_norfolk,
         &DemoTender {
             title: "Population health analytics for frailty",
             description: "Linked primary, community and acute data to find and stratify frail \
@@ -295,24 +242,25 @@ pub(crate) async fn load(
             clarification_days: 7,
             submission_days: 10,
         },
-        &[anglia, insight],
+        &[anglia.organisation_id, insight.organisation_id],
     )
     .await?;
-    publish_in(command, None, invited.clone(), TenderStatus::Published).await?;
+    let invited = publish(demo, days_ago(2), &south_norfolk, &invited).await?;
     bid(
-        command,
-        &invited,
-        insight,
-        insight_bidder,
-        19_800_000,
+        demo,
         now - Duration::hours(6),
+        &insight,
+        &invited,
+        19_800_000,
     )
     .await?;
 
     // Closed with bids: in evaluation by the clock.
+    let west_norfolk = demo.actor("lead@west-norfolk-ccg.nhs.example")?;
     let closed = draft(
-        command,
-        org("west_norfolk_ccg")?,
+        demo,
+        days_ago(31),
+        &west_norfolk,
         &DemoTender {
             title: "Transactional finance and payroll services",
             description: "Accounts payable and receivable, payroll for 160 staff, and the \
@@ -327,39 +275,18 @@ pub(crate) async fn load(
         &[],
     )
     .await?;
-    let closed = published_in_the_past(command, closed, 30).await?;
-    bid(
-        command,
-        &closed,
-        agem,
-        agem_bidder,
-        51_200_000,
-        now - Duration::days(5),
-    )
-    .await?;
-    bid(
-        command,
-        &closed,
-        necsu,
-        necsu_bidder,
-        49_750_000,
-        now - Duration::days(4),
-    )
-    .await?;
-    bid(
-        command,
-        &closed,
-        anglia,
-        anglia_bidder,
-        53_100_000,
-        now - Duration::days(3) - Duration::hours(2),
-    )
-    .await?;
+    let closed = publish(demo, days_ago(30), &west_norfolk, &closed).await?;
+    bid(demo, days_ago(5), &agem, &closed, 51_200_000).await?;
+    bid(demo, days_ago(4), &necsu, &closed, 49_750_000).await?;
+    let last = days_ago(3) - Duration::hours(2);
+    bid(demo, last, &anglia, &closed, 53_100_000).await?;
 
     // Closed with no bid: unsuccessful by the clock.
+    let gyw = demo.actor("lead@gyw-ccg.nhs.example")?;
     let unanswered = draft(
-        command,
-        org("gyw_ccg")?,
+        demo,
+        days_ago(36),
+        &gyw,
         &DemoTender {
             title: "HR advisory and employee relations",
             description: "Case management for employee relations, policy review and \
@@ -374,12 +301,13 @@ pub(crate) async fn load(
         &[],
     )
     .await?;
-    published_in_the_past(command, unanswered, 35).await?;
+    publish(demo, days_ago(35), &gyw, &unanswered).await?;
 
     // Cancelled while open.
     let withdrawn = draft(
-        command,
-        org("norwich_ccg")?,
+        demo,
+        days_ago(6),
+        &norwich,
         &DemoTender {
             title: "IT service desk and end-user computing",
             description: "First and second line IT support for 200 users across three sites.",
@@ -393,18 +321,13 @@ pub(crate) async fn load(
         &[],
     )
     .await?;
-    publish_in(command, None, withdrawn.clone(), TenderStatus::Published).await?;
-    let withdrawn = persistence::tenders::find(command.conn(), withdrawn.id)
-        .await?
-        .ok_or_else(|| ServiceError::Internal("demo tender vanished".into()))?;
-    cancel_in(
-        command,
-        None,
-        withdrawn,
-        TenderStatus::Cancelled,
+    let withdrawn = publish(demo, days_ago(5), &norwich, &withdrawn).await?;
+    service::tenders::cancel(
+        &demo.at(days_ago(2)),
+        &norwich,
+        withdrawn.id,
         "The five Norfolk and Waveney CCGs will buy IT support jointly from April; this \
-         requirement moves into the joint tender."
-            .to_owned(),
+         requirement moves into the joint tender.",
     )
     .await?;
     Ok(())
