@@ -298,6 +298,24 @@ async fn a_small_market_is_measured_as_by_hand_and_a_takeover_moves_current_shar
     assert_eq!(contract["awarded_supplier_id"], json!(d.organisation_id));
     assert_eq!(contract["holders"][0]["to_date"], "2031-03-31");
     assert_eq!(contract["holders"][1]["from_date"], "2031-04-01");
+    // Both holders list the novated contract (the one it was awarded to, and the one holding it
+    // now), as the single read lets both read it; a bidder that lost it lists nothing.
+    let listed = |token: String| {
+        let app = &app;
+        async move {
+            let page = success(app.get("/api/v1/contracts?per_page=100", &token).await).await;
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let novated_id = id_of(&contract);
+    assert!(listed(d.token.clone()).await.contains(&novated_id));
+    assert!(listed(c.token.clone()).await.contains(&novated_id));
+    assert!(listed(e.token.clone()).await.is_empty());
     // Every step is audited.
     let audit = success(
         app.get(

@@ -390,3 +390,39 @@ problem_responses! {
     TooManyRequests => 429, "Too many failed attempts; wait and try again.", header "Retry-After": "Seconds to wait before trying again.";
     ServiceUnavailable => 503, "The database cannot be reached.";
 }
+
+/// Declares a set of problem responses one operation lists together, by status and component.
+macro_rules! problem_sets {
+    ($($(#[$doc:meta])* $set:ident => [$($status:literal => $name:ident),*];)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $set;
+
+            impl utoipa::IntoResponses for $set {
+                fn responses() -> std::collections::BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+                    [$(($status, stringify!($name))),*]
+                        .into_iter()
+                        .map(|(status, name)| {
+                            (
+                                status.to_owned(),
+                                RefOr::Ref(utoipa::openapi::Ref::from_response_name(name)),
+                            )
+                        })
+                        .collect()
+                }
+            }
+        )*
+    };
+}
+
+problem_sets! {
+    /// Reaching a resource by its path as a signed-in user: a bad path, no token, a role that may
+    /// never, or nothing there that is yours to see.
+    AccessProblems => ["400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound];
+    /// Sending a JSON body: unreadable, too large, not JSON, or invalid fields.
+    BodyProblems => ["400" => BadRequest, "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => ValidationFailed];
+    /// A conditional change: a stale or missing `If-Match`.
+    VersionProblems => ["412" => PreconditionFailed, "428" => PreconditionRequired];
+    /// Reading a list with query filters as a signed-in user.
+    QueryProblems => ["400" => BadRequest, "401" => Unauthorized, "422" => ValidationFailed];
+}

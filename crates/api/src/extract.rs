@@ -6,9 +6,12 @@ use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts};
-use domain::FieldError;
+use domain::pagination::PageRequest;
+use domain::{DomainError, FieldError};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_path_to_error::Segment;
+use utoipa::IntoParams;
 
 /// A JSON request body.
 #[derive(Debug)]
@@ -167,6 +170,39 @@ where
                 let pointer = pointer_of(err.path());
                 ApiError::Validation(vec![field_error(pointer, &err.into_inner().to_string())])
             })
+    }
+}
+
+/// `page` and `per_page`: the one pagination parameter set of every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<u64>,
+}
+
+impl PageParams {
+    /// The page asked for, or the field error of a page or size out of range.
+    pub fn request(&self) -> Result<PageRequest, DomainError> {
+        PageRequest::new(self.page, self.per_page)
+    }
+}
+
+/// The pagination of a list, read from the query beside its filters (a value of the wrong type
+/// is a validation error naming the parameter).
+#[derive(Debug)]
+pub struct Pagination(pub PageParams);
+
+impl<S: Send + Sync> FromRequestParts<S> for Pagination {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let QueryParams(params) = QueryParams::from_request_parts(parts, state).await?;
+        Ok(Self(params))
     }
 }
 

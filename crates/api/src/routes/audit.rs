@@ -4,11 +4,11 @@ use crate::auth::{Permitted, ReadAudit};
 use crate::dto::Paginated;
 use crate::error::{ApiError, BadRequest, Forbidden, Unauthorized, ValidationFailed};
 use crate::extract::QueryParams;
+use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use domain::pagination::PageRequest;
 use persistence::audit::{AuditFilter, StoredAuditEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -88,12 +88,6 @@ pub struct AuditQuery {
     pub from: Option<DateTime<Utc>>,
     /// Only changes before this instant (RFC 3339).
     pub to: Option<DateTime<Utc>>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
 }
 
 /// Lists audit entries, newest first (regulator, admin).
@@ -102,7 +96,7 @@ pub struct AuditQuery {
     path = "/audit",
     tag = "audit",
     security(("bearer" = [])),
-    params(AuditQuery),
+    params(AuditQuery, PageParams),
     responses(
         (status = 200, description = "A page of audit entries.", body = Paginated<AuditEvent>),
         (status = 400, response = BadRequest),
@@ -115,6 +109,7 @@ pub async fn list_audit_events(
     State(state): State<AppState>,
     Permitted(actor, _): Permitted<ReadAudit>,
     QueryParams(query): QueryParams<AuditQuery>,
+    Pagination(pages): Pagination,
 ) -> Result<Json<Paginated<AuditEvent>>, ApiError> {
     let filter = AuditFilter {
         entity_type: query.entity_type,
@@ -125,7 +120,7 @@ pub async fn list_audit_events(
         from: query.from,
         to: query.to,
     };
-    let page = PageRequest::new(query.page, query.per_page);
+    let page = pages.request();
     let found = service::audit::list(&state.ctx, &actor, filter, page).await?;
     Ok(Json(Paginated::from_page(found, AuditEvent::from)))
 }

@@ -2,10 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{OrganisationResponse, RoleDto};
-use crate::error::{
-    ApiError, BadRequest, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized,
-    UnsupportedMediaType, ValidationFailed,
-};
+use crate::error::{ApiError, NotFound, TooManyRequests, Unauthorized};
 use crate::extract::JsonBody;
 use crate::state::AppState;
 use axum::Json;
@@ -74,11 +71,8 @@ pub struct MeResponse {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in.", body = TokenResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
+        crate::error::BodyProblems,
+        crate::error::QueryProblems,
         (status = 429, response = TooManyRequests),
     )
 )]

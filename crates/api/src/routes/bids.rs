@@ -3,15 +3,12 @@
 //! reads a bid before the deadline, and afterwards only those the sealing rule names.
 
 use crate::auth::AuthUser;
-use crate::error::{
-    ApiError, BadRequest, BidsSealed, DeadlinePassed, Forbidden, NotFound, PayloadTooLarge,
-    Unauthorized, UnsupportedMediaType, ValidationFailed,
-};
+use crate::dto::{Created, created};
+use crate::error::{ApiError, BadRequest, BidsSealed, DeadlinePassed, NotFound, Unauthorized};
 use crate::extract::{JsonBody, PathParams};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use chrono::{DateTime, Utc};
 use domain::bid::{BidStatus, NewResponse};
 use domain::ids::{BidId, CriterionId, OfferId, TenderId};
@@ -119,12 +116,6 @@ pub struct BidResponse {
     pub versions: Option<Vec<BidVersionResponse>>,
 }
 
-type Created = (
-    StatusCode,
-    [(HeaderName, HeaderValue); 1],
-    Json<BidResponse>,
-);
-
 /// Submits the signed-in supplier's bid (`supplier_bidder`; any supplier on an open tender,
 /// invited ones on an invited tender). One live bid per supplier per tender; a response to every
 /// quality criterion. A bid at or after the deadline, by the database clock, is refused with
@@ -139,14 +130,9 @@ type Created = (
     responses(
         (status = 201, description = "The bid, received; `submitted_at` is the database's time.", body = BidResponse,
             headers(("Location" = String, description = "The bid's address."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = DeadlinePassed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn submit_bid(
@@ -154,21 +140,13 @@ pub async fn submit_bid(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<SubmitBidRequest>, ApiError>,
-) -> Result<Created, ApiError> {
+) -> Result<Created<BidResponse>, ApiError> {
     let JsonBody(request) = body?;
     let submitted =
         service::bids::submit(&state.ctx, &actor, TenderId::from_uuid(id), &request.into()).await?;
     let shown = BidResponse::from(submitted);
-    let location = HeaderValue::from_str(&format!(
-        "/api/v1/tenders/{}/bids/{}",
-        shown.tender_id, shown.id
-    ))
-    .map_err(ApiError::internal)?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(shown),
-    ))
+    let location = format!("/api/v1/tenders/{}/bids/{}", shown.tender_id, shown.id);
+    created(&location, shown)
 }
 
 /// A tender's bids.
@@ -255,14 +233,9 @@ pub async fn get_bid(
     request_body = SubmitBidRequest,
     responses(
         (status = 200, description = "The revised bid.", body = BidResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = DeadlinePassed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn revise_bid(
@@ -295,10 +268,7 @@ pub async fn revise_bid(
     ),
     responses(
         (status = 200, description = "The withdrawn bid.", body = BidResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = DeadlinePassed),
     )
 )]
@@ -328,10 +298,7 @@ pub async fn withdraw_bid(
     ),
     responses(
         (status = 200, description = "The confirmed bid.", body = BidResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = DeadlinePassed),
     )
 )]

@@ -2,10 +2,7 @@
 //! seeded for 2024–2030; admins add proclaimed one-off holidays and correct it.
 
 use crate::auth::AuthUser;
-use crate::error::{
-    ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-    ValidationFailed,
-};
+use crate::error::{ApiError, Forbidden, Unauthorized};
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
 use axum::Json;
@@ -60,9 +57,7 @@ pub struct BankHolidayQuery {
     params(BankHolidayQuery),
     responses(
         (status = 200, description = "The holidays.", body = BankHolidayList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 422, response = ValidationFailed),
+        crate::error::QueryProblems,
     )
 )]
 pub async fn list_bank_holidays(
@@ -102,12 +97,9 @@ pub struct BankHolidayRequest {
     request_body = BankHolidayRequest,
     responses(
         (status = 200, description = "The holiday.", body = BankHolidayResponse),
-        (status = 400, response = BadRequest),
+        crate::error::BodyProblems,
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn put_bank_holiday(
@@ -131,10 +123,7 @@ pub async fn put_bank_holiday(
     params(("date" = NaiveDate, Path, description = "The day, YYYY-MM-DD.")),
     responses(
         (status = 204, description = "Removed."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
     )
 )]
 pub async fn delete_bank_holiday(

@@ -3,11 +3,9 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{Created, Paginated, RegionDto, check_category_filter, created};
-use crate::error::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized,
-    UnsupportedMediaType, ValidationFailed,
-};
+use crate::error::{ApiError, BadRequest, Conflict, NotFound, Unauthorized};
 use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -16,7 +14,6 @@ use domain::FieldError;
 use domain::contract::ContractStatus;
 use domain::error::Validator;
 use domain::ids::OrganisationId;
-use domain::pagination::PageRequest;
 use persistence::contracts::{ContractFilter, StoredReview};
 use serde::{Deserialize, Serialize};
 use service::contracts::{ContractView, Rating, ReviewInput};
@@ -186,12 +183,6 @@ pub struct ContractQuery {
     pub from: Option<NaiveDate>,
     /// Only contracts in force on or before this date (their term starts on or before it).
     pub to: Option<NaiveDate>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
 }
 
 /// Lists contracts, most recently awarded first: a buyer's own, a supplier's own, or (for the
@@ -201,21 +192,20 @@ pub struct ContractQuery {
     path = "/contracts",
     tag = "contracts",
     security(("bearer" = [])),
-    params(ContractQuery),
+    params(ContractQuery, PageParams),
     responses(
         (status = 200, description = "A page of contracts.", body = Paginated<ContractResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 422, response = ValidationFailed),
+        crate::error::QueryProblems,
     )
 )]
 pub async fn list_contracts(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<ContractQuery>,
+    Pagination(pages): Pagination,
 ) -> Result<Json<Paginated<ContractResponse>>, ApiError> {
     let mut v = Validator::new();
-    let page = v.check(PageRequest::new(query.page, query.per_page));
+    let page = v.check(pages.request());
     check_category_filter(&mut v, query.category.as_ref());
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from > to
@@ -282,14 +272,9 @@ pub struct TerminateContractRequest {
     request_body = TerminateContractRequest,
     responses(
         (status = 200, description = "The contract, terminated.", body = ContractResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn terminate_contract(
@@ -395,14 +380,9 @@ pub struct ReviewList {
     responses(
         (status = 201, description = "The review.", body = ReviewResponse,
             headers(("Location" = String, description = "The contract's reviews."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn create_review(

@@ -2,14 +2,14 @@
 
 use crate::auth::AuthUser;
 use crate::dto::Paginated;
-use crate::error::{ApiError, BadRequest, NotFound, Unauthorized, ValidationFailed};
+use crate::error::{ApiError, BadRequest, NotFound, Unauthorized};
+use crate::extract::{PageParams, Pagination};
 use crate::extract::{PathParams, QueryParams};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use domain::bid::NotificationKind;
-use domain::pagination::PageRequest;
 use persistence::notifications::Notification;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -96,12 +96,6 @@ impl From<Notification> for NotificationResponse {
 pub struct NotificationQuery {
     /// Only unread notifications.
     pub unread: Option<bool>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
 }
 
 /// The signed-in user's organisation's notifications, newest first.
@@ -110,20 +104,19 @@ pub struct NotificationQuery {
     path = "/notifications",
     tag = "notifications",
     security(("bearer" = [])),
-    params(NotificationQuery),
+    params(NotificationQuery, PageParams),
     responses(
         (status = 200, description = "A page of notifications.", body = Paginated<NotificationResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 422, response = ValidationFailed),
+        crate::error::QueryProblems,
     )
 )]
 pub async fn list_notifications(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<NotificationQuery>,
+    Pagination(pages): Pagination,
 ) -> Result<Json<Paginated<NotificationResponse>>, ApiError> {
-    let page = PageRequest::new(query.page, query.per_page)?;
+    let page = pages.request()?;
     let found =
         service::notifications::list(&state.ctx, &actor, query.unread.unwrap_or(false), page)
             .await?;

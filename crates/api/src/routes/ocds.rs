@@ -3,8 +3,9 @@
 //! service's; this wraps them in a package with its address).
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, BadRequest, NotFound, Unauthorized, ValidationFailed};
-use crate::extract::{PathParams, QueryParams};
+use crate::error::{ApiError, BadRequest, NotFound, Unauthorized};
+use crate::extract::PathParams;
+use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -12,11 +13,10 @@ use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use domain::error::Validator;
 use domain::ids::TenderId;
-use domain::pagination::PageRequest;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 use service::ocds::{BID_EXTENSION, LICENSE, PUBLISHER};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// An OCDS 1.1 release package (see https://standard.open-contracting.org/1.1/en/schema/).
@@ -100,18 +100,6 @@ pub async fn get_tender_ocds(
     )))
 }
 
-/// Paging for the release list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OcdsQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
-}
-
 /// One page of releases, a release per published tender the signed-in user may see (the
 /// regulator and admins: all), in one OCDS release package.
 #[utoipa::path(
@@ -119,22 +107,20 @@ pub struct OcdsQuery {
     path = "/ocds/releases",
     tag = "market",
     security(("bearer" = [])),
-    params(OcdsQuery),
+    params(PageParams),
     responses(
         (status = 200, description = "An OCDS release package.", body = OcdsPackage),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 422, response = ValidationFailed),
+        crate::error::QueryProblems,
     )
 )]
 pub async fn list_ocds_releases(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     headers: HeaderMap,
-    QueryParams(query): QueryParams<OcdsQuery>,
+    Pagination(query): Pagination,
 ) -> Result<Json<OcdsPackage>, ApiError> {
     let mut v = Validator::new();
-    let page = v.check(PageRequest::new(query.page, query.per_page));
+    let page = v.check(query.request());
     v.finish()?;
     let page = page.unwrap_or_default();
     let (releases, now) = service::ocds::releases(&state.ctx, &actor, page).await?;

@@ -1,18 +1,16 @@
 //! Organisations: registered and read by platform admins.
 
 use crate::auth::{ManageOrganisations, Permitted};
-use crate::dto::{OrganisationKindDto, OrganisationResponse, Paginated, RegionDto};
-use crate::error::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized,
-    UnsupportedMediaType, ValidationFailed,
+use crate::dto::{
+    Created, OrganisationKindDto, OrganisationResponse, Paginated, RegionDto, created,
 };
+use crate::error::{ApiError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed};
 use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
 use domain::ids::OrganisationId;
-use domain::pagination::PageRequest;
 use serde::Deserialize;
 use service::accounts::OrganisationInput;
 use utoipa::{IntoParams, ToSchema};
@@ -48,27 +46,17 @@ pub struct CreateOrganisationRequest {
     responses(
         (status = 201, description = "Registered.", body = OrganisationResponse,
             headers(("Location" = String, description = "The new organisation's address."))),
-        (status = 400, response = BadRequest),
+        crate::error::BodyProblems,
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn create_organisation(
     State(state): State<AppState>,
     Permitted(actor, _): Permitted<ManageOrganisations>,
     JsonBody(request): JsonBody<CreateOrganisationRequest>,
-) -> Result<
-    (
-        StatusCode,
-        [(header::HeaderName, String); 1],
-        Json<OrganisationResponse>,
-    ),
-    ApiError,
-> {
+) -> Result<Created<OrganisationResponse>, ApiError> {
     let input = OrganisationInput {
         name: request.name,
         kind: request.kind.into(),
@@ -79,11 +67,7 @@ pub async fn create_organisation(
         service::accounts::create_organisation(&state.ctx, &actor, &input).await?,
     );
     let location = format!("/api/v1/organisations/{}", response.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(response),
-    ))
+    created(&location, response)
 }
 
 /// Filters for the organisation list.
@@ -92,12 +76,6 @@ pub async fn create_organisation(
 pub struct OrganisationQuery {
     /// Only organisations of this kind.
     pub kind: Option<OrganisationKindDto>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
 }
 
 /// Lists organisations by name (admin).
@@ -106,7 +84,7 @@ pub struct OrganisationQuery {
     path = "/organisations",
     tag = "organisations",
     security(("bearer" = [])),
-    params(OrganisationQuery),
+    params(OrganisationQuery, PageParams),
     responses(
         (status = 200, description = "A page of organisations.", body = Paginated<OrganisationResponse>),
         (status = 400, response = BadRequest),
@@ -119,8 +97,9 @@ pub async fn list_organisations(
     State(state): State<AppState>,
     Permitted(actor, _): Permitted<ManageOrganisations>,
     QueryParams(query): QueryParams<OrganisationQuery>,
+    Pagination(pages): Pagination,
 ) -> Result<Json<Paginated<OrganisationResponse>>, ApiError> {
-    let page = PageRequest::new(query.page, query.per_page)?;
+    let page = pages.request()?;
     let found =
         service::accounts::organisations(&state.ctx, &actor, query.kind.map(Into::into), page)
             .await?;
@@ -139,10 +118,7 @@ pub async fn list_organisations(
     params(("id" = Uuid, Path, description = "The organisation's id.")),
     responses(
         (status = 200, description = "The organisation.", body = OrganisationResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
     )
 )]
 pub async fn get_organisation(

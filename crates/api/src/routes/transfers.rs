@@ -5,21 +5,18 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{Created, Paginated, created};
-use crate::error::{
-    ApiError, BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-    ValidationFailed,
-};
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::error::{ApiError, BadRequest, Forbidden, Unauthorized, ValidationFailed};
+use crate::extract::{JsonBody, PathParams};
+use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::OrganisationId;
-use domain::pagination::PageRequest;
 use domain::transfer::TransferKind;
 use serde::{Deserialize, Serialize};
 use service::transfers::{TransferInput, TransferView};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// What kind of transfer.
@@ -141,12 +138,9 @@ impl From<TransferView> for TransferResponse {
     responses(
         (status = 201, description = "The transfer, carried out.", body = TransferResponse,
             headers(("Location" = String, description = "The transfer's address."))),
-        (status = 400, response = BadRequest),
+        crate::error::BodyProblems,
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn create_transfer(
@@ -168,26 +162,13 @@ pub async fn create_transfer(
     created(&format!("/api/v1/transfers/{}", shown.id), shown)
 }
 
-/// Carries out a transfer inside `command`, auditing every step (the API and the demo).
-/// Paging for the transfer list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TransferQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
-}
-
 /// Recorded transfers, the most recently effective first (regulator or admin).
 #[utoipa::path(
     get,
     path = "/transfers",
     tag = "market",
     security(("bearer" = [])),
-    params(TransferQuery),
+    params(PageParams),
     responses(
         (status = 200, description = "A page of transfers.", body = Paginated<TransferResponse>),
         (status = 400, response = BadRequest),
@@ -199,9 +180,9 @@ pub struct TransferQuery {
 pub async fn list_transfers(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    QueryParams(query): QueryParams<TransferQuery>,
+    Pagination(query): Pagination,
 ) -> Result<Json<Paginated<TransferResponse>>, ApiError> {
-    let page = PageRequest::new(query.page, query.per_page)?;
+    let page = query.request()?;
     let found = service::transfers::list(&state.ctx, &actor, page).await?;
     Ok(Json(Paginated::from_page(found, Into::into)))
 }
@@ -215,10 +196,7 @@ pub async fn list_transfers(
     params(("id" = Uuid, Path, description = "The transfer's id.")),
     responses(
         (status = 200, description = "The transfer.", body = TransferResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
     )
 )]
 pub async fn get_transfer(

@@ -1,18 +1,14 @@
 //! User accounts: created, listed and changed by platform admins.
 
 use crate::auth::{ManageUsers, Permitted};
-use crate::dto::{Paginated, RoleDto, UserResponse};
-use crate::error::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized,
-    UnsupportedMediaType, ValidationFailed,
-};
+use crate::dto::{Created, Paginated, RoleDto, UserResponse, created};
+use crate::error::{ApiError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed};
 use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
 use domain::ids::{OrganisationId, UserId};
-use domain::pagination::PageRequest;
 use persistence::users::UserFilter;
 use serde::Deserialize;
 use service::accounts::UserInput;
@@ -48,27 +44,17 @@ pub struct CreateUserRequest {
     responses(
         (status = 201, description = "Created.", body = UserResponse,
             headers(("Location" = String, description = "The new user's address."))),
-        (status = 400, response = BadRequest),
+        crate::error::BodyProblems,
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn create_user(
     State(state): State<AppState>,
     Permitted(actor, _): Permitted<ManageUsers>,
     JsonBody(request): JsonBody<CreateUserRequest>,
-) -> Result<
-    (
-        StatusCode,
-        [(header::HeaderName, String); 1],
-        Json<UserResponse>,
-    ),
-    ApiError,
-> {
+) -> Result<Created<UserResponse>, ApiError> {
     let input = UserInput {
         email: request.email,
         name: request.name,
@@ -79,11 +65,7 @@ pub async fn create_user(
     let response =
         UserResponse::from(service::accounts::create_user(&state.ctx, &actor, &input).await?);
     let location = format!("/api/v1/users/{}", response.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(response),
-    ))
+    created(&location, response)
 }
 
 /// Filters for the user list.
@@ -96,12 +78,6 @@ pub struct UserQuery {
     pub role: Option<RoleDto>,
     /// Only active (`true`) or deactivated (`false`) users.
     pub active: Option<bool>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
 }
 
 /// Lists user accounts by email (admin).
@@ -110,7 +86,7 @@ pub struct UserQuery {
     path = "/users",
     tag = "users",
     security(("bearer" = [])),
-    params(UserQuery),
+    params(UserQuery, PageParams),
     responses(
         (status = 200, description = "A page of users.", body = Paginated<UserResponse>),
         (status = 400, response = BadRequest),
@@ -123,8 +99,9 @@ pub async fn list_users(
     State(state): State<AppState>,
     Permitted(actor, _): Permitted<ManageUsers>,
     QueryParams(query): QueryParams<UserQuery>,
+    Pagination(pages): Pagination,
 ) -> Result<Json<Paginated<UserResponse>>, ApiError> {
-    let page = PageRequest::new(query.page, query.per_page)?;
+    let page = pages.request()?;
     let filter = UserFilter {
         organisation_id: query.organisation_id.map(OrganisationId::from_uuid),
         role: query.role.map(Into::into),
@@ -143,10 +120,7 @@ pub async fn list_users(
     params(("id" = Uuid, Path, description = "The user's id.")),
     responses(
         (status = 200, description = "The user.", body = UserResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
     )
 )]
 pub async fn get_user(
@@ -180,14 +154,9 @@ pub struct UpdateUserRequest {
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "The changed user.", body = UserResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn update_user(

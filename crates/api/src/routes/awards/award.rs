@@ -74,14 +74,9 @@ impl From<awards_service::AwardView> for AwardResponse {
     request_body = AwardRequest,
     responses(
         (status = 201, description = "The award; the tender is in standstill.", body = AwardResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn award_tender(

@@ -70,14 +70,9 @@ pub struct ChallengeList {
     responses(
         (status = 201, description = "The challenge.", body = ChallengeResponse,
             headers(("Location" = String, description = "The tender's challenges."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = DeadlinePassed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn lodge_challenge(
@@ -109,10 +104,7 @@ pub async fn lodge_challenge(
     params(("id" = Uuid, Path, description = "The tender's id.")),
     responses(
         (status = 200, description = "The challenges.", body = ChallengeList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
     )
 )]
 pub async fn list_challenges(
@@ -163,14 +155,9 @@ pub struct ResolveChallengeRequest {
     request_body = ResolveChallengeRequest,
     responses(
         (status = 200, description = "The challenge, resolved.", body = ChallengeResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn resolve_challenge(

@@ -25,14 +25,9 @@ pub struct ConfirmContractRequest {
     responses(
         (status = 201, description = "The contract.", body = ContractResponse,
             headers(("Location" = String, description = "The contract's address."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn confirm_contract(

@@ -5,10 +5,7 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{Created, created};
-use crate::error::{
-    ApiError, BadRequest, Conflict, DeadlinePassed, Forbidden, NotFound, PayloadTooLarge,
-    Unauthorized, UnsupportedMediaType, ValidationFailed,
-};
+use crate::error::{ApiError, Conflict, DeadlinePassed};
 use crate::extract::{JsonBody, PathParams};
 use crate::routes::contracts::ContractResponse;
 use crate::routes::evaluation::RankingItem;

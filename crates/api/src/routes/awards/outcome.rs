@@ -73,10 +73,7 @@ pub struct OutcomeResponse {
     params(("id" = Uuid, Path, description = "The tender's id.")),
     responses(
         (status = 200, description = "The outcome.", body = OutcomeResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = Conflict),
     )
 )]

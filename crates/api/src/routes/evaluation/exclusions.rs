@@ -25,14 +25,9 @@ pub struct ReasonRequest {
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "The bid, excluded.", body = BidEvaluationResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn exclude_bid(
@@ -65,10 +60,7 @@ pub async fn exclude_bid(
     ),
     responses(
         (status = 200, description = "The bid, compliant again.", body = BidEvaluationResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = Conflict),
     )
 )]
@@ -98,14 +90,9 @@ pub async fn reinstate_bid(
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "The tender, unsuccessful.", body = TenderResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn declare_unsuccessful(

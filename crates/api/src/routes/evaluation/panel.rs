@@ -77,14 +77,9 @@ pub struct ConflictDeclarationRequest {
     request_body = AssignEvaluatorRequest,
     responses(
         (status = 201, description = "The panel member.", body = EvaluatorResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn assign_evaluator(
@@ -114,10 +109,7 @@ pub async fn assign_evaluator(
     params(("id" = Uuid, Path, description = "The tender's id.")),
     responses(
         (status = 200, description = "The panel.", body = EvaluatorList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
     )
 )]
 pub async fn list_evaluators(
@@ -144,10 +136,7 @@ pub async fn list_evaluators(
     ),
     responses(
         (status = 204, description = "Removed."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = Conflict),
     )
 )]
@@ -179,14 +168,9 @@ pub async fn remove_evaluator(
     responses(
         (status = 201, description = "The declaration, recorded on the panel member.", body = EvaluatorResponse),
         (status = 200, description = "A conflict declared after an earlier declaration of none.", body = EvaluatorResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn declare_conflict(

@@ -71,14 +71,9 @@ pub struct ScoreList {
     request_body = ScoreRequest,
     responses(
         (status = 200, description = "The mark as recorded.", body = ScoreResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn score_bid(

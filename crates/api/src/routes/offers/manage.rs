@@ -46,12 +46,9 @@ pub struct CreateOfferRequest {
         (status = 201, description = "Created as a draft.", body = OfferResponse,
             headers(("Location" = String, description = "The offer's address."),
                     ("ETag" = String, description = "The offer's version."))),
-        (status = 400, response = BadRequest),
+        crate::error::BodyProblems,
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn create_offer(
@@ -141,16 +138,10 @@ pub struct UpdateOfferRequest {
     responses(
         (status = 200, description = "The changed offer.", body = OfferResponse,
             headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
+        crate::error::VersionProblems,
         (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
-        (status = 428, response = PreconditionRequired),
     )
 )]
 pub async fn update_offer(
@@ -199,10 +190,7 @@ pub async fn update_offer(
     responses(
         (status = 200, description = "Published.", body = OfferResponse,
             headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
     )
@@ -237,10 +225,7 @@ pub async fn publish_offer(
     responses(
         (status = 200, description = "Withdrawn.", body = OfferResponse,
             headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
     )

@@ -4,10 +4,7 @@
 use crate::auth::AuthUser;
 use crate::concurrency::{IfMatch, etag_header};
 use crate::dto::{OfferStatusDto, Paginated, PricingUnitDto, RegionDto};
-use crate::error::{
-    ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
-    PreconditionRequired, Unauthorized, UnsupportedMediaType, ValidationFailed,
-};
+use crate::error::{ApiError, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized};
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::routes::contracts::RatingResponse;
 use crate::state::AppState;
@@ -18,7 +15,6 @@ use chrono::{DateTime, Utc};
 use domain::ids::{OfferId, OrganisationId};
 use domain::offer::{self, AnnualisationBasis, OfferFields};
 use domain::organisation::Region;
-use domain::pagination::PageRequest;
 use serde::{Deserialize, Deserializer, Serialize};
 use service::offers::{ListingView, OfferQuery, OfferView, SortOrder};
 use utoipa::{IntoParams, ToSchema};

@@ -1,6 +1,7 @@
 //! One offer (at a past date too) and its price history.
 
 use super::*;
+use crate::extract::{PageParams, Pagination};
 
 /// Options for reading one offer.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -20,10 +21,8 @@ pub struct OfferAtQuery {
     responses(
         (status = 200, description = "The offer.", body = OfferResponse,
             headers(("ETag" = String, description = "The offer's version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
+        crate::error::QueryProblems,
         (status = 404, response = NotFound),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn get_offer(
@@ -47,40 +46,26 @@ pub struct PriceHistoryEntry {
     pub effective_from: DateTime<Utc>,
 }
 
-/// Paging for the price history.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
-}
-
 /// Every price the offer has had since it was published, newest first.
 #[utoipa::path(
     get,
     path = "/offers/{id}/price-history",
     tag = "catalogue",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The offer's id."), PageQuery),
+    params(("id" = Uuid, Path, description = "The offer's id."), PageParams),
     responses(
         (status = 200, description = "The price history.", body = Paginated<PriceHistoryEntry>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
+        crate::error::QueryProblems,
         (status = 404, response = NotFound),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn get_offer_price_history(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
-    QueryParams(query): QueryParams<PageQuery>,
+    Pagination(query): Pagination,
 ) -> Result<Json<Paginated<PriceHistoryEntry>>, ApiError> {
-    let page = PageRequest::new(query.page, query.per_page)?;
+    let page = query.request()?;
     let history =
         service::offers::price_history(&state.ctx, &actor, OfferId::from_uuid(id), page).await?;
     Ok(Json(Paginated::from_page(history, |p| PriceHistoryEntry {

@@ -1,6 +1,7 @@
 //! Catalogue search and side-by-side comparison.
 
 use super::*;
+use crate::extract::{PageParams, Pagination};
 
 /// How search results are ordered.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -44,12 +45,6 @@ pub struct OfferSearchQuery {
     /// The order (default: relevance). Ties are broken by a stable hash of the offer id, never
     /// by name.
     pub sort: Option<OfferSortDto>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
 }
 
 /// A search result: an offer's catalogue card.
@@ -132,20 +127,19 @@ impl From<OfferSortDto> for SortOrder {
     path = "/offers",
     tag = "catalogue",
     security(("bearer" = [])),
-    params(OfferSearchQuery),
+    params(OfferSearchQuery, PageParams),
     responses(
         (status = 200, description = "A page of offers.", body = Paginated<OfferListingResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 422, response = ValidationFailed),
+        crate::error::QueryProblems,
     )
 )]
 pub async fn search_offers(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<OfferSearchQuery>,
+    Pagination(pages): Pagination,
 ) -> Result<Json<Paginated<OfferListingResponse>>, ApiError> {
-    let page = PageRequest::new(query.page, query.per_page);
+    let page = pages.request();
     let asked = OfferQuery {
         q: query.q,
         category: query.category,
@@ -209,10 +203,8 @@ pub struct OfferComparison {
     params(CompareQuery),
     responses(
         (status = 200, description = "The comparison.", body = OfferComparison),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
+        crate::error::QueryProblems,
         (status = 404, response = NotFound),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn compare_offers(

@@ -45,14 +45,9 @@ pub struct AskClarificationRequest {
     request_body = AskClarificationRequest,
     responses(
         (status = 201, description = "The question, as asked.", body = ClarificationResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = DeadlinePassed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn ask_clarification(
@@ -132,14 +127,9 @@ pub struct AnswerClarificationRequest {
     request_body = AnswerClarificationRequest,
     responses(
         (status = 200, description = "The answered question.", body = ClarificationResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = DeadlinePassed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn answer_clarification(

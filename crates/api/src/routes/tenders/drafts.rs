@@ -65,12 +65,9 @@ pub(crate) type Created = (
         (status = 201, description = "Created as a draft.", body = TenderResponse,
             headers(("Location" = String, description = "The tender's address."),
                     ("ETag" = String, description = "The tender's version."))),
-        (status = 400, response = BadRequest),
+        crate::error::BodyProblems,
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn create_tender(
@@ -179,16 +176,10 @@ impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
     responses(
         (status = 200, description = "The changed draft.", body = TenderResponse,
             headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
+        crate::error::VersionProblems,
         (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
-        (status = 428, response = PreconditionRequired),
     )
 )]
 pub async fn update_tender(

@@ -17,10 +17,7 @@ use super::*;
     responses(
         (status = 200, description = "The published tender.", body = TenderResponse,
             headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
         (status = 422, response = ValidationFailed),
@@ -76,14 +73,9 @@ pub struct AmendTenderRequest {
     responses(
         (status = 201, description = "The amended tender; its `amendments` end with this one.", body = TenderResponse,
             headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = DeadlinePassed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn amend_tender(
@@ -124,14 +116,9 @@ pub struct CancelTenderRequest {
     responses(
         (status = 200, description = "The cancelled tender.", body = TenderResponse,
             headers(("ETag" = String, description = "The new version."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
         (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = ValidationFailed),
     )
 )]
 pub async fn cancel_tender(

@@ -6,8 +6,8 @@ use crate::auth::AuthUser;
 use crate::concurrency::{IfMatch, etag_header};
 use crate::dto::{Paginated, RegionDto, check_category_filter};
 use crate::error::{
-    ApiError, BadRequest, Conflict, DeadlinePassed, Forbidden, NotFound, PayloadTooLarge,
-    PreconditionFailed, PreconditionRequired, Unauthorized, UnsupportedMediaType, ValidationFailed,
+    ApiError, BadRequest, Conflict, DeadlinePassed, Forbidden, NotFound, PreconditionFailed,
+    Unauthorized, ValidationFailed,
 };
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
@@ -19,7 +19,6 @@ use domain::DomainError;
 use domain::bid::ClarificationView;
 use domain::error::Validator;
 use domain::ids::{ClarificationId, OrganisationId, TenderId};
-use domain::pagination::PageRequest;
 use domain::tender::{
     self, CriterionKind, NewCriterion, Procedure, TenderFields, TenderSpec, TenderStatus,
 };

@@ -1,6 +1,7 @@
 //! Reading one tender and listing the tenders a user may read.
 
 use super::*;
+use crate::extract::{PageParams, Pagination};
 
 /// Filters and paging for the tender list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -16,12 +17,6 @@ pub struct TenderQuery {
     pub region: Option<RegionDto>,
     /// Only this buyer organisation's tenders.
     pub buyer: Option<Uuid>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub per_page: Option<u64>,
 }
 
 /// One tender in a list.
@@ -83,21 +78,20 @@ impl From<TenderListing> for TenderSummaryResponse {
     path = "/tenders",
     tag = "tenders",
     security(("bearer" = [])),
-    params(TenderQuery),
+    params(TenderQuery, PageParams),
     responses(
         (status = 200, description = "A page of tenders.", body = Paginated<TenderSummaryResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 422, response = ValidationFailed),
+        crate::error::QueryProblems,
     )
 )]
 pub async fn list_tenders(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     QueryParams(query): QueryParams<TenderQuery>,
+    Pagination(pages): Pagination,
 ) -> Result<Json<Paginated<TenderSummaryResponse>>, ApiError> {
     let mut v = Validator::new();
-    let page = v.check(PageRequest::new(query.page, query.per_page));
+    let page = v.check(pages.request());
     check_category_filter(&mut v, query.category.as_ref());
     v.finish()?;
     let page = page.unwrap_or_default();
