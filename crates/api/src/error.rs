@@ -425,4 +425,6 @@ problem_sets! {
     VersionProblems => ["412" => PreconditionFailed, "428" => PreconditionRequired];
     /// Reading a list with query filters as a signed-in user.
     QueryProblems => ["400" => BadRequest, "401" => Unauthorized, "422" => ValidationFailed];
+    /// Reading a list or figures with query filters, for the roles that may.
+    FilteredReadProblems => ["400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "422" => ValidationFailed];
 }

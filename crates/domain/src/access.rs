@@ -28,7 +28,8 @@ pub enum PlatformAction {
 }
 
 impl PlatformAction {
-    fn allowed_roles(self) -> &'static [Role] {
+    /// The roles that may take the action.
+    pub fn allowed_roles(self) -> &'static [Role] {
         match self {
             Self::ManageOrganisations | Self::ManageUsers | Self::EditCalendar => &[Role::Admin],
             Self::ReadAudit | Self::RecordTransfers => &[Role::Admin, Role::Regulator],

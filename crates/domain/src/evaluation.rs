@@ -19,6 +19,18 @@ pub const DETAILS_MAX: usize = 2000;
 /// The most people on one tender's evaluation panel.
 pub const PANEL_MAX: usize = 20;
 
+/// Whether `user` may sit on the evaluation panel of a tender bought by `buyer`: an active
+/// evaluator or lead of the buying organisation.
+pub fn may_evaluate(user: &crate::user::User, buyer: crate::ids::OrganisationId) -> bool {
+    user.active && user.organisation_id == buyer && EVALUATORS.contains(&user.role)
+}
+
+/// The roles that may sit on a panel and score.
+pub const EVALUATORS: [crate::user::Role; 2] = [
+    crate::user::Role::BuyerEvaluator,
+    crate::user::Role::BuyerLead,
+];
+
 /// One evaluator's mark for one bid on one quality criterion: a whole number from 0 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Score(u8);

@@ -395,9 +395,12 @@ pub fn can_view_offer(actor: &Actor, supplier: OrganisationId, status: OfferStat
     }
 }
 
+/// The roles that publish and price their organisation's offers.
+pub const OFFER_MANAGERS: [Role; 1] = [Role::SupplierBidder];
+
 /// Whether `actor`'s role may ever create or manage offers (403 otherwise).
 pub fn require_offer_manager(actor: &Actor) -> Result<(), DomainError> {
-    if actor.role == Role::SupplierBidder {
+    if OFFER_MANAGERS.contains(&actor.role) {
         Ok(())
     } else {
         Err(DomainError::Forbidden(format!(

@@ -257,6 +257,14 @@ pub struct Organisation {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Organisation {
+    /// A supplier still trading in its own name: not merged into or taken over by another.
+    /// Only such a supplier can take over a business, or be offered as a choice to bid or buy.
+    pub fn is_trading_supplier(&self) -> bool {
+        self.kind == OrganisationKind::Supplier && self.successor_id.is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

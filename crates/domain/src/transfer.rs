@@ -81,7 +81,7 @@ impl TransferSpec {
     ) -> Result<Self, DomainError> {
         let mut v = Validator::new();
         match from {
-            Some(o) if o.kind == OrganisationKind::Supplier && o.successor_id.is_none() => {}
+            Some(o) if o.is_trading_supplier() => {}
             Some(o) if o.kind == OrganisationKind::Supplier => v.push(FieldError::new(
                 "/from_supplier_id",
                 "this supplier has already been merged into another",
@@ -92,7 +92,7 @@ impl TransferSpec {
             )),
         }
         match to {
-            Some(o) if o.kind == OrganisationKind::Supplier && o.successor_id.is_none() => {}
+            Some(o) if o.is_trading_supplier() => {}
             _ => v.push(FieldError::new(
                 "/to_supplier_id",
                 "must be a supplier organisation that has not been merged away",

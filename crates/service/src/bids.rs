@@ -72,7 +72,7 @@ pub fn audit_value(bid: &Bid) -> serde_json::Value {
 }
 
 fn require_bidder(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.role == Role::SupplierBidder {
+    if domain::tender::BIDDERS.contains(&actor.role) {
         Ok(())
     } else {
         Err(DomainError::Forbidden(format!(

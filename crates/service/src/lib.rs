@@ -18,6 +18,7 @@ pub mod market;
 pub mod notifications;
 pub mod ocds;
 pub mod offers;
+pub mod reference;
 pub mod sessions;
 pub mod tenders;
 pub mod transfers;

@@ -159,6 +159,21 @@ async fn managed(command: &Command, actor: &Actor, id: OfferId) -> Result<Offer,
     Ok(current)
 }
 
+/// The signed-in supplier's own offers in `status` (every state when none).
+pub async fn own(
+    ctx: &Ctx,
+    actor: &Actor,
+    status: Option<OfferStatus>,
+) -> Result<Vec<Offer>, ServiceError> {
+    offer::require_offer_manager(actor)?;
+    let conn = ctx.db().conn();
+    let mut offers = Vec::new();
+    for status in status.map_or(OfferStatus::ALL.to_vec(), |s| vec![s]) {
+        offers.extend(persistence::offers::of_supplier(conn, actor.organisation_id, status).await?);
+    }
+    Ok(offers)
+}
+
 /// The supplier edits its draft or published offer; a published offer's price change is kept
 /// in its history from now. The version read must be named.
 pub async fn update(

@@ -118,12 +118,8 @@ async fn bid_form(
 ) -> Result<Markup, ServiceError> {
     let tender = &view.tender;
     let bid = bid.map(|b| &b.bid);
-    let offers = persistence::offers::of_supplier(
-        ctx.state.ctx.db().conn(),
-        ctx.actor.organisation_id,
-        OfferStatus::Published,
-    )
-    .await?;
+    let offers =
+        service::offers::own(&ctx.state.ctx, &ctx.actor, Some(OfferStatus::Published)).await?;
     let offer_options: Vec<(String, String)> =
         std::iter::once((String::new(), "Not based on a catalogue offer".to_owned()))
             .chain(
@@ -198,7 +194,7 @@ async fn bid_form(
 
 async fn bid_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
     let built = async {
-        ctx.require(&[Role::SupplierBidder])?;
+        ctx.require(&domain::tender::BIDDERS)?;
         let uuid = parse_id(&id)?;
         let tender = super::tenders::read_tender(&ctx, uuid).await?;
         let bid = own_bid(&ctx, uuid).await?;

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use domain::FieldError;
 use domain::ids::{OfferId, OrganisationId};
 use domain::offer::{AnnualisationBasis, OfferFields, OfferStatus, PricingUnit};
-use domain::organisation::{OrganisationKind, Region};
+use domain::organisation::Region;
 use domain::pagination::PageRequest;
 use domain::user::Role;
 use maud::{Markup, html};
@@ -47,16 +47,8 @@ fn rating_text(rating: Option<&Rating>) -> String {
 
 /// Every supplier, merged ones too (the catalogue can be searched by a past supplier's name).
 async fn supplier_options(ctx: &Ctx) -> Result<Vec<(String, String)>, ServiceError> {
-    let suppliers = persistence::organisations::list(
-        ctx.state.ctx.db().conn(),
-        &persistence::organisations::OrganisationFilter {
-            kind: Some(OrganisationKind::Supplier),
-        },
-        domain::pagination::PageRequest::new(Some(1), Some(100))?,
-    )
-    .await?;
+    let suppliers = service::reference::suppliers(&ctx.state.ctx, false).await?;
     Ok(suppliers
-        .items
         .into_iter()
         .map(|s| (s.id.as_uuid().to_string(), s.name))
         .collect())
@@ -442,14 +434,8 @@ async fn offer_page(
 }
 
 async fn my_offers_content(ctx: &Ctx, confirmation: Option<&str>) -> Result<Markup, ServiceError> {
-    ctx.require(&[Role::SupplierBidder])?;
-    let conn = ctx.state.ctx.db().conn();
-    let mut offers = Vec::new();
-    for status in OfferStatus::ALL {
-        offers.extend(
-            persistence::offers::of_supplier(conn, ctx.actor.organisation_id, status).await?,
-        );
-    }
+    ctx.require(&domain::offer::OFFER_MANAGERS)?;
+    let offers = service::offers::own(&ctx.state.ctx, &ctx.actor, None).await?;
     Ok(html! {
         (notice(confirmation))
         h1 { "Your organisation's offers" }
@@ -593,7 +579,7 @@ impl OfferForm {
 
 async fn new_offer(ctx: Ctx) -> Response {
     let built = async {
-        ctx.require(&[Role::SupplierBidder])?;
+        ctx.require(&domain::offer::OFFER_MANAGERS)?;
         offer_form(
             &ctx,
             "/offers/new",
@@ -646,7 +632,7 @@ async fn create_offer(ctx: Ctx, posted: Posted) -> Response {
 
 async fn edit_offer(ctx: Ctx, Path(id): Path<String>) -> Response {
     let built = async {
-        ctx.require(&[Role::SupplierBidder])?;
+        ctx.require(&domain::offer::OFFER_MANAGERS)?;
         let uuid = parse_id(&id)?;
         let offer =
             service::offers::get(&ctx.state.ctx, &ctx.actor, OfferId::from_uuid(uuid), None)

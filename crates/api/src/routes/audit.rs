@@ -2,7 +2,7 @@
 
 use crate::auth::{Permitted, ReadAudit};
 use crate::dto::Paginated;
-use crate::error::{ApiError, BadRequest, Forbidden, Unauthorized, ValidationFailed};
+use crate::error::{ApiError, Forbidden, Unauthorized};
 use crate::extract::QueryParams;
 use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
@@ -99,10 +99,7 @@ pub struct AuditQuery {
     params(AuditQuery, PageParams),
     responses(
         (status = 200, description = "A page of audit entries.", body = Paginated<AuditEvent>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = ValidationFailed),
+        crate::error::FilteredReadProblems,
     )
 )]
 pub async fn list_audit_events(

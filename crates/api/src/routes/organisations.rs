@@ -4,7 +4,7 @@ use crate::auth::{ManageOrganisations, Permitted};
 use crate::dto::{
     Created, OrganisationKindDto, OrganisationResponse, Paginated, RegionDto, created,
 };
-use crate::error::{ApiError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed};
+use crate::error::{ApiError, Conflict, Forbidden, Unauthorized};
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
@@ -87,10 +87,7 @@ pub struct OrganisationQuery {
     params(OrganisationQuery, PageParams),
     responses(
         (status = 200, description = "A page of organisations.", body = Paginated<OrganisationResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = ValidationFailed),
+        crate::error::FilteredReadProblems,
     )
 )]
 pub async fn list_organisations(

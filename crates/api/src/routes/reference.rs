@@ -51,9 +51,7 @@ pub async fn list_categories(
     State(state): State<AppState>,
     AuthUser(_actor): AuthUser,
 ) -> Result<Json<ReferenceList>, ApiError> {
-    Ok(list(
-        persistence::reference::categories(state.db.conn()).await?,
-    ))
+    Ok(list(service::reference::categories(&state.ctx).await?))
 }
 
 /// The seven NHS England regions.
@@ -71,7 +69,5 @@ pub async fn list_regions(
     State(state): State<AppState>,
     AuthUser(_actor): AuthUser,
 ) -> Result<Json<ReferenceList>, ApiError> {
-    Ok(list(
-        persistence::reference::regions(state.db.conn()).await?,
-    ))
+    Ok(list(service::reference::regions(&state.ctx).await?))
 }

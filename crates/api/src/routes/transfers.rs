@@ -5,7 +5,7 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{Created, Paginated, created};
-use crate::error::{ApiError, BadRequest, Forbidden, Unauthorized, ValidationFailed};
+use crate::error::{ApiError, Forbidden, Unauthorized};
 use crate::extract::{JsonBody, PathParams};
 use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
@@ -171,10 +171,7 @@ pub async fn create_transfer(
     params(PageParams),
     responses(
         (status = 200, description = "A page of transfers.", body = Paginated<TransferResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = ValidationFailed),
+        crate::error::FilteredReadProblems,
     )
 )]
 pub async fn list_transfers(

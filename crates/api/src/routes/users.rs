@@ -2,7 +2,7 @@
 
 use crate::auth::{ManageUsers, Permitted};
 use crate::dto::{Created, Paginated, RoleDto, UserResponse, created};
-use crate::error::{ApiError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed};
+use crate::error::{ApiError, Conflict, Forbidden, Unauthorized};
 use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
@@ -89,10 +89,7 @@ pub struct UserQuery {
     params(UserQuery, PageParams),
     responses(
         (status = 200, description = "A page of users.", body = Paginated<UserResponse>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = ValidationFailed),
+        crate::error::FilteredReadProblems,
     )
 )]
 pub async fn list_users(

@@ -2,9 +2,15 @@
 
 use super::*;
 
+/// The roles that create and run tenders: a buyer organisation's procurement lead.
+pub const TENDER_MANAGERS: [Role; 1] = [Role::BuyerLead];
+
+/// The roles that bid on tenders.
+pub const BIDDERS: [Role; 1] = [Role::SupplierBidder];
+
 /// Only a buyer organisation's procurement lead creates and runs its tenders.
 pub fn require_tender_manager(actor: &Actor) -> Result<(), DomainError> {
-    if actor.role == Role::BuyerLead {
+    if TENDER_MANAGERS.contains(&actor.role) {
         Ok(())
     } else {
         Err(DomainError::Forbidden(format!(

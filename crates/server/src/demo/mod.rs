@@ -581,19 +581,9 @@ fn bidder_of(demo: &Demo, key: &str) -> Result<Actor, ServiceError> {
 /// concentration (contracts attributed to their holders now).
 pub async fn summary(db: &Db) -> Result<String, ServiceError> {
     let conn = db.conn();
-    let suppliers = persistence::organisations::list(
-        conn,
-        &persistence::organisations::OrganisationFilter {
-            kind: Some(OrganisationKind::Supplier),
-        },
-        domain::pagination::PageRequest::new(Some(1), Some(100))?,
-    )
-    .await?;
-    let trading = suppliers
-        .items
-        .iter()
-        .filter(|o| o.successor_id.is_none())
-        .count();
+    let ctx = Ctx::new(db.clone(), service::Config::default());
+    let suppliers = service::reference::suppliers(&ctx, false).await?;
+    let trading = suppliers.iter().filter(|o| o.is_trading_supplier()).count();
     let rows = persistence::market::totals(
         conn,
         &persistence::market::MarketFilter {
@@ -613,7 +603,7 @@ pub async fn summary(db: &Db) -> Result<String, ServiceError> {
     Ok(format!(
         "Demo market: {trading} suppliers trading ({} merged or taken over), {} awarded \
          contracts worth {value}, held by {} suppliers; overall HHI {:.0} ({}, {} scale).\n",
-        suppliers.items.len() - trading,
+        suppliers.len() - trading,
         figures.contracts,
         figures.suppliers,
         figures.hhi,

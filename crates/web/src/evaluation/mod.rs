@@ -67,7 +67,7 @@ async fn evaluation_content(
     form: &FormState,
     confirmation: Option<&str>,
 ) -> Result<Markup, ServiceError> {
-    ctx.require(&[Role::BuyerLead])?;
+    ctx.require(&domain::tender::TENDER_MANAGERS)?;
     let service = &ctx.state.ctx;
     let who = &ctx.actor;
     let tender_id = TenderId::from_uuid(parse_id(id)?);
@@ -98,31 +98,15 @@ async fn evaluation_content(
     } else {
         Vec::new()
     };
-    let colleagues = persistence::users::list(
-        ctx.state.ctx.db().conn(),
-        &persistence::users::UserFilter {
-            organisation_id: Some(ctx.actor.organisation_id),
-            role: None,
-            active: Some(true),
-        },
-        domain::pagination::PageRequest::new(Some(1), Some(100))?,
-    )
-    .await?;
+    let colleagues = evaluation::assignable(service, who, tender_id).await?;
     let assignable: Vec<(String, String)> =
         std::iter::once((String::new(), "Choose a colleague".to_owned()))
-            .chain(
-                colleagues
-                    .items
-                    .iter()
-                    .filter(|u| matches!(u.role, Role::BuyerEvaluator | Role::BuyerLead))
-                    .filter(|u| !panel.iter().any(|m| m.user_id == u.id))
-                    .map(|u| {
-                        (
-                            u.id.as_uuid().to_string(),
-                            format!("{} ({})", u.name, u.email),
-                        )
-                    }),
-            )
+            .chain(colleagues.iter().map(|u| {
+                (
+                    u.id.as_uuid().to_string(),
+                    format!("{} ({})", u.name, u.email),
+                )
+            }))
             .collect();
     let excluded: HashMap<BidId, String> = ranking
         .as_ref()

@@ -12,7 +12,7 @@ pub(super) async fn scoring_content(
     form: &FormState,
     confirmation: Option<&str>,
 ) -> Result<Markup, ServiceError> {
-    ctx.require(&[Role::BuyerEvaluator, Role::BuyerLead])?;
+    ctx.require(&domain::evaluation::EVALUATORS)?;
     let service = &ctx.state.ctx;
     let tender_id = TenderId::from_uuid(parse_id(id)?);
     let view = service::tenders::get(service, &ctx.actor, tender_id).await?;

@@ -18,7 +18,6 @@ use domain::ids::OrganisationId;
 use domain::market::{ConcentrationLevel, ConcentrationScale, MARKET_READERS};
 use domain::money::pounds;
 use domain::organisation::Region;
-use domain::user::Role;
 use maud::{Markup, html};
 use persistence::market::GroupBy;
 use serde_json::json;

@@ -7,7 +7,7 @@ pub(crate) async fn transfers_content(
     form: &FormState,
     confirmation: Option<&str>,
 ) -> Result<Markup, ServiceError> {
-    ctx.require(&[Role::Regulator, Role::Admin])?;
+    ctx.require(domain::access::PlatformAction::RecordTransfers.allowed_roles())?;
     let list = service::transfers::list(
         &ctx.state.ctx,
         &ctx.actor,

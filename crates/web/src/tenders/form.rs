@@ -327,10 +327,8 @@ pub(super) fn name_criteria(form: &mut FormState) {
 
 pub(super) async fn new_tender(ctx: Ctx) -> Response {
     let built = async {
-        ctx.require(&[Role::BuyerLead])?;
-        let buyer =
-            persistence::organisations::get(ctx.state.ctx.db().conn(), ctx.actor.organisation_id)
-                .await?;
+        ctx.require(&domain::tender::TENDER_MANAGERS)?;
+        let (_, buyer) = service::accounts::me(&ctx.state.ctx, &ctx.actor).await?;
         let mut values = HashMap::new();
         values.insert("criteria-0-weight".to_owned(), "40".to_owned());
         values.insert("standstill_days".to_owned(), "8".to_owned());
@@ -451,7 +449,7 @@ pub(super) fn values_of(view: &TenderView) -> HashMap<String, String> {
 
 pub(super) async fn edit_tender(ctx: Ctx, Path(id): Path<String>) -> Response {
     let built = async {
-        ctx.require(&[Role::BuyerLead])?;
+        ctx.require(&domain::tender::TENDER_MANAGERS)?;
         let tender = read_tender(&ctx, parse_id(&id)?).await?;
         if tender.tender.buyer_id != ctx.actor.organisation_id {
             return Err(ServiceError::NotFound("No such tender.".to_owned()));

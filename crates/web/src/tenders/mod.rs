@@ -111,7 +111,7 @@ fn amend_form(ctx: &Ctx, id: &str, tender: &TenderView, form: &FormState) -> Mar
 
 async fn amend_page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let built = async {
-        ctx.require(&[Role::BuyerLead])?;
+        ctx.require(&domain::tender::TENDER_MANAGERS)?;
         let tender = read_tender(&ctx, parse_id(&id)?).await?;
         let t = &tender.tender;
         let mut values = HashMap::new();
@@ -190,7 +190,7 @@ fn cancel_form(ctx: &Ctx, id: &str, title: &str, form: &FormState) -> Markup {
 
 async fn cancel_page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let built = async {
-        ctx.require(&[Role::BuyerLead])?;
+        ctx.require(&domain::tender::TENDER_MANAGERS)?;
         let tender = read_tender(&ctx, parse_id(&id)?).await?;
         Ok(cancel_form(
             &ctx,

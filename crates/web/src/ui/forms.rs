@@ -396,13 +396,11 @@ pub fn choices(
 
 /// The catalogue's categories as select options (code, name).
 pub async fn category_options(ctx: &Ctx) -> Result<Vec<(String, String)>, ServiceError> {
-    Ok(
-        persistence::reference::categories(ctx.state.ctx.db().conn())
-            .await?
-            .into_iter()
-            .map(|c| (c.code, c.name))
-            .collect(),
-    )
+    Ok(service::reference::categories(&ctx.state.ctx)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.name))
+        .collect())
 }
 
 /// NHS England's regions as select options (code, name).
@@ -418,20 +416,11 @@ pub async fn trading_suppliers(
     ctx: &Ctx,
     first: &str,
 ) -> Result<Vec<(String, String)>, ServiceError> {
-    let suppliers = persistence::organisations::list(
-        ctx.state.ctx.db().conn(),
-        &persistence::organisations::OrganisationFilter {
-            kind: Some(domain::organisation::OrganisationKind::Supplier),
-        },
-        domain::pagination::PageRequest::new(Some(1), Some(100))?,
-    )
-    .await?;
+    let suppliers = service::reference::suppliers(&ctx.state.ctx, true).await?;
     Ok(choices(
         first,
         suppliers
-            .items
             .into_iter()
-            .filter(|s| s.successor_id.is_none())
             .map(|s| (s.id.as_uuid().to_string(), s.name)),
     ))
 }

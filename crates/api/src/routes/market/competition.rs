@@ -70,10 +70,7 @@ pub struct CompetitionResponse {
             (CompetitionResponse = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = ValidationFailed),
+        crate::error::FilteredReadProblems,
     )
 )]
 pub async fn market_competition(

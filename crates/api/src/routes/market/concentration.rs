@@ -73,10 +73,7 @@ impl From<service::market::GroupConcentration> for GroupConcentration {
             (ConcentrationResponse = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = ValidationFailed),
+        crate::error::FilteredReadProblems,
     )
 )]
 pub async fn market_concentration(
@@ -196,10 +193,7 @@ pub struct MergerSimulationResponse {
             (MergerSimulationResponse = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = ValidationFailed),
+        crate::error::FilteredReadProblems,
     )
 )]
 pub async fn merger_simulation(

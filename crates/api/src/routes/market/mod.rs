@@ -6,7 +6,7 @@
 
 use crate::auth::AuthUser;
 use crate::dto::RegionDto;
-use crate::error::{ApiError, BadRequest, Forbidden, Unauthorized, ValidationFailed};
+use crate::error::ApiError;
 use crate::extract::QueryParams;
 use crate::state::AppState;
 use axum::Json;
