@@ -322,3 +322,12 @@ pub(crate) fn check_category_filter(v: &mut domain::error::Validator, category: 
         ));
     }
 }
+
+/// Tells a field sent as `null` (`Some(None)`: clear it) from one left out (`None`: keep it).
+pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}

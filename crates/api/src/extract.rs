@@ -149,6 +149,16 @@ where
     }
 }
 
+/// A bid's address: `/tenders/{id}/bids/{bid_id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct BidPath {
+    /// The tender's id.
+    pub id: uuid::Uuid,
+    /// The bid's id.
+    pub bid_id: uuid::Uuid,
+}
+
 /// Query parameters; a value of the wrong type is a validation error naming the parameter.
 #[derive(Debug)]
 pub struct QueryParams<T>(pub T);

@@ -5,6 +5,7 @@
 use crate::auth::AuthUser;
 use crate::dto::{Created, created};
 use crate::error::{ApiError, BadRequest, BidsSealed, DeadlinePassed, NotFound, Unauthorized};
+use crate::extract::BidPath;
 use crate::extract::{JsonBody, PathParams};
 use crate::state::AppState;
 use axum::Json;
@@ -193,10 +194,7 @@ pub async fn list_bids(
     path = "/tenders/{id}/bids/{bid_id}",
     tag = "bids",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "The tender's id."),
-        ("bid_id" = Uuid, Path, description = "The bid's id."),
-    ),
+    params(BidPath),
     responses(
         (status = 200, description = "The bid.", body = BidResponse),
         (status = 400, response = BadRequest),
@@ -207,7 +205,7 @@ pub async fn list_bids(
 pub async fn get_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
+    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
 ) -> Result<Json<BidResponse>, ApiError> {
     let bid = service::bids::get(
         &state.ctx,
@@ -226,10 +224,7 @@ pub async fn get_bid(
     path = "/tenders/{id}/bids/{bid_id}",
     tag = "bids",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "The tender's id."),
-        ("bid_id" = Uuid, Path, description = "The bid's id."),
-    ),
+    params(BidPath),
     request_body = SubmitBidRequest,
     responses(
         (status = 200, description = "The revised bid.", body = BidResponse),
@@ -241,7 +236,7 @@ pub async fn get_bid(
 pub async fn revise_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
+    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
     body: Result<JsonBody<SubmitBidRequest>, ApiError>,
 ) -> Result<Json<BidResponse>, ApiError> {
     let JsonBody(request) = body?;
@@ -262,10 +257,7 @@ pub async fn revise_bid(
     path = "/tenders/{id}/bids/{bid_id}/withdraw",
     tag = "bids",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "The tender's id."),
-        ("bid_id" = Uuid, Path, description = "The bid's id."),
-    ),
+    params(BidPath),
     responses(
         (status = 200, description = "The withdrawn bid.", body = BidResponse),
         crate::error::AccessProblems,
@@ -275,7 +267,7 @@ pub async fn revise_bid(
 pub async fn withdraw_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
+    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
 ) -> Result<Json<BidResponse>, ApiError> {
     let ids = (TenderId::from_uuid(id), BidId::from_uuid(bid_id));
     Ok(Json(
@@ -292,10 +284,7 @@ pub async fn withdraw_bid(
     path = "/tenders/{id}/bids/{bid_id}/confirm",
     tag = "bids",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "The tender's id."),
-        ("bid_id" = Uuid, Path, description = "The bid's id."),
-    ),
+    params(BidPath),
     responses(
         (status = 200, description = "The confirmed bid.", body = BidResponse),
         crate::error::AccessProblems,
@@ -305,7 +294,7 @@ pub async fn withdraw_bid(
 pub async fn confirm_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
+    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
 ) -> Result<Json<BidResponse>, ApiError> {
     let ids = (TenderId::from_uuid(id), BidId::from_uuid(bid_id));
     Ok(Json(

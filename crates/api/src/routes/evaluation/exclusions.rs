@@ -1,6 +1,7 @@
 //! Excluding and reinstating bids, and declaring a tender unsuccessful.
 
 use super::*;
+use crate::extract::BidPath;
 
 /// Why a bid is excluded, or why a tender is declared unsuccessful.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -18,10 +19,7 @@ pub struct ReasonRequest {
     path = "/tenders/{id}/bids/{bid_id}/exclude",
     tag = "evaluation",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "The tender's id."),
-        ("bid_id" = Uuid, Path, description = "The bid's id."),
-    ),
+    params(BidPath),
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "The bid, excluded.", body = BidEvaluationResponse),
@@ -33,7 +31,7 @@ pub struct ReasonRequest {
 pub async fn exclude_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
+    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
     body: Result<JsonBody<ReasonRequest>, ApiError>,
 ) -> Result<Json<BidEvaluationResponse>, ApiError> {
     let JsonBody(request) = body?;
@@ -54,10 +52,7 @@ pub async fn exclude_bid(
     path = "/tenders/{id}/bids/{bid_id}/reinstate",
     tag = "evaluation",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "The tender's id."),
-        ("bid_id" = Uuid, Path, description = "The bid's id."),
-    ),
+    params(BidPath),
     responses(
         (status = 200, description = "The bid, compliant again.", body = BidEvaluationResponse),
         crate::error::AccessProblems,
@@ -67,7 +62,7 @@ pub async fn exclude_bid(
 pub async fn reinstate_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams((id, bid_id)): PathParams<(Uuid, Uuid)>,
+    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
 ) -> Result<Json<BidEvaluationResponse>, ApiError> {
     let standing = evaluation_service::reinstate(
         &state.ctx,

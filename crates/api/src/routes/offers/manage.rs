@@ -82,15 +82,6 @@ pub async fn create_offer(
     ))
 }
 
-/// Tells a field sent as `null` (`Some(None)`: clear it) from one left out (`None`: keep it).
-pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 /// A change to an offer; omitted fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -116,7 +107,7 @@ pub struct UpdateOfferRequest {
     #[schema(minimum = 1, maximum = 10000000000_i64)]
     pub unit_price_pence: Option<i64>,
     /// The shortest term accepted, 1 to 120 months; null removes it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
     #[schema(minimum = 1, maximum = 120)]
     pub minimum_term_months: Option<Option<i32>>,
 }

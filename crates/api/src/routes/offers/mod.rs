@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use domain::ids::{OfferId, OrganisationId};
 use domain::offer::{self, AnnualisationBasis, OfferFields};
 use domain::organisation::Region;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use service::offers::{ListingView, OfferQuery, OfferView, SortOrder};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

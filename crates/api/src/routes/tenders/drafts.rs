@@ -88,14 +88,6 @@ pub async fn create_tender(
     ))
 }
 
-pub(crate) fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
 /// A change to a draft; omitted fields stay as they are. Criteria, when given, replace the
 /// draft's criteria (and get new ids).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -116,7 +108,7 @@ pub struct UpdateTenderRequest {
     #[schema(minimum = 1, maximum = 10000000000_i64)]
     pub estimated_value_pence: Option<i64>,
     /// The budget ceiling in pence; null removes it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
     #[schema(minimum = 1, maximum = 10000000000_i64)]
     pub budget_ceiling_pence: Option<Option<i64>>,
     /// The contract term, 1 to 120 months.

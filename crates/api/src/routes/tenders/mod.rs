@@ -23,7 +23,7 @@ use domain::tender::{
     self, CriterionKind, NewCriterion, Procedure, TenderFields, TenderSpec, TenderStatus,
 };
 use persistence::tenders::{AmendmentRecord, TenderListing};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use service::clarifications::ClarificationSeen;
 use service::tenders::TenderView;
 use utoipa::{IntoParams, ToSchema};
