@@ -86,7 +86,7 @@ impl Sessions {
     }
 
     /// Issues a token for `actor`, valid from `now` (seconds since the epoch).
-    pub fn issue(&self, actor: &Actor, now: i64) -> Result<String, ServiceError> {
+    fn issue(&self, actor: &Actor, now: i64) -> Result<String, ServiceError> {
         let claims = Claims {
             sub: actor.user_id.as_uuid(),
             org: actor.organisation_id.as_uuid(),
