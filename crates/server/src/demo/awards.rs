@@ -182,8 +182,7 @@ const ANGLIA_POOR_DELIVERY: [DemoReview; 4] = [
     ),
 ];
 
-/// Loads the awarded competitions. `org` and `user` look up the demo's organisations and
-/// logins.
+/// Loads the awarded competitions.
 pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
     let anglia = demo.actor("bids@anglia.nhs.example")?;
     let necsu = demo.actor("bids@necsu.nhs.example")?;
@@ -207,42 +206,37 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
     // delivery poorly.
     let ccgs = [
         (
-            "norwich_ccg",
             "lead@norwich-ccg.nhs.example",
             "Contracting and commissioning support service",
             "contracting",
             42_000_000,
         ),
         (
-            "north_norfolk_ccg",
             "lead@north-norfolk-ccg.nhs.example",
             "Business intelligence and reporting service",
             "data_analysis_bi",
             30_000_000,
         ),
         (
-            "south_norfolk_ccg",
             "lead@south-norfolk-ccg.nhs.example",
             "Commissioning support: contracting and performance",
             "contracting",
             36_000_000,
         ),
         (
-            "west_norfolk_ccg",
             "lead@west-norfolk-ccg.nhs.example",
             "Information governance and data protection support",
             "information_governance",
             18_000_000,
         ),
         (
-            "gyw_ccg",
             "lead@gyw-ccg.nhs.example",
             "Procurement support service",
             "procurement",
             26_000_000,
         ),
     ];
-    for (_, lead, title, category, value) in ccgs {
+    for (lead, title, category, value) in ccgs {
         run(
             demo,
             Competition {
@@ -363,7 +357,7 @@ struct Win {
 /// The wider market — Greater Manchester and Kent and Medway buying from several CSUs and
 /// firms — then the story behind this product: NHS North and East London CSU takes over NHS
 /// Anglia CSU from 1 April, and the unviable South, Central and West CSU is broken up between
-/// AGEM and NECSU. Returns the contracts each transfer moved, for the record.
+/// AGEM and NECSU.
 pub(crate) async fn load_market(demo: &Demo) -> Result<(), ServiceError> {
     let gm: [Win; 5] = [
         Win {
