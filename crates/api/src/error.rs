@@ -427,4 +427,6 @@ problem_sets! {
     QueryProblems => ["400" => BadRequest, "401" => Unauthorized, "422" => ValidationFailed];
     /// Reading a list or figures with query filters, for the roles that may.
     FilteredReadProblems => ["400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "422" => ValidationFailed];
+    /// Reading a tender's sealed bids or marks: before the deadline nobody may (403 bids-sealed).
+    SealedReadProblems => ["400" => BadRequest, "401" => Unauthorized, "403" => BidsSealed, "404" => NotFound];
 }

@@ -9,8 +9,6 @@ use crate::organisation::long_text;
 use crate::tender::{CriterionKind, TenderScope, can_view_tender};
 use crate::user::Role;
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 pub const RESPONSE_MAX: usize = 20_000;
 pub const QUESTION_MAX: usize = 4_000;
@@ -29,15 +27,13 @@ pub enum BidStatus {
     Withdrawn,
 }
 
-impl BidStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::NeedsConfirmation => "needs_confirmation",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
+codes!(BidStatus, "/status", "is not a bid status", {
+    Submitted => "submitted",
+    NeedsConfirmation => "needs_confirmation",
+    Withdrawn => "withdrawn",
+});
 
+impl BidStatus {
     /// Whether the bid still counts as its supplier's one bid on the tender.
     pub const fn is_live(self) -> bool {
         !matches!(self, Self::Withdrawn)
@@ -83,23 +79,6 @@ impl BidStatus {
             Self::Submitted | Self::NeedsConfirmation => Self::NeedsConfirmation,
             Self::Withdrawn => Self::Withdrawn,
         }
-    }
-}
-
-impl fmt::Display for BidStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for BidStatus {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Self::Submitted, Self::NeedsConfirmation, Self::Withdrawn]
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| DomainError::field("/status", "is not a bid status"))
     }
 }
 
@@ -254,42 +233,17 @@ pub enum NotificationKind {
     ContractAwarded,
 }
 
-impl NotificationKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::TenderPublished => "tender_published",
-            Self::TenderAmended => "tender_amended",
-            Self::ClarificationAnswered => "clarification_answered",
-            Self::BidReceived => "bid_received",
-            Self::TenderAwarded => "tender_awarded",
-            Self::ChallengeLodged => "challenge_lodged",
-            Self::ChallengeResolved => "challenge_resolved",
-            Self::AwardCancelled => "award_cancelled",
-            Self::ContractAwarded => "contract_awarded",
-        }
-    }
-}
-
-impl FromStr for NotificationKind {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Self::TenderPublished,
-            Self::TenderAmended,
-            Self::ClarificationAnswered,
-            Self::BidReceived,
-            Self::TenderAwarded,
-            Self::ChallengeLodged,
-            Self::ChallengeResolved,
-            Self::AwardCancelled,
-            Self::ContractAwarded,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == s)
-        .ok_or_else(|| DomainError::field("/kind", "is not a notification kind"))
-    }
-}
+codes!(NotificationKind, "/kind", "is not a notification kind", {
+    TenderPublished => "tender_published",
+    TenderAmended => "tender_amended",
+    ClarificationAnswered => "clarification_answered",
+    BidReceived => "bid_received",
+    TenderAwarded => "tender_awarded",
+    ChallengeLodged => "challenge_lodged",
+    ChallengeResolved => "challenge_resolved",
+    AwardCancelled => "award_cancelled",
+    ContractAwarded => "contract_awarded",
+});
 
 #[cfg(test)]
 mod tests {

@@ -354,31 +354,19 @@ mod tests {
 
     #[test]
     fn a_uk_wall_clock_time_is_read_in_summer_and_winter_time() {
-        let at = |s: &str| {
-            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap_or_default()
-        };
-        assert_eq!(
-            uk_local(at("2026-07-01T12:00")).to_rfc3339(),
-            "2026-07-01T11:00:00+00:00"
-        );
-        assert_eq!(
-            uk_local(at("2026-12-01T12:00")).to_rfc3339(),
-            "2026-12-01T12:00:00+00:00"
-        );
-        // 29 March 2026: the clocks go forward at 01:00 GMT.
-        assert_eq!(
-            uk_local(at("2026-03-29T00:30")).to_rfc3339(),
-            "2026-03-29T00:30:00+00:00"
-        );
-        assert_eq!(
-            uk_local(at("2026-03-29T02:30")).to_rfc3339(),
-            "2026-03-29T01:30:00+00:00"
-        );
-        // 25 October 2026: 01:30 happens twice; the first (BST) is meant.
-        assert_eq!(
-            uk_local(at("2026-10-25T01:30")).to_rfc3339(),
-            "2026-10-25T00:30:00+00:00"
-        );
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        let cases = [
+            ("2026-07-01T12:00", "2026-07-01T11:00:00+00:00"),
+            ("2026-12-01T12:00", "2026-12-01T12:00:00+00:00"),
+            // 29 March 2026: the clocks go forward at 01:00 GMT.
+            ("2026-03-29T00:30", "2026-03-29T00:30:00+00:00"),
+            ("2026-03-29T02:30", "2026-03-29T01:30:00+00:00"),
+            // 25 October 2026: 01:30 happens twice; the first (BST) is meant.
+            ("2026-10-25T01:30", "2026-10-25T00:30:00+00:00"),
+        ];
+        for (wall_clock, utc) in cases {
+            assert_eq!(uk_local(at(wall_clock)).to_rfc3339(), utc, "{wall_clock}");
+        }
         for s in ["2026-07-01T12:00", "2026-12-01T12:00", "2026-03-29T02:30"] {
             assert_eq!(uk_time(uk_local(at(s))), at(s));
         }

@@ -8,8 +8,6 @@ use crate::organisation::{bounded_text, long_text};
 use crate::user::Role;
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Where a contract stands. `ended` is read from the clock: an active contract whose end date
 /// has passed has ended.
@@ -22,18 +20,14 @@ pub enum ContractStatus {
     Novated,
 }
 
+codes!(ContractStatus, "/status", "is not a contract status", {
+    Active => "active",
+    Ended => "ended",
+    Terminated => "terminated",
+    Novated => "novated",
+});
+
 impl ContractStatus {
-    pub const ALL: [Self; 4] = [Self::Active, Self::Ended, Self::Terminated, Self::Novated];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Ended => "ended",
-            Self::Terminated => "terminated",
-            Self::Novated => "novated",
-        }
-    }
-
     /// The state in force on `today` (UK date).
     pub fn on(self, end_date: NaiveDate, today: NaiveDate) -> Self {
         match self {
@@ -51,23 +45,6 @@ impl ContractStatus {
                 other.as_str()
             ))),
         }
-    }
-}
-
-impl fmt::Display for ContractStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ContractStatus {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| DomainError::field("/status", "is not a contract status"))
     }
 }
 
@@ -175,16 +152,14 @@ pub enum ChallengeStatus {
     Lapsed,
 }
 
-impl ChallengeStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Upheld => "upheld",
-            Self::Dismissed => "dismissed",
-            Self::Lapsed => "lapsed",
-        }
-    }
+codes!(ChallengeStatus, "/status", "is not a challenge status", {
+    Open => "open",
+    Upheld => "upheld",
+    Dismissed => "dismissed",
+    Lapsed => "lapsed",
+});
 
+impl ChallengeStatus {
     /// `open → upheld | dismissed`.
     pub fn resolve(self, outcome: ChallengeOutcome) -> Result<Self, DomainError> {
         match self {
@@ -197,17 +172,6 @@ impl ChallengeStatus {
                 other.as_str()
             ))),
         }
-    }
-}
-
-impl FromStr for ChallengeStatus {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Self::Open, Self::Upheld, Self::Dismissed, Self::Lapsed]
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| DomainError::field("/status", "is not a challenge status"))
     }
 }
 

@@ -4,6 +4,9 @@
 //! newtypes here, decisions about who may do what are made here, and the audit chain's hashing
 //! lives here so every storage backend computes it the same way.
 
+#[macro_use]
+mod code;
+
 pub mod access;
 pub mod audit;
 pub mod bid;

@@ -10,8 +10,6 @@ use crate::user::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fmt;
-use std::str::FromStr;
 
 /// How an offer is priced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,44 +24,14 @@ pub enum PricingUnit {
     PerTransaction,
 }
 
-impl PricingUnit {
-    pub const ALL: [Self; 6] = [
-        Self::FixedAnnual,
-        Self::PerMonth,
-        Self::DayRate,
-        Self::PerFteMonth,
-        Self::Per1000PopulationYear,
-        Self::PerTransaction,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::FixedAnnual => "fixed_annual",
-            Self::PerMonth => "per_month",
-            Self::DayRate => "day_rate",
-            Self::PerFteMonth => "per_fte_month",
-            Self::Per1000PopulationYear => "per_1000_population_year",
-            Self::PerTransaction => "per_transaction",
-        }
-    }
-}
-
-impl fmt::Display for PricingUnit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for PricingUnit {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|u| u.as_str() == s)
-            .ok_or_else(|| DomainError::field("/pricing_unit", "is not a known pricing unit"))
-    }
-}
+codes!(PricingUnit, "/pricing_unit", "is not a known pricing unit", {
+    FixedAnnual => "fixed_annual",
+    PerMonth => "per_month",
+    DayRate => "day_rate",
+    PerFteMonth => "per_fte_month",
+    Per1000PopulationYear => "per_1000_population_year",
+    PerTransaction => "per_transaction",
+});
 
 /// Where an offer is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,17 +42,13 @@ pub enum OfferStatus {
     Withdrawn,
 }
 
+codes!(OfferStatus, "/status", "must be draft, published or withdrawn", {
+    Draft => "draft",
+    Published => "published",
+    Withdrawn => "withdrawn",
+});
+
 impl OfferStatus {
-    pub const ALL: [Self; 3] = [Self::Draft, Self::Published, Self::Withdrawn];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
     /// `draft → published`.
     pub fn publish(self) -> Result<Self, DomainError> {
         match self {
@@ -119,23 +83,6 @@ impl OfferStatus {
             )),
             _ => Ok(()),
         }
-    }
-}
-
-impl fmt::Display for OfferStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for OfferStatus {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| DomainError::field("/status", "must be draft, published or withdrawn"))
     }
 }
 

@@ -17,40 +17,12 @@ pub enum OrganisationKind {
     Platform,
 }
 
-impl OrganisationKind {
-    pub const ALL: [Self; 4] = [Self::Buyer, Self::Supplier, Self::Regulator, Self::Platform];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Buyer => "buyer",
-            Self::Supplier => "supplier",
-            Self::Regulator => "regulator",
-            Self::Platform => "platform",
-        }
-    }
-}
-
-impl fmt::Display for OrganisationKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for OrganisationKind {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == s)
-            .ok_or_else(|| {
-                DomainError::field(
-                    "/kind",
-                    "must be one of buyer, supplier, regulator, platform",
-                )
-            })
-    }
-}
+codes!(OrganisationKind, "/kind", "must be one of buyer, supplier, regulator, platform", {
+    Buyer => "buyer",
+    Supplier => "supplier",
+    Regulator => "regulator",
+    Platform => "platform",
+});
 
 /// The seven NHS England regions, identified by a fixed code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

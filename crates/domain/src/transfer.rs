@@ -6,8 +6,6 @@ use crate::error::{DomainError, FieldError, Validator};
 use crate::organisation::{Organisation, OrganisationKind, long_text};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::fmt;
-use std::str::FromStr;
 use uuid::Uuid;
 
 /// What kind of transfer.
@@ -20,39 +18,18 @@ pub enum TransferKind {
     Novation,
 }
 
+codes!(TransferKind, "/kind", "is not a transfer kind", {
+    Merger => "merger",
+    Takeover => "takeover",
+    BreakUp => "break_up",
+    Novation => "novation",
+});
+
 impl TransferKind {
-    pub const ALL: [Self; 4] = [Self::Merger, Self::Takeover, Self::BreakUp, Self::Novation];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Merger => "merger",
-            Self::Takeover => "takeover",
-            Self::BreakUp => "break_up",
-            Self::Novation => "novation",
-        }
-    }
-
     /// A break-up moves some contracts to each acquirer, and a novation moves named contracts:
     /// both must name them.
     const fn needs_contracts(self) -> bool {
         matches!(self, Self::BreakUp | Self::Novation)
-    }
-}
-
-impl fmt::Display for TransferKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TransferKind {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| DomainError::field("/kind", "is not a transfer kind"))
     }
 }
 

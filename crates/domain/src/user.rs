@@ -6,7 +6,6 @@ use crate::organisation::{OrganisationKind, bounded_text};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// What a user may do; carried in the access token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,25 +18,15 @@ pub enum Role {
     Admin,
 }
 
+codes!(Role, "/role", "is not a known role", {
+    BuyerLead => "buyer_lead",
+    BuyerEvaluator => "buyer_evaluator",
+    SupplierBidder => "supplier_bidder",
+    Regulator => "regulator",
+    Admin => "admin",
+});
+
 impl Role {
-    pub const ALL: [Self; 5] = [
-        Self::BuyerLead,
-        Self::BuyerEvaluator,
-        Self::SupplierBidder,
-        Self::Regulator,
-        Self::Admin,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::BuyerLead => "buyer_lead",
-            Self::BuyerEvaluator => "buyer_evaluator",
-            Self::SupplierBidder => "supplier_bidder",
-            Self::Regulator => "regulator",
-            Self::Admin => "admin",
-        }
-    }
-
     /// The one kind of organisation a user with this role belongs to.
     pub const fn organisation_kind(self) -> OrganisationKind {
         match self {
@@ -68,23 +57,6 @@ impl Role {
                 ),
             ))
         }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|role| role.as_str() == s)
-            .ok_or_else(|| DomainError::field("/role", "is not a known role"))
     }
 }
 

@@ -115,13 +115,14 @@ pub async fn in_force<C: ConnectionTrait>(
     conn: &C,
     tender: TenderId,
 ) -> Result<Option<Award>, StoreError> {
-    awards::Entity::find()
-        .filter(awards::Column::TenderId.eq(tender.as_uuid()))
-        .filter(awards::Column::Status.ne(AwardStatus::Cancelled.as_str()))
-        .one(conn)
-        .await?
-        .map(award)
-        .transpose()
+    crate::one_as(
+        conn,
+        awards::Entity::find()
+            .filter(awards::Column::TenderId.eq(tender.as_uuid()))
+            .filter(awards::Column::Status.ne(AwardStatus::Cancelled.as_str())),
+        award,
+    )
+    .await
 }
 
 /// Every award the tender has had, the latest first.
@@ -129,14 +130,14 @@ pub async fn history<C: ConnectionTrait>(
     conn: &C,
     tender: TenderId,
 ) -> Result<Vec<Award>, StoreError> {
-    awards::Entity::find()
-        .filter(awards::Column::TenderId.eq(tender.as_uuid()))
-        .order_by_desc(awards::Column::AwardedAt)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(award)
-        .collect()
+    crate::all_as(
+        conn,
+        awards::Entity::find()
+            .filter(awards::Column::TenderId.eq(tender.as_uuid()))
+            .order_by_desc(awards::Column::AwardedAt),
+        award,
+    )
+    .await
 }
 
 /// Moves the award on: contracted, or cancelled (stamped now).
@@ -221,12 +222,13 @@ pub async fn find_challenge<C: ConnectionTrait>(
     tender: TenderId,
     id: Uuid,
 ) -> Result<Option<Challenge>, StoreError> {
-    challenges::Entity::find_by_id(id)
-        .filter(challenges::Column::TenderId.eq(tender.as_uuid()))
-        .one(conn)
-        .await?
-        .map(challenge)
-        .transpose()
+    crate::one_as(
+        conn,
+        challenges::Entity::find_by_id(id)
+            .filter(challenges::Column::TenderId.eq(tender.as_uuid())),
+        challenge,
+    )
+    .await
 }
 
 /// The tender's challenges, earliest first.
@@ -234,15 +236,15 @@ pub async fn challenges<C: ConnectionTrait>(
     conn: &C,
     tender: TenderId,
 ) -> Result<Vec<Challenge>, StoreError> {
-    challenges::Entity::find()
-        .filter(challenges::Column::TenderId.eq(tender.as_uuid()))
-        .order_by_asc(challenges::Column::LodgedAt)
-        .order_by_asc(challenges::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(challenge)
-        .collect()
+    crate::all_as(
+        conn,
+        challenges::Entity::find()
+            .filter(challenges::Column::TenderId.eq(tender.as_uuid()))
+            .order_by_asc(challenges::Column::LodgedAt)
+            .order_by_asc(challenges::Column::Id),
+        challenge,
+    )
+    .await
 }
 
 /// Records how a challenge was resolved.

@@ -207,20 +207,17 @@ pub async fn find<C: ConnectionTrait>(
     tender: TenderId,
     id: BidId,
 ) -> Result<Option<Bid>, StoreError> {
-    Entity::find_by_id(id.as_uuid())
-        .filter(Column::TenderId.eq(tender.as_uuid()))
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(
+        conn,
+        Entity::find_by_id(id.as_uuid()).filter(Column::TenderId.eq(tender.as_uuid())),
+        to_domain,
+    )
+    .await
 }
 
 async fn get<C: ConnectionTrait>(conn: &C, id: BidId) -> Result<Bid, StoreError> {
-    Entity::find_by_id(id.as_uuid())
-        .one(conn)
+    crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain)
         .await?
-        .map(to_domain)
-        .transpose()?
         .ok_or(StoreError::NotFound("bid"))
 }
 
@@ -260,14 +257,15 @@ pub async fn live_bid_of<C: ConnectionTrait>(
     tender: TenderId,
     supplier: OrganisationId,
 ) -> Result<Option<Bid>, StoreError> {
-    Entity::find()
-        .filter(Column::TenderId.eq(tender.as_uuid()))
-        .filter(Column::SupplierId.eq(supplier.as_uuid()))
-        .filter(Column::Status.ne(BidStatus::Withdrawn.as_str()))
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(
+        conn,
+        Entity::find()
+            .filter(Column::TenderId.eq(tender.as_uuid()))
+            .filter(Column::SupplierId.eq(supplier.as_uuid()))
+            .filter(Column::Status.ne(BidStatus::Withdrawn.as_str())),
+        to_domain,
+    )
+    .await
 }
 
 /// Organisations with a live bid on the tender.

@@ -135,11 +135,10 @@ pub async fn find<C: ConnectionTrait>(
     id: Uuid,
     today: NaiveDate,
 ) -> Result<Option<Contract>, StoreError> {
-    contracts::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(|m| contract(m, today))
-        .transpose()
+    crate::one_as(conn, contracts::Entity::find_by_id(id), |m| {
+        contract(m, today)
+    })
+    .await
 }
 
 /// The tender's contract, if it has one.
@@ -148,12 +147,12 @@ pub async fn of_tender<C: ConnectionTrait>(
     tender: TenderId,
     today: NaiveDate,
 ) -> Result<Option<Contract>, StoreError> {
-    contracts::Entity::find()
-        .filter(contracts::Column::TenderId.eq(tender.as_uuid()))
-        .one(conn)
-        .await?
-        .map(|m| contract(m, today))
-        .transpose()
+    crate::one_as(
+        conn,
+        contracts::Entity::find().filter(contracts::Column::TenderId.eq(tender.as_uuid())),
+        |m| contract(m, today),
+    )
+    .await
 }
 
 /// Terminates the contract.
@@ -361,20 +360,20 @@ pub async fn reviews<C: ConnectionTrait>(
     conn: &C,
     contract: Uuid,
 ) -> Result<Vec<StoredReview>, StoreError> {
-    performance_reviews::Entity::find()
-        .filter(performance_reviews::Column::ContractId.eq(contract))
-        .order_by_desc(performance_reviews::Column::ReviewedAt)
-        .order_by_asc(performance_reviews::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(stored_review)
-        .collect()
+    crate::all_as(
+        conn,
+        performance_reviews::Entity::find()
+            .filter(performance_reviews::Column::ContractId.eq(contract))
+            .order_by_desc(performance_reviews::Column::ReviewedAt)
+            .order_by_asc(performance_reviews::Column::Id),
+        stored_review,
+    )
+    .await
 }
 
 /// A supplier's rating: weighted sums per dimension and the total weight, from which the means
 /// follow (see [`domain::contract::review_weight`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromQueryResult)]
 pub struct RatingSums {
     pub reviews: i64,
     pub weight: i64,
@@ -428,15 +427,7 @@ pub async fn ratings<C: ConnectionTrait>(
             let supplier: Uuid = row.try_get("", "supplier_id")?;
             Ok((
                 OrganisationId::from_uuid(supplier),
-                RatingSums {
-                    reviews: row.try_get("", "reviews")?,
-                    weight: row.try_get("", "weight")?,
-                    delivery: row.try_get("", "delivery")?,
-                    quality: row.try_get("", "quality")?,
-                    value_for_money: row.try_get("", "value_for_money")?,
-                    responsiveness: row.try_get("", "responsiveness")?,
-                    last_reviewed_at: row.try_get("", "last_reviewed_at")?,
-                },
+                RatingSums::from_query_result(row, "")?,
             ))
         })
         .collect()

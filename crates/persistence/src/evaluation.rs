@@ -236,14 +236,15 @@ async fn find_score<C: ConnectionTrait>(
     conn: &C,
     key: MarkKey,
 ) -> Result<Option<StoredScore>, StoreError> {
-    scores::Entity::find()
-        .filter(scores::Column::BidId.eq(key.bid.as_uuid()))
-        .filter(scores::Column::CriterionId.eq(key.criterion.as_uuid()))
-        .filter(scores::Column::EvaluatorId.eq(key.evaluator.as_uuid()))
-        .one(conn)
-        .await?
-        .map(stored)
-        .transpose()
+    crate::one_as(
+        conn,
+        scores::Entity::find()
+            .filter(scores::Column::BidId.eq(key.bid.as_uuid()))
+            .filter(scores::Column::CriterionId.eq(key.criterion.as_uuid()))
+            .filter(scores::Column::EvaluatorId.eq(key.evaluator.as_uuid())),
+        stored,
+    )
+    .await
 }
 
 /// Records or replaces an evaluator's mark; returns the previous one too.
@@ -292,15 +293,15 @@ pub async fn scores<C: ConnectionTrait>(
     conn: &C,
     tender: TenderId,
 ) -> Result<Vec<StoredScore>, StoreError> {
-    scores::Entity::find()
-        .filter(scores::Column::TenderId.eq(tender.as_uuid()))
-        .order_by_asc(scores::Column::ScoredAt)
-        .order_by_asc(scores::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(stored)
-        .collect()
+    crate::all_as(
+        conn,
+        scores::Entity::find()
+            .filter(scores::Column::TenderId.eq(tender.as_uuid()))
+            .order_by_asc(scores::Column::ScoredAt)
+            .order_by_asc(scores::Column::Id),
+        stored,
+    )
+    .await
 }
 
 /// A bid the lead excluded as non-compliant.

@@ -364,3 +364,31 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
+
+/// The row `query` finds, if any, converted from its model.
+pub(crate) async fn one_as<C, E, T>(
+    conn: &C,
+    query: sea_orm::Select<E>,
+    convert: impl FnOnce(E::Model) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError>
+where
+    C: ConnectionTrait,
+    E: sea_orm::EntityTrait,
+{
+    query.one(conn).await?.map(convert).transpose()
+}
+
+/// Every row `query` finds, in its order, converted from its model and collected (into a
+/// `Vec`, a map, …).
+pub(crate) async fn all_as<C, E, T, B>(
+    conn: &C,
+    query: sea_orm::Select<E>,
+    convert: impl FnMut(E::Model) -> Result<T, StoreError>,
+) -> Result<B, StoreError>
+where
+    C: ConnectionTrait,
+    E: sea_orm::EntityTrait,
+    B: FromIterator<T>,
+{
+    query.all(conn).await?.into_iter().map(convert).collect()
+}

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::ids::OrganisationId;
 use domain::market::SupplierTotals;
 use domain::organisation::Region;
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use uuid::Uuid;
 
 /// Whose a contract is for the figures.
@@ -256,7 +256,7 @@ pub async fn competition<C: ConnectionTrait>(
 }
 
 /// The spread of published offer prices in one category and pricing unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct PriceSpread {
     pub category: String,
     pub pricing_unit: String,
@@ -301,28 +301,18 @@ pub async fn price_spreads<C: ConnectionTrait>(
         "), ranked AS (SELECT category, unit, price, ROW_NUMBER() OVER (PARTITION BY \
          category, unit ORDER BY price) AS rn, COUNT(*) OVER (PARTITION BY category, unit) \
          AS n FROM inforce) \
-         SELECT category, unit, MIN(n) AS offers, MIN(price) AS min_price, \
-         MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN price END) AS median_price, \
-         MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN price END) AS p90_price \
+         SELECT category, unit AS pricing_unit, MIN(n) AS offers, MIN(price) AS min_pence, \
+         MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN price END) AS median_pence, \
+         MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN price END) AS p90_pence \
          FROM ranked GROUP BY category, unit ORDER BY category, unit",
     );
-    let rows = conn.query_all_raw(sql.statement()).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(PriceSpread {
-                category: row.try_get("", "category")?,
-                pricing_unit: row.try_get("", "unit")?,
-                offers: row.try_get("", "offers")?,
-                min_pence: row.try_get("", "min_price")?,
-                median_pence: row.try_get("", "median_price")?,
-                p90_pence: row.try_get("", "p90_price")?,
-            })
-        })
-        .collect()
+    Ok(PriceSpread::find_by_statement(sql.statement())
+        .all(conn)
+        .await?)
 }
 
 /// Awarded value against the buyers' estimates, per category.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct Savings {
     pub category: String,
     pub contracts: i64,
@@ -339,10 +329,10 @@ pub async fn savings<C: ConnectionTrait>(
     let mut sql = Sql::new(conn.get_database_backend());
     sql.push(
         "SELECT c.category_code AS category, COUNT(*) AS contracts, \
-         CAST(SUM(t.estimated_value_pence) AS BIGINT) AS estimated, \
-         CAST(SUM(c.total_value_pence) AS BIGINT) AS awarded, \
+         CAST(SUM(t.estimated_value_pence) AS BIGINT) AS estimated_value_pence, \
+         CAST(SUM(c.total_value_pence) AS BIGINT) AS awarded_value_pence, \
          CAST(AVG((t.estimated_value_pence - c.total_value_pence) * 100.0 / \
-         t.estimated_value_pence) AS DOUBLE PRECISION) AS saving \
+         t.estimated_value_pence) AS DOUBLE PRECISION) AS mean_saving_percent \
          FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE 1 = 1",
     );
     if let Some(category) = &filter.category {
@@ -358,16 +348,7 @@ pub async fn savings<C: ConnectionTrait>(
         sql.push(" AND c.awarded_at < ").bind(until);
     }
     sql.push(" GROUP BY c.category_code ORDER BY c.category_code");
-    let rows = conn.query_all_raw(sql.statement()).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Savings {
-                category: row.try_get("", "category")?,
-                contracts: row.try_get("", "contracts")?,
-                estimated_value_pence: row.try_get("", "estimated")?,
-                awarded_value_pence: row.try_get("", "awarded")?,
-                mean_saving_percent: row.try_get("", "saving")?,
-            })
-        })
-        .collect()
+    Ok(Savings::find_by_statement(sql.statement())
+        .all(conn)
+        .await?)
 }

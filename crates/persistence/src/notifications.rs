@@ -130,12 +130,12 @@ pub async fn mark_read<C: ConnectionTrait>(
         .filter(Column::ReadAt.is_null())
         .exec(conn)
         .await?;
-    Entity::find_by_id(id)
-        .filter(Column::OrganisationId.eq(organisation.as_uuid()))
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(
+        conn,
+        Entity::find_by_id(id).filter(Column::OrganisationId.eq(organisation.as_uuid())),
+        to_domain,
+    )
+    .await
 }
 
 /// Suppliers with a published offer in `category` serving `region`: who hears of an open tender.

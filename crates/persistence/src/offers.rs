@@ -74,11 +74,7 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: OfferId) -> Result<Option<Offer>, StoreError> {
-    Entity::find_by_id(id.as_uuid())
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
 
 /// Several offers by id, in no particular order.
@@ -86,13 +82,12 @@ pub async fn find_many<C: ConnectionTrait>(
     conn: &C,
     ids: &[OfferId],
 ) -> Result<Vec<Offer>, StoreError> {
-    Entity::find()
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(to_domain)
-        .collect()
+    crate::all_as(
+        conn,
+        Entity::find().filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid()))),
+        to_domain,
+    )
+    .await
 }
 
 /// A supplier's offers in `status`.
@@ -101,15 +96,15 @@ pub async fn of_supplier<C: ConnectionTrait>(
     supplier: OrganisationId,
     status: OfferStatus,
 ) -> Result<Vec<Offer>, StoreError> {
-    Entity::find()
-        .filter(Column::SupplierId.eq(supplier.as_uuid()))
-        .filter(Column::Status.eq(status.as_str()))
-        .order_by_asc(Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(to_domain)
-        .collect()
+    crate::all_as(
+        conn,
+        Entity::find()
+            .filter(Column::SupplierId.eq(supplier.as_uuid()))
+            .filter(Column::Status.eq(status.as_str()))
+            .order_by_asc(Column::Id),
+        to_domain,
+    )
+    .await
 }
 
 /// Applies `change` (and a new status, if given) when the stored version is still `expected`;
@@ -190,19 +185,17 @@ fn to_price(model: offer_prices::Model) -> Result<PricePoint, StoreError> {
     })
 }
 
-/// Records that `offer`'s price became `unit_price_pence` per `pricing_unit` at `at`.
+/// Records that `offer`'s current price (its unit and unit price) is in force from `at`.
 pub async fn record_price<C: ConnectionTrait>(
     conn: &C,
-    offer: OfferId,
-    pricing_unit: PricingUnit,
-    unit_price_pence: i64,
+    offer: &Offer,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     offer_prices::Entity::insert(offer_prices::ActiveModel {
         id: Set(Uuid::new_v4()),
-        offer_id: Set(offer.as_uuid()),
-        pricing_unit: Set(pricing_unit.as_str().to_owned()),
-        unit_price_pence: Set(unit_price_pence),
+        offer_id: Set(offer.id.as_uuid()),
+        pricing_unit: Set(offer.pricing_unit.as_str().to_owned()),
+        unit_price_pence: Set(offer.unit_price_pence),
         effective_from: Set(at),
     })
     .exec(conn)
@@ -228,14 +221,15 @@ pub async fn price_at<C: ConnectionTrait>(
     offer: OfferId,
     at: DateTime<Utc>,
 ) -> Result<Option<PricePoint>, StoreError> {
-    offer_prices::Entity::find()
-        .filter(offer_prices::Column::OfferId.eq(offer.as_uuid()))
-        .filter(offer_prices::Column::EffectiveFrom.lte(at))
-        .order_by_desc(offer_prices::Column::EffectiveFrom)
-        .one(conn)
-        .await?
-        .map(to_price)
-        .transpose()
+    crate::one_as(
+        conn,
+        offer_prices::Entity::find()
+            .filter(offer_prices::Column::OfferId.eq(offer.as_uuid()))
+            .filter(offer_prices::Column::EffectiveFrom.lte(at))
+            .order_by_desc(offer_prices::Column::EffectiveFrom),
+        to_price,
+    )
+    .await
 }
 
 /// How search results are ordered; ties always fall to the neutral hash order.

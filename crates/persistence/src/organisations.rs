@@ -58,11 +58,7 @@ pub async fn find<C: ConnectionTrait>(
     conn: &C,
     id: OrganisationId,
 ) -> Result<Option<Organisation>, StoreError> {
-    Entity::find_by_id(id.as_uuid())
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
 
 /// The names of several organisations, in one query.
@@ -84,13 +80,12 @@ pub async fn many<C: ConnectionTrait>(
     conn: &C,
     ids: &[OrganisationId],
 ) -> Result<std::collections::HashMap<OrganisationId, Organisation>, StoreError> {
-    Entity::find()
-        .filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|model| to_domain(model).map(|o| (o.id, o)))
-        .collect()
+    crate::all_as(
+        conn,
+        Entity::find().filter(Column::Id.is_in(ids.iter().map(|id| id.as_uuid()))),
+        |model| to_domain(model).map(|o| (o.id, o)),
+    )
+    .await
 }
 
 pub async fn get<C: ConnectionTrait>(
@@ -136,12 +131,12 @@ pub async fn find_by_ods_code<C: ConnectionTrait>(
     conn: &C,
     ods_code: &str,
 ) -> Result<Option<Organisation>, StoreError> {
-    Entity::find()
-        .filter(Column::OdsCode.eq(ods_code))
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(
+        conn,
+        Entity::find().filter(Column::OdsCode.eq(ods_code)),
+        to_domain,
+    )
+    .await
 }
 
 /// Records that `id` was succeeded by `successor` (CCG by ICB, merged CSU by its acquirer).

@@ -1,45 +1,59 @@
-//! Reference data seeded by migration: service categories and NHS England regions.
+//! Reference data seeded by migration: service categories and NHS England regions, two code
+//! lists of the same shape (`code`, `name`, `sort_order`).
 
-use crate::StoreError;
-use crate::entities::{categories, regions};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use crate::{Sql, StoreError};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 /// A reference item: `{code, name}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct ReferenceItem {
     pub code: String,
     pub name: String,
 }
 
-pub async fn categories<C: ConnectionTrait>(conn: &C) -> Result<Vec<ReferenceItem>, StoreError> {
-    Ok(categories::Entity::find()
-        .order_by_asc(categories::Column::SortOrder)
+/// Which seeded code list to read; the table name never comes from input.
+#[derive(Debug, Clone, Copy)]
+enum CodeList {
+    Categories,
+    Regions,
+}
+
+impl CodeList {
+    const fn table(self) -> &'static str {
+        match self {
+            Self::Categories => "categories",
+            Self::Regions => "regions",
+        }
+    }
+}
+
+/// The list in its display order, or (with `code`) the one item with that code.
+async fn read<C: ConnectionTrait>(
+    conn: &C,
+    list: CodeList,
+    code: Option<&str>,
+) -> Result<Vec<ReferenceItem>, StoreError> {
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push("SELECT code, name FROM ").push(list.table());
+    if let Some(code) = code {
+        sql.push(" WHERE code = ").bind(code.to_owned());
+    }
+    sql.push(" ORDER BY sort_order");
+    Ok(ReferenceItem::find_by_statement(sql.statement())
         .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| ReferenceItem {
-            code: m.code,
-            name: m.name,
-        })
-        .collect())
+        .await?)
+}
+
+pub async fn categories<C: ConnectionTrait>(conn: &C) -> Result<Vec<ReferenceItem>, StoreError> {
+    read(conn, CodeList::Categories, None).await
 }
 
 pub async fn category_exists<C: ConnectionTrait>(conn: &C, code: &str) -> Result<bool, StoreError> {
-    Ok(categories::Entity::find_by_id(code.to_owned())
-        .one(conn)
+    Ok(!read(conn, CodeList::Categories, Some(code))
         .await?
-        .is_some())
+        .is_empty())
 }
 
 pub async fn regions<C: ConnectionTrait>(conn: &C) -> Result<Vec<ReferenceItem>, StoreError> {
-    Ok(regions::Entity::find()
-        .order_by_asc(regions::Column::SortOrder)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| ReferenceItem {
-            code: m.code,
-            name: m.name,
-        })
-        .collect())
+    read(conn, CodeList::Regions, None).await
 }

@@ -141,11 +141,7 @@ pub async fn novate<C: ConnectionTrait>(
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<Transfer>, StoreError> {
-    transfers::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(transfer)
-        .transpose()
+    crate::one_as(conn, transfers::Entity::find_by_id(id), transfer).await
 }
 
 /// Transfers, most recently effective first, and how many there are.

@@ -60,11 +60,7 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<Option<User>, StoreError> {
-    Entity::find_by_id(id.as_uuid())
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<User, StoreError> {
@@ -75,12 +71,12 @@ pub async fn find_by_email<C: ConnectionTrait>(
     conn: &C,
     email: &EmailAddress,
 ) -> Result<Option<User>, StoreError> {
-    Entity::find()
-        .filter(Column::Email.eq(email.as_str()))
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .transpose()
+    crate::one_as(
+        conn,
+        Entity::find().filter(Column::Email.eq(email.as_str())),
+        to_domain,
+    )
+    .await
 }
 
 /// What to list.

@@ -16,7 +16,7 @@ use domain::calendar::{self, uk_date};
 use domain::contract::{self, ChallengeOutcome, ChallengeStatus, ContractTerm};
 use domain::evaluation;
 use domain::ids::{BidId, CriterionId, OrganisationId, TenderId};
-use domain::tender::{CriterionKind, TenderStatus, can_view_tender};
+use domain::tender::{TenderStatus, can_view_tender};
 use domain::user::Role;
 use persistence::Command;
 use persistence::awards::{Award, AwardStatus, Challenge, NewAward};
@@ -246,9 +246,7 @@ pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeVi
         Some(bid) if !sees_all => {
             let exclusion = evaluated.exclusions.iter().find(|(b, _)| b.id == bid.id);
             let feedback = tender
-                .criteria
-                .iter()
-                .filter(|c| c.kind == CriterionKind::Quality)
+                .quality_criteria()
                 .map(|c| CriterionFeedback {
                     criterion_id: c.id,
                     name: c.name.clone(),

@@ -414,18 +414,43 @@ pub async fn revise(
     Ok(shown)
 }
 
-async fn change_status(
+/// What a supplier may do to its live bid before the deadline, besides revising it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidChange {
+    /// Withdraws the bid. The supplier may then bid again.
+    Withdraw,
+    /// Confirms the bid after an amendment reopened it, so that it is evaluated as it stands.
+    Confirm,
+}
+
+impl BidChange {
+    /// What the refusal calls it, and the audit action.
+    const fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Withdraw => ("withdrawals", "bid.withdrawn"),
+            Self::Confirm => ("confirmations", "bid.confirmed"),
+        }
+    }
+
+    fn next(self, status: BidStatus) -> Result<BidStatus, DomainError> {
+        match self {
+            Self::Withdraw => status.withdraw(),
+            Self::Confirm => status.confirm(),
+        }
+    }
+}
+
+/// Withdraws or confirms the supplier's bid, before the deadline.
+pub async fn change(
     ctx: &Ctx,
     actor: &Actor,
-    tender: TenderId,
-    id: BidId,
-    what: &str,
-    action: &str,
-    next: fn(BidStatus) -> Result<BidStatus, DomainError>,
+    (tender, id): (TenderId, BidId),
+    change: BidChange,
 ) -> Result<BidView, ServiceError> {
+    let (what, action) = change.names();
     let mut command = ctx.command().await?;
     let (_, bid) = own_bid(&mut command, actor, tender, id, what).await?;
-    let status = next(bid.status)?;
+    let status = change.next(bid.status)?;
     let changed =
         persistence::bids::set_status(command.conn(), &bid, status, command.now()).await?;
     command
@@ -438,43 +463,4 @@ async fn change_status(
     let shown = view(command.conn(), changed, None).await?;
     command.commit().await?;
     Ok(shown)
-}
-
-/// Withdraws the supplier's bid before the deadline. It may then bid again.
-pub async fn withdraw(
-    ctx: &Ctx,
-    actor: &Actor,
-    tender: TenderId,
-    id: BidId,
-) -> Result<BidView, ServiceError> {
-    change_status(
-        ctx,
-        actor,
-        tender,
-        id,
-        "withdrawals",
-        "bid.withdrawn",
-        BidStatus::withdraw,
-    )
-    .await
-}
-
-/// Confirms the supplier's bid after an amendment reopened it, before the deadline, so that it
-/// is evaluated as it stands.
-pub async fn confirm(
-    ctx: &Ctx,
-    actor: &Actor,
-    tender: TenderId,
-    id: BidId,
-) -> Result<BidView, ServiceError> {
-    change_status(
-        ctx,
-        actor,
-        tender,
-        id,
-        "confirmations",
-        "bid.confirmed",
-        BidStatus::confirm,
-    )
-    .await
 }

@@ -2,7 +2,7 @@
 //! buyer's lead answers before the submission deadline. An answer is visible to every supplier,
 //! the asker's identity only to the buyer (and to the asker itself).
 
-use crate::tenders::{lock_and_settle, visible_now};
+use crate::tenders::{lock_and_settle, visible_scope};
 use crate::{Ctx, ServiceError};
 use domain::DomainError;
 use domain::access::Actor;
@@ -102,22 +102,22 @@ pub async fn list(
     actor: &Actor,
     tender: TenderId,
 ) -> Result<Vec<ClarificationSeen>, ServiceError> {
-    let conn = ctx.db().conn();
-    let (tender, status, _) = visible_now(ctx, actor, tender).await?;
-    let scope = tender.scope(status);
-    Ok(persistence::tenders::clarifications(conn, tender.id)
-        .await?
-        .into_iter()
-        .filter_map(|c| {
-            let view = bid::clarification_view(
-                actor,
-                &scope,
-                c.asked_by_organisation_id,
-                c.answer.is_some(),
-            );
-            (view != ClarificationView::Hidden).then(|| seen(actor, c, view))
-        })
-        .collect())
+    let (tender, scope) = visible_scope(ctx, actor, tender).await?;
+    Ok(
+        persistence::tenders::clarifications(ctx.db().conn(), tender.id)
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                let view = bid::clarification_view(
+                    actor,
+                    &scope,
+                    c.asked_by_organisation_id,
+                    c.answer.is_some(),
+                );
+                (view != ClarificationView::Hidden).then(|| seen(actor, c, view))
+            })
+            .collect(),
+    )
 }
 
 /// Answers a question (the buyer's lead), before the submission deadline; every supplier that

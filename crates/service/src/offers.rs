@@ -205,14 +205,7 @@ pub async fn update(
                 )
             })?;
     if price_changed && updated.status == OfferStatus::Published {
-        persistence::offers::record_price(
-            command.conn(),
-            updated.id,
-            updated.pricing_unit,
-            updated.unit_price_pence,
-            command.now(),
-        )
-        .await?;
+        persistence::offers::record_price(command.conn(), &updated, command.now()).await?;
     }
     let after = present(command.conn(), updated, command.now()).await?;
     let action = if price_changed && after.status == OfferStatus::Published {
@@ -310,14 +303,7 @@ pub(crate) async fn transition_in(
     })?;
     if next == OfferStatus::Published {
         // The first price in force: from the moment of publication.
-        persistence::offers::record_price(
-            command.conn(),
-            updated.id,
-            updated.pricing_unit,
-            updated.unit_price_pence,
-            command.now(),
-        )
-        .await?;
+        persistence::offers::record_price(command.conn(), &updated, command.now()).await?;
     }
     let after = present(command.conn(), updated, command.now()).await?;
     command

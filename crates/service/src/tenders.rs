@@ -139,6 +139,17 @@ pub(crate) async fn visible_now(
     Ok((tender, status, now))
 }
 
+/// [`visible_now`] with what decides who may see the tender's parts.
+pub(crate) async fn visible_scope(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+) -> Result<(Tender, domain::tender::TenderScope), ServiceError> {
+    let (tender, status, _) = visible_now(ctx, actor, id).await?;
+    let scope = tender.scope(status);
+    Ok((tender, scope))
+}
+
 /// Loads and locks a tender for a command, at the moment the lock is held, and records the
 /// close at the deadline if the clock has passed it: the tender as stored afterwards and the
 /// state in force.

@@ -17,12 +17,11 @@ use domain::contract::ChallengeStatus;
 use domain::ids::{CriterionId, OfferId, TenderId};
 use domain::money::pounds;
 use domain::offer::OfferStatus;
-use domain::tender::CriterionKind;
 use domain::tender::TenderStatus;
 use domain::user::Role;
 use maud::{Markup, html};
 use service::ServiceError;
-use service::bids::{BidInput, BidView};
+use service::bids::{BidChange, BidInput, BidView};
 use service::tenders::TenderView;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -129,11 +128,7 @@ async fn bid_form(
                     .map(|o| (o.id.as_uuid().to_string(), o.title.clone())),
             )
             .collect();
-    let quality: Vec<_> = tender
-        .criteria
-        .iter()
-        .filter(|c| c.kind == CriterionKind::Quality)
-        .collect();
+    let quality: Vec<_> = tender.quality_criteria().collect();
     let open = view.status == TenderStatus::Published;
     let id = tender.id;
     Ok(html! {
@@ -244,18 +239,14 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
     }
 }
 
-async fn own_bid_action(ctx: &Ctx, id: &str, code: &str, withdraw: bool) -> Response {
+async fn own_bid_action(ctx: &Ctx, id: &str, code: &str, change: BidChange) -> Response {
     let result = async {
         let uuid = parse_id(id)?;
         let bid = own_bid(ctx, uuid).await?.ok_or_else(|| {
             ServiceError::NotFound("Your organisation has no live bid on this tender.".to_owned())
         })?;
         let (tender, bid) = (TenderId::from_uuid(uuid), bid.bid.id);
-        if withdraw {
-            service::bids::withdraw(&ctx.state.ctx, &ctx.actor, tender, bid).await?;
-        } else {
-            service::bids::confirm(&ctx.state.ctx, &ctx.actor, tender, bid).await?;
-        }
+        service::bids::change(&ctx.state.ctx, &ctx.actor, (tender, bid), change).await?;
         Ok::<_, ServiceError>(uuid)
     }
     .await;
@@ -266,11 +257,11 @@ async fn own_bid_action(ctx: &Ctx, id: &str, code: &str, withdraw: bool) -> Resp
 }
 
 async fn withdraw_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
-    own_bid_action(&ctx, &id, "withdrawn", true).await
+    own_bid_action(&ctx, &id, "withdrawn", BidChange::Withdraw).await
 }
 
 async fn confirm_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
-    own_bid_action(&ctx, &id, "confirmed", false).await
+    own_bid_action(&ctx, &id, "confirmed", BidChange::Confirm).await
 }
 
 fn score_cells(item: &service::evaluation::RankedView) -> Vec<Markup> {

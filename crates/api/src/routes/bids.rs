@@ -4,17 +4,18 @@
 
 use crate::auth::AuthUser;
 use crate::dto::{Created, created};
-use crate::error::{ApiError, BadRequest, BidsSealed, DeadlinePassed, NotFound, Unauthorized};
+use crate::error::{ApiError, BadRequest, DeadlinePassed, NotFound, Unauthorized};
 use crate::extract::BidPath;
 use crate::extract::{JsonBody, PathParams};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use domain::access::Actor;
 use domain::bid::{BidStatus, NewResponse};
 use domain::ids::{BidId, CriterionId, OfferId, TenderId};
 use serde::{Deserialize, Serialize};
-use service::bids::{BidInput, BidView};
+use service::bids::{BidChange, BidInput, BidView};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -170,10 +171,7 @@ pub struct BidList {
     params(("id" = Uuid, Path, description = "The tender's id.")),
     responses(
         (status = 200, description = "The bids.", body = BidList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = BidsSealed),
-        (status = 404, response = NotFound),
+        crate::error::SealedReadProblems,
     )
 )]
 pub async fn list_bids(
@@ -267,14 +265,9 @@ pub async fn revise_bid(
 pub async fn withdraw_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
+    PathParams(path): PathParams<BidPath>,
 ) -> Result<Json<BidResponse>, ApiError> {
-    let ids = (TenderId::from_uuid(id), BidId::from_uuid(bid_id));
-    Ok(Json(
-        service::bids::withdraw(&state.ctx, &actor, ids.0, ids.1)
-            .await?
-            .into(),
-    ))
+    change_bid(&state, &actor, path, BidChange::Withdraw).await
 }
 
 /// Confirms the supplier's bid after an amendment reopened it, before the deadline, so that it
@@ -294,14 +287,20 @@ pub async fn withdraw_bid(
 pub async fn confirm_bid(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
-    PathParams(BidPath { id, bid_id }): PathParams<BidPath>,
+    PathParams(path): PathParams<BidPath>,
 ) -> Result<Json<BidResponse>, ApiError> {
-    let ids = (TenderId::from_uuid(id), BidId::from_uuid(bid_id));
-    Ok(Json(
-        service::bids::confirm(&state.ctx, &actor, ids.0, ids.1)
-            .await?
-            .into(),
-    ))
+    change_bid(&state, &actor, path, BidChange::Confirm).await
+}
+
+async fn change_bid(
+    state: &AppState,
+    actor: &Actor,
+    path: BidPath,
+    change: BidChange,
+) -> Result<Json<BidResponse>, ApiError> {
+    let bid = (TenderId::from_uuid(path.id), BidId::from_uuid(path.bid_id));
+    let changed = service::bids::change(&state.ctx, actor, bid, change).await?;
+    Ok(Json(changed.into()))
 }
 
 impl From<SubmitBidRequest> for BidInput {

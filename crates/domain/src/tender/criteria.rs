@@ -10,26 +10,10 @@ pub enum CriterionKind {
     Quality,
 }
 
-impl CriterionKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Price => "price",
-            Self::Quality => "quality",
-        }
-    }
-}
-
-impl FromStr for CriterionKind {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "price" => Ok(Self::Price),
-            "quality" => Ok(Self::Quality),
-            _ => Err(DomainError::field("/kind", "must be price or quality")),
-        }
-    }
-}
+codes!(CriterionKind, "/kind", "must be price or quality", {
+    Price => "price",
+    Quality => "quality",
+});
 
 /// A criterion's weight: a whole number of percent, 1 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -111,29 +111,17 @@ pub enum TenderStatus {
     Unsuccessful,
 }
 
+codes!(TenderStatus, "/status", "is not a tender status", {
+    Draft => "draft",
+    Published => "published",
+    Evaluation => "evaluation",
+    Standstill => "standstill",
+    Awarded => "awarded",
+    Cancelled => "cancelled",
+    Unsuccessful => "unsuccessful",
+});
+
 impl TenderStatus {
-    pub const ALL: [Self; 7] = [
-        Self::Draft,
-        Self::Published,
-        Self::Evaluation,
-        Self::Standstill,
-        Self::Awarded,
-        Self::Cancelled,
-        Self::Unsuccessful,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-            Self::Evaluation => "evaluation",
-            Self::Standstill => "standstill",
-            Self::Awarded => "awarded",
-            Self::Cancelled => "cancelled",
-            Self::Unsuccessful => "unsuccessful",
-        }
-    }
-
     /// Whether no transition leaves this state.
     pub const fn is_final(self) -> bool {
         matches!(self, Self::Awarded | Self::Cancelled | Self::Unsuccessful)
@@ -237,23 +225,6 @@ impl TenderStatus {
 
 pub(crate) fn refused(action: &str, from: TenderStatus) -> DomainError {
     DomainError::Conflict(format!("a {} tender cannot be {action}", from.as_str()))
-}
-
-impl fmt::Display for TenderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TenderStatus {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| DomainError::field("/status", "is not a tender status"))
-    }
 }
 
 /// A cancellation needs a reason that bidders and the regulator will read.

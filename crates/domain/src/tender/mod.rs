@@ -12,8 +12,6 @@ use crate::organisation::{Region, bounded_text, long_text};
 use crate::user::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 mod access;
 mod criteria;

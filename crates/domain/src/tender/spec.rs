@@ -12,26 +12,10 @@ pub enum Procedure {
     Invited,
 }
 
-impl Procedure {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Invited => "invited",
-        }
-    }
-}
-
-impl FromStr for Procedure {
-    type Err = DomainError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "open" => Ok(Self::Open),
-            "invited" => Ok(Self::Invited),
-            _ => Err(DomainError::field("/procedure", "must be open or invited")),
-        }
-    }
-}
+codes!(Procedure, "/procedure", "must be open or invited", {
+    Open => "open",
+    Invited => "invited",
+});
 
 pub const TITLE_MAX: usize = 200;
 

@@ -65,6 +65,13 @@ pub struct Tender {
 }
 
 impl Tender {
+    /// The criteria that evaluators mark (every one but price), in their order.
+    pub fn quality_criteria(&self) -> impl Iterator<Item = &Criterion> {
+        self.criteria
+            .iter()
+            .filter(|c| c.kind == CriterionKind::Quality)
+    }
+
     /// What decides who may see the tender, with the state in force.
     pub fn scope(&self, status: TenderStatus) -> TenderScope {
         TenderScope {

@@ -11,7 +11,6 @@ use super::tenders::{DemoTender, bid, draft, publish};
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use domain::access::Actor;
 use domain::calendar::uk_date;
-use domain::tender::CriterionKind;
 use persistence::tenders::Tender;
 use service::ServiceError;
 use service::contracts::ReviewInput;
@@ -72,11 +71,7 @@ async fn run(
     service::evaluation::declare(&declared, lead, tender.id, false, None).await?;
     let scoring = demo.at(closed_at + Duration::days(1));
     for (bid, mark) in &bids {
-        for criterion in tender
-            .criteria
-            .iter()
-            .filter(|c| c.kind == CriterionKind::Quality)
-        {
+        for criterion in tender.quality_criteria() {
             let target = MarkTarget {
                 tender: tender.id,
                 bid: *bid,

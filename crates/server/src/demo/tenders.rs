@@ -13,7 +13,7 @@ use domain::access::Actor;
 use domain::bid::NewResponse;
 use domain::ids::OrganisationId;
 use domain::organisation::Region;
-use domain::tender::{CriterionKind, NewCriterion, Procedure, TenderFields, TenderSpec};
+use domain::tender::{NewCriterion, Procedure, TenderFields, TenderSpec};
 use persistence::tenders::Tender;
 use service::bids::{BidInput, BidView};
 use service::{Expected, ServiceError};
@@ -103,9 +103,7 @@ pub(super) async fn bid(
     price_pence: i64,
 ) -> Result<BidView, ServiceError> {
     let responses: Vec<NewResponse> = tender
-        .criteria
-        .iter()
-        .filter(|c| c.kind == CriterionKind::Quality)
+        .quality_criteria()
         .map(|c| NewResponse {
             criterion_id: c.id,
             text: format!(

@@ -3,7 +3,7 @@
 //! a justification, the lead excludes non-compliant bids, and the ranking follows exactly.
 
 use crate::contracts::Rating;
-use crate::tenders::{TenderView, lead_command, lock_and_settle, visible_now};
+use crate::tenders::{TenderView, lead_command, lock_and_settle, visible_now, visible_scope};
 use crate::{Ctx, ServiceError};
 use chrono::{DateTime, Utc};
 use domain::DomainError;
@@ -124,9 +124,7 @@ pub(crate) async fn evaluate<C: ConnectionTrait>(
         .collect();
     let marks = persistence::evaluation::scores(conn, tender.id).await?;
     let quality: Vec<QualityCriterion> = tender
-        .criteria
-        .iter()
-        .filter(|c| c.kind == CriterionKind::Quality)
+        .quality_criteria()
         .map(|c| QualityCriterion {
             id: c.id,
             weight: weight_of(c.weight),
@@ -415,10 +413,9 @@ pub async fn scores(
     actor: &Actor,
     id: TenderId,
 ) -> Result<Vec<StoredScore>, ServiceError> {
-    let conn = ctx.db().conn();
     let (tender, status, _) = visible_now(ctx, actor, id).await?;
     let scope = tender.scope(status);
-    let marks = persistence::evaluation::scores(conn, tender.id).await?;
+    let marks = persistence::evaluation::scores(ctx.db().conn(), tender.id).await?;
     match actor.role {
         Role::BuyerLead if scope.is_buyer(actor) => Ok(marks),
         Role::BuyerEvaluator | Role::BuyerLead if scope.is_buyer(actor) => Ok(marks

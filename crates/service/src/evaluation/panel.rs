@@ -92,7 +92,7 @@ pub async fn assignable(
     };
     let page = domain::pagination::PageRequest::new(Some(1), Some(100))?;
     let colleagues = persistence::users::list(conn, &filter, page).await?;
-    let panel = persistence::evaluation::panel(conn, tender.id).await?;
+    let panel = persistence::evaluation::panel(ctx.db().conn(), tender.id).await?;
     Ok(colleagues
         .items
         .into_iter()
@@ -108,10 +108,8 @@ pub async fn panel(
     actor: &Actor,
     id: TenderId,
 ) -> Result<Vec<PanelMember>, ServiceError> {
-    let conn = ctx.db().conn();
-    let (tender, status, _) = visible_now(ctx, actor, id).await?;
-    let scope = tender.scope(status);
-    let panel = persistence::evaluation::panel(conn, tender.id).await?;
+    let (tender, scope) = visible_scope(ctx, actor, id).await?;
+    let panel = persistence::evaluation::panel(ctx.db().conn(), tender.id).await?;
     match actor.role {
         Role::BuyerLead if scope.is_buyer(actor) => Ok(panel),
         Role::Regulator | Role::Admin => Ok(panel),

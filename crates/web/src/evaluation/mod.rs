@@ -17,7 +17,7 @@ use domain::contract::ChallengeOutcome;
 use domain::evaluation::PanelStanding;
 use domain::ids::{BidId, CriterionId, TenderId, UserId};
 use domain::money::pounds;
-use domain::tender::{CriterionKind, TenderStatus};
+use domain::tender::TenderStatus;
 use domain::user::Role;
 use maud::{Markup, html};
 use service::ServiceError;
@@ -314,16 +314,16 @@ async fn evaluation_page(
 
 /// After a lead's action: back to the evaluation page with a confirmation, or the page again
 /// with the problem pointed at the field that caused it.
-async fn after(
+async fn after<T>(
     ctx: &Ctx,
     id: &str,
     posted: &Posted,
-    result: Result<(), ServiceError>,
+    result: Result<T, ServiceError>,
     code: &str,
     rename: &[(&str, String)],
 ) -> Response {
     match result {
-        Ok(()) => done(&format!("/tenders/{id}/evaluation"), code),
+        Ok(_) => done(&format!("/tenders/{id}/evaluation"), code),
         Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
         Err(error) => {
             let mut form = FormState::failed(posted, &error);
@@ -340,6 +340,9 @@ async fn after(
         }
     }
 }
+
+/// A tender's id and the id of something on it, from the address.
+type IdPair = Path<(String, String)>;
 
 fn ids(id: &str, other: &str) -> Result<(TenderId, Uuid), ServiceError> {
     Ok((TenderId::from_uuid(parse_id(id)?), parse_id(other)?))
@@ -359,32 +362,22 @@ async fn assign_evaluator(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
     let result = async {
         let tender = tender_id(&id)?;
         let user = posted.id("user_id", "choose a colleague to assign")?;
-        evaluation::assign(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await?;
-        Ok(())
+        evaluation::assign(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await
     }
     .await;
     after(&ctx, &id, &posted, result, "assigned", &[]).await
 }
 
-async fn remove_evaluator(
-    ctx: Ctx,
-    Path((id, user)): Path<(String, String)>,
-    posted: Posted,
-) -> Response {
+async fn remove_evaluator(ctx: Ctx, Path((id, user)): IdPair, posted: Posted) -> Response {
     let result = async {
         let (tender, user) = ids(&id, &user)?;
-        evaluation::remove(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await?;
-        Ok(())
+        evaluation::remove(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await
     }
     .await;
     after(&ctx, &id, &posted, result, "removed", &[]).await
 }
 
-async fn exclude_bid(
-    ctx: Ctx,
-    Path((id, bid)): Path<(String, String)>,
-    posted: Posted,
-) -> Response {
+async fn exclude_bid(ctx: Ctx, Path((id, bid)): IdPair, posted: Posted) -> Response {
     let result = async {
         let (tender, bid_id) = ids(&id, &bid)?;
         let reason = posted.text("reason").trim();
@@ -395,8 +388,7 @@ async fn exclude_bid(
             BidId::from_uuid(bid_id),
             reason,
         )
-        .await?;
-        Ok(())
+        .await
     }
     .await;
     after(
@@ -410,15 +402,10 @@ async fn exclude_bid(
     .await
 }
 
-async fn reinstate_bid(
-    ctx: Ctx,
-    Path((id, bid)): Path<(String, String)>,
-    posted: Posted,
-) -> Response {
+async fn reinstate_bid(ctx: Ctx, Path((id, bid)): IdPair, posted: Posted) -> Response {
     let result = async {
         let (tender, bid_id) = ids(&id, &bid)?;
-        evaluation::reinstate(&ctx.state.ctx, &ctx.actor, tender, BidId::from_uuid(bid_id)).await?;
-        Ok(())
+        evaluation::reinstate(&ctx.state.ctx, &ctx.actor, tender, BidId::from_uuid(bid_id)).await
     }
     .await;
     after(&ctx, &id, &posted, result, "reinstated", &[]).await
@@ -436,8 +423,7 @@ async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
             BidId::from_uuid(bid),
             justification.as_deref(),
         )
-        .await?;
-        Ok(())
+        .await
     }
     .await;
     after(&ctx, &id, &posted, result, "awarded", &[]).await
@@ -447,18 +433,17 @@ async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) 
     let result = async {
         let tender = tender_id(&id)?;
         let reason = posted.text("reason").trim();
-        evaluation::declare_unsuccessful(&ctx.state.ctx, &ctx.actor, tender, reason).await?;
-        Ok(())
+        evaluation::declare_unsuccessful(&ctx.state.ctx, &ctx.actor, tender, reason).await
     }
     .await;
     match result {
-        Ok(()) => done(&format!("/tenders/{id}"), "unsuccessful"),
+        Ok(_) => done(&format!("/tenders/{id}"), "unsuccessful"),
         Err(error) => {
             after(
                 &ctx,
                 &id,
                 &posted,
-                Err(error),
+                Err::<(), _>(error),
                 "",
                 &[("reason", "unsuccessful-reason".to_owned())],
             )
@@ -467,11 +452,7 @@ async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) 
     }
 }
 
-async fn resolve_challenge(
-    ctx: Ctx,
-    Path((id, challenge)): Path<(String, String)>,
-    posted: Posted,
-) -> Response {
+async fn resolve_challenge(ctx: Ctx, Path((id, challenge)): IdPair, posted: Posted) -> Response {
     let result = async {
         let (tender, challenge_id) = ids(&id, &challenge)?;
         let outcome = match posted.get("outcome") {
@@ -493,19 +474,18 @@ async fn resolve_challenge(
             outcome,
             notes,
         )
-        .await?;
-        Ok(())
+        .await
     }
     .await;
     match result {
         // An upheld challenge reopens evaluation: the tender page says where it now stands.
-        Ok(()) => done(&format!("/tenders/{id}"), "resolved"),
+        Ok(_) => done(&format!("/tenders/{id}"), "resolved"),
         Err(error) => {
             after(
                 &ctx,
                 &id,
                 &posted,
-                Err(error),
+                Err::<(), _>(error),
                 "",
                 &[
                     ("notes", format!("notes-{challenge}")),
@@ -537,7 +517,7 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
     .await;
     match result {
         Ok(contract) => done(&format!("/contracts/{contract}"), "contracted"),
-        Err(error) => after(&ctx, &id, &posted, Err(error), "", &[]).await,
+        Err(error) => after(&ctx, &id, &posted, Err::<(), _>(error), "", &[]).await,
     }
 }
 

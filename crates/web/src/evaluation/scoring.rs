@@ -18,11 +18,7 @@ pub(super) async fn scoring_content(
     let view = service::tenders::get(service, &ctx.actor, tender_id).await?;
     let tender = &view.tender;
     let member = evaluation::standing_on_panel(service, &ctx.actor, tender_id).await?;
-    let quality: Vec<_> = tender
-        .criteria
-        .iter()
-        .filter(|c| c.kind == CriterionKind::Quality)
-        .collect();
+    let quality: Vec<_> = tender.quality_criteria().collect();
     let declared_clear = member
         .as_ref()
         .is_some_and(|m| m.standing() == PanelStanding::Cleared);
@@ -206,11 +202,7 @@ pub(super) async fn score_bid(
     };
     let mut problems = Vec::new();
     let mut status = axum::http::StatusCode::OK;
-    for c in tender
-        .criteria
-        .iter()
-        .filter(|c| c.kind == CriterionKind::Quality)
-    {
+    for c in tender.quality_criteria() {
         let prefix = format!("{bid_id}-{}", c.id);
         let justification = posted.text(&format!("{prefix}-justification")).trim();
         let result = match posted.get(&format!("{prefix}-score")).trim().parse::<i64>() {

@@ -3,7 +3,7 @@
 //! a justification, the lead excludes non-compliant bids, and the ranking follows exactly.
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, BadRequest, BidsSealed, Conflict, NotFound, Unauthorized};
+use crate::error::{ApiError, Conflict};
 use crate::extract::{JsonBody, PathParams};
 use crate::routes::contracts::RatingResponse;
 use crate::routes::tenders::TenderResponse;

@@ -156,10 +156,7 @@ impl From<evaluation_service::RankingView> for RankingResponse {
     params(("id" = Uuid, Path, description = "The tender's id.")),
     responses(
         (status = 200, description = "The ranking.", body = RankingResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = BidsSealed),
-        (status = 404, response = NotFound),
+        crate::error::SealedReadProblems,
     )
 )]
 pub async fn get_ranking(

@@ -109,10 +109,7 @@ pub async fn score_bid(
     params(("id" = Uuid, Path, description = "The tender's id.")),
     responses(
         (status = 200, description = "The marks.", body = ScoreList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = BidsSealed),
-        (status = 404, response = NotFound),
+        crate::error::SealedReadProblems,
     )
 )]
 pub async fn list_scores(

@@ -80,22 +80,29 @@ pub async fn market_competition(
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
     let view = service::market::competition(&state.ctx, &actor, &query.ask()).await?;
-    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()?))? {
-        return Ok(csv);
+    csv_or_json(
+        &headers,
+        view,
+        |v| Ok(v.table()?),
+        CompetitionResponse::from,
+    )
+}
+
+impl From<CompetitionView> for CompetitionResponse {
+    fn from(view: CompetitionView) -> Self {
+        Self {
+            tenders_published: view.tenders_published,
+            tenders_closed: view.tenders_closed,
+            mean_bids_per_tender: view.mean_bids_per_tender,
+            median_bids_per_tender: view.median_bids_per_tender,
+            single_bid_rate_percent: view.single_bid_rate_percent,
+            single_bid_band: view.single_bid_band.into(),
+            cancelled_rate_percent: view.cancelled_rate_percent,
+            unsuccessful_rate_percent: view.unsuccessful_rate_percent,
+            mean_tender_period_days: view.mean_tender_period_days,
+            short_period_rate_percent: view.short_period_rate_percent,
+            awards: view.awards,
+            awarded_other_than_top_percent: view.awarded_other_than_top_percent,
+        }
     }
-    Ok(Json(CompetitionResponse {
-        tenders_published: view.tenders_published,
-        tenders_closed: view.tenders_closed,
-        mean_bids_per_tender: view.mean_bids_per_tender,
-        median_bids_per_tender: view.median_bids_per_tender,
-        single_bid_rate_percent: view.single_bid_rate_percent,
-        single_bid_band: view.single_bid_band.into(),
-        cancelled_rate_percent: view.cancelled_rate_percent,
-        unsuccessful_rate_percent: view.unsuccessful_rate_percent,
-        mean_tender_period_days: view.mean_tender_period_days,
-        short_period_rate_percent: view.short_period_rate_percent,
-        awards: view.awards,
-        awarded_other_than_top_percent: view.awarded_other_than_top_percent,
-    })
-    .into_response())
 }

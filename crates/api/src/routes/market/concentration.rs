@@ -83,24 +83,31 @@ pub async fn market_concentration(
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
     let view = service::market::concentration(&state.ctx, &actor, &query.ask()).await?;
-    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
-        return Ok(csv);
+    csv_or_json(
+        &headers,
+        view,
+        |v| Ok(v.table()),
+        ConcentrationResponse::from,
+    )
+}
+
+impl From<ConcentrationView> for ConcentrationResponse {
+    fn from(view: ConcentrationView) -> Self {
+        let overall = GroupConcentration::from(view.overall);
+        Self {
+            scale: (&view.scale).into(),
+            attribution: attribution_of(view.attribution),
+            hhi: overall.hhi,
+            cr3: overall.cr3,
+            suppliers: overall.suppliers,
+            contracts: overall.contracts,
+            total_value_pence: overall.total_value_pence,
+            level: overall.level,
+            groups: view
+                .groups
+                .map(|groups| groups.into_iter().map(Into::into).collect()),
+        }
     }
-    let overall = GroupConcentration::from(view.overall);
-    Ok(Json(ConcentrationResponse {
-        scale: (&view.scale).into(),
-        attribution: attribution_of(view.attribution),
-        hhi: overall.hhi,
-        cr3: overall.cr3,
-        suppliers: overall.suppliers,
-        contracts: overall.contracts,
-        total_value_pence: overall.total_value_pence,
-        level: overall.level,
-        groups: view
-            .groups
-            .map(|groups| groups.into_iter().map(Into::into).collect()),
-    })
-    .into_response())
 }
 
 /// What a merger would do to one market.
@@ -203,21 +210,28 @@ pub async fn merger_simulation(
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
     let view = service::market::merger(&state.ctx, &actor, &query.ask()).await?;
-    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
-        return Ok(csv);
+    csv_or_json(
+        &headers,
+        view,
+        |v| Ok(v.table()),
+        MergerSimulationResponse::from,
+    )
+}
+
+impl From<MergerView> for MergerSimulationResponse {
+    fn from(view: MergerView) -> Self {
+        let overall = MergerFigures::from(view.overall);
+        Self {
+            scale: (&view.scale).into(),
+            acquirer_id: view.acquirer_id.as_uuid(),
+            acquirer_name: view.acquirer_name,
+            target_id: view.target_id.as_uuid(),
+            target_name: view.target_name,
+            hhi_before: overall.hhi_before,
+            hhi_after: overall.hhi_after,
+            delta_hhi: overall.delta_hhi,
+            overall,
+            markets: view.markets.into_iter().map(Into::into).collect(),
+        }
     }
-    let overall = MergerFigures::from(view.overall);
-    Ok(Json(MergerSimulationResponse {
-        scale: (&view.scale).into(),
-        acquirer_id: view.acquirer_id.as_uuid(),
-        acquirer_name: view.acquirer_name,
-        target_id: view.target_id.as_uuid(),
-        target_name: view.target_name,
-        hhi_before: overall.hhi_before,
-        hhi_after: overall.hhi_after,
-        delta_hhi: overall.delta_hhi,
-        overall,
-        markets: view.markets.into_iter().map(Into::into).collect(),
-    })
-    .into_response())
 }

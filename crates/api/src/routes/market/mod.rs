@@ -18,7 +18,9 @@ use domain::ids::OrganisationId;
 use domain::market::{self, ConcentrationLevel, ConcentrationScale};
 use persistence::market::GroupBy;
 use serde::{Deserialize, Serialize};
-use service::market::{MarketAsk, Table};
+use service::market::{
+    CompetitionView, ConcentrationView, MarketAsk, MergerView, PricesView, ShareView, Table,
+};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -121,16 +123,17 @@ impl MarketQuery {
     }
 }
 
-/// The table as a CSV download when the client asked for one.
-fn csv_if_asked(
+/// The figures as a CSV download when the client asks for `text/csv`, otherwise as JSON.
+fn csv_or_json<V, R: Serialize>(
     headers: &HeaderMap,
-    table: impl FnOnce() -> Result<Table, ApiError>,
-) -> Result<Option<Response>, ApiError> {
+    view: V,
+    table: impl FnOnce(&V) -> Result<Table, ApiError>,
+    json: impl FnOnce(V) -> R,
+) -> Result<Response, ApiError> {
     if crate::csv::wants_csv(headers) {
-        let table = table()?;
-        Ok(Some(crate::csv::download(&table)))
+        Ok(crate::csv::download(&table(&view)?))
     } else {
-        Ok(None)
+        Ok(Json(json(view)).into_response())
     }
 }
 

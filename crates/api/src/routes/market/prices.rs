@@ -78,34 +78,36 @@ pub async fn market_prices(
     QueryParams(prices): QueryParams<PricesQuery>,
 ) -> Result<Response, ApiError> {
     let view = service::market::prices(&state.ctx, &actor, &query.ask(), prices.at).await?;
-    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
-        return Ok(csv);
+    csv_or_json(&headers, view, |v| Ok(v.table()), PricesResponse::from)
+}
+
+impl From<PricesView> for PricesResponse {
+    fn from(view: PricesView) -> Self {
+        Self {
+            at: view.at,
+            offers: view
+                .offers
+                .into_iter()
+                .map(|s| PriceSpreadItem {
+                    category: s.category,
+                    pricing_unit: s.pricing_unit,
+                    offers: s.offers,
+                    min_pence: s.min_pence,
+                    median_pence: s.median_pence,
+                    p90_pence: s.p90_pence,
+                })
+                .collect(),
+            awards: view
+                .awards
+                .into_iter()
+                .map(|s| SavingsItem {
+                    category: s.category,
+                    contracts: s.contracts,
+                    estimated_value_pence: s.estimated_value_pence,
+                    awarded_value_pence: s.awarded_value_pence,
+                    mean_saving_percent: s.mean_saving_percent,
+                })
+                .collect(),
+        }
     }
-    Ok(Json(PricesResponse {
-        at: view.at,
-        offers: view
-            .offers
-            .into_iter()
-            .map(|s| PriceSpreadItem {
-                category: s.category,
-                pricing_unit: s.pricing_unit,
-                offers: s.offers,
-                min_pence: s.min_pence,
-                median_pence: s.median_pence,
-                p90_pence: s.p90_pence,
-            })
-            .collect(),
-        awards: view
-            .awards
-            .into_iter()
-            .map(|s| SavingsItem {
-                category: s.category,
-                contracts: s.contracts,
-                estimated_value_pence: s.estimated_value_pence,
-                awarded_value_pence: s.awarded_value_pence,
-                mean_saving_percent: s.mean_saving_percent,
-            })
-            .collect(),
-    })
-    .into_response())
 }

@@ -57,26 +57,28 @@ pub async fn market_share(
     QueryParams(query): QueryParams<MarketQuery>,
 ) -> Result<Response, ApiError> {
     let view = service::market::share(&state.ctx, &actor, &query.ask()).await?;
-    if let Some(csv) = csv_if_asked(&headers, || Ok(view.table()))? {
-        return Ok(csv);
+    csv_or_json(&headers, view, |v| Ok(v.table()), ShareResponse::from)
+}
+
+impl From<ShareView> for ShareResponse {
+    fn from(view: ShareView) -> Self {
+        Self {
+            attribution: attribution_of(view.attribution),
+            contracts: view.contracts,
+            total_value_pence: view.total_value_pence,
+            items: view
+                .items
+                .into_iter()
+                .map(|s| ShareItem {
+                    supplier_id: s.supplier_id.as_uuid(),
+                    supplier_name: s.supplier_name,
+                    contracts: s.contracts,
+                    total_value_pence: s.total_value_pence,
+                    value_share_percent: s.value_share_percent,
+                    count_share_percent: s.count_share_percent,
+                    rank: s.rank,
+                })
+                .collect(),
+        }
     }
-    Ok(Json(ShareResponse {
-        attribution: attribution_of(view.attribution),
-        contracts: view.contracts,
-        total_value_pence: view.total_value_pence,
-        items: view
-            .items
-            .into_iter()
-            .map(|s| ShareItem {
-                supplier_id: s.supplier_id.as_uuid(),
-                supplier_name: s.supplier_name,
-                contracts: s.contracts,
-                total_value_pence: s.total_value_pence,
-                value_share_percent: s.value_share_percent,
-                count_share_percent: s.count_share_percent,
-                rank: s.rank,
-            })
-            .collect(),
-    })
-    .into_response())
 }
