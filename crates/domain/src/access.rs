@@ -83,14 +83,12 @@ pub fn check_self_change(
         return Ok(());
     }
     if new_active == Some(false) {
-        return Err(DomainError::Conflict(
-            "you cannot deactivate your own account".to_owned(),
+        return Err(DomainError::conflict(
+            "you cannot deactivate your own account",
         ));
     }
     if new_role.is_some_and(|role| role != actor.role) {
-        return Err(DomainError::Conflict(
-            "you cannot change your own role".to_owned(),
-        ));
+        return Err(DomainError::conflict("you cannot change your own role"));
     }
     Ok(())
 }

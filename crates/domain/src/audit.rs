@@ -39,6 +39,16 @@ impl AuditEntry {
         }
     }
 
+    /// An entry for a change made by a signed-in user.
+    pub fn by(
+        actor: &Actor,
+        action: impl Into<String>,
+        entity_type: impl Into<String>,
+        entity_id: impl ToString,
+    ) -> Self {
+        Self::new(Some(*actor), action, entity_type, entity_id)
+    }
+
     pub fn before(mut self, value: Value) -> Self {
         self.before = Some(value);
         self

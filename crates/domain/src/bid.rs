@@ -43,8 +43,8 @@ impl BidStatus {
     pub fn revise(self) -> Result<Self, DomainError> {
         match self {
             Self::Submitted | Self::NeedsConfirmation => Ok(Self::Submitted),
-            Self::Withdrawn => Err(DomainError::Conflict(
-                "a withdrawn bid cannot be revised; submit a new bid instead".to_owned(),
+            Self::Withdrawn => Err(DomainError::conflict(
+                "a withdrawn bid cannot be revised; submit a new bid instead",
             )),
         }
     }
@@ -52,9 +52,7 @@ impl BidStatus {
     pub fn withdraw(self) -> Result<Self, DomainError> {
         match self {
             Self::Submitted | Self::NeedsConfirmation => Ok(Self::Withdrawn),
-            Self::Withdrawn => Err(DomainError::Conflict(
-                "the bid is already withdrawn".to_owned(),
-            )),
+            Self::Withdrawn => Err(DomainError::conflict("the bid is already withdrawn")),
         }
     }
 
@@ -67,9 +65,7 @@ impl BidStatus {
                  was submitted"
                     .to_owned(),
             )),
-            Self::Withdrawn => Err(DomainError::Conflict(
-                "a withdrawn bid cannot be confirmed".to_owned(),
-            )),
+            Self::Withdrawn => Err(DomainError::conflict("a withdrawn bid cannot be confirmed")),
         }
     }
 

@@ -295,43 +295,37 @@ mod tests {
     }
 
     #[test]
-    fn a_standstill_skips_weekends() {
-        let calendar = holidays(&[2026]);
-        // Awarded Wednesday 4 November 2026: 8 working days are 5, 6, 9–13, 16 November.
-        let s = standstill(instant("2026-11-04T10:00:00Z"), 8, &calendar);
-        assert_eq!(s.last_day, Some(date(2026, 11, 16)));
-        assert_eq!(s.ends_at, instant("2026-11-17T00:00:00Z"));
-        // Awarded on a Friday: the count starts on Monday.
-        let s = standstill(instant("2026-11-06T16:00:00Z"), 1, &calendar);
-        assert_eq!(s.last_day, Some(date(2026, 11, 9)));
-        // Awarded on a Sunday: Monday is the first day.
-        let s = standstill(instant("2026-11-22T12:00:00Z"), 1, &calendar);
-        assert_eq!(s.last_day, Some(date(2026, 11, 23)));
-    }
-
-    #[test]
-    fn a_standstill_skips_bank_holidays_at_easter_and_in_summer_time() {
-        let calendar = holidays(&[2026]);
-        // Awarded Thursday 2 April 2026: Good Friday 3 April and Easter Monday 6 April are not
-        // working days, so 3 working days are 7, 8 and 9 April.
-        let s = standstill(instant("2026-04-02T09:00:00Z"), 3, &calendar);
-        assert_eq!(s.last_day, Some(date(2026, 4, 9)));
-        // It ends at midnight in London, 23:00 UTC in summer.
-        assert_eq!(s.ends_at, instant("2026-04-09T23:00:00Z"));
-        // Summer bank holiday, Monday 31 August 2026.
-        let s = standstill(instant("2026-08-28T09:00:00Z"), 1, &calendar);
-        assert_eq!(s.last_day, Some(date(2026, 9, 1)));
-    }
-
-    #[test]
-    fn a_standstill_across_the_year_end_skips_christmas_and_new_year() {
+    fn a_standstill_counts_working_days_skipping_weekends_and_bank_holidays() {
         let calendar = holidays(&[2026, 2027]);
-        // Awarded Wednesday 23 December 2026: 24 Dec (Thu) is day 1; 25 Dec (Fri) and
-        // 28 Dec (Mon, Boxing Day moved) are holidays; 29, 30, 31 Dec are days 2–4; 1 Jan is
-        // a holiday; 4–7 January are days 5–8.
-        let s = standstill(instant("2026-12-23T15:00:00Z"), 8, &calendar);
-        assert_eq!(s.last_day, Some(date(2027, 1, 7)));
-        assert_eq!(s.ends_at, instant("2027-01-08T00:00:00Z"));
+        // (awarded, working days, last day, the UTC instant it is over)
+        #[rustfmt::skip]
+        let cases = [
+            // Wednesday 4 November 2026: 8 working days are 5, 6, 9–13, 16 November.
+            ("2026-11-04T10:00:00Z", 8, date(2026, 11, 16), "2026-11-17T00:00:00Z"),
+            // On a Friday: the count starts on Monday.
+            ("2026-11-06T16:00:00Z", 1, date(2026, 11, 9), "2026-11-10T00:00:00Z"),
+            // On a Sunday: Monday is the first day.
+            ("2026-11-22T12:00:00Z", 1, date(2026, 11, 23), "2026-11-24T00:00:00Z"),
+            // Thursday 2 April 2026: Good Friday 3 April and Easter Monday 6 April are not
+            // working days, so 3 working days are 7, 8 and 9 April; it is over at midnight in
+            // London, 23:00 UTC in summer.
+            ("2026-04-02T09:00:00Z", 3, date(2026, 4, 9), "2026-04-09T23:00:00Z"),
+            // The summer bank holiday, Monday 31 August 2026.
+            ("2026-08-28T09:00:00Z", 1, date(2026, 9, 1), "2026-09-01T23:00:00Z"),
+            // Wednesday 23 December 2026: 24 Dec (Thu) is day 1; 25 Dec (Fri) and 28 Dec (Mon,
+            // Boxing Day moved) are holidays; 29, 30, 31 Dec are days 2–4; 1 Jan is a holiday;
+            // 4–7 January are days 5–8.
+            ("2026-12-23T15:00:00Z", 8, date(2027, 1, 7), "2027-01-08T00:00:00Z"),
+        ];
+        for (awarded, days, last_day, ends_at) in cases {
+            let s = standstill(instant(awarded), days, &calendar);
+            assert_eq!(s.last_day, Some(last_day), "awarded {awarded}, {days} days");
+            assert_eq!(
+                s.ends_at,
+                instant(ends_at),
+                "awarded {awarded}, {days} days"
+            );
+        }
     }
 
     #[test]

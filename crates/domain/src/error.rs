@@ -56,6 +56,11 @@ impl DomainError {
         Self::Validation(vec![FieldError::new(pointer, detail)])
     }
 
+    /// A rule of the lifecycle refuses the change (409).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(message.into())
+    }
+
     /// Re-roots every field error of a validation error under `parent`.
     pub fn under(self, parent: &str) -> Self {
         match self {

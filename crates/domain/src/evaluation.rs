@@ -148,8 +148,8 @@ impl Declaration {
     pub fn check_replaces(&self, previous: Option<bool>) -> Result<(), DomainError> {
         match (previous, self.has_conflict) {
             (None, _) | (Some(false), true) => Ok(()),
-            (Some(false), false) => Err(DomainError::Conflict(
-                "you have already declared no conflict of interest on this tender".to_owned(),
+            (Some(false), false) => Err(DomainError::conflict(
+                "you have already declared no conflict of interest on this tender",
             )),
             (Some(true), _) => Err(DomainError::Conflict(
                 "a declared conflict of interest stands; the lead may remove you from the panel"
@@ -285,8 +285,8 @@ impl Ranking {
     /// Why the tender cannot be awarded yet, if it cannot.
     pub fn check_complete(&self) -> Result<(), DomainError> {
         if self.items.is_empty() {
-            return Err(DomainError::Conflict(
-                "no compliant bid remains: there is nothing to award".to_owned(),
+            return Err(DomainError::conflict(
+                "no compliant bid remains: there is nothing to award",
             ));
         }
         if self.complete {

@@ -53,11 +53,9 @@ impl OfferStatus {
     pub fn publish(self) -> Result<Self, DomainError> {
         match self {
             Self::Draft => Ok(Self::Published),
-            Self::Published => Err(DomainError::Conflict(
-                "the offer is already published".to_owned(),
-            )),
-            Self::Withdrawn => Err(DomainError::Conflict(
-                "a withdrawn offer cannot be published again; create a new offer".to_owned(),
+            Self::Published => Err(DomainError::conflict("the offer is already published")),
+            Self::Withdrawn => Err(DomainError::conflict(
+                "a withdrawn offer cannot be published again; create a new offer",
             )),
         }
     }
@@ -66,21 +64,17 @@ impl OfferStatus {
     pub fn withdraw(self) -> Result<Self, DomainError> {
         match self {
             Self::Published => Ok(Self::Withdrawn),
-            Self::Draft => Err(DomainError::Conflict(
-                "only a published offer can be withdrawn; a draft is not yet offered".to_owned(),
+            Self::Draft => Err(DomainError::conflict(
+                "only a published offer can be withdrawn; a draft is not yet offered",
             )),
-            Self::Withdrawn => Err(DomainError::Conflict(
-                "the offer is already withdrawn".to_owned(),
-            )),
+            Self::Withdrawn => Err(DomainError::conflict("the offer is already withdrawn")),
         }
     }
 
     /// Drafts and published offers may be edited; withdrawn ones are kept as they were.
     pub fn check_editable(self) -> Result<(), DomainError> {
         match self {
-            Self::Withdrawn => Err(DomainError::Conflict(
-                "a withdrawn offer cannot be changed".to_owned(),
-            )),
+            Self::Withdrawn => Err(DomainError::conflict("a withdrawn offer cannot be changed")),
             _ => Ok(()),
         }
     }
@@ -193,11 +187,25 @@ pub struct OfferChange {
     pub minimum_term_months: Option<Option<i32>>,
 }
 
+/// The longest category code.
+pub const CATEGORY_MAX: usize = 60;
+
+/// A category filter on a search or on market figures: any text up to a code's length (a code
+/// that does not exist matches nothing).
+pub fn check_category_filter(category: Option<&str>, v: &mut Validator) {
+    if category.is_some_and(|c| c.chars().count() > CATEGORY_MAX) {
+        v.push(FieldError::new(
+            "/category",
+            format!("must be at most {CATEGORY_MAX} characters"),
+        ));
+    }
+}
+
 /// A category code's shape (lower case, digits and underscores); whether it exists is reference
 /// data, checked by the store.
 pub(crate) fn parse_category(raw: &str) -> Result<String, DomainError> {
     let ok = !raw.is_empty()
-        && raw.len() <= 60
+        && raw.len() <= CATEGORY_MAX
         && raw
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');

@@ -85,18 +85,7 @@ pub async fn totals<C: ConnectionTrait>(
         "SELECT {group} AS grp, {supplier} AS supplier_id, COUNT(*) AS contracts, \
          CAST(SUM(c.total_value_pence) AS BIGINT) AS value_pence FROM contracts c WHERE 1 = 1"
     ));
-    if let Some(category) = &filter.category {
-        sql.push(" AND c.category_code = ").bind(category.clone());
-    }
-    if let Some(region) = filter.region {
-        sql.push(" AND c.region = ").bind(region.code());
-    }
-    if let Some(from) = filter.from {
-        sql.push(" AND c.awarded_at >= ").bind(from);
-    }
-    if let Some(until) = filter.until {
-        sql.push(" AND c.awarded_at < ").bind(until);
-    }
+    push_filter(&mut sql, filter, "c", "awarded_at");
     // PostgreSQL refuses a constant in GROUP BY: ungrouped figures group by supplier alone.
     if group_by == GroupBy::Nothing {
         sql.push(&format!(" GROUP BY {supplier} ORDER BY 2"));
@@ -121,17 +110,25 @@ pub async fn totals<C: ConnectionTrait>(
 }
 
 fn push_tender_filter(sql: &mut Sql, filter: &MarketFilter) {
+    push_filter(sql, filter, "t", "published_at");
+}
+
+/// ` AND …` for the filter's category, region and period, on the contracts (`c`, by award) or
+/// the tenders (`t`, by publication) of the query; `table` and `period` are ours, never input.
+fn push_filter(sql: &mut Sql, filter: &MarketFilter, table: &str, period: &str) {
     if let Some(category) = &filter.category {
-        sql.push(" AND t.category_code = ").bind(category.clone());
+        sql.push(&format!(" AND {table}.category_code = "))
+            .bind(category.clone());
     }
     if let Some(region) = filter.region {
-        sql.push(" AND t.region = ").bind(region.code());
+        sql.push(&format!(" AND {table}.region = "))
+            .bind(region.code());
     }
     if let Some(from) = filter.from {
-        sql.push(" AND t.published_at >= ").bind(from);
+        sql.push(&format!(" AND {table}.{period} >= ")).bind(from);
     }
     if let Some(until) = filter.until {
-        sql.push(" AND t.published_at < ").bind(until);
+        sql.push(&format!(" AND {table}.{period} < ")).bind(until);
     }
 }
 
@@ -335,18 +332,7 @@ pub async fn savings<C: ConnectionTrait>(
          t.estimated_value_pence) AS DOUBLE PRECISION) AS mean_saving_percent \
          FROM contracts c JOIN tenders t ON t.id = c.tender_id WHERE 1 = 1",
     );
-    if let Some(category) = &filter.category {
-        sql.push(" AND c.category_code = ").bind(category.clone());
-    }
-    if let Some(region) = filter.region {
-        sql.push(" AND c.region = ").bind(region.code());
-    }
-    if let Some(from) = filter.from {
-        sql.push(" AND c.awarded_at >= ").bind(from);
-    }
-    if let Some(until) = filter.until {
-        sql.push(" AND c.awarded_at < ").bind(until);
-    }
+    push_filter(&mut sql, filter, "c", "awarded_at");
     sql.push(" GROUP BY c.category_code ORDER BY c.category_code");
     Ok(Savings::find_by_statement(sql.statement())
         .all(conn)

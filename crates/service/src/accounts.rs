@@ -186,14 +186,9 @@ pub async fn set_successor(
     .await?;
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
-                "organisation.succeeded",
-                "organisation",
-                after.id,
-            )
-            .before(json!({ "successor_id": before.successor_id }))
-            .after(json!({ "successor_id": after.successor_id })),
+            AuditEntry::by(actor, "organisation.succeeded", "organisation", after.id)
+                .before(json!({ "successor_id": before.successor_id }))
+                .after(json!({ "successor_id": after.successor_id })),
         )
         .await?;
     command.commit().await?;
@@ -307,7 +302,7 @@ pub async fn update_user(
     .await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "user.updated", "user", after.id)
+            AuditEntry::by(actor, "user.updated", "user", after.id)
                 .before(user_value(&before))
                 .after(user_value(&after)),
         )

@@ -147,7 +147,7 @@ pub async fn award(
     let ranking = evaluated.view(&tender);
     command
         .audit(
-            AuditEntry::new(Some(*actor), "tender.awarded", "tender", tender.id)
+            AuditEntry::by(actor, "tender.awarded", "tender", tender.id)
                 .before(json!({"status": status.as_str()}))
                 .after(json!({
                     "status": next.as_str(),
@@ -377,7 +377,7 @@ pub async fn lodge_challenge(
     .await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "challenge.lodged", "challenge", challenge.id)
+            AuditEntry::by(actor, "challenge.lodged", "challenge", challenge.id)
                 .after(challenge_value(&challenge)),
         )
         .await?;
@@ -464,7 +464,7 @@ pub async fn resolve_challenge(
         .await?;
         command
             .audit(
-                AuditEntry::new(Some(*actor), "tender.award_cancelled", "tender", tender.id)
+                AuditEntry::by(actor, "tender.award_cancelled", "tender", tender.id)
                     .before(json!({"status": status.as_str(), "award_id": challenge.award_id}))
                     .after(json!({"status": reopened.as_str(), "challenge_id": challenge.id})),
             )
@@ -484,7 +484,7 @@ pub async fn resolve_challenge(
         .ok_or(DomainError::NotFound("challenge"))?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "challenge.resolved", "challenge", after.id)
+            AuditEntry::by(actor, "challenge.resolved", "challenge", after.id)
                 .before(challenge_value(&challenge))
                 .after(challenge_value(&after)),
         )
@@ -561,13 +561,13 @@ pub async fn confirm_contract(
     let shown = crate::contracts::present(command.conn(), created).await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "contract.created", "contract", shown.id)
+            AuditEntry::by(actor, "contract.created", "contract", shown.id)
                 .after(audit_json(&shown)?),
         )
         .await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "tender.contracted", "tender", tender.id)
+            AuditEntry::by(actor, "tender.contracted", "tender", tender.id)
                 .before(json!({"status": status.as_str()}))
                 .after(json!({"status": next.as_str(), "contract_id": shown.id})),
         )

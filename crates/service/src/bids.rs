@@ -213,9 +213,7 @@ pub async fn submit(
     .await?;
     receipt(&command, &tender, &bid, "received").await?;
     command
-        .audit(
-            AuditEntry::new(Some(*actor), "bid.submitted", "bid", bid.id).after(audit_value(&bid)),
-        )
+        .audit(AuditEntry::by(actor, "bid.submitted", "bid", bid.id).after(audit_value(&bid)))
         .await?;
     let shown = view(command.conn(), bid, None).await?;
     command.commit().await?;
@@ -241,13 +239,11 @@ async fn open_bids_if_first(ctx: &Ctx, actor: &Actor, tender: &Tender) -> Result
         let live = persistence::bids::bidders(command.conn(), locked.id).await?;
         command
             .audit(
-                AuditEntry::new(Some(*actor), "tender.bids_opened", "tender", locked.id).after(
-                    json!({
-                        "opened_at": command.now(),
-                        "opened_by": actor.user_id,
-                        "live_bids": live.len(),
-                    }),
-                ),
+                AuditEntry::by(actor, "tender.bids_opened", "tender", locked.id).after(json!({
+                    "opened_at": command.now(),
+                    "opened_by": actor.user_id,
+                    "live_bids": live.len(),
+                })),
             )
             .await?;
     }
@@ -404,7 +400,7 @@ pub async fn revise(
     receipt(&command, &tender, &revised, "revised").await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "bid.revised", "bid", revised.id)
+            AuditEntry::by(actor, "bid.revised", "bid", revised.id)
                 .before(audit_value(&bid))
                 .after(audit_value(&revised)),
         )
@@ -455,7 +451,7 @@ pub async fn change(
         persistence::bids::set_status(command.conn(), &bid, status, command.now()).await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), action, "bid", changed.id)
+            AuditEntry::by(actor, action, "bid", changed.id)
                 .before(audit_value(&bid))
                 .after(audit_value(&changed)),
         )

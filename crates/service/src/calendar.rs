@@ -50,7 +50,7 @@ pub async fn put(
     let command = ctx.command().await?;
     let before = persistence::calendar::find(command.conn(), date).await?;
     persistence::calendar::put(command.conn(), date, &name).await?;
-    let mut entry = AuditEntry::new(Some(*actor), "calendar.holiday_set", "bank_holiday", date)
+    let mut entry = AuditEntry::by(actor, "calendar.holiday_set", "bank_holiday", date)
         .after(holiday_value(date, &name));
     if let Some(before) = before {
         entry = entry.before(holiday_value(before.day, &before.name));
@@ -70,13 +70,8 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, date: NaiveDate) -> Result<(), Ser
     persistence::calendar::remove(command.conn(), date).await?;
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
-                "calendar.holiday_removed",
-                "bank_holiday",
-                date,
-            )
-            .before(holiday_value(before.day, &before.name)),
+            AuditEntry::by(actor, "calendar.holiday_removed", "bank_holiday", date)
+                .before(holiday_value(before.day, &before.name)),
         )
         .await?;
     command.commit().await?;

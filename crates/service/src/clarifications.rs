@@ -83,13 +83,8 @@ pub async fn ask(
     .await?;
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
-                "clarification.asked",
-                "clarification",
-                asked.id,
-            )
-            .after(audit_value(&asked, actor)),
+            AuditEntry::by(actor, "clarification.asked", "clarification", asked.id)
+                .after(audit_value(&asked, actor)),
         )
         .await?;
     command.commit().await?;
@@ -170,8 +165,8 @@ pub async fn answer(
     .await?;
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
+            AuditEntry::by(
+                actor,
                 "clarification.answered",
                 "clarification",
                 answered.id,

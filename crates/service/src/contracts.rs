@@ -192,7 +192,7 @@ pub async fn terminate(
     let shown = present(command.conn(), after).await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "contract.terminated", "contract", contract.id)
+            AuditEntry::by(actor, "contract.terminated", "contract", contract.id)
                 .before(crate::audit_json(&before)?)
                 .after(crate::audit_json(&shown)?),
         )
@@ -257,7 +257,7 @@ pub async fn review(
     .await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "contract.reviewed", "contract", contract.id)
+            AuditEntry::by(actor, "contract.reviewed", "contract", contract.id)
                 .after(review_value(&stored)),
         )
         .await?;

@@ -56,6 +56,12 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// The role may never do this, or there is nothing there the user may see: a page answers
+    /// with the error page rather than the form again.
+    pub fn refuses_access(&self) -> bool {
+        matches!(self, Self::Forbidden(_) | Self::NotFound(_))
+    }
+
     pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Box::new(err))
     }

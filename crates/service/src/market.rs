@@ -89,16 +89,7 @@ impl MarketAsk {
 
     fn filter(&self) -> Result<MarketFilter, ServiceError> {
         let mut v = Validator::new();
-        if self
-            .category
-            .as_ref()
-            .is_some_and(|c| c.chars().count() > 60)
-        {
-            v.push(FieldError::new(
-                "/category",
-                "must be at most 60 characters",
-            ));
-        }
+        domain::offer::check_category_filter(self.category.as_deref(), &mut v);
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {

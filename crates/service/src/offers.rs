@@ -215,7 +215,7 @@ pub async fn update(
     };
     command
         .audit(
-            AuditEntry::new(Some(*actor), action, "offer", after.id)
+            AuditEntry::by(actor, action, "offer", after.id)
                 .before(audit_json(&before)?)
                 .after(audit_json(&after)?),
         )
@@ -227,56 +227,39 @@ pub async fn update(
 /// A move of an offer's status: publish or withdraw.
 pub type Move = fn(OfferStatus) -> Result<OfferStatus, DomainError>;
 
-async fn transition(
+/// What a supplier may do to its offer's place in the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferMove {
+    /// Publishes the offer: its price is in force from now.
+    Publish,
+    /// Withdraws the offer from the catalogue.
+    Withdraw,
+}
+
+impl OfferMove {
+    const fn parts(self) -> (Move, &'static str) {
+        match self {
+            Self::Publish => (OfferStatus::publish, "offer.published"),
+            Self::Withdraw => (OfferStatus::withdraw, "offer.withdrawn"),
+        }
+    }
+}
+
+/// The supplier publishes or withdraws its offer.
+pub async fn transition(
     ctx: &Ctx,
     actor: &Actor,
     id: OfferId,
     expected: &Expected,
-    to: Move,
-    action: &str,
+    to: OfferMove,
 ) -> Result<OfferView, ServiceError> {
+    let (to, action) = to.parts();
     let command = ctx.command().await?;
     let current = managed(&command, actor, id).await?;
     expected.check(current.version)?;
     let after = transition_in(&command, Some(*actor), current, to, action).await?;
     command.commit().await?;
     Ok(after)
-}
-
-/// The supplier publishes its offer: its price is in force from now.
-pub async fn publish(
-    ctx: &Ctx,
-    actor: &Actor,
-    id: OfferId,
-    expected: &Expected,
-) -> Result<OfferView, ServiceError> {
-    transition(
-        ctx,
-        actor,
-        id,
-        expected,
-        OfferStatus::publish,
-        "offer.published",
-    )
-    .await
-}
-
-/// The supplier withdraws its offer from the catalogue.
-pub async fn withdraw(
-    ctx: &Ctx,
-    actor: &Actor,
-    id: OfferId,
-    expected: &Expected,
-) -> Result<OfferView, ServiceError> {
-    transition(
-        ctx,
-        actor,
-        id,
-        expected,
-        OfferStatus::withdraw,
-        "offer.withdrawn",
-    )
-    .await
 }
 
 /// Moves the offer inside `command` (transitional: the demo loader and a transfer's withdrawal
@@ -423,16 +406,7 @@ pub async fn search(
     if query.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
         v.push(FieldError::new("/q", "must be at most 200 characters"));
     }
-    if query
-        .category
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > 60)
-    {
-        v.push(FieldError::new(
-            "/category",
-            "must be at most 60 characters",
-        ));
-    }
+    domain::offer::check_category_filter(query.category.as_deref(), &mut v);
     for (name, value) in [
         ("min_price_pence", query.min_price_pence),
         ("max_price_pence", query.max_price_pence),

@@ -17,7 +17,7 @@ use domain::money::pounds;
 use domain::pagination::PageRequest;
 use domain::tender::TenderStatus;
 use domain::user::Role;
-use maud::{Markup, html};
+use maud::html;
 use service::ServiceError;
 use service::accounts::{OrganisationInput, UserInput};
 use std::collections::HashMap;
@@ -47,15 +47,8 @@ const STATUSES: [&str; 7] = [
 
 /// The tenders the user may see (the API's list: a buyer its own, a supplier the published ones it
 /// may bid on, oversight all but drafts), by state.
-async fn tenders_content(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> Result<Markup, ServiceError> {
-    let page = params
-        .get("page")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 10_000);
+async fn tenders_content(ctx: &Ctx, params: &HashMap<String, String>) -> crate::ui::Content {
+    let page = crate::ui::page_number(params, 10_000);
     let status = params
         .get("status")
         .map(|s| s.trim())
@@ -121,7 +114,7 @@ async fn organisations_content(
     ctx: &Ctx,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let list =
         service::accounts::organisations(&ctx.state.ctx, &ctx.actor, None, all_pages()?).await?;
     let kinds: Vec<(String, String)> = ["buyer", "supplier", "regulator", "platform"]
@@ -202,7 +195,7 @@ async fn create_organisation(ctx: Ctx, posted: Posted) -> Response {
     .await;
     match result {
         Ok(()) => done("/admin/organisations", "saved"),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let built =
                 organisations_content(&ctx, &FormState::failed(&posted, &error), None).await;
@@ -223,7 +216,7 @@ async fn users_content(
     ctx: &Ctx,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let list = service::accounts::users(
         &ctx.state.ctx,
         &ctx.actor,
@@ -292,10 +285,7 @@ async fn users_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
 }
 
 async fn show_users_again(ctx: &Ctx, posted: &Posted, error: ServiceError) -> Response {
-    if matches!(
-        error,
-        ServiceError::Forbidden(_) | ServiceError::NotFound(_)
-    ) {
+    if error.refuses_access() {
         return ctx.error(error);
     }
     let built = users_content(ctx, &FormState::failed(posted, &error), None).await;
@@ -361,7 +351,7 @@ async fn calendar_content(
     year: i32,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     ctx.actor
         .require(domain::access::PlatformAction::EditCalendar)?;
     let holidays = service::calendar::holidays(&ctx.state.ctx, Some(year)).await?;
@@ -425,7 +415,7 @@ async fn add_holiday(ctx: Ctx, posted: Posted) -> Response {
             &format!("/admin/calendar?year={}", chrono::Datelike::year(&date)),
             "saved",
         ),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let built =
                 calendar_content(&ctx, this_year(), &FormState::failed(&posted, &error), None)

@@ -114,7 +114,7 @@ async fn bid_form(
     bid: Option<&BidView>,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let tender = &view.tender;
     let bid = bid.map(|b| &b.bid);
     let offers =
@@ -226,7 +226,7 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
     .await;
     match result {
         Ok(code) => done(&format!("/tenders/{uuid}/bid"), code),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             let built = async {
@@ -291,7 +291,7 @@ async fn outcome_content(
     id: &str,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let uuid = parse_id(id)?;
     let tender = super::tenders::read_tender(ctx, uuid).await?;
     let outcome =
@@ -386,7 +386,7 @@ async fn lodge_challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Re
     .await
     {
         Ok(_) => done(&format!("/tenders/{uuid}/outcome"), "challenged"),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             let built = outcome_content(&ctx, &id, &form, None).await;

@@ -16,7 +16,7 @@ use domain::contract::ContractStatus;
 use domain::money::pounds;
 use domain::pagination::PageRequest;
 use domain::user::Role;
-use maud::{Markup, html};
+use maud::html;
 use persistence::contracts::ContractFilter;
 use service::ServiceError;
 use service::contracts::ReviewInput;
@@ -32,15 +32,8 @@ pub fn routes() -> Router<WebState> {
         .route("/notifications/{id}/read", post(read_notification))
 }
 
-async fn contracts_content(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> Result<Markup, ServiceError> {
-    let page = params
-        .get("page")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 10_000);
+async fn contracts_content(ctx: &Ctx, params: &HashMap<String, String>) -> crate::ui::Content {
+    let page = crate::ui::page_number(params, 10_000);
     let list = service::contracts::list(
         &ctx.state.ctx,
         &ctx.actor,
@@ -92,7 +85,7 @@ async fn contract_content(
     id: &str,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let uuid = parse_id(id)?;
     let service = &ctx.state.ctx;
     let contract = service::contracts::get(service, &ctx.actor, uuid).await?;
@@ -191,7 +184,7 @@ async fn contract_action(
 ) -> Response {
     match result {
         Ok(()) => done(&format!("/contracts/{id}"), code),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let form = FormState::failed(posted, &error);
             let built = contract_content(ctx, id, &form, None).await;
@@ -245,10 +238,7 @@ async fn terminate_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) ->
     contract_action(&ctx, &id, &posted, result, "terminated").await
 }
 
-async fn notifications_content(
-    ctx: &Ctx,
-    confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+async fn notifications_content(ctx: &Ctx, confirmation: Option<&str>) -> crate::ui::Content {
     let list = service::notifications::list(
         &ctx.state.ctx,
         &ctx.actor,

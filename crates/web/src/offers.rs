@@ -19,9 +19,9 @@ use domain::offer::{AnnualisationBasis, OfferFields, OfferStatus, PricingUnit};
 use domain::organisation::Region;
 use domain::pagination::PageRequest;
 use domain::user::Role;
-use maud::{Markup, html};
+use maud::html;
 use service::contracts::Rating;
-use service::offers::{OfferQuery, SortOrder};
+use service::offers::{OfferMove, OfferQuery, SortOrder};
 use service::{Expected, ServiceError};
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -148,10 +148,7 @@ fn catalogue_query(
 
 /// The catalogue: a GET form (bookmarkable, no script needed) with every filter of
 /// `GET /api/v1/offers`, the results with each supplier's rating, and ticks to compare offers.
-async fn catalogue_content(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> Result<Markup, ServiceError> {
+async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> crate::ui::Content {
     let categories = category_options(ctx).await?;
     let suppliers = supplier_options(ctx).await?;
     let mut form = FormState::new(params.clone());
@@ -182,11 +179,7 @@ async fn catalogue_content(
     .iter()
     .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
     .collect();
-    let page = params
-        .get("page")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page = crate::ui::page_number(params, 1_000_000);
     let next = {
         let mut p = params.clone();
         p.insert("page".to_owned(), (page + 1).to_string());
@@ -252,7 +245,7 @@ async fn catalogue(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> R
 
 /// Up to ten offers side by side, each priced per year where its unit allows (the API's own
 /// annualisation, with the volumes the buyer gives).
-async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Result<Markup, ServiceError> {
+async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> crate::ui::Content {
     let ids: Vec<&str> = raw
         .iter()
         .filter(|(k, _)| k == "ids")
@@ -359,11 +352,7 @@ async fn compare(ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> Response
     ctx.show("Compare offers", built)
 }
 
-async fn offer_content(
-    ctx: &Ctx,
-    id: &str,
-    confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+async fn offer_content(ctx: &Ctx, id: &str, confirmation: Option<&str>) -> crate::ui::Content {
     let offer_id = OfferId::from_uuid(parse_id(id)?);
     let service = &ctx.state.ctx;
     let offer = service::offers::get(service, &ctx.actor, offer_id, None).await?;
@@ -433,7 +422,7 @@ async fn offer_page(
     ctx.show("Offer", built)
 }
 
-async fn my_offers_content(ctx: &Ctx, confirmation: Option<&str>) -> Result<Markup, ServiceError> {
+async fn my_offers_content(ctx: &Ctx, confirmation: Option<&str>) -> crate::ui::Content {
     ctx.require(&domain::offer::OFFER_MANAGERS)?;
     let offers = service::offers::own(&ctx.state.ctx, &ctx.actor, None).await?;
     Ok(html! {
@@ -464,40 +453,33 @@ async fn offer_form(
     heading: &str,
     form: &FormState,
     regions: &[String],
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let categories = category_options(ctx).await?;
-    Ok(html! {
-        (error_summary(&form.problems))
-        h1 { (heading) }
-        form method="post" action=(action) novalidate {
-            (csrf_field(&ctx.csrf))
-            @if !form.value("version").is_empty() {
-                input type="hidden" name="version" value=(form.value("version"));
-            }
-            (Field::new("title", "Title").input(form))
-            (Field::new("category", "Category").select(form, &choices("Choose a category", categories.clone())))
-            (Field::new("summary", "Summary").hint("One or two sentences shown in search results.").input(form))
-            (Field::new("description", "Description").textarea(form))
-            div class=(if form.error("regions").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
-                fieldset class="nhsuk-fieldset" id="regions" {
-                    legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Regions served" }
-                    (inline_error("regions", form.error("regions")))
-                    div class="nhsuk-checkboxes" {
-                        @for (i, r) in Region::ALL.iter().enumerate() {
-                            div class="nhsuk-checkboxes__item" {
-                                input class="nhsuk-checkboxes__input" id=(format!("region-{i}")) name="regions" type="checkbox" value=(r.code()) checked[regions.iter().any(|x| x == r.code())];
-                                label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("region-{i}")) { (r.name()) }
-                            }
+    let fields = html! {
+        (Field::new("category", "Category").select(form, &choices("Choose a category", categories.clone())))
+        (Field::new("summary", "Summary").hint("One or two sentences shown in search results.").input(form))
+        (Field::new("description", "Description").textarea(form))
+        div class=(if form.error("regions").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+            fieldset class="nhsuk-fieldset" id="regions" {
+                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Regions served" }
+                (inline_error("regions", form.error("regions")))
+                div class="nhsuk-checkboxes" {
+                    @for (i, r) in Region::ALL.iter().enumerate() {
+                        div class="nhsuk-checkboxes__item" {
+                            input class="nhsuk-checkboxes__input" id=(format!("region-{i}")) name="regions" type="checkbox" value=(r.code()) checked[regions.iter().any(|x| x == r.code())];
+                            label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("region-{i}")) { (r.name()) }
                         }
                     }
                 }
             }
-            (Field::new("pricing_unit", "Pricing unit").select(form, &unit_options(None)))
-            (Field::new("unit_price_pence", "Unit price, in pounds").hint("A new price keeps the old one in the offer's price history.").width("10").input(form))
-            (Field::new("minimum_term_months", "Minimum term, in months (optional)").width("4").input(form))
-            button class="nhsuk-button" type="submit" { "Save" }
         }
-    })
+        (Field::new("pricing_unit", "Pricing unit").select(form, &unit_options(None)))
+        (Field::new("unit_price_pence", "Unit price, in pounds").hint("A new price keeps the old one in the offer's price history.").width("10").input(form))
+        (Field::new("minimum_term_months", "Minimum term, in months (optional)").width("4").input(form))
+    };
+    Ok(crate::ui::edit_form(
+        ctx, heading, action, form, fields, "Save",
+    ))
 }
 
 /// The offer form as the fields the service takes; a price or a term that cannot even be read
@@ -600,18 +582,11 @@ async fn show_offer_form_again(
     posted: &Posted,
     error: ServiceError,
 ) -> Response {
-    if matches!(
-        error,
-        ServiceError::Forbidden(_) | ServiceError::NotFound(_)
-    ) {
+    if error.refuses_access() {
         return ctx.error(error);
     }
     let form = FormState::failed(posted, &error);
-    let regions: Vec<String> = posted
-        .all("regions")
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let regions: Vec<String> = posted.all_owned("regions");
     let built = offer_form(ctx, action, heading, &form, &regions).await;
     ctx.show_again(heading, &error, built)
 }
@@ -708,11 +683,12 @@ async fn offer_transition(ctx: &Ctx, id: &str, posted: &Posted, publish: bool) -
         let uuid = parse_id(id)?;
         let version = posted.get("version").parse::<i32>().unwrap_or_default();
         let (offer, expected) = (OfferId::from_uuid(uuid), Expected::version(version));
-        if publish {
-            service::offers::publish(&ctx.state.ctx, &ctx.actor, offer, &expected).await?;
+        let to = if publish {
+            OfferMove::Publish
         } else {
-            service::offers::withdraw(&ctx.state.ctx, &ctx.actor, offer, &expected).await?;
-        }
+            OfferMove::Withdraw
+        };
+        service::offers::transition(&ctx.state.ctx, &ctx.actor, offer, &expected, to).await?;
         Ok::<_, ServiceError>(uuid)
     }
     .await;

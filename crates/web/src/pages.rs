@@ -148,7 +148,7 @@ async fn dashboard(ctx: Ctx) -> Response {
 
 /// What each role sees first: a buyer its tenders by state with their deadlines, a supplier the
 /// tenders it may bid on, the regulator the market share by supplier.
-async fn dashboard_content(state: &WebState, actor: &Actor) -> Result<Markup, ServiceError> {
+async fn dashboard_content(state: &WebState, actor: &Actor) -> crate::ui::Content {
     use domain::tender::TenderStatus;
     use domain::user::Role;
     use service::tenders::TenderQuery;
@@ -162,29 +162,14 @@ async fn dashboard_content(state: &WebState, actor: &Actor) -> Result<Markup, Se
             @if items.is_empty() {
                 p { "None yet." }
             } @else {
-                table class="nhsuk-table" {
-                    caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { (title) }
-                    thead class="nhsuk-table__head" {
-                        tr class="nhsuk-table__row" {
-                            th class="nhsuk-table__header" scope="col" { "Tender" }
-                            th class="nhsuk-table__header" scope="col" { "Buyer" }
-                            th class="nhsuk-table__header" scope="col" { "State" }
-                            th class="nhsuk-table__header" scope="col" { "Bids close" }
-                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Estimated value" }
-                        }
-                    }
-                    tbody class="nhsuk-table__body" {
-                        @for t in items {
-                            tr class="nhsuk-table__row" {
-                                td class="nhsuk-table__cell" { a href=(format!("/tenders/{}", t.id)) { (t.title) } }
-                                td class="nhsuk-table__cell" { (t.buyer_name) }
-                                td class="nhsuk-table__cell" { (t.status.as_str()) }
-                                td class="nhsuk-table__cell" { (super::ui::when(t.submission_deadline)) }
-                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (pounds(t.estimated_value_pence)) }
-                            }
-                        }
-                    }
-                }
+                (super::ui::table(title, &["Tender", "Buyer", "State", "Bids close", "Estimated value"], &[4],
+                    items.iter().map(|t| vec![
+                        html! { a href=(format!("/tenders/{}", t.id)) { (t.title) } },
+                        html! { (t.buyer_name) },
+                        html! { (t.status.as_str()) },
+                        html! { (super::ui::when(t.submission_deadline)) },
+                        html! { (pounds(t.estimated_value_pence)) },
+                    ]).collect()))
             }
         }
     };
@@ -257,29 +242,14 @@ async fn dashboard_content(state: &WebState, actor: &Actor) -> Result<Markup, Se
                     " (" (scale.name) " scale); CR3 "
                     (format!("{:.1}", figures.cr3)) "%."
                 }
-                table class="nhsuk-table" {
-                    caption class="nhsuk-table__caption nhsuk-u-visually-hidden" { "Market share by supplier" }
-                    thead class="nhsuk-table__head" {
-                        tr class="nhsuk-table__row" {
-                            th class="nhsuk-table__header" scope="col" { "Rank" }
-                            th class="nhsuk-table__header" scope="col" { "Supplier" }
-                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Contracts" }
-                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Value" }
-                            th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col" { "Share of value" }
-                        }
-                    }
-                    tbody class="nhsuk-table__body" {
-                        @for s in &share.items {
-                            tr class="nhsuk-table__row" {
-                                td class="nhsuk-table__cell" { (s.rank) }
-                                td class="nhsuk-table__cell" { (s.supplier_name) }
-                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (s.contracts) }
-                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (pounds(s.total_value_pence)) }
-                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format!("{:.1}%", s.value_share_percent)) }
-                            }
-                        }
-                    }
-                }
+                (super::ui::table("Market share by supplier", &["Rank", "Supplier", "Contracts", "Value", "Share of value"], &[2, 3, 4],
+                    share.items.iter().map(|s| vec![
+                        html! { (s.rank) },
+                        html! { (s.supplier_name) },
+                        html! { (s.contracts) },
+                        html! { (pounds(s.total_value_pence)) },
+                        html! { (format!("{:.1}%", s.value_share_percent)) },
+                    ]).collect()))
             }
         }
     };

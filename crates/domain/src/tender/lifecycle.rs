@@ -161,8 +161,8 @@ impl TenderStatus {
     pub fn check_amendable(self) -> Result<(), DomainError> {
         match self {
             Self::Published => Ok(()),
-            Self::Draft => Err(DomainError::Conflict(
-                "a draft is edited, not amended; amendments are for published tenders".to_owned(),
+            Self::Draft => Err(DomainError::conflict(
+                "a draft is edited, not amended; amendments are for published tenders",
             )),
             other => Err(refused("amended", other)),
         }

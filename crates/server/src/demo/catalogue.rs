@@ -370,15 +370,7 @@ pub const PORTFOLIOS: &[Portfolio] = &[
     },
     Portfolio {
         supplier: "insight",
-        regions: &[
-            NorthEastAndYorkshire,
-            NorthWest,
-            Midlands,
-            EastOfEngland,
-            London,
-            SouthEast,
-            SouthWest,
-        ],
+        regions: &Region::ALL,
         price_index_bp: 10_800,
         services: &[
             "bi_reporting",
@@ -410,15 +402,7 @@ pub const PORTFOLIOS: &[Portfolio] = &[
     },
     Portfolio {
         supplier: "clearwater",
-        regions: &[
-            NorthEastAndYorkshire,
-            NorthWest,
-            Midlands,
-            EastOfEngland,
-            London,
-            SouthEast,
-            SouthWest,
-        ],
+        regions: &Region::ALL,
         price_index_bp: 9_400,
         services: &["service_desk", "cyber", "dpo"],
         drafts: &[],

@@ -553,11 +553,12 @@ async fn catalogue_offers(demo: &Demo, at: DateTime<Utc>) -> Result<(), ServiceE
             )
             .await?;
             if publish {
-                service::offers::publish(
+                service::offers::transition(
                     &ctx,
                     &bidder,
                     draft.id,
                     &Expected::version(draft.version),
+                    service::offers::OfferMove::Publish,
                 )
                 .await?;
             }

@@ -396,8 +396,7 @@ pub async fn score(
         command.now(),
     )
     .await?;
-    let mut entry =
-        AuditEntry::new(Some(*actor), "bid.scored", "bid", bid.id).after(audit_score(&current));
+    let mut entry = AuditEntry::by(actor, "bid.scored", "bid", bid.id).after(audit_score(&current));
     if let Some(previous) = &previous {
         entry = entry.before(audit_score(previous));
     }
@@ -454,11 +453,9 @@ pub async fn exclude(
     .await?;
     let shown = standing_of(command.conn(), &bid, Some(&exclusion)).await?;
     command
-        .audit(
-            AuditEntry::new(Some(*actor), "bid.excluded", "bid", bid.id).after(
-                json!({"tender_id": tender.id, "reason": reason, "excluded_at": exclusion.excluded_at}),
-            ),
-        )
+        .audit(AuditEntry::by(actor, "bid.excluded", "bid", bid.id).after(
+            json!({"tender_id": tender.id, "reason": reason, "excluded_at": exclusion.excluded_at}),
+        ))
         .await?;
     command.commit().await?;
     Ok(shown)
@@ -481,7 +478,7 @@ pub async fn reinstate(
     let shown = standing_of(command.conn(), &bid, None).await?;
     command
         .audit(
-            AuditEntry::new(Some(*actor), "bid.reinstated", "bid", bid.id)
+            AuditEntry::by(actor, "bid.reinstated", "bid", bid.id)
                 .before(json!({"tender_id": tender.id, "reason": previous.reason}))
                 .after(json!({"tender_id": tender.id, "excluded": false})),
         )
@@ -517,14 +514,9 @@ pub async fn declare_unsuccessful(
     let shown = crate::tenders::view(command.conn(), Some(actor), failed, next).await?;
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
-                "tender.declared_unsuccessful",
-                "tender",
-                tender.id,
-            )
-            .before(json!({"status": status.as_str()}))
-            .after(json!({"status": next.as_str(), "reason": reason})),
+            AuditEntry::by(actor, "tender.declared_unsuccessful", "tender", tender.id)
+                .before(json!({"status": status.as_str()}))
+                .after(json!({"status": next.as_str(), "reason": reason})),
         )
         .await?;
     command.commit().await?;

@@ -60,13 +60,8 @@ pub async fn assign(
     .await?;
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
-                "tender.evaluator_assigned",
-                "tender",
-                tender.id,
-            )
-            .after(audit_member(&member)),
+            AuditEntry::by(actor, "tender.evaluator_assigned", "tender", tender.id)
+                .after(audit_member(&member)),
         )
         .await?;
     command.commit().await?;
@@ -141,14 +136,9 @@ pub async fn remove(
         .unwrap_or(0);
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
-                "tender.evaluator_removed",
-                "tender",
-                tender.id,
-            )
-            .before(audit_member(&member))
-            .after(json!({"user_id": user, "marks_removed": marks})),
+            AuditEntry::by(actor, "tender.evaluator_removed", "tender", tender.id)
+                .before(audit_member(&member))
+                .after(json!({"user_id": user, "marks_removed": marks})),
         )
         .await?;
     command.commit().await?;
@@ -223,14 +213,9 @@ pub async fn declare(
     .await?;
     command
         .audit(
-            AuditEntry::new(
-                Some(*actor),
-                "tender.conflict_declared",
-                "tender",
-                tender.id,
-            )
-            .before(audit_member(&member))
-            .after(audit_member(&declared)),
+            AuditEntry::by(actor, "tender.conflict_declared", "tender", tender.id)
+                .before(audit_member(&member))
+                .after(audit_member(&declared)),
         )
         .await?;
     command.commit().await?;

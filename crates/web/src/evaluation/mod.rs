@@ -19,7 +19,7 @@ use domain::ids::{BidId, CriterionId, TenderId, UserId};
 use domain::money::pounds;
 use domain::tender::TenderStatus;
 use domain::user::Role;
-use maud::{Markup, html};
+use maud::html;
 use service::ServiceError;
 use service::contracts::Rating;
 use service::evaluation::{self as evaluation, MarkTarget};
@@ -66,7 +66,7 @@ async fn evaluation_content(
     id: &str,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     ctx.require(&domain::tender::TENDER_MANAGERS)?;
     let service = &ctx.state.ctx;
     let who = &ctx.actor;
@@ -324,7 +324,7 @@ async fn after<T>(
 ) -> Response {
     match result {
         Ok(_) => done(&format!("/tenders/{id}/evaluation"), code),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let mut form = FormState::failed(posted, &error);
             for p in &mut form.problems {

@@ -11,7 +11,7 @@ pub(super) async fn scoring_content(
     id: &str,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     ctx.require(&domain::evaluation::EVALUATORS)?;
     let service = &ctx.state.ctx;
     let tender_id = TenderId::from_uuid(parse_id(id)?);
@@ -172,7 +172,7 @@ pub(super) async fn declare(ctx: Ctx, Path(id): Path<String>, posted: Posted) ->
     .await
     {
         Ok(_) => done(&format!("/tenders/{tender}/scoring"), "declared"),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             show_scoring_again(
                 &ctx,

@@ -13,11 +13,7 @@ async fn audit_page_of(
     ),
     ServiceError,
 > {
-    let page = params
-        .get("page")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 100_000);
+    let page = crate::ui::page_number(params, 100_000);
     let events = service::audit::list(
         &ctx.state.ctx,
         &ctx.actor,
@@ -31,7 +27,7 @@ async fn audit_page_of(
 pub(crate) async fn audit_content(
     ctx: &Ctx,
     params: &HashMap<String, String>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let (page, events) = audit_page_of(ctx, params).await?;
     let verified = if params.get("verify").is_some_and(|v| v == "1") {
         Some(service::audit::verify(&ctx.state.ctx, &ctx.actor).await?)

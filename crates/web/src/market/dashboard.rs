@@ -5,7 +5,7 @@ use super::*;
 pub(crate) async fn market_content(
     ctx: &Ctx,
     params: &HashMap<String, String>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     ctx.require(&MARKET_READERS)?;
     let service = &ctx.state.ctx;
     let who = &ctx.actor;

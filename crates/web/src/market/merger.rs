@@ -5,7 +5,7 @@ use super::*;
 pub(crate) async fn merger_content(
     ctx: &Ctx,
     params: &HashMap<String, String>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     ctx.require(&MARKET_READERS)?;
     let options = crate::ui::trading_suppliers(ctx, "Choose a supplier").await?;
     let asked = params.get("acquirer").is_some_and(|v| !v.is_empty())

@@ -6,7 +6,7 @@ pub(crate) async fn transfers_content(
     ctx: &Ctx,
     form: &FormState,
     confirmation: Option<&str>,
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     ctx.require(domain::access::PlatformAction::RecordTransfers.allowed_roles())?;
     let list = service::transfers::list(
         &ctx.state.ctx,
@@ -185,7 +185,7 @@ pub(crate) async fn record_transfer(ctx: Ctx, posted: Posted) -> Response {
     .await;
     match recorded {
         Ok(_) => done("/transfers", "transferred"),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             let built = transfers_content(&ctx, &form, None).await;

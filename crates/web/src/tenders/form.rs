@@ -223,78 +223,76 @@ pub(super) async fn tender_form(
     heading: &str,
     form: &FormState,
     invited: &[String],
-) -> Result<Markup, ServiceError> {
+) -> crate::ui::Content {
     let suppliers = crate::ui::trading_suppliers(ctx, "").await?;
     let category_options =
         crate::ui::choices("Choose a category", crate::ui::category_options(ctx).await?);
     let region_options = crate::ui::choices("Choose a region", crate::ui::region_options());
     let procedure = form.value("procedure");
-    Ok(html! {
-        (error_summary(&form.problems))
-        h1 { (heading) }
-        form method="post" action=(action) novalidate {
-            (csrf_field(&ctx.csrf))
-            @if !form.value("version").is_empty() {
-                input type="hidden" name="version" value=(form.value("version"));
-            }
-            (Field::new("title", "Title").input(form))
-            (Field::new("description", "What is being bought").hint("Suppliers read this; line breaks are kept.").textarea(form))
-            (Field::new("category", "Category").select(form, &category_options))
-            (Field::new("region", "Region").select(form, &region_options))
-            (Field::new("estimated_value_pence", "Estimated total value, in pounds").hint("For example, 250000").width("10").input(form))
-            (Field::new("budget_ceiling_pence", "Budget ceiling, in pounds (optional)").hint("Never shown to suppliers.").width("10").input(form))
-            (Field::new("contract_term_months", "Contract term, in months").width("4").input(form))
-            div class=(if form.error("procedure").is_some() || form.error("invited_supplier_ids").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
-                fieldset class="nhsuk-fieldset" aria-describedby="procedure-hint" {
-                    legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Procedure" }
-                    div class="nhsuk-hint" id="procedure-hint" { "Open: any supplier may bid. Invited: only the suppliers you tick." }
-                    (inline_error("procedure", form.error("procedure").or(form.error("invited_supplier_ids"))))
-                    div class="nhsuk-radios" {
-                        div class="nhsuk-radios__item" {
-                            input class="nhsuk-radios__input" id="procedure" name="procedure" type="radio" value="open" checked[procedure != "invited"];
-                            label class="nhsuk-label nhsuk-radios__label" for="procedure" { "Open" }
-                        }
-                        div class="nhsuk-radios__item" {
-                            input class="nhsuk-radios__input" id="procedure-invited" name="procedure" type="radio" value="invited" checked[procedure == "invited"];
-                            label class="nhsuk-label nhsuk-radios__label" for="procedure-invited" { "Invited" }
-                        }
+    let fields = html! {
+        (Field::new("description", "What is being bought").hint("Suppliers read this; line breaks are kept.").textarea(form))
+        (Field::new("category", "Category").select(form, &category_options))
+        (Field::new("region", "Region").select(form, &region_options))
+        (Field::new("estimated_value_pence", "Estimated total value, in pounds").hint("For example, 250000").width("10").input(form))
+        (Field::new("budget_ceiling_pence", "Budget ceiling, in pounds (optional)").hint("Never shown to suppliers.").width("10").input(form))
+        (Field::new("contract_term_months", "Contract term, in months").width("4").input(form))
+        div class=(if form.error("procedure").is_some() || form.error("invited_supplier_ids").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+            fieldset class="nhsuk-fieldset" aria-describedby="procedure-hint" {
+                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Procedure" }
+                div class="nhsuk-hint" id="procedure-hint" { "Open: any supplier may bid. Invited: only the suppliers you tick." }
+                (inline_error("procedure", form.error("procedure").or(form.error("invited_supplier_ids"))))
+                div class="nhsuk-radios" {
+                    div class="nhsuk-radios__item" {
+                        input class="nhsuk-radios__input" id="procedure" name="procedure" type="radio" value="open" checked[procedure != "invited"];
+                        label class="nhsuk-label nhsuk-radios__label" for="procedure" { "Open" }
+                    }
+                    div class="nhsuk-radios__item" {
+                        input class="nhsuk-radios__input" id="procedure-invited" name="procedure" type="radio" value="invited" checked[procedure == "invited"];
+                        label class="nhsuk-label nhsuk-radios__label" for="procedure-invited" { "Invited" }
                     }
                 }
             }
-            details class="nhsuk-details" id="invited_supplier_ids" open[procedure == "invited"] {
-                summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Suppliers to invite" } }
-                div class="nhsuk-details__text" {
-                    div class="nhsuk-checkboxes" {
-                        @for (i, (id, name)) in suppliers.iter().skip(1).enumerate() {
-                            div class="nhsuk-checkboxes__item" {
-                                input class="nhsuk-checkboxes__input" id=(format!("invite-{i}")) name="invited_supplier_ids" type="checkbox" value=(id) checked[invited.contains(id)];
-                                label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("invite-{i}")) { (name) }
-                            }
-                        }
-                    }
-                }
-            }
-            (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").hint("Suppliers may ask questions until then.").input(form))
-            (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").hint("Enforced by the server's clock: a bid at or after this time is refused.").input(form))
-            (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8.").width("3").input(form))
-            fieldset class="nhsuk-fieldset" id="criteria" {
-                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
-                div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
-                (inline_error("criteria", form.error_at("criteria")))
-                div class="mkt-criteria-row" {
-                    (Field::new("criteria-0-weight", "Price weight").width("3").weight().input(form))
-                }
-                @for i in 1..=QUALITY_ROWS {
-                    div class="mkt-criteria-row" {
-                        (Field::new(&format!("criteria-{i}-name"), &format!("Quality criterion {i}")).input(form))
-                        (Field::new(&format!("criteria-{i}-weight"), &format!("Weight of quality criterion {i}")).width("3").weight().input(form))
-                    }
-                }
-                p id="criteria-total" class="mkt-total" aria-live="polite" {}
-            }
-            button class="nhsuk-button" type="submit" { "Save draft" }
         }
-    })
+        details class="nhsuk-details" id="invited_supplier_ids" open[procedure == "invited"] {
+            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Suppliers to invite" } }
+            div class="nhsuk-details__text" {
+                div class="nhsuk-checkboxes" {
+                    @for (i, (id, name)) in suppliers.iter().skip(1).enumerate() {
+                        div class="nhsuk-checkboxes__item" {
+                            input class="nhsuk-checkboxes__input" id=(format!("invite-{i}")) name="invited_supplier_ids" type="checkbox" value=(id) checked[invited.contains(id)];
+                            label class="nhsuk-label nhsuk-checkboxes__label" for=(format!("invite-{i}")) { (name) }
+                        }
+                    }
+                }
+            }
+        }
+        (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").hint("Suppliers may ask questions until then.").input(form))
+        (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").hint("Enforced by the server's clock: a bid at or after this time is refused.").input(form))
+        (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8.").width("3").input(form))
+        fieldset class="nhsuk-fieldset" id="criteria" {
+            legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
+            div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
+            (inline_error("criteria", form.error_at("criteria")))
+            div class="mkt-criteria-row" {
+                (Field::new("criteria-0-weight", "Price weight").width("3").weight().input(form))
+            }
+            @for i in 1..=QUALITY_ROWS {
+                div class="mkt-criteria-row" {
+                    (Field::new(&format!("criteria-{i}-name"), &format!("Quality criterion {i}")).input(form))
+                    (Field::new(&format!("criteria-{i}-weight"), &format!("Weight of quality criterion {i}")).width("3").weight().input(form))
+                }
+            }
+            p id="criteria-total" class="mkt-total" aria-live="polite" {}
+        }
+    };
+    Ok(crate::ui::edit_form(
+        ctx,
+        heading,
+        action,
+        form,
+        fields,
+        "Save draft",
+    ))
 }
 
 /// Names the criteria builder's errors as its labels do (row 0 is the price criterion, row `i`
@@ -383,20 +381,13 @@ pub(super) async fn show_tender_form_again(
     values: HashMap<String, String>,
     error: ServiceError,
 ) -> Response {
-    if matches!(
-        error,
-        ServiceError::Forbidden(_) | ServiceError::NotFound(_)
-    ) {
+    if error.refuses_access() {
         return ctx.error(error);
     }
     let mut form = FormState::failed(posted, &error);
     name_criteria(&mut form);
     form.values = values;
-    let invited: Vec<String> = posted
-        .all("invited_supplier_ids")
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let invited: Vec<String> = posted.all_owned("invited_supplier_ids");
     let built = tender_form(ctx, action, heading, &form, &invited).await;
     ctx.show_again(heading, &error, built)
 }

@@ -161,12 +161,7 @@ async fn amend_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
     .await;
     match built {
         Ok((_, Ok(_))) => done(&format!("/tenders/{id}"), "amended"),
-        Ok((tender, Err(error)))
-            if !matches!(
-                error,
-                ServiceError::Forbidden(_) | ServiceError::NotFound(_)
-            ) =>
-        {
+        Ok((tender, Err(error))) if !error.refuses_access() => {
             let form = FormState::failed(&posted, &error);
             let mut response = ctx.page("Amend the tender", amend_form(&ctx, &id, &tender, &form));
             *response.status_mut() = crate::ui::status_of(&error);
@@ -211,7 +206,7 @@ async fn cancel_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Resp
     let reason = posted.text("reason").trim();
     match service::tenders::cancel(&ctx.state.ctx, &ctx.actor, tender, reason).await {
         Ok(_) => done(&format!("/tenders/{uuid}"), "cancelled"),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => match read_tender(&ctx, uuid).await {
             Ok(tender) => {
                 let form = FormState::failed(&posted, &error);
@@ -235,7 +230,7 @@ async fn ask_question(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
     let question = posted.text("question").trim();
     match service::clarifications::ask(&ctx.state.ctx, &ctx.actor, tender, question).await {
         Ok(_) => done(&format!("/tenders/{uuid}"), "asked"),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             tender_view(
@@ -265,7 +260,7 @@ async fn answer_question(
         .await
     {
         Ok(_) => done(&format!("/tenders/{uuid}"), "answered"),
-        Err(error @ (ServiceError::Forbidden(_) | ServiceError::NotFound(_))) => ctx.error(error),
+        Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let mut problems = crate::ui::problems_of(&error);
             for p in &mut problems {

@@ -51,7 +51,11 @@ impl Posted {
             .collect()
     }
 
-    /// The fields as a map, to put back into a form shown again after an error.
+    /// [`Posted::all`], owned: the ticks to show again on a form.
+    pub fn all_owned(&self, name: &str) -> Vec<String> {
+        self.all(name).into_iter().map(str::to_owned).collect()
+    }
+
     /// The id chosen in `field`; none or an unreadable one is a validation error at the field.
     pub fn id(&self, field: &str, message: &str) -> Result<uuid::Uuid, ServiceError> {
         uuid::Uuid::parse_str(self.get(field)).map_err(|_| {
@@ -62,6 +66,7 @@ impl Posted {
         })
     }
 
+    /// The fields as a map, to put back into a form shown again after an error.
     pub fn values(&self) -> HashMap<String, String> {
         let mut map = HashMap::new();
         for (k, v) in &self.0 {
@@ -423,4 +428,39 @@ pub async fn trading_suppliers(
             .into_iter()
             .map(|s| (s.id.as_uuid().to_string(), s.name)),
     ))
+}
+
+/// An edit form around `fields`: the error summary and heading, the CSRF token, the version being
+/// edited (when it is an edit, for the stale-write check) and the title every edit form starts
+/// with; the button says what saving does.
+pub fn edit_form(
+    ctx: &Ctx,
+    heading: &str,
+    action: &str,
+    form: &FormState,
+    fields: Markup,
+    save: &str,
+) -> Markup {
+    html! {
+        (error_summary(&form.problems))
+        h1 { (heading) }
+        form method="post" action=(action) novalidate {
+            (csrf_field(&ctx.csrf))
+            @if !form.value("version").is_empty() {
+                input type="hidden" name="version" value=(form.value("version"));
+            }
+            (Field::new("title", "Title").input(form))
+            (fields)
+            button class="nhsuk-button" type="submit" { (save) }
+        }
+    }
+}
+
+/// The page number asked for in the address: 1 when absent or unreadable, at most `last`.
+pub fn page_number(params: &HashMap<String, String>, last: u64) -> u64 {
+    params
+        .get("page")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .clamp(1, last)
 }

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// A page's main content, or why it cannot be shown.
+pub type Content = Result<Markup, ServiceError>;
+
 /// A table with a caption (visually hidden) and column headings; `numeric` marks right-aligned
 /// columns by index.
 pub fn table(

@@ -3,15 +3,6 @@
 use super::*;
 use crate::extract::BidPath;
 
-/// Why a bid is excluded, or why a tender is declared unsuccessful.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonRequest {
-    /// 1 to 2000 characters.
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
-}
-
 /// Excludes a bid as non-compliant, with the reason the bidder will read (the tender's lead,
 /// in evaluation). An excluded bid is not scored or ranked.
 #[utoipa::path(
@@ -44,6 +35,15 @@ pub async fn exclude_bid(
     )
     .await?;
     Ok(Json(standing.into()))
+}
+
+/// Why a bid is excluded, or why a tender is declared unsuccessful.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// 1 to 2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
 }
 
 /// Lifts an exclusion (the tender's lead, in evaluation).

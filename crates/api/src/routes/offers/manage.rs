@@ -192,14 +192,7 @@ pub async fn publish_offer(
     PathParams(id): PathParams<Uuid>,
     if_match: IfMatch,
 ) -> Result<Tagged, ApiError> {
-    let published = service::offers::publish(
-        &state.ctx,
-        &actor,
-        OfferId::from_uuid(id),
-        &if_match.expected(),
-    )
-    .await?;
-    Ok(tagged(published))
+    move_offer(&state, &actor, id, if_match, OfferMove::Publish).await
 }
 
 /// Withdraws a published offer. It is kept forever (contracts may refer to it) and stays
@@ -227,12 +220,17 @@ pub async fn withdraw_offer(
     PathParams(id): PathParams<Uuid>,
     if_match: IfMatch,
 ) -> Result<Tagged, ApiError> {
-    let withdrawn = service::offers::withdraw(
-        &state.ctx,
-        &actor,
-        OfferId::from_uuid(id),
-        &if_match.expected(),
-    )
-    .await?;
-    Ok(tagged(withdrawn))
+    move_offer(&state, &actor, id, if_match, OfferMove::Withdraw).await
+}
+
+async fn move_offer(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    to: OfferMove,
+) -> Result<Tagged, ApiError> {
+    let (offer, expected) = (OfferId::from_uuid(id), if_match.expected());
+    let moved = service::offers::transition(&state.ctx, actor, offer, &expected, to).await?;
+    Ok(tagged(moved))
 }

@@ -12,11 +12,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use chrono::{DateTime, Utc};
+use domain::access::Actor;
 use domain::ids::{OfferId, OrganisationId};
 use domain::offer::{self, AnnualisationBasis, OfferFields};
 use domain::organisation::Region;
 use serde::{Deserialize, Serialize};
-use service::offers::{ListingView, OfferQuery, OfferView, SortOrder};
+use service::offers::{ListingView, OfferMove, OfferQuery, OfferView, SortOrder};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 

@@ -25,15 +25,6 @@ pub struct ClarificationResponse {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
-/// A clarification question.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AskClarificationRequest {
-    /// The question: 1 to 4000 characters.
-    #[schema(min_length = 1, max_length = 4000)]
-    pub question: String,
-}
-
 /// Asks the buyer a question about a published tender, before the clarification deadline
 /// (suppliers able to bid). Until answered, only the asker and the buyer see it.
 #[utoipa::path(
@@ -65,6 +56,15 @@ pub async fn ask_clarification(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(asked.into())))
+}
+
+/// A clarification question.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskClarificationRequest {
+    /// The question: 1 to 4000 characters.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub question: String,
 }
 
 /// The tender's questions that the signed-in user may see, oldest first: answered ones for
@@ -103,15 +103,6 @@ pub struct ClarificationList {
     pub items: Vec<ClarificationResponse>,
 }
 
-/// The buyer's answer.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AnswerClarificationRequest {
-    /// The answer: 1 to 10000 characters.
-    #[schema(min_length = 1, max_length = 10000)]
-    pub answer: String,
-}
-
 /// Answers a question (the buyer's lead, until the submission deadline). The answer becomes
 /// visible to every supplier that can see the tender, without the asker's name, and they are
 /// notified.
@@ -148,6 +139,15 @@ pub async fn answer_clarification(
     )
     .await?;
     Ok(Json(answered.into()))
+}
+
+/// The buyer's answer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerClarificationRequest {
+    /// The answer: 1 to 10000 characters.
+    #[schema(min_length = 1, max_length = 10000)]
+    pub answer: String,
 }
 
 impl From<ClarificationSeen> for ClarificationResponse {

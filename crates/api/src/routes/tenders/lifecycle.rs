@@ -96,15 +96,6 @@ pub async fn amend_tender(
     Ok((StatusCode::CREATED, tagged(view.into())))
 }
 
-/// Why a tender is cancelled.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CancelTenderRequest {
-    /// The reason, for bidders and the regulator: 1 to 2000 characters.
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
-}
-
 /// Cancels a tender at any state before award, with a reason.
 #[utoipa::path(
     post,
@@ -133,4 +124,13 @@ pub async fn cancel_tender(
         service::tenders::cancel(&state.ctx, &actor, TenderId::from_uuid(id), &request.reason)
             .await?;
     Ok(tagged(view.into()))
+}
+
+/// Why a tender is cancelled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelTenderRequest {
+    /// The reason, for bidders and the regulator: 1 to 2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
 }
