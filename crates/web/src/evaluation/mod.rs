@@ -31,25 +31,20 @@ mod scoring;
 use scoring::*;
 
 pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/tenders/{id}/evaluation", get(evaluation_page))
-        .route("/tenders/{id}/evaluators", post(assign_evaluator))
-        .route(
-            "/tenders/{id}/evaluators/{user}/remove",
-            post(remove_evaluator),
-        )
-        .route("/tenders/{id}/bids/{bid}/exclude", post(exclude_bid))
-        .route("/tenders/{id}/bids/{bid}/reinstate", post(reinstate_bid))
-        .route("/tenders/{id}/award", post(award_tender))
-        .route("/tenders/{id}/unsuccessful", post(declare_unsuccessful))
-        .route(
-            "/tenders/{id}/challenges/{challenge}/resolve",
-            post(resolve_challenge),
-        )
-        .route("/tenders/{id}/contract", post(confirm_contract))
-        .route("/tenders/{id}/scoring", get(scoring_page))
-        .route("/tenders/{id}/declaration", post(declare))
-        .route("/tenders/{id}/bids/{bid}/scores", post(score_bid))
+    let tender = Router::new()
+        .route("/evaluation", get(evaluation_page))
+        .route("/evaluators", post(assign_evaluator))
+        .route("/evaluators/{user}/remove", post(remove_evaluator))
+        .route("/bids/{bid}/exclude", post(exclude_bid))
+        .route("/bids/{bid}/reinstate", post(reinstate_bid))
+        .route("/award", post(award_tender))
+        .route("/unsuccessful", post(declare_unsuccessful))
+        .route("/challenges/{challenge}/resolve", post(resolve_challenge))
+        .route("/contract", post(confirm_contract))
+        .route("/scoring", get(scoring_page))
+        .route("/declaration", post(declare))
+        .route("/bids/{bid}/scores", post(score_bid));
+    Router::new().nest("/tenders/{id}", tender)
 }
 
 fn rating_text(rating: Option<&Rating>) -> String {

@@ -73,19 +73,10 @@ pub struct CompetitionResponse {
         crate::error::FilteredReadProblems,
     )
 )]
-pub async fn market_competition(
-    State(state): State<AppState>,
-    AuthUser(actor): AuthUser,
-    headers: HeaderMap,
-    QueryParams(query): QueryParams<MarketQuery>,
-) -> Result<Response, ApiError> {
-    let view = service::market::competition(&state.ctx, &actor, &query.ask()).await?;
-    csv_or_json(
-        &headers,
-        view,
-        |v| Ok(v.table()?),
-        CompetitionResponse::from,
-    )
+pub async fn market_competition(figures: FiguresRequest) -> Result<Response, ApiError> {
+    let view =
+        service::market::competition(&figures.state.ctx, &figures.actor, &figures.ask).await?;
+    figures.answer(view, |v| Ok(v.table()?), CompetitionResponse::from)
 }
 
 impl From<CompetitionView> for CompetitionResponse {

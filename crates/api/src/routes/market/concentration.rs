@@ -76,19 +76,10 @@ impl From<service::market::GroupConcentration> for GroupConcentration {
         crate::error::FilteredReadProblems,
     )
 )]
-pub async fn market_concentration(
-    State(state): State<AppState>,
-    AuthUser(actor): AuthUser,
-    headers: HeaderMap,
-    QueryParams(query): QueryParams<MarketQuery>,
-) -> Result<Response, ApiError> {
-    let view = service::market::concentration(&state.ctx, &actor, &query.ask()).await?;
-    csv_or_json(
-        &headers,
-        view,
-        |v| Ok(v.table()),
-        ConcentrationResponse::from,
-    )
+pub async fn market_concentration(figures: FiguresRequest) -> Result<Response, ApiError> {
+    let view =
+        service::market::concentration(&figures.state.ctx, &figures.actor, &figures.ask).await?;
+    figures.answer(view, |v| Ok(v.table()), ConcentrationResponse::from)
 }
 
 impl From<ConcentrationView> for ConcentrationResponse {
@@ -203,19 +194,9 @@ pub struct MergerSimulationResponse {
         crate::error::FilteredReadProblems,
     )
 )]
-pub async fn merger_simulation(
-    State(state): State<AppState>,
-    AuthUser(actor): AuthUser,
-    headers: HeaderMap,
-    QueryParams(query): QueryParams<MarketQuery>,
-) -> Result<Response, ApiError> {
-    let view = service::market::merger(&state.ctx, &actor, &query.ask()).await?;
-    csv_or_json(
-        &headers,
-        view,
-        |v| Ok(v.table()),
-        MergerSimulationResponse::from,
-    )
+pub async fn merger_simulation(figures: FiguresRequest) -> Result<Response, ApiError> {
+    let view = service::market::merger(&figures.state.ctx, &figures.actor, &figures.ask).await?;
+    figures.answer(view, |v| Ok(v.table()), MergerSimulationResponse::from)
 }
 
 impl From<MergerView> for MergerSimulationResponse {

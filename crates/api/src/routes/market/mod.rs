@@ -10,10 +10,11 @@ use crate::error::ApiError;
 use crate::extract::QueryParams;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use domain::access::Actor;
 use domain::ids::OrganisationId;
 use domain::market::{self, ConcentrationLevel, ConcentrationScale};
 use persistence::market::GroupBy;
@@ -123,17 +124,44 @@ impl MarketQuery {
     }
 }
 
-/// The figures as a CSV download when the client asks for `text/csv`, otherwise as JSON.
-fn csv_or_json<V, R: Serialize>(
-    headers: &HeaderMap,
-    view: V,
-    table: impl FnOnce(&V) -> Result<Table, ApiError>,
-    json: impl FnOnce(V) -> R,
-) -> Result<Response, ApiError> {
-    if crate::csv::wants_csv(headers) {
-        Ok(crate::csv::download(&table(&view)?))
-    } else {
-        Ok(Json(json(view)).into_response())
+/// A request for market figures: who asks (signed in first, so a bad query from a stranger is
+/// still 401), the filters, and whether the answer is the CSV table.
+pub struct FiguresRequest {
+    state: AppState,
+    actor: Actor,
+    ask: MarketAsk,
+    csv: bool,
+}
+
+impl FromRequestParts<AppState> for FiguresRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let AuthUser(actor) = AuthUser::from_request_parts(parts, state).await?;
+        let QueryParams(query) =
+            QueryParams::<MarketQuery>::from_request_parts(parts, state).await?;
+        Ok(Self {
+            state: state.clone(),
+            actor,
+            ask: query.ask(),
+            csv: crate::csv::wants_csv(&parts.headers),
+        })
+    }
+}
+
+impl FiguresRequest {
+    /// The figures as a CSV download when the client asks for `text/csv`, otherwise as JSON.
+    fn answer<V, R: Serialize>(
+        &self,
+        view: V,
+        table: impl FnOnce(&V) -> Result<Table, ApiError>,
+        json: impl FnOnce(V) -> R,
+    ) -> Result<Response, ApiError> {
+        if self.csv {
+            Ok(crate::csv::download(&table(&view)?))
+        } else {
+            Ok(Json(json(view)).into_response())
+        }
     }
 }
 

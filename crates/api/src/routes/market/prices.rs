@@ -71,14 +71,12 @@ pub struct PricesQuery {
     )
 )]
 pub async fn market_prices(
-    State(state): State<AppState>,
-    AuthUser(actor): AuthUser,
-    headers: HeaderMap,
-    QueryParams(query): QueryParams<MarketQuery>,
+    figures: FiguresRequest,
     QueryParams(prices): QueryParams<PricesQuery>,
 ) -> Result<Response, ApiError> {
-    let view = service::market::prices(&state.ctx, &actor, &query.ask(), prices.at).await?;
-    csv_or_json(&headers, view, |v| Ok(v.table()), PricesResponse::from)
+    let view = service::market::prices(&figures.state.ctx, &figures.actor, &figures.ask, prices.at)
+        .await?;
+    figures.answer(view, |v| Ok(v.table()), PricesResponse::from)
 }
 
 impl From<PricesView> for PricesResponse {

@@ -50,14 +50,9 @@ pub struct ShareResponse {
         crate::error::FilteredReadProblems,
     )
 )]
-pub async fn market_share(
-    State(state): State<AppState>,
-    AuthUser(actor): AuthUser,
-    headers: HeaderMap,
-    QueryParams(query): QueryParams<MarketQuery>,
-) -> Result<Response, ApiError> {
-    let view = service::market::share(&state.ctx, &actor, &query.ask()).await?;
-    csv_or_json(&headers, view, |v| Ok(v.table()), ShareResponse::from)
+pub async fn market_share(figures: FiguresRequest) -> Result<Response, ApiError> {
+    let view = service::market::share(&figures.state.ctx, &figures.actor, &figures.ask).await?;
+    figures.answer(view, |v| Ok(v.table()), ShareResponse::from)
 }
 
 impl From<ShareView> for ShareResponse {
