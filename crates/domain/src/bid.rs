@@ -165,16 +165,6 @@ impl BidContent {
     }
 }
 
-/// A question's text.
-pub fn question(raw: &str) -> Result<String, DomainError> {
-    long_text(raw, "/question", QUESTION_MAX)
-}
-
-/// An answer's text.
-pub fn answer(raw: &str) -> Result<String, DomainError> {
-    long_text(raw, "/answer", ANSWER_MAX)
-}
-
 /// How much of a clarification `actor` may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClarificationView {
@@ -240,6 +230,16 @@ codes!(NotificationKind, "/kind", "is not a notification kind", {
     AwardCancelled => "award_cancelled",
     ContractAwarded => "contract_awarded",
 });
+
+/// A question's text.
+pub fn question(raw: &str) -> Result<String, DomainError> {
+    long_text(raw, "/question", QUESTION_MAX)
+}
+
+/// An answer's text.
+pub fn answer(raw: &str) -> Result<String, DomainError> {
+    long_text(raw, "/answer", ANSWER_MAX)
+}
 
 #[cfg(test)]
 mod tests {

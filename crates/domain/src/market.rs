@@ -265,25 +265,31 @@ pub fn merger_effect(
     let after = &before + &delta;
     let combined = &share_a + &share_b;
     let significant = delta > ratio_of(scale.significant_delta);
-    let mut reasons = Vec::new();
-    if significant && after > ratio_of(scale.high_above) {
-        reasons.push(format!(
-            "post-merger HHI {} is above {} with a change of {} (above {})",
-            rounded(&after, 2),
-            scale.high_above,
-            rounded(&delta, 2),
-            scale.significant_delta
-        ));
-    }
-    if significant && combined > ratio_of(scale.combined_share_above) {
-        reasons.push(format!(
-            "the merged share {}% is above {}% with a change of {} (above {})",
-            rounded(&combined, 2),
+    // Each presumption the merger meets: the figure, its limit, and how it is named.
+    let change = format!(
+        "with a change of {} (above {})",
+        rounded(&delta, 2),
+        scale.significant_delta
+    );
+    let presumptions = [
+        (&after, scale.high_above, "post-merger HHI", ""),
+        (
+            &combined,
             scale.combined_share_above,
-            rounded(&delta, 2),
-            scale.significant_delta
-        ));
-    }
+            "the merged share",
+            "%",
+        ),
+    ];
+    let reasons: Vec<String> = presumptions
+        .into_iter()
+        .filter(|(figure, limit, _, _)| significant && **figure > ratio_of(*limit))
+        .map(|(figure, limit, name, unit)| {
+            format!(
+                "{name} {}{unit} is above {limit}{unit} {change}",
+                rounded(figure, 2)
+            )
+        })
+        .collect();
     MergerEffect {
         hhi_before: rounded(&before, 2),
         hhi_after: rounded(&after, 2),
@@ -426,7 +432,13 @@ mod tests {
         );
         assert_eq!(effect.combined_share_percent, 40.0);
         assert!(effect.flagged);
-        assert_eq!(effect.reasons.len(), 2);
+        assert_eq!(
+            effect.reasons,
+            [
+                "post-merger HHI 2800 is above 1800 with a change of 800 (above 100)",
+                "the merged share 40% is above 30% with a change of 800 (above 100)",
+            ]
+        );
         // Delta exactly 100 is not above 100: shares 5 and 10 in a spread market.
         let mut spread = vec![(a, 1, 5), (b, 1, 10)];
         spread.extend((0..17).map(|_| (OrganisationId::new(), 1, 5)));

@@ -53,8 +53,8 @@ impl Command {
 }
 
 /// The instant of the newest audit entry, if any.
-pub(crate) async fn last_occurred_at<C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn last_occurred_at(
+    conn: &impl ConnectionTrait,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(Entity::find()
         .order_by_desc(Column::Seq)
@@ -66,16 +66,16 @@ pub(crate) async fn last_occurred_at<C: ConnectionTrait>(
 /// Appends one entry. Appends are serialised — an advisory lock held to the end of the
 /// transaction on PostgreSQL, the write lock of an `IMMEDIATE` transaction on SQLite — and the
 /// sequence number is the primary key, so the chain can neither fork nor skip a number.
-pub async fn append<C: ConnectionTrait>(
-    conn: &C,
+pub async fn append(
+    conn: &impl ConnectionTrait,
     entry: &AuditEntry,
 ) -> Result<StoredAuditEvent, StoreError> {
     let now = db_now(conn).await?;
     append_at(conn, entry, now).await
 }
 
-async fn append_at<C: ConnectionTrait>(
-    conn: &C,
+async fn append_at(
+    conn: &impl ConnectionTrait,
     entry: &AuditEntry,
     occurred_at: DateTime<Utc>,
 ) -> Result<StoredAuditEvent, StoreError> {
@@ -135,8 +135,8 @@ pub struct AuditFilter {
 }
 
 /// Entries matching `filter`, newest first.
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
+pub async fn list(
+    conn: &impl ConnectionTrait,
     filter: &AuditFilter,
     page: PageRequest,
 ) -> Result<Page<StoredAuditEvent>, StoreError> {
@@ -170,7 +170,7 @@ pub async fn list<C: ConnectionTrait>(
 
 /// Recomputes the chain from the first entry, a batch at a time, and names the first entry
 /// whose sequence, link or hash does not hold.
-pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<ChainReport, StoreError> {
+pub async fn verify(conn: &impl ConnectionTrait) -> Result<ChainReport, StoreError> {
     const BATCH: u64 = 1000;
     let mut verifier = ChainVerifier::new();
     let mut after_seq = 0_i64;

@@ -42,6 +42,36 @@ impl AwardStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Award {
     pub id: Uuid,
+    /// The decision as it was recorded.
+    pub decision: NewAward,
+    pub status: AwardStatus,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+fn award(model: awards::Model) -> Result<Award, StoreError> {
+    let decision = NewAward {
+        tender_id: TenderId::from_uuid(model.tender_id),
+        bid_id: BidId::from_uuid(model.bid_id),
+        supplier_id: OrganisationId::from_uuid(model.supplier_id),
+        rank: model.rank,
+        justification: model.justification,
+        awarded_by: UserId::from_uuid(model.awarded_by),
+        awarded_at: model.awarded_at,
+        standstill_last_day: model.standstill_last_day,
+        standstill_ends_at: model.standstill_ends_at,
+    };
+    Ok(Award {
+        id: model.id,
+        decision,
+        status: AwardStatus::parse(&model.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("award {}: status", model.id)))?,
+        cancelled_at: model.cancelled_at,
+    })
+}
+
+/// What a new award records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAward {
     pub tender_id: TenderId,
     pub bid_id: BidId,
     pub supplier_id: OrganisationId,
@@ -52,44 +82,10 @@ pub struct Award {
     pub awarded_at: DateTime<Utc>,
     pub standstill_last_day: Option<NaiveDate>,
     pub standstill_ends_at: DateTime<Utc>,
-    pub status: AwardStatus,
-    pub cancelled_at: Option<DateTime<Utc>>,
-}
-
-fn award(model: awards::Model) -> Result<Award, StoreError> {
-    Ok(Award {
-        id: model.id,
-        tender_id: TenderId::from_uuid(model.tender_id),
-        bid_id: BidId::from_uuid(model.bid_id),
-        supplier_id: OrganisationId::from_uuid(model.supplier_id),
-        rank: model.rank,
-        justification: model.justification,
-        awarded_by: UserId::from_uuid(model.awarded_by),
-        awarded_at: model.awarded_at,
-        standstill_last_day: model.standstill_last_day,
-        standstill_ends_at: model.standstill_ends_at,
-        status: AwardStatus::parse(&model.status)
-            .ok_or_else(|| StoreError::Corrupt(format!("award {}: status", model.id)))?,
-        cancelled_at: model.cancelled_at,
-    })
-}
-
-/// What a new award records.
-#[derive(Debug, Clone)]
-pub struct NewAward {
-    pub tender_id: TenderId,
-    pub bid_id: BidId,
-    pub supplier_id: OrganisationId,
-    pub rank: i32,
-    pub justification: Option<String>,
-    pub awarded_by: UserId,
-    pub awarded_at: DateTime<Utc>,
-    pub standstill_last_day: Option<NaiveDate>,
-    pub standstill_ends_at: DateTime<Utc>,
 }
 
 /// Stores an award. A second award in force on the tender is refused by the database too.
-pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAward) -> Result<Award, StoreError> {
+pub async fn insert(conn: &impl ConnectionTrait, new: NewAward) -> Result<Award, StoreError> {
     let model = awards::ActiveModel {
         id: Set(Uuid::new_v4()),
         tender_id: Set(new.tender_id.as_uuid()),
@@ -111,8 +107,8 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAward) -> Result<Award
 }
 
 /// The tender's award in force (not cancelled), if any.
-pub async fn in_force<C: ConnectionTrait>(
-    conn: &C,
+pub async fn in_force(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Option<Award>, StoreError> {
     crate::one_as(
@@ -126,8 +122,8 @@ pub async fn in_force<C: ConnectionTrait>(
 }
 
 /// Every award the tender has had, the latest first.
-pub async fn history<C: ConnectionTrait>(
-    conn: &C,
+pub async fn history(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<Award>, StoreError> {
     crate::all_as(
@@ -141,8 +137,8 @@ pub async fn history<C: ConnectionTrait>(
 }
 
 /// Moves the award on: contracted, or cancelled (stamped now).
-pub async fn set_status<C: ConnectionTrait>(
-    conn: &C,
+pub async fn set_status(
+    conn: &impl ConnectionTrait,
     id: Uuid,
     status: AwardStatus,
     now: DateTime<Utc>,
@@ -191,8 +187,8 @@ fn challenge(model: challenges::Model) -> Result<Challenge, StoreError> {
     })
 }
 
-pub async fn lodge<C: ConnectionTrait>(
-    conn: &C,
+pub async fn lodge(
+    conn: &impl ConnectionTrait,
     award: &Award,
     supplier: OrganisationId,
     grounds: &str,
@@ -201,7 +197,7 @@ pub async fn lodge<C: ConnectionTrait>(
 ) -> Result<Challenge, StoreError> {
     let model = challenges::ActiveModel {
         id: Set(Uuid::new_v4()),
-        tender_id: Set(award.tender_id.as_uuid()),
+        tender_id: Set(award.decision.tender_id.as_uuid()),
         award_id: Set(award.id),
         supplier_id: Set(supplier.as_uuid()),
         grounds: Set(grounds.to_owned()),
@@ -217,8 +213,8 @@ pub async fn lodge<C: ConnectionTrait>(
     challenge(model)
 }
 
-pub async fn find_challenge<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find_challenge(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     id: Uuid,
 ) -> Result<Option<Challenge>, StoreError> {
@@ -232,24 +228,20 @@ pub async fn find_challenge<C: ConnectionTrait>(
 }
 
 /// The tender's challenges, earliest first.
-pub async fn challenges<C: ConnectionTrait>(
-    conn: &C,
+pub async fn challenges(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<Challenge>, StoreError> {
-    crate::all_as(
-        conn,
-        challenges::Entity::find()
-            .filter(challenges::Column::TenderId.eq(tender.as_uuid()))
-            .order_by_asc(challenges::Column::LodgedAt)
-            .order_by_asc(challenges::Column::Id),
-        challenge,
-    )
-    .await
+    let earliest_first = challenges::Entity::find()
+        .filter(challenges::Column::TenderId.eq(tender.as_uuid()))
+        .order_by_asc(challenges::Column::LodgedAt)
+        .order_by_asc(challenges::Column::Id);
+    crate::all_as(conn, earliest_first, challenge).await
 }
 
 /// Records how a challenge was resolved.
-pub async fn resolve<C: ConnectionTrait>(
-    conn: &C,
+pub async fn resolve(
+    conn: &impl ConnectionTrait,
     id: Uuid,
     status: ChallengeStatus,
     notes: &str,
@@ -269,8 +261,8 @@ pub async fn resolve<C: ConnectionTrait>(
 
 /// Closes the award's other open challenges as lapsed (the award they challenged is gone);
 /// returns the challengers.
-pub async fn lapse_open<C: ConnectionTrait>(
-    conn: &C,
+pub async fn lapse_open(
+    conn: &impl ConnectionTrait,
     award: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Vec<OrganisationId>, StoreError> {

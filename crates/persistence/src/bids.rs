@@ -70,8 +70,8 @@ fn to_domain(model: bids::Model) -> Result<Bid, StoreError> {
     })
 }
 
-async fn insert_version<C: ConnectionTrait>(
-    conn: &C,
+async fn insert_version(
+    conn: &impl ConnectionTrait,
     bid: BidId,
     version: i32,
     content: &BidContent,
@@ -96,8 +96,8 @@ async fn insert_version<C: ConnectionTrait>(
 
 /// Stores a new bid and its first version. A second live bid from the same supplier is refused
 /// by the database too (a partial unique index), as a conflict.
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     supplier: OrganisationId,
     content: &BidContent,
@@ -133,8 +133,8 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 /// Replaces the content with a new version (a revision also confirms the bid).
-pub async fn revise<C: ConnectionTrait>(
-    conn: &C,
+pub async fn revise(
+    conn: &impl ConnectionTrait,
     bid: &Bid,
     content: &BidContent,
     offer: Option<OfferId>,
@@ -157,8 +157,8 @@ pub async fn revise<C: ConnectionTrait>(
 }
 
 /// Withdraws or confirms a bid: the new state and its time.
-pub async fn set_status<C: ConnectionTrait>(
-    conn: &C,
+pub async fn set_status(
+    conn: &impl ConnectionTrait,
     bid: &Bid,
     status: BidStatus,
     now: DateTime<Utc>,
@@ -178,8 +178,8 @@ pub async fn set_status<C: ConnectionTrait>(
 
 /// Marks every submitted bid on the tender as needing its supplier's confirmation; returns the
 /// suppliers whose bids were reopened.
-pub async fn require_confirmation<C: ConnectionTrait>(
-    conn: &C,
+pub async fn require_confirmation(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<OrganisationId>, StoreError> {
     let reopened: Vec<OrganisationId> = Entity::find()
@@ -202,8 +202,8 @@ pub async fn require_confirmation<C: ConnectionTrait>(
     Ok(reopened)
 }
 
-pub async fn find<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     id: BidId,
 ) -> Result<Option<Bid>, StoreError> {
@@ -215,7 +215,7 @@ pub async fn find<C: ConnectionTrait>(
     .await
 }
 
-async fn get<C: ConnectionTrait>(conn: &C, id: BidId) -> Result<Bid, StoreError> {
+async fn get(conn: &impl ConnectionTrait, id: BidId) -> Result<Bid, StoreError> {
     crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain)
         .await?
         .ok_or(StoreError::NotFound("bid"))
@@ -231,8 +231,8 @@ pub enum BidSelection {
 }
 
 /// Bids on a tender, earliest submitted first.
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
+pub async fn list(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     selection: BidSelection,
 ) -> Result<Vec<Bid>, StoreError> {
@@ -252,8 +252,8 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// The supplier's live bid on the tender, if any.
-pub async fn live_bid_of<C: ConnectionTrait>(
-    conn: &C,
+pub async fn live_bid_of(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     supplier: OrganisationId,
 ) -> Result<Option<Bid>, StoreError> {
@@ -269,8 +269,8 @@ pub async fn live_bid_of<C: ConnectionTrait>(
 }
 
 /// Organisations with a live bid on the tender.
-pub async fn bidders<C: ConnectionTrait>(
-    conn: &C,
+pub async fn bidders(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<OrganisationId>, StoreError> {
     Ok(list(conn, tender, BidSelection::Live)
@@ -281,8 +281,8 @@ pub async fn bidders<C: ConnectionTrait>(
 }
 
 /// Every version of a bid, oldest first.
-pub async fn versions<C: ConnectionTrait>(
-    conn: &C,
+pub async fn versions(
+    conn: &impl ConnectionTrait,
     bid: BidId,
 ) -> Result<Vec<BidVersion>, StoreError> {
     bid_versions::Entity::find()

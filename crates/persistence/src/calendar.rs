@@ -15,8 +15,8 @@ pub struct BankHoliday {
 }
 
 /// The holidays from `from` to `to`, inclusive.
-pub async fn between<C: ConnectionTrait>(
-    conn: &C,
+pub async fn between(
+    conn: &impl ConnectionTrait,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<BankHoliday>, StoreError> {
@@ -35,8 +35,8 @@ pub async fn between<C: ConnectionTrait>(
 }
 
 /// The holiday dates from `from` to `to`, as the working-day rules take them.
-pub async fn dates<C: ConnectionTrait>(
-    conn: &C,
+pub async fn dates(
+    conn: &impl ConnectionTrait,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<BTreeSet<NaiveDate>, StoreError> {
@@ -47,8 +47,8 @@ pub async fn dates<C: ConnectionTrait>(
         .collect())
 }
 
-pub async fn find<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find(
+    conn: &impl ConnectionTrait,
     day: NaiveDate,
 ) -> Result<Option<BankHoliday>, StoreError> {
     Ok(Entity::find_by_id(day)
@@ -61,8 +61,8 @@ pub async fn find<C: ConnectionTrait>(
 }
 
 /// Adds the holiday, or renames it.
-pub async fn put<C: ConnectionTrait>(
-    conn: &C,
+pub async fn put(
+    conn: &impl ConnectionTrait,
     day: NaiveDate,
     name: &str,
 ) -> Result<(), StoreError> {
@@ -81,6 +81,6 @@ pub async fn put<C: ConnectionTrait>(
 }
 
 /// Removes the holiday; `false` when there was none that day.
-pub async fn remove<C: ConnectionTrait>(conn: &C, day: NaiveDate) -> Result<bool, StoreError> {
+pub async fn remove(conn: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, StoreError> {
     Ok(Entity::delete_by_id(day).exec(conn).await?.rows_affected == 1)
 }

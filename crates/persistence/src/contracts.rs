@@ -17,24 +17,15 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A contract as stored; `status` is the state in force on the day it was read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Contract {
     pub id: Uuid,
-    pub tender_id: TenderId,
-    pub award_id: Uuid,
-    pub bid_id: BidId,
-    pub buyer_id: OrganisationId,
+    /// What was contracted, as recorded when the contract was entered.
+    #[serde(flatten)]
+    pub terms: NewContract,
+    /// Who holds it now: the awarded supplier, or the acquirer it was novated to.
     pub supplier_id: OrganisationId,
-    pub awarded_supplier_id: OrganisationId,
-    pub title: String,
-    pub category: String,
-    pub region: Region,
-    pub total_value_pence: i64,
-    pub annual_value_pence: i64,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
     pub status: ContractStatus,
-    pub awarded_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub terminated_at: Option<DateTime<Utc>>,
     pub termination_reason: Option<String>,
@@ -43,9 +34,9 @@ pub struct Contract {
 impl Contract {
     pub fn parties(&self) -> domain::contract::ContractParties {
         domain::contract::ContractParties {
-            buyer: self.buyer_id,
+            buyer: self.terms.buyer_id,
             supplier: self.supplier_id,
-            awarded_supplier: self.awarded_supplier_id,
+            awarded_supplier: self.terms.awarded_supplier_id,
         }
     }
 }
@@ -53,13 +44,11 @@ impl Contract {
 fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("contract {}: {what}", model.id));
     let stored: ContractStatus = model.status.parse().map_err(|_| corrupt("status"))?;
-    Ok(Contract {
-        id: model.id,
+    let terms = NewContract {
         tender_id: TenderId::from_uuid(model.tender_id),
         award_id: model.award_id,
         bid_id: BidId::from_uuid(model.bid_id),
         buyer_id: OrganisationId::from_uuid(model.buyer_id),
-        supplier_id: OrganisationId::from_uuid(model.supplier_id),
         awarded_supplier_id: OrganisationId::from_uuid(model.awarded_supplier_id),
         region: model.region.parse().map_err(|_| corrupt("region"))?,
         title: model.title,
@@ -68,8 +57,14 @@ fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, Store
         annual_value_pence: model.annual_value_pence,
         start_date: model.start_date,
         end_date: model.end_date,
-        status: stored.on(model.end_date, today),
         awarded_at: model.awarded_at,
+        created_by: UserId::from_uuid(model.created_by),
+    };
+    Ok(Contract {
+        id: model.id,
+        status: stored.on(terms.end_date, today),
+        terms,
+        supplier_id: OrganisationId::from_uuid(model.supplier_id),
         created_at: model.created_at,
         terminated_at: model.terminated_at,
         termination_reason: model.termination_reason,
@@ -77,13 +72,14 @@ fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, Store
 }
 
 /// What a new contract records.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct NewContract {
     pub tender_id: TenderId,
     pub award_id: Uuid,
     pub bid_id: BidId,
     pub buyer_id: OrganisationId,
-    pub supplier_id: OrganisationId,
+    /// The supplier awarded the contract, who holds it until a novation.
+    pub awarded_supplier_id: OrganisationId,
     pub title: String,
     pub category: String,
     pub region: Region,
@@ -96,8 +92,8 @@ pub struct NewContract {
 }
 
 /// Stores a contract; one per tender (the database refuses a second).
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert(
+    conn: &impl ConnectionTrait,
     new: NewContract,
     now: DateTime<Utc>,
     today: NaiveDate,
@@ -108,8 +104,8 @@ pub async fn insert<C: ConnectionTrait>(
         award_id: Set(new.award_id),
         bid_id: Set(new.bid_id.as_uuid()),
         buyer_id: Set(new.buyer_id.as_uuid()),
-        supplier_id: Set(new.supplier_id.as_uuid()),
-        awarded_supplier_id: Set(new.supplier_id.as_uuid()),
+        supplier_id: Set(new.awarded_supplier_id.as_uuid()),
+        awarded_supplier_id: Set(new.awarded_supplier_id.as_uuid()),
         title: Set(new.title),
         category_code: Set(new.category),
         region: Set(new.region.code().to_owned()),
@@ -130,8 +126,8 @@ pub async fn insert<C: ConnectionTrait>(
     contract(model, today)
 }
 
-pub async fn find<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find(
+    conn: &impl ConnectionTrait,
     id: Uuid,
     today: NaiveDate,
 ) -> Result<Option<Contract>, StoreError> {
@@ -142,8 +138,8 @@ pub async fn find<C: ConnectionTrait>(
 }
 
 /// The tender's contract, if it has one.
-pub async fn of_tender<C: ConnectionTrait>(
-    conn: &C,
+pub async fn of_tender(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     today: NaiveDate,
 ) -> Result<Option<Contract>, StoreError> {
@@ -156,8 +152,8 @@ pub async fn of_tender<C: ConnectionTrait>(
 }
 
 /// Terminates the contract.
-pub async fn terminate<C: ConnectionTrait>(
-    conn: &C,
+pub async fn terminate(
+    conn: &impl ConnectionTrait,
     id: Uuid,
     reason: &str,
     now: DateTime<Utc>,
@@ -333,7 +329,7 @@ pub async fn insert_review<C: ConnectionTrait>(
         id: Set(Uuid::new_v4()),
         contract_id: Set(contract.id),
         supplier_id: Set(contract.supplier_id.as_uuid()),
-        buyer_id: Set(contract.buyer_id.as_uuid()),
+        buyer_id: Set(contract.terms.buyer_id.as_uuid()),
         period: Set(review.period.clone()),
         delivery: Set(i32::from(review.marks.delivery)),
         quality: Set(i32::from(review.marks.quality)),
@@ -356,8 +352,8 @@ pub async fn insert_review<C: ConnectionTrait>(
 }
 
 /// The contract's reviews, latest first.
-pub async fn reviews<C: ConnectionTrait>(
-    conn: &C,
+pub async fn reviews(
+    conn: &impl ConnectionTrait,
     contract: Uuid,
 ) -> Result<Vec<StoredReview>, StoreError> {
     crate::all_as(
@@ -395,8 +391,8 @@ pub(crate) fn push_review_weight(sql: &mut Sql, now: DateTime<Utc>) {
 }
 
 /// The rating sums of each of `suppliers` that has reviews, computed in the database.
-pub async fn ratings<C: ConnectionTrait>(
-    conn: &C,
+pub async fn ratings(
+    conn: &impl ConnectionTrait,
     suppliers: &[OrganisationId],
     now: DateTime<Utc>,
 ) -> Result<HashMap<OrganisationId, RatingSums>, StoreError> {

@@ -48,8 +48,8 @@ fn member(model: tender_evaluators::Model, user: Option<&users::Model>) -> Panel
 }
 
 /// Puts `user` on the tender's panel; a second assignment is a conflict.
-pub async fn assign<C: ConnectionTrait>(
-    conn: &C,
+pub async fn assign(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     user: UserId,
     by: UserId,
@@ -80,8 +80,8 @@ pub async fn assign<C: ConnectionTrait>(
 
 /// Takes `user` off the panel, with every mark it gave on the tender (they no longer count);
 /// returns how many marks were removed, or `None` when the user was not on the panel.
-pub async fn remove<C: ConnectionTrait>(
-    conn: &C,
+pub async fn remove(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     user: UserId,
 ) -> Result<Option<u64>, StoreError> {
@@ -101,8 +101,8 @@ pub async fn remove<C: ConnectionTrait>(
     Ok(Some(marks.rows_affected))
 }
 
-pub async fn find_member<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find_member(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     user: UserId,
 ) -> Result<Option<PanelMember>, StoreError> {
@@ -119,8 +119,8 @@ pub async fn find_member<C: ConnectionTrait>(
 }
 
 /// Where `user` stands on the tender's panel.
-pub async fn standing<C: ConnectionTrait>(
-    conn: &C,
+pub async fn standing(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     user: UserId,
 ) -> Result<PanelStanding, StoreError> {
@@ -130,8 +130,8 @@ pub async fn standing<C: ConnectionTrait>(
 }
 
 /// The panel, in the order it was assigned.
-pub async fn panel<C: ConnectionTrait>(
-    conn: &C,
+pub async fn panel(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<PanelMember>, StoreError> {
     let rows = tender_evaluators::Entity::find()
@@ -157,8 +157,8 @@ pub async fn panel<C: ConnectionTrait>(
 }
 
 /// Records the member's declaration.
-pub async fn declare<C: ConnectionTrait>(
-    conn: &C,
+pub async fn declare(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     user: UserId,
     declaration: &Declaration,
@@ -232,8 +232,8 @@ pub struct MarkKey {
     pub evaluator: UserId,
 }
 
-async fn find_score<C: ConnectionTrait>(
-    conn: &C,
+async fn find_score(
+    conn: &impl ConnectionTrait,
     key: MarkKey,
 ) -> Result<Option<StoredScore>, StoreError> {
     crate::one_as(
@@ -248,8 +248,8 @@ async fn find_score<C: ConnectionTrait>(
 }
 
 /// Records or replaces an evaluator's mark; returns the previous one too.
-pub async fn put_score<C: ConnectionTrait>(
-    conn: &C,
+pub async fn put_score(
+    conn: &impl ConnectionTrait,
     key: MarkKey,
     score: Score,
     justification: &str,
@@ -289,8 +289,8 @@ pub async fn put_score<C: ConnectionTrait>(
 }
 
 /// Every mark on the tender, oldest first.
-pub async fn scores<C: ConnectionTrait>(
-    conn: &C,
+pub async fn scores(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<StoredScore>, StoreError> {
     crate::all_as(
@@ -322,8 +322,8 @@ fn exclusion(model: bid_exclusions::Model) -> Exclusion {
     }
 }
 
-pub async fn exclude<C: ConnectionTrait>(
-    conn: &C,
+pub async fn exclude(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     bid: BidId,
     reason: &str,
@@ -344,7 +344,7 @@ pub async fn exclude<C: ConnectionTrait>(
 }
 
 /// Lifts an exclusion; `false` when the bid was not excluded.
-pub async fn reinstate<C: ConnectionTrait>(conn: &C, bid: BidId) -> Result<bool, StoreError> {
+pub async fn reinstate(conn: &impl ConnectionTrait, bid: BidId) -> Result<bool, StoreError> {
     let removed = bid_exclusions::Entity::delete_by_id(bid.as_uuid())
         .exec(conn)
         .await?;
@@ -352,8 +352,8 @@ pub async fn reinstate<C: ConnectionTrait>(conn: &C, bid: BidId) -> Result<bool,
 }
 
 /// The tender's exclusions.
-pub async fn exclusions<C: ConnectionTrait>(
-    conn: &C,
+pub async fn exclusions(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<Exclusion>, StoreError> {
     Ok(bid_exclusions::Entity::find()

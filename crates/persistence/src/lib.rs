@@ -324,7 +324,7 @@ where
 
 /// Reads the database clock. PostgreSQL's `clock_timestamp()` (not `now()`, which is frozen at
 /// the start of the transaction); SQLite's `'now'` to the millisecond.
-pub async fn db_now<C: ConnectionTrait>(conn: &C) -> Result<DateTime<Utc>, StoreError> {
+pub async fn db_now(conn: &impl ConnectionTrait) -> Result<DateTime<Utc>, StoreError> {
     let backend = conn.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => "SELECT clock_timestamp() AS now",

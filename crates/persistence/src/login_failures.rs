@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-pub async fn record<C: ConnectionTrait>(
-    conn: &C,
+pub async fn record(
+    conn: &impl ConnectionTrait,
     email: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -22,8 +22,8 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// Failures for `email` at or after `since`.
-pub async fn count_since<C: ConnectionTrait>(
-    conn: &C,
+pub async fn count_since(
+    conn: &impl ConnectionTrait,
     email: &str,
     since: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
@@ -35,8 +35,8 @@ pub async fn count_since<C: ConnectionTrait>(
 }
 
 /// The oldest failure for `email` at or after `since`: the limit lifts when it ages out.
-pub async fn oldest_since<C: ConnectionTrait>(
-    conn: &C,
+pub async fn oldest_since(
+    conn: &impl ConnectionTrait,
     email: &str,
     since: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -51,8 +51,8 @@ pub async fn oldest_since<C: ConnectionTrait>(
 }
 
 /// Forgets failures for `email` (after a successful sign-in) and any older than `before`.
-pub async fn clear<C: ConnectionTrait>(
-    conn: &C,
+pub async fn clear(
+    conn: &impl ConnectionTrait,
     email: &str,
     before: DateTime<Utc>,
 ) -> Result<(), StoreError> {

@@ -69,8 +69,8 @@ fn group_expression(backend: DbBackend, group_by: GroupBy) -> &'static str {
 }
 
 /// Awarded contracts and their value per supplier (and group), summed by the database.
-pub async fn totals<C: ConnectionTrait>(
-    conn: &C,
+pub async fn totals(
+    conn: &impl ConnectionTrait,
     filter: &MarketFilter,
     group_by: GroupBy,
 ) -> Result<Vec<GroupTotals>, StoreError> {
@@ -181,8 +181,8 @@ fn per_tender(sql: &mut Sql, filter: &MarketFilter, now: DateTime<Utc>) {
 }
 
 /// The competition figures for tenders published in the filter's period.
-pub async fn competition<C: ConnectionTrait>(
-    conn: &C,
+pub async fn competition(
+    conn: &impl ConnectionTrait,
     filter: &MarketFilter,
     now: DateTime<Utc>,
 ) -> Result<CompetitionSums, StoreError> {
@@ -266,8 +266,8 @@ pub struct PriceSpread {
 }
 
 /// Offer prices in force at `at` for the offers published then, per category and unit.
-pub async fn price_spreads<C: ConnectionTrait>(
-    conn: &C,
+pub async fn price_spreads(
+    conn: &impl ConnectionTrait,
     category: Option<&str>,
     region_bit: Option<i32>,
     at: DateTime<Utc>,
@@ -319,8 +319,8 @@ pub struct Savings {
     pub mean_saving_percent: f64,
 }
 
-pub async fn savings<C: ConnectionTrait>(
-    conn: &C,
+pub async fn savings(
+    conn: &impl ConnectionTrait,
     filter: &MarketFilter,
 ) -> Result<Vec<Savings>, StoreError> {
     let mut sql = Sql::new(conn.get_database_backend());

@@ -55,8 +55,8 @@ pub struct NewNotification {
 }
 
 /// Notifies each of `recipients` (once each, however often listed).
-pub async fn notify<C: ConnectionTrait>(
-    conn: &C,
+pub async fn notify(
+    conn: &impl ConnectionTrait,
     recipients: &[OrganisationId],
     notification: &NewNotification,
     now: DateTime<Utc>,
@@ -92,8 +92,8 @@ pub async fn notify<C: ConnectionTrait>(
 }
 
 /// An organisation's notifications, newest first.
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
+pub async fn list(
+    conn: &impl ConnectionTrait,
     organisation: OrganisationId,
     unread_only: bool,
     page: PageRequest,
@@ -115,8 +115,8 @@ pub async fn list<C: ConnectionTrait>(
 
 /// Marks the organisation's notification read (once; a second read keeps the first time).
 /// `Ok(None)` when it is not the organisation's.
-pub async fn mark_read<C: ConnectionTrait>(
-    conn: &C,
+pub async fn mark_read(
+    conn: &impl ConnectionTrait,
     organisation: OrganisationId,
     id: Uuid,
     by: UserId,
@@ -139,8 +139,8 @@ pub async fn mark_read<C: ConnectionTrait>(
 }
 
 /// Suppliers with a published offer in `category` serving `region`: who hears of an open tender.
-pub async fn suppliers_offering<C: ConnectionTrait>(
-    conn: &C,
+pub async fn suppliers_offering(
+    conn: &impl ConnectionTrait,
     category: &str,
     region: Region,
 ) -> Result<Vec<OrganisationId>, StoreError> {
@@ -160,9 +160,7 @@ pub async fn suppliers_offering<C: ConnectionTrait>(
 }
 
 /// Every supplier organisation.
-pub async fn all_suppliers<C: ConnectionTrait>(
-    conn: &C,
-) -> Result<Vec<OrganisationId>, StoreError> {
+pub async fn all_suppliers(conn: &impl ConnectionTrait) -> Result<Vec<OrganisationId>, StoreError> {
     let rows = organisations::Entity::find()
         .select_only()
         .column(organisations::Column::Id)

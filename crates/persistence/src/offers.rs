@@ -42,8 +42,8 @@ fn to_domain(model: offers::Model) -> Result<Offer, StoreError> {
     })
 }
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert(
+    conn: &impl ConnectionTrait,
     supplier: OrganisationId,
     new: &NewOffer,
     now: DateTime<Utc>,
@@ -73,13 +73,13 @@ pub async fn insert<C: ConnectionTrait>(
     to_domain(model)
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: OfferId) -> Result<Option<Offer>, StoreError> {
+pub async fn find(conn: &impl ConnectionTrait, id: OfferId) -> Result<Option<Offer>, StoreError> {
     crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
 
 /// Several offers by id, in no particular order.
-pub async fn find_many<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
     ids: &[OfferId],
 ) -> Result<Vec<Offer>, StoreError> {
     crate::all_as(
@@ -91,8 +91,8 @@ pub async fn find_many<C: ConnectionTrait>(
 }
 
 /// A supplier's offers in `status`.
-pub async fn of_supplier<C: ConnectionTrait>(
-    conn: &C,
+pub async fn of_supplier(
+    conn: &impl ConnectionTrait,
     supplier: OrganisationId,
     status: OfferStatus,
 ) -> Result<Vec<Offer>, StoreError> {
@@ -109,8 +109,8 @@ pub async fn of_supplier<C: ConnectionTrait>(
 
 /// Applies `change` (and a new status, if given) when the stored version is still `expected`;
 /// `Ok(None)` when someone changed the offer in between.
-pub async fn update<C: ConnectionTrait>(
-    conn: &C,
+pub async fn update(
+    conn: &impl ConnectionTrait,
     current: &Offer,
     change: &OfferChange,
     status: Option<OfferStatus>,
@@ -186,8 +186,8 @@ fn to_price(model: offer_prices::Model) -> Result<PricePoint, StoreError> {
 }
 
 /// Records that `offer`'s current price (its unit and unit price) is in force from `at`.
-pub async fn record_price<C: ConnectionTrait>(
-    conn: &C,
+pub async fn record_price(
+    conn: &impl ConnectionTrait,
     offer: &Offer,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -204,8 +204,8 @@ pub async fn record_price<C: ConnectionTrait>(
 }
 
 /// The price history, newest first.
-pub async fn price_history<C: ConnectionTrait>(
-    conn: &C,
+pub async fn price_history(
+    conn: &impl ConnectionTrait,
     offer: OfferId,
     page: PageRequest,
 ) -> Result<Page<PricePoint>, StoreError> {
@@ -216,8 +216,8 @@ pub async fn price_history<C: ConnectionTrait>(
 }
 
 /// The price in force at `at`: the latest that took effect at or before it.
-pub async fn price_at<C: ConnectionTrait>(
-    conn: &C,
+pub async fn price_at(
+    conn: &impl ConnectionTrait,
     offer: OfferId,
     at: DateTime<Utc>,
 ) -> Result<Option<PricePoint>, StoreError> {
@@ -539,8 +539,8 @@ pub struct SearchStatements {
 
 /// Searches the catalogue: filters in the database, one page of cards back, and the number of
 /// matches counted exactly up to `total_limit`.
-pub async fn search<C: ConnectionTrait>(
-    conn: &C,
+pub async fn search(
+    conn: &impl ConnectionTrait,
     search: &OfferSearch,
     page: PageRequest,
     total_limit: u64,

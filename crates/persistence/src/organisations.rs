@@ -27,8 +27,8 @@ pub(crate) fn to_domain(model: organisations::Model) -> Result<Organisation, Sto
     })
 }
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert(
+    conn: &impl ConnectionTrait,
     new: &NewOrganisation,
     now: DateTime<Utc>,
 ) -> Result<Organisation, StoreError> {
@@ -54,16 +54,16 @@ pub async fn insert<C: ConnectionTrait>(
     to_domain(model)
 }
 
-pub async fn find<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find(
+    conn: &impl ConnectionTrait,
     id: OrganisationId,
 ) -> Result<Option<Organisation>, StoreError> {
     crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
 
 /// The names of several organisations, in one query.
-pub async fn names<C: ConnectionTrait>(
-    conn: &C,
+pub async fn names(
+    conn: &impl ConnectionTrait,
     ids: &[OrganisationId],
 ) -> Result<std::collections::HashMap<OrganisationId, String>, StoreError> {
     Ok(Entity::find()
@@ -76,8 +76,8 @@ pub async fn names<C: ConnectionTrait>(
 }
 
 /// The organisations with these ids, in one query.
-pub async fn many<C: ConnectionTrait>(
-    conn: &C,
+pub async fn many(
+    conn: &impl ConnectionTrait,
     ids: &[OrganisationId],
 ) -> Result<std::collections::HashMap<OrganisationId, Organisation>, StoreError> {
     crate::all_as(
@@ -88,8 +88,8 @@ pub async fn many<C: ConnectionTrait>(
     .await
 }
 
-pub async fn get<C: ConnectionTrait>(
-    conn: &C,
+pub async fn get(
+    conn: &impl ConnectionTrait,
     id: OrganisationId,
 ) -> Result<Organisation, StoreError> {
     find(conn, id)
@@ -103,8 +103,8 @@ pub struct OrganisationFilter {
     pub kind: Option<OrganisationKind>,
 }
 
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
+pub async fn list(
+    conn: &impl ConnectionTrait,
     filter: &OrganisationFilter,
     page: PageRequest,
 ) -> Result<Page<Organisation>, StoreError> {
@@ -122,13 +122,13 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// Whether any organisation exists: an empty database is where the demo market may be loaded.
-pub async fn any<C: ConnectionTrait>(conn: &C) -> Result<bool, StoreError> {
+pub async fn any(conn: &impl ConnectionTrait) -> Result<bool, StoreError> {
     Ok(Entity::find().one(conn).await?.is_some())
 }
 
 /// Finds an organisation by its ODS code.
-pub async fn find_by_ods_code<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find_by_ods_code(
+    conn: &impl ConnectionTrait,
     ods_code: &str,
 ) -> Result<Option<Organisation>, StoreError> {
     crate::one_as(
@@ -140,8 +140,8 @@ pub async fn find_by_ods_code<C: ConnectionTrait>(
 }
 
 /// Records that `id` was succeeded by `successor` (CCG by ICB, merged CSU by its acquirer).
-pub async fn set_successor<C: ConnectionTrait>(
-    conn: &C,
+pub async fn set_successor(
+    conn: &impl ConnectionTrait,
     id: OrganisationId,
     successor: OrganisationId,
     now: DateTime<Utc>,

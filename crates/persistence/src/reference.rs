@@ -28,8 +28,8 @@ impl CodeList {
 }
 
 /// The list in its display order, or (with `code`) the one item with that code.
-async fn read<C: ConnectionTrait>(
-    conn: &C,
+async fn read(
+    conn: &impl ConnectionTrait,
     list: CodeList,
     code: Option<&str>,
 ) -> Result<Vec<ReferenceItem>, StoreError> {
@@ -44,16 +44,16 @@ async fn read<C: ConnectionTrait>(
         .await?)
 }
 
-pub async fn categories<C: ConnectionTrait>(conn: &C) -> Result<Vec<ReferenceItem>, StoreError> {
+pub async fn categories(conn: &impl ConnectionTrait) -> Result<Vec<ReferenceItem>, StoreError> {
     read(conn, CodeList::Categories, None).await
 }
 
-pub async fn category_exists<C: ConnectionTrait>(conn: &C, code: &str) -> Result<bool, StoreError> {
+pub async fn category_exists(conn: &impl ConnectionTrait, code: &str) -> Result<bool, StoreError> {
     Ok(!read(conn, CodeList::Categories, Some(code))
         .await?
         .is_empty())
 }
 
-pub async fn regions<C: ConnectionTrait>(conn: &C) -> Result<Vec<ReferenceItem>, StoreError> {
+pub async fn regions(conn: &impl ConnectionTrait) -> Result<Vec<ReferenceItem>, StoreError> {
     read(conn, CodeList::Regions, None).await
 }

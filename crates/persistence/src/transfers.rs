@@ -13,25 +13,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-/// A recorded transfer.
+/// A recorded transfer: what was recorded, with its id and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
     pub id: Uuid,
-    pub kind: TransferKind,
-    pub from_supplier_id: OrganisationId,
-    pub to_supplier_id: OrganisationId,
-    pub effective_date: NaiveDate,
-    pub whole_business: bool,
-    pub reason: String,
-    pub contracts_moved: i32,
-    pub offers_withdrawn: i32,
-    pub recorded_by: UserId,
+    pub details: NewTransfer,
     pub recorded_at: DateTime<Utc>,
 }
 
 fn transfer(model: transfers::Model) -> Result<Transfer, StoreError> {
-    Ok(Transfer {
-        id: model.id,
+    let details = NewTransfer {
         kind: model
             .kind
             .parse()
@@ -44,13 +35,17 @@ fn transfer(model: transfers::Model) -> Result<Transfer, StoreError> {
         contracts_moved: model.contracts_moved,
         offers_withdrawn: model.offers_withdrawn,
         recorded_by: UserId::from_uuid(model.recorded_by),
+    };
+    Ok(Transfer {
+        id: model.id,
+        details,
         recorded_at: model.recorded_at,
     })
 }
 
 /// The ids of the contracts `supplier` holds that are still in force on `today`.
-pub async fn active_contracts_of<C: ConnectionTrait>(
-    conn: &C,
+pub async fn active_contracts_of(
+    conn: &impl ConnectionTrait,
     supplier: OrganisationId,
     today: NaiveDate,
 ) -> Result<Vec<Uuid>, StoreError> {
@@ -67,7 +62,7 @@ pub async fn active_contracts_of<C: ConnectionTrait>(
 }
 
 /// What a new transfer records.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTransfer {
     pub kind: TransferKind,
     pub from_supplier_id: OrganisationId,
@@ -80,8 +75,8 @@ pub struct NewTransfer {
     pub recorded_by: UserId,
 }
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert(
+    conn: &impl ConnectionTrait,
     new: NewTransfer,
     now: DateTime<Utc>,
 ) -> Result<Transfer, StoreError> {
@@ -104,8 +99,8 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 /// Moves `contract_ids` from `transfer`'s source to its target, keeping each novation.
-pub async fn novate<C: ConnectionTrait>(
-    conn: &C,
+pub async fn novate(
+    conn: &impl ConnectionTrait,
     transfer: &Transfer,
     contract_ids: &[Uuid],
     now: DateTime<Utc>,
@@ -116,10 +111,10 @@ pub async fn novate<C: ConnectionTrait>(
     contracts::Entity::update_many()
         .col_expr(
             contracts::Column::SupplierId,
-            Expr::value(transfer.to_supplier_id.as_uuid()),
+            Expr::value(transfer.details.to_supplier_id.as_uuid()),
         )
         .filter(contracts::Column::Id.is_in(contract_ids.iter().copied()))
-        .filter(contracts::Column::SupplierId.eq(transfer.from_supplier_id.as_uuid()))
+        .filter(contracts::Column::SupplierId.eq(transfer.details.from_supplier_id.as_uuid()))
         .exec(conn)
         .await?;
     let rows: Vec<contract_novations::ActiveModel> = contract_ids
@@ -128,9 +123,9 @@ pub async fn novate<C: ConnectionTrait>(
             id: Set(Uuid::new_v4()),
             contract_id: Set(*contract),
             transfer_id: Set(transfer.id),
-            from_supplier_id: Set(transfer.from_supplier_id.as_uuid()),
-            to_supplier_id: Set(transfer.to_supplier_id.as_uuid()),
-            effective_date: Set(transfer.effective_date),
+            from_supplier_id: Set(transfer.details.from_supplier_id.as_uuid()),
+            to_supplier_id: Set(transfer.details.to_supplier_id.as_uuid()),
+            effective_date: Set(transfer.details.effective_date),
             recorded_at: Set(now),
         })
         .collect();
@@ -140,13 +135,13 @@ pub async fn novate<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<Transfer>, StoreError> {
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Transfer>, StoreError> {
     crate::one_as(conn, transfers::Entity::find_by_id(id), transfer).await
 }
 
 /// Transfers, most recently effective first, and how many there are.
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
+pub async fn list(
+    conn: &impl ConnectionTrait,
     page: domain::pagination::PageRequest,
 ) -> Result<domain::pagination::Page<Transfer>, StoreError> {
     let query = transfers::Entity::find()
@@ -180,8 +175,8 @@ pub struct Novation {
 }
 
 /// A contract's novations, oldest first.
-pub async fn novations_of<C: ConnectionTrait>(
-    conn: &C,
+pub async fn novations_of(
+    conn: &impl ConnectionTrait,
     contract: Uuid,
 ) -> Result<Vec<Novation>, StoreError> {
     Ok(contract_novations::Entity::find()
@@ -201,8 +196,8 @@ pub async fn novations_of<C: ConnectionTrait>(
 }
 
 /// The contracts a transfer moved.
-pub async fn moved_by<C: ConnectionTrait>(
-    conn: &C,
+pub async fn moved_by(
+    conn: &impl ConnectionTrait,
     transfer: Uuid,
 ) -> Result<Vec<Uuid>, StoreError> {
     Ok(contract_novations::Entity::find()

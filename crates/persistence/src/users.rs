@@ -37,8 +37,8 @@ pub struct UserRecord<'a> {
     pub password_hash: &'a str,
 }
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert(
+    conn: &impl ConnectionTrait,
     record: UserRecord<'_>,
     now: DateTime<Utc>,
 ) -> Result<User, StoreError> {
@@ -59,16 +59,16 @@ pub async fn insert<C: ConnectionTrait>(
     to_domain(model)
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<Option<User>, StoreError> {
+pub async fn find(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<User>, StoreError> {
     crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
 
-pub async fn get<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<User, StoreError> {
+pub async fn get(conn: &impl ConnectionTrait, id: UserId) -> Result<User, StoreError> {
     find(conn, id).await?.ok_or(StoreError::NotFound("user"))
 }
 
-pub async fn find_by_email<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find_by_email(
+    conn: &impl ConnectionTrait,
     email: &EmailAddress,
 ) -> Result<Option<User>, StoreError> {
     crate::one_as(
@@ -87,8 +87,8 @@ pub struct UserFilter {
     pub active: Option<bool>,
 }
 
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
+pub async fn list(
+    conn: &impl ConnectionTrait,
     filter: &UserFilter,
     page: PageRequest,
 ) -> Result<Page<User>, StoreError> {
@@ -112,8 +112,8 @@ pub struct UserChange {
     pub active: Option<bool>,
 }
 
-pub async fn update<C: ConnectionTrait>(
-    conn: &C,
+pub async fn update(
+    conn: &impl ConnectionTrait,
     id: UserId,
     change: UserChange,
     now: DateTime<Utc>,

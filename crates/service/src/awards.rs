@@ -47,15 +47,15 @@ pub struct AwardView {
 fn award_view(award: Award, supplier_name: String, confidential: bool) -> AwardView {
     AwardView {
         id: award.id,
-        tender_id: award.tender_id,
-        bid_id: award.bid_id,
-        supplier_id: award.supplier_id,
+        tender_id: award.decision.tender_id,
+        bid_id: award.decision.bid_id,
+        supplier_id: award.decision.supplier_id,
         supplier_name,
-        rank: award.rank,
-        justification: award.justification.filter(|_| confidential),
-        awarded_at: award.awarded_at,
-        standstill_last_day: award.standstill_last_day,
-        standstill_ends_at: award.standstill_ends_at,
+        rank: award.decision.rank,
+        justification: award.decision.justification.filter(|_| confidential),
+        awarded_at: award.decision.awarded_at,
+        standstill_last_day: award.decision.standstill_last_day,
+        standstill_ends_at: award.decision.standstill_ends_at,
         status: award.status.as_str(),
     }
 }
@@ -239,7 +239,7 @@ pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeVi
     let evaluated = evaluate(conn, &tender, now).await?;
     let winner_ranked = evaluated
         .ranking
-        .find(award.bid_id)
+        .find(award.decision.bid_id)
         .ok_or_else(|| ServiceError::Internal("the awarded bid is not ranked".into()))?;
     let winner = evaluated.item(&tender, winner_ranked);
     let your_bid = match own_bids.first() {
@@ -263,7 +263,7 @@ pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeVi
                 .collect();
             Some(YourBidOutcome {
                 bid_id: bid.id,
-                successful: bid.id == award.bid_id,
+                successful: bid.id == award.decision.bid_id,
                 excluded: exclusion.is_some(),
                 exclusion_reason: exclusion.map(|(_, e)| e.reason.clone()),
                 result: evaluated
@@ -340,12 +340,12 @@ pub async fn lodge_challenge(
                 "a {status} tender has no award in standstill to challenge"
             ))
         })?;
-    if award.bid_id == bid.id {
+    if award.decision.bid_id == bid.id {
         return Err(ServiceError::Forbidden(
             "the successful bidder does not challenge its own award".to_owned(),
         ));
     }
-    contract::check_challenge_window(award.standstill_ends_at, command.now())?;
+    contract::check_challenge_window(award.decision.standstill_ends_at, command.now())?;
     let existing = persistence::awards::challenges(command.conn(), tender.id).await?;
     if existing
         .iter()
@@ -512,14 +512,14 @@ pub async fn confirm_contract(
         .filter(|c| c.status == ChallengeStatus::Open)
         .count();
     let now = command.now();
-    contract::check_contract_may_start(award.standstill_ends_at, now, open)?;
+    contract::check_contract_may_start(award.decision.standstill_ends_at, now, open)?;
     let term = ContractTerm::parse(
         start_date,
         end_date,
         u32::try_from(tender.contract_term_months).unwrap_or(1),
-        uk_date(award.standstill_ends_at),
+        uk_date(award.decision.standstill_ends_at),
     )?;
-    let bid = persistence::bids::find(command.conn(), tender.id, award.bid_id)
+    let bid = persistence::bids::find(command.conn(), tender.id, award.decision.bid_id)
         .await?
         .ok_or(DomainError::NotFound("bid"))?;
     let created = persistence::contracts::insert(
@@ -529,7 +529,7 @@ pub async fn confirm_contract(
             award_id: award.id,
             bid_id: bid.id,
             buyer_id: tender.buyer_id,
-            supplier_id: award.supplier_id,
+            awarded_supplier_id: award.decision.supplier_id,
             title: tender.title.clone(),
             category: tender.category.clone(),
             region: tender.region,
@@ -537,7 +537,7 @@ pub async fn confirm_contract(
             annual_value_pence: term.annual_value_pence(bid.price_pence),
             start_date: term.start_date,
             end_date: term.end_date,
-            awarded_at: award.awarded_at,
+            awarded_at: award.decision.awarded_at,
             created_by: actor.user_id,
         },
         now,
@@ -561,7 +561,7 @@ pub async fn confirm_contract(
     let shown = crate::contracts::present(command.conn(), created).await?;
     command
         .audit(
-            AuditEntry::by(actor, "contract.created", "contract", shown.id)
+            AuditEntry::by(actor, "contract.created", "contract", shown.contract.id)
                 .after(audit_json(&shown)?),
         )
         .await?;
@@ -569,7 +569,7 @@ pub async fn confirm_contract(
         .audit(
             AuditEntry::by(actor, "tender.contracted", "tender", tender.id)
                 .before(json!({"status": status.as_str()}))
-                .after(json!({"status": next.as_str(), "contract_id": shown.id})),
+                .after(json!({"status": next.as_str(), "contract_id": shown.contract.id})),
         )
         .await?;
     command.commit().await?;

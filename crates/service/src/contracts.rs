@@ -8,8 +8,8 @@ use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::calendar::uk_date;
 use domain::contract::{Review, can_view_contract};
-use domain::ids::{BidId, OrganisationId, TenderId};
-use domain::organisation::{OrganisationKind, Region};
+use domain::ids::OrganisationId;
+use domain::organisation::OrganisationKind;
 use domain::pagination::{Page, PageRequest};
 use persistence::contracts::{
     Contract, ContractAudience, ContractFilter, RatingSums, StoredReview,
@@ -22,26 +22,10 @@ use uuid::Uuid;
 /// A contract with the names of its parties, and its holders when read alone.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractView {
-    pub id: Uuid,
-    pub tender_id: TenderId,
-    pub bid_id: BidId,
-    pub buyer_id: OrganisationId,
+    #[serde(flatten)]
+    pub contract: Contract,
     pub buyer_name: String,
-    pub supplier_id: OrganisationId,
     pub supplier_name: String,
-    pub awarded_supplier_id: OrganisationId,
-    pub title: String,
-    pub category: String,
-    pub region: Region,
-    pub total_value_pence: i64,
-    pub annual_value_pence: i64,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
-    pub status: domain::contract::ContractStatus,
-    pub awarded_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub terminated_at: Option<DateTime<Utc>>,
-    pub termination_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holders: Option<Vec<Holder>>,
 }
@@ -59,26 +43,9 @@ pub struct Holder {
 fn view_of(contract: Contract, names: &HashMap<OrganisationId, String>) -> ContractView {
     let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
     ContractView {
-        id: contract.id,
-        tender_id: contract.tender_id,
-        bid_id: contract.bid_id,
-        buyer_id: contract.buyer_id,
-        buyer_name: name(&contract.buyer_id),
-        supplier_id: contract.supplier_id,
+        buyer_name: name(&contract.terms.buyer_id),
         supplier_name: name(&contract.supplier_id),
-        awarded_supplier_id: contract.awarded_supplier_id,
-        title: contract.title,
-        category: contract.category,
-        region: contract.region,
-        total_value_pence: contract.total_value_pence,
-        annual_value_pence: contract.annual_value_pence,
-        start_date: contract.start_date,
-        end_date: contract.end_date,
-        status: contract.status,
-        awarded_at: contract.awarded_at,
-        created_at: contract.created_at,
-        terminated_at: contract.terminated_at,
-        termination_reason: contract.termination_reason,
+        contract,
         holders: None,
     }
 }
@@ -89,7 +56,8 @@ pub(crate) async fn present<C: ConnectionTrait>(
     contract: Contract,
 ) -> Result<ContractView, ServiceError> {
     let names =
-        persistence::organisations::names(conn, &[contract.buyer_id, contract.supplier_id]).await?;
+        persistence::organisations::names(conn, &[contract.terms.buyer_id, contract.supplier_id])
+            .await?;
     Ok(view_of(contract, &names))
 }
 
@@ -100,17 +68,17 @@ async fn with_holders<C: ConnectionTrait>(
 ) -> Result<ContractView, ServiceError> {
     let novations = persistence::transfers::novations_of(conn, contract.id).await?;
     let mut ids = vec![
-        contract.buyer_id,
+        contract.terms.buyer_id,
         contract.supplier_id,
-        contract.awarded_supplier_id,
+        contract.terms.awarded_supplier_id,
     ];
     ids.extend(novations.iter().map(|n| n.to_supplier_id));
     let names = persistence::organisations::names(conn, &ids).await?;
     let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
     let mut holders = vec![Holder {
-        supplier_id: contract.awarded_supplier_id,
-        supplier_name: name(&contract.awarded_supplier_id),
-        from_date: contract.start_date,
+        supplier_id: contract.terms.awarded_supplier_id,
+        supplier_name: name(&contract.terms.awarded_supplier_id),
+        from_date: contract.terms.start_date,
         to_date: None,
         transfer_id: None,
     }];
@@ -157,7 +125,7 @@ pub async fn list(
     let orgs: Vec<OrganisationId> = found
         .items
         .iter()
-        .flat_map(|c| [c.buyer_id, c.supplier_id])
+        .flat_map(|c| [c.terms.buyer_id, c.supplier_id])
         .collect();
     let names = persistence::organisations::names(conn, &orgs).await?;
     Ok(found.map(|c| view_of(c, &names)))

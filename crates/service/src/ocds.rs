@@ -61,7 +61,7 @@ async fn release<C: ConnectionTrait>(
     if awarded {
         ids.extend(live.iter().map(|b| b.supplier_id));
     }
-    ids.extend(award_history.iter().map(|a| a.supplier_id));
+    ids.extend(award_history.iter().map(|a| a.decision.supplier_id));
     let organisations = persistence::organisations::many(conn, &ids).await?;
     let organisation = |id: OrganisationId| {
         organisations
@@ -149,9 +149,9 @@ async fn release<C: ConnectionTrait>(
     for award in award_history {
         let price = live
             .iter()
-            .find(|b| b.id == award.bid_id)
+            .find(|b| b.id == award.decision.bid_id)
             .map_or(0, |b| b.price_pence);
-        let supplier = organisation(award.supplier_id)?;
+        let supplier = organisation(award.decision.supplier_id)?;
         parties
             .entry(supplier.id)
             .or_insert_with(|| (party(supplier), Vec::new()))
@@ -165,7 +165,7 @@ async fn release<C: ConnectionTrait>(
                 AwardStatus::Contracted => "active",
                 AwardStatus::Cancelled => "cancelled",
             },
-            "date": award.awarded_at,
+            "date": award.decision.awarded_at,
             "value": pounds(price),
             "suppliers": [{"id": party_id(supplier.ods_code.as_deref(), supplier.id), "name": supplier.name}],
         }));
@@ -177,14 +177,14 @@ async fn release<C: ConnectionTrait>(
     {
         contracts.push(json!({
             "id": contract.id,
-            "awardID": contract.award_id,
-            "title": contract.title,
+            "awardID": contract.terms.award_id,
+            "title": contract.terms.title,
             "status": match contract.status {
                 domain::contract::ContractStatus::Terminated => "terminated",
                 _ => "active",
             },
-            "period": {"startDate": contract.start_date.and_time(chrono::NaiveTime::MIN).and_utc(), "endDate": contract.end_date.and_time(chrono::NaiveTime::MIN).and_utc()},
-            "value": pounds(contract.total_value_pence),
+            "period": {"startDate": contract.terms.start_date.and_time(chrono::NaiveTime::MIN).and_utc(), "endDate": contract.terms.end_date.and_time(chrono::NaiveTime::MIN).and_utc()},
+            "value": pounds(contract.terms.total_value_pence),
             "dateSigned": contract.created_at,
         }));
         tags.push("contract");

@@ -43,23 +43,26 @@ async fn present<C: ConnectionTrait>(
 ) -> Result<TransferView, ServiceError> {
     let names = persistence::organisations::names(
         conn,
-        &[transfer.from_supplier_id, transfer.to_supplier_id],
+        &[
+            transfer.details.from_supplier_id,
+            transfer.details.to_supplier_id,
+        ],
     )
     .await?;
     let contract_ids = persistence::transfers::moved_by(conn, transfer.id).await?;
     let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
     Ok(TransferView {
         id: transfer.id,
-        kind: transfer.kind,
-        from_supplier_name: name(&transfer.from_supplier_id),
-        to_supplier_name: name(&transfer.to_supplier_id),
-        from_supplier_id: transfer.from_supplier_id,
-        to_supplier_id: transfer.to_supplier_id,
-        effective_date: transfer.effective_date,
-        whole_business: transfer.whole_business,
-        reason: transfer.reason,
+        kind: transfer.details.kind,
+        from_supplier_name: name(&transfer.details.from_supplier_id),
+        to_supplier_name: name(&transfer.details.to_supplier_id),
+        from_supplier_id: transfer.details.from_supplier_id,
+        to_supplier_id: transfer.details.to_supplier_id,
+        effective_date: transfer.details.effective_date,
+        whole_business: transfer.details.whole_business,
+        reason: transfer.details.reason,
         contract_ids,
-        offers_withdrawn: transfer.offers_withdrawn,
+        offers_withdrawn: transfer.details.offers_withdrawn,
         recorded_at: transfer.recorded_at,
     })
 }
@@ -148,7 +151,7 @@ async fn record_in(
                     .after(json!({
                         "supplier_id": to.id,
                         "transfer_id": transfer.id,
-                        "effective_date": transfer.effective_date,
+                        "effective_date": transfer.details.effective_date,
                     })),
             )
             .await?;

@@ -7,6 +7,7 @@ use super::ui::{
     words,
 };
 use crate::WebState;
+use crate::ui::Content;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
@@ -47,7 +48,7 @@ const STATUSES: [&str; 7] = [
 
 /// The tenders the user may see (the API's list: a buyer its own, a supplier the published ones it
 /// may bid on, oversight all but drafts), by state.
-async fn tenders_content(ctx: &Ctx, params: &HashMap<String, String>) -> crate::ui::Content {
+async fn tenders_content(ctx: &Ctx, params: &HashMap<String, String>) -> Content {
     let page = crate::ui::page_number(params, 10_000);
     let status = params
         .get("status")
@@ -110,11 +111,7 @@ fn all_pages() -> Result<PageRequest, ServiceError> {
     Ok(PageRequest::new(Some(1), Some(100))?)
 }
 
-async fn organisations_content(
-    ctx: &Ctx,
-    form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+async fn organisations_content(ctx: &Ctx, form: &FormState, banner: Option<&str>) -> Content {
     let list =
         service::accounts::organisations(&ctx.state.ctx, &ctx.actor, None, all_pages()?).await?;
     let kinds: Vec<(String, String)> = ["buyer", "supplier", "regulator", "platform"]
@@ -123,7 +120,7 @@ async fn organisations_content(
         .collect();
     let regions = super::ui::choices("None", super::ui::region_options());
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         h1 { "Organisations" }
         (table("Organisations", &["Name", "Kind", "ODS code", "Region", "Merged into"], &[],
@@ -146,8 +143,8 @@ async fn organisations_content(
     })
 }
 
-async fn organisations_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
-    let built = organisations_content(&ctx, &FormState::default(), confirmation.message()).await;
+async fn organisations_page(ctx: Ctx, Query(banner): Query<Done>) -> Response {
+    let built = organisations_content(&ctx, &FormState::default(), banner.message()).await;
     ctx.show("Organisations", built)
 }
 
@@ -212,11 +209,7 @@ const ROLES: [&str; 5] = [
     "admin",
 ];
 
-async fn users_content(
-    ctx: &Ctx,
-    form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+async fn users_content(ctx: &Ctx, form: &FormState, banner: Option<&str>) -> Content {
     let list = service::accounts::users(
         &ctx.state.ctx,
         &ctx.actor,
@@ -243,7 +236,7 @@ async fn users_content(
             .collect();
     let roles: Vec<(String, String)> = ROLES.iter().map(|r| ((*r).to_owned(), words(r))).collect();
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         h1 { "Accounts" }
         p { (list.total) " accounts; the first 100 are shown." }
@@ -279,8 +272,8 @@ async fn users_content(
     })
 }
 
-async fn users_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
-    let built = users_content(&ctx, &FormState::default(), confirmation.message()).await;
+async fn users_page(ctx: Ctx, Query(banner): Query<Done>) -> Response {
+    let built = users_content(&ctx, &FormState::default(), banner.message()).await;
     ctx.show("Accounts", built)
 }
 
@@ -346,17 +339,12 @@ async fn update_user(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respon
     }
 }
 
-async fn calendar_content(
-    ctx: &Ctx,
-    year: i32,
-    form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+async fn calendar_content(ctx: &Ctx, year: i32, form: &FormState, banner: Option<&str>) -> Content {
     ctx.actor
         .require(domain::access::PlatformAction::EditCalendar)?;
     let holidays = service::calendar::holidays(&ctx.state.ctx, Some(year)).await?;
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         h1 { "Bank holidays in England and Wales, " (year) }
         p { "Standstill periods count working days: weekends and these days are skipped. "
@@ -394,10 +382,10 @@ async fn calendar_page(ctx: Ctx, Query(params): Query<HashMap<String, String>>) 
         .and_then(|y| y.parse::<i32>().ok())
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(this_year);
-    let confirmation = Done {
+    let banner = Done {
         done: params.get("done").cloned(),
     };
-    let built = calendar_content(&ctx, year, &FormState::default(), confirmation.message()).await;
+    let built = calendar_content(&ctx, year, &FormState::default(), banner.message()).await;
     ctx.show("Bank holidays", built)
 }
 

@@ -7,6 +7,7 @@ use super::ui::{
     parse_pounds, pounds_field, summary, table, when, words,
 };
 use crate::WebState;
+use crate::ui::Content;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
@@ -113,8 +114,8 @@ async fn bid_form(
     view: &TenderView,
     bid: Option<&BidView>,
     form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+    banner: Option<&str>,
+) -> Content {
     let tender = &view.tender;
     let bid = bid.map(|b| &b.bid);
     let offers =
@@ -132,7 +133,7 @@ async fn bid_form(
     let open = view.status == TenderStatus::Published;
     let id = tender.id;
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (tender.title) }
         h1 { @if bid.is_some() { "Your bid" } @else { "Submit a bid" } }
@@ -187,14 +188,14 @@ async fn bid_form(
     })
 }
 
-async fn bid_page(ctx: Ctx, Path(id): Path<String>, Query(confirmation): Query<Done>) -> Response {
+async fn bid_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
     let built = async {
         ctx.require(&domain::tender::BIDDERS)?;
         let uuid = parse_id(&id)?;
         let tender = super::tenders::read_tender(&ctx, uuid).await?;
         let bid = own_bid(&ctx, uuid).await?;
         let form = FormState::new(bid.as_ref().map(bid_values).unwrap_or_default());
-        bid_form(&ctx, &tender, bid.as_ref(), &form, confirmation.message()).await
+        bid_form(&ctx, &tender, bid.as_ref(), &form, banner.message()).await
     }
     .await;
     ctx.show("Your bid", built)
@@ -286,12 +287,7 @@ const SCORE_HEADINGS: [&str; 6] = [
 
 /// The outcome after award: to a bidder its own result with the evaluators' marks and reasons
 /// (evaluators not named), the winner's name and scores; the challenge form during standstill.
-async fn outcome_content(
-    ctx: &Ctx,
-    id: &str,
-    form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&str>) -> Content {
     let uuid = parse_id(id)?;
     let tender = super::tenders::read_tender(ctx, uuid).await?;
     let outcome =
@@ -303,7 +299,7 @@ async fn outcome_content(
         Vec::new()
     };
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (tender.tender.title) }
         h1 { "Outcome" }
@@ -363,12 +359,8 @@ async fn outcome_content(
     })
 }
 
-async fn outcome_page(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(confirmation): Query<Done>,
-) -> Response {
-    let built = outcome_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
+async fn outcome_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
+    let built = outcome_content(&ctx, &id, &FormState::default(), banner.message()).await;
     ctx.show("Outcome", built)
 }
 

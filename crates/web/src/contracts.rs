@@ -7,6 +7,7 @@ use super::ui::{
     summary, table, when, words,
 };
 use crate::WebState;
+use crate::ui::Content;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
@@ -32,7 +33,7 @@ pub fn routes() -> Router<WebState> {
         .route("/notifications/{id}/read", post(read_notification))
 }
 
-async fn contracts_content(ctx: &Ctx, params: &HashMap<String, String>) -> crate::ui::Content {
+async fn contracts_content(ctx: &Ctx, params: &HashMap<String, String>) -> Content {
     let page = crate::ui::page_number(params, 10_000);
     let list = service::contracts::list(
         &ctx.state.ctx,
@@ -46,12 +47,12 @@ async fn contracts_content(ctx: &Ctx, params: &HashMap<String, String>) -> crate
         p { (list.total) " contracts you may see." }
         (table("Contracts", &["Contract", "Buyer", "Supplier", "Annual value", "Runs", "State"], &[3],
             list.items.iter().map(|c| vec![
-                html! { a href=(format!("/contracts/{}", c.id)) { (c.title) } },
+                html! { a href=(format!("/contracts/{}", c.contract.id)) { (c.contract.terms.title) } },
                 html! { (c.buyer_name) },
                 html! { (c.supplier_name) },
-                html! { (pounds(c.annual_value_pence)) },
-                html! { (day(c.start_date)) " to " (day(c.end_date)) },
-                html! { (words(c.status.as_str())) },
+                html! { (pounds(c.contract.terms.annual_value_pence)) },
+                html! { (day(c.contract.terms.start_date)) " to " (day(c.contract.terms.end_date)) },
+                html! { (words(c.contract.status.as_str())) },
             ]).collect()))
         @if page * 50 < list.total {
             p { a href=(format!("/contracts?page={}", page + 1)) { "More contracts" } }
@@ -80,31 +81,27 @@ fn mark_options() -> Vec<(String, String)> {
         .collect()
 }
 
-async fn contract_content(
-    ctx: &Ctx,
-    id: &str,
-    form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+async fn contract_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&str>) -> Content {
     let uuid = parse_id(id)?;
     let service = &ctx.state.ctx;
     let contract = service::contracts::get(service, &ctx.actor, uuid).await?;
     let reviews = service::contracts::reviews(service, &ctx.actor, uuid).await?;
-    let (_, rating) = service::contracts::rating_of(service, contract.supplier_id).await?;
-    let lead = ctx.actor.role == Role::BuyerLead && ctx.actor.organisation_id == contract.buyer_id;
-    let active = contract.status == ContractStatus::Active;
+    let (_, rating) = service::contracts::rating_of(service, contract.contract.supplier_id).await?;
+    let lead = ctx.actor.role == Role::BuyerLead
+        && ctx.actor.organisation_id == contract.contract.terms.buyer_id;
+    let active = contract.contract.status == ContractStatus::Active;
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (contract.buyer_name) }
-        h1 { (contract.title) }
+        h1 { (contract.contract.terms.title) }
         (summary(vec![
             ("Supplier", html! { (contract.supplier_name) }),
-            ("State", html! { strong class="nhsuk-tag" { (words(contract.status.as_str())) } }),
-            ("Total value", html! { (pounds(contract.total_value_pence)) }),
-            ("Annual value", html! { (pounds(contract.annual_value_pence)) }),
-            ("Runs", html! { (day(contract.start_date)) " to " (day(contract.end_date)) }),
-            ("Awarded", html! { (when(contract.awarded_at)) }),
+            ("State", html! { strong class="nhsuk-tag" { (words(contract.contract.status.as_str())) } }),
+            ("Total value", html! { (pounds(contract.contract.terms.total_value_pence)) }),
+            ("Annual value", html! { (pounds(contract.contract.terms.annual_value_pence)) }),
+            ("Runs", html! { (day(contract.contract.terms.start_date)) " to " (day(contract.contract.terms.end_date)) }),
+            ("Awarded", html! { (when(contract.contract.terms.awarded_at)) }),
             ("Supplier rating", html! {
                 @match &rating {
                     Some(r) => { (format!("{:.1} of 5", r.overall)) " over " (r.reviews) " reviews (delivery " (format!("{:.1}", r.delivery)) ", quality " (format!("{:.1}", r.quality)) ", value for money " (format!("{:.1}", r.value_for_money)) ", responsiveness " (format!("{:.1}", r.responsiveness)) ")" }
@@ -112,8 +109,8 @@ async fn contract_content(
                 }
             }),
         ]))
-        p { a href=(format!("/tenders/{}", contract.tender_id)) { "The tender" } }
-        @if let Some(reason) = &contract.termination_reason {
+        p { a href=(format!("/tenders/{}", contract.contract.terms.tender_id)) { "The tender" } }
+        @if let Some(reason) = &contract.contract.termination_reason {
             div class="nhsuk-warning-callout" {
                 h2 class="nhsuk-warning-callout__label" { span role="text" { span class="nhsuk-u-visually-hidden" { "Important: " } "Terminated" } }
                 p class="mkt-pre" { (reason) }
@@ -166,12 +163,8 @@ async fn contract_content(
     })
 }
 
-async fn contract_page(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(confirmation): Query<Done>,
-) -> Response {
-    let built = contract_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
+async fn contract_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
+    let built = contract_content(&ctx, &id, &FormState::default(), banner.message()).await;
     ctx.show("Contract", built)
 }
 
@@ -238,7 +231,7 @@ async fn terminate_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) ->
     contract_action(&ctx, &id, &posted, result, "terminated").await
 }
 
-async fn notifications_content(ctx: &Ctx, confirmation: Option<&str>) -> crate::ui::Content {
+async fn notifications_content(ctx: &Ctx, banner: Option<&str>) -> Content {
     let list = service::notifications::list(
         &ctx.state.ctx,
         &ctx.actor,
@@ -247,7 +240,7 @@ async fn notifications_content(ctx: &Ctx, confirmation: Option<&str>) -> crate::
     )
     .await?;
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         h1 { "Notifications" }
         @if list.items.is_empty() {
             p { "Nothing yet." }
@@ -276,8 +269,8 @@ async fn notifications_content(ctx: &Ctx, confirmation: Option<&str>) -> crate::
     })
 }
 
-async fn notifications_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
-    let built = notifications_content(&ctx, confirmation.message()).await;
+async fn notifications_page(ctx: Ctx, Query(banner): Query<Done>) -> Response {
+    let built = notifications_content(&ctx, banner.message()).await;
     ctx.show("Notifications", built)
 }
 

@@ -9,6 +9,7 @@ use super::ui::{
     summary, table, when, words,
 };
 use crate::WebState;
+use crate::ui::Content;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
@@ -148,7 +149,7 @@ fn catalogue_query(
 
 /// The catalogue: a GET form (bookmarkable, no script needed) with every filter of
 /// `GET /api/v1/offers`, the results with each supplier's rating, and ticks to compare offers.
-async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> crate::ui::Content {
+async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> Content {
     let categories = category_options(ctx).await?;
     let suppliers = supplier_options(ctx).await?;
     let mut form = FormState::new(params.clone());
@@ -245,7 +246,7 @@ async fn catalogue(ctx: Ctx, Query(params): Query<HashMap<String, String>>) -> R
 
 /// Up to ten offers side by side, each priced per year where its unit allows (the API's own
 /// annualisation, with the volumes the buyer gives).
-async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> crate::ui::Content {
+async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Content {
     let ids: Vec<&str> = raw
         .iter()
         .filter(|(k, _)| k == "ids")
@@ -352,7 +353,7 @@ async fn compare(ctx: Ctx, Query(raw): Query<Vec<(String, String)>>) -> Response
     ctx.show("Compare offers", built)
 }
 
-async fn offer_content(ctx: &Ctx, id: &str, confirmation: Option<&str>) -> crate::ui::Content {
+async fn offer_content(ctx: &Ctx, id: &str, banner: Option<&str>) -> Content {
     let offer_id = OfferId::from_uuid(parse_id(id)?);
     let service = &ctx.state.ctx;
     let offer = service::offers::get(service, &ctx.actor, offer_id, None).await?;
@@ -368,7 +369,7 @@ async fn offer_content(ctx: &Ctx, id: &str, confirmation: Option<&str>) -> crate
         ctx.actor.role == Role::SupplierBidder && ctx.actor.organisation_id == offer.supplier_id;
     let status = offer.status;
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         span class="nhsuk-caption-l" { (offer.supplier_name) }
         h1 { (offer.title) }
         p class="nhsuk-lede-text" { (offer.summary) }
@@ -413,20 +414,16 @@ async fn offer_content(ctx: &Ctx, id: &str, confirmation: Option<&str>) -> crate
     })
 }
 
-async fn offer_page(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(confirmation): Query<Done>,
-) -> Response {
-    let built = offer_content(&ctx, &id, confirmation.message()).await;
+async fn offer_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
+    let built = offer_content(&ctx, &id, banner.message()).await;
     ctx.show("Offer", built)
 }
 
-async fn my_offers_content(ctx: &Ctx, confirmation: Option<&str>) -> crate::ui::Content {
+async fn my_offers_content(ctx: &Ctx, banner: Option<&str>) -> Content {
     ctx.require(&domain::offer::OFFER_MANAGERS)?;
     let offers = service::offers::own(&ctx.state.ctx, &ctx.actor, None).await?;
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         h1 { "Your organisation's offers" }
         p { a class="nhsuk-button" href="/offers/new" { "Create an offer" } }
         @if offers.is_empty() {
@@ -442,8 +439,8 @@ async fn my_offers_content(ctx: &Ctx, confirmation: Option<&str>) -> crate::ui::
     })
 }
 
-async fn my_offers(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
-    let built = my_offers_content(&ctx, confirmation.message()).await;
+async fn my_offers(ctx: Ctx, Query(banner): Query<Done>) -> Response {
+    let built = my_offers_content(&ctx, banner.message()).await;
     ctx.show("Your offers", built)
 }
 
@@ -453,7 +450,7 @@ async fn offer_form(
     heading: &str,
     form: &FormState,
     regions: &[String],
-) -> crate::ui::Content {
+) -> Content {
     let categories = category_options(ctx).await?;
     let fields = html! {
         (Field::new("category", "Category").select(form, &choices("Choose a category", categories.clone())))

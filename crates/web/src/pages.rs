@@ -3,6 +3,7 @@
 use super::session::{self, SESSION_COOKIE};
 use super::ui::{Ctx, csrf_for, layout, page, refused_form};
 use crate::WebState;
+use crate::ui::Content;
 use axum::Form;
 use axum::Router;
 use axum::extract::State;
@@ -148,7 +149,7 @@ async fn dashboard(ctx: Ctx) -> Response {
 
 /// What each role sees first: a buyer its tenders by state with their deadlines, a supplier the
 /// tenders it may bid on, the regulator the market share by supplier.
-async fn dashboard_content(state: &WebState, actor: &Actor) -> crate::ui::Content {
+async fn dashboard_content(state: &WebState, actor: &Actor) -> Content {
     use domain::tender::TenderStatus;
     use domain::user::Role;
     use service::tenders::TenderQuery;

@@ -116,8 +116,8 @@ pub(crate) fn listing(row: &QueryResult) -> Result<TenderListing, StoreError> {
 
 /// The tenders `audience` may see that match `filter`, soonest deadline first, with the state in
 /// force at `now` (filtering on it too).
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
+pub async fn list(
+    conn: &impl ConnectionTrait,
     audience: TenderAudience,
     filter: &TenderFilter,
     now: DateTime<Utc>,

@@ -90,9 +90,9 @@ impl Tender {
 
     /// The state in force at `now` (the database's clock): a published tender past its deadline
     /// is in evaluation if a bid is in, otherwise unsuccessful.
-    pub async fn status_at<C: ConnectionTrait>(
+    pub async fn status_at(
         &self,
-        conn: &C,
+        conn: &impl ConnectionTrait,
         now: DateTime<Utc>,
     ) -> Result<TenderStatus, StoreError> {
         let has_bid = self.closes_by_clock(now) && has_evaluable_bid(conn, self.id).await?;
@@ -154,8 +154,8 @@ fn to_domain(
 }
 
 /// Whether a bid that will be evaluated (submitted, or confirmed after an amendment) is in.
-pub async fn has_evaluable_bid<C: ConnectionTrait>(
-    conn: &C,
+pub async fn has_evaluable_bid(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<bool, StoreError> {
     use crate::entities::bids;
@@ -167,8 +167,8 @@ pub async fn has_evaluable_bid<C: ConnectionTrait>(
         .is_some())
 }
 
-async fn write_criteria<C: ConnectionTrait>(
-    conn: &C,
+async fn write_criteria(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     spec: &TenderSpec,
 ) -> Result<(), StoreError> {
@@ -191,8 +191,8 @@ async fn write_criteria<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn write_invitations<C: ConnectionTrait>(
-    conn: &C,
+async fn write_invitations(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     spec: &TenderSpec,
 ) -> Result<(), StoreError> {
@@ -213,8 +213,8 @@ async fn write_invitations<C: ConnectionTrait>(
 }
 
 /// Stores a new draft.
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert(
+    conn: &impl ConnectionTrait,
     buyer: OrganisationId,
     spec: &TenderSpec,
     now: DateTime<Utc>,
@@ -256,8 +256,8 @@ pub async fn insert<C: ConnectionTrait>(
 /// Replaces a draft's fields when its version is still `current`'s; `Ok(None)` when someone
 /// changed it in between. The criteria keep their ids unless `new_criteria` (they are then
 /// replaced and get new ids).
-pub async fn replace_draft<C: ConnectionTrait>(
-    conn: &C,
+pub async fn replace_draft(
+    conn: &impl ConnectionTrait,
     current: &Tender,
     spec: &TenderSpec,
     new_criteria: bool,
@@ -318,10 +318,7 @@ pub async fn replace_draft<C: ConnectionTrait>(
     find(conn, current.id).await
 }
 
-pub async fn find<C: ConnectionTrait>(
-    conn: &C,
-    id: TenderId,
-) -> Result<Option<Tender>, StoreError> {
+pub async fn find(conn: &impl ConnectionTrait, id: TenderId) -> Result<Option<Tender>, StoreError> {
     let Some(model) = Entity::find_by_id(id.as_uuid()).one(conn).await? else {
         return Ok(None);
     };
@@ -357,8 +354,8 @@ pub async fn find<C: ConnectionTrait>(
 /// Loads a tender for a command, holding its row until the command ends so that bids,
 /// amendments and the close at the deadline are serialised: `SELECT … FOR UPDATE` on
 /// PostgreSQL; on SQLite the command's `IMMEDIATE` transaction already holds the write lock.
-pub async fn find_for_update<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find_for_update(
+    conn: &impl ConnectionTrait,
     id: TenderId,
 ) -> Result<Option<Tender>, StoreError> {
     if conn.get_database_backend() == DbBackend::Postgres {
@@ -385,8 +382,8 @@ pub struct Transition {
 }
 
 /// Moves the tender to `status` (already checked by the domain), stamping the matching time.
-pub async fn set_status<C: ConnectionTrait>(
-    conn: &C,
+pub async fn set_status(
+    conn: &impl ConnectionTrait,
     tender: &Tender,
     status: TenderStatus,
     transition: Transition,
@@ -433,8 +430,8 @@ pub async fn set_status<C: ConnectionTrait>(
 
 /// Records the first read of the bids by the buyer after the deadline; `false` when they were
 /// already opened.
-pub async fn mark_bids_opened<C: ConnectionTrait>(
-    conn: &C,
+pub async fn mark_bids_opened(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     by: UserId,
     now: DateTime<Utc>,
@@ -466,8 +463,8 @@ pub struct AmendmentRecord {
 }
 
 /// Applies an amendment to a published tender and adds it to the history.
-pub async fn amend<C: ConnectionTrait>(
-    conn: &C,
+pub async fn amend(
+    conn: &impl ConnectionTrait,
     tender: &Tender,
     record: &AmendmentRecord,
 ) -> Result<Tender, StoreError> {
@@ -512,8 +509,8 @@ pub async fn amend<C: ConnectionTrait>(
 }
 
 /// The amendment history, oldest first.
-pub async fn amendments<C: ConnectionTrait>(
-    conn: &C,
+pub async fn amendments(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<AmendmentRecord>, StoreError> {
     Ok(tender_amendments::Entity::find()

@@ -27,8 +27,8 @@ pub(crate) fn to_clarification(model: clarifications::Model) -> Clarification {
     }
 }
 
-pub async fn insert_clarification<C: ConnectionTrait>(
-    conn: &C,
+pub async fn insert_clarification(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     organisation: OrganisationId,
     user: UserId,
@@ -51,8 +51,8 @@ pub async fn insert_clarification<C: ConnectionTrait>(
     Ok(to_clarification(model))
 }
 
-pub async fn find_clarification<C: ConnectionTrait>(
-    conn: &C,
+pub async fn find_clarification(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
     id: ClarificationId,
 ) -> Result<Option<Clarification>, StoreError> {
@@ -92,8 +92,8 @@ pub async fn answer_clarification<C: ConnectionTrait>(
 }
 
 /// Every question on a tender, oldest first; the caller shows each as the actor may see it.
-pub async fn clarifications<C: ConnectionTrait>(
-    conn: &C,
+pub async fn clarifications(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<Clarification>, StoreError> {
     Ok(clarifications::Entity::find()
@@ -108,8 +108,8 @@ pub async fn clarifications<C: ConnectionTrait>(
 }
 
 /// Organisations that asked a question on the tender.
-pub async fn askers<C: ConnectionTrait>(
-    conn: &C,
+pub async fn askers(
+    conn: &impl ConnectionTrait,
     tender: TenderId,
 ) -> Result<Vec<OrganisationId>, StoreError> {
     let mut askers: Vec<OrganisationId> = clarifications::Entity::find()

@@ -113,7 +113,7 @@ async fn run(
         service::contracts::review(
             &demo.at(demo.now() - Duration::days(days_ago)),
             lead,
-            contract.id,
+            contract.contract.id,
             &ReviewInput {
                 period: period.to_owned(),
                 delivery: marks[0],
@@ -125,7 +125,7 @@ async fn run(
         )
         .await?;
     }
-    Ok((tender, Some(contract.id)))
+    Ok((tender, Some(contract.contract.id)))
 }
 
 fn tender(
@@ -150,31 +150,19 @@ fn tender(
 }
 
 /// Anglia's reviews: late and incomplete delivery, quarter after quarter.
+#[rustfmt::skip]
 const ANGLIA_POOR_DELIVERY: [DemoReview; 4] = [
-    (
-        "2025-Q4",
-        [2, 3, 3, 3],
-        "Mobilisation slipped by six weeks; the first contract register was incomplete.",
-        330,
-    ),
-    (
-        "2026-Q1",
-        [2, 3, 2, 3],
-        "Two of five monthly reports arrived after the governing body deadline.",
-        240,
-    ),
-    (
-        "2026-Q2",
-        [1, 2, 2, 3],
-        "Procurement timetable missed for the community services re-tender; escalated.",
-        150,
-    ),
-    (
-        "2026-Q3",
-        [2, 3, 2, 2],
-        "Improvement plan agreed; delivery still behind the specification.",
-        60,
-    ),
+    ("2025-Q4", [2, 3, 3, 3], "Mobilisation slipped by six weeks; the first contract register was incomplete.", 330),
+    ("2026-Q1", [2, 3, 2, 3], "Two of five monthly reports arrived after the governing body deadline.", 240),
+    ("2026-Q2", [1, 2, 2, 3], "Procurement timetable missed for the community services re-tender; escalated.", 150),
+    ("2026-Q3", [2, 3, 2, 2], "Improvement plan agreed; delivery still behind the specification.", 60),
+];
+
+/// The payroll contract's reviews: on time and accurate.
+#[rustfmt::skip]
+const PAYROLL_ON_TIME: [DemoReview; 2] = [
+    ("2026-Q2", [5, 4, 4, 5], "Every payroll run on time and accurate.", 150),
+    ("2026-Q3", [4, 4, 5, 4], "Pension returns filed early; one query took a week.", 60),
 ];
 
 /// Loads the awarded competitions.
@@ -279,20 +267,7 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
                 },
             ],
             awarded_days_ago: 300,
-            reviews: Some(vec![
-                (
-                    "2026-Q2",
-                    [5, 4, 4, 5],
-                    "Every payroll run on time and accurate.",
-                    150,
-                ),
-                (
-                    "2026-Q3",
-                    [4, 4, 5, 4],
-                    "Pension returns filed early; one query took a week.",
-                    60,
-                ),
-            ]),
+            reviews: Some(PAYROLL_ON_TIME.to_vec()),
         },
     )
     .await?;

@@ -4,6 +4,7 @@
 //! Each action is the service's own command, so every rule is decided in one place.
 
 use crate::WebState;
+use crate::ui::Content;
 use crate::ui::{
     Ctx, Done, Field, FormState, Posted, Problem, csrf_field, done, error_summary, inline_error,
     notice, parse_id, problems_of, summary, table, when, words,
@@ -60,8 +61,8 @@ async fn evaluation_content(
     ctx: &Ctx,
     id: &str,
     form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+    banner: Option<&str>,
+) -> Content {
     ctx.require(&domain::tender::TENDER_MANAGERS)?;
     let service = &ctx.state.ctx;
     let who = &ctx.actor;
@@ -113,7 +114,7 @@ async fn evaluation_content(
         })
         .unwrap_or_default();
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (tender.title) }
         h1 { "Bids, evaluation and award" }
@@ -298,13 +299,18 @@ async fn evaluation_content(
     })
 }
 
-async fn evaluation_page(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(confirmation): Query<Done>,
-) -> Response {
-    let built = evaluation_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
+async fn evaluation_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
+    let built = evaluation_content(&ctx, &id, &FormState::default(), banner.message()).await;
     ctx.show("Bids, evaluation and award", built)
+}
+
+/// Where a lead's action leads when it succeeds, with the confirmation to show there.
+#[derive(Debug, Clone, Copy)]
+enum Then {
+    /// Back to the evaluation page.
+    Evaluation(&'static str),
+    /// To the tender page, which says where the tender now stands.
+    Tender(&'static str),
 }
 
 /// After a lead's action: back to the evaluation page with a confirmation, or the page again
@@ -314,11 +320,14 @@ async fn after<T>(
     id: &str,
     posted: &Posted,
     result: Result<T, ServiceError>,
-    code: &str,
+    then: Then,
     rename: &[(&str, String)],
 ) -> Response {
     match result {
-        Ok(_) => done(&format!("/tenders/{id}/evaluation"), code),
+        Ok(_) => match then {
+            Then::Evaluation(code) => done(&format!("/tenders/{id}/evaluation"), code),
+            Then::Tender(code) => done(&format!("/tenders/{id}"), code),
+        },
         Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let mut form = FormState::failed(posted, &error);
@@ -360,7 +369,15 @@ async fn assign_evaluator(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
         evaluation::assign(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await
     }
     .await;
-    after(&ctx, &id, &posted, result, "assigned", &[]).await
+    after(
+        &ctx,
+        &id,
+        &posted,
+        result,
+        Then::Evaluation("assigned"),
+        &[],
+    )
+    .await
 }
 
 async fn remove_evaluator(ctx: Ctx, Path((id, user)): IdPair, posted: Posted) -> Response {
@@ -369,7 +386,7 @@ async fn remove_evaluator(ctx: Ctx, Path((id, user)): IdPair, posted: Posted) ->
         evaluation::remove(&ctx.state.ctx, &ctx.actor, tender, UserId::from_uuid(user)).await
     }
     .await;
-    after(&ctx, &id, &posted, result, "removed", &[]).await
+    after(&ctx, &id, &posted, result, Then::Evaluation("removed"), &[]).await
 }
 
 async fn exclude_bid(ctx: Ctx, Path((id, bid)): IdPair, posted: Posted) -> Response {
@@ -391,7 +408,7 @@ async fn exclude_bid(ctx: Ctx, Path((id, bid)): IdPair, posted: Posted) -> Respo
         &id,
         &posted,
         result,
-        "excluded",
+        Then::Evaluation("excluded"),
         &[("reason", format!("reason-{bid}"))],
     )
     .await
@@ -403,7 +420,15 @@ async fn reinstate_bid(ctx: Ctx, Path((id, bid)): IdPair, posted: Posted) -> Res
         evaluation::reinstate(&ctx.state.ctx, &ctx.actor, tender, BidId::from_uuid(bid_id)).await
     }
     .await;
-    after(&ctx, &id, &posted, result, "reinstated", &[]).await
+    after(
+        &ctx,
+        &id,
+        &posted,
+        result,
+        Then::Evaluation("reinstated"),
+        &[],
+    )
+    .await
 }
 
 async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
@@ -421,7 +446,7 @@ async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
         .await
     }
     .await;
-    after(&ctx, &id, &posted, result, "awarded", &[]).await
+    after(&ctx, &id, &posted, result, Then::Evaluation("awarded"), &[]).await
 }
 
 async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
@@ -431,20 +456,16 @@ async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) 
         evaluation::declare_unsuccessful(&ctx.state.ctx, &ctx.actor, tender, reason).await
     }
     .await;
-    match result {
-        Ok(_) => done(&format!("/tenders/{id}"), "unsuccessful"),
-        Err(error) => {
-            after(
-                &ctx,
-                &id,
-                &posted,
-                Err::<(), _>(error),
-                "",
-                &[("reason", "unsuccessful-reason".to_owned())],
-            )
-            .await
-        }
-    }
+    let rename = [("reason", "unsuccessful-reason".to_owned())];
+    after(
+        &ctx,
+        &id,
+        &posted,
+        result,
+        Then::Tender("unsuccessful"),
+        &rename,
+    )
+    .await
 }
 
 async fn resolve_challenge(ctx: Ctx, Path((id, challenge)): IdPair, posted: Posted) -> Response {
@@ -472,24 +493,20 @@ async fn resolve_challenge(ctx: Ctx, Path((id, challenge)): IdPair, posted: Post
         .await
     }
     .await;
-    match result {
-        // An upheld challenge reopens evaluation: the tender page says where it now stands.
-        Ok(_) => done(&format!("/tenders/{id}"), "resolved"),
-        Err(error) => {
-            after(
-                &ctx,
-                &id,
-                &posted,
-                Err::<(), _>(error),
-                "",
-                &[
-                    ("notes", format!("notes-{challenge}")),
-                    ("outcome", format!("outcome-{challenge}")),
-                ],
-            )
-            .await
-        }
-    }
+    let rename = [
+        ("notes", format!("notes-{challenge}")),
+        ("outcome", format!("outcome-{challenge}")),
+    ];
+    // An upheld challenge reopens evaluation: the tender page says where it now stands.
+    after(
+        &ctx,
+        &id,
+        &posted,
+        result,
+        Then::Tender("resolved"),
+        &rename,
+    )
+    .await
 }
 
 async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
@@ -507,12 +524,15 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
         };
         let contract =
             awards::confirm_contract(&ctx.state.ctx, &ctx.actor, tender, start, end).await?;
-        Ok::<_, ServiceError>(contract.id)
+        Ok::<_, ServiceError>(contract.contract.id)
     }
     .await;
     match result {
         Ok(contract) => done(&format!("/contracts/{contract}"), "contracted"),
-        Err(error) => after(&ctx, &id, &posted, Err::<(), _>(error), "", &[]).await,
+        Err(error) => {
+            let failed = Err::<(), _>(error);
+            after(&ctx, &id, &posted, failed, Then::Evaluation(""), &[]).await
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! scoring form per bid with a mark and a justification per quality criterion.
 
 use super::*;
+use crate::ui::Content;
 
 /// The evaluator's page (or the lead's, when it scores): the declaration first; once it has
 /// declared no conflict, a scoring form per bid with a mark and a justification per quality
@@ -10,8 +11,8 @@ pub(super) async fn scoring_content(
     ctx: &Ctx,
     id: &str,
     form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+    banner: Option<&str>,
+) -> Content {
     ctx.require(&domain::evaluation::EVALUATORS)?;
     let service = &ctx.state.ctx;
     let tender_id = TenderId::from_uuid(parse_id(id)?);
@@ -82,7 +83,7 @@ pub(super) async fn scoring_content(
             .collect(),
     };
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (tender.title) }
         h1 { "Evaluate the bids" }
@@ -138,9 +139,9 @@ pub(super) async fn scoring_content(
 pub(super) async fn scoring_page(
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(confirmation): Query<Done>,
+    Query(banner): Query<Done>,
 ) -> Response {
-    let built = scoring_content(&ctx, &id, &FormState::default(), confirmation.message()).await;
+    let built = scoring_content(&ctx, &id, &FormState::default(), banner.message()).await;
     ctx.show("Evaluate the bids", built)
 }
 

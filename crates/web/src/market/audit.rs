@@ -1,6 +1,7 @@
 //! The audit log with its chain verification, and its CSV.
 
 use super::*;
+use crate::ui::Content;
 
 /// The page of the log asked for (50 entries, newest first).
 async fn audit_page_of(
@@ -24,10 +25,7 @@ async fn audit_page_of(
     Ok((page, events))
 }
 
-pub(crate) async fn audit_content(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> crate::ui::Content {
+pub(crate) async fn audit_content(ctx: &Ctx, params: &HashMap<String, String>) -> Content {
     let (page, events) = audit_page_of(ctx, params).await?;
     let verified = if params.get("verify").is_some_and(|v| v == "1") {
         Some(service::audit::verify(&ctx.state.ctx, &ctx.actor).await?)

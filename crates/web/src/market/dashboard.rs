@@ -1,11 +1,9 @@
 //! The market dashboard: share, concentration, competition and prices, with their CSV downloads.
 
 use super::*;
+use crate::ui::Content;
 
-pub(crate) async fn market_content(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> crate::ui::Content {
+pub(crate) async fn market_content(ctx: &Ctx, params: &HashMap<String, String>) -> Content {
     ctx.require(&MARKET_READERS)?;
     let service = &ctx.state.ctx;
     let who = &ctx.actor;

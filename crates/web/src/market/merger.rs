@@ -1,11 +1,9 @@
 //! The merger simulator.
 
 use super::*;
+use crate::ui::Content;
 
-pub(crate) async fn merger_content(
-    ctx: &Ctx,
-    params: &HashMap<String, String>,
-) -> crate::ui::Content {
+pub(crate) async fn merger_content(ctx: &Ctx, params: &HashMap<String, String>) -> Content {
     ctx.require(&MARKET_READERS)?;
     let options = crate::ui::trading_suppliers(ctx, "Choose a supplier").await?;
     let asked = params.get("acquirer").is_some_and(|v| !v.is_empty())

@@ -1,12 +1,13 @@
 //! Recorded transfers (takeovers, mergers, break-ups, novations) and recording one.
 
 use super::*;
+use crate::ui::Content;
 
 pub(crate) async fn transfers_content(
     ctx: &Ctx,
     form: &FormState,
-    confirmation: Option<&str>,
-) -> crate::ui::Content {
+    banner: Option<&str>,
+) -> Content {
     ctx.require(domain::access::PlatformAction::RecordTransfers.allowed_roles())?;
     let list = service::transfers::list(
         &ctx.state.ctx,
@@ -34,7 +35,7 @@ pub(crate) async fn transfers_content(
         ),
     ];
     Ok(html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         h1 { "Mergers, takeovers and transfers" }
         @if list.items.is_empty() {
@@ -121,8 +122,8 @@ pub(crate) async fn transfers_csv(ctx: Ctx) -> Response {
     built.unwrap_or_else(|error| ctx.error(error))
 }
 
-pub(crate) async fn transfers_page(ctx: Ctx, Query(confirmation): Query<Done>) -> Response {
-    let built = transfers_content(&ctx, &FormState::default(), confirmation.message()).await;
+pub(crate) async fn transfers_page(ctx: Ctx, Query(banner): Query<Done>) -> Response {
+    let built = transfers_content(&ctx, &FormState::default(), banner.message()).await;
     ctx.show("Transfers", built)
 }
 

@@ -2,6 +2,7 @@
 //! showing it (new, edit, again after an error) with its criteria builder.
 
 use super::*;
+use crate::ui::Content;
 use domain::tender::CriterionKind;
 
 /// How many quality criteria rows the form offers (blank rows are ignored).
@@ -223,7 +224,7 @@ pub(super) async fn tender_form(
     heading: &str,
     form: &FormState,
     invited: &[String],
-) -> crate::ui::Content {
+) -> Content {
     let suppliers = crate::ui::trading_suppliers(ctx, "").await?;
     let category_options =
         crate::ui::choices("Choose a category", crate::ui::category_options(ctx).await?);

@@ -280,12 +280,8 @@ async fn answer_question(
     }
 }
 
-async fn tender_page(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(confirmation): Query<Done>,
-) -> Response {
-    tender_view(&ctx, &id, confirmation.message(), Vec::new(), None).await
+async fn tender_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
+    tender_view(&ctx, &id, banner.message(), Vec::new(), None).await
 }
 
 /// The tender page: what the user may see (the API's rules), and the actions its role may take
@@ -293,7 +289,7 @@ async fn tender_page(
 pub async fn tender_view(
     ctx: &Ctx,
     id: &str,
-    confirmation: Option<&str>,
+    banner: Option<&str>,
     problems: Vec<crate::ui::Problem>,
     status: Option<axum::http::StatusCode>,
 ) -> Response {
@@ -319,7 +315,7 @@ pub async fn tender_view(
         problems,
     };
     let content = html! {
-        (notice(confirmation))
+        (notice(banner))
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (view.buyer_name) }
         h1 { (tender.title) }
