@@ -19,21 +19,24 @@ use uuid::Uuid;
 
 fn to_domain(model: offers::Model) -> Result<Offer, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("offer {}: {what}", model.id));
-    Ok(Offer {
-        id: OfferId::from_uuid(model.id),
-        supplier_id: OrganisationId::from_uuid(model.supplier_id),
-        pricing_unit: model
-            .pricing_unit
-            .parse()
-            .map_err(|_| corrupt("pricing unit"))?,
-        status: model.status.parse().map_err(|_| corrupt("status"))?,
-        regions: RegionSet::from_mask(model.regions_mask),
+    let details = NewOffer {
         category: model.category_code,
         title: model.title,
         summary: model.summary,
         description: model.description,
+        regions: RegionSet::from_mask(model.regions_mask),
+        pricing_unit: model
+            .pricing_unit
+            .parse()
+            .map_err(|_| corrupt("pricing unit"))?,
         unit_price_pence: model.unit_price_pence,
         minimum_term_months: model.minimum_term_months,
+    };
+    Ok(Offer {
+        id: OfferId::from_uuid(model.id),
+        supplier_id: OrganisationId::from_uuid(model.supplier_id),
+        details,
+        status: model.status.parse().map_err(|_| corrupt("status"))?,
         version: model.version,
         created_at: model.created_at,
         updated_at: model.updated_at,
@@ -194,8 +197,8 @@ pub async fn record_price(
     offer_prices::Entity::insert(offer_prices::ActiveModel {
         id: Set(Uuid::new_v4()),
         offer_id: Set(offer.id.as_uuid()),
-        pricing_unit: Set(offer.pricing_unit.as_str().to_owned()),
-        unit_price_pence: Set(offer.unit_price_pence),
+        pricing_unit: Set(offer.details.pricing_unit.as_str().to_owned()),
+        unit_price_pence: Set(offer.details.unit_price_pence),
         effective_from: Set(at),
     })
     .exec(conn)

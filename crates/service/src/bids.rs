@@ -132,7 +132,7 @@ async fn content_of<C: ConnectionTrait>(
             Some(o)
                 if o.supplier_id == actor.organisation_id
                     && o.status == OfferStatus::Published
-                    && o.category == tender.category =>
+                    && o.details.category == tender.category =>
             {
                 Ok(Some(o.id))
             }

@@ -48,23 +48,24 @@ pub struct OfferView {
 }
 
 fn view_of(offer: Offer, supplier_name: String, price: Option<&PricePoint>) -> OfferView {
-    let (unit, pence) = price.map_or((offer.pricing_unit, offer.unit_price_pence), |p| {
-        (p.pricing_unit, p.unit_price_pence)
-    });
+    let (unit, pence) = price.map_or(
+        (offer.details.pricing_unit, offer.details.unit_price_pence),
+        |p| (p.pricing_unit, p.unit_price_pence),
+    );
     OfferView {
         id: offer.id,
         supplier_id: offer.supplier_id,
         supplier_name,
-        category: offer.category,
-        title: offer.title,
-        summary: offer.summary,
-        description: offer.description,
-        regions: offer.regions.regions(),
+        category: offer.details.category,
+        title: offer.details.title,
+        summary: offer.details.summary,
+        description: offer.details.description,
+        regions: offer.details.regions.regions(),
         pricing_unit: unit,
         unit_price_pence: pence,
         price_label: offer::price_label(unit, pence),
         price_effective_from: price.map(|p| p.effective_from),
-        minimum_term_months: offer.minimum_term_months,
+        minimum_term_months: offer.details.minimum_term_months,
         status: offer.status,
         version: offer.version,
         created_at: offer.created_at,
@@ -194,7 +195,10 @@ pub async fn update(
     if let Some(category) = &change.category {
         check_category(command.conn(), category).await?;
     }
-    let price_changed = change.changes_price(current.pricing_unit, current.unit_price_pence);
+    let price_changed = change.changes_price(
+        current.details.pricing_unit,
+        current.details.unit_price_pence,
+    );
     let before = present(command.conn(), current.clone(), command.now()).await?;
     let updated =
         persistence::offers::update(command.conn(), &current, &change, None, command.now())
@@ -532,18 +536,18 @@ pub async fn compare(
             .find(|o| o.id == *id)
             .filter(|o| offer::can_view_offer(actor, o.supplier_id, o.status))
             .ok_or_else(|| ServiceError::NotFound(format!("No such offer: {id}.")))?;
-        let annual = offer::annualise(o.pricing_unit, o.unit_price_pence, basis);
+        let annual = offer::annualise(o.details.pricing_unit, o.details.unit_price_pence, basis);
         let listing = OfferListing {
             id: o.id,
             supplier_id: o.supplier_id,
             supplier_name: names.get(&o.supplier_id).cloned().unwrap_or_default(),
-            category: o.category.clone(),
-            title: o.title.clone(),
-            summary: o.summary.clone(),
-            regions: o.regions,
-            pricing_unit: o.pricing_unit,
-            unit_price_pence: o.unit_price_pence,
-            minimum_term_months: o.minimum_term_months,
+            category: o.details.category.clone(),
+            title: o.details.title.clone(),
+            summary: o.details.summary.clone(),
+            regions: o.details.regions,
+            pricing_unit: o.details.pricing_unit,
+            unit_price_pence: o.details.unit_price_pence,
+            minimum_term_months: o.details.minimum_term_months,
             status: o.status,
             published_at: o.published_at,
         };

@@ -125,8 +125,8 @@ async fn bid_form(
             .chain(
                 offers
                     .iter()
-                    .filter(|o| o.category == tender.category)
-                    .map(|o| (o.id.as_uuid().to_string(), o.title.clone())),
+                    .filter(|o| o.details.category == tender.category)
+                    .map(|o| (o.id.as_uuid().to_string(), o.details.title.clone())),
             )
             .collect();
     let quality: Vec<_> = tender.quality_criteria().collect();

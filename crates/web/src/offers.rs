@@ -431,8 +431,8 @@ async fn my_offers_content(ctx: &Ctx, banner: Option<&str>) -> Content {
         } @else {
             (table("Your offers", &["Offer", "Price", "State"], &[],
                 offers.iter().map(|o| vec![
-                    html! { a href=(format!("/offers/{}", o.id.as_uuid())) { (o.title) } },
-                    html! { (domain::offer::price_label(o.pricing_unit, o.unit_price_pence)) },
+                    html! { a href=(format!("/offers/{}", o.id.as_uuid())) { (o.details.title) } },
+                    html! { (domain::offer::price_label(o.details.pricing_unit, o.details.unit_price_pence)) },
                     html! { (words(o.status.as_str())) },
                 ]).collect()))
         }
