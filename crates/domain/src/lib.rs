@@ -20,6 +20,7 @@ pub mod money;
 pub mod offer;
 pub mod organisation;
 pub mod pagination;
+pub mod procurement;
 pub mod tender;
 pub mod transfer;
 pub mod user;
