@@ -591,6 +591,31 @@ async fn market_tables_download_as_csv_and_suppliers_are_refused() {
 }
 
 #[tokio::test]
+async fn every_market_figure_asks_for_a_sign_in_before_it_reads_its_filters() {
+    let app = TestApp::spawn().await;
+    let regulator = app.user("regulator").await;
+    for path in [
+        "/api/v1/market/share",
+        "/api/v1/market/concentration",
+        "/api/v1/market/merger-simulation",
+        "/api/v1/market/competition",
+        "/api/v1/market/prices",
+    ] {
+        let unreadable = format!("{path}?from=not-a-date");
+        let stranger = app
+            .send(reqwest::Method::GET, &unreadable, None, None)
+            .await;
+        assert_problem(stranger, StatusCode::UNAUTHORIZED).await;
+        let problem = assert_problem(
+            app.get(&unreadable, &regulator.token).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(pointers(&problem), vec!["/from"], "{path}: {problem}");
+    }
+}
+
+#[tokio::test]
 async fn competition_indicators_and_price_benchmarks_are_as_counted_by_hand() {
     let app = TestApp::spawn().await;
     let lead = app.user("buyer_lead").await;

@@ -9,7 +9,7 @@
 //! Act 2023 (Threshold Amounts) (Amendment) Regulations 2025, S.I. 2025/1200); they change every
 //! two years with the WTO Agreement on Government Procurement, so they are configuration.
 
-use crate::error::{DomainError, FieldError};
+use crate::error::{DomainError, FieldError, Validator};
 
 /// The kind of contracting authority an organisation is, for its threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -41,23 +41,20 @@ impl Thresholds {
 
     /// Thresholds as configured; each must be a positive amount of pence.
     pub fn new(central_government_pence: i64, sub_central_pence: i64) -> Result<Self, DomainError> {
-        let mut errors = Vec::new();
+        let mut v = Validator::new();
         for (field, pence) in [
             ("/central_government_pence", central_government_pence),
             ("/sub_central_pence", sub_central_pence),
         ] {
             if pence <= 0 {
-                errors.push(FieldError::new(field, "must be a positive amount of pence"));
+                v.push(FieldError::new(field, "must be a positive amount of pence"));
             }
         }
-        if errors.is_empty() {
-            Ok(Self {
-                central_government_pence,
-                sub_central_pence,
-            })
-        } else {
-            Err(DomainError::Validation(errors))
-        }
+        v.finish()?;
+        Ok(Self {
+            central_government_pence,
+            sub_central_pence,
+        })
     }
 
     /// The threshold for a contract of the authority's type, in pence including VAT.
