@@ -15,6 +15,7 @@ mod m20261122_000009_replace_offer_search_filters;
 mod m20261122_000010_create_tenders;
 mod m20261122_000011_create_evaluation;
 mod m20261122_000012_create_transfers;
+mod m20261202_000013_add_authority_types;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_tenders::Migration),
             Box::new(m20261122_000011_create_evaluation::Migration),
             Box::new(m20261122_000012_create_transfers::Migration),
+            Box::new(m20261202_000013_add_authority_types::Migration),
         ]
     }
 }

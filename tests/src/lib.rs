@@ -466,7 +466,7 @@ pub fn tender_json(submission_in_seconds: f64, changes: Value) -> Value {
         "description": "Strategic and operational procurement support for the system.",
         "category": "procurement",
         "region": "east_of_england",
-        "estimated_value_pence": 25_000_000,
+        "estimated_value_pence": 20_000_000,
         "budget_ceiling_pence": 30_000_000,
         "contract_term_months": 24,
         "procedure": "open",

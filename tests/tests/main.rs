@@ -17,5 +17,6 @@ mod evaluation;
 mod market;
 mod ocds;
 mod offers;
+mod procurement_act;
 mod tenders;
 mod web;

@@ -1441,3 +1441,117 @@ async fn an_unknown_address_is_an_html_page_for_a_browser_and_problem_details_fo
         assert_eq!(media, "application/problem+json", "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_admin_sets_a_buyers_authority_type_and_identifiers_on_its_page_and_the_lead_sees_its_minimum_period()
+ {
+    let app = TestApp::spawn_demo().await;
+    let admin = browser_session(
+        &app,
+        "admin@marketplace.example",
+        server::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let made = post_form(
+        &app,
+        &admin,
+        "/admin/organisations",
+        &[
+            ("csrf", CSRF),
+            ("name", "NHS England Commercial"),
+            ("kind", "buyer"),
+            ("ods_code", ""),
+            ("region", ""),
+            ("authority_type", "central_government"),
+            ("identifier_coh", ""),
+            ("identifier_chc", ""),
+            ("identifier_ppon", "pqrs-1234-tuvw"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let (_, list) = page(&app, &admin, "/admin/organisations").await;
+    let link = list
+        .split("href=\"/admin/organisations/")
+        .skip(1)
+        .find_map(|rest| {
+            rest.split_once("\">")
+                .filter(|(_, name)| name.starts_with("NHS England Commercial"))
+        })
+        .map(|(id, _)| format!("/admin/organisations/{id}"))
+        .expect("the new organisation links to its page");
+    assert!(
+        list.contains("GB-PPON PQRS-1234-TUVW"),
+        "the table shows identifiers"
+    );
+    let (status, shown) = page(&app, &admin, &link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(shown.contains("value=\"PQRS-1234-TUVW\""), "{shown}");
+    assert!(
+        shown.contains("value=\"central_government\" selected"),
+        "{shown}"
+    );
+
+    // A bad charity number comes back at its field, and nothing is saved.
+    let fields = |chc: &'static str| {
+        [
+            ("csrf", CSRF),
+            ("name", "NHS England Commercial"),
+            ("ods_code", ""),
+            ("region", ""),
+            ("authority_type", "sub_central"),
+            ("identifier_coh", "01234567"),
+            ("identifier_chc", chc),
+            ("identifier_ppon", "PQRS-1234-TUVW"),
+        ]
+    };
+    let refused = post_form(&app, &admin, &link, &fields("12AB")).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"#identifier_chc\"")
+    );
+    let (_, unchanged) = page(&app, &admin, &link).await;
+    assert!(!unchanged.contains("value=\"01234567\""));
+    let saved = post_form(&app, &admin, &link, &fields("")).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, changed) = page(&app, &admin, &link).await;
+    assert!(
+        changed.contains("value=\"01234567\"")
+            && changed.contains("value=\"sub_central\" selected"),
+        "{changed}"
+    );
+
+    // Nobody else may open or post it.
+    let regulator = browser_session(
+        &app,
+        "regulator@england.nhs.example",
+        server::demo::DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(page(&app, &regulator, &link).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post_form(&app, &regulator, &link, &fields(""))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // A buyer lead's tender form states its threshold and the earliest close above it.
+    let lead = browser_session(
+        &app,
+        "lead@north-norfolk-ccg.nhs.example",
+        server::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let (_, form) = page(&app, &lead, "/tenders/new").await;
+    assert!(
+        form.contains("£207,720"),
+        "the sub-central threshold is shown"
+    );
+    assert!(form.contains("no earlier than 25 days after publication"));
+    assert!(form.contains("id=\"urgency_reason\""));
+}

@@ -9,6 +9,85 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// `mirror_enum!(Dto as SchemaName mirrors domain::Type { Variant = "code", … })`: a domain enum
+/// as the API sends it, with its OpenAPI schema and conversions both ways.
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $dto:ident as $schema:ident mirrors $domain:ty {
+        $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        #[schema(as = $schema)]
+        pub enum $dto {
+            $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
+        }
+
+        impl From<$dto> for $domain {
+            fn from(value: $dto) -> Self {
+                match value {
+                    $($dto::$variant => Self::$variant),+
+                }
+            }
+        }
+
+        impl From<$domain> for $dto {
+            fn from(value: $domain) -> Self {
+                type Domain = $domain;
+                match value {
+                    $(Domain::$variant => Self::$variant),+
+                }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// A buyer's kind of contracting authority, which decides its threshold under the
+    /// Procurement Act 2023 (Schedule 1): a central government authority (listed in the
+    /// Procurement Regulations 2024, such as NHS England) or any other (sub-central, such as an
+    /// integrated care board).
+    AuthorityTypeDto as AuthorityType mirrors domain::procurement::AuthorityType {
+        CentralGovernment = "central_government",
+        SubCentral = "sub_central",
+    }
+);
+
+mirror_enum!(
+    /// The register an organisation identifier comes from (org-id.guide codes).
+    IdentifierSchemeDto as IdentifierScheme mirrors domain::organisation::IdentifierScheme {
+        /// The NHS Organisation Data Service (the ODS code).
+        Nhs = "GB-NHS",
+        /// Companies House (8 digits, or 2 letters and 6 digits).
+        CompaniesHouse = "GB-COH",
+        /// The Charity Commission for England and Wales (6 or 7 digits).
+        CharityCommission = "GB-CHC",
+        /// The Central Digital Platform's Public Procurement Organisation Number (`PXKN-4562-RTHM`).
+        Ppon = "GB-PPON",
+    }
+);
+
+/// An organisation's entry in a public register.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = OrganisationIdentifier)]
+pub struct IdentifierDto {
+    /// The register.
+    pub scheme: IdentifierSchemeDto,
+    /// The organisation's number or code in it (held in upper case).
+    #[schema(min_length = 1, max_length = 40, example = "QOP")]
+    pub id: String,
+}
+
+impl IdentifierDto {
+    /// Identifiers as sent, for the service.
+    pub fn inputs(identifiers: &[Self]) -> Vec<(domain::organisation::IdentifierScheme, String)> {
+        identifiers
+            .iter()
+            .map(|i| (i.scheme.into(), i.id.clone()))
+            .collect()
+    }
+}
+
 /// What an organisation is: it decides which roles its users may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -134,6 +213,10 @@ pub struct OrganisationResponse {
     pub ods_code: Option<String>,
     /// The NHS England region it sits in, if any.
     pub region: Option<RegionDto>,
+    /// A buyer's kind of contracting authority (null for any other kind of organisation).
+    pub authority_type: Option<AuthorityTypeDto>,
+    /// Its entries in public registers (the ODS code as `GB-NHS`); empty when it is on none.
+    pub identifiers: Vec<IdentifierDto>,
     /// The organisation that succeeded it (an ICB after a CCG, the acquirer of a merged CSU).
     pub successor_id: Option<Uuid>,
     /// When it was registered (UTC, RFC 3339).
@@ -150,6 +233,15 @@ impl From<Organisation> for OrganisationResponse {
             kind: org.kind.into(),
             ods_code: org.ods_code,
             region: org.region.map(Into::into),
+            authority_type: org.authority_type.map(Into::into),
+            identifiers: org
+                .identifiers
+                .into_iter()
+                .map(|i| IdentifierDto {
+                    scheme: i.scheme.into(),
+                    id: i.id,
+                })
+                .collect(),
             successor_id: org.successor_id.map(|id| id.as_uuid()),
             created_at: org.created_at,
             updated_at: org.updated_at,

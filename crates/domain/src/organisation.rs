@@ -1,7 +1,8 @@
 //! Organisations: buyers (CCGs, ICBs), suppliers (CSUs and others), the regulator, the platform.
 
-use crate::error::{DomainError, Validator};
+use crate::error::{DomainError, FieldError, Validator};
 use crate::ids::OrganisationId;
+use crate::procurement::AuthorityType;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -180,39 +181,218 @@ impl OrganisationName {
     }
 }
 
-/// A parsed request to register an organisation.
+/// The register an organisation identifier comes from: the OCDS organisation identifier scheme
+/// (org-id.guide) codes the UK's Find a Tender service uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum IdentifierScheme {
+    /// The NHS Organisation Data Service: the organisation's ODS code.
+    #[serde(rename = "GB-NHS")]
+    Nhs,
+    /// Companies House: a company registration number.
+    #[serde(rename = "GB-COH")]
+    CompaniesHouse,
+    /// The Charity Commission for England and Wales: a registered charity number.
+    #[serde(rename = "GB-CHC")]
+    CharityCommission,
+    /// The Central Digital Platform (Find a Tender): the Public Procurement Organisation Number.
+    #[serde(rename = "GB-PPON")]
+    Ppon,
+}
+
+codes!(IdentifierScheme, "/identifiers", "must be GB-NHS, GB-COH, GB-CHC or GB-PPON", {
+    Nhs => "GB-NHS",
+    CompaniesHouse => "GB-COH",
+    CharityCommission => "GB-CHC",
+    Ppon => "GB-PPON",
+});
+
+impl IdentifierScheme {
+    /// The order in which a party's identifiers are preferred: the platform's own number first,
+    /// then the statutory registers, then the NHS code.
+    pub const PREFERENCE: [Self; 4] = [
+        Self::Ppon,
+        Self::CompaniesHouse,
+        Self::CharityCommission,
+        Self::Nhs,
+    ];
+
+    /// Whether `id` (already upper case) has this register's form.
+    fn accepts(self, id: &str) -> bool {
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        let alphanumeric = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric());
+        match self {
+            Self::Nhs => OdsCode::parse(id).is_ok(),
+            // Eight digits, or two letters (SC, NI, OC, …) and six digits.
+            Self::CompaniesHouse => {
+                id.len() == 8
+                    && (digits(id)
+                        || (id[..2].chars().all(|c| c.is_ascii_uppercase()) && digits(&id[2..])))
+            }
+            // Six or seven digits (a main charity number; subsidiary suffixes are not parties).
+            Self::CharityCommission => (6..=7).contains(&id.len()) && digits(id),
+            // Three groups of four letters and digits: `PXKN-4562-RTHM`.
+            Self::Ppon => {
+                let groups: Vec<&str> = id.split('-').collect();
+                groups.len() == 3 && groups.iter().all(|g| g.len() == 4 && alphanumeric(g))
+            }
+        }
+    }
+
+    const fn form(self) -> &'static str {
+        match self {
+            Self::Nhs => "an ODS code: 3 to 10 letters and digits",
+            Self::CompaniesHouse => "a Companies House number: 8 digits, or 2 letters and 6 digits",
+            Self::CharityCommission => "a registered charity number: 6 or 7 digits",
+            Self::Ppon => "a PPON: three groups of four letters and digits, such as PXKN-4562-RTHM",
+        }
+    }
+}
+
+/// An organisation's entry in a public register.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Identifier {
+    pub scheme: IdentifierScheme,
+    pub id: String,
+}
+
+impl Identifier {
+    /// Parses `raw` as an identifier in `scheme`, held in upper case; `index` places an error.
+    pub fn parse(scheme: IdentifierScheme, raw: &str, index: usize) -> Result<Self, DomainError> {
+        let id = raw.to_ascii_uppercase();
+        if scheme.accepts(&id) {
+            Ok(Self { scheme, id })
+        } else {
+            Err(DomainError::field(
+                format!("/identifiers/{index}/id"),
+                format!("must be {}", scheme.form()),
+            ))
+        }
+    }
+}
+
+/// The fields of an organisation as sent (or, for an edit, as sent over what is stored).
+#[derive(Debug, Clone, Copy)]
+pub struct OrganisationFields<'a> {
+    pub name: &'a str,
+    pub kind: OrganisationKind,
+    pub ods_code: Option<&'a str>,
+    pub region: Option<Region>,
+    /// Only a buyer has one; a buyer without one is sub-central.
+    pub authority_type: Option<AuthorityType>,
+    /// `(scheme, id)` as sent; a `GB-NHS` entry is the ODS code.
+    pub identifiers: &'a [(IdentifierScheme, String)],
+}
+
+impl<'a> OrganisationFields<'a> {
+    /// The fields of an organisation with no authority type or identifiers beyond its ODS code.
+    pub const fn basic(
+        name: &'a str,
+        kind: OrganisationKind,
+        ods_code: Option<&'a str>,
+        region: Option<Region>,
+    ) -> Self {
+        Self {
+            name,
+            kind,
+            ods_code,
+            region,
+            authority_type: None,
+            identifiers: &[],
+        }
+    }
+}
+
+/// A parsed request to register (or the parsed result of editing) an organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrganisation {
     pub name: OrganisationName,
     pub kind: OrganisationKind,
     pub ods_code: Option<OdsCode>,
     pub region: Option<Region>,
+    /// A buyer's kind of contracting authority (`None` for every other kind).
+    pub authority_type: Option<AuthorityType>,
+    /// Its register entries, in scheme order, the `GB-NHS` one being its ODS code.
+    pub identifiers: Vec<Identifier>,
 }
 
 impl NewOrganisation {
-    /// Parses every field and reports every problem at once.
+    /// Parses the basic fields: see [`NewOrganisation::parse_fields`].
     pub fn parse(
         name: &str,
         kind: OrganisationKind,
         ods_code: Option<&str>,
         region: Option<Region>,
     ) -> Result<Self, DomainError> {
+        Self::parse_fields(&OrganisationFields::basic(name, kind, ods_code, region))
+    }
+
+    /// Parses every field and reports every problem at once. The ODS code and a `GB-NHS`
+    /// identifier are one value: either may be given, and both must then agree.
+    pub fn parse_fields(fields: &OrganisationFields<'_>) -> Result<Self, DomainError> {
         let mut v = Validator::new();
-        let name = v.check(OrganisationName::parse(name));
-        let ods_code = match ods_code {
+        let name = v.check(OrganisationName::parse(fields.name));
+        let mut ods_code = match fields.ods_code {
             Some(raw) => v.check(OdsCode::parse(raw)).map(Some),
             None => Some(None),
         };
-        v.finish()?;
-        match (name, ods_code) {
-            (Some(name), Some(ods_code)) => Ok(Self {
-                name,
-                kind,
-                ods_code,
-                region,
-            }),
-            _ => Err(DomainError::Validation(Vec::new())),
+        let authority_type = match (fields.kind, fields.authority_type) {
+            (OrganisationKind::Buyer, given) => Some(given.unwrap_or(AuthorityType::SubCentral)),
+            (_, None) => None,
+            (_, Some(_)) => {
+                v.push(FieldError::new(
+                    "/authority_type",
+                    "only a buyer organisation has an authority type",
+                ));
+                None
+            }
+        };
+        let mut identifiers: Vec<Identifier> = Vec::new();
+        for (i, (scheme, raw)) in fields.identifiers.iter().enumerate() {
+            let Some(identifier) = v.check(Identifier::parse(*scheme, raw, i)) else {
+                continue;
+            };
+            if identifiers.iter().any(|known| known.scheme == *scheme) {
+                v.push(FieldError::new(
+                    format!("/identifiers/{i}/scheme"),
+                    "names the same scheme twice",
+                ));
+                continue;
+            }
+            if *scheme == IdentifierScheme::Nhs {
+                match &ods_code {
+                    Some(Some(code)) if code.as_str() != identifier.id => v.push(FieldError::new(
+                        format!("/identifiers/{i}/id"),
+                        "must equal the ods_code",
+                    )),
+                    Some(None) => ods_code = Some(Some(OdsCode(identifier.id.clone()))),
+                    _ => {}
+                }
+            }
+            identifiers.push(identifier);
         }
+        v.finish()?;
+        let (Some(name), Some(ods_code)) = (name, ods_code) else {
+            return Err(DomainError::Validation(Vec::new()));
+        };
+        if let Some(code) = &ods_code
+            && !identifiers
+                .iter()
+                .any(|i| i.scheme == IdentifierScheme::Nhs)
+        {
+            identifiers.push(Identifier {
+                scheme: IdentifierScheme::Nhs,
+                id: code.as_str().to_owned(),
+            });
+        }
+        identifiers.sort_by_key(|i| i.scheme);
+        Ok(Self {
+            name,
+            kind: fields.kind,
+            ods_code,
+            region: fields.region,
+            authority_type,
+            identifiers,
+        })
     }
 }
 
@@ -224,6 +404,10 @@ pub struct Organisation {
     pub kind: OrganisationKind,
     pub ods_code: Option<String>,
     pub region: Option<Region>,
+    /// A buyer's kind of contracting authority, which decides its threshold.
+    pub authority_type: Option<AuthorityType>,
+    /// Its register entries in scheme order (`GB-NHS` being its ODS code); none is invented.
+    pub identifiers: Vec<Identifier>,
     pub successor_id: Option<OrganisationId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -234,6 +418,13 @@ impl Organisation {
     /// Only such a supplier can take over a business, or be offered as a choice to bid or buy.
     pub fn is_trading_supplier(&self) -> bool {
         self.kind == OrganisationKind::Supplier && self.successor_id.is_none()
+    }
+
+    /// The identifier a publication names it by: the most preferred scheme it has.
+    pub fn main_identifier(&self) -> Option<&Identifier> {
+        IdentifierScheme::PREFERENCE
+            .iter()
+            .find_map(|scheme| self.identifiers.iter().find(|i| i.scheme == *scheme))
     }
 }
 
@@ -281,6 +472,137 @@ mod tests {
             }
             other => panic!("expected validation errors, got {other:?}"),
         }
+    }
+
+    fn identifiers(fields: &OrganisationFields<'_>) -> Result<Vec<(String, String)>, Vec<String>> {
+        match NewOrganisation::parse_fields(fields) {
+            Ok(new) => Ok(new
+                .identifiers
+                .into_iter()
+                .map(|i| (i.scheme.as_str().to_owned(), i.id))
+                .collect()),
+            Err(DomainError::Validation(errors)) => {
+                Err(errors.into_iter().map(|e| e.pointer).collect())
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_register_accepts_its_own_form_of_identifier_only() {
+        use IdentifierScheme::*;
+        #[rustfmt::skip]
+        let cases = [
+            (Nhs, "qop", true), (Nhs, "0DF", true), (Nhs, "Q-P", false),
+            (CompaniesHouse, "01234567", true), (CompaniesHouse, "sc123456", true),
+            (CompaniesHouse, "1234567", false), (CompaniesHouse, "S1234567", false),
+            (CompaniesHouse, "SC12345X", false),
+            (CharityCommission, "123456", true), (CharityCommission, "1234567", true),
+            (CharityCommission, "12345", false), (CharityCommission, "12345678", false),
+            (CharityCommission, "12345A", false),
+            (Ppon, "pxkn-4562-rthm", true), (Ppon, "PXKN4562RTHM", false),
+            (Ppon, "PXKN-4562-RTH", false), (Ppon, "PXKN-4562-RTHM-1", false),
+        ];
+        for (scheme, raw, accepted) in cases {
+            assert_eq!(
+                Identifier::parse(scheme, raw, 0).is_ok(),
+                accepted,
+                "{scheme} {raw:?}"
+            );
+        }
+        assert_eq!(
+            Identifier::parse(Ppon, "pxkn-4562-rthm", 0).map(|i| i.id),
+            Ok("PXKN-4562-RTHM".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_ods_code_and_a_gb_nhs_identifier_are_one_value() {
+        use IdentifierScheme::*;
+        let mut fields =
+            OrganisationFields::basic("A CSU", OrganisationKind::Supplier, Some("0df"), None);
+        assert_eq!(
+            identifiers(&fields),
+            Ok(vec![("GB-NHS".into(), "0DF".into())])
+        );
+        let given = [(Ppon, "PXKN-4562-RTHM".to_owned()), (Nhs, "0DF".to_owned())];
+        fields.identifiers = &given;
+        assert_eq!(
+            identifiers(&fields),
+            Ok(vec![
+                ("GB-NHS".into(), "0DF".into()),
+                ("GB-PPON".into(), "PXKN-4562-RTHM".into())
+            ])
+        );
+        let differing = [(Nhs, "0DG".to_owned())];
+        fields.identifiers = &differing;
+        assert_eq!(
+            identifiers(&fields),
+            Err(vec!["/identifiers/0/id".to_owned()])
+        );
+        fields.ods_code = None;
+        let parsed = NewOrganisation::parse_fields(&fields).unwrap();
+        assert_eq!(parsed.ods_code.map(|c| c.0), Some("0DG".to_owned()));
+        let twice = [
+            (CompaniesHouse, "01234567".to_owned()),
+            (CompaniesHouse, "07654321".to_owned()),
+        ];
+        fields.identifiers = &twice;
+        assert_eq!(
+            identifiers(&fields),
+            Err(vec!["/identifiers/1/scheme".to_owned()])
+        );
+    }
+
+    #[test]
+    fn only_a_buyer_has_an_authority_type_and_a_buyer_is_sub_central_unless_said() {
+        let mut fields =
+            OrganisationFields::basic("NHS England", OrganisationKind::Buyer, None, None);
+        let authority =
+            |f: &OrganisationFields<'_>| NewOrganisation::parse_fields(f).map(|n| n.authority_type);
+        assert_eq!(authority(&fields), Ok(Some(AuthorityType::SubCentral)));
+        fields.authority_type = Some(AuthorityType::CentralGovernment);
+        assert_eq!(
+            authority(&fields),
+            Ok(Some(AuthorityType::CentralGovernment))
+        );
+        fields.kind = OrganisationKind::Supplier;
+        assert!(
+            matches!(authority(&fields), Err(DomainError::Validation(e)) if e[0].pointer == "/authority_type")
+        );
+        fields.authority_type = None;
+        assert_eq!(authority(&fields), Ok(None));
+    }
+
+    #[test]
+    fn a_party_is_named_by_its_most_preferred_identifier() {
+        let mut organisation = Organisation {
+            id: OrganisationId::new(),
+            name: "A CSU".into(),
+            kind: OrganisationKind::Supplier,
+            ods_code: None,
+            region: None,
+            authority_type: None,
+            identifiers: Vec::new(),
+            successor_id: None,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(organisation.main_identifier(), None);
+        organisation.identifiers = vec![
+            Identifier {
+                scheme: IdentifierScheme::Nhs,
+                id: "0DF".into(),
+            },
+            Identifier {
+                scheme: IdentifierScheme::CompaniesHouse,
+                id: "01234567".into(),
+            },
+        ];
+        assert_eq!(
+            organisation.main_identifier().map(|i| i.scheme),
+            Some(IdentifierScheme::CompaniesHouse)
+        );
     }
 
     #[test]

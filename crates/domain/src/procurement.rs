@@ -10,6 +10,8 @@
 //! two years with the WTO Agreement on Government Procurement, so they are configuration.
 
 use crate::error::{DomainError, FieldError, Validator};
+use crate::tender::Procedure;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 /// The kind of contracting authority an organisation is, for its threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -81,9 +83,224 @@ impl Default for Thresholds {
     }
 }
 
+/// The rules a tender must meet when it is a public contract above threshold, whatever its
+/// dates: an open (or competitive) procedure, not an invitation to quote (s.19–20: a covered
+/// procurement is awarded by a competitive tendering procedure, to which any supplier may
+/// respond), and the mandatory standstill of 8 working days (s.51(2)).
+pub fn check_covered(
+    above_threshold: bool,
+    procedure: Procedure,
+    standstill_days: u8,
+) -> Result<(), DomainError> {
+    if !above_threshold {
+        return Ok(());
+    }
+    let mut v = Validator::new();
+    if procedure == Procedure::Invited {
+        v.push(FieldError::new(
+            "/procedure",
+            "an invited quotation is only for a contract below threshold: above threshold the \
+             Procurement Act 2023 requires a competitive tendering procedure (s.20)",
+        ));
+    }
+    if standstill_days < MANDATORY_STANDSTILL_DAYS {
+        v.push(FieldError::new(
+            "/standstill_days",
+            format!(
+                "must be at least {MANDATORY_STANDSTILL_DAYS} working days above threshold (s.51(2))"
+            ),
+        ));
+    }
+    v.finish()
+}
+
+/// The mandatory standstill period before a contract above threshold is entered (s.51(2)).
+pub const MANDATORY_STANDSTILL_DAYS: u8 = 8;
+
+/// A period that s.54 sets a minimum for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// The participation period: from the tender notice to the deadline for requests to
+    /// participate (s.54(3), a competitive flexible procedure).
+    Participation,
+    /// The tendering period: from the tender notice (an open procedure) or the invitation to
+    /// tender (after a participation stage) to the deadline for tenders (s.54(4)).
+    Tendering,
+}
+
+/// The facts that the rows of the s.54 tables turn on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Circumstances {
+    /// The contract is a light touch contract (s.9): no minimum applies.
+    pub light_touch: bool,
+    /// A qualifying planned procurement notice was published (s.54(5)): tendering 10 days.
+    pub planned_procurement_notice: bool,
+    /// The authority considers the period must be shortened because of urgency: 10 days.
+    pub urgency: bool,
+    /// Tenders may be submitted electronically and the associated tender documents are provided
+    /// with the tender notice (or the invitation): tendering 25 days, else 30.
+    pub electronic_with_documents: bool,
+}
+
+impl Period {
+    /// The minimum number of days of this period above threshold, or `None` where the tables give
+    /// none. The rows are taken in the order the Act lists them; the first that applies wins.
+    pub const fn minimum_days(self, c: Circumstances) -> Option<i64> {
+        match self {
+            // s.54(3): light touch, none; urgency, 10 days; any other case, 25 days. A planned
+            // procurement notice does not shorten the participation period.
+            Self::Participation => {
+                if c.light_touch {
+                    None
+                } else if c.urgency {
+                    Some(10)
+                } else {
+                    Some(25)
+                }
+            }
+            // s.54(4): light touch, none; a qualifying planned procurement notice, 10 days;
+            // urgency, 10 days; electronic tenders with the documents provided, 25 days; any
+            // other case, 30 days.
+            Self::Tendering => {
+                if c.light_touch {
+                    None
+                } else if c.planned_procurement_notice || c.urgency {
+                    Some(10)
+                } else if c.electronic_with_documents {
+                    Some(25)
+                } else {
+                    Some(30)
+                }
+            }
+        }
+    }
+
+    /// The earliest deadline allowed for a period starting at `start`: whole days of 24 hours
+    /// after it, so that suppliers have at least the minimum whatever the time of day.
+    pub fn earliest_deadline(
+        self,
+        start: DateTime<Utc>,
+        c: Circumstances,
+    ) -> Option<DateTime<Utc>> {
+        self.minimum_days(c)
+            .map(|days| start + Duration::days(days))
+    }
+
+    /// Refuses a `deadline` (at `pointer`) short of this period's minimum after `start`, naming
+    /// the earliest allowed instant.
+    pub fn check(
+        self,
+        pointer: &str,
+        start: DateTime<Utc>,
+        deadline: DateTime<Utc>,
+        c: Circumstances,
+    ) -> Result<(), DomainError> {
+        match (self.earliest_deadline(start, c), self.minimum_days(c)) {
+            (Some(earliest), Some(days)) if deadline < earliest => Err(DomainError::field(
+                pointer,
+                format!(
+                    "must be at least {days} days after {} (Procurement Act 2023 s.54): no \
+                     earlier than {}",
+                    match self {
+                        Self::Participation => "the tender notice",
+                        Self::Tendering => "the start of the tendering period",
+                    },
+                    earliest.to_rfc3339_opts(SecondsFormat::Secs, true)
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_row_of_the_section_54_tables_gives_its_minimum() {
+        let c = |light_touch, planned_procurement_notice, urgency, electronic_with_documents| {
+            Circumstances {
+                light_touch,
+                planned_procurement_notice,
+                urgency,
+                electronic_with_documents,
+            }
+        };
+        // (period, circumstances, minimum days): s.54(3), then s.54(4), row by row.
+        #[rustfmt::skip]
+        let rows = [
+            (Period::Participation, c(true, false, true, true), None),
+            (Period::Participation, c(false, false, true, true), Some(10)),
+            (Period::Participation, c(false, true, false, true), Some(25)),
+            (Period::Participation, c(false, false, false, false), Some(25)),
+            (Period::Tendering, c(true, true, true, false), None),
+            (Period::Tendering, c(false, true, false, false), Some(10)),
+            (Period::Tendering, c(false, false, true, false), Some(10)),
+            (Period::Tendering, c(false, false, false, true), Some(25)),
+            (Period::Tendering, c(false, false, false, false), Some(30)),
+        ];
+        for (period, circumstances, days) in rows {
+            assert_eq!(
+                period.minimum_days(circumstances),
+                days,
+                "{period:?} {circumstances:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_deadline_one_day_short_is_refused_with_the_earliest_instant_and_the_minimum_is_accepted() {
+        let start = "2026-03-02T09:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        let open = Circumstances {
+            electronic_with_documents: true,
+            ..Circumstances::default()
+        };
+        let minimum = start + Duration::days(25);
+        assert_eq!(
+            Period::Tendering.check("/submission_deadline", start, minimum, open),
+            Ok(())
+        );
+        let Err(DomainError::Validation(errors)) = Period::Tendering.check(
+            "/submission_deadline",
+            start,
+            minimum - Duration::days(1),
+            open,
+        ) else {
+            panic!("a period one day short was accepted");
+        };
+        assert_eq!(errors[0].pointer, "/submission_deadline");
+        assert!(
+            errors[0].detail.contains("2026-03-27T09:30:00Z"),
+            "{}",
+            errors[0].detail
+        );
+        let urgent = Circumstances {
+            urgency: true,
+            ..open
+        };
+        assert_eq!(
+            Period::Participation.check(
+                "/expression_of_interest_deadline",
+                start,
+                start + Duration::days(10),
+                urgent
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn above_threshold_a_tender_is_competitive_and_stands_still_eight_working_days() {
+        assert_eq!(check_covered(false, Procedure::Invited, 0), Ok(()));
+        assert_eq!(check_covered(true, Procedure::Open, 8), Ok(()));
+        let Err(DomainError::Validation(errors)) = check_covered(true, Procedure::Invited, 7)
+        else {
+            panic!("an invited tender above threshold was accepted");
+        };
+        let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/procedure", "/standstill_days"]);
+    }
 
     #[test]
     fn a_value_is_above_threshold_from_the_threshold_amount_itself() {

@@ -168,6 +168,8 @@ mod tests {
             kind,
             ods_code: None,
             region: None,
+            authority_type: None,
+            identifiers: Vec::new(),
             successor_id: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),

@@ -117,6 +117,14 @@ pub struct ServeArgs {
         default_value = "US 2023 Merger Guidelines"
     )]
     pub hhi_scale_name: String,
+    /// The Procurement Act 2023 threshold for a central government authority's contracts for
+    /// goods and services, in pence including VAT (Schedule 1; £135,018 from 1 January 2026).
+    #[arg(long, env = "MARKETPLACE_THRESHOLD_CENTRAL_PENCE", default_value_t = domain::procurement::Thresholds::CENTRAL_GOVERNMENT_2026_PENCE, value_parser = clap::value_parser!(i64).range(1..))]
+    pub threshold_central_pence: i64,
+    /// The threshold for any other contracting authority (sub-central), in pence including VAT
+    /// (£207,720 from 1 January 2026).
+    #[arg(long, env = "MARKETPLACE_THRESHOLD_SUB_CENTRAL_PENCE", default_value_t = domain::procurement::Thresholds::SUB_CENTRAL_2026_PENCE, value_parser = clap::value_parser!(i64).range(1..))]
+    pub threshold_sub_central_pence: i64,
 }
 
 pub async fn run() -> ExitCode {
@@ -392,6 +400,11 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             high_above: args.hhi_high_above,
             ..domain::market::ConcentrationScale::default()
         },
+        thresholds: domain::procurement::Thresholds::new(
+            args.threshold_central_pence,
+            args.threshold_sub_central_pence,
+        )
+        .map_err(|e| format!("the thresholds: {e}"))?,
     });
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

@@ -10,8 +10,11 @@ use domain::FieldError;
 use domain::access::{Actor, PlatformAction, can_view_user, check_self_change};
 use domain::audit::AuditEntry;
 use domain::ids::{OrganisationId, UserId};
-use domain::organisation::{NewOrganisation, Organisation, OrganisationKind, Region};
+use domain::organisation::{
+    IdentifierScheme, NewOrganisation, Organisation, OrganisationFields, OrganisationKind, Region,
+};
 use domain::pagination::{Page, PageRequest};
+use domain::procurement::AuthorityType;
 use domain::user::{EmailAddress, NewUser, Password, Role, User};
 use persistence::Command;
 use persistence::organisations::OrganisationFilter;
@@ -51,6 +54,8 @@ fn organisation_value(o: &Organisation) -> serde_json::Value {
         "kind": o.kind,
         "ods_code": o.ods_code,
         "region": o.region,
+        "authority_type": o.authority_type,
+        "identifiers": o.identifiers,
         "successor_id": o.successor_id,
         "created_at": o.created_at,
         "updated_at": o.updated_at,
@@ -130,6 +135,23 @@ pub struct OrganisationInput {
     pub kind: OrganisationKind,
     pub ods_code: Option<String>,
     pub region: Option<Region>,
+    /// A buyer's kind of contracting authority (sub-central when not given).
+    pub authority_type: Option<AuthorityType>,
+    /// Register entries as sent: `(scheme, id)`.
+    pub identifiers: Vec<(IdentifierScheme, String)>,
+}
+
+impl OrganisationInput {
+    fn parse(&self) -> Result<NewOrganisation, ServiceError> {
+        Ok(NewOrganisation::parse_fields(&OrganisationFields {
+            name: &self.name,
+            kind: self.kind,
+            ods_code: self.ods_code.as_deref(),
+            region: self.region,
+            authority_type: self.authority_type,
+            identifiers: &self.identifiers,
+        })?)
+    }
 }
 
 /// An admin registers an organisation.
@@ -139,16 +161,65 @@ pub async fn create_organisation(
     input: &OrganisationInput,
 ) -> Result<Organisation, ServiceError> {
     actor.require(PlatformAction::ManageOrganisations)?;
-    let new = NewOrganisation::parse(
-        &input.name,
-        input.kind,
-        input.ods_code.as_deref(),
-        input.region,
-    )?;
+    let new = input.parse()?;
     let command = ctx.command().await?;
     let organisation = register_organisation(&command, Some(*actor), &new).await?;
     command.commit().await?;
     Ok(organisation)
+}
+
+/// A change to an organisation: each field given replaces the stored one (`Some(None)` clears
+/// an optional one); its kind never changes.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationChanges {
+    pub name: Option<String>,
+    pub ods_code: Option<Option<String>>,
+    pub region: Option<Option<Region>>,
+    pub authority_type: Option<AuthorityType>,
+    /// Replaces every identifier but the ODS code, which `ods_code` (or a `GB-NHS` entry) sets.
+    pub identifiers: Option<Vec<(IdentifierScheme, String)>>,
+}
+
+/// An admin changes an organisation's details, say a buyer's kind of contracting authority or
+/// its register identifiers.
+pub async fn update_organisation(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: OrganisationId,
+    changes: &OrganisationChanges,
+) -> Result<Organisation, ServiceError> {
+    actor.require(PlatformAction::ManageOrganisations)?;
+    let command = ctx.command().await?;
+    let before = persistence::organisations::get(command.conn(), id).await?;
+    let kept_identifiers: Vec<(IdentifierScheme, String)> = before
+        .identifiers
+        .iter()
+        .filter(|i| i.scheme != IdentifierScheme::Nhs)
+        .map(|i| (i.scheme, i.id.clone()))
+        .collect();
+    let input = OrganisationInput {
+        name: changes.name.clone().unwrap_or_else(|| before.name.clone()),
+        kind: before.kind,
+        ods_code: changes
+            .ods_code
+            .clone()
+            .unwrap_or_else(|| before.ods_code.clone()),
+        region: changes.region.unwrap_or(before.region),
+        authority_type: changes.authority_type.or(before.authority_type),
+        identifiers: changes.identifiers.clone().unwrap_or(kept_identifiers),
+    };
+    let changed = input.parse()?;
+    let after =
+        persistence::organisations::update(command.conn(), id, &changed, command.now()).await?;
+    command
+        .audit(
+            AuditEntry::by(actor, "organisation.updated", "organisation", id)
+                .before(organisation_value(&before))
+                .after(organisation_value(&after)),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(after)
 }
 
 /// The organisations, of one kind or all (admins).

@@ -12,6 +12,8 @@ pub struct Config {
     pub search_total_limit: u64,
     /// How market concentration is judged (the UK CMA sets no fixed scale).
     pub concentration_scale: domain::market::ConcentrationScale,
+    /// The Procurement Act 2023 threshold amounts (Schedule 1), including VAT.
+    pub thresholds: domain::procurement::Thresholds,
 }
 
 impl Default for Config {
@@ -19,6 +21,7 @@ impl Default for Config {
         Self {
             search_total_limit: DEFAULT_SEARCH_TOTAL_LIMIT,
             concentration_scale: domain::market::ConcentrationScale::default(),
+            thresholds: domain::procurement::Thresholds::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ use domain::DomainError;
 use domain::access::Actor;
 use domain::calendar::uk_date;
 use domain::ids::{OrganisationId, TenderId};
+use domain::organisation::Organisation;
 use domain::pagination::PageRequest;
 use domain::tender::{Procedure, TenderStatus};
 use persistence::awards::AwardStatus;
@@ -20,8 +21,23 @@ use std::collections::BTreeMap;
 
 /// The OCID prefix of this marketplace's releases.
 const OCID_PREFIX: &str = "ocds-csmkt1";
-/// The OCDS bid statistics extension, whose `bids` object the releases use.
-pub const BID_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json";
+/// The extensions a package declares: the UK (Find a Tender) profile, which is the Cabinet
+/// Office's UK extension and every extension it builds on, lots and submission terms first, in
+/// the order they apply (OCDS tools apply only the listed ones, and do not follow dependencies).
+pub const EXTENSIONS: [&str; 12] = [
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_submissionTerms_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_awardCriteria_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_communication_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_location_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_otherRequirements_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_performance_failures_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_subcontracting_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_suitability_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/master/extension.json",
+    "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json",
+];
 
 /// Who publishes the packages, and under which licence.
 pub const PUBLISHER: &str = "Commissioning Support Marketplace";
@@ -34,11 +50,38 @@ fn pounds(pence: i64) -> Value {
     json!({"amount": amount, "currency": "GBP"})
 }
 
-fn party_id(ods_code: Option<&str>, id: OrganisationId) -> String {
-    match ods_code {
-        Some(code) => format!("GB-NHS-{code}"),
-        None => format!("GB-CSMKT-{id}"),
+/// A party's id in a release: its main register entry (`GB-COH-01234567`), or for an
+/// organisation on no register our own id for it, which is not presented as an identifier.
+fn party_id(o: &Organisation) -> String {
+    match o.main_identifier() {
+        Some(main) => format!("{}-{}", main.scheme, main.id),
+        None => o.id.to_string(),
     }
+}
+
+/// A reference to a party: its id and name.
+fn party_ref(o: &Organisation) -> Value {
+    json!({"id": party_id(o), "name": o.name})
+}
+
+/// A party as the release lists it: its main identifier, the others as additional ones, and
+/// no identifier at all when it is on no register.
+fn party(o: &Organisation) -> Value {
+    let mut p = party_ref(o);
+    if let Some(main) = o.main_identifier() {
+        p["identifier"] =
+            json!({"scheme": main.scheme.as_str(), "id": main.id, "legalName": o.name});
+        let others: Vec<Value> = o
+            .identifiers
+            .iter()
+            .filter(|i| *i != main)
+            .map(|i| json!({"scheme": i.scheme.as_str(), "id": i.id}))
+            .collect();
+        if !others.is_empty() {
+            p["additionalIdentifiers"] = json!(others);
+        }
+    }
+    p
 }
 
 /// The release describing `tender` now.
@@ -70,14 +113,6 @@ async fn release<C: ConnectionTrait>(
     };
     let buyer = organisation(tender.buyer_id)?;
     let mut parties: BTreeMap<OrganisationId, (Value, Vec<&str>)> = BTreeMap::new();
-    let party = |o: &domain::organisation::Organisation| {
-        let id = party_id(o.ods_code.as_deref(), o.id);
-        let mut p = json!({"id": id, "name": o.name});
-        if let Some(code) = &o.ods_code {
-            p["identifier"] = json!({"scheme": "GB-NHS", "id": code, "legalName": o.name});
-        }
-        p
-    };
     parties.insert(buyer.id, (party(buyer), vec!["buyer", "procuringEntity"]));
 
     let evaluable = live
@@ -88,7 +123,7 @@ async fn release<C: ConnectionTrait>(
     if awarded {
         for bid in &live {
             let supplier = organisation(bid.supplier_id)?;
-            tenderers.push(json!({"id": party_id(supplier.ods_code.as_deref(), supplier.id), "name": supplier.name}));
+            tenderers.push(party_ref(supplier));
             parties
                 .entry(supplier.id)
                 .or_insert_with(|| (party(supplier), Vec::new()))
@@ -112,6 +147,8 @@ async fn release<C: ConnectionTrait>(
         "procurementMethod": match tender.procedure { Procedure::Open => "open", Procedure::Invited => "selective" },
         "procurementMethodDetails": match tender.procedure { Procedure::Open => "Open competition", Procedure::Invited => "Invited competition" },
         "mainProcurementCategory": "services",
+        "procuringEntity": party_ref(buyer),
+        "aboveThreshold": tender.above_threshold,
         "awardCriteria": "ratedCriteria",
         "awardCriteriaDetails": tender.criteria.iter().map(|c| format!("{} ({}%)", c.name, c.weight)).collect::<Vec<_>>().join("; "),
         "enquiryPeriod": {"endDate": tender.clarification_deadline},
@@ -167,7 +204,7 @@ async fn release<C: ConnectionTrait>(
             },
             "date": award.decision.awarded_at,
             "value": pounds(price),
-            "suppliers": [{"id": party_id(supplier.ods_code.as_deref(), supplier.id), "name": supplier.name}],
+            "suppliers": [party_ref(supplier)],
         }));
         if !tags.contains(&"award") {
             tags.push("award");
@@ -196,7 +233,7 @@ async fn release<C: ConnectionTrait>(
         "tag": tags,
         "initiationType": "tender",
         "language": "en",
-        "buyer": {"id": party_id(buyer.ods_code.as_deref(), buyer.id), "name": buyer.name},
+        "buyer": party_ref(buyer),
         "tender": tender_json,
         "parties": parties.into_values().map(|(mut p, roles)| { p["roles"] = json!(roles); p }).collect::<Vec<_>>(),
     });

@@ -10,6 +10,7 @@ use domain::error::Validator;
 use domain::ids::{OrganisationId, TenderId};
 use domain::organisation::{OrganisationKind, Region};
 use domain::pagination::{Page, PageRequest};
+use domain::procurement::{AuthorityType, Circumstances, Period, Thresholds};
 use domain::tender::{
     self, Amendment, NewCriterion, Procedure, TenderFields, TenderSpec, TenderStatus,
     can_view_tender, cancellation_reason, check_before,
@@ -96,6 +97,8 @@ pub(crate) fn audit_value(view: &TenderView) -> Value {
         "clarification_deadline": t.clarification_deadline,
         "submission_deadline": t.submission_deadline,
         "standstill_days": t.standstill_days,
+        "above_threshold": t.above_threshold,
+        "urgency_reason": t.urgency_reason,
         "status": view.status.as_str(),
         "version": t.version,
         "created_at": t.created_at,
@@ -273,6 +276,32 @@ async fn check_references<C: ConnectionTrait>(
     Ok(v.finish()?)
 }
 
+/// Whether a tender of `buyer` as `spec` describes it is above threshold (by the buyer's kind of
+/// authority and the estimated value including VAT), refusing what the Act then forbids.
+async fn check_covered<C: ConnectionTrait>(
+    conn: &C,
+    thresholds: &Thresholds,
+    buyer: OrganisationId,
+    spec: &TenderSpec,
+) -> Result<bool, ServiceError> {
+    let above = above_threshold(conn, thresholds, buyer, spec.estimated_value_pence).await?;
+    domain::procurement::check_covered(above, spec.procedure, spec.standstill_days.days())?;
+    Ok(above)
+}
+
+async fn above_threshold<C: ConnectionTrait>(
+    conn: &C,
+    thresholds: &Thresholds,
+    buyer: OrganisationId,
+    estimated_value_pence: i64,
+) -> Result<bool, ServiceError> {
+    let authority = persistence::organisations::get(conn, buyer)
+        .await?
+        .authority_type
+        .unwrap_or(AuthorityType::SubCentral);
+    Ok(thresholds.covers(authority, estimated_value_pence))
+}
+
 /// Creates a draft tender for the buyer lead's organisation.
 pub async fn create(
     ctx: &Ctx,
@@ -281,7 +310,14 @@ pub async fn create(
 ) -> Result<TenderView, ServiceError> {
     tender::require_tender_manager(actor)?;
     let command = ctx.command().await?;
-    let shown = create_in(&command, Some(*actor), actor.organisation_id, spec).await?;
+    let shown = create_in(
+        &command,
+        &ctx.config().thresholds,
+        Some(*actor),
+        actor.organisation_id,
+        spec,
+    )
+    .await?;
     command.commit().await?;
     Ok(shown)
 }
@@ -290,12 +326,15 @@ pub async fn create(
 /// which still loads its market in one transaction of its own.
 async fn create_in(
     command: &Command,
+    thresholds: &Thresholds,
     actor: Option<Actor>,
     buyer: OrganisationId,
     spec: &TenderSpec,
 ) -> Result<TenderView, ServiceError> {
     check_references(command.conn(), spec).await?;
-    let created = persistence::tenders::insert(command.conn(), buyer, spec, command.now()).await?;
+    let above = check_covered(command.conn(), thresholds, buyer, spec).await?;
+    let created =
+        persistence::tenders::insert(command.conn(), buyer, spec, above, command.now()).await?;
     let shown = view(command.conn(), None, created, TenderStatus::Draft).await?;
     command
         .audit(
@@ -324,6 +363,8 @@ pub struct DraftChanges {
     pub clarification_deadline: Option<DateTime<Utc>>,
     pub submission_deadline: Option<DateTime<Utc>>,
     pub standstill_days: Option<i64>,
+    /// `Some(None)` withdraws a stated urgency.
+    pub urgency_reason: Option<Option<String>>,
 }
 
 impl DraftChanges {
@@ -341,6 +382,7 @@ impl DraftChanges {
             && self.clarification_deadline.is_none()
             && self.submission_deadline.is_none()
             && self.standstill_days.is_none()
+            && self.urgency_reason.is_none()
     }
 
     /// The draft as it would be with these changes, parsed by the domain.
@@ -390,6 +432,10 @@ impl DraftChanges {
                 self.standstill_days
                     .unwrap_or(i64::from(current.standstill_days)),
             ),
+            urgency_reason: match &self.urgency_reason {
+                Some(changed) => changed.as_deref(),
+                None => current.urgency_reason.as_deref(),
+            },
         })
     }
 }
@@ -410,11 +456,19 @@ pub async fn update(
     status.check_editable()?;
     let spec = changes.apply_to(&current)?;
     check_references(command.conn(), &spec).await?;
+    let above = check_covered(
+        command.conn(),
+        &ctx.config().thresholds,
+        current.buyer_id,
+        &spec,
+    )
+    .await?;
     let before = view(command.conn(), None, current.clone(), status).await?;
     let changed = persistence::tenders::replace_draft(
         command.conn(),
         &current,
         &spec,
+        above,
         changes.criteria.is_some(),
         command.now(),
     )
@@ -438,15 +492,25 @@ pub async fn publish(
     let (command, current, status) = lead_command(ctx, actor, id, "publish this tender").await?;
     expected.check(current.version)?;
     let published_status = status.publish()?;
-    let shown = publish_in(&command, Some(*actor), current, published_status).await?;
+    let shown = publish_in(
+        &command,
+        &ctx.config().thresholds,
+        Some(*actor),
+        current,
+        published_status,
+    )
+    .await?;
     command.commit().await?;
     Ok(shown)
 }
 
-/// Publishes `current` inside `command`: checks the deadlines against the command's clock,
-/// notifies the suppliers concerned and audits. `actor` is `None` only for the demo loader.
+/// Publishes `current` inside `command`: checks the deadlines against the command's clock and,
+/// above threshold, the Act's rules and minimum tendering period (s.54, counted from now: the
+/// tender notice is published with it); fixes whether it is above threshold; notifies the
+/// suppliers concerned and audits. `actor` is `None` only for the demo loader.
 async fn publish_in(
     command: &Command,
+    thresholds: &Thresholds,
     actor: Option<Actor>,
     current: Tender,
     published_status: TenderStatus,
@@ -454,12 +518,44 @@ async fn publish_in(
     let now = command.now();
     tender::Deadlines::new(current.clarification_deadline, current.submission_deadline)?
         .check_ahead_of(now)?;
+    let above = above_threshold(
+        command.conn(),
+        thresholds,
+        current.buyer_id,
+        current.estimated_value_pence,
+    )
+    .await?;
+    if above {
+        let mut v = Validator::new();
+        let standstill = u8::try_from(current.standstill_days).unwrap_or(u8::MAX);
+        v.check(domain::procurement::check_covered(
+            above,
+            current.procedure,
+            standstill,
+        ));
+        v.check(Period::Tendering.check(
+            "/submission_deadline",
+            now,
+            current.submission_deadline,
+            Circumstances {
+                urgency: current.urgency_reason.is_some(),
+                // Tenders are only ever submitted here, electronically, and the tender notice
+                // carries the whole specification.
+                electronic_with_documents: true,
+                ..Circumstances::default()
+            },
+        ));
+        v.finish()?;
+    }
     let before = view(command.conn(), None, current.clone(), current.status).await?;
     let published = persistence::tenders::set_status(
         command.conn(),
         &current,
         published_status,
-        Transition::default(),
+        Transition {
+            above_threshold: above,
+            ..Transition::default()
+        },
         now,
     )
     .await?;

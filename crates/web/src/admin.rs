@@ -15,12 +15,13 @@ use axum::routing::{get, post};
 use domain::FieldError;
 use domain::ids::{OrganisationId, UserId};
 use domain::money::pounds;
+use domain::organisation::{IdentifierScheme, Organisation};
 use domain::pagination::PageRequest;
 use domain::tender::TenderStatus;
 use domain::user::Role;
 use maud::html;
 use service::ServiceError;
-use service::accounts::{OrganisationInput, UserInput};
+use service::accounts::{OrganisationChanges, OrganisationInput, UserInput};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<WebState> {
@@ -29,6 +30,10 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/admin/organisations",
             get(organisations_page).post(create_organisation),
+        )
+        .route(
+            "/admin/organisations/{id}",
+            get(organisation_page).post(update_organisation),
         )
         .route("/admin/users", get(users_page).post(create_user))
         .route("/admin/users/{id}", post(update_user))
@@ -123,11 +128,12 @@ async fn organisations_content(ctx: &Ctx, form: &FormState, banner: Option<&str>
         (notice(banner))
         (error_summary(&form.problems))
         h1 { "Organisations" }
-        (table("Organisations", &["Name", "Kind", "ODS code", "Region", "Merged into"], &[],
+        (table("Organisations", &["Name", "Kind", "Authority type", "Identifiers", "Region", "Merged into"], &[],
             list.items.iter().map(|o| vec![
-                html! { (o.name) },
+                html! { a href=(format!("/admin/organisations/{}", o.id)) { (o.name) } },
                 html! { (o.kind.as_str()) },
-                html! { (o.ods_code.clone().unwrap_or_default()) },
+                html! { (o.authority_type.map(|a| words(a.as_str())).unwrap_or_default()) },
+                html! { @for i in &o.identifiers { (i.scheme) " " (i.id) br; } },
                 html! { (o.region.map(|r| words(r.code())).unwrap_or_default()) },
                 html! { (o.successor_id.and_then(|s| list.items.iter().find(|x| x.id == s)).map(|x| x.name.clone()).unwrap_or_default()) },
             ]).collect()))
@@ -138,9 +144,188 @@ async fn organisations_content(ctx: &Ctx, form: &FormState, banner: Option<&str>
             (Field::new("kind", "Kind").select(form, &kinds))
             (Field::new("ods_code", "ODS code (optional)").width("10").input(form))
             (Field::new("region", "Region (optional)").select(form, &regions))
+            (procurement_fields(form))
             button class="nhsuk-button" type="submit" { "Add the organisation" }
         }
     })
+}
+
+/// The register identifiers (beyond the ODS code) a form offers, with their field names.
+const IDENTIFIER_FIELDS: [(IdentifierScheme, &str, &str); 3] = [
+    (
+        IdentifierScheme::CompaniesHouse,
+        "identifier_coh",
+        "Companies House number (optional)",
+    ),
+    (
+        IdentifierScheme::CharityCommission,
+        "identifier_chc",
+        "Registered charity number (optional)",
+    ),
+    (
+        IdentifierScheme::Ppon,
+        "identifier_ppon",
+        "Public Procurement Organisation Number, PPON (optional)",
+    ),
+];
+
+/// The authority type (for a buyer) and the register identifiers.
+fn procurement_fields(form: &FormState) -> maud::Markup {
+    let authority_types: Vec<(String, String)> = [
+        ("", "Not a buyer, or sub-central (the default for a buyer)"),
+        (
+            "sub_central",
+            "Sub-central: an integrated care board, for example",
+        ),
+        (
+            "central_government",
+            "Central government: NHS England, for example",
+        ),
+    ]
+    .iter()
+    .map(|(code, label)| ((*code).to_owned(), (*label).to_owned()))
+    .collect();
+    html! {
+        (Field::new("authority_type", "Authority type, for a buyer").hint("It decides the Procurement Act 2023 threshold its tenders are measured against.").select(form, &authority_types))
+        @for (_, field, label) in IDENTIFIER_FIELDS {
+            (Field::new(field, label).width("20").input(form))
+        }
+    }
+}
+
+/// The identifiers typed in the form, as `(scheme, id)`; an empty field names none.
+fn identifiers_of(posted: &Posted) -> Vec<(IdentifierScheme, String)> {
+    IDENTIFIER_FIELDS
+        .iter()
+        .filter_map(|(scheme, field, _)| optional(posted.get(field)).map(|id| (*scheme, id)))
+        .collect()
+}
+
+/// The form's values for an organisation as stored.
+fn organisation_values(o: &Organisation) -> HashMap<String, String> {
+    let mut values = HashMap::from([
+        ("name".to_owned(), o.name.clone()),
+        (
+            "ods_code".to_owned(),
+            o.ods_code.clone().unwrap_or_default(),
+        ),
+        (
+            "region".to_owned(),
+            o.region.map(|r| r.code().to_owned()).unwrap_or_default(),
+        ),
+        (
+            "authority_type".to_owned(),
+            o.authority_type
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
+    ]);
+    for (scheme, field, _) in IDENTIFIER_FIELDS {
+        if let Some(found) = o.identifiers.iter().find(|i| i.scheme == scheme) {
+            values.insert(field.to_owned(), found.id.clone());
+        }
+    }
+    values
+}
+
+/// Maps the service's `/identifiers/{i}/…` errors back to the form field that sent entry `i`.
+fn identifier_errors(error: ServiceError, sent: &[(IdentifierScheme, String)]) -> ServiceError {
+    match error {
+        ServiceError::Validation(errors) => ServiceError::Validation(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    let index = e
+                        .pointer
+                        .strip_prefix("/identifiers/")
+                        .and_then(|rest| rest.split('/').next())
+                        .and_then(|i| i.parse::<usize>().ok());
+                    if let Some((scheme, _)) = index.and_then(|i| sent.get(i))
+                        && let Some((_, field, _)) =
+                            IDENTIFIER_FIELDS.iter().find(|(s, _, _)| s == scheme)
+                    {
+                        e.pointer = format!("/{field}");
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+async fn organisation_content(
+    ctx: &Ctx,
+    id: OrganisationId,
+    form: Option<&FormState>,
+    banner: Option<&str>,
+) -> Content {
+    let organisation = service::accounts::organisation(&ctx.state.ctx, &ctx.actor, id).await?;
+    let stored = FormState::new(organisation_values(&organisation));
+    let form = form.unwrap_or(&stored);
+    let regions = super::ui::choices("None", super::ui::region_options());
+    Ok(html! {
+        (notice(banner))
+        (error_summary(&form.problems))
+        h1 { (organisation.name) }
+        p { "A " (organisation.kind.as_str()) " organisation. " a href="/admin/organisations" { "All organisations" } }
+        form method="post" action=(format!("/admin/organisations/{id}")) novalidate {
+            (csrf_field(&ctx.csrf))
+            (Field::new("name", "Name").input(form))
+            (Field::new("ods_code", "ODS code (optional)").width("10").input(form))
+            (Field::new("region", "Region (optional)").select(form, &regions))
+            (procurement_fields(form))
+            button class="nhsuk-button" type="submit" { "Save the changes" }
+        }
+    })
+}
+
+async fn organisation_page(
+    ctx: Ctx,
+    Path(id): Path<uuid::Uuid>,
+    Query(banner): Query<Done>,
+) -> Response {
+    let built =
+        organisation_content(&ctx, OrganisationId::from_uuid(id), None, banner.message()).await;
+    ctx.show("Organisation", built)
+}
+
+async fn update_organisation(ctx: Ctx, Path(id): Path<uuid::Uuid>, posted: Posted) -> Response {
+    let id = OrganisationId::from_uuid(id);
+    let identifiers = identifiers_of(&posted);
+    let result = async {
+        let mut errors = Vec::new();
+        let region = match optional(posted.get("region")) {
+            None => None,
+            Some(_) => choice(&posted, "region", &mut errors),
+        };
+        let authority_type = match optional(posted.get("authority_type")) {
+            None => None,
+            Some(_) => choice(&posted, "authority_type", &mut errors),
+        };
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors));
+        }
+        let changes = OrganisationChanges {
+            name: Some(posted.get("name").to_owned()),
+            ods_code: Some(optional(posted.get("ods_code"))),
+            region: Some(region),
+            authority_type,
+            identifiers: Some(identifiers.clone()),
+        };
+        service::accounts::update_organisation(&ctx.state.ctx, &ctx.actor, id, &changes).await
+    }
+    .await
+    .map_err(|e| identifier_errors(e, &identifiers));
+    match result {
+        Ok(_) => done(&format!("/admin/organisations/{id}"), "saved"),
+        Err(error) if error.refuses_access() => ctx.error(error),
+        Err(error) => {
+            let state = FormState::failed(&posted, &error);
+            let built = organisation_content(&ctx, id, Some(&state), None).await;
+            ctx.show_again("Organisation", &error, built)
+        }
+    }
 }
 
 async fn organisations_page(ctx: Ctx, Query(banner): Query<Done>) -> Response {
@@ -170,12 +355,17 @@ fn choice<T: std::str::FromStr>(
 }
 
 async fn create_organisation(ctx: Ctx, posted: Posted) -> Response {
+    let identifiers = identifiers_of(&posted);
     let result = async {
         let mut errors = Vec::new();
         let kind = choice(&posted, "kind", &mut errors);
         let region = match optional(posted.get("region")) {
             None => None,
             Some(_) => choice(&posted, "region", &mut errors),
+        };
+        let authority_type = match optional(posted.get("authority_type")) {
+            None => None,
+            Some(_) => choice(&posted, "authority_type", &mut errors),
         };
         let Some(kind) = kind.filter(|_| errors.is_empty()) else {
             return Err(ServiceError::Validation(errors));
@@ -185,11 +375,14 @@ async fn create_organisation(ctx: Ctx, posted: Posted) -> Response {
             kind,
             ods_code: optional(posted.get("ods_code")),
             region,
+            authority_type,
+            identifiers: identifiers.clone(),
         };
         service::accounts::create_organisation(&ctx.state.ctx, &ctx.actor, &input).await?;
         Ok::<_, ServiceError>(())
     }
-    .await;
+    .await
+    .map_err(|e| identifier_errors(e, &identifiers));
     match result {
         Ok(()) => done("/admin/organisations", "saved"),
         Err(error) if error.refuses_access() => ctx.error(error),

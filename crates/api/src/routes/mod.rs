@@ -32,7 +32,10 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             organisations::create_organisation,
             organisations::list_organisations
         ))
-        .routes(routes!(organisations::get_organisation))
+        .routes(routes!(
+            organisations::get_organisation,
+            organisations::update_organisation
+        ))
         .routes(routes!(users::create_user, users::list_users))
         .routes(routes!(users::get_user, users::update_user))
         .routes(routes!(audit::list_audit_events))

@@ -15,7 +15,7 @@ use domain::error::Validator;
 use domain::ids::TenderId;
 use serde::Serialize;
 use serde_json::{Value, json};
-use service::ocds::{BID_EXTENSION, LICENSE, PUBLISHER};
+use service::ocds::{EXTENSIONS, LICENSE, PUBLISHER};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -63,7 +63,7 @@ fn package(uri: String, releases: Vec<Value>, now: DateTime<Utc>) -> OcdsPackage
     OcdsPackage {
         uri,
         version: "1.1".to_owned(),
-        extensions: vec![BID_EXTENSION.to_owned()],
+        extensions: EXTENSIONS.iter().map(|e| (*e).to_owned()).collect(),
         published_date: now,
         publisher: json!({"name": PUBLISHER}),
         license: LICENSE.to_owned(),

@@ -2,7 +2,8 @@
 
 use crate::auth::{ManageOrganisations, Permitted};
 use crate::dto::{
-    Created, OrganisationKindDto, OrganisationResponse, Paginated, RegionDto, created,
+    AuthorityTypeDto, Created, IdentifierDto, OrganisationKindDto, OrganisationResponse, Paginated,
+    RegionDto, created,
 };
 use crate::error::{ApiError, Conflict, Forbidden, Unauthorized};
 use crate::extract::{JsonBody, PathParams, QueryParams};
@@ -12,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use domain::ids::OrganisationId;
 use serde::Deserialize;
-use service::accounts::OrganisationInput;
+use service::accounts::{OrganisationChanges, OrganisationInput};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -34,6 +35,14 @@ pub struct CreateOrganisationRequest {
     pub ods_code: Option<String>,
     /// The NHS England region it sits in.
     pub region: Option<RegionDto>,
+    /// For a buyer: its kind of contracting authority, which decides its threshold (default
+    /// `sub_central`); refused for any other kind.
+    pub authority_type: Option<AuthorityTypeDto>,
+    /// Its entries in public registers, at most one per scheme; a `GB-NHS` entry is the ODS code
+    /// (and must equal `ods_code` when both are given).
+    #[serde(default)]
+    #[schema(max_items = 4)]
+    pub identifiers: Vec<IdentifierDto>,
 }
 
 /// Registers an organisation (admin).
@@ -62,6 +71,8 @@ pub async fn create_organisation(
         kind: request.kind.into(),
         ods_code: request.ods_code,
         region: request.region.map(Into::into),
+        authority_type: request.authority_type.map(Into::into),
+        identifiers: IdentifierDto::inputs(&request.identifiers),
     };
     let response = OrganisationResponse::from(
         service::accounts::create_organisation(&state.ctx, &actor, &input).await?,
@@ -126,4 +137,66 @@ pub async fn get_organisation(
     let organisation =
         service::accounts::organisation(&state.ctx, &actor, OrganisationId::from_uuid(id)).await?;
     Ok(Json(organisation.into()))
+}
+
+/// A change to an organisation; omitted fields stay as they are. Its kind never changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganisationRequest {
+    /// Its name.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// Its ODS code; null removes it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(pattern = "^[A-Za-z0-9]{3,10}$")]
+    pub ods_code: Option<Option<String>>,
+    /// Its region; null removes it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub region: Option<Option<RegionDto>>,
+    /// For a buyer: its kind of contracting authority. Tenders already published keep whether
+    /// they were above threshold.
+    pub authority_type: Option<AuthorityTypeDto>,
+    /// Replaces its register entries (the ODS code stays unless `ods_code` or a `GB-NHS` entry
+    /// changes it).
+    #[schema(max_items = 4)]
+    pub identifiers: Option<Vec<IdentifierDto>>,
+}
+
+/// Changes an organisation (admin): its name, codes, region, a buyer's authority type, its
+/// register identifiers. Audited with the before and after.
+#[utoipa::path(
+    patch,
+    path = "/organisations/{id}",
+    tag = "organisations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The organisation's id.")),
+    request_body = UpdateOrganisationRequest,
+    responses(
+        (status = 200, description = "The changed organisation.", body = OrganisationResponse),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
+        (status = 409, response = Conflict),
+    )
+)]
+pub async fn update_organisation(
+    State(state): State<AppState>,
+    Permitted(actor, _): Permitted<ManageOrganisations>,
+    PathParams(id): PathParams<Uuid>,
+    JsonBody(request): JsonBody<UpdateOrganisationRequest>,
+) -> Result<Json<OrganisationResponse>, ApiError> {
+    let changes = OrganisationChanges {
+        name: request.name,
+        ods_code: request.ods_code,
+        region: request.region.map(|r| r.map(Into::into)),
+        authority_type: request.authority_type.map(Into::into),
+        identifiers: request.identifiers.as_deref().map(IdentifierDto::inputs),
+    };
+    let changed = service::accounts::update_organisation(
+        &state.ctx,
+        &actor,
+        OrganisationId::from_uuid(id),
+        &changes,
+    )
+    .await?;
+    Ok(Json(changed.into()))
 }

@@ -42,7 +42,12 @@ pub struct TenderFields<'a> {
     pub clarification_deadline: DateTime<Utc>,
     pub submission_deadline: DateTime<Utc>,
     pub standstill_days: Option<i64>,
+    /// Why the buyer must shorten the minimum periods (s.54: urgency), if it must.
+    pub urgency_reason: Option<&'a str>,
 }
+
+/// The most characters of a stated urgency.
+pub const URGENCY_REASON_MAX: usize = 2000;
 
 /// A parsed tender, as a draft holds it. The category code and the invited organisations are
 /// checked against stored data by the caller.
@@ -60,6 +65,7 @@ pub struct TenderSpec {
     pub criteria: Criteria,
     pub deadlines: Deadlines,
     pub standstill_days: StandstillDays,
+    pub urgency_reason: Option<String>,
 }
 
 pub(crate) fn pence(value: i64, pointer: &str) -> Result<i64, DomainError> {
@@ -135,6 +141,10 @@ impl TenderSpec {
             Some(days) => v.check(StandstillDays::new(days)),
             None => Some(StandstillDays::DEFAULT),
         };
+        let urgency_reason = fields
+            .urgency_reason
+            .filter(|r| !r.trim().is_empty())
+            .and_then(|r| v.check(long_text(r, "/urgency_reason", URGENCY_REASON_MAX)));
         v.finish()?;
         match (
             title,
@@ -168,6 +178,7 @@ impl TenderSpec {
                 criteria,
                 deadlines,
                 standstill_days,
+                urgency_reason,
             }),
             _ => Err(DomainError::Validation(Vec::new())),
         }

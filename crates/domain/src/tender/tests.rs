@@ -527,6 +527,7 @@ fn fields<'a>(criteria: &'a [NewCriterion], invited: &'a [OrganisationId]) -> Te
         clarification_deadline: at(9),
         submission_deadline: at(12),
         standstill_days: None,
+        urgency_reason: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod login_failures;
 pub mod notifications;
 pub mod offer_prices;
 pub mod offers;
+pub mod organisation_identifiers;
 pub mod organisations;
 pub mod performance_reviews;
 pub mod scores;

@@ -9,6 +9,7 @@ pub struct Model {
     pub kind: String,
     pub ods_code: Option<String>,
     pub region: Option<String>,
+    pub authority_type: Option<String>,
     pub successor_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -28,6 +28,8 @@ pub struct Model {
     pub bids_opened_at: Option<DateTimeUtc>,
     pub bids_opened_by: Option<Uuid>,
     pub unsuccessful_reason: Option<String>,
+    pub above_threshold: bool,
+    pub urgency_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -62,6 +62,11 @@ pub struct Tender {
     pub cancellation_reason: Option<String>,
     pub bids_opened_at: Option<DateTime<Utc>>,
     pub unsuccessful_reason: Option<String>,
+    /// Whether it is a public contract above threshold: as of its last save while a draft,
+    /// then fixed when it is published.
+    pub above_threshold: bool,
+    /// The urgency the buyer states to shorten the minimum periods (s.54).
+    pub urgency_reason: Option<String>,
 }
 
 impl Tender {
@@ -150,6 +155,8 @@ fn to_domain(
         cancellation_reason: model.cancellation_reason,
         bids_opened_at: model.bids_opened_at,
         unsuccessful_reason: model.unsuccessful_reason,
+        above_threshold: model.above_threshold,
+        urgency_reason: model.urgency_reason,
     })
 }
 
@@ -217,6 +224,7 @@ pub async fn insert(
     conn: &impl ConnectionTrait,
     buyer: OrganisationId,
     spec: &TenderSpec,
+    above_threshold: bool,
     now: DateTime<Utc>,
 ) -> Result<Tender, StoreError> {
     let id = TenderId::new();
@@ -245,6 +253,8 @@ pub async fn insert(
         bids_opened_at: Set(None),
         bids_opened_by: Set(None),
         unsuccessful_reason: Set(None),
+        above_threshold: Set(above_threshold),
+        urgency_reason: Set(spec.urgency_reason.clone()),
     }
     .insert(conn)
     .await?;
@@ -260,6 +270,7 @@ pub async fn replace_draft(
     conn: &impl ConnectionTrait,
     current: &Tender,
     spec: &TenderSpec,
+    above_threshold: bool,
     new_criteria: bool,
     now: DateTime<Utc>,
 ) -> Result<Option<Tender>, StoreError> {
@@ -293,6 +304,11 @@ pub async fn replace_draft(
             Column::StandstillDays,
             Expr::value(i32::from(spec.standstill_days.days())),
         )
+        .col_expr(
+            Column::UrgencyReason,
+            Expr::value(spec.urgency_reason.clone()),
+        )
+        .col_expr(Column::AboveThreshold, Expr::value(above_threshold))
         .col_expr(Column::Version, Expr::value(current.version + 1))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(current.id.as_uuid()))
@@ -379,6 +395,8 @@ pub struct Transition {
     pub cancellation_reason: Option<String>,
     /// Why the lead declared the tender unsuccessful.
     pub unsuccessful_reason: Option<String>,
+    /// At publication: whether the tender is above threshold, fixed from then on.
+    pub above_threshold: bool,
 }
 
 /// Moves the tender to `status` (already checked by the domain), stamping the matching time.
@@ -395,7 +413,12 @@ pub async fn set_status(
         .col_expr(Column::UpdatedAt, Expr::value(now));
     match status {
         TenderStatus::Published => {
-            update = update.col_expr(Column::PublishedAt, Expr::value(now));
+            update = update
+                .col_expr(Column::PublishedAt, Expr::value(now))
+                .col_expr(
+                    Column::AboveThreshold,
+                    Expr::value(transition.above_threshold),
+                );
         }
         TenderStatus::Evaluation | TenderStatus::Unsuccessful
             if tender.status == TenderStatus::Published =>

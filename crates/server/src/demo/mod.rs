@@ -472,6 +472,8 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ServiceError> {
                 kind: organisation.kind,
                 ods_code: organisation.ods_code.map(str::to_owned),
                 region: organisation.region,
+                authority_type: None,
+                identifiers: Vec::new(),
             },
         )
         .await?;

@@ -75,6 +75,7 @@ pub(super) async fn draft(
         clarification_deadline: demo.now() + Duration::days(tender.clarification_days),
         submission_deadline: demo.now() + Duration::days(tender.submission_days),
         standstill_days: None,
+        urgency_reason: None,
     })?;
     Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
 }
@@ -194,8 +195,9 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
             estimated_value_pence: 36_000_000,
             budget_ceiling_pence: Some(42_000_000),
             contract_term_months: 24,
-            clarification_days: 10,
-            submission_days: 14,
+            // Above threshold: bids close 25 days after the tender notice at the earliest.
+            clarification_days: 16,
+            submission_days: 23,
         },
         &[],
     )
@@ -234,7 +236,8 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
             description: "Linked primary, community and acute data to find and stratify frail \
                           patients, with dashboards for the integrated neighbourhood teams.",
             category: "data_analysis_bi",
-            estimated_value_pence: 22_000_000,
+            // Below the sub-central threshold: quotations may be invited.
+            estimated_value_pence: 18_000_000,
             budget_ceiling_pence: None,
             contract_term_months: 12,
             clarification_days: 7,
@@ -249,7 +252,7 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
         now - Duration::hours(6),
         &insight,
         &invited,
-        19_800_000,
+        16_900_000,
     )
     .await?;
 

@@ -189,6 +189,7 @@ impl TenderForm {
             clarification_deadline,
             submission_deadline,
             standstill_days: self.standstill_days,
+            urgency_reason: optional_text(posted, "urgency_reason"),
         })?)
     }
 
@@ -211,8 +212,51 @@ impl TenderForm {
             clarification_deadline: self.clarification_deadline,
             submission_deadline: self.submission_deadline,
             standstill_days: self.standstill_days,
+            urgency_reason: Some(optional_text(posted, "urgency_reason").map(str::to_owned)),
         })
     }
+}
+
+/// A prose field left empty as `None`.
+fn optional_text<'a>(posted: &'a Posted, field: &str) -> Option<&'a str> {
+    Some(posted.text(field).trim()).filter(|t| !t.is_empty())
+}
+
+/// What the Procurement Act 2023 asks of the deadlines for the signed-in buyer: its threshold,
+/// and the earliest close of bids above it if the tender were published now (s.54(4)).
+async fn minimum_period_hint(ctx: &Ctx) -> Result<String, ServiceError> {
+    use domain::procurement::{AuthorityType, Circumstances, Period};
+    let (_, buyer) = service::accounts::me(&ctx.state.ctx, &ctx.actor).await?;
+    let threshold = ctx
+        .state
+        .ctx
+        .config()
+        .thresholds
+        .for_authority(buyer.authority_type.unwrap_or(AuthorityType::SubCentral));
+    let now = ctx.state.ctx.now().await?;
+    let open = Circumstances {
+        electronic_with_documents: true,
+        ..Circumstances::default()
+    };
+    let urgent = Circumstances {
+        urgency: true,
+        ..open
+    };
+    let earliest = |c| {
+        Period::Tendering
+            .earliest_deadline(now, c)
+            .map(crate::ui::when)
+            .unwrap_or_default()
+    };
+    Ok(format!(
+        "Enforced by the server's clock: a bid at or after this time is refused. Above threshold \
+         (an estimated value including VAT of {} or more for your organisation) bids may close no \
+         earlier than 25 days after publication, 10 with a stated urgency: published now, {} \
+         ({} with urgency). Below threshold there is no statutory minimum.",
+        domain::money::pounds(threshold),
+        earliest(open),
+        earliest(urgent),
+    ))
 }
 
 /// The tender form: details, the procedure with the suppliers it invites, the deadlines and the
@@ -230,11 +274,12 @@ pub(super) async fn tender_form(
         crate::ui::choices("Choose a category", crate::ui::category_options(ctx).await?);
     let region_options = crate::ui::choices("Choose a region", crate::ui::region_options());
     let procedure = form.value("procedure");
+    let deadline_hint = minimum_period_hint(ctx).await?;
     let fields = html! {
         (Field::new("description", "What is being bought").hint("Suppliers read this; line breaks are kept.").textarea(form))
         (Field::new("category", "Category").select(form, &category_options))
         (Field::new("region", "Region").select(form, &region_options))
-        (Field::new("estimated_value_pence", "Estimated total value, in pounds").hint("For example, 250000").width("10").input(form))
+        (Field::new("estimated_value_pence", "Estimated total value including VAT, in pounds").hint("For example, 180000. Measured against the Procurement Act 2023 threshold.").width("10").input(form))
         (Field::new("budget_ceiling_pence", "Budget ceiling, in pounds (optional)").hint("Never shown to suppliers.").width("10").input(form))
         (Field::new("contract_term_months", "Contract term, in months").width("4").input(form))
         div class=(if form.error("procedure").is_some() || form.error("invited_supplier_ids").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
@@ -268,8 +313,9 @@ pub(super) async fn tender_form(
             }
         }
         (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").hint("Suppliers may ask questions until then.").input(form))
-        (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").hint("Enforced by the server's clock: a bid at or after this time is refused.").input(form))
-        (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8.").width("3").input(form))
+        (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").hint(&deadline_hint).input(form))
+        (Field::new("urgency_reason", "Urgency (optional, above threshold)").hint("Why the tendering period must be shortened to 10 days because of urgency. Published with the tender.").textarea(form))
+        (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8; at least 8 above threshold.").width("3").input(form))
         fieldset class="nhsuk-fieldset" id="criteria" {
             legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
             div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
@@ -426,6 +472,9 @@ pub(super) fn values_of(view: &TenderView) -> HashMap<String, String> {
         "standstill_days".to_owned(),
         tender.standstill_days.to_string(),
     );
+    if let Some(reason) = &tender.urgency_reason {
+        values.insert("urgency_reason".to_owned(), reason.clone());
+    }
     let mut quality = 0;
     for c in &tender.criteria {
         if c.kind == CriterionKind::Price {

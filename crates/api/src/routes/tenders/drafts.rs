@@ -21,8 +21,9 @@ pub struct CreateTenderRequest {
     pub category: String,
     /// The NHS England region.
     pub region: RegionDto,
-    /// The estimated contract value in pence.
-    #[schema(minimum = 1, maximum = 10000000000_i64, example = 25000000)]
+    /// The estimated contract value in pence, including VAT (as the Procurement Act 2023
+    /// measures it against the threshold).
+    #[schema(minimum = 1, maximum = 10000000000_i64, example = 15000000)]
     pub estimated_value_pence: i64,
     /// The most the buyer will pay, in pence; never shown to suppliers.
     #[schema(minimum = 1, maximum = 10000000000_i64)]
@@ -30,7 +31,7 @@ pub struct CreateTenderRequest {
     /// The contract term, 1 to 120 months.
     #[schema(minimum = 1, maximum = 120, example = 24)]
     pub contract_term_months: i64,
-    /// `open` or `invited`.
+    /// `open` or `invited` (below threshold only).
     pub procedure: ProcedureDto,
     /// For an invited tender: the supplier organisations invited (1 to 100).
     #[serde(default)]
@@ -43,9 +44,13 @@ pub struct CreateTenderRequest {
     pub clarification_deadline: DateTime<Utc>,
     /// When bids close.
     pub submission_deadline: DateTime<Utc>,
-    /// Working days of standstill after award, 0 to 30 (default 8).
+    /// Working days of standstill after award, 0 to 30 (default 8; at least 8 above threshold).
     #[schema(minimum = 0, maximum = 30)]
     pub standstill_days: Option<i64>,
+    /// Above threshold: why the minimum tendering period must be shortened because of urgency
+    /// (s.54(4): 10 days instead of 25). Published with the tender.
+    #[schema(max_length = 2000)]
+    pub urgency_reason: Option<String>,
 }
 
 pub(crate) type Created = (
@@ -129,6 +134,10 @@ pub struct UpdateTenderRequest {
     /// Working days of standstill, 0 to 30.
     #[schema(minimum = 0, maximum = 30)]
     pub standstill_days: Option<i64>,
+    /// The stated urgency; null withdraws it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(max_length = 2000)]
+    pub urgency_reason: Option<Option<String>>,
 }
 
 impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
@@ -149,6 +158,7 @@ impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
             clarification_deadline: r.clarification_deadline,
             submission_deadline: r.submission_deadline,
             standstill_days: r.standstill_days,
+            urgency_reason: r.urgency_reason,
         }
     }
 }
@@ -218,6 +228,7 @@ impl CreateTenderRequest {
             clarification_deadline: self.clarification_deadline,
             submission_deadline: self.submission_deadline,
             standstill_days: self.standstill_days,
+            urgency_reason: self.urgency_reason.as_deref(),
         })
     }
 }

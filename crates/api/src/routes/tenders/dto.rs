@@ -212,6 +212,14 @@ pub struct TenderResponse {
     pub submission_deadline: DateTime<Utc>,
     /// Working days of standstill after award.
     pub standstill_days: i32,
+    /// Whether the contract is a public contract above threshold under the Procurement Act
+    /// 2023 (its estimated value including VAT not less than the buyer's threshold, Schedule 1):
+    /// as of the last save while a draft, fixed when it is published. Above threshold the Act's
+    /// minimum periods (s.54) and an 8-working-day standstill (s.51) apply, and `invited` is
+    /// refused.
+    pub above_threshold: bool,
+    /// The urgency the buyer states to shorten the minimum tendering period to 10 days (s.54(4)).
+    pub urgency_reason: Option<String>,
     /// The state in force now, by the database clock.
     pub status: TenderStatusDto,
     /// The version; also sent as the `ETag` header.
@@ -284,6 +292,8 @@ impl From<TenderView> for TenderResponse {
             clarification_deadline: t.clarification_deadline,
             submission_deadline: t.submission_deadline,
             standstill_days: t.standstill_days,
+            above_threshold: t.above_threshold,
+            urgency_reason: t.urgency_reason,
             status: view.status.into(),
             version: t.version,
             created_at: t.created_at,
