@@ -16,6 +16,7 @@ mod m20261122_000010_create_tenders;
 mod m20261122_000011_create_evaluation;
 mod m20261122_000012_create_transfers;
 mod m20261202_000013_add_authority_types;
+mod m20261202_000014_create_notices;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_evaluation::Migration),
             Box::new(m20261122_000012_create_transfers::Migration),
             Box::new(m20261202_000013_add_authority_types::Migration),
+            Box::new(m20261202_000014_create_notices::Migration),
         ]
     }
 }

@@ -143,7 +143,17 @@ async fn every_documented_operation_is_routed() {
     for (method, path) in documented_operations() {
         let method: Method = method.to_uppercase().parse().unwrap_or(Method::GET);
         let response = app.send(method.clone(), &concrete(&path), None, None).await;
-        let status = response.status();
+        let mut status = response.status();
+        // A public read of a random id finds nothing there, which its handler says by name.
+        if status == StatusCode::NOT_FOUND {
+            let body = e2e::json_body(response).await;
+            if body["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("No such "))
+            {
+                status = StatusCode::OK;
+            }
+        }
         assert!(
             status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
             "{method} {path} is documented but not routed ({status})"

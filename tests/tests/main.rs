@@ -15,6 +15,7 @@ mod demo_tenders;
 mod errors;
 mod evaluation;
 mod market;
+mod notices;
 mod ocds;
 mod offers;
 mod procurement_act;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod concurrency;
 pub mod csv;
+#[macro_use]
 pub mod dto;
 pub mod error;
 pub mod extract;

@@ -22,6 +22,7 @@ default 20) and answer `{items, total, page, per_page}`.",
     ),
     tags(
         (name = "auth", description = "Signing in and the signed-in user."),
+        (name = "notices", description = "Public notices of the Procurement Act 2023 (UK2 to UK12), each an OCDS release: readable without a token."),
         (name = "organisations", description = "Buyers, suppliers, the regulator and the platform."),
         (name = "users", description = "User accounts and their roles."),
         (name = "catalogue", description = "Service offers: publish, price, search and compare."),

@@ -80,3 +80,7 @@ typed_id!(
     /// Identifies a clarification question on a tender.
     ClarificationId
 );
+typed_id!(
+    /// Identifies a public notice (UK2 to UK12).
+    NoticeId
+);

@@ -17,6 +17,7 @@ pub mod evaluation;
 pub mod ids;
 pub mod market;
 pub mod money;
+pub mod notice;
 pub mod offer;
 pub mod organisation;
 pub mod pagination;

@@ -11,6 +11,7 @@ pub mod entities;
 pub mod evaluation;
 pub mod login_failures;
 pub mod market;
+pub mod notices;
 pub mod notifications;
 pub mod offers;
 pub mod organisations;

@@ -15,6 +15,7 @@ pub mod contracts;
 mod error;
 pub mod evaluation;
 pub mod market;
+pub mod notices;
 pub mod notifications;
 pub mod ocds;
 pub mod offers;

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use domain::DomainError;
 use domain::access::Actor;
 use domain::calendar::uk_date;
-use domain::ids::{OrganisationId, TenderId};
+use domain::ids::{NoticeId, OrganisationId, TenderId};
+use domain::notice::{BuyerNotice, NoticeType};
 use domain::organisation::Organisation;
 use domain::pagination::PageRequest;
 use domain::tender::{Procedure, TenderStatus};
@@ -84,12 +85,14 @@ fn party(o: &Organisation) -> Value {
     p
 }
 
-/// The release describing `tender` now.
+/// The release describing `tender` now. A `public` release (a notice's) never names a tenderer
+/// that was not awarded: only the number of tenders.
 async fn release<C: ConnectionTrait>(
     conn: &C,
     tender: &Tender,
     status: TenderStatus,
     now: DateTime<Utc>,
+    public: bool,
 ) -> Result<Value, ServiceError> {
     let opened = !matches!(status, TenderStatus::Draft | TenderStatus::Published);
     let awarded = matches!(status, TenderStatus::Standstill | TenderStatus::Awarded);
@@ -101,7 +104,7 @@ async fn release<C: ConnectionTrait>(
     let award_history = persistence::awards::history(conn, tender.id).await?;
     // Every party in one query: the buyer, the tenderers (after award), the awardees.
     let mut ids = vec![tender.buyer_id];
-    if awarded {
+    if awarded && !public {
         ids.extend(live.iter().map(|b| b.supplier_id));
     }
     ids.extend(award_history.iter().map(|a| a.decision.supplier_id));
@@ -120,7 +123,7 @@ async fn release<C: ConnectionTrait>(
         .filter(|b| b.status == domain::bid::BidStatus::Submitted)
         .count();
     let mut tenderers = Vec::new();
-    if awarded {
+    if awarded && !public {
         for bid in &live {
             let supplier = organisation(bid.supplier_id)?;
             tenderers.push(party_ref(supplier));
@@ -167,7 +170,7 @@ async fn release<C: ConnectionTrait>(
     if opened {
         tender_json["numberOfTenderers"] = json!(live.len());
     }
-    if awarded {
+    if awarded && !public {
         tender_json["tenderers"] = json!(tenderers);
     }
 
@@ -263,7 +266,7 @@ pub async fn tender_release(
     if status == TenderStatus::Draft {
         return Err(DomainError::NotFound("tender").into());
     }
-    Ok((release(conn, &tender, status, now).await?, now))
+    Ok((release(conn, &tender, status, now, false).await?, now))
 }
 
 /// One page of releases, one per published tender `actor` may see, and the instant they
@@ -289,7 +292,101 @@ pub async fn releases(
     let mut releases = Vec::with_capacity(found.items.len());
     for listing in found.items {
         let (tender, status) = visible(conn, actor, listing.id, now).await?;
-        releases.push(release(conn, &tender, status, now).await?);
+        releases.push(release(conn, &tender, status, now, false).await?);
     }
     Ok((releases, now))
+}
+
+/// The release of `tender` as a notice publishes it to everyone, at `now`.
+pub(crate) async fn public_release<C: ConnectionTrait>(
+    conn: &C,
+    tender: &Tender,
+    status: TenderStatus,
+    now: DateTime<Utc>,
+) -> Result<Value, ServiceError> {
+    release(conn, tender, status, now, true).await
+}
+
+/// The notice's document, as its release lists it.
+fn notice_document(
+    id: NoticeId,
+    notice_type: NoticeType,
+    title: &str,
+    now: DateTime<Utc>,
+) -> Value {
+    json!({
+        "id": id,
+        "documentType": notice_type.document_type(),
+        "noticeType": notice_type.as_str(),
+        "title": format!("{}: {title}", notice_type.name()),
+        "datePublished": now,
+        "format": "application/json",
+        "language": "en",
+    })
+}
+
+/// `release` made the release of notice `id`: its own id, date, tag and notice document.
+pub(crate) fn as_notice_release(
+    mut release: Value,
+    id: NoticeId,
+    notice_type: NoticeType,
+    amended: bool,
+    now: DateTime<Utc>,
+) -> Value {
+    let title = release["tender"]["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    release["id"] = json!(id);
+    release["date"] = json!(now);
+    release["tag"] = json!([notice_type.release_tag(amended)]);
+    release["tender"]["documents"] = json!([notice_document(id, notice_type, &title, now)]);
+    release
+}
+
+/// The release of a buyer's UK2 or UK3 notice: the planning stage of a new contracting process,
+/// whose ocid is the notice's.
+pub(crate) fn planning_release(
+    id: NoticeId,
+    notice: &BuyerNotice,
+    buyer: &Organisation,
+    now: DateTime<Utc>,
+) -> Value {
+    let mut tender = json!({
+        "id": id,
+        "title": notice.title,
+        "description": notice.description,
+        "status": "planning",
+        "mainProcurementCategory": "services",
+        "procuringEntity": party_ref(buyer),
+        "items": [{
+            "id": "1",
+            "description": notice.title,
+            "classification": {"scheme": "x_CSMKT", "id": notice.category, "description": notice.category},
+        }],
+        "documents": [notice_document(id, notice.notice_type, &notice.title, now)],
+    });
+    if let Some(value) = notice.estimated_value_pence {
+        tender["value"] = pounds(value);
+    }
+    if let Some(date) = notice.expected_tender_notice_date {
+        tender["tenderPeriod"] =
+            json!({"startDate": date.and_time(chrono::NaiveTime::MIN).and_utc()});
+    }
+    if let Some(deadline) = notice.engagement_deadline {
+        tender["enquiryPeriod"] = json!({"endDate": deadline});
+    }
+    let mut buyer_party = party(buyer);
+    buyer_party["roles"] = json!(["buyer", "procuringEntity"]);
+    json!({
+        "ocid": format!("{OCID_PREFIX}-{id}"),
+        "id": id,
+        "date": now,
+        "tag": [notice.notice_type.release_tag(false)],
+        "initiationType": "tender",
+        "language": "en",
+        "buyer": party_ref(buyer),
+        "tender": tender,
+        "parties": [buyer_party],
+    })
 }

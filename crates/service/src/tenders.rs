@@ -8,6 +8,7 @@ use domain::audit::AuditEntry;
 use domain::bid::NotificationKind;
 use domain::error::Validator;
 use domain::ids::{OrganisationId, TenderId};
+use domain::notice::NoticeType;
 use domain::organisation::{OrganisationKind, Region};
 use domain::pagination::{Page, PageRequest};
 use domain::procurement::{AuthorityType, Circumstances, Period, Thresholds};
@@ -586,6 +587,29 @@ async fn publish_in(
     .await?;
     let shown = view(command.conn(), None, published, published_status).await?;
     audit_change(command, actor, "tender.published", &before, &shown).await?;
+    // An open tender is advertised by its tender notice; an invited quotation (below threshold
+    // only) is not advertised.
+    if shown.tender.procedure == Procedure::Open {
+        crate::notices::publish_for_tender(
+            command,
+            actor.as_ref(),
+            NoticeType::Uk4,
+            &shown.tender,
+            published_status,
+            None,
+            json!({
+                "procedure": shown.tender.procedure.as_str(),
+                "above_threshold": shown.tender.above_threshold,
+                "estimated_value_pence": shown.tender.estimated_value_pence,
+                "contract_term_months": shown.tender.contract_term_months,
+                "clarification_deadline": shown.tender.clarification_deadline,
+                "submission_deadline": shown.tender.submission_deadline,
+                "urgency_reason": shown.tender.urgency_reason,
+                "criteria": shown.tender.criteria.iter().map(|c| json!({"name": c.name, "kind": c.kind.as_str(), "weight": c.weight})).collect::<Vec<_>>(),
+            }),
+        )
+        .await?;
+    }
     Ok(shown)
 }
 
@@ -675,6 +699,24 @@ pub async fn amend(
     .await?;
     let after = view(command.conn(), None, amended, status).await?;
     audit_change(&command, Some(*actor), "tender.amended", &before, &after).await?;
+    if crate::notices::has_notice(command.conn(), after.tender.id).await? {
+        crate::notices::publish_for_tender(
+            &command,
+            Some(actor),
+            NoticeType::Uk4,
+            &after.tender,
+            status,
+            None,
+            json!({
+                "amendment": number,
+                "note": amendment.note,
+                "description_changed": amendment.description.is_some(),
+                "clarification_deadline": after.tender.clarification_deadline,
+                "submission_deadline": after.tender.submission_deadline,
+            }),
+        )
+        .await?;
+    }
     command.commit().await?;
     // Only the buyer's lead amends, and it sees the confidential fields the audit view holds.
     Ok(after)
@@ -719,6 +761,18 @@ async fn cancel_in(
     .await?;
     let shown = view(command.conn(), None, cancelled, cancelled_status).await?;
     audit_change(command, actor, "tender.cancelled", &before, &shown).await?;
+    crate::notices::terminated(
+        command,
+        actor.as_ref(),
+        &shown.tender,
+        cancelled_status,
+        shown
+            .tender
+            .cancellation_reason
+            .as_deref()
+            .unwrap_or_default(),
+    )
+    .await?;
     Ok(shown)
 }
 

@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod evaluation;
 pub mod health;
 pub mod market;
+pub mod notices;
 pub mod notifications;
 pub mod ocds;
 pub mod offers;
@@ -32,6 +33,9 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             organisations::create_organisation,
             organisations::list_organisations
         ))
+        .routes(routes!(notices::create_notice, notices::list_notices))
+        .routes(routes!(notices::get_notice))
+        .routes(routes!(notices::get_notice_ocds))
         .routes(routes!(
             organisations::get_organisation,
             organisations::update_organisation

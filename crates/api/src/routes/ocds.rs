@@ -42,7 +42,7 @@ pub struct OcdsPackage {
 }
 
 /// The address the client reached the service at, for the package's absolute `uri`.
-fn base_url(headers: &HeaderMap) -> String {
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -59,7 +59,7 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-fn package(uri: String, releases: Vec<Value>, now: DateTime<Utc>) -> OcdsPackage {
+pub(crate) fn package(uri: String, releases: Vec<Value>, now: DateTime<Utc>) -> OcdsPackage {
     OcdsPackage {
         uri,
         version: "1.1".to_owned(),

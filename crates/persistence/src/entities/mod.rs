@@ -11,6 +11,7 @@ pub mod clarifications;
 pub mod contract_novations;
 pub mod contracts;
 pub mod login_failures;
+pub mod notices;
 pub mod notifications;
 pub mod offer_prices;
 pub mod offers;

@@ -512,6 +512,7 @@ pub async fn declare_unsuccessful(
     )
     .await?;
     let shown = crate::tenders::view(command.conn(), Some(actor), failed, next).await?;
+    crate::notices::terminated(&command, Some(actor), &shown.tender, next, &reason).await?;
     command
         .audit(
             AuditEntry::by(actor, "tender.declared_unsuccessful", "tender", tender.id)

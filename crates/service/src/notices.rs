@@ -1,0 +1,263 @@
+//! Public notices (Procurement Act 2023 UK2–UK12): a buyer lead publishes a preliminary market
+//! engagement (UK2) or planned procurement (UK3) notice; every other notice is published by the
+//! command that causes it, in its transaction, audited with it. Reading them needs no sign-in:
+//! transparency notices are public by law. Each is one OCDS release of the Find a Tender profile,
+//! fixed when it is published.
+
+use crate::{Ctx, ServiceError};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::DomainError;
+use domain::access::Actor;
+use domain::audit::AuditEntry;
+use domain::ids::{NoticeId, OrganisationId};
+use domain::notice::{BuyerNotice, BuyerNoticeFields, NoticeType};
+use domain::organisation::Region;
+use domain::pagination::{Page, PageRequest};
+use domain::tender::{self, TenderStatus};
+use persistence::Command;
+use persistence::notices::{NewNotice, Notice, NoticeFilter};
+use persistence::tenders::Tender;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// What the audit log and the API show of a notice: everything it published but its release.
+pub fn public_value(notice: &Notice, buyer_name: &str) -> Value {
+    json!({
+        "id": notice.id,
+        "notice_type": notice.notice_type.as_str(),
+        "name": notice.notice_type.name(),
+        "buyer_id": notice.buyer_id,
+        "buyer_name": buyer_name,
+        "tender_id": notice.tender_id,
+        "contract_id": notice.contract_id,
+        "sequence": notice.sequence,
+        "previous_id": notice.previous_id,
+        "title": notice.title,
+        "description": notice.description,
+        "category": notice.category,
+        "region": notice.region.code(),
+        "published_at": notice.published_at,
+        "details": notice.details,
+    })
+}
+
+/// A notice with its buyer's name, as everyone reads it.
+#[derive(Debug, Clone)]
+pub struct NoticeView {
+    pub notice: Notice,
+    pub buyer_name: String,
+}
+
+async fn audited(
+    command: &Command,
+    actor: Option<&Actor>,
+    notice: &Notice,
+) -> Result<(), ServiceError> {
+    let buyer = persistence::organisations::get(command.conn(), notice.buyer_id).await?;
+    command
+        .audit(
+            AuditEntry::new(actor.copied(), "notice.published", "notice", notice.id)
+                .after(public_value(notice, &buyer.name)),
+        )
+        .await?;
+    Ok(())
+}
+
+/// A UK2 or UK3 notice as a buyer lead sends it.
+#[derive(Debug, Clone)]
+pub struct BuyerNoticeInput {
+    pub notice_type: NoticeType,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub region: Region,
+    pub engagement_deadline: Option<DateTime<Utc>>,
+    pub estimated_value_pence: Option<i64>,
+    pub expected_tender_notice_date: Option<NaiveDate>,
+}
+
+/// A buyer lead publishes a preliminary market engagement (UK2) or planned procurement (UK3)
+/// notice for its organisation.
+pub async fn publish_buyer_notice(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &BuyerNoticeInput,
+) -> Result<NoticeView, ServiceError> {
+    tender::require_tender_manager(actor)?;
+    let command = ctx.command().await?;
+    let parsed = BuyerNotice::parse(
+        &BuyerNoticeFields {
+            notice_type: input.notice_type,
+            title: &input.title,
+            description: &input.description,
+            category: &input.category,
+            region: input.region,
+            engagement_deadline: input.engagement_deadline,
+            estimated_value_pence: input.estimated_value_pence,
+            expected_tender_notice_date: input.expected_tender_notice_date,
+        },
+        command.now(),
+    )?;
+    if !persistence::reference::category_exists(command.conn(), &parsed.category).await? {
+        return Err(ServiceError::field(
+            "/category",
+            "is not a known category code",
+        ));
+    }
+    let buyer = persistence::organisations::get(command.conn(), actor.organisation_id).await?;
+    let details = match parsed.notice_type {
+        NoticeType::Uk2 => json!({"engagement_deadline": parsed.engagement_deadline}),
+        _ => json!({
+            "estimated_value_pence": parsed.estimated_value_pence,
+            "expected_tender_notice_date": parsed.expected_tender_notice_date,
+        }),
+    };
+    let now = command.now();
+    let notice = persistence::notices::insert(
+        command.conn(),
+        NewNotice {
+            notice_type: parsed.notice_type,
+            buyer_id: buyer.id,
+            tender_id: None,
+            contract_id: None,
+            title: parsed.title.clone(),
+            description: parsed.description.clone(),
+            category: parsed.category.clone(),
+            region: parsed.region,
+            published_by: Some(actor.user_id),
+            details,
+        },
+        now,
+        |id, _| crate::ocds::planning_release(id, &parsed, &buyer, now),
+    )
+    .await?;
+    audited(&command, Some(actor), &notice).await?;
+    command.commit().await?;
+    Ok(NoticeView {
+        notice,
+        buyer_name: buyer.name,
+    })
+}
+
+/// Publishes a notice of `tender` inside `command` (which holds its lock), with the tender's
+/// public release at this moment; `details` is what this type of notice adds. `actor` is the
+/// user whose command causes it (`None`: the clock, as when a tender closes with no bid).
+pub(crate) async fn publish_for_tender(
+    command: &Command,
+    actor: Option<&Actor>,
+    notice_type: NoticeType,
+    tender: &Tender,
+    status: TenderStatus,
+    contract_id: Option<Uuid>,
+    details: Value,
+) -> Result<Notice, ServiceError> {
+    let now = command.now();
+    let amended = notice_type == NoticeType::Uk4
+        && persistence::notices::last_of(command.conn(), tender.id)
+            .await?
+            .is_some_and(|n| n.notice_type == NoticeType::Uk4);
+    let release = crate::ocds::public_release(command.conn(), tender, status, now).await?;
+    let notice = persistence::notices::insert(
+        command.conn(),
+        NewNotice {
+            notice_type,
+            buyer_id: tender.buyer_id,
+            tender_id: Some(tender.id),
+            contract_id,
+            title: tender.title.clone(),
+            description: tender.description.clone(),
+            category: tender.category.clone(),
+            region: tender.region,
+            published_by: actor.map(|a| a.user_id),
+            details,
+        },
+        now,
+        |id, _| crate::ocds::as_notice_release(release, id, notice_type, amended, now),
+    )
+    .await?;
+    audited(command, actor, &notice).await?;
+    Ok(notice)
+}
+
+/// Whether the procurement has published a notice (an advertised one has its tender notice).
+pub(crate) async fn has_notice<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tender: domain::ids::TenderId,
+) -> Result<bool, ServiceError> {
+    Ok(persistence::notices::last_of(conn, tender).await?.is_some())
+}
+
+/// Publishes the procurement termination notice (UK12) of an advertised procurement that ends
+/// without a contract: cancelled, or no compliant tender (s.55).
+pub(crate) async fn terminated(
+    command: &Command,
+    actor: Option<&Actor>,
+    tender: &Tender,
+    status: TenderStatus,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    if has_notice(command.conn(), tender.id).await? {
+        publish_for_tender(
+            command,
+            actor,
+            NoticeType::Uk12,
+            tender,
+            status,
+            None,
+            json!({"outcome": status.as_str(), "reason": reason}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn viewed(ctx: &Ctx, notices: Vec<Notice>) -> Result<Vec<NoticeView>, ServiceError> {
+    let ids: Vec<OrganisationId> = notices.iter().map(|n| n.buyer_id).collect();
+    let names = persistence::organisations::names(ctx.db().conn(), &ids).await?;
+    Ok(notices
+        .into_iter()
+        .map(|notice| NoticeView {
+            buyer_name: names.get(&notice.buyer_id).cloned().unwrap_or_default(),
+            notice,
+        })
+        .collect())
+}
+
+/// One notice: public.
+pub async fn get(ctx: &Ctx, id: NoticeId) -> Result<NoticeView, ServiceError> {
+    let notice = persistence::notices::find(ctx.db().conn(), id)
+        .await?
+        .ok_or(DomainError::NotFound("notice"))?;
+    Ok(viewed(ctx, vec![notice]).await?.remove(0))
+}
+
+/// A page of notices, newest first: public.
+pub async fn list(
+    ctx: &Ctx,
+    filter: &NoticeFilter,
+    page: PageRequest,
+) -> Result<Page<NoticeView>, ServiceError> {
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && to < from
+    {
+        return Err(ServiceError::field("/to", "must not be before from"));
+    }
+    let found = persistence::notices::list(ctx.db().conn(), filter, page).await?;
+    let items = viewed(ctx, found.items).await?;
+    Ok(Page {
+        items,
+        total: found.total,
+        total_exact: found.total_exact,
+        page: found.page,
+        per_page: found.per_page,
+    })
+}
+
+/// A tender's notices in order: public once the tender is.
+pub async fn of_tender(
+    ctx: &Ctx,
+    tender: domain::ids::TenderId,
+) -> Result<Vec<NoticeView>, ServiceError> {
+    let notices = persistence::notices::of_tender(ctx.db().conn(), tender).await?;
+    viewed(ctx, notices).await
+}

@@ -1,0 +1,239 @@
+//! Public notices: each produced once by the step that causes it (UK4 at publication and at
+//! each amendment, UK12 when an advertised procurement ends without a contract) or posted by a
+//! buyer lead (UK2, UK3); readable by anyone without a token; never carrying a bid before award;
+//! each an OCDS release valid against the UK (Find a Tender) profile.
+
+use e2e::{TestApp, assert_problem_type, id_of, json_body, pointers, success};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const UK_SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/ocds/uk-release-package-schema.json"
+);
+
+fn assert_valid_uk_package(package: &Value) {
+    let text = std::fs::read_to_string(UK_SCHEMA).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("schema");
+    let errors: Vec<String> = validator
+        .iter_errors(package)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{package:#}");
+}
+
+/// A public read: no token at all.
+async fn public(app: &TestApp, path: &str) -> reqwest::Response {
+    app.send(Method::GET, path, None, None).await
+}
+
+#[tokio::test]
+async fn an_open_tender_publishes_its_tender_notice_each_amendment_a_changed_one_and_its_cancellation_a_uk12()
+ {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let supplier = app.user("supplier_bidder").await;
+    let tender = app.published_tender(&lead, 3600.0, json!({})).await;
+    let bid = app.accepted_bid(&supplier, &tender, 12_345_678).await;
+    let list_path = format!("/api/v1/notices?tender={}", id_of(&tender));
+    let list = success(public(&app, &list_path).await).await;
+    assert_eq!(list["total"], 1);
+    let uk4 = &list["items"][0];
+    assert_eq!(
+        (uk4["notice_type"].clone(), uk4["sequence"].clone()),
+        (json!("UK4"), json!(1))
+    );
+    assert_eq!(uk4["details"]["above_threshold"], false);
+
+    // Public without a token, one and its release; nothing of the bid anywhere.
+    let one = success(public(&app, &format!("/api/v1/notices/{}", id_of(uk4))).await).await;
+    assert_eq!(&one, uk4);
+    let package =
+        success(public(&app, &format!("/api/v1/notices/{}/ocds", id_of(uk4))).await).await;
+    assert_valid_uk_package(&package);
+    let release = &package["releases"][0];
+    assert_eq!(release["tag"], json!(["tender"]));
+    assert_eq!(release["tender"]["documents"][0]["noticeType"], "UK4");
+    for text in [one.to_string(), package.to_string()] {
+        assert!(
+            !text.contains("12345678") && !text.contains(&id_of(&bid)),
+            "sealed data leaked: {text}"
+        );
+    }
+
+    // An amendment publishes a changed tender notice, chained to the first.
+    success(
+        app.post(
+            &format!("/api/v1/tenders/{}/amendments", id_of(&tender)),
+            &lead.token,
+            json!({"note": "Bids close a day later.", "submission_deadline": e2e::in_seconds(90_000.0), "clarification_deadline": e2e::in_seconds(80_000.0)}),
+        )
+        .await,
+    )
+    .await;
+    // The cancellation ends it with a procurement termination notice.
+    success(
+        app.post(
+            &format!("/api/v1/tenders/{}/cancel", id_of(&tender)),
+            &lead.token,
+            json!({"reason": "The requirement moved into a joint procurement."}),
+        )
+        .await,
+    )
+    .await;
+    let list = success(public(&app, &list_path).await).await;
+    let chain: Vec<(Value, Value)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|n| (n["notice_type"].clone(), n["sequence"].clone()))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            (json!("UK4"), json!(1)),
+            (json!("UK4"), json!(2)),
+            (json!("UK12"), json!(3))
+        ]
+    );
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items[1]["previous_id"], uk4["id"]);
+    assert_eq!(
+        items[0]["details"]["reason"],
+        "The requirement moved into a joint procurement."
+    );
+    for notice in items {
+        let package =
+            success(public(&app, &format!("/api/v1/notices/{}/ocds", id_of(notice))).await).await;
+        assert_valid_uk_package(&package);
+        let tag = package["releases"][0]["tag"][0].clone();
+        let expected = match (notice["notice_type"].as_str(), notice["sequence"].as_i64()) {
+            (Some("UK4"), Some(1)) => "tender",
+            (Some("UK4"), _) => "tenderAmendment",
+            _ => "tenderCancellation",
+        };
+        assert_eq!(tag, expected);
+        assert!(!package.to_string().contains("12345678"));
+    }
+    // A token is accepted too.
+    assert_eq!(
+        app.get(&list_path, &supplier.token).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_invited_quotation_is_not_advertised_and_a_draft_has_no_notice() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let supplier = app.user("supplier_bidder").await;
+    let invited = app
+        .published_tender(
+            &lead,
+            3600.0,
+            json!({"procedure": "invited", "invited_supplier_ids": [supplier.organisation_id]}),
+        )
+        .await;
+    let draft = app.draft_tender(&lead, 3600.0, json!({})).await;
+    for tender in [&invited, &draft] {
+        let list =
+            success(public(&app, &format!("/api/v1/notices?tender={}", id_of(tender))).await).await;
+        assert_eq!(list["total"], 0, "{tender}");
+    }
+}
+
+#[tokio::test]
+async fn a_buyer_lead_publishes_market_engagement_and_planned_procurement_notices_and_nobody_else_may()
+ {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let uk2 = json!({"notice_type": "UK2", "title": "Market engagement: BI support", "description": "We invite suppliers to a webinar on our analytics needs.",
+                     "category": "procurement", "region": "east_of_england", "engagement_deadline": e2e::in_seconds(864_000.0)});
+    let response = app.post("/api/v1/notices", &lead.token, uk2.clone()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let created = json_body(response).await;
+    assert_eq!(created["notice_type"], "UK2");
+    assert_eq!(created["buyer_id"], json!(lead.organisation_id));
+    assert_eq!(success(public(&app, &location).await).await, created);
+    let package = success(public(&app, &format!("{location}/ocds")).await).await;
+    assert_valid_uk_package(&package);
+    assert_eq!(package["releases"][0]["tag"], json!(["planning"]));
+
+    let uk3 = json!({"notice_type": "UK3", "title": "Planned: finance support", "description": "Transactional finance for two years.",
+                     "category": "finance", "region": "east_of_england", "estimated_value_pence": 30_000_000, "expected_tender_notice_date": "2027-06-01"});
+    let planned = success(app.post("/api/v1/notices", &lead.token, uk3.clone()).await).await;
+    assert_eq!(planned["details"]["estimated_value_pence"], 30_000_000);
+
+    // What a buyer may not post, and who may not post at all.
+    let mut missing = uk3.clone();
+    missing
+        .as_object_mut()
+        .unwrap()
+        .remove("expected_tender_notice_date");
+    let problem = assert_problem_type(
+        app.post("/api/v1/notices", &lead.token, missing).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/expected_tender_notice_date"]);
+    for other in ["UK4", "UK6", "UK12"] {
+        let mut body = uk2.clone();
+        body["notice_type"] = json!(other);
+        let problem = assert_problem_type(
+            app.post("/api/v1/notices", &lead.token, body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        )
+        .await;
+        assert_eq!(pointers(&problem), ["/notice_type"], "{other}");
+    }
+    let mut unknown = uk2.clone();
+    unknown["notice_type"] = json!("UK1");
+    assert_eq!(
+        app.post("/api/v1/notices", &lead.token, unknown)
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    for role in ["supplier_bidder", "buyer_evaluator", "regulator"] {
+        let user = app.user(role).await;
+        assert_problem_type(
+            app.post("/api/v1/notices", &user.token, uk2.clone()).await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+    }
+    let stranger = app
+        .send(Method::POST, "/api/v1/notices", None, Some(&uk2))
+        .await;
+    assert_eq!(stranger.status(), StatusCode::UNAUTHORIZED);
+
+    // Filters and pages: by type; a Link header to the next page.
+    let only_uk3 = success(public(&app, "/api/v1/notices?notice_type=UK3").await).await;
+    assert_eq!(only_uk3["total"], 1);
+    assert_eq!(only_uk3["items"][0]["id"], planned["id"]);
+    let first = public(&app, "/api/v1/notices?per_page=1").await;
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
+    assert!(
+        link.contains("page=2") && link.contains("rel=\"next\""),
+        "{link}"
+    );
+    let bad = assert_problem_type(
+        public(&app, "/api/v1/notices?from=yesterday").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&bad), ["/from"]);
+    assert_problem_type(
+        public(&app, &format!("/api/v1/notices/{}", uuid::Uuid::new_v4())).await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+}
