@@ -419,6 +419,15 @@ async fn every_other_page_meets_the_accessibility_checks() {
     assert!(browser.text().await.contains("There is a problem"));
     browser.check("sign-in-error").await;
 
+    // The public notices, and one notice, before anyone signs in.
+    browser.goto("/notices").await;
+    browser.check("notices").await;
+    browser
+        .follow("Procurement and contract management support")
+        .await;
+    assert!(browser.text().await.contains("Tender notice"));
+    browser.check("notice").await;
+
     // A supplier's offers, with the error pattern on the offer form.
     browser.sign_in(LOSER, DEMO_PASSWORD).await;
     browser.goto("/market").await;

@@ -1555,3 +1555,61 @@ async fn the_admin_sets_a_buyers_authority_type_and_identifiers_on_its_page_and_
     assert!(form.contains("no earlier than 25 days after publication"));
     assert!(form.contains("id=\"urgency_reason\""));
 }
+
+#[tokio::test]
+async fn anyone_reads_the_notices_pages_without_signing_in_and_searches_them_by_type() {
+    let app = TestApp::spawn_demo().await;
+    let (status, home) = page(&app, "", "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("href=\"/notices\""),
+        "the home page links to the notices"
+    );
+    let (status, all) = page(&app, "", "/notices").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        all.contains("Procurement and contract management support"),
+        "a tender notice of the demo"
+    );
+    let (_, terminations) = page(&app, "", "/notices?notice_type=UK12").await;
+    assert!(
+        terminations.contains("IT service desk and end-user computing"),
+        "the cancelled tender's UK12"
+    );
+    assert!(!terminations.contains("Procurement and contract management support"));
+    let link = all
+        .split("href=\"/notices/")
+        .nth(1)
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(id, _)| format!("/notices/{id}"))
+        .expect("a notice links to its page");
+    let (status, one) = page(&app, "", &link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(one.contains("OCDS"), "{one}");
+    assert_eq!(
+        page(&app, "", "/notices/00000000-0000-0000-0000-000000000000")
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        page(&app, "", "/notices?notice_type=UK99").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // A tender's page lists its notices.
+    let lead = browser_session(
+        &app,
+        "lead@north-norfolk-ccg.nhs.example",
+        server::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let (_, tenders) = page(&app, &lead, "/tenders").await;
+    let tender = tenders
+        .split("href=\"/tenders/")
+        .filter_map(|rest| rest.split_once("\">"))
+        .find(|(_, title)| title.starts_with("Procurement and contract management support"))
+        .map(|(id, _)| format!("/tenders/{id}"))
+        .expect("the lead's open tender");
+    let (_, shown) = page(&app, &lead, &tender).await;
+    assert!(shown.contains("UK4: Tender notice"), "{shown}");
+}

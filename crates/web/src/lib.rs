@@ -8,6 +8,7 @@ pub mod bids;
 pub mod contracts;
 pub mod evaluation;
 pub mod market;
+pub mod notices;
 pub mod offers;
 pub mod pages;
 pub mod session;
@@ -41,6 +42,7 @@ pub fn router(state: WebState) -> Router {
         .merge(contracts::routes())
         .merge(offers::routes())
         .merge(admin::routes())
+        .merge(notices::routes())
         .with_state(state)
 }
 
@@ -94,6 +96,7 @@ pub async fn home() -> Response {
                     li { "NHS England watches market share and concentration." }
                 }
                 a class="nhsuk-button" href="/sign-in" { "Sign in" }
+                p { a href="/notices" { "Public notices" } ": every tender, award and contract notice published here under the Procurement Act 2023, open to all." }
                 p { a href="/docs/" { "API documentation" } " (interactive, works offline) · "
                     a href="/openapi.json" { "OpenAPI 3.1 contract" } }
             },

@@ -298,10 +298,11 @@ pub async fn tender_view(
         let id = domain::ids::TenderId::from_uuid(uuid);
         let tender = service::tenders::get(&ctx.state.ctx, &ctx.actor, id).await?;
         let questions = service::clarifications::list(&ctx.state.ctx, &ctx.actor, id).await?;
-        Ok::<_, ServiceError>((tender, questions))
+        let notices = service::notices::of_tender(&ctx.state.ctx, id).await?;
+        Ok::<_, ServiceError>((tender, questions, notices))
     }
     .await;
-    let (tender, questions) = match built {
+    let (tender, questions, notices) = match built {
         Ok(found) => found,
         Err(error) => return ctx.error(error),
     };
@@ -394,6 +395,14 @@ pub async fn tender_view(
                     p { "Bids close " (when(a.submission_deadline_after)) "." }
                 }
             }
+        }
+        @if !notices.is_empty() {
+            h2 { "Notices" }
+            (table("Notices of this procurement", &["Notice", "Published"], &[],
+                notices.iter().map(|v| vec![
+                    html! { a href=(format!("/notices/{}", v.notice.id)) { (v.notice.notice_type) ": " (v.notice.notice_type.name()) } },
+                    html! { (when(v.notice.published_at)) },
+                ]).collect()))
         }
         h2 { "Clarification questions" }
         @if questions.is_empty() {
