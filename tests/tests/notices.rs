@@ -237,3 +237,74 @@ async fn a_buyer_lead_publishes_market_engagement_and_planned_procurement_notice
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_award_publishes_its_contract_award_notice_naming_only_the_winner_then_the_contract_and_its_termination_theirs()
+ {
+    let app = TestApp::spawn().await;
+    let (c, contract) = e2e::contracted(&app, &[11_100_000, 12_200_000]).await;
+    let loser_price = "12200000";
+    success(
+        app.post(
+            &format!("/api/v1/contracts/{}/terminate", id_of(&contract)),
+            &c.lead.token,
+            json!({"reason": "The service moved in house."}),
+        )
+        .await,
+    )
+    .await;
+    let list = success(
+        public(
+            &app,
+            &format!("/api/v1/notices?tender={}", id_of(&c.tender)),
+        )
+        .await,
+    )
+    .await;
+    let types: Vec<Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|n| n["notice_type"].clone())
+        .collect();
+    assert_eq!(
+        types,
+        [json!("UK4"), json!("UK6"), json!("UK7"), json!("UK11")],
+        "each notice once"
+    );
+    let items = list["items"].as_array().unwrap();
+    let uk6 = &items[2];
+    assert_eq!(uk6["details"]["value_pence"], 11_100_000);
+    assert_eq!(uk6["details"]["tenders_received"], 2);
+    assert_eq!(items[1]["contract_id"], contract["id"]);
+    assert_eq!(items[0]["details"]["reason"], "The service moved in house.");
+    let loser_org = success(
+        app.get(
+            &format!("/api/v1/organisations/{}", c.suppliers[1].organisation_id),
+            &app.admin_token,
+        )
+        .await,
+    )
+    .await;
+    for notice in items {
+        let text = notice.to_string();
+        let package =
+            success(public(&app, &format!("/api/v1/notices/{}/ocds", id_of(notice))).await).await;
+        assert_valid_uk_package(&package);
+        for shown in [text, package.to_string()] {
+            assert!(
+                !shown.contains(loser_price),
+                "the losing price leaked: {shown}"
+            );
+            assert!(
+                !shown.contains(loser_org["name"].as_str().unwrap()),
+                "the losing bidder leaked: {shown}"
+            );
+        }
+    }
+    let uk6_release =
+        success(public(&app, &format!("/api/v1/notices/{}/ocds", id_of(uk6))).await).await;
+    assert_eq!(uk6_release["releases"][0]["tag"], json!(["award"]));
+    assert_eq!(uk6_release["releases"][0]["tender"]["numberOfTenderers"], 2);
+}

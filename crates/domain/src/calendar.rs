@@ -98,9 +98,10 @@ pub struct Standstill {
     pub ends_at: DateTime<Utc>,
 }
 
-/// The standstill after an award at `awarded_at`: `days` working days counted from the day
-/// after the award (UK date), skipping weekends and `holidays`; the contract may be entered once
-/// the last of them is over.
+/// The standstill after an award whose contract award notice is published at `awarded_at`:
+/// `days` working days *beginning with the day on which the notice is published* (Procurement
+/// Act 2023 s.51(2)–(3)): that UK day counts as the first when it is a working day; weekends and
+/// `holidays` are skipped. The contract may be entered once the last of them is over.
 pub fn standstill(
     awarded_at: DateTime<Utc>,
     days: u32,
@@ -112,7 +113,8 @@ pub fn standstill(
             ends_at: awarded_at,
         };
     }
-    let last_day = add_working_days(uk_date(awarded_at), days, holidays);
+    let published = uk_date(awarded_at);
+    let last_day = add_working_days(published.pred_opt().unwrap_or(published), days, holidays);
     Standstill {
         last_day: Some(last_day),
         ends_at: uk_midnight(last_day.succ_opt().unwrap_or(last_day)),
@@ -281,25 +283,29 @@ mod tests {
     #[test]
     fn a_standstill_counts_working_days_skipping_weekends_and_bank_holidays() {
         let calendar = holidays(&[2026, 2027]);
-        // (awarded, working days, last day, the UTC instant it is over)
+        // (contract award notice published, working days, last day, the UTC instant it is over).
+        // s.51: the period *begins with* the day of publication, which is day 1 when it is a
+        // working day.
         #[rustfmt::skip]
         let cases = [
-            // Wednesday 4 November 2026: 8 working days are 5, 6, 9–13, 16 November.
-            ("2026-11-04T10:00:00Z", 8, date(2026, 11, 16), "2026-11-17T00:00:00Z"),
-            // On a Friday: the count starts on Monday.
-            ("2026-11-06T16:00:00Z", 1, date(2026, 11, 9), "2026-11-10T00:00:00Z"),
+            // Wednesday 4 November 2026: 8 working days are 4–6 and 9–13 November.
+            ("2026-11-04T10:00:00Z", 8, date(2026, 11, 13), "2026-11-14T00:00:00Z"),
+            // On a Friday afternoon, 1 day: that Friday itself.
+            ("2026-11-06T16:00:00Z", 1, date(2026, 11, 6), "2026-11-07T00:00:00Z"),
+            // On a Saturday: the count starts on Monday 9 November; the eighth day is the 18th.
+            ("2026-11-07T10:00:00Z", 8, date(2026, 11, 18), "2026-11-19T00:00:00Z"),
             // On a Sunday: Monday is the first day.
             ("2026-11-22T12:00:00Z", 1, date(2026, 11, 23), "2026-11-24T00:00:00Z"),
-            // Thursday 2 April 2026: Good Friday 3 April and Easter Monday 6 April are not
-            // working days, so 3 working days are 7, 8 and 9 April; it is over at midnight in
-            // London, 23:00 UTC in summer.
-            ("2026-04-02T09:00:00Z", 3, date(2026, 4, 9), "2026-04-09T23:00:00Z"),
-            // The summer bank holiday, Monday 31 August 2026.
-            ("2026-08-28T09:00:00Z", 1, date(2026, 9, 1), "2026-09-01T23:00:00Z"),
-            // Wednesday 23 December 2026: 24 Dec (Thu) is day 1; 25 Dec (Fri) and 28 Dec (Mon,
-            // Boxing Day moved) are holidays; 29, 30, 31 Dec are days 2–4; 1 Jan is a holiday;
-            // 4–7 January are days 5–8.
-            ("2026-12-23T15:00:00Z", 8, date(2027, 1, 7), "2027-01-08T00:00:00Z"),
+            // Thursday 2 April 2026 is day 1; Good Friday 3 April and Easter Monday 6 April are
+            // not working days, so 3 working days end on 8 April, over at midnight in London,
+            // 23:00 UTC in summer.
+            ("2026-04-02T09:00:00Z", 3, date(2026, 4, 8), "2026-04-08T23:00:00Z"),
+            // Across the summer bank holiday, Monday 31 August 2026: 28 August, then 1 September.
+            ("2026-08-28T09:00:00Z", 2, date(2026, 9, 1), "2026-09-01T23:00:00Z"),
+            // Wednesday 23 December 2026 is day 1, 24 Dec day 2; 25 Dec (Fri) and 28 Dec (Mon,
+            // Boxing Day moved) are holidays; 29–31 Dec are days 3–5; 1 Jan is a holiday;
+            // 4–6 January are days 6–8.
+            ("2026-12-23T15:00:00Z", 8, date(2027, 1, 6), "2027-01-07T00:00:00Z"),
         ];
         for (awarded, days, last_day, ends_at) in cases {
             let s = standstill(instant(awarded), days, &calendar);
@@ -326,8 +332,8 @@ mod tests {
         let before = standstill(instant("2026-11-04T10:00:00Z"), 8, &calendar);
         calendar.insert(date(2026, 11, 10));
         let after = standstill(instant("2026-11-04T10:00:00Z"), 8, &calendar);
-        assert_eq!(before.last_day, Some(date(2026, 11, 16)));
-        assert_eq!(after.last_day, Some(date(2026, 11, 17)));
+        assert_eq!(before.last_day, Some(date(2026, 11, 13)));
+        assert_eq!(after.last_day, Some(date(2026, 11, 16)));
     }
 
     #[test]

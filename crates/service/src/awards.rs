@@ -16,6 +16,7 @@ use domain::calendar::{self, uk_date};
 use domain::contract::{self, ChallengeOutcome, ChallengeStatus, ContractTerm};
 use domain::evaluation;
 use domain::ids::{BidId, CriterionId, OrganisationId, TenderId};
+use domain::notice::NoticeType;
 use domain::tender::{TenderStatus, can_view_tender};
 use domain::user::Role;
 use persistence::Command;
@@ -141,6 +142,28 @@ pub async fn award(
             tender.id,
             standstill.ends_at.to_rfc3339()
         ),
+    )
+    .await?;
+    let awarded = persistence::tenders::find(command.conn(), tender.id)
+        .await?
+        .ok_or(DomainError::NotFound("tender"))?;
+    // The contract award notice names the winner, the value and the number of tenders, never
+    // another bidder; the standstill begins with the day it is published (s.51).
+    crate::notices::publish_for_tender(
+        &command,
+        Some(actor),
+        NoticeType::Uk6,
+        &awarded,
+        next,
+        None,
+        json!({
+            "supplier_id": bid.supplier_id,
+            "supplier_name": winner,
+            "value_pence": bid.price_pence,
+            "tenders_received": evaluated.bids.len(),
+            "standstill_last_day": standstill.last_day,
+            "standstill_ends_at": standstill.ends_at,
+        }),
     )
     .await?;
     let shown = award_view(award, winner, true);
@@ -559,6 +582,27 @@ pub async fn confirm_contract(
     )
     .await?;
     let shown = crate::contracts::present(command.conn(), created).await?;
+    {
+        let contracted = persistence::tenders::find(command.conn(), tender.id)
+            .await?
+            .ok_or(DomainError::NotFound("tender"))?;
+        crate::notices::publish_for_tender(
+            &command,
+            Some(actor),
+            NoticeType::Uk7,
+            &contracted,
+            next,
+            Some(shown.contract.id),
+            json!({
+                "supplier_id": shown.contract.supplier_id,
+                "supplier_name": shown.supplier_name,
+                "total_value_pence": shown.contract.terms.total_value_pence,
+                "start_date": shown.contract.terms.start_date,
+                "end_date": shown.contract.terms.end_date,
+            }),
+        )
+        .await?;
+    }
     command
         .audit(
             AuditEntry::by(actor, "contract.created", "contract", shown.contract.id)

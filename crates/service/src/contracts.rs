@@ -158,6 +158,23 @@ pub async fn terminate(
         .await?
         .ok_or(DomainError::NotFound("contract"))?;
     let shown = present(command.conn(), after).await?;
+    let tender = persistence::tenders::find(command.conn(), shown.contract.terms.tender_id)
+        .await?
+        .ok_or(DomainError::NotFound("tender"))?;
+    crate::notices::publish_for_tender(
+        &command,
+        Some(actor),
+        domain::notice::NoticeType::Uk11,
+        &tender,
+        tender.status,
+        Some(contract.id),
+        serde_json::json!({
+            "supplier_name": shown.supplier_name,
+            "reason": reason,
+            "terminated_at": command.now(),
+        }),
+    )
+    .await?;
     command
         .audit(
             AuditEntry::by(actor, "contract.terminated", "contract", contract.id)
