@@ -127,12 +127,12 @@ pub struct BuyerNotice {
 }
 
 /// The fields of a buyer's notice as sent.
-#[derive(Debug, Clone, Copy)]
-pub struct BuyerNoticeFields<'a> {
+#[derive(Debug, Clone)]
+pub struct BuyerNoticeFields {
     pub notice_type: NoticeType,
-    pub title: &'a str,
-    pub description: &'a str,
-    pub category: &'a str,
+    pub title: String,
+    pub description: String,
+    pub category: String,
     pub region: Region,
     pub engagement_deadline: Option<DateTime<Utc>>,
     pub estimated_value_pence: Option<i64>,
@@ -141,7 +141,7 @@ pub struct BuyerNoticeFields<'a> {
 
 impl BuyerNotice {
     /// Parses every field, at `now` (dates must lie ahead), reporting every problem at once.
-    pub fn parse(f: &BuyerNoticeFields<'_>, now: DateTime<Utc>) -> Result<Self, DomainError> {
+    pub fn parse(f: &BuyerNoticeFields, now: DateTime<Utc>) -> Result<Self, DomainError> {
         let mut v = Validator::new();
         if !f.notice_type.posted_by_buyer() {
             v.push(FieldError::new(
@@ -152,13 +152,13 @@ impl BuyerNotice {
                 ),
             ));
         }
-        let title = v.check(bounded_text(f.title, "/title", NOTICE_TITLE_MAX));
+        let title = v.check(bounded_text(&f.title, "/title", NOTICE_TITLE_MAX));
         let description = v.check(long_text(
-            f.description,
+            &f.description,
             "/description",
             NOTICE_DESCRIPTION_MAX,
         ));
-        let category = v.check(crate::offer::parse_category(f.category));
+        let category = v.check(crate::offer::parse_category(&f.category));
         let required = |v: &mut Validator, present: bool, pointer: &str| {
             if !present {
                 v.push(FieldError::new(
@@ -283,15 +283,15 @@ mod tests {
         let now = "2027-01-10T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
         let fields = BuyerNoticeFields {
             notice_type: NoticeType::Uk3,
-            title: "Finance support",
-            description: "Planned procurement of transactional finance.",
-            category: "finance",
+            title: "Finance support".to_owned(),
+            description: "Planned procurement of transactional finance.".to_owned(),
+            category: "finance".to_owned(),
             region: Region::EastOfEngland,
             engagement_deadline: None,
             estimated_value_pence: None,
             expected_tender_notice_date: None,
         };
-        let pointers = |f: &BuyerNoticeFields<'_>| match BuyerNotice::parse(f, now) {
+        let pointers = |f: &BuyerNoticeFields| match BuyerNotice::parse(f, now) {
             Err(DomainError::Validation(e)) => e.into_iter().map(|e| e.pointer).collect::<Vec<_>>(),
             other => panic!("{other:?}"),
         };
@@ -301,12 +301,12 @@ mod tests {
         );
         let uk2 = BuyerNoticeFields {
             notice_type: NoticeType::Uk2,
-            ..fields
+            ..fields.clone()
         };
         assert_eq!(pointers(&uk2), ["/engagement_deadline"]);
         let uk4 = BuyerNoticeFields {
             notice_type: NoticeType::Uk4,
-            ..fields
+            ..fields.clone()
         };
         assert_eq!(pointers(&uk4)[0], "/notice_type");
         let complete = BuyerNoticeFields {

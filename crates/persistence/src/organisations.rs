@@ -94,6 +94,29 @@ async fn one_with_identifiers(
         .ok_or(StoreError::NotFound("organisation"))
 }
 
+/// The organisation `query` finds, with its identifiers.
+async fn find_one(
+    conn: &impl ConnectionTrait,
+    query: sea_orm::Select<Entity>,
+) -> Result<Option<Organisation>, StoreError> {
+    match crate::one_as(conn, query, to_domain).await? {
+        Some(found) => Ok(Some(one_with_identifiers(conn, found).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The stored row of `id`, to change.
+async fn row_to_change(
+    conn: &impl ConnectionTrait,
+    id: OrganisationId,
+) -> Result<organisations::ActiveModel, StoreError> {
+    Ok(Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound("organisation"))?
+        .into())
+}
+
 /// Replaces the stored identifiers of `id` (all but the ODS code, held in its own column).
 async fn write_identifiers(
     conn: &impl ConnectionTrait,
@@ -168,11 +191,7 @@ pub async fn update(
     changed: &NewOrganisation,
     now: DateTime<Utc>,
 ) -> Result<Organisation, StoreError> {
-    let model = Entity::find_by_id(id.as_uuid())
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound("organisation"))?;
-    let mut active: organisations::ActiveModel = model.into();
+    let mut active = row_to_change(conn, id).await?;
     active.name = Set(changed.name.as_str().to_owned());
     active.ods_code = Set(changed.ods_code.as_ref().map(|c| c.as_str().to_owned()));
     active.region = Set(changed.region.map(|r| r.code().to_owned()));
@@ -187,10 +206,7 @@ pub async fn find(
     conn: &impl ConnectionTrait,
     id: OrganisationId,
 ) -> Result<Option<Organisation>, StoreError> {
-    match crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await? {
-        Some(found) => Ok(Some(one_with_identifiers(conn, found).await?)),
-        None => Ok(None),
-    }
+    find_one(conn, Entity::find_by_id(id.as_uuid())).await
 }
 
 /// The names of several organisations, in one query.
@@ -272,16 +288,7 @@ pub async fn find_by_ods_code(
     conn: &impl ConnectionTrait,
     ods_code: &str,
 ) -> Result<Option<Organisation>, StoreError> {
-    match crate::one_as(
-        conn,
-        Entity::find().filter(Column::OdsCode.eq(ods_code)),
-        to_domain,
-    )
-    .await?
-    {
-        Some(found) => Ok(Some(one_with_identifiers(conn, found).await?)),
-        None => Ok(None),
-    }
+    find_one(conn, Entity::find().filter(Column::OdsCode.eq(ods_code))).await
 }
 
 /// Records that `id` was succeeded by `successor` (CCG by ICB, merged CSU by its acquirer).
@@ -291,11 +298,7 @@ pub async fn set_successor(
     successor: OrganisationId,
     now: DateTime<Utc>,
 ) -> Result<Organisation, StoreError> {
-    let model = Entity::find_by_id(id.as_uuid())
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound("organisation"))?;
-    let mut active: organisations::ActiveModel = model.into();
+    let mut active = row_to_change(conn, id).await?;
     active.successor_id = Set(Some(successor.as_uuid()));
     active.updated_at = Set(now);
     one_with_identifiers(conn, to_domain(active.update(conn).await?)?).await

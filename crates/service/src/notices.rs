@@ -5,13 +5,11 @@
 //! fixed when it is published.
 
 use crate::{Ctx, ServiceError};
-use chrono::{DateTime, NaiveDate, Utc};
 use domain::DomainError;
 use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::ids::{NoticeId, OrganisationId};
 use domain::notice::{BuyerNotice, BuyerNoticeFields, NoticeType};
-use domain::organisation::Region;
 use domain::pagination::{Page, PageRequest};
 use domain::tender::{self, TenderStatus};
 use persistence::Command;
@@ -63,41 +61,16 @@ async fn audited(
     Ok(())
 }
 
-/// A UK2 or UK3 notice as a buyer lead sends it.
-#[derive(Debug, Clone)]
-pub struct BuyerNoticeInput {
-    pub notice_type: NoticeType,
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub region: Region,
-    pub engagement_deadline: Option<DateTime<Utc>>,
-    pub estimated_value_pence: Option<i64>,
-    pub expected_tender_notice_date: Option<NaiveDate>,
-}
-
 /// A buyer lead publishes a preliminary market engagement (UK2) or planned procurement (UK3)
 /// notice for its organisation.
 pub async fn publish_buyer_notice(
     ctx: &Ctx,
     actor: &Actor,
-    input: &BuyerNoticeInput,
+    input: &BuyerNoticeFields,
 ) -> Result<NoticeView, ServiceError> {
     tender::require_tender_manager(actor)?;
     let command = ctx.command().await?;
-    let parsed = BuyerNotice::parse(
-        &BuyerNoticeFields {
-            notice_type: input.notice_type,
-            title: &input.title,
-            description: &input.description,
-            category: &input.category,
-            region: input.region,
-            engagement_deadline: input.engagement_deadline,
-            estimated_value_pence: input.estimated_value_pence,
-            expected_tender_notice_date: input.expected_tender_notice_date,
-        },
-        command.now(),
-    )?;
+    let parsed = BuyerNotice::parse(input, command.now())?;
     if !persistence::reference::category_exists(command.conn(), &parsed.category).await? {
         return Err(ServiceError::field(
             "/category",

@@ -295,14 +295,8 @@ async fn update_organisation(ctx: Ctx, Path(id): Path<uuid::Uuid>, posted: Poste
     let identifiers = identifiers_of(&posted);
     let result = async {
         let mut errors = Vec::new();
-        let region = match optional(posted.get("region")) {
-            None => None,
-            Some(_) => choice(&posted, "region", &mut errors),
-        };
-        let authority_type = match optional(posted.get("authority_type")) {
-            None => None,
-            Some(_) => choice(&posted, "authority_type", &mut errors),
-        };
+        let region = optional_choice(&posted, "region", &mut errors);
+        let authority_type = optional_choice(&posted, "authority_type", &mut errors);
         if !errors.is_empty() {
             return Err(ServiceError::Validation(errors));
         }
@@ -354,19 +348,22 @@ fn choice<T: std::str::FromStr>(
     })
 }
 
+/// A coded choice that may be left empty (`None`); an unknown one is an error at its field.
+fn optional_choice<T: std::str::FromStr>(
+    posted: &Posted,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    optional(posted.get(field)).and_then(|_| choice(posted, field, errors))
+}
+
 async fn create_organisation(ctx: Ctx, posted: Posted) -> Response {
     let identifiers = identifiers_of(&posted);
     let result = async {
         let mut errors = Vec::new();
         let kind = choice(&posted, "kind", &mut errors);
-        let region = match optional(posted.get("region")) {
-            None => None,
-            Some(_) => choice(&posted, "region", &mut errors),
-        };
-        let authority_type = match optional(posted.get("authority_type")) {
-            None => None,
-            Some(_) => choice(&posted, "authority_type", &mut errors),
-        };
+        let region = optional_choice(&posted, "region", &mut errors);
+        let authority_type = optional_choice(&posted, "authority_type", &mut errors);
         let Some(kind) = kind.filter(|_| errors.is_empty()) else {
             return Err(ServiceError::Validation(errors));
         };

@@ -14,9 +14,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{NoticeId, OrganisationId, TenderId};
+use domain::notice::BuyerNoticeFields;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use service::notices::{BuyerNoticeInput, NoticeView};
+use service::notices::NoticeView;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -147,7 +148,7 @@ pub async fn create_notice(
 ) -> Result<Created<NoticeResponse>, ApiError> {
     domain::tender::require_tender_manager(&actor)?;
     let JsonBody(r) = body?;
-    let input = BuyerNoticeInput {
+    let input = BuyerNoticeFields {
         notice_type: r.notice_type.into(),
         title: r.title,
         description: r.description,
