@@ -223,6 +223,30 @@ async fn a_buyer_lead_publishes_market_engagement_and_planned_procurement_notice
         link.contains("page=2") && link.contains("rel=\"next\""),
         "{link}"
     );
+    let csv = reqwest::Client::new()
+        .get(app.url("/api/v1/notices?notice_type=UK3"))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("id,notice_type,name,published_at,"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        2,
+        "the header and the one UK3: {text}"
+    );
+    assert!(text.contains("Planned: finance support"));
     let bad = assert_problem_type(
         public(&app, "/api/v1/notices?from=yesterday").await,
         StatusCode::UNPROCESSABLE_ENTITY,

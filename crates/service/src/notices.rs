@@ -234,3 +234,45 @@ pub async fn of_tender(
     let notices = persistence::notices::of_tender(ctx.db().conn(), tender).await?;
     viewed(ctx, notices).await
 }
+
+/// A page of notices as a download table: one row a notice, its details as JSON text.
+pub fn table(page: &Page<NoticeView>) -> crate::market::Table {
+    crate::market::Table {
+        file_name: "notices.csv".to_owned(),
+        header: vec![
+            "id",
+            "notice_type",
+            "name",
+            "published_at",
+            "buyer_id",
+            "buyer_name",
+            "tender_id",
+            "sequence",
+            "title",
+            "category",
+            "region",
+            "details",
+        ],
+        rows: page
+            .items
+            .iter()
+            .map(|v| {
+                let n = &v.notice;
+                vec![
+                    n.id.to_string(),
+                    n.notice_type.as_str().to_owned(),
+                    n.notice_type.name().to_owned(),
+                    n.published_at.to_rfc3339(),
+                    n.buyer_id.to_string(),
+                    v.buyer_name.clone(),
+                    n.tender_id.map(|t| t.to_string()).unwrap_or_default(),
+                    n.sequence.to_string(),
+                    n.title.clone(),
+                    n.category.clone(),
+                    n.region.code().to_owned(),
+                    n.details.to_string(),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -219,7 +219,7 @@ fn link_header(path_and_query: &str, page: u64, per_page: u64, total: u64) -> Op
 }
 
 /// The published notices, newest first: public (no token needed). Pages link to each other
-/// in a `Link` header (`rel="next"`, `rel="prev"`).
+/// in a `Link` header (`rel="next"`, `rel="prev"`). `Accept: text/csv` downloads the page as CSV.
 #[utoipa::path(
     get,
     path = "/notices",
@@ -227,8 +227,10 @@ fn link_header(path_and_query: &str, page: u64, per_page: u64, total: u64) -> Op
     security(()),
     params(NoticeQuery, PageParams),
     responses(
-        (status = 200, description = "A page of notices.", body = Paginated<NoticeResponse>,
-            headers(("Link" = String, description = "The next and previous pages, when there are."))),
+        (status = 200, description = "A page of notices.", content(
+            (Paginated<NoticeResponse> = "application/json"),
+            (String = "text/csv"),
+        ), headers(("Link" = String, description = "The next and previous pages, when there are."))),
         (status = 400, response = BadRequest),
         (status = 422, response = crate::error::ValidationFailed),
     )
@@ -236,6 +238,7 @@ fn link_header(path_and_query: &str, page: u64, per_page: u64, total: u64) -> Op
 pub async fn list_notices(
     State(state): State<AppState>,
     uri: axum::http::Uri,
+    headers: HeaderMap,
     QueryParams(query): QueryParams<NoticeQuery>,
     Pagination(pages): Pagination,
 ) -> Result<Response, ApiError> {
@@ -264,11 +267,15 @@ pub async fn list_notices(
         found.per_page,
         found.total,
     );
-    let body = Json(Paginated::from_page(found, NoticeResponse::from));
-    Ok(match link {
-        Some(link) => ([(header::LINK, link)], body).into_response(),
-        None => body.into_response(),
-    })
+    let mut response = if crate::csv::wants_csv(&headers) {
+        crate::csv::download(&service::notices::table(&found))
+    } else {
+        Json(Paginated::from_page(found, NoticeResponse::from)).into_response()
+    };
+    if let Some(link) = link {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    Ok(response)
 }
 
 /// One notice: public.
