@@ -266,3 +266,24 @@ async fn the_interactive_docs_are_served_entirely_by_the_app() {
         "the online validator must be off"
     );
 }
+
+#[test]
+fn the_procurement_act_codes_are_documented_as_they_are_sent() {
+    let document: Value = serde_json::to_value(api::openapi::document()).unwrap();
+    let schemas = &document["components"]["schemas"];
+    let codes = |name: &str| schemas[name]["enum"].clone();
+    assert_eq!(
+        codes("NoticeType"),
+        serde_json::json!([
+            "UK2", "UK3", "UK4", "UK5", "UK6", "UK7", "UK10", "UK11", "UK12"
+        ])
+    );
+    assert_eq!(
+        codes("IdentifierScheme"),
+        serde_json::json!(["GB-NHS", "GB-COH", "GB-CHC", "GB-PPON"])
+    );
+    assert_eq!(
+        codes("AuthorityType"),
+        serde_json::json!(["central_government", "sub_central"])
+    );
+}

@@ -13,7 +13,7 @@ use uuid::Uuid;
 /// as the API sends it, with its OpenAPI schema and conversions both ways.
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $dto:ident as $schema:ident mirrors $domain:ty {
-        $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)?
+        $($(#[$vmeta:meta])* $variant:ident = $code:tt),+ $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
