@@ -209,6 +209,14 @@ pub async fn find(
     find_one(conn, Entity::find_by_id(id.as_uuid())).await
 }
 
+/// One organisation's name, in one query (no identifiers read).
+pub async fn name(conn: &impl ConnectionTrait, id: OrganisationId) -> Result<String, StoreError> {
+    names(conn, &[id])
+        .await?
+        .remove(&id)
+        .ok_or(StoreError::NotFound("organisation"))
+}
+
 /// The names of several organisations, in one query.
 pub async fn names(
     conn: &impl ConnectionTrait,

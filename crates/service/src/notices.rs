@@ -51,11 +51,11 @@ async fn audited(
     actor: Option<&Actor>,
     notice: &Notice,
 ) -> Result<(), ServiceError> {
-    let buyer = persistence::organisations::get(command.conn(), notice.buyer_id).await?;
+    let buyer_name = persistence::organisations::name(command.conn(), notice.buyer_id).await?;
     command
         .audit(
             AuditEntry::new(actor.copied(), "notice.published", "notice", notice.id)
-                .after(public_value(notice, &buyer.name)),
+                .after(public_value(notice, &buyer_name)),
         )
         .await?;
     Ok(())

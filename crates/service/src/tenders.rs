@@ -59,9 +59,7 @@ pub(crate) async fn view<C: ConnectionTrait>(
     tender: Tender,
     status: TenderStatus,
 ) -> Result<TenderView, ServiceError> {
-    let buyer_name = persistence::organisations::get(conn, tender.buyer_id)
-        .await?
-        .name;
+    let buyer_name = persistence::organisations::name(conn, tender.buyer_id).await?;
     let amendments = persistence::tenders::amendments(conn, tender.id).await?;
     let confidential = viewer.is_none_or(|a| tender::sees_confidential(a, tender.buyer_id));
     Ok(TenderView {
