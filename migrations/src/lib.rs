@@ -17,6 +17,7 @@ mod m20261122_000011_create_evaluation;
 mod m20261122_000012_create_transfers;
 mod m20261202_000013_add_authority_types;
 mod m20261202_000014_create_notices;
+mod m20261203_000015_create_procedures;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_create_transfers::Migration),
             Box::new(m20261202_000013_add_authority_types::Migration),
             Box::new(m20261202_000014_create_notices::Migration),
+            Box::new(m20261203_000015_create_procedures::Migration),
         ]
     }
 }

@@ -430,3 +430,103 @@ async fn ocds_parties_carry_real_register_identifiers_or_none_and_the_procuring_
         );
     }
 }
+
+/// Moves a notice's publication back `days`, as if the buyer had published it then.
+async fn published_days_ago(app: &TestApp, notice: &Value, days: i64) {
+    use persistence::entities::notices;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let at = chrono::Utc::now() - chrono::Duration::days(days);
+    let id: uuid::Uuid = id_of(notice).parse().unwrap();
+    notices::Entity::update_many()
+        .col_expr(notices::Column::PublishedAt, Expr::value(at))
+        .filter(notices::Column::Id.eq(id))
+        .exec(app.database.db.conn())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_planned_procurement_notice_of_the_buyer_40_days_to_a_year_old_shortens_tendering_to_10_days()
+ {
+    let app = TestApp::spawn().await;
+    let lead = lead_of(&app, "sub_central").await;
+    let uk3 = json!({"notice_type": "UK3", "title": "Planned: finance support",
+                     "description": "Transactional finance for two years.", "category": "finance",
+                     "region": "east_of_england", "estimated_value_pence": 30_000_000,
+                     "expected_tender_notice_date": "2027-06-01"});
+    let planned = success(app.post("/api/v1/notices", &lead.token, uk3.clone()).await).await;
+    let relying = |notice: &Value| {
+        json!({"estimated_value_pence": 30_000_000, "budget_ceiling_pence": null,
+               "planned_procurement_notice_id": id_of(notice)})
+    };
+
+    // Another buyer's UK3 cannot be relied on, nor a notice of another type.
+    let other_lead = lead_of(&app, "sub_central").await;
+    let mut body = tender_json(60.0, relying(&planned));
+    body["submission_deadline"] = json!(in_days(10, 60));
+    body["clarification_deadline"] = json!(in_days(9, 0));
+    let problem = assert_problem_type(
+        app.post("/api/v1/tenders", &other_lead.token, body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/planned_procurement_notice_id"]);
+
+    // Published 39 days ago: too recent, so the 25-day minimum stands, and the detail says why.
+    published_days_ago(&app, &planned, 39).await;
+    let recent = draft_closing_in(&app, &lead, 10, 60, relying(&planned)).await;
+    assert_eq!(recent["planned_procurement_notice_id"], planned["id"]);
+    let problem = assert_problem_type(
+        publish(&app, &lead, &recent).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(
+        pointers(&problem),
+        ["/submission_deadline", "/planned_procurement_notice_id"]
+    );
+
+    // Published over a year ago: too old.
+    published_days_ago(&app, &planned, 367).await;
+    assert_problem_type(
+        publish(&app, &lead, &recent).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+
+    // Published 41 days ago: ten days is enough, nine is not.
+    published_days_ago(&app, &planned, 41).await;
+    let nine = draft_closing_in(&app, &lead, 9, 0, relying(&planned)).await;
+    let problem = assert_problem_type(
+        publish(&app, &lead, &nine).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/submission_deadline"]);
+    assert!(
+        problem["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("10 days"),
+        "{problem}"
+    );
+    let published = success(publish(&app, &lead, &recent).await).await;
+    assert_eq!(published["status"], "published");
+    let notices = success(
+        app.get(
+            &format!("/api/v1/notices?tender={}", id_of(&published)),
+            &lead.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        notices["items"][0]["details"]["planned_procurement_notice_id"],
+        planned["id"]
+    );
+}

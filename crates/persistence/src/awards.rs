@@ -59,6 +59,7 @@ fn award(model: awards::Model) -> Result<Award, StoreError> {
         awarded_at: model.awarded_at,
         standstill_last_day: model.standstill_last_day,
         standstill_ends_at: model.standstill_ends_at,
+        assessment_summaries_sent_at: model.assessment_summaries_sent_at,
     };
     Ok(Award {
         id: model.id,
@@ -82,6 +83,9 @@ pub struct NewAward {
     pub awarded_at: DateTime<Utc>,
     pub standstill_last_day: Option<NaiveDate>,
     pub standstill_ends_at: DateTime<Utc>,
+    /// When every assessed bidder was sent its assessment summary (s.50): with the award,
+    /// before its contract award notice. None for awards recorded before summaries were kept.
+    pub assessment_summaries_sent_at: Option<DateTime<Utc>>,
 }
 
 /// Stores an award. A second award in force on the tender is refused by the database too.
@@ -99,6 +103,7 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewAward) -> Result<Award,
         standstill_ends_at: Set(new.standstill_ends_at),
         status: Set(AwardStatus::Standstill.as_str().to_owned()),
         cancelled_at: Set(None),
+        assessment_summaries_sent_at: Set(new.assessment_summaries_sent_at),
     }
     .insert(conn)
     .await

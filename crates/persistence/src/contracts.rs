@@ -119,6 +119,7 @@ pub async fn insert(
         created_by: Set(new.created_by.as_uuid()),
         terminated_at: Set(None),
         termination_reason: Set(None),
+        ended_at: Set(None),
     }
     .insert(conn)
     .await

@@ -120,6 +120,7 @@ pub async fn award(
             awarded_at: now,
             standstill_last_day: standstill.last_day,
             standstill_ends_at: standstill.ends_at,
+            assessment_summaries_sent_at: Some(now),
         },
     )
     .await?;

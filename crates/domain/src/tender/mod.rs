@@ -7,7 +7,7 @@
 use crate::access::Actor;
 use crate::error::{DomainError, FieldError, Validator};
 use crate::evaluation::PanelStanding;
-use crate::ids::OrganisationId;
+use crate::ids::{NoticeId, OrganisationId};
 use crate::organisation::{Region, bounded_text, long_text};
 use crate::user::Role;
 use chrono::{DateTime, Utc};

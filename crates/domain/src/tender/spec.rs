@@ -44,6 +44,8 @@ pub struct TenderFields<'a> {
     pub standstill_days: Option<i64>,
     /// Why the buyer must shorten the minimum periods (s.54: urgency), if it must.
     pub urgency_reason: Option<&'a str>,
+    /// The planned procurement notice (UK3) the buyer relies on, if any.
+    pub planned_procurement_notice_id: Option<NoticeId>,
 }
 
 /// The most characters of a stated urgency.
@@ -66,6 +68,9 @@ pub struct TenderSpec {
     pub deadlines: Deadlines,
     pub standstill_days: StandstillDays,
     pub urgency_reason: Option<String>,
+    /// The planned procurement notice (UK3) relied on to shorten the tendering period; the
+    /// caller checks it against the stored notice.
+    pub planned_procurement_notice_id: Option<NoticeId>,
 }
 
 pub(crate) fn pence(value: i64, pointer: &str) -> Result<i64, DomainError> {
@@ -179,6 +184,7 @@ impl TenderSpec {
                 deadlines,
                 standstill_days,
                 urgency_reason,
+                planned_procurement_notice_id: fields.planned_procurement_notice_id,
             }),
             _ => Err(DomainError::Validation(Vec::new())),
         }

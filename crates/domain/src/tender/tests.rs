@@ -528,6 +528,7 @@ fn fields<'a>(criteria: &'a [NewCriterion], invited: &'a [OrganisationId]) -> Te
         submission_deadline: at(12),
         standstill_days: None,
         urgency_reason: None,
+        planned_procurement_notice_id: None,
     }
 }
 

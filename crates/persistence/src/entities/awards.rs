@@ -16,6 +16,7 @@ pub struct Model {
     pub standstill_ends_at: DateTimeUtc,
     pub status: String,
     pub cancelled_at: Option<DateTimeUtc>,
+    pub assessment_summaries_sent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,7 @@ pub struct Model {
     pub created_by: Uuid,
     pub terminated_at: Option<DateTimeUtc>,
     pub termination_reason: Option<String>,
+    pub ended_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! sea-orm entities: one module per table, mirroring the frozen migrations.
 
+pub mod assessment_summaries;
 pub mod audit_events;
 pub mod awards;
 pub mod bank_holidays;
@@ -17,6 +18,7 @@ pub mod offer_prices;
 pub mod offers;
 pub mod organisation_identifiers;
 pub mod organisations;
+pub mod participation_requests;
 pub mod performance_reviews;
 pub mod scores;
 pub mod tender_amendments;

@@ -30,6 +30,13 @@ pub struct Model {
     pub unsuccessful_reason: Option<String>,
     pub above_threshold: bool,
     pub urgency_reason: Option<String>,
+    pub planned_procurement_notice_id: Option<Uuid>,
+    pub expression_of_interest_deadline: Option<DateTimeUtc>,
+    pub conditions_of_participation: Option<String>,
+    pub shortlisted_at: Option<DateTimeUtc>,
+    pub direct_award_ground: Option<String>,
+    pub direct_award_justification: Option<String>,
+    pub direct_award_supplier_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

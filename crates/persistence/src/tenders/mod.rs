@@ -7,7 +7,7 @@ use crate::entities::{tender_amendments, tender_criteria, tender_invitations};
 use crate::{Sql, StoreError};
 use chrono::{DateTime, Utc};
 use domain::bid::BidStatus;
-use domain::ids::{ClarificationId, CriterionId, OrganisationId, TenderId, UserId};
+use domain::ids::{ClarificationId, CriterionId, NoticeId, OrganisationId, TenderId, UserId};
 use domain::organisation::Region;
 use domain::pagination::{Page, PageRequest};
 use domain::tender::{CriterionKind, Procedure, TenderScope, TenderSpec, TenderStatus};
@@ -67,6 +67,8 @@ pub struct Tender {
     pub above_threshold: bool,
     /// The urgency the buyer states to shorten the minimum periods (s.54).
     pub urgency_reason: Option<String>,
+    /// The planned procurement notice (UK3) it relies on to shorten its tendering period.
+    pub planned_procurement_notice_id: Option<NoticeId>,
 }
 
 impl Tender {
@@ -157,6 +159,7 @@ fn to_domain(
         unsuccessful_reason: model.unsuccessful_reason,
         above_threshold: model.above_threshold,
         urgency_reason: model.urgency_reason,
+        planned_procurement_notice_id: model.planned_procurement_notice_id.map(NoticeId::from_uuid),
     })
 }
 
@@ -255,6 +258,13 @@ pub async fn insert(
         unsuccessful_reason: Set(None),
         above_threshold: Set(above_threshold),
         urgency_reason: Set(spec.urgency_reason.clone()),
+        planned_procurement_notice_id: Set(spec.planned_procurement_notice_id.map(|n| n.as_uuid())),
+        expression_of_interest_deadline: Set(None),
+        conditions_of_participation: Set(None),
+        shortlisted_at: Set(None),
+        direct_award_ground: Set(None),
+        direct_award_justification: Set(None),
+        direct_award_supplier_id: Set(None),
     }
     .insert(conn)
     .await?;
@@ -307,6 +317,10 @@ pub async fn replace_draft(
         .col_expr(
             Column::UrgencyReason,
             Expr::value(spec.urgency_reason.clone()),
+        )
+        .col_expr(
+            Column::PlannedProcurementNoticeId,
+            Expr::value(spec.planned_procurement_notice_id.map(|n| n.as_uuid())),
         )
         .col_expr(Column::AboveThreshold, Expr::value(above_threshold))
         .col_expr(Column::Version, Expr::value(current.version + 1))

@@ -76,6 +76,7 @@ pub(super) async fn draft(
         submission_deadline: demo.now() + Duration::days(tender.submission_days),
         standstill_days: None,
         urgency_reason: None,
+        planned_procurement_notice_id: None,
     })?;
     Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
 }

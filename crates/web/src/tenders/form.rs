@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::ui::Content;
+use domain::ids::NoticeId;
 use domain::tender::CriterionKind;
 
 /// How many quality criteria rows the form offers (blank rows are ignored).
@@ -47,6 +48,7 @@ pub(super) struct TenderForm {
     clarification_deadline: Option<chrono::DateTime<chrono::Utc>>,
     submission_deadline: Option<chrono::DateTime<chrono::Utc>>,
     standstill_days: Option<i64>,
+    planned_procurement_notice_id: Option<NoticeId>,
     errors: Vec<FieldError>,
 }
 
@@ -136,6 +138,20 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
     };
     let clarification_deadline = instant_of(posted, "clarification_deadline", &mut errors);
     let submission_deadline = instant_of(posted, "submission_deadline", &mut errors);
+    let planned = posted.get("planned_procurement_notice_id").trim();
+    let planned_procurement_notice_id = if planned.is_empty() {
+        None
+    } else {
+        uuid::Uuid::parse_str(planned)
+            .map(NoticeId::from_uuid)
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "/planned_procurement_notice_id",
+                    "choose one of your planned procurement notices",
+                ));
+            })
+            .ok()
+    };
     TenderForm {
         values,
         region,
@@ -148,6 +164,7 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
         clarification_deadline,
         submission_deadline,
         standstill_days,
+        planned_procurement_notice_id,
         errors,
     }
 }
@@ -190,6 +207,7 @@ impl TenderForm {
             submission_deadline,
             standstill_days: self.standstill_days,
             urgency_reason: optional_text(posted, "urgency_reason"),
+            planned_procurement_notice_id: self.planned_procurement_notice_id,
         })?)
     }
 
@@ -213,6 +231,7 @@ impl TenderForm {
             submission_deadline: self.submission_deadline,
             standstill_days: self.standstill_days,
             urgency_reason: Some(optional_text(posted, "urgency_reason").map(str::to_owned)),
+            planned_procurement_notice_id: Some(self.planned_procurement_notice_id),
         })
     }
 }

@@ -51,6 +51,10 @@ pub struct CreateTenderRequest {
     /// (s.54(4): 10 days instead of 25). Published with the tender.
     #[schema(max_length = 2000)]
     pub urgency_reason: Option<String>,
+    /// Above threshold: a planned procurement notice (UK3) of the same buyer, published at
+    /// least 40 days and at most a year before this tender is published, that shortens the
+    /// minimum tendering period to 10 days (s.54(4) and (5)).
+    pub planned_procurement_notice_id: Option<Uuid>,
 }
 
 pub(crate) type Created = (
@@ -138,6 +142,9 @@ pub struct UpdateTenderRequest {
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     #[schema(max_length = 2000)]
     pub urgency_reason: Option<Option<String>>,
+    /// The planned procurement notice relied on; null no longer relies on one.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub planned_procurement_notice_id: Option<Option<Uuid>>,
 }
 
 impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
@@ -159,6 +166,9 @@ impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
             submission_deadline: r.submission_deadline,
             standstill_days: r.standstill_days,
             urgency_reason: r.urgency_reason,
+            planned_procurement_notice_id: r
+                .planned_procurement_notice_id
+                .map(|n| n.map(NoticeId::from_uuid)),
         }
     }
 }
@@ -229,6 +239,9 @@ impl CreateTenderRequest {
             submission_deadline: self.submission_deadline,
             standstill_days: self.standstill_days,
             urgency_reason: self.urgency_reason.as_deref(),
+            planned_procurement_notice_id: self
+                .planned_procurement_notice_id
+                .map(NoticeId::from_uuid),
         })
     }
 }

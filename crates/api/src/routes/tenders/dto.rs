@@ -220,6 +220,8 @@ pub struct TenderResponse {
     pub above_threshold: bool,
     /// The urgency the buyer states to shorten the minimum tendering period to 10 days (s.54(4)).
     pub urgency_reason: Option<String>,
+    /// The planned procurement notice (UK3) relied on to shorten the tendering period (s.54(5)).
+    pub planned_procurement_notice_id: Option<Uuid>,
     /// The state in force now, by the database clock.
     pub status: TenderStatusDto,
     /// The version; also sent as the `ETag` header.
@@ -294,6 +296,7 @@ impl From<TenderView> for TenderResponse {
             standstill_days: t.standstill_days,
             above_threshold: t.above_threshold,
             urgency_reason: t.urgency_reason,
+            planned_procurement_notice_id: t.planned_procurement_notice_id.map(|n| n.as_uuid()),
             status: view.status.into(),
             version: t.version,
             created_at: t.created_at,

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use domain::DomainError;
 use domain::bid::ClarificationView;
 use domain::error::Validator;
-use domain::ids::{ClarificationId, OrganisationId, TenderId};
+use domain::ids::{ClarificationId, NoticeId, OrganisationId, TenderId};
 use domain::tender::{
     self, CriterionKind, NewCriterion, Procedure, TenderFields, TenderSpec, TenderStatus,
 };
