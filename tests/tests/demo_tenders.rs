@@ -243,13 +243,13 @@ async fn on_the_demo_a_full_competition_runs_from_publish_to_contract() {
 
     // The losing bidder reads why it lost.
     let outcome = ok(app.get(&format!("{path}/outcome"), &necsu).await).await;
-    assert_eq!(outcome["your_bid"]["result"]["rank"], 2);
-    assert_eq!(outcome["your_bid"]["feedback"][0]["marks"][0]["score"], 60);
+    assert_eq!(outcome["assessment_summary"]["rank"], 2);
+    assert_eq!(outcome["assessment_summary"]["criteria"][1]["marks"][0], 60);
     assert_eq!(
         outcome["winner"]["supplier_name"],
         "NHS Anglia Commissioning Support Unit"
     );
-    assert_eq!(outcome["winner"]["total_score"], json!(87.3013));
+    assert_eq!(outcome["winner"]["total"], json!(87.3013));
 
     let contract = ok(app
         .post(

@@ -711,7 +711,7 @@ async fn an_upheld_challenge_returns_the_tender_to_evaluation_with_its_scores() 
 }
 
 #[tokio::test]
-async fn the_outcome_shows_a_bidder_its_own_scores_and_the_winners_only() {
+async fn the_award_sends_each_assessed_bidder_its_assessment_summary_and_the_winners_only() {
     let app = TestApp::spawn().await;
     let c = Competition::run(&app, &[20_000_000, 22_000_000, 24_000_000], json!({})).await;
     for (bid, marks) in c.bids.iter().zip([[80, 80], [60, 40], [50, 50]]) {
@@ -724,31 +724,72 @@ async fn the_outcome_shows_a_bidder_its_own_scores_and_the_winners_only() {
     )
     .await;
     let award = ok(app.award(&c.lead, &c.tender, &c.bids[0], None).await).await;
+    assert!(award["assessment_summaries_sent_at"].is_string(), "{award}");
     let outcome = ok(app.get(&c.path("/outcome"), &c.suppliers[1].token).await).await;
-    assert_eq!(outcome["winner"]["bid_id"], json!(c.bids[0]));
     assert_eq!(
-        outcome["winner"]["supplier_name"], award["supplier_name"],
-        "{outcome}"
+        outcome["assessment_summaries_sent_at"],
+        award["assessment_summaries_sent_at"]
     );
-    assert_eq!(
-        outcome["award"]["standstill_ends_at"],
-        award["standstill_ends_at"]
-    );
-    let mine = &outcome["your_bid"];
+    assert_eq!(outcome["standstill_ends_at"], award["standstill_ends_at"]);
+
+    // The loser's summary: every criterion's weight, score and reasons, its total and rank.
+    // Price 40 × 20m / 22m = 36.3636; quality 35 × 0.6 = 21 and 25 × 0.4 = 10.
+    let mine = &outcome["assessment_summary"];
     assert_eq!(mine["bid_id"], json!(c.bids[1]));
+    assert_eq!(mine["rank"], 2);
     assert_eq!(mine["successful"], false);
-    assert_eq!(mine["result"]["rank"], 2);
-    assert_eq!(mine["feedback"][0]["marks"][0]["score"], 60);
-    assert!(mine["feedback"][0]["marks"][0]["justification"].is_string());
-    assert!(outcome.get("items").is_none(), "{outcome}");
+    assert_eq!(mine["total"], json!(67.3636));
+    let criteria = mine["criteria"].as_array().unwrap();
+    assert_eq!(criteria.len(), 3);
+    assert_eq!(criteria[0]["kind"], "price");
+    assert_eq!(criteria[0]["weight"], 40);
+    assert_eq!(criteria[0]["score"], json!(36.3636));
+    let price_reason = criteria[0]["reasons"][0].as_str().unwrap();
+    assert!(
+        price_reason.contains("£220,000") && price_reason.contains("£200,000"),
+        "{price_reason}"
+    );
+    assert_eq!(criteria[1]["name"], "Delivery approach");
+    assert_eq!(criteria[1]["weight"], 35);
+    assert_eq!(criteria[1]["score"], json!(21.0));
+    assert_eq!(criteria[1]["marks"], json!([60]));
+    assert!(criteria[1]["reasons"][0].is_string());
+    assert_eq!(criteria[2]["score"], json!(10.0));
+    assert_eq!(
+        criteria[1]["criterion_id"],
+        quality_criteria(&c.tender)[0].as_str()
+    );
+
+    // The winner's, the same shape: 40 + 28 + 20.
+    let winner = &outcome["winner"];
+    assert_eq!(winner["bid_id"], json!(c.bids[0]));
+    assert_eq!(winner["supplier_name"], award["supplier_name"], "{outcome}");
+    assert_eq!(winner["total"], json!(88.0));
+    assert_eq!(winner["rank"], 1);
+    assert_eq!(winner["criteria"][1]["marks"], json!([80]));
+    assert!(outcome.get("assessment_summaries").is_none(), "{outcome}");
     assert!(outcome["award"].get("justification").is_none());
     // Nothing of the third bidder's bid reaches the second.
     let text = outcome.to_string();
     assert!(!text.contains(&c.bids[2]), "{text}");
     assert!(!text.contains(&c.suppliers[2].organisation_id), "{text}");
-    // The buyer sees every ranked bid; a supplier that did not bid sees nothing.
+
+    // The winner reads its own summary, the same as the winner's.
+    let won = ok(app.get(&c.path("/outcome"), &c.suppliers[0].token).await).await;
+    assert_eq!(won["assessment_summary"], won["winner"]);
+    assert_eq!(won["assessment_summary"]["successful"], true);
+
+    // The buyer reads every summary, best first; a supplier that did not bid, or another
+    // buyer, reads nothing.
     let buyer_view = ok(app.get(&c.path("/outcome"), &c.lead.token).await).await;
-    assert_eq!(buyer_view["items"].as_array().map(Vec::len), Some(3));
+    let all = buyer_view["assessment_summaries"].as_array().unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|s| s["rank"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(all[1], outcome["assessment_summary"]);
     let stranger = app.user("supplier_bidder").await;
     assert_problem(
         app.get(&c.path("/outcome"), &stranger.token).await,
@@ -761,6 +802,50 @@ async fn the_outcome_shows_a_bidder_its_own_scores_and_the_winners_only() {
         StatusCode::FORBIDDEN,
     )
     .await;
+
+    // Each bidder was told where to read its summary; the message carries no scores.
+    let notifications = ok(app
+        .get("/api/v1/notifications", &c.suppliers[1].token)
+        .await)
+    .await;
+    let awarded = notifications["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "tender_awarded")
+        .cloned()
+        .unwrap();
+    let message = awarded.to_string();
+    assert!(message.contains("assessment summary"), "{message}");
+    assert!(!message.contains("67.36"), "{message}");
+}
+
+/// A bid the lead excluded was not assessed (s.50(5)(b)): its bidder reads why, and gets no
+/// summary; the others' summaries are unaffected.
+#[tokio::test]
+async fn an_excluded_bidder_reads_why_and_has_no_assessment_summary() {
+    let app = TestApp::spawn().await;
+    let c = Competition::run(&app, &[20_000_000, 22_000_000], json!({})).await;
+    ok(app
+        .post(
+            &c.path(&format!("/bids/{}/exclude", c.bids[1])),
+            &c.lead.token,
+            json!({"reason": "The pricing schedule was incomplete."}),
+        )
+        .await)
+    .await;
+    app.score_all(&c.evaluator, &c.tender, &c.bids[0], &[70, 70])
+        .await;
+    ok(app.award(&c.lead, &c.tender, &c.bids[0], None).await).await;
+    let outcome = ok(app.get(&c.path("/outcome"), &c.suppliers[1].token).await).await;
+    assert!(outcome.get("assessment_summary").is_none(), "{outcome}");
+    assert_eq!(outcome["your_bid"]["excluded"], true);
+    assert_eq!(
+        outcome["your_bid"]["exclusion_reason"],
+        "The pricing schedule was incomplete."
+    );
+    assert_eq!(outcome["assessed_tenders"], 1);
+    assert_eq!(outcome["winner"]["bid_id"], json!(c.bids[0]));
 }
 
 #[tokio::test]

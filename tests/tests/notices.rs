@@ -331,4 +331,19 @@ async fn an_award_publishes_its_contract_award_notice_naming_only_the_winner_the
         success(public(&app, &format!("/api/v1/notices/{}/ocds", id_of(uk6))).await).await;
     assert_eq!(uk6_release["releases"][0]["tag"], json!(["award"]));
     assert_eq!(uk6_release["releases"][0]["tender"]["numberOfTenderers"], 2);
+    // The summaries went out with the award, before the notice; the standstill begins with it.
+    let award = &uk6_release["releases"][0]["awards"][0];
+    assert_eq!(
+        award["assessmentSummariesDateSent"],
+        uk6["details"]["assessment_summaries_sent_at"]
+    );
+    assert!(
+        award["assessmentSummariesDateSent"].as_str().unwrap()
+            <= uk6["published_at"].as_str().unwrap(),
+        "{award} {uk6}"
+    );
+    assert_eq!(
+        award["standstillPeriod"]["endDate"],
+        uk6["details"]["standstill_ends_at"]
+    );
 }

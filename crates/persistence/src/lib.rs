@@ -2,6 +2,7 @@
 //! sea-orm. Commands run in one write transaction that also appends their audit entries; reads
 //! use the pool directly. Database errors are mapped here and never reach a client.
 
+pub mod assessment_summaries;
 pub mod audit;
 pub mod awards;
 pub mod bids;

@@ -208,6 +208,10 @@ async fn release<C: ConnectionTrait>(
             "date": award.decision.awarded_at,
             "value": pounds(price),
             "suppliers": [party_ref(supplier)],
+            "aboveThreshold": tender.above_threshold,
+            // The standstill begins with the contract award notice, published with the award.
+            "standstillPeriod": {"startDate": award.decision.awarded_at, "endDate": award.decision.standstill_ends_at},
+            "assessmentSummariesDateSent": award.decision.assessment_summaries_sent_at,
         }));
         if !tags.contains(&"award") {
             tags.push("award");
@@ -226,6 +230,7 @@ async fn release<C: ConnectionTrait>(
             "period": {"startDate": contract.terms.start_date.and_time(chrono::NaiveTime::MIN).and_utc(), "endDate": contract.terms.end_date.and_time(chrono::NaiveTime::MIN).and_utc()},
             "value": pounds(contract.terms.total_value_pence),
             "dateSigned": contract.created_at,
+            "aboveThreshold": tender.above_threshold,
         }));
         tags.push("contract");
     }

@@ -4,7 +4,7 @@
 
 use super::ui::{
     Ctx, Done, Field, FormState, Posted, csrf_field, done, error_summary, notice, parse_id,
-    parse_pounds, pounds_field, summary, table, when, words,
+    parse_pounds, pounds_field, summary, when, words,
 };
 use crate::WebState;
 use crate::ui::Content;
@@ -265,25 +265,45 @@ async fn confirm_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Respo
     own_bid_action(&ctx, &id, "confirmed", BidChange::Confirm).await
 }
 
-fn score_cells(item: &service::evaluation::RankedView) -> Vec<Markup> {
-    vec![
-        html! { (item.rank) },
-        html! { (item.supplier_name) },
-        html! { (pounds(item.price_pence)) },
-        html! { (format!("{:.2}", item.price_score)) },
-        html! { (format!("{:.2}", item.quality_score)) },
-        html! { strong { (format!("{:.2}", item.total_score)) } },
-    ]
+/// One assessment summary: each criterion's weight, score and reasons, then the total and rank.
+fn assessment(caption: &str, summary: &service::awards::AssessmentSummary) -> Markup {
+    html! {
+        table class="nhsuk-table" {
+            caption class="nhsuk-table__caption" { (caption) }
+            thead class="nhsuk-table__head" { tr class="nhsuk-table__row" {
+                th scope="col" class="nhsuk-table__header" { "Criterion" }
+                th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric" { "Weight" }
+                th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric" { "Score" }
+                th scope="col" class="nhsuk-table__header" { "Reasons" }
+            } }
+            tbody class="nhsuk-table__body" {
+                @for c in &summary.criteria {
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" { (c.name) }
+                        td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (c.weight) "%" }
+                        td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format!("{:.2}", c.score)) }
+                        td class="nhsuk-table__cell" {
+                            @if c.marks.is_empty() {
+                                @for reason in &c.reasons { p class="mkt-pre" { (reason) } }
+                            } @else {
+                                @for (n, (mark, reason)) in c.marks.iter().zip(&c.reasons).enumerate() {
+                                    p { strong { "Evaluator " (n + 1) ": " (mark) " of 100" } }
+                                    p class="mkt-pre" { (reason) }
+                                }
+                            }
+                        }
+                    }
+                }
+                tr class="nhsuk-table__row" {
+                    th scope="row" class="nhsuk-table__header" { "Total (rank " (summary.rank) ")" }
+                    td class="nhsuk-table__cell" {}
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" { strong { (format!("{:.2}", summary.total)) } }
+                    td class="nhsuk-table__cell" { "Price " (pounds(summary.price_pence)) }
+                }
+            }
+        }
+    }
 }
-
-const SCORE_HEADINGS: [&str; 6] = [
-    "Rank",
-    "Supplier",
-    "Price",
-    "Price score",
-    "Quality score",
-    "Total",
-];
 
 /// The outcome after award: to a bidder its own result with the evaluators' marks and reasons
 /// (evaluators not named), the winner's name and scores; the challenge form during standstill.
@@ -306,12 +326,11 @@ async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&
         (summary(vec![
             ("Awarded to", html! { strong { (outcome.award.supplier_name) } }),
             ("Awarded", html! { (when(outcome.award.awarded_at)) }),
-            ("Standstill ends", html! { (when(outcome.award.standstill_ends_at)) }),
+            ("Assessment summaries sent", html! { (outcome.assessment_summaries_sent_at.map(when).unwrap_or_default()) }),
+            ("Standstill ends", html! { (when(outcome.standstill_ends_at)) }),
             ("State", html! { (words(outcome.status.as_str())) }),
-            ("Bids ranked", html! { (outcome.ranked_bids) }),
+            ("Tenders assessed", html! { (outcome.assessed_tenders) }),
         ]))
-        h2 { "The winning bid" }
-        (table("The winning bid's scores", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], vec![score_cells(&outcome.winner)]))
         @if let Some(yours) = &outcome.your_bid {
             h2 { "Your bid" }
             @if yours.successful {
@@ -320,22 +339,19 @@ async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&
             @if yours.excluded {
                 div class="nhsuk-inset-text" { p { "Your bid was excluded as non-compliant: " (yours.exclusion_reason.clone().unwrap_or_default()) } }
             }
-            @if let Some(result) = &yours.result {
-                (table("Your bid's scores", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], vec![score_cells(result)]))
-            }
-            @for criterion in &yours.feedback {
-                h3 class="nhsuk-heading-s" { (criterion.name) }
-                @for (n, mark) in criterion.marks.iter().enumerate() {
-                    div class="nhsuk-inset-text" {
-                        p { strong { "Evaluator " (n + 1) ": " (mark.score) " of 100" } }
-                        p class="mkt-pre" { (mark.justification) }
-                    }
-                }
-            }
         }
-        @if let Some(items) = &outcome.items {
-            h2 { "Every ranked bid" }
-            (table("Every ranked bid", &SCORE_HEADINGS, &[0, 2, 3, 4, 5], items.iter().map(score_cells).collect()))
+        @if let Some(own) = &outcome.assessment_summary {
+            (assessment("Your assessment summary", own))
+        }
+        @if outcome.assessment_summary.as_ref().is_none_or(|own| !own.successful) {
+            h2 { "The winning tender" }
+            (assessment(&format!("The winning tender: {}", outcome.winner.supplier_name), &outcome.winner))
+        }
+        @if let Some(all) = &outcome.assessment_summaries {
+            h2 { "Every assessed tender" }
+            @for s in all {
+                (assessment(&format!("{} (rank {})", s.supplier_name, s.rank), s))
+            }
         }
         @if !challenges.is_empty() {
             h2 { "Your challenge" }

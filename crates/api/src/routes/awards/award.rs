@@ -40,6 +40,8 @@ pub struct AwardResponse {
     /// When the standstill is over: UK midnight after its last day (or the award itself with a
     /// standstill of 0 days). Challenges are lodged before it, the contract entered after it.
     pub standstill_ends_at: DateTime<Utc>,
+    /// When every assessed bidder was sent its assessment summary (s.50(3)).
+    pub assessment_summaries_sent_at: Option<DateTime<Utc>>,
     /// `standstill`, `contracted` or `cancelled`.
     pub status: String,
 }
@@ -57,6 +59,7 @@ impl From<awards_service::AwardView> for AwardResponse {
             awarded_at: a.awarded_at,
             standstill_last_day: a.standstill_last_day,
             standstill_ends_at: a.standstill_ends_at,
+            assessment_summaries_sent_at: a.assessment_summaries_sent_at,
             status: a.status.to_owned(),
         }
     }

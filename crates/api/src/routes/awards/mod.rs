@@ -8,7 +8,6 @@ use crate::dto::{Created, created};
 use crate::error::{ApiError, Conflict, DeadlinePassed};
 use crate::extract::{JsonBody, PathParams};
 use crate::routes::contracts::ContractResponse;
-use crate::routes::evaluation::RankingItem;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;

@@ -1,42 +1,62 @@
-//! What each bidder learns of the outcome: its own marks and reasons, and the winner's.
+//! What each bidder learns of the outcome: its assessment summary and the winning tender's.
 
 use super::*;
 
-/// A bidder's own result.
+/// One criterion of an assessed tender.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CriterionAssessmentResponse {
+    /// The criterion.
+    pub criterion_id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// `price` or `quality`.
+    pub kind: String,
+    /// Its weight, in % of the total.
+    pub weight: u8,
+    /// The points scored on it, out of its weight (to 4 places).
+    pub score: f64,
+    /// Quality only: the mean of the evaluators' marks, out of 100.
+    pub mean_score: Option<f64>,
+    /// Quality only: each evaluator's mark out of 100, in the order of `reasons`.
+    pub marks: Vec<u8>,
+    /// Why: for price, how the score follows from the prices; for quality, each evaluator's
+    /// justification (evaluators are not named).
+    pub reasons: Vec<String>,
+}
+
+/// An assessed tender's summary, as sent to its bidder at the award (s.50(3)–(5)).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssessmentSummaryResponse {
+    /// The bid.
+    pub bid_id: Uuid,
+    /// The bidder.
+    pub supplier_id: Uuid,
+    /// The bidder's name.
+    pub supplier_name: String,
+    /// Its price in pence.
+    pub price_pence: i64,
+    /// Every award criterion, in the tender's order.
+    pub criteria: Vec<CriterionAssessmentResponse>,
+    /// Out of 100 (to 4 places).
+    pub total: f64,
+    /// 1 for the most advantageous tender.
+    pub rank: u32,
+    /// Whether this tender was awarded the contract.
+    pub successful: bool,
+}
+
+/// What a bidder learns of its own bid beyond its summary.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YourBidOutcome {
     /// Your bid.
     pub bid_id: Uuid,
     /// Whether it won.
     pub successful: bool,
-    /// Whether the lead excluded it as non-compliant (then it has no scores or rank).
+    /// Whether the lead excluded it as non-compliant: it was then not assessed and has no
+    /// assessment summary.
     pub excluded: bool,
     /// Why.
     pub exclusion_reason: Option<String>,
-    /// Your bid's scores and rank, when it was ranked.
-    pub result: Option<RankingItem>,
-    /// The evaluators' justifications for your marks, per quality criterion (anonymised).
-    pub feedback: Vec<CriterionFeedback>,
-}
-
-/// The evaluators' reasons for a bid's marks on one criterion.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CriterionFeedback {
-    /// The criterion.
-    pub criterion_id: Uuid,
-    /// Its name.
-    pub name: String,
-    /// Each evaluator's mark and reasons (evaluators are not named).
-    pub marks: Vec<MarkFeedback>,
-}
-
-/// One evaluator's mark and reasons.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MarkFeedback {
-    /// 0 to 100.
-    pub score: u8,
-    /// Why.
-    pub justification: String,
 }
 
 /// A tender's outcome.
@@ -48,23 +68,33 @@ pub struct OutcomeResponse {
     pub status: crate::routes::tenders::TenderStatusDto,
     /// The award in force.
     pub award: AwardResponse,
-    /// The winning bid's scores and rank.
-    pub winner: RankingItem,
-    /// How many bids were ranked.
-    pub ranked_bids: usize,
-    /// The signed-in bidder's own result (bidders only).
+    /// When every assessed bidder was sent its summary: with the award, before the contract
+    /// award notice.
+    pub assessment_summaries_sent_at: Option<DateTime<Utc>>,
+    /// When the standstill is over (8 working days above threshold, beginning with the day the
+    /// contract award notice was published).
+    pub standstill_ends_at: DateTime<Utc>,
+    /// The signed-in bidder's own summary, when its tender was assessed (bidders only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessment_summary: Option<AssessmentSummaryResponse>,
+    /// The winning tender's summary.
+    pub winner: AssessmentSummaryResponse,
+    /// The signed-in bidder's bid: successful, or excluded and why (bidders only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub your_bid: Option<YourBidOutcome>,
-    /// Every ranked bid (the buyer, the regulator and admins only).
+    /// Every assessed tender's summary, best first (the buyer, the regulator and admins only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<RankingItem>>,
+    pub assessment_summaries: Option<Vec<AssessmentSummaryResponse>>,
+    /// How many tenders were assessed.
+    pub assessed_tenders: usize,
     /// The contract, once entered.
     pub contract_id: Option<Uuid>,
 }
 
-/// The outcome of an awarded tender: a bidder sees its own scores per criterion with the
-/// evaluators' reasons, its rank, the winner's name and scores and the standstill's end; the
-/// buyer, the regulator and admins see every ranked bid.
+/// The outcome of an awarded tender: a bidder reads its assessment summary (Procurement Act 2023
+/// s.50(3)) — each criterion's weight, its score and the reasons, its total and rank — and the
+/// winning tender's, with when the summaries were sent and when the standstill ends; a bidder
+/// whose bid was excluded reads why. The buyer, the regulator and admins read every summary.
 #[utoipa::path(
     get,
     path = "/tenders/{id}/outcome",
@@ -86,30 +116,30 @@ pub async fn get_outcome(
     Ok(Json(outcome.into()))
 }
 
-impl From<awards_service::YourBidOutcome> for YourBidOutcome {
-    fn from(y: awards_service::YourBidOutcome) -> Self {
+impl From<awards_service::AssessmentSummary> for AssessmentSummaryResponse {
+    fn from(s: awards_service::AssessmentSummary) -> Self {
         Self {
-            bid_id: y.bid_id.as_uuid(),
-            successful: y.successful,
-            excluded: y.excluded,
-            exclusion_reason: y.exclusion_reason,
-            result: y.result.map(Into::into),
-            feedback: y
-                .feedback
+            bid_id: s.bid_id.as_uuid(),
+            supplier_id: s.supplier_id.as_uuid(),
+            supplier_name: s.supplier_name,
+            price_pence: s.price_pence,
+            criteria: s
+                .criteria
                 .into_iter()
-                .map(|c| CriterionFeedback {
+                .map(|c| CriterionAssessmentResponse {
                     criterion_id: c.criterion_id.as_uuid(),
                     name: c.name,
-                    marks: c
-                        .marks
-                        .into_iter()
-                        .map(|m| MarkFeedback {
-                            score: m.score,
-                            justification: m.justification,
-                        })
-                        .collect(),
+                    kind: c.kind,
+                    weight: c.weight,
+                    score: c.score,
+                    mean_score: c.mean_score,
+                    marks: c.marks,
+                    reasons: c.reasons,
                 })
                 .collect(),
+            total: s.total,
+            rank: s.rank,
+            successful: s.successful,
         }
     }
 }
@@ -120,12 +150,20 @@ impl From<awards_service::OutcomeView> for OutcomeResponse {
             tender_id: o.tender_id.as_uuid(),
             status: o.status.into(),
             award: o.award.into(),
+            assessment_summaries_sent_at: o.assessment_summaries_sent_at,
+            standstill_ends_at: o.standstill_ends_at,
+            assessment_summary: o.assessment_summary.map(Into::into),
             winner: o.winner.into(),
-            ranked_bids: o.ranked_bids,
-            your_bid: o.your_bid.map(Into::into),
-            items: o
-                .items
-                .map(|items| items.into_iter().map(Into::into).collect()),
+            your_bid: o.your_bid.map(|y| YourBidOutcome {
+                bid_id: y.bid_id.as_uuid(),
+                successful: y.successful,
+                excluded: y.excluded,
+                exclusion_reason: y.exclusion_reason,
+            }),
+            assessment_summaries: o
+                .assessment_summaries
+                .map(|all| all.into_iter().map(Into::into).collect()),
+            assessed_tenders: o.assessed_tenders,
             contract_id: o.contract_id,
         }
     }

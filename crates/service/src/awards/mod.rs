@@ -1,10 +1,11 @@
-//! Award and standstill: the lead awards a fully scored tender, which starts the standstill
-//! (working days, skipping weekends and bank holidays); every bidder is told and reads its
-//! outcome; an unsuccessful bidder may challenge during the standstill; after it, with no open
+//! Award and standstill: the lead awards a fully scored tender, which sends every assessed
+//! bidder its assessment summary, publishes the contract award notice (UK6) and starts the
+//! standstill (working days, skipping weekends and bank holidays, beginning with the notice's
+//! day); an unsuccessful bidder may challenge during the standstill; after it, with no open
 //! challenge, the lead enters the contract.
 
 use crate::contracts::ContractView;
-use crate::evaluation::{RankedView, evaluate};
+use crate::evaluation::evaluate;
 use crate::tenders::{lead_command, lock_and_settle, visible_now};
 use crate::{Ctx, ServiceError, audit_json, notify};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -27,6 +28,9 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+mod outcome;
+pub use outcome::*;
+
 /// An award and its standstill, as one viewer may see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct AwardView {
@@ -42,6 +46,8 @@ pub struct AwardView {
     pub awarded_at: DateTime<Utc>,
     pub standstill_last_day: Option<NaiveDate>,
     pub standstill_ends_at: DateTime<Utc>,
+    /// When every assessed bidder was sent its assessment summary.
+    pub assessment_summaries_sent_at: Option<DateTime<Utc>>,
     pub status: &'static str,
 }
 
@@ -57,6 +63,7 @@ fn award_view(award: Award, supplier_name: String, confidential: bool) -> AwardV
         awarded_at: award.decision.awarded_at,
         standstill_last_day: award.decision.standstill_last_day,
         standstill_ends_at: award.decision.standstill_ends_at,
+        assessment_summaries_sent_at: award.decision.assessment_summaries_sent_at,
         status: award.status.as_str(),
     }
 }
@@ -124,6 +131,9 @@ pub async fn award(
         },
     )
     .await?;
+    // Every assessed bidder is sent its summary before the contract award notice (s.50(3)).
+    let summaries = assess(&evaluated, &tender, bid_id);
+    send_summaries(&command, &award, &summaries).await?;
     persistence::tenders::set_status(command.conn(), &tender, next, Transition::default(), now)
         .await?;
     let winner = evaluated
@@ -137,9 +147,10 @@ pub async fn award(
         NotificationKind::TenderAwarded,
         format!("Tender awarded: {}", tender.title),
         format!(
-            "The tender was awarded to {winner}. Read your outcome, with your scores and the \
-             winner's, at /api/v1/tenders/{}/outcome. The standstill runs until {}; an \
-             unsuccessful bidder may challenge the award until then.",
+            "The tender was awarded to {winner}. Your assessment summary, with your scores \
+             and reasons for each criterion and the winning tender's, is at \
+             /api/v1/tenders/{}/outcome. The standstill runs until {}; an unsuccessful bidder \
+             may challenge the award until then.",
             tender.id,
             standstill.ends_at.to_rfc3339()
         ),
@@ -161,7 +172,8 @@ pub async fn award(
             "supplier_id": bid.supplier_id,
             "supplier_name": winner,
             "value_pence": bid.price_pence,
-            "tenders_received": evaluated.bids.len(),
+            "tenders_received": evaluated.bids.len() + evaluated.exclusions.len(),
+            "assessment_summaries_sent_at": now,
             "standstill_last_day": standstill.last_day,
             "standstill_ends_at": standstill.ends_at,
         }),
@@ -176,142 +188,13 @@ pub async fn award(
                 .after(json!({
                     "status": next.as_str(),
                     "award": audit_json(&shown)?,
+                    "assessment_summaries_sent": summaries.len(),
                     "ranking": audit_json(&ranking)?,
                 })),
         )
         .await?;
     command.commit().await?;
     Ok(shown)
-}
-
-/// One evaluator's mark as the bidder reads it: the mark and the reason, not who gave it.
-#[derive(Debug, Clone)]
-pub struct MarkFeedback {
-    pub score: u8,
-    pub justification: String,
-}
-
-/// The marks a bid received on one quality criterion.
-#[derive(Debug, Clone)]
-pub struct CriterionFeedback {
-    pub criterion_id: CriterionId,
-    pub name: String,
-    pub marks: Vec<MarkFeedback>,
-}
-
-/// What a bidder learns of its own bid.
-#[derive(Debug, Clone)]
-pub struct YourBidOutcome {
-    pub bid_id: BidId,
-    pub successful: bool,
-    pub excluded: bool,
-    pub exclusion_reason: Option<String>,
-    pub result: Option<RankedView>,
-    pub feedback: Vec<CriterionFeedback>,
-}
-
-/// The outcome of an awarded tender as one viewer may see it.
-#[derive(Debug, Clone)]
-pub struct OutcomeView {
-    pub tender_id: TenderId,
-    pub status: TenderStatus,
-    pub award: AwardView,
-    pub winner: RankedView,
-    pub ranked_bids: usize,
-    /// A bidder's own result (bidders only).
-    pub your_bid: Option<YourBidOutcome>,
-    /// Every ranked bid (the buyer, the regulator and admins only).
-    pub items: Option<Vec<RankedView>>,
-    pub contract_id: Option<Uuid>,
-}
-
-/// The outcome: a bidder reads its own marks and reasons and the winner's; the buyer, the
-/// regulator and admins read every ranked bid.
-pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeView, ServiceError> {
-    let conn = ctx.db().conn();
-    let (tender, status, now) = visible_now(ctx, actor, id).await?;
-    let scope = tender.scope(status);
-    let own_bids = if actor.role == Role::SupplierBidder {
-        persistence::bids::list(
-            conn,
-            tender.id,
-            BidSelection::Supplier(actor.organisation_id),
-        )
-        .await?
-        .into_iter()
-        .filter(|b| b.status.is_live())
-        .collect()
-    } else {
-        Vec::new()
-    };
-    let sees_all = match actor.role {
-        Role::BuyerLead | Role::BuyerEvaluator if scope.is_buyer(actor) => true,
-        Role::Regulator | Role::Admin => true,
-        Role::SupplierBidder if !own_bids.is_empty() => false,
-        _ => {
-            return Err(ServiceError::Forbidden(
-                "the outcome is for the tender's bidders, its buyer, the regulator and admins"
-                    .to_owned(),
-            ));
-        }
-    };
-    let award = persistence::awards::in_force(conn, tender.id)
-        .await?
-        .ok_or_else(|| {
-            ServiceError::conflict(format!("the tender is {status}; it has not been awarded"))
-        })?;
-    let evaluated = evaluate(conn, &tender, now).await?;
-    let winner_ranked = evaluated
-        .ranking
-        .find(award.decision.bid_id)
-        .ok_or_else(|| ServiceError::Internal("the awarded bid is not ranked".into()))?;
-    let winner = evaluated.item(&tender, winner_ranked);
-    let your_bid = match own_bids.first() {
-        Some(bid) if !sees_all => {
-            let exclusion = evaluated.exclusions.iter().find(|(b, _)| b.id == bid.id);
-            let feedback = tender
-                .quality_criteria()
-                .map(|c| CriterionFeedback {
-                    criterion_id: c.id,
-                    name: c.name.clone(),
-                    marks: evaluated
-                        .marks
-                        .iter()
-                        .filter(|m| m.bid_id == bid.id && m.criterion_id == c.id)
-                        .map(|m| MarkFeedback {
-                            score: m.score.value(),
-                            justification: m.justification.clone(),
-                        })
-                        .collect(),
-                })
-                .collect();
-            Some(YourBidOutcome {
-                bid_id: bid.id,
-                successful: bid.id == award.decision.bid_id,
-                excluded: exclusion.is_some(),
-                exclusion_reason: exclusion.map(|(_, e)| e.reason.clone()),
-                result: evaluated
-                    .ranking
-                    .find(bid.id)
-                    .map(|r| evaluated.item(&tender, r)),
-                feedback,
-            })
-        }
-        _ => None,
-    };
-    let contract_id = persistence::contracts::of_tender(conn, tender.id, uk_date(now))
-        .await?
-        .map(|c| c.id);
-    Ok(OutcomeView {
-        tender_id: tender.id,
-        status,
-        award: award_view(award, winner.supplier_name.clone(), sees_all),
-        winner,
-        ranked_bids: evaluated.ranking.items.len(),
-        your_bid,
-        items: sees_all.then(|| evaluated.items(&tender)),
-        contract_id,
-    })
 }
 
 /// What the audit log keeps of a challenge: all of it.
