@@ -128,6 +128,7 @@ pub struct TestApp {
     pub client: Client,
     pub database: TestDatabase,
     pub admin_token: String,
+    ctx: service::Ctx,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -162,6 +163,22 @@ impl TestApp {
         .await
     }
 
+    /// A server with its configuration changed by `configure`.
+    pub async fn spawn_configured(configure: impl FnOnce(&mut service::Config)) -> Self {
+        Self::spawn_on(TestDatabase::migrated().await, |state| {
+            let mut config = state.ctx.config().clone();
+            configure(&mut config);
+            state.ctx = state.ctx.with_config(config);
+        })
+        .await
+    }
+
+    /// The use cases over this server's database and configuration, as a background worker
+    /// of the server calls them.
+    pub fn ctx(&self) -> service::Ctx {
+        self.ctx.clone()
+    }
+
     /// A server over the demo market (`marketplace demo`), plus the test admin.
     pub async fn spawn_demo() -> Self {
         let database = TestDatabase::migrated().await;
@@ -183,6 +200,7 @@ impl TestApp {
             .await
             .expect("cannot bind");
         let address = listener.local_addr().unwrap();
+        let ctx = state.ctx.clone();
         let router = server::app::router(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -193,6 +211,7 @@ impl TestApp {
             client: Client::new(),
             database,
             admin_token: String::new(),
+            ctx,
             server,
         };
         app.admin_token = app.login(ADMIN_EMAIL, PASSWORD).await;
@@ -754,4 +773,23 @@ pub async fn contracted(app: &TestApp, prices: &[i64]) -> (Competition, Value) {
     )
     .await;
     (c, contract)
+}
+
+/// The OCDS 1.1.5 release package schema with the UK (Find a Tender) profile's extensions
+/// merged in, dereferenced: validation needs no network.
+const UK_SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/ocds/uk-release-package-schema.json"
+);
+
+/// Asserts that `package` is a valid release package of the UK profile, every error listed.
+pub fn assert_valid_uk_package(package: &Value) {
+    let text = std::fs::read_to_string(UK_SCHEMA).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("schema");
+    let errors: Vec<String> = validator
+        .iter_errors(package)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{package:#}");
 }

@@ -3,25 +3,11 @@
 //! buyer lead (UK2, UK3); readable by anyone without a token; never carrying a bid before award;
 //! each an OCDS release valid against the UK (Find a Tender) profile.
 
-use e2e::{TestApp, assert_problem_type, id_of, json_body, pointers, success};
+use e2e::{
+    TestApp, assert_problem_type, assert_valid_uk_package, id_of, json_body, pointers, success,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-const UK_SCHEMA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/ocds/uk-release-package-schema.json"
-);
-
-fn assert_valid_uk_package(package: &Value) {
-    let text = std::fs::read_to_string(UK_SCHEMA).unwrap();
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    let validator = jsonschema::draft4::new(&schema).expect("schema");
-    let errors: Vec<String> = validator
-        .iter_errors(package)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{package:#}");
-}
 
 /// A public read: no token at all.
 async fn public(app: &TestApp, path: &str) -> reqwest::Response {
@@ -346,4 +332,43 @@ async fn an_award_publishes_its_contract_award_notice_naming_only_the_winner_the
         award["standstillPeriod"]["endDate"],
         uk6["details"]["standstill_ends_at"]
     );
+}
+
+#[tokio::test]
+async fn a_tender_the_clock_closes_with_no_tender_publishes_its_procurement_termination_once() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let tender = app.published_tender(&lead, 1.0, json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let list_path = format!("/api/v1/notices?tender={}", id_of(&tender));
+    // Reading it shows it unsuccessful by the clock, but only settling it publishes.
+    let read = success(
+        app.get(&format!("/api/v1/tenders/{}", id_of(&tender)), &lead.token)
+            .await,
+    )
+    .await;
+    assert_eq!(read["status"], "unsuccessful");
+    assert_eq!(success(public(&app, &list_path).await).await["total"], 1);
+    // Two sweeps at once (two replicas) settle it exactly once; a later sweep finds nothing.
+    let ctx = app.ctx();
+    let (a, b) = tokio::join!(
+        service::tenders::settle_due(&ctx),
+        service::tenders::settle_due(&ctx)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(service::tenders::settle_due(&ctx).await.unwrap(), 0);
+    let list = success(public(&app, &list_path).await).await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(list["total"], 2, "{list}");
+    let uk12 = &items[0];
+    assert_eq!(uk12["notice_type"], "UK12");
+    assert_eq!(uk12["details"]["outcome"], "unsuccessful");
+    assert_eq!(
+        uk12["details"]["reason"],
+        "No tender was received by the submission deadline."
+    );
+    let package =
+        success(public(&app, &format!("/api/v1/notices/{}/ocds", id_of(uk12))).await).await;
+    assert_valid_uk_package(&package);
+    assert_eq!(package["releases"][0]["tag"], json!(["tenderCancellation"]));
 }

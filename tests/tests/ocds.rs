@@ -1,10 +1,12 @@
 //! The OCDS export validates offline against the OCDS 1.1.5 release package schema, and leaks
 //! nothing sealed: before the deadline no bid information at all.
 
-use e2e::{Competition, TestApp, assert_problem, id_of, success};
+use e2e::{
+    Competition, TestApp, assert_problem, assert_valid_uk_package, id_of, json_body, success,
+};
+use reqwest::Method;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server::demo::DEMO_PASSWORD;
 
 const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/ocds");
 
@@ -124,19 +126,17 @@ async fn an_awarded_tender_exports_its_bids_award_and_contract() {
 }
 
 #[tokio::test]
-async fn every_demo_tender_exports_as_valid_ocds_with_nhs_identifiers() {
+async fn every_demo_release_is_published_openly_as_valid_uk_ocds_with_nhs_identifiers() {
     let app = TestApp::spawn_demo().await;
-    let regulator = app
-        .login("regulator@england.nhs.example", DEMO_PASSWORD)
-        .await;
-    let package = success(
-        app.get("/api/v1/ocds/releases?per_page=100", &regulator)
-            .await,
-    )
-    .await;
-    assert_valid_package(&package);
+    let package = success(public(&app, "/api/v1/ocds/releases?per_page=100").await).await;
+    assert_valid_uk_package(&package);
     let releases = package["releases"].as_array().cloned().unwrap();
-    assert_eq!(releases.len(), 23, "every tender but the draft");
+    let notices = success(public(&app, "/api/v1/notices?per_page=1").await).await;
+    assert_eq!(
+        releases.len() as u64,
+        notices["total"].as_u64().unwrap(),
+        "one release per notice"
+    );
     let contracted = releases
         .iter()
         .find(|r| r.get("contracts").is_some())
@@ -147,8 +147,8 @@ async fn every_demo_tender_exports_as_valid_ocds_with_nhs_identifiers() {
         for party in release["parties"].as_array().into_iter().flatten() {
             match party["identifier"]["id"].as_str() {
                 Some(code) => {
-                    assert_eq!(party["id"], json!(format!("GB-NHS-{code}")), "{party}");
-                    assert_eq!(party["identifier"]["scheme"], "GB-NHS");
+                    let scheme = party["identifier"]["scheme"].as_str().unwrap();
+                    assert_eq!(party["id"], json!(format!("{scheme}-{code}")), "{party}");
                 }
                 None => assert!(
                     !party["roles"]
@@ -164,13 +164,125 @@ async fn every_demo_tender_exports_as_valid_ocds_with_nhs_identifiers() {
             .as_str()
             .is_some_and(|id| id.starts_with("GB-NHS-"))
     );
-    // A supplier's package holds only what it may see.
-    let necsu = app.login("bids@necsu.nhs.example", DEMO_PASSWORD).await;
-    let own = success(app.get("/api/v1/ocds/releases?per_page=100", &necsu).await).await;
-    assert_valid_package(&own);
-    let seen = own["releases"].as_array().map_or(0, Vec::len);
+}
+
+/// A public read: no token at all.
+async fn public(app: &TestApp, path: &str) -> reqwest::Response {
+    app.send(Method::GET, path, None, None).await
+}
+
+#[tokio::test]
+async fn the_release_feed_holds_every_release_in_the_order_published_and_pages_link_onwards() {
+    let app = TestApp::spawn().await;
+    let (c, contract) = e2e::contracted(&app, &[11_100_000, 12_200_000]).await;
+    let first = public(&app, "/api/v1/ocds/releases?per_page=2").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let link = first.headers()["link"].to_str().unwrap().to_owned();
     assert!(
-        seen < releases.len(),
-        "the invited tender is not NECSU's to see"
+        link.contains("page=2") && link.contains("rel=\"next\""),
+        "{link}"
     );
+    let page = json_body(first).await;
+    assert_valid_uk_package(&page);
+    assert!(
+        page["links"]["next"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/v1/ocds/releases?page=2&per_page=2"),
+        "{page}"
+    );
+    assert!(page["links"].get("prev").is_none());
+    // Every release of the procurement, not only its latest: tender, award, contract.
+    let all = success(public(&app, "/api/v1/ocds/releases?per_page=100").await).await;
+    let tags: Vec<Value> = all["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["tag"][0].clone())
+        .collect();
+    assert_eq!(tags, [json!("tender"), json!("award"), json!("contract")]);
+    let second = success(public(&app, "/api/v1/ocds/releases?page=2&per_page=2").await).await;
+    assert_eq!(second["releases"][0], all["releases"][2]);
+    assert!(second["links"]["prev"].is_string());
+    // The same ocid throughout, under the marketplace's prefix.
+    let ocid = format!("ocds-csmkt1-{}", id_of(&c.tender));
+    for release in all["releases"].as_array().unwrap() {
+        assert_eq!(release["ocid"], json!(ocid));
+    }
+    assert_eq!(all["releases"][2]["contracts"][0]["id"], contract["id"]);
+    assert_problem(
+        public(&app, "/api/v1/ocds/releases?per_page=0").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_record_compiles_every_release_of_the_procurement_into_its_latest_state() {
+    let app = TestApp::spawn().await;
+    let (c, contract) = e2e::contracted(&app, &[11_100_000, 12_200_000]).await;
+    let ocid = format!("ocds-csmkt1-{}", id_of(&c.tender));
+    let package = success(public(&app, &format!("/api/v1/ocds/records/{ocid}")).await).await;
+    let record = &package["records"][0];
+    assert_eq!(record["ocid"], json!(ocid));
+    let releases = record["releases"].as_array().unwrap();
+    assert_eq!(releases.len(), 3);
+    // Each release, and the compiled release, is valid in the UK profile.
+    let mut as_releases = package.clone();
+    as_releases.as_object_mut().unwrap().remove("records");
+    as_releases["releases"] = json!(releases);
+    assert_valid_uk_package(&as_releases);
+    let compiled = &record["compiledRelease"];
+    as_releases["releases"] = json!([compiled]);
+    assert_valid_uk_package(&as_releases);
+    // The compiled release is the latest state: the award active, the contract signed, every
+    // notice's document listed, and the tender as the last release left it.
+    let latest = releases.last().unwrap();
+    assert_eq!(compiled["tag"], json!(["compiled"]));
+    assert_eq!(compiled["date"], latest["date"]);
+    assert_eq!(compiled["awards"], latest["awards"]);
+    assert_eq!(compiled["contracts"], latest["contracts"]);
+    assert_eq!(compiled["contracts"][0]["id"], contract["id"]);
+    assert_eq!(compiled["tender"]["status"], latest["tender"]["status"]);
+    // The same parties: merged by id, in the order first published.
+    let by_id = |release: &Value| {
+        let mut parties = release["parties"].as_array().unwrap().clone();
+        parties.sort_by_key(|p| p["id"].as_str().unwrap().to_owned());
+        parties
+    };
+    assert_eq!(by_id(compiled), by_id(latest));
+    let documents: Vec<Value> = compiled["tender"]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["noticeType"].clone())
+        .collect();
+    assert_eq!(documents, [json!("UK4"), json!("UK6"), json!("UK7")]);
+    // Any other ocid has no record.
+    for unknown in [
+        format!("ocds-csmkt1-{}", uuid::Uuid::new_v4()),
+        format!("ocds-zzzzzz-{}", id_of(&c.tender)),
+        "not-an-ocid".to_owned(),
+    ] {
+        assert_problem(
+            public(&app, &format!("/api/v1/ocds/records/{unknown}")).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn the_ocid_prefix_is_configuration() {
+    let app =
+        TestApp::spawn_configured(|config| config.ocid_prefix = "ocds-abc123".to_owned()).await;
+    let (c, _) = e2e::contracted(&app, &[11_100_000]).await;
+    let all = success(public(&app, "/api/v1/ocds/releases").await).await;
+    let ocid = format!("ocds-abc123-{}", id_of(&c.tender));
+    assert_eq!(all["releases"][0]["ocid"], json!(ocid));
+    let tender_package = success(app.get(&c.path("/ocds"), &c.lead.token).await).await;
+    assert_eq!(tender_package["releases"][0]["ocid"], json!(ocid));
+    success(public(&app, &format!("/api/v1/ocds/records/{ocid}")).await).await;
+    assert!(service::ocid_prefix("ocds-abc12").is_err());
+    assert!(service::ocid_prefix("ocds-ABC123").is_err());
 }

@@ -216,6 +216,52 @@ impl<S: Send + Sync> FromRequestParts<S> for Pagination {
     }
 }
 
+/// The addresses of the next and previous pages of the list at `path_and_query` (its other
+/// parameters kept), when there are such pages.
+pub(crate) fn page_links(
+    path_and_query: &str,
+    page: u64,
+    per_page: u64,
+    total: u64,
+) -> (Option<String>, Option<String>) {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page=") && !p.starts_with("per_page="))
+        .collect();
+    let at = |n: u64| {
+        let mut params = kept.clone();
+        let page_param = format!("page={n}");
+        let size_param = format!("per_page={per_page}");
+        params.push(&page_param);
+        params.push(&size_param);
+        format!("{path}?{}", params.join("&"))
+    };
+    (
+        (page.saturating_mul(per_page) < total).then(|| at(page + 1)),
+        (page > 1).then(|| at(page - 1)),
+    )
+}
+
+/// The `Link` header of a page: `next` and `prev` with the same filters.
+pub(crate) fn link_header(
+    path_and_query: &str,
+    page: u64,
+    per_page: u64,
+    total: u64,
+) -> Option<axum::http::HeaderValue> {
+    let (next, prev) = page_links(path_and_query, page, per_page, total);
+    let links: Vec<String> = [(next, "next"), (prev, "prev")]
+        .into_iter()
+        .filter_map(|(at, rel)| at.map(|at| format!("<{at}>; rel=\"{rel}\"")))
+        .collect();
+    (!links.is_empty())
+        .then(|| axum::http::HeaderValue::from_str(&links.join(", ")).ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

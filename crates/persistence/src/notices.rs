@@ -154,6 +154,8 @@ pub struct NoticeFilter {
     pub from: Option<DateTime<Utc>>,
     /// Published before this instant.
     pub to: Option<DateTime<Utc>>,
+    /// In the order published (a feed), rather than the newest first.
+    pub oldest_first: bool,
 }
 
 /// A page of notices, newest first.
@@ -184,13 +186,40 @@ pub async fn list(
     if let Some(to) = filter.to {
         query = query.filter(Column::PublishedAt.lt(to));
     }
-    crate::fetch_page(
-        conn,
+    let query = if filter.oldest_first {
+        query
+            .order_by_asc(Column::PublishedAt)
+            .order_by_asc(Column::Sequence)
+            .order_by_asc(Column::Id)
+    } else {
         query
             .order_by_desc(Column::PublishedAt)
             .order_by_desc(Column::Sequence)
-            .order_by_desc(Column::Id),
-        page,
+            .order_by_desc(Column::Id)
+    };
+    crate::fetch_page(conn, query, page, to_domain).await
+}
+
+/// The notices of one contracting process, in order: a procurement's (by its tender's id), or a
+/// planning notice published on its own (by the notice's id).
+pub async fn of_process(
+    conn: &impl ConnectionTrait,
+    process: Uuid,
+) -> Result<Vec<Notice>, StoreError> {
+    crate::all_as(
+        conn,
+        Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(Column::TenderId.eq(process))
+                    .add(
+                        sea_orm::Condition::all()
+                            .add(Column::Id.eq(process))
+                            .add(Column::TenderId.is_null()),
+                    ),
+            )
+            .order_by_asc(Column::PublishedAt)
+            .order_by_asc(Column::Sequence),
         to_domain,
     )
     .await

@@ -17,6 +17,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://marketplace.db?mode=rwc";
 /// Shortest JWT secret accepted: 256 bits for HS256.
@@ -125,6 +126,14 @@ pub struct ServeArgs {
     /// (£207,720 from 1 January 2026).
     #[arg(long, env = "MARKETPLACE_THRESHOLD_SUB_CENTRAL_PENCE", default_value_t = domain::procurement::Thresholds::SUB_CENTRAL_2026_PENCE, value_parser = clap::value_parser!(i64).range(1..))]
     pub threshold_sub_central_pence: i64,
+    /// The prefix of every OCDS ocid published: register your own with the Open Contracting
+    /// Partnership (`ocds-` and six lower-case letters or digits).
+    #[arg(long, env = "MARKETPLACE_OCID_PREFIX", default_value = service::DEFAULT_OCID_PREFIX, value_parser = service::ocid_prefix)]
+    pub ocid_prefix: String,
+    /// How often, in seconds, the server settles tenders whose deadline has passed (each moves
+    /// to evaluation, or with no tender in to unsuccessful, publishing its termination notice).
+    #[arg(long, env = "MARKETPLACE_SETTLE_INTERVAL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub settle_interval_seconds: u64,
 }
 
 pub async fn run() -> ExitCode {
@@ -405,7 +414,12 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             args.threshold_sub_central_pence,
         )
         .map_err(|e| format!("the thresholds: {e}"))?,
+        ocid_prefix: args.ocid_prefix.clone(),
     });
+    let sweeper = tokio::spawn(crate::workers::settle_tenders(
+        state.ctx.clone(),
+        Duration::from_secs(args.settle_interval_seconds),
+    ));
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
@@ -417,6 +431,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;
+    sweeper.abort();
     tracing::info!("shut down");
     let _ = db.close().await;
     Ok(())

@@ -1,7 +1,8 @@
 //! The `marketplace` binary's library: the command line and its configuration, the API and web
 //! routers assembled behind one set of layers, and the demo loader (which calls the service like
-//! any other client).
+//! any other client), and the background workers.
 
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod workers;

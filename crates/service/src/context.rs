@@ -14,6 +14,28 @@ pub struct Config {
     pub concentration_scale: domain::market::ConcentrationScale,
     /// The Procurement Act 2023 threshold amounts (Schedule 1), including VAT.
     pub thresholds: domain::procurement::Thresholds,
+    /// The prefix of every ocid this marketplace publishes (`ocds-` and six characters, as the
+    /// Open Contracting Partnership registers them).
+    pub ocid_prefix: String,
+}
+
+/// The OCID prefix used until the publisher configures its registered one.
+pub const DEFAULT_OCID_PREFIX: &str = "ocds-csmkt1";
+
+/// Reads an OCID prefix: `ocds-` and six lower-case letters or digits.
+pub fn ocid_prefix(text: &str) -> Result<String, String> {
+    let code = text.strip_prefix("ocds-").unwrap_or_default();
+    if code.len() == 6
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not an OCID prefix: it is `ocds-` and six lower-case letters or digits"
+        ))
+    }
 }
 
 impl Default for Config {
@@ -22,6 +44,7 @@ impl Default for Config {
             search_total_limit: DEFAULT_SEARCH_TOTAL_LIMIT,
             concentration_scale: domain::market::ConcentrationScale::default(),
             thresholds: domain::procurement::Thresholds::default(),
+            ocid_prefix: DEFAULT_OCID_PREFIX.to_owned(),
         }
     }
 }

@@ -25,7 +25,7 @@ pub mod tenders;
 pub mod transfers;
 mod version;
 
-pub use context::{Config, Ctx, DEFAULT_SEARCH_TOTAL_LIMIT};
+pub use context::{Config, Ctx, DEFAULT_OCID_PREFIX, DEFAULT_SEARCH_TOTAL_LIMIT, ocid_prefix};
 
 use domain::bid::NotificationKind;
 use domain::ids::{OrganisationId, TenderId};

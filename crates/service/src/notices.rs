@@ -189,9 +189,12 @@ async fn viewed(ctx: &Ctx, notices: Vec<Notice>) -> Result<Vec<NoticeView>, Serv
     let names = persistence::organisations::names(ctx.db().conn(), &ids).await?;
     Ok(notices
         .into_iter()
-        .map(|notice| NoticeView {
-            buyer_name: names.get(&notice.buyer_id).cloned().unwrap_or_default(),
-            notice,
+        .map(|mut notice| {
+            notice.release = crate::ocds::presented(ctx, notice.release);
+            NoticeView {
+                buyer_name: names.get(&notice.buyer_id).cloned().unwrap_or_default(),
+                notice,
+            }
         })
         .collect())
 }

@@ -100,6 +100,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(market::market_prices))
         .routes(routes!(ocds::get_tender_ocds))
         .routes(routes!(ocds::list_ocds_releases))
+        .routes(routes!(ocds::get_ocds_record))
         .routes(routes!(calendar::list_bank_holidays))
         .routes(routes!(
             calendar::put_bank_holiday,

@@ -10,7 +10,7 @@ use crate::routes::ocds::{OcdsPackage, base_url, package};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{NoticeId, OrganisationId, TenderId};
@@ -189,35 +189,6 @@ fn uk_midnight(day: NaiveDate) -> DateTime<Utc> {
     domain::calendar::uk_local(day.and_time(chrono::NaiveTime::MIN))
 }
 
-/// The `Link` header of a page: `next` and `prev` with the same filters.
-fn link_header(path_and_query: &str, page: u64, per_page: u64, total: u64) -> Option<HeaderValue> {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("page=") && !p.starts_with("per_page="))
-        .collect();
-    let at = |n: u64| {
-        let mut params = kept.clone();
-        let page_param = format!("page={n}");
-        let size_param = format!("per_page={per_page}");
-        params.push(&page_param);
-        params.push(&size_param);
-        format!("<{path}?{}>", params.join("&"))
-    };
-    let mut links = Vec::new();
-    if page * per_page < total {
-        links.push(format!("{}; rel=\"next\"", at(page + 1)));
-    }
-    if page > 1 {
-        links.push(format!("{}; rel=\"prev\"", at(page - 1)));
-    }
-    (!links.is_empty())
-        .then(|| HeaderValue::from_str(&links.join(", ")).ok())
-        .flatten()
-}
-
 /// The published notices, newest first: public (no token needed). Pages link to each other
 /// in a `Link` header (`rel="next"`, `rel="prev"`). `Accept: text/csv` downloads the page as CSV.
 #[utoipa::path(
@@ -254,9 +225,10 @@ pub async fn list_notices(
         tender: query.tender.map(TenderId::from_uuid),
         from: query.from.map(uk_midnight),
         to: query.to.and_then(|d| d.succ_opt()).map(uk_midnight),
+        oldest_first: false,
     };
     let found = service::notices::list(&state.ctx, &filter, page).await?;
-    let link = link_header(
+    let link = crate::extract::link_header(
         &format!(
             "/api/v1{}",
             uri.path_and_query()

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use domain::error::Validator;
 use domain::ids::TenderId;
@@ -100,38 +101,139 @@ pub async fn get_tender_ocds(
     )))
 }
 
-/// One page of releases, a release per published tender the signed-in user may see (the
-/// regulator and admins: all), in one OCDS release package.
+/// The next and previous pages of a release package.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PackageLinks {
+    /// The next page, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The previous page, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+}
+
+/// A page of the release feed: an OCDS release package with links to its neighbours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OcdsFeedPage {
+    #[serde(flatten)]
+    pub package: OcdsPackage,
+    /// The neighbouring pages.
+    pub links: PackageLinks,
+}
+
+/// Every release published, one per notice, in the order published (a contracting process's
+/// history, not only its latest state): public (no token needed). Pages link to each other in
+/// `links` and in a `Link` header.
 #[utoipa::path(
     get,
     path = "/ocds/releases",
-    tag = "market",
-    security(("bearer" = [])),
+    tag = "notices",
+    security(()),
     params(PageParams),
     responses(
-        (status = 200, description = "An OCDS release package.", body = OcdsPackage),
+        (status = 200, description = "An OCDS release package (Find a Tender profile).", body = OcdsFeedPage,
+            headers(("Link" = String, description = "The next and previous pages, when there are."))),
         crate::error::QueryProblems,
     )
 )]
 pub async fn list_ocds_releases(
     State(state): State<AppState>,
-    AuthUser(actor): AuthUser,
     headers: HeaderMap,
     Pagination(query): Pagination,
-) -> Result<Json<OcdsPackage>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let mut v = Validator::new();
     let page = v.check(query.request());
     v.finish()?;
     let page = page.unwrap_or_default();
-    let (releases, now) = service::ocds::releases(&state.ctx, &actor, page).await?;
-    Ok(Json(package(
-        format!(
-            "{}/api/v1/ocds/releases?page={}&per_page={}",
-            base_url(&headers),
-            page.page(),
-            page.per_page()
-        ),
-        releases,
-        now,
-    )))
+    let (found, now) = service::ocds::published_releases(&state.ctx, page).await?;
+    let base = base_url(&headers);
+    let path = format!(
+        "/api/v1/ocds/releases?page={}&per_page={}",
+        found.page, found.per_page
+    );
+    let (next, prev) = crate::extract::page_links(&path, found.page, found.per_page, found.total);
+    let link = crate::extract::link_header(&path, found.page, found.per_page, found.total);
+    let body = OcdsFeedPage {
+        package: package(format!("{base}{path}"), found.items, now),
+        links: PackageLinks {
+            next: next.map(|at| format!("{base}{at}")),
+            prev: prev.map(|at| format!("{base}{at}")),
+        },
+    };
+    let mut response = Json(body).into_response();
+    if let Some(link) = link {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// One contracting process in an OCDS record.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OcdsRecord {
+    /// The process's ocid.
+    pub ocid: String,
+    /// Every release of the process, in the order published.
+    #[schema(value_type = Vec<Object>)]
+    pub releases: Vec<Value>,
+    /// The releases merged by the OCDS merge rules: the process's current state.
+    #[schema(value_type = Object)]
+    pub compiled_release: Value,
+}
+
+/// An OCDS 1.1 record package with one record.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OcdsRecordPackage {
+    /// This package's address.
+    pub uri: String,
+    /// The OCDS version: `1.1`.
+    pub version: String,
+    /// The extensions used: the UK (Find a Tender) profile.
+    pub extensions: Vec<String>,
+    /// When the package was generated.
+    pub published_date: DateTime<Utc>,
+    /// Who publishes it.
+    #[schema(value_type = Object)]
+    pub publisher: Value,
+    /// The data's licence.
+    pub license: String,
+    /// The record.
+    pub records: Vec<OcdsRecord>,
+}
+
+/// A contracting process's record: every release it published and the compiled release,
+/// merged by the OCDS rules: public (no token needed).
+#[utoipa::path(
+    get,
+    path = "/ocds/records/{ocid}",
+    tag = "notices",
+    security(()),
+    params(("ocid" = String, Path, description = "The process's ocid, as its releases give it.")),
+    responses(
+        (status = 200, description = "An OCDS record package.", body = OcdsRecordPackage),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn get_ocds_record(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PathParams(ocid): PathParams<String>,
+) -> Result<Json<OcdsRecordPackage>, ApiError> {
+    let (record, now) = service::ocds::record(&state.ctx, &ocid).await?;
+    Ok(Json(OcdsRecordPackage {
+        uri: format!("{}/api/v1/ocds/records/{ocid}", base_url(&headers)),
+        version: "1.1".to_owned(),
+        extensions: EXTENSIONS.iter().map(|e| (*e).to_owned()).collect(),
+        published_date: now,
+        publisher: json!({"name": PUBLISHER}),
+        license: LICENSE.to_owned(),
+        records: vec![OcdsRecord {
+            ocid: record.ocid,
+            releases: record.releases,
+            compiled_release: record.compiled_release,
+        }],
+    }))
 }

@@ -381,6 +381,23 @@ pub async fn find(conn: &impl ConnectionTrait, id: TenderId) -> Result<Option<Te
     to_domain(model, criteria, invited).map(Some)
 }
 
+/// The published tenders whose submission deadline is at or before `now`, the earliest first:
+/// those the clock has closed but no command has settled yet.
+pub async fn published_past_deadline(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<TenderId>, StoreError> {
+    Ok(Entity::find()
+        .filter(Column::Status.eq(TenderStatus::Published.as_str()))
+        .filter(Column::SubmissionDeadline.lte(now))
+        .order_by_asc(Column::SubmissionDeadline)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| TenderId::from_uuid(t.id))
+        .collect())
+}
+
 /// Loads a tender for a command, holding its row until the command ends so that bids,
 /// amendments and the close at the deadline are serialised: `SELECT … FOR UPDATE` on
 /// PostgreSQL; on SQLite the command's `IMMEDIATE` transaction already holds the write lock.

@@ -165,13 +165,22 @@ pub(crate) async fn lock_and_settle(
     command: &mut Command,
     id: TenderId,
 ) -> Result<(Tender, TenderStatus), ServiceError> {
+    let (tender, status, _) = lock_and_settle_changed(command, id).await?;
+    Ok((tender, status))
+}
+
+/// [`lock_and_settle`], also saying whether the state in force changed the stored one.
+async fn lock_and_settle_changed(
+    command: &mut Command,
+    id: TenderId,
+) -> Result<(Tender, TenderStatus, bool), ServiceError> {
     let tender = persistence::tenders::find_for_update(command.conn(), id)
         .await?
         .ok_or(DomainError::NotFound("tender"))?;
     let now = command.refresh_now().await?;
     let status = tender.status_at(command.conn(), now).await?;
     if status == tender.status {
-        return Ok((tender, status));
+        return Ok((tender, status, false));
     }
     let before = view(command.conn(), None, tender.clone(), tender.status).await?;
     let closed = persistence::tenders::set_status(
@@ -184,7 +193,37 @@ pub(crate) async fn lock_and_settle(
     .await?;
     let after = view(command.conn(), None, closed.clone(), status).await?;
     audit_change(command, None, "tender.closed", &before, &after).await?;
-    Ok((closed, status))
+    // An advertised procurement that closed with no tender ends without a contract: its
+    // procurement termination notice says so (s.55), once, under the tender's lock.
+    if status == TenderStatus::Unsuccessful {
+        crate::notices::terminated(
+            command,
+            None,
+            &closed,
+            status,
+            "No tender was received by the submission deadline.",
+        )
+        .await?;
+    }
+    Ok((closed, status, true))
+}
+
+/// Settles every published tender whose submission deadline has passed by the database clock:
+/// each moves to evaluation, or, with no tender in, to unsuccessful with its procurement
+/// termination notice. Each tender is settled in its own transaction under its row lock, so
+/// that several replicas sweeping at once settle each exactly once. Returns how many were
+/// settled.
+pub async fn settle_due(ctx: &Ctx) -> Result<usize, ServiceError> {
+    let now = ctx.now().await?;
+    let due = persistence::tenders::published_past_deadline(ctx.db().conn(), now).await?;
+    let mut settled = 0;
+    for id in due {
+        let mut command = ctx.command().await?;
+        let (_, _, changed) = lock_and_settle_changed(&mut command, id).await?;
+        command.commit().await?;
+        settled += usize::from(changed);
+    }
+    Ok(settled)
 }
 
 async fn audit_change(

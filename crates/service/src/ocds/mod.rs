@@ -3,7 +3,7 @@
 //! information at all; the number of bids follows the deadline, and the tenderers' names the
 //! award.
 
-use crate::tenders::{visible, visible_now};
+use crate::tenders::visible_now;
 use crate::{Ctx, ServiceError};
 use chrono::{DateTime, Utc};
 use domain::DomainError;
@@ -15,13 +15,37 @@ use domain::organisation::Organisation;
 use domain::pagination::PageRequest;
 use domain::tender::{Procedure, TenderStatus};
 use persistence::awards::AwardStatus;
-use persistence::tenders::{Tender, TenderAudience, TenderFilter};
+use persistence::tenders::Tender;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// The OCID prefix of this marketplace's releases.
-const OCID_PREFIX: &str = "ocds-csmkt1";
+mod merge;
+mod records;
+
+pub use merge::compile;
+pub use records::*;
+
+/// The ocid of a contracting process: the configured prefix and the process's own id (a
+/// tender's, or a planning notice's).
+pub fn ocid(prefix: &str, process: &str) -> String {
+    format!("{prefix}-{process}")
+}
+
+/// The release as published under the configured OCID prefix. Releases are stored with their
+/// process's id as the ocid (older ones with a prefix before it): the prefix is the publisher's,
+/// registered with the Open Contracting Partnership, and applies to the whole history alike.
+pub(crate) fn presented(ctx: &Ctx, mut release: Value) -> Value {
+    let stored = release["ocid"].as_str().unwrap_or_default();
+    // A process id is a UUID: the last 36 characters of whatever was stored.
+    if let Some(process) = stored
+        .get(stored.len().saturating_sub(36)..)
+        .map(str::to_owned)
+    {
+        release["ocid"] = json!(ocid(&ctx.config().ocid_prefix, &process));
+    }
+    release
+}
 /// The extensions a package declares: the UK (Find a Tender) profile, which is the Cabinet
 /// Office's UK extension and every extension it builds on, lots and submission terms first, in
 /// the order they apply (OCDS tools apply only the listed ones, and do not follow dependencies).
@@ -235,7 +259,7 @@ async fn release<C: ConnectionTrait>(
         tags.push("contract");
     }
     let mut release = json!({
-        "ocid": format!("{OCID_PREFIX}-{}", tender.id),
+        "ocid": tender.id,
         "id": format!("{}-{}", tender.id, tender.version),
         "date": tender.updated_at,
         "tag": tags,
@@ -271,35 +295,10 @@ pub async fn tender_release(
     if status == TenderStatus::Draft {
         return Err(DomainError::NotFound("tender").into());
     }
-    Ok((release(conn, &tender, status, now, false).await?, now))
-}
-
-/// One page of releases, one per published tender `actor` may see, and the instant they
-/// describe.
-pub async fn releases(
-    ctx: &Ctx,
-    actor: &Actor,
-    page: PageRequest,
-) -> Result<(Vec<Value>, DateTime<Utc>), ServiceError> {
-    let conn = ctx.db().conn();
-    let now = ctx.now().await?;
-    let found = persistence::tenders::list(
-        conn,
-        TenderAudience::of(actor),
-        &TenderFilter {
-            published_only: true,
-            ..TenderFilter::default()
-        },
+    Ok((
+        presented(ctx, release(conn, &tender, status, now, false).await?),
         now,
-        page,
-    )
-    .await?;
-    let mut releases = Vec::with_capacity(found.items.len());
-    for listing in found.items {
-        let (tender, status) = visible(conn, actor, listing.id, now).await?;
-        releases.push(release(conn, &tender, status, now, false).await?);
-    }
-    Ok((releases, now))
+    ))
 }
 
 /// The release of `tender` as a notice publishes it to everyone, at `now`.
@@ -384,7 +383,7 @@ pub(crate) fn planning_release(
     let mut buyer_party = party(buyer);
     buyer_party["roles"] = json!(["buyer", "procuringEntity"]);
     json!({
-        "ocid": format!("{OCID_PREFIX}-{id}"),
+        "ocid": id,
         "id": id,
         "date": now,
         "tag": [notice.notice_type.release_tag(false)],
