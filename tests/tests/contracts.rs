@@ -398,3 +398,108 @@ async fn the_standstill_counts_working_days_against_the_calendar_admins_keep() {
     let last: NaiveDate = expected.last_day.unwrap();
     assert!((last - today).num_days() >= 10, "{last}");
 }
+
+#[tokio::test]
+async fn the_buyer_records_a_contracts_natural_end_once_from_its_last_day_publishing_its_uk11() {
+    let app = TestApp::spawn().await;
+    // A contract still running: it can only be terminated, not ended.
+    let (_, running) = contracted(&app, &[11_100_000]).await;
+    let c = Competition::run(&app, &[12_000_000], json!({"standstill_days": 0})).await;
+    c.score_everything(&app, &[70, 70]).await;
+    success(app.award(&c.lead, &c.tender, &c.bids[0], None).await).await;
+    // A contract whose last day is today.
+    let today = calendar::uk_date(Utc::now()).to_string();
+    let contract = success(
+        app.post(
+            &c.path("/contract"),
+            &c.lead.token,
+            json!({"start_date": today, "end_date": today}),
+        )
+        .await,
+    )
+    .await;
+    let end = |id: &str| format!("/api/v1/contracts/{id}/end");
+    let post = |path: String, token: String| {
+        let app = &app;
+        async move { app.send(Method::POST, &path, Some(&token), None).await }
+    };
+    // Nobody but the buyer's lead: the evaluator may not, the supplier may not, another
+    // buyer does not see it.
+    assert_problem(
+        post(end(&id_of(&contract)), c.evaluator.token.clone()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_problem(
+        post(end(&id_of(&contract)), c.suppliers[0].token.clone()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let stranger = app.user("buyer_lead").await;
+    assert_problem(
+        post(end(&id_of(&contract)), stranger.token.clone()).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let running_end = post(end(&id_of(&running)), app_lead_of(&app, &running).await).await;
+    assert_problem(running_end, StatusCode::CONFLICT).await;
+
+    let ended = success(post(end(&id_of(&contract)), c.lead.token.clone()).await).await;
+    assert_eq!(ended["status"], "ended");
+    assert!(ended["ended_at"].is_string());
+    // Once only; and an ended contract is not terminated after.
+    assert_problem(
+        post(end(&id_of(&contract)), c.lead.token.clone()).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/contracts/{}/terminate", id_of(&contract)),
+            &c.lead.token,
+            json!({"reason": "Too late."}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let notices = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices?tender={}", id_of(&c.tender)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    let uk11 = &notices["items"][0];
+    assert_eq!(uk11["notice_type"], "UK11");
+    assert_eq!(uk11["contract_id"], contract["id"]);
+    assert_eq!(
+        uk11["details"]["reason"],
+        "The contract expired at the end of its term."
+    );
+    assert_eq!(notices["total"], 4, "UK4, UK6, UK7, UK11: {notices}");
+    let package = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices/{}/ocds", id_of(uk11)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    e2e::assert_valid_uk_package(&package);
+    assert_eq!(
+        package["releases"][0]["contracts"][0]["status"],
+        "terminated"
+    );
+}
+
+/// The token of the lead who entered `contract` (the buyer's lead of its competition).
+async fn app_lead_of(app: &TestApp, contract: &Value) -> String {
+    let buyer = contract["buyer_id"].as_str().unwrap();
+    app.user_in("buyer_lead", buyer).await.token
+}

@@ -36,6 +36,31 @@ impl ContractStatus {
         }
     }
 
+    /// `active → ended`: the buyer records, once, that the contract (in this state in force)
+    /// expired at the end of its term, which it may do from its last day (`end_date`, UK date)
+    /// on; ending it sooner is a termination.
+    pub fn end(
+        self,
+        end_date: NaiveDate,
+        today: NaiveDate,
+        already_recorded: bool,
+    ) -> Result<Self, DomainError> {
+        match self {
+            Self::Active | Self::Ended if already_recorded => Err(DomainError::Conflict(
+                "the contract's end is already recorded".to_owned(),
+            )),
+            Self::Active if today >= end_date => Ok(Self::Ended),
+            Self::Ended => Ok(Self::Ended),
+            Self::Active => Err(DomainError::Conflict(format!(
+                "the contract runs until {end_date}: to end it sooner, terminate it"
+            ))),
+            other => Err(DomainError::Conflict(format!(
+                "a contract that is {} cannot be ended",
+                other.as_str()
+            ))),
+        }
+    }
+
     /// `active → terminated`, by the buyer, with a reason.
     pub fn terminate(self) -> Result<Self, DomainError> {
         match self {
@@ -390,6 +415,37 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_contracts_natural_end_is_recorded_once_from_its_last_day_on() {
+        let last = date(2027, 3, 31);
+        let cases = [
+            (ContractStatus::Active, date(2027, 3, 30), false, None),
+            (
+                ContractStatus::Active,
+                date(2027, 3, 31),
+                false,
+                Some(ContractStatus::Ended),
+            ),
+            (
+                ContractStatus::Ended,
+                date(2027, 4, 5),
+                false,
+                Some(ContractStatus::Ended),
+            ),
+            (ContractStatus::Ended, date(2027, 4, 5), true, None),
+            (ContractStatus::Active, date(2027, 4, 5), true, None),
+            (ContractStatus::Terminated, date(2027, 4, 5), false, None),
+            (ContractStatus::Novated, date(2027, 4, 5), false, None),
+        ];
+        for (status, today, recorded, expected) in cases {
+            assert_eq!(
+                status.end(last, today, recorded).ok(),
+                expected,
+                "{status:?} on {today}, recorded {recorded}"
+            );
+        }
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct Contract {
     pub created_at: DateTime<Utc>,
     pub terminated_at: Option<DateTime<Utc>>,
     pub termination_reason: Option<String>,
+    /// When the buyer recorded that it ended at the end of its term.
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 impl Contract {
@@ -68,6 +70,7 @@ fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, Store
         created_at: model.created_at,
         terminated_at: model.terminated_at,
         termination_reason: model.termination_reason,
+        ended_at: model.ended_at,
     })
 }
 
@@ -153,6 +156,24 @@ pub async fn of_tender(
 }
 
 /// Terminates the contract.
+/// Records the contract's natural end, at `now`.
+pub async fn end(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    contracts::Entity::update_many()
+        .col_expr(
+            contracts::Column::Status,
+            Expr::value(ContractStatus::Ended.as_str()),
+        )
+        .col_expr(contracts::Column::EndedAt, Expr::value(now))
+        .filter(contracts::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn terminate(
     conn: &impl ConnectionTrait,
     id: Uuid,

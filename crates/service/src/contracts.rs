@@ -146,21 +146,79 @@ pub async fn terminate(
     id: Uuid,
     reason: &str,
 ) -> Result<ContractView, ServiceError> {
+    let reason = domain::evaluation::reason(reason)?;
+    close(ctx, actor, id, Closing::Terminated(&reason)).await
+}
+
+/// The buyer's lead records that an active contract ended at the end of its term (from its
+/// last day on), publishing its contract termination notice (UK11).
+pub async fn end(ctx: &Ctx, actor: &Actor, id: Uuid) -> Result<ContractView, ServiceError> {
+    close(ctx, actor, id, Closing::Ended).await
+}
+
+/// How a contract comes to an end.
+enum Closing<'a> {
+    /// Early, by the buyer, for this reason.
+    Terminated(&'a str),
+    /// At the end of its term.
+    Ended,
+}
+
+/// Ends or terminates the contract in one command, with its UK11 and audit entry. The contract's
+/// tender is locked first: its notices are one chain, written one at a time.
+async fn close(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: Uuid,
+    closing: Closing<'_>,
+) -> Result<ContractView, ServiceError> {
     let command = ctx.command().await?;
     let today = uk_date(command.now());
-    let contract = visible_contract(command.conn(), actor, id, today).await?;
-    domain::contract::require_contract_lead(actor, &contract.parties(), "terminate")?;
-    let reason = domain::evaluation::reason(reason)?;
-    contract.status.terminate()?;
-    persistence::contracts::terminate(command.conn(), contract.id, &reason, command.now()).await?;
+    let found = visible_contract(command.conn(), actor, id, today).await?;
+    let verb = match closing {
+        Closing::Terminated(_) => "terminate",
+        Closing::Ended => "end",
+    };
+    domain::contract::require_contract_lead(actor, &found.parties(), verb)?;
+    let tender = persistence::tenders::find_for_update(command.conn(), found.terms.tender_id)
+        .await?
+        .ok_or(DomainError::NotFound("tender"))?;
+    // Read again under the lock: a concurrent close is seen.
+    let contract = persistence::contracts::find(command.conn(), id, today)
+        .await?
+        .ok_or(DomainError::NotFound("contract"))?;
+    let now = command.now();
+    let (action, details) = match closing {
+        Closing::Terminated(reason) => {
+            contract.status.terminate()?;
+            persistence::contracts::terminate(command.conn(), contract.id, reason, now).await?;
+            (
+                "contract.terminated",
+                serde_json::json!({"reason": reason, "terminated_at": now}),
+            )
+        }
+        Closing::Ended => {
+            contract
+                .status
+                .end(contract.terms.end_date, today, contract.ended_at.is_some())?;
+            persistence::contracts::end(command.conn(), contract.id, now).await?;
+            (
+                "contract.ended",
+                serde_json::json!({
+                    "reason": "The contract expired at the end of its term.",
+                    "end_date": contract.terms.end_date,
+                    "ended_at": now,
+                }),
+            )
+        }
+    };
     let before = present(command.conn(), contract.clone()).await?;
     let after = persistence::contracts::find(command.conn(), id, today)
         .await?
         .ok_or(DomainError::NotFound("contract"))?;
     let shown = present(command.conn(), after).await?;
-    let tender = persistence::tenders::find(command.conn(), shown.contract.terms.tender_id)
-        .await?
-        .ok_or(DomainError::NotFound("tender"))?;
+    let mut details = details;
+    details["supplier_name"] = serde_json::json!(shown.supplier_name);
     crate::notices::publish_for_tender(
         &command,
         Some(actor),
@@ -168,16 +226,12 @@ pub async fn terminate(
         &tender,
         tender.status,
         Some(contract.id),
-        serde_json::json!({
-            "supplier_name": shown.supplier_name,
-            "reason": reason,
-            "terminated_at": command.now(),
-        }),
+        details,
     )
     .await?;
     command
         .audit(
-            AuditEntry::by(actor, "contract.terminated", "contract", contract.id)
+            AuditEntry::by(actor, action, "contract", contract.id)
                 .before(crate::audit_json(&before)?)
                 .after(crate::audit_json(&shown)?),
         )

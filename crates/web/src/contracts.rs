@@ -29,6 +29,7 @@ pub fn routes() -> Router<WebState> {
         .route("/contracts/{id}", get(contract_page))
         .route("/contracts/{id}/reviews", post(create_review))
         .route("/contracts/{id}/terminate", post(terminate_contract))
+        .route("/contracts/{id}/end", post(end_contract))
         .route("/notifications", get(notifications_page))
         .route("/notifications/{id}/read", post(read_notification))
 }
@@ -90,6 +91,13 @@ async fn contract_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<
     let lead = ctx.actor.role == Role::BuyerLead
         && ctx.actor.organisation_id == contract.contract.terms.buyer_id;
     let active = contract.contract.status == ContractStatus::Active;
+    let today = domain::calendar::uk_date(service.now().await?);
+    let may_end = contract.contract.ended_at.is_none()
+        && contract
+            .contract
+            .status
+            .end(contract.contract.terms.end_date, today, false)
+            .is_ok();
     Ok(html! {
         (notice(banner))
         (error_summary(&form.problems))
@@ -150,6 +158,14 @@ async fn contract_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<
                 (Field::new("responsiveness", "Responsiveness").select(form, &mark_options()))
                 (Field::new("comments", "Comments (optional)").textarea(form))
                 button class="nhsuk-button" type="submit" { "Record the review" }
+            }
+            @if may_end {
+                h2 { "Record the contract's end" }
+                form method="post" action=(format!("/contracts/{id}/end")) novalidate {
+                    (csrf_field(&ctx.csrf))
+                    p { "The contract's term ended on " (contract.contract.terms.end_date) ". Recording its end publishes the contract termination notice (UK11)." }
+                    button class="nhsuk-button" type="submit" { "Record the end" }
+                }
             }
             @if active {
                 h2 { "End the contract early" }
@@ -229,6 +245,16 @@ async fn terminate_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) ->
     }
     .await;
     contract_action(&ctx, &id, &posted, result, "terminated").await
+}
+
+async fn end_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    let result = async {
+        let uuid = parse_id(&id)?;
+        service::contracts::end(&ctx.state.ctx, &ctx.actor, uuid).await?;
+        Ok(())
+    }
+    .await;
+    contract_action(&ctx, &id, &posted, result, "ended").await
 }
 
 async fn notifications_content(ctx: &Ctx, banner: Option<&str>) -> Content {

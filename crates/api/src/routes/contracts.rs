@@ -101,6 +101,8 @@ pub struct ContractResponse {
     pub terminated_at: Option<DateTime<Utc>>,
     /// Why.
     pub termination_reason: Option<String>,
+    /// When the buyer recorded that it ended at the end of its term.
+    pub ended_at: Option<DateTime<Utc>>,
     /// Every supplier that has held the contract, the original awardee first, with the dates
     /// each held it from and to (on a single contract's page only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +159,7 @@ impl From<ContractView> for ContractResponse {
             created_at: c.contract.created_at,
             terminated_at: c.contract.terminated_at,
             termination_reason: c.contract.termination_reason,
+            ended_at: c.contract.ended_at,
             holders: c
                 .holders
                 .map(|holders| holders.into_iter().map(Into::into).collect()),
@@ -286,6 +289,33 @@ pub async fn terminate_contract(
     let JsonBody(request) = body?;
     Ok(Json(
         service::contracts::terminate(&state.ctx, &actor, id, &request.reason)
+            .await?
+            .into(),
+    ))
+}
+
+/// Records that an active contract ended at the end of its term (the buyer's lead, from its
+/// last day on), publishing its contract termination notice (UK11). Ending it sooner is a
+/// termination.
+#[utoipa::path(
+    post,
+    path = "/contracts/{id}/end",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The contract's id.")),
+    responses(
+        (status = 200, description = "The contract, ended.", body = ContractResponse),
+        crate::error::AccessProblems,
+        (status = 409, response = Conflict),
+    )
+)]
+pub async fn end_contract(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+) -> Result<Json<ContractResponse>, ApiError> {
+    Ok(Json(
+        service::contracts::end(&state.ctx, &actor, id)
             .await?
             .into(),
     ))

@@ -86,6 +86,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(contracts::list_contracts))
         .routes(routes!(contracts::get_contract))
         .routes(routes!(contracts::terminate_contract))
+        .routes(routes!(contracts::end_contract))
         .routes(routes!(contracts::create_review, contracts::list_reviews))
         .routes(routes!(contracts::get_rating))
         .routes(routes!(

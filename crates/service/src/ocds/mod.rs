@@ -248,7 +248,9 @@ async fn release<C: ConnectionTrait>(
             "awardID": contract.terms.award_id,
             "title": contract.terms.title,
             "status": match contract.status {
-                domain::contract::ContractStatus::Terminated => "terminated",
+                // OCDS "terminated": once in force, now over, early or at the end of its term.
+                domain::contract::ContractStatus::Terminated
+                | domain::contract::ContractStatus::Ended => "terminated",
                 _ => "active",
             },
             "period": {"startDate": contract.terms.start_date.and_time(chrono::NaiveTime::MIN).and_utc(), "endDate": contract.terms.end_date.and_time(chrono::NaiveTime::MIN).and_utc()},

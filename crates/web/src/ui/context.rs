@@ -183,6 +183,10 @@ pub(crate) const CONFIRMATIONS: &[(&str, &str)] = &[
     ("contracted", "The contract is confirmed."),
     ("reviewed", "The performance review is recorded."),
     ("terminated", "The contract is terminated."),
+    (
+        "ended",
+        "The contract's end is recorded and its termination notice published.",
+    ),
     ("read", "Marked as read."),
     (
         "transferred",
