@@ -18,6 +18,7 @@ mod market;
 mod notices;
 mod ocds;
 mod offers;
+mod procedures;
 mod procurement_act;
 mod tenders;
 mod web;

@@ -217,6 +217,9 @@ pub enum NotificationKind {
     AwardCancelled,
     /// The contract was entered: to every bidder.
     ContractAwarded,
+    /// The shortlist of a competitive flexible procedure was decided: to each supplier that
+    /// requested to participate, with its own decision and reason.
+    ParticipationDecided,
 }
 
 codes!(NotificationKind, "/kind", "is not a notification kind", {
@@ -229,6 +232,7 @@ codes!(NotificationKind, "/kind", "is not a notification kind", {
     ChallengeResolved => "challenge_resolved",
     AwardCancelled => "award_cancelled",
     ContractAwarded => "contract_awarded",
+    ParticipationDecided => "participation_decided",
 });
 
 /// A question's text.

@@ -21,6 +21,7 @@ pub mod notice;
 pub mod offer;
 pub mod organisation;
 pub mod pagination;
+pub mod participation;
 pub mod procurement;
 pub mod tender;
 pub mod transfer;

@@ -16,6 +16,7 @@ pub mod notices;
 pub mod notifications;
 pub mod offers;
 pub mod organisations;
+pub mod participation;
 pub mod reference;
 pub mod tenders;
 pub mod transfers;

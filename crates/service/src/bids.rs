@@ -98,7 +98,11 @@ async fn open_for_bids(
     }
     if !can_bid(actor, &scope) {
         return Err(DomainError::Forbidden(
-            "your organisation may not bid on this tender".to_owned(),
+            if tender.procedure == domain::tender::Procedure::CompetitiveFlexible {
+                "only the suppliers admitted to the shortlist may tender".to_owned()
+            } else {
+                "your organisation may not bid on this tender".to_owned()
+            },
         )
         .into());
     }

@@ -9,7 +9,7 @@ use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::bid::{self, ClarificationView, NotificationKind};
 use domain::ids::{ClarificationId, TenderId};
-use domain::tender::{Procedure, TenderStatus, can_bid, can_view_tender, check_before};
+use domain::tender::{Procedure, TenderStatus, can_view_tender, check_before};
 use persistence::tenders::Clarification;
 use serde_json::json;
 
@@ -57,7 +57,7 @@ pub async fn ask(
     if !can_view_tender(actor, &scope) {
         return Err(DomainError::NotFound("tender").into());
     }
-    if !can_bid(actor, &scope) {
+    if !domain::tender::can_ask_questions(actor, &scope, current.shortlisted_at.is_some()) {
         return Err(DomainError::Forbidden(
             "only suppliers able to bid on the tender may ask questions".to_owned(),
         )
@@ -152,7 +152,9 @@ pub async fn answer(
     .ok_or_else(|| ServiceError::conflict("the question is already answered"))?;
     let recipients = match current.procedure {
         Procedure::Invited => current.invited.clone(),
-        Procedure::Open => persistence::notifications::all_suppliers(command.conn()).await?,
+        Procedure::Open | Procedure::CompetitiveFlexible => {
+            persistence::notifications::all_suppliers(command.conn()).await?
+        }
     };
     crate::notify(
         &command,

@@ -19,6 +19,7 @@ pub mod notices;
 pub mod notifications;
 pub mod ocds;
 pub mod offers;
+pub mod participation;
 pub mod reference;
 pub mod sessions;
 pub mod tenders;

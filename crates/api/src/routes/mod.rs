@@ -58,6 +58,11 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tenders::amend_tender))
         .routes(routes!(tenders::cancel_tender))
         .routes(routes!(
+            tenders::request_participation,
+            tenders::list_participation_requests
+        ))
+        .routes(routes!(tenders::shortlist_tender))
+        .routes(routes!(
             tenders::ask_clarification,
             tenders::list_clarifications
         ))

@@ -38,6 +38,9 @@ pub enum NotificationKindDto {
     AwardCancelled,
     /// The contract for a tender you bid on was entered.
     ContractAwarded,
+    /// The shortlist of a competitive flexible procedure you requested to participate in was
+    /// decided: whether you are admitted, and why.
+    ParticipationDecided,
 }
 
 impl From<NotificationKind> for NotificationKindDto {
@@ -52,6 +55,7 @@ impl From<NotificationKind> for NotificationKindDto {
             NotificationKind::ChallengeResolved => Self::ChallengeResolved,
             NotificationKind::AwardCancelled => Self::AwardCancelled,
             NotificationKind::ContractAwarded => Self::ContractAwarded,
+            NotificationKind::ParticipationDecided => Self::ParticipationDecided,
         }
     }
 }

@@ -65,7 +65,10 @@ impl TenderScope {
         actor.role == Role::SupplierBidder
             && match self.procedure {
                 Procedure::Open => true,
-                Procedure::Invited => self.invited.contains(&actor.organisation_id),
+                // The shortlist writes the admitted suppliers as the tender's invitations.
+                Procedure::CompetitiveFlexible | Procedure::Invited => {
+                    self.invited.contains(&actor.organisation_id)
+                }
             }
     }
 }
@@ -106,11 +109,10 @@ impl TenderAudience {
         match self {
             Self::Buyer(own) if own == tender.buyer => true,
             _ if tender.status == TenderStatus::Draft => false,
-            Self::Buyer(_) => tender.procedure == Procedure::Open,
-            Self::Supplier(supplier) => match tender.procedure {
-                Procedure::Open => true,
-                Procedure::Invited => tender.invited.contains(&supplier),
-            },
+            Self::Buyer(_) => tender.procedure.is_advertised(),
+            Self::Supplier(supplier) => {
+                tender.procedure.is_advertised() || tender.invited.contains(&supplier)
+            }
             Self::Oversight => true,
         }
     }
@@ -119,6 +121,16 @@ impl TenderAudience {
 /// Whether `actor`'s organisation may bid on the tender (it must also be open for bids).
 pub fn can_bid(actor: &Actor, tender: &TenderScope) -> bool {
     tender.may_bid(actor)
+}
+
+/// Whether `actor`'s organisation may ask the buyer questions: those who may bid, and in a
+/// competitive flexible procedure before its shortlist any supplier (questions then are about
+/// the conditions of participation).
+pub fn can_ask_questions(actor: &Actor, tender: &TenderScope, shortlisted: bool) -> bool {
+    tender.may_bid(actor)
+        || (actor.role == Role::SupplierBidder
+            && tender.procedure == Procedure::CompetitiveFlexible
+            && !shortlisted)
 }
 
 /// What `actor` may see of the bids on a tender.

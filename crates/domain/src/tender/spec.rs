@@ -6,16 +6,41 @@ use super::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Procedure {
-    /// Any supplier may bid.
+    /// Any supplier may bid (s.20(2)(a)).
     Open,
-    /// Only the named suppliers may see the tender and bid.
+    /// Competitive flexible (s.20(2)(b)): suppliers request to participate against the
+    /// conditions of participation; the lead shortlists them with reasons; only the admitted
+    /// tender.
+    CompetitiveFlexible,
+    /// Only the named suppliers may see the tender and bid: a quotation below threshold.
     Invited,
 }
 
-codes!(Procedure, "/procedure", "must be open or invited", {
+codes!(Procedure, "/procedure", "must be open, competitive_flexible or invited", {
     Open => "open",
+    CompetitiveFlexible => "competitive_flexible",
     Invited => "invited",
 });
+
+impl Procedure {
+    /// Whether the procurement is advertised by a tender notice: public, and any supplier may
+    /// take part (an invited quotation is neither).
+    pub const fn is_advertised(self) -> bool {
+        !matches!(self, Self::Invited)
+    }
+}
+
+/// A competitive flexible procedure's participation stage, as the buyer sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participation {
+    /// Requests to participate close then.
+    pub expression_of_interest_deadline: DateTime<Utc>,
+    /// What a supplier must show to be admitted (s.22).
+    pub conditions: String,
+}
+
+/// The most characters of the conditions of participation.
+pub const CONDITIONS_MAX: usize = 20_000;
 
 pub const TITLE_MAX: usize = 200;
 
@@ -46,6 +71,10 @@ pub struct TenderFields<'a> {
     pub urgency_reason: Option<&'a str>,
     /// The planned procurement notice (UK3) the buyer relies on, if any.
     pub planned_procurement_notice_id: Option<NoticeId>,
+    /// Competitive flexible only: when requests to participate close.
+    pub expression_of_interest_deadline: Option<DateTime<Utc>>,
+    /// Competitive flexible only: the conditions of participation.
+    pub conditions_of_participation: Option<&'a str>,
 }
 
 /// The most characters of a stated urgency.
@@ -71,6 +100,62 @@ pub struct TenderSpec {
     /// The planned procurement notice (UK3) relied on to shorten the tendering period; the
     /// caller checks it against the stored notice.
     pub planned_procurement_notice_id: Option<NoticeId>,
+    /// A competitive flexible procedure's participation stage (and only then).
+    pub participation: Option<Participation>,
+}
+
+/// The participation stage: required of a competitive flexible procedure (its deadline before
+/// the submission deadline), refused on any other.
+fn participation(fields: &TenderFields<'_>, v: &mut Validator) -> Option<Participation> {
+    let conditions = fields
+        .conditions_of_participation
+        .filter(|c| !c.trim().is_empty());
+    if fields.procedure != Procedure::CompetitiveFlexible {
+        if fields.expression_of_interest_deadline.is_some() {
+            v.push(FieldError::new(
+                "/expression_of_interest_deadline",
+                "is only for a competitive_flexible procedure",
+            ));
+        }
+        if conditions.is_some() {
+            v.push(FieldError::new(
+                "/conditions_of_participation",
+                "are only for a competitive_flexible procedure",
+            ));
+        }
+        return None;
+    }
+    let deadline = match fields.expression_of_interest_deadline {
+        None => {
+            v.push(FieldError::new(
+                "/expression_of_interest_deadline",
+                "is required: when requests to participate close",
+            ));
+            None
+        }
+        Some(d) if d >= fields.submission_deadline => {
+            v.push(FieldError::new(
+                "/expression_of_interest_deadline",
+                "must be before the submission deadline",
+            ));
+            None
+        }
+        Some(d) => Some(d),
+    };
+    let conditions = match conditions {
+        None => {
+            v.push(FieldError::new(
+                "/conditions_of_participation",
+                "are required: what a supplier must show to be admitted",
+            ));
+            None
+        }
+        Some(c) => v.check(long_text(c, "/conditions_of_participation", CONDITIONS_MAX)),
+    };
+    Some(Participation {
+        expression_of_interest_deadline: deadline?,
+        conditions: conditions?,
+    })
 }
 
 pub(crate) fn pence(value: i64, pointer: &str) -> Result<i64, DomainError> {
@@ -117,10 +202,12 @@ impl TenderSpec {
         );
         let invited = fields.invited_supplier_ids;
         match fields.procedure {
-            Procedure::Open if !invited.is_empty() => v.push(FieldError::new(
-                "/invited_supplier_ids",
-                "must be empty for an open tender: any supplier may bid",
-            )),
+            Procedure::Open | Procedure::CompetitiveFlexible if !invited.is_empty() => {
+                v.push(FieldError::new(
+                    "/invited_supplier_ids",
+                    "must be empty for an advertised tender: any supplier may take part",
+                ));
+            }
             Procedure::Invited if invited.is_empty() || invited.len() > MAX_INVITED => {
                 v.push(FieldError::new(
                     "/invited_supplier_ids",
@@ -146,6 +233,7 @@ impl TenderSpec {
             Some(days) => v.check(StandstillDays::new(days)),
             None => Some(StandstillDays::DEFAULT),
         };
+        let participation = participation(fields, &mut v);
         let urgency_reason = fields
             .urgency_reason
             .filter(|r| !r.trim().is_empty())
@@ -185,6 +273,7 @@ impl TenderSpec {
                 standstill_days,
                 urgency_reason,
                 planned_procurement_notice_id: fields.planned_procurement_notice_id,
+                participation,
             }),
             _ => Err(DomainError::Validation(Vec::new())),
         }

@@ -321,7 +321,11 @@ fn who_sees_a_tender_by_role_state_and_procedure() {
     for (viewer, role, organisation, draft, open, invitation) in table {
         let who = actor(role, organisation);
         for status in TenderStatus::ALL {
-            for procedure in [Procedure::Open, Procedure::Invited] {
+            for procedure in [
+                Procedure::Open,
+                Procedure::CompetitiveFlexible,
+                Procedure::Invited,
+            ] {
                 let scope = TenderScope {
                     buyer,
                     procedure,
@@ -330,7 +334,8 @@ fn who_sees_a_tender_by_role_state_and_procedure() {
                 };
                 let expected = match (status, procedure) {
                     (TenderStatus::Draft, _) => draft,
-                    (_, Procedure::Open) => open,
+                    // A competitive flexible procedure is advertised like an open one.
+                    (_, Procedure::Open | Procedure::CompetitiveFlexible) => open,
                     (_, Procedure::Invited) => invitation,
                 };
                 assert_eq!(
@@ -481,6 +486,47 @@ fn an_invited_tender_is_invisible_to_everyone_it_does_not_concern() {
 }
 
 #[test]
+fn in_a_competitive_flexible_procedure_everyone_sees_the_tender_and_only_the_admitted_bid() {
+    let buyer = OrganisationId::new();
+    let admitted = OrganisationId::new();
+    let refused = OrganisationId::new();
+    // Before the shortlist nobody is admitted; after it, the admitted are its invitations.
+    let mut tender = TenderScope {
+        buyer,
+        procedure: Procedure::CompetitiveFlexible,
+        invited: Vec::new(),
+        status: TenderStatus::Published,
+    };
+    for supplier in [admitted, refused] {
+        let who = actor(Role::SupplierBidder, supplier);
+        assert!(can_view_tender(&who, &tender));
+        assert!(!can_bid(&who, &tender), "no bid before the shortlist");
+    }
+    tender.invited = vec![admitted];
+    assert!(can_bid(&actor(Role::SupplierBidder, admitted), &tender));
+    assert!(!can_bid(&actor(Role::SupplierBidder, refused), &tender));
+    assert!(can_view_tender(
+        &actor(Role::SupplierBidder, refused),
+        &tender
+    ));
+    assert!(can_view_tender(&actor(Role::BuyerLead, refused), &tender));
+    // Any supplier asks questions until the shortlist; then only the admitted.
+    let refused_supplier = actor(Role::SupplierBidder, refused);
+    assert!(can_ask_questions(&refused_supplier, &tender, false));
+    assert!(!can_ask_questions(&refused_supplier, &tender, true));
+    assert!(can_ask_questions(
+        &actor(Role::SupplierBidder, admitted),
+        &tender,
+        true
+    ));
+    assert!(!can_ask_questions(
+        &actor(Role::BuyerLead, refused),
+        &tender,
+        false
+    ));
+}
+
+#[test]
 fn a_draft_tender_is_its_buyers_alone() {
     let buyer = OrganisationId::new();
     let tender = TenderScope {
@@ -529,6 +575,8 @@ fn fields<'a>(criteria: &'a [NewCriterion], invited: &'a [OrganisationId]) -> Te
         standstill_days: None,
         urgency_reason: None,
         planned_procurement_notice_id: None,
+        expression_of_interest_deadline: None,
+        conditions_of_participation: None,
     }
 }
 
@@ -694,4 +742,46 @@ fn each_role_is_offered_the_actions_of_the_tenders_state_and_no_other() {
         let offered = tender_actions(&actor(*role, organisation), buyer, *status);
         assert_eq!(&offered, expected, "{role:?} (own: {own}) in {status:?}");
     }
+}
+
+#[test]
+fn a_competitive_flexible_procedure_needs_its_participation_stage_and_no_other_procedure_has_one() {
+    let criteria = [
+        criterion("Price", "price", 60),
+        criterion("Quality", "quality", 40),
+    ];
+    let mut cfp = fields(&criteria, &[]);
+    cfp.procedure = Procedure::CompetitiveFlexible;
+    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&cfp) else {
+        panic!("a competitive flexible procedure without its stage parsed");
+    };
+    let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/expression_of_interest_deadline",
+            "/conditions_of_participation"
+        ]
+    );
+    cfp.conditions_of_participation = Some("Two years of NHS procurement support.");
+    cfp.expression_of_interest_deadline = Some(at(12));
+    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&cfp) else {
+        panic!("requests closing with the bids parsed");
+    };
+    assert_eq!(errors[0].pointer, "/expression_of_interest_deadline");
+    cfp.expression_of_interest_deadline = Some(at(5));
+    let spec = TenderSpec::parse(&cfp).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        spec.participation,
+        Some(Participation {
+            expression_of_interest_deadline: at(5),
+            conditions: "Two years of NHS procurement support.".to_owned(),
+        })
+    );
+    let mut open = cfp.clone();
+    open.procedure = Procedure::Open;
+    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&open) else {
+        panic!("an open tender with a participation stage parsed");
+    };
+    assert_eq!(errors.len(), 2);
 }

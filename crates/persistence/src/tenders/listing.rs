@@ -65,11 +65,11 @@ pub(crate) fn push_listing_query(
         TenderAudience::Buyer(org) => {
             sql.push("(t.buyer_id = ")
                 .bind(org.as_uuid())
-                .push(" OR (t.status <> 'draft' AND t.procedure = 'open'))");
+                .push(" OR (t.status <> 'draft' AND t.procedure <> 'invited'))");
         }
         TenderAudience::Supplier(org) => {
             sql.push(
-                "t.status <> 'draft' AND (t.procedure = 'open' OR EXISTS (SELECT 1 FROM \
+                "t.status <> 'draft' AND (t.procedure <> 'invited' OR EXISTS (SELECT 1 FROM \
                  tender_invitations i WHERE i.tender_id = t.id AND i.supplier_id = ",
             )
             .bind(org.as_uuid())

@@ -69,6 +69,13 @@ pub struct Tender {
     pub urgency_reason: Option<String>,
     /// The planned procurement notice (UK3) it relies on to shorten its tendering period.
     pub planned_procurement_notice_id: Option<NoticeId>,
+    /// Competitive flexible: when requests to participate close.
+    pub expression_of_interest_deadline: Option<DateTime<Utc>>,
+    /// Competitive flexible: what a supplier must show to be admitted.
+    pub conditions_of_participation: Option<String>,
+    /// Competitive flexible: when the lead decided the shortlist (the admitted suppliers are
+    /// then the tender's invitations).
+    pub shortlisted_at: Option<DateTime<Utc>>,
 }
 
 impl Tender {
@@ -160,6 +167,9 @@ fn to_domain(
         above_threshold: model.above_threshold,
         urgency_reason: model.urgency_reason,
         planned_procurement_notice_id: model.planned_procurement_notice_id.map(NoticeId::from_uuid),
+        expression_of_interest_deadline: model.expression_of_interest_deadline,
+        conditions_of_participation: model.conditions_of_participation,
+        shortlisted_at: model.shortlisted_at,
     })
 }
 
@@ -259,8 +269,11 @@ pub async fn insert(
         above_threshold: Set(above_threshold),
         urgency_reason: Set(spec.urgency_reason.clone()),
         planned_procurement_notice_id: Set(spec.planned_procurement_notice_id.map(|n| n.as_uuid())),
-        expression_of_interest_deadline: Set(None),
-        conditions_of_participation: Set(None),
+        expression_of_interest_deadline: Set(spec
+            .participation
+            .as_ref()
+            .map(|p| p.expression_of_interest_deadline)),
+        conditions_of_participation: Set(spec.participation.as_ref().map(|p| p.conditions.clone())),
         shortlisted_at: Set(None),
         direct_award_ground: Set(None),
         direct_award_justification: Set(None),
@@ -321,6 +334,18 @@ pub async fn replace_draft(
         .col_expr(
             Column::PlannedProcurementNoticeId,
             Expr::value(spec.planned_procurement_notice_id.map(|n| n.as_uuid())),
+        )
+        .col_expr(
+            Column::ExpressionOfInterestDeadline,
+            Expr::value(
+                spec.participation
+                    .as_ref()
+                    .map(|p| p.expression_of_interest_deadline),
+            ),
+        )
+        .col_expr(
+            Column::ConditionsOfParticipation,
+            Expr::value(spec.participation.as_ref().map(|p| p.conditions.clone())),
         )
         .col_expr(Column::AboveThreshold, Expr::value(above_threshold))
         .col_expr(Column::Version, Expr::value(current.version + 1))

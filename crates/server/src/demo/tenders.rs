@@ -77,6 +77,8 @@ pub(super) async fn draft(
         standstill_days: None,
         urgency_reason: None,
         planned_procurement_notice_id: None,
+        expression_of_interest_deadline: None,
+        conditions_of_participation: None,
     })?;
     Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
 }

@@ -171,8 +171,12 @@ async fn release<C: ConnectionTrait>(
         "description": tender.description,
         "status": tender_status,
         "value": pounds(tender.estimated_value_pence),
-        "procurementMethod": match tender.procedure { Procedure::Open => "open", Procedure::Invited => "selective" },
-        "procurementMethodDetails": match tender.procedure { Procedure::Open => "Open competition", Procedure::Invited => "Invited competition" },
+        "procurementMethod": match tender.procedure { Procedure::Open => "open", Procedure::CompetitiveFlexible | Procedure::Invited => "selective" },
+        "procurementMethodDetails": match tender.procedure {
+            Procedure::Open => "Open procedure",
+            Procedure::CompetitiveFlexible => "Competitive flexible procedure",
+            Procedure::Invited => "Invited competition",
+        },
         "mainProcurementCategory": "services",
         "procuringEntity": party_ref(buyer),
         "aboveThreshold": tender.above_threshold,
@@ -180,6 +184,8 @@ async fn release<C: ConnectionTrait>(
         "awardCriteriaDetails": tender.criteria.iter().map(|c| format!("{} ({}%)", c.name, c.weight)).collect::<Vec<_>>().join("; "),
         "enquiryPeriod": {"endDate": tender.clarification_deadline},
         "tenderPeriod": {"endDate": tender.submission_deadline},
+        "expressionOfInterestDeadline": tender.expression_of_interest_deadline,
+        "eligibilityCriteria": tender.conditions_of_participation,
         "contractPeriod": {"durationInDays": i64::from(tender.contract_term_months) * 365 / 12},
         "items": [{
             "id": "1",

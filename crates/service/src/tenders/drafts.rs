@@ -137,6 +137,10 @@ pub struct DraftChanges {
     pub urgency_reason: Option<Option<String>>,
     /// `Some(None)` no longer relies on a planned procurement notice.
     pub planned_procurement_notice_id: Option<Option<NoticeId>>,
+    /// `Some(None)` removes it (a procedure other than competitive flexible has none).
+    pub expression_of_interest_deadline: Option<Option<DateTime<Utc>>>,
+    /// `Some(None)` removes them.
+    pub conditions_of_participation: Option<Option<String>>,
 }
 
 impl DraftChanges {
@@ -156,6 +160,8 @@ impl DraftChanges {
             && self.standstill_days.is_none()
             && self.urgency_reason.is_none()
             && self.planned_procurement_notice_id.is_none()
+            && self.expression_of_interest_deadline.is_none()
+            && self.conditions_of_participation.is_none()
     }
 
     /// The draft as it would be with these changes, parsed by the domain.
@@ -212,6 +218,13 @@ impl DraftChanges {
             planned_procurement_notice_id: self
                 .planned_procurement_notice_id
                 .unwrap_or(current.planned_procurement_notice_id),
+            expression_of_interest_deadline: self
+                .expression_of_interest_deadline
+                .unwrap_or(current.expression_of_interest_deadline),
+            conditions_of_participation: match &self.conditions_of_participation {
+                Some(changed) => changed.as_deref(),
+                None => current.conditions_of_participation.as_deref(),
+            },
         })
     }
 }

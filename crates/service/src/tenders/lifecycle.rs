@@ -41,6 +41,14 @@ async fn publish_in(
     let now = command.now();
     tender::Deadlines::new(current.clarification_deadline, current.submission_deadline)?
         .check_ahead_of(now)?;
+    if let Some(deadline) = current.expression_of_interest_deadline
+        && deadline <= now
+    {
+        return Err(ServiceError::field(
+            "/expression_of_interest_deadline",
+            "must be in the future when the tender is published",
+        ));
+    }
     let above = above_threshold(
         command.conn(),
         thresholds,
@@ -65,20 +73,33 @@ async fn publish_in(
         let qualifying = planned
             .as_ref()
             .is_some_and(|n| domain::notice::qualifies_as_planned_notice(n.published_at, now));
-        let period = v.check(Period::Tendering.check(
-            "/submission_deadline",
-            now,
-            current.submission_deadline,
-            Circumstances {
-                urgency: current.urgency_reason.is_some(),
-                planned_procurement_notice: qualifying,
-                // Tenders are only ever submitted here, electronically, and the tender notice
-                // carries the whole specification.
-                electronic_with_documents: true,
-                ..Circumstances::default()
-            },
-        ));
+        let circumstances = Circumstances {
+            urgency: current.urgency_reason.is_some(),
+            planned_procurement_notice: qualifying,
+            // Tenders are only ever submitted here, electronically, and the tender notice
+            // carries the whole specification.
+            electronic_with_documents: true,
+            ..Circumstances::default()
+        };
+        // A competitive flexible procedure's first period is its participation period, from the
+        // tender notice to the expression-of-interest deadline (s.54(3)); its tendering period
+        // runs from the shortlist and is checked then.
+        let period = match current.expression_of_interest_deadline {
+            Some(deadline) => v.check(Period::Participation.check(
+                "/expression_of_interest_deadline",
+                now,
+                deadline,
+                circumstances,
+            )),
+            None => v.check(Period::Tendering.check(
+                "/submission_deadline",
+                now,
+                current.submission_deadline,
+                circumstances,
+            )),
+        };
         if period.is_none()
+            && current.expression_of_interest_deadline.is_none()
             && let Some(notice) = planned.filter(|_| !qualifying)
         {
             v.push(FieldError::new(
@@ -107,7 +128,7 @@ async fn publish_in(
     .await?;
     let recipients = match published.procedure {
         Procedure::Invited => published.invited.clone(),
-        Procedure::Open => {
+        Procedure::Open | Procedure::CompetitiveFlexible => {
             persistence::notifications::suppliers_offering(
                 command.conn(),
                 &published.category,
@@ -134,7 +155,7 @@ async fn publish_in(
     audit_change(command, actor, "tender.published", &before, &shown).await?;
     // An open tender is advertised by its tender notice; an invited quotation (below threshold
     // only) is not advertised.
-    if shown.tender.procedure == Procedure::Open {
+    if shown.tender.procedure.is_advertised() {
         crate::notices::publish_for_tender(
             command,
             actor.as_ref(),
@@ -151,6 +172,8 @@ async fn publish_in(
                 "submission_deadline": shown.tender.submission_deadline,
                 "urgency_reason": shown.tender.urgency_reason,
                 "planned_procurement_notice_id": shown.tender.planned_procurement_notice_id,
+                "expression_of_interest_deadline": shown.tender.expression_of_interest_deadline,
+                "conditions_of_participation": shown.tender.conditions_of_participation,
                 "criteria": shown.tender.criteria.iter().map(|c| json!({"name": c.name, "kind": c.kind.as_str(), "weight": c.weight})).collect::<Vec<_>>(),
             }),
         )

@@ -49,6 +49,7 @@ pub(super) struct TenderForm {
     submission_deadline: Option<chrono::DateTime<chrono::Utc>>,
     standstill_days: Option<i64>,
     planned_procurement_notice_id: Option<NoticeId>,
+    expression_of_interest_deadline: Option<chrono::DateTime<chrono::Utc>>,
     errors: Vec<FieldError>,
 }
 
@@ -138,6 +139,15 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
     };
     let clarification_deadline = instant_of(posted, "clarification_deadline", &mut errors);
     let submission_deadline = instant_of(posted, "submission_deadline", &mut errors);
+    let expression_of_interest_deadline = if posted
+        .get("expression_of_interest_deadline")
+        .trim()
+        .is_empty()
+    {
+        None
+    } else {
+        instant_of(posted, "expression_of_interest_deadline", &mut errors)
+    };
     let planned = posted.get("planned_procurement_notice_id").trim();
     let planned_procurement_notice_id = if planned.is_empty() {
         None
@@ -165,6 +175,7 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
         submission_deadline,
         standstill_days,
         planned_procurement_notice_id,
+        expression_of_interest_deadline,
         errors,
     }
 }
@@ -208,6 +219,8 @@ impl TenderForm {
             standstill_days: self.standstill_days,
             urgency_reason: optional_text(posted, "urgency_reason"),
             planned_procurement_notice_id: self.planned_procurement_notice_id,
+            expression_of_interest_deadline: self.expression_of_interest_deadline,
+            conditions_of_participation: optional_text(posted, "conditions_of_participation"),
         })?)
     }
 
@@ -232,6 +245,10 @@ impl TenderForm {
             standstill_days: self.standstill_days,
             urgency_reason: Some(optional_text(posted, "urgency_reason").map(str::to_owned)),
             planned_procurement_notice_id: Some(self.planned_procurement_notice_id),
+            expression_of_interest_deadline: Some(self.expression_of_interest_deadline),
+            conditions_of_participation: Some(
+                optional_text(posted, "conditions_of_participation").map(str::to_owned),
+            ),
         })
     }
 }
@@ -294,6 +311,29 @@ pub(super) async fn tender_form(
     let region_options = crate::ui::choices("Choose a region", crate::ui::region_options());
     let procedure = form.value("procedure");
     let deadline_hint = minimum_period_hint(ctx).await?;
+    let planned = service::notices::list(
+        &ctx.state.ctx,
+        &persistence::notices::NoticeFilter {
+            notice_type: Some(domain::notice::NoticeType::Uk3),
+            buyer: Some(ctx.actor.organisation_id),
+            ..persistence::notices::NoticeFilter::default()
+        },
+        domain::pagination::PageRequest::new(Some(1), Some(100))?,
+    )
+    .await?;
+    let planned_options = crate::ui::choices(
+        "None",
+        planned.items.iter().map(|n| {
+            (
+                n.notice.id.to_string(),
+                format!(
+                    "{} (published {})",
+                    n.notice.title,
+                    domain::calendar::uk_date(n.notice.published_at)
+                ),
+            )
+        }),
+    );
     let fields = html! {
         (Field::new("description", "What is being bought").hint("Suppliers read this; line breaks are kept.").textarea(form))
         (Field::new("category", "Category").select(form, &category_options))
@@ -304,12 +344,16 @@ pub(super) async fn tender_form(
         div class=(if form.error("procedure").is_some() || form.error("invited_supplier_ids").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
             fieldset class="nhsuk-fieldset" aria-describedby="procedure-hint" {
                 legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Procedure" }
-                div class="nhsuk-hint" id="procedure-hint" { "Open: any supplier may bid. Invited: only the suppliers you tick." }
+                div class="nhsuk-hint" id="procedure-hint" { "Open: any supplier may bid. Competitive flexible: suppliers request to participate, you shortlist them, only the admitted bid. Invited (below threshold only): only the suppliers you tick." }
                 (inline_error("procedure", form.error("procedure").or(form.error("invited_supplier_ids"))))
                 div class="nhsuk-radios" {
                     div class="nhsuk-radios__item" {
                         input class="nhsuk-radios__input" id="procedure" name="procedure" type="radio" value="open" checked[procedure != "invited"];
                         label class="nhsuk-label nhsuk-radios__label" for="procedure" { "Open" }
+                    }
+                    div class="nhsuk-radios__item" {
+                        input class="nhsuk-radios__input" id="procedure-competitive_flexible" name="procedure" type="radio" value="competitive_flexible" checked[procedure == "competitive_flexible"];
+                        label class="nhsuk-label nhsuk-radios__label" for="procedure-competitive_flexible" { "Competitive flexible" }
                     }
                     div class="nhsuk-radios__item" {
                         input class="nhsuk-radios__input" id="procedure-invited" name="procedure" type="radio" value="invited" checked[procedure == "invited"];
@@ -331,8 +375,16 @@ pub(super) async fn tender_form(
                 }
             }
         }
+        details class="nhsuk-details" id="participation" open[procedure == "competitive_flexible"] {
+            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Participation stage (competitive flexible only)" } }
+            div class="nhsuk-details__text" {
+                (Field::new("expression_of_interest_deadline", "Requests to participate close (UK time)").kind("datetime-local").hint("Before bids close. Above threshold at least 25 days after publication, 10 with a stated urgency (s.54(3)).").input(form))
+                (Field::new("conditions_of_participation", "Conditions of participation").hint("What a supplier must show to be admitted to the shortlist (s.22).").textarea(form))
+            }
+        }
         (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").hint("Suppliers may ask questions until then.").input(form))
         (Field::new("submission_deadline", "Bids close (UK time)").kind("datetime-local").hint(&deadline_hint).input(form))
+        (Field::new("planned_procurement_notice_id", "Planned procurement notice (optional, above threshold)").hint("One of your UK3 notices published 40 days to a year before this tender: it shortens the tendering period to 10 days (s.54(5)).").select(form, &planned_options))
         (Field::new("urgency_reason", "Urgency (optional, above threshold)").hint("Why the tendering period must be shortened to 10 days because of urgency. Published with the tender.").textarea(form))
         (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8; at least 8 above threshold.").width("3").input(form))
         fieldset class="nhsuk-fieldset" id="criteria" {
@@ -493,6 +545,21 @@ pub(super) fn values_of(view: &TenderView) -> HashMap<String, String> {
     );
     if let Some(reason) = &tender.urgency_reason {
         values.insert("urgency_reason".to_owned(), reason.clone());
+    }
+    if let Some(deadline) = tender.expression_of_interest_deadline {
+        values.insert(
+            "expression_of_interest_deadline".to_owned(),
+            local_field(deadline),
+        );
+    }
+    if let Some(conditions) = &tender.conditions_of_participation {
+        values.insert("conditions_of_participation".to_owned(), conditions.clone());
+    }
+    if let Some(planned) = tender.planned_procurement_notice_id {
+        values.insert(
+            "planned_procurement_notice_id".to_owned(),
+            planned.to_string(),
+        );
     }
     let mut quality = 0;
     for c in &tender.criteria {

@@ -31,7 +31,7 @@ pub struct CreateTenderRequest {
     /// The contract term, 1 to 120 months.
     #[schema(minimum = 1, maximum = 120, example = 24)]
     pub contract_term_months: i64,
-    /// `open` or `invited` (below threshold only).
+    /// `open`, `competitive_flexible`, or `invited` (below threshold only).
     pub procedure: ProcedureDto,
     /// For an invited tender: the supplier organisations invited (1 to 100).
     #[serde(default)]
@@ -55,6 +55,14 @@ pub struct CreateTenderRequest {
     /// least 40 days and at most a year before this tender is published, that shortens the
     /// minimum tendering period to 10 days (s.54(4) and (5)).
     pub planned_procurement_notice_id: Option<Uuid>,
+    /// Competitive flexible only (required then): when requests to participate close, before
+    /// the submission deadline. Above threshold at least 25 days after the tender notice (10
+    /// with an `urgency_reason`; s.54(3)).
+    pub expression_of_interest_deadline: Option<DateTime<Utc>>,
+    /// Competitive flexible only (required then): what a supplier must show to be admitted to
+    /// the shortlist (s.22).
+    #[schema(max_length = 20000)]
+    pub conditions_of_participation: Option<String>,
 }
 
 pub(crate) type Created = (
@@ -123,7 +131,7 @@ pub struct UpdateTenderRequest {
     /// The contract term, 1 to 120 months.
     #[schema(minimum = 1, maximum = 120)]
     pub contract_term_months: Option<i64>,
-    /// `open` or `invited`.
+    /// `open`, `competitive_flexible` or `invited`.
     pub procedure: Option<ProcedureDto>,
     /// The invited suppliers.
     #[schema(max_items = 100)]
@@ -145,6 +153,13 @@ pub struct UpdateTenderRequest {
     /// The planned procurement notice relied on; null no longer relies on one.
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     pub planned_procurement_notice_id: Option<Option<Uuid>>,
+    /// When requests to participate close; null removes it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub expression_of_interest_deadline: Option<Option<DateTime<Utc>>>,
+    /// The conditions of participation; null removes them.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(max_length = 20000)]
+    pub conditions_of_participation: Option<Option<String>>,
 }
 
 impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
@@ -169,6 +184,8 @@ impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
             planned_procurement_notice_id: r
                 .planned_procurement_notice_id
                 .map(|n| n.map(NoticeId::from_uuid)),
+            expression_of_interest_deadline: r.expression_of_interest_deadline,
+            conditions_of_participation: r.conditions_of_participation,
         }
     }
 }
@@ -242,6 +259,8 @@ impl CreateTenderRequest {
             planned_procurement_notice_id: self
                 .planned_procurement_notice_id
                 .map(NoticeId::from_uuid),
+            expression_of_interest_deadline: self.expression_of_interest_deadline,
+            conditions_of_participation: self.conditions_of_participation.as_deref(),
         })
     }
 }

@@ -29,32 +29,17 @@ impl CriterionKindDto {
     }
 }
 
-/// How suppliers come to bid: `open` (any supplier) or `invited` (named suppliers only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = Procedure)]
-pub enum ProcedureDto {
-    Open,
-    Invited,
-}
-
-impl From<ProcedureDto> for Procedure {
-    fn from(p: ProcedureDto) -> Self {
-        match p {
-            ProcedureDto::Open => Self::Open,
-            ProcedureDto::Invited => Self::Invited,
-        }
+mirror_enum!(
+    /// The procedure (Procurement Act 2023 s.20): `open` (any supplier tenders),
+    /// `competitive_flexible` (suppliers request to participate against the conditions of
+    /// participation, the lead shortlists them with reasons, only the admitted tender), or
+    /// `invited` (named suppliers quote; below threshold only).
+    ProcedureDto as Procedure mirrors Procedure {
+        Open = "open",
+        CompetitiveFlexible = "competitive_flexible",
+        Invited = "invited",
     }
-}
-
-impl From<Procedure> for ProcedureDto {
-    fn from(p: Procedure) -> Self {
-        match p {
-            Procedure::Open => Self::Open,
-            Procedure::Invited => Self::Invited,
-        }
-    }
-}
+);
 
 /// Where a tender is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -222,6 +207,12 @@ pub struct TenderResponse {
     pub urgency_reason: Option<String>,
     /// The planned procurement notice (UK3) relied on to shorten the tendering period (s.54(5)).
     pub planned_procurement_notice_id: Option<Uuid>,
+    /// Competitive flexible: when requests to participate close.
+    pub expression_of_interest_deadline: Option<DateTime<Utc>>,
+    /// Competitive flexible: what a supplier must show to be admitted.
+    pub conditions_of_participation: Option<String>,
+    /// Competitive flexible: when the lead decided the shortlist; only the admitted tender.
+    pub shortlisted_at: Option<DateTime<Utc>>,
     /// The state in force now, by the database clock.
     pub status: TenderStatusDto,
     /// The version; also sent as the `ETag` header.
@@ -297,6 +288,9 @@ impl From<TenderView> for TenderResponse {
             above_threshold: t.above_threshold,
             urgency_reason: t.urgency_reason,
             planned_procurement_notice_id: t.planned_procurement_notice_id.map(|n| n.as_uuid()),
+            expression_of_interest_deadline: t.expression_of_interest_deadline,
+            conditions_of_participation: t.conditions_of_participation.clone(),
+            shortlisted_at: t.shortlisted_at,
             status: view.status.into(),
             version: t.version,
             created_at: t.created_at,

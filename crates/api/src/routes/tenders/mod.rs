@@ -33,10 +33,12 @@ mod clarifications;
 mod drafts;
 mod dto;
 mod lifecycle;
+mod participation;
 mod read;
 
 pub use clarifications::*;
 pub use drafts::*;
 pub use dto::*;
 pub use lifecycle::*;
+pub use participation::*;
 pub use read::*;
