@@ -1613,3 +1613,150 @@ async fn anyone_reads_the_notices_pages_without_signing_in_and_searches_them_by_
     let (_, shown) = page(&app, &lead, &tender).await;
     assert!(shown.contains("UK4: Tender notice"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_competitive_flexible_procedure_runs_from_the_pages_requests_then_the_shortlist() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let admitted = app.user("supplier_bidder").await;
+    let refused = app.user("supplier_bidder").await;
+    let lead_cookies = browser_session(&app, &lead.email, e2e::PASSWORD).await;
+
+    // The form asks for the participation stage of a competitive flexible procedure.
+    let new = [
+        ("csrf", CSRF),
+        ("title", "Flexible procedure check"),
+        ("description", "Checks the participation stage."),
+        ("category", "procurement"),
+        ("region", "london"),
+        ("estimated_value_pence", "100000"),
+        ("contract_term_months", "12"),
+        ("procedure", "competitive_flexible"),
+        ("clarification_deadline", "2030-01-01T12:00"),
+        ("submission_deadline", "2030-01-10T12:00"),
+        ("criteria-0-weight", "40"),
+        ("criteria-1-name", "Approach"),
+        ("criteria-1-weight", "60"),
+    ];
+    let refused_form = post_form(&app, &lead_cookies, "/tenders/new", &new).await;
+    assert_eq!(refused_form.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused_form.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#expression_of_interest_deadline\"")
+            && html.contains("href=\"#conditions_of_participation\""),
+        "{html}"
+    );
+
+    let draft = e2e::success(
+        app.post(
+            "/api/v1/tenders",
+            &lead.token,
+            e2e::tender_json(
+                3600.0,
+                serde_json::json!({
+                    "procedure": "competitive_flexible",
+                    "expression_of_interest_deadline": e2e::in_seconds(3.0),
+                    "conditions_of_participation": "Three years of NHS work.",
+                }),
+            ),
+        )
+        .await,
+    )
+    .await;
+    let id = e2e::id_of(&draft);
+    let published = post_form(
+        &app,
+        &lead_cookies,
+        &format!("/tenders/{id}/publish"),
+        &[("csrf", CSRF), ("version", "1")],
+    )
+    .await;
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    let (_, tender_page) = page(&app, &lead_cookies, &format!("/tenders/{id}")).await;
+    assert!(
+        tender_page.contains("Requests to participate close"),
+        "{tender_page}"
+    );
+
+    // Each supplier requests from its page; an empty statement is refused at its field.
+    let participation = format!("/tenders/{id}/participation");
+    let mut supplier_cookies = Vec::new();
+    for (who, statement) in [
+        (&admitted, "Five years of ICB procurement."),
+        (&refused, "We start next year."),
+    ] {
+        let cookies = browser_session(&app, &who.email, e2e::PASSWORD).await;
+        let empty = post_form(
+            &app,
+            &cookies,
+            &participation,
+            &[("csrf", CSRF), ("statement", " ")],
+        )
+        .await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.text().await.unwrap().contains("href=\"#statement\""));
+        let sent = post_form(
+            &app,
+            &cookies,
+            &participation,
+            &[("csrf", CSRF), ("statement", statement)],
+        )
+        .await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+        let (_, own) = page(&app, &cookies, &participation).await;
+        assert!(own.contains(statement), "{own}");
+        // Before the shortlist nobody is offered the bid form.
+        let (_, tender_page) = page(&app, &cookies, &format!("/tenders/{id}")).await;
+        assert!(!tender_page.contains(">Your bid<"), "{tender_page}");
+        supplier_cookies.push(cookies);
+    }
+    // The lead reads them only once requests close.
+    let (_, sealed) = page(&app, &lead_cookies, &participation).await;
+    assert!(sealed.contains("sealed until") && !sealed.contains("We start next year"));
+    e2e::wait_until(draft["expression_of_interest_deadline"].as_str().unwrap()).await;
+    let (_, open) = page(&app, &lead_cookies, &participation).await;
+    assert!(open.contains("We start next year") && open.contains("Decide the shortlist"));
+
+    // The shortlist: a missing reason is refused at its row; then decided.
+    let decide = |second_reason: &'static str| {
+        vec![
+            ("csrf", CSRF.to_owned()),
+            ("decisions-0-supplier_id", admitted.organisation_id.clone()),
+            ("decisions-0-admitted", "admit".to_owned()),
+            ("decisions-0-reason", "Meets the conditions.".to_owned()),
+            ("decisions-1-supplier_id", refused.organisation_id.clone()),
+            ("decisions-1-admitted", "refuse".to_owned()),
+            ("decisions-1-reason", second_reason.to_owned()),
+        ]
+    };
+    let missing = decide("");
+    let missing: Vec<(&str, &str)> = missing.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let shortlist_path = format!("/tenders/{id}/shortlist");
+    let refused_shortlist = post_form(&app, &lead_cookies, &shortlist_path, &missing).await;
+    assert_eq!(refused_shortlist.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused_shortlist
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"#decisions-1-reason\"")
+    );
+    let complete = decide("No NHS references.");
+    let complete: Vec<(&str, &str)> = complete.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let decided = post_form(&app, &lead_cookies, &shortlist_path, &complete).await;
+    assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+    let (_, admitted_page) = page(&app, &supplier_cookies[0], &participation).await;
+    assert!(
+        admitted_page.contains("Admitted to tender"),
+        "{admitted_page}"
+    );
+    let (_, refused_page) = page(&app, &supplier_cookies[1], &participation).await;
+    assert!(
+        refused_page.contains("Not admitted") && refused_page.contains("No NHS references."),
+        "{refused_page}"
+    );
+    let (_, admitted_tender) = page(&app, &supplier_cookies[0], &format!("/tenders/{id}")).await;
+    assert!(admitted_tender.contains(">Your bid<"), "{admitted_tender}");
+    let (_, refused_tender) = page(&app, &supplier_cookies[1], &format!("/tenders/{id}")).await;
+    assert!(!refused_tender.contains(">Your bid<"));
+}

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 mod form;
+mod participation;
 use form::*;
 
 pub fn routes() -> Router<WebState> {
@@ -42,6 +43,7 @@ pub fn routes() -> Router<WebState> {
             "/tenders/{id}/questions/{qid}/answer",
             post(answer_question),
         )
+        .merge(participation::routes())
 }
 
 /// The tender as the signed-in user may see it (the API's rules), or 404.
@@ -324,7 +326,7 @@ pub async fn tender_view(
             ("State", html! { strong class="nhsuk-tag" { (words(view.status.as_str())) } }),
             ("Category", html! { (tender.category) }),
             ("Region", html! { (words(tender.region.code())) }),
-            ("Procedure", html! { (tender.procedure.as_str()) }),
+            ("Procedure", html! { (words(tender.procedure.as_str())) }),
             ("Questions close", html! { (when(tender.clarification_deadline)) }),
             ("Bids close", html! { (when(tender.submission_deadline)) }),
             ("Estimated value", html! { (pounds(tender.estimated_value_pence)) }),
@@ -333,6 +335,12 @@ pub async fn tender_view(
         ]))
         @if let Some(ceiling) = view.budget_ceiling_pence() {
             (summary(vec![("Budget ceiling (not shown to suppliers)", html! { (pounds(ceiling)) })]))
+        }
+        @if let Some(deadline) = tender.expression_of_interest_deadline {
+            (summary(vec![
+                ("Requests to participate close", html! { (when(deadline)) }),
+                ("Shortlist", html! { (tender.shortlisted_at.map(when).unwrap_or_else(|| "Not yet decided".to_owned())) }),
+            ]))
         }
         @if let Some(reason) = &tender.cancellation_reason {
             div class="nhsuk-warning-callout" {
@@ -368,7 +376,10 @@ pub async fn tender_view(
             @if offered(TenderAction::Cancel) {
                 " " a class="nhsuk-button nhsuk-button--warning" href=(format!("/tenders/{id}/cancel")) { "Cancel the tender" }
             }
-            @if offered(TenderAction::Bid) {
+            @if tender.procedure == Procedure::CompetitiveFlexible && (lead || ctx.actor.role == Role::SupplierBidder) {
+                a class="nhsuk-button nhsuk-button--secondary" href=(format!("/tenders/{id}/participation")) { "Requests to participate" } " "
+            }
+            @if offered(TenderAction::Bid) && (tender.procedure != Procedure::CompetitiveFlexible || domain::tender::can_bid(&ctx.actor, &tender.scope(view.status))) {
                 a class="nhsuk-button" href=(format!("/tenders/{id}/bid")) { "Your bid" }
             }
             @if offered(TenderAction::ReadOwnBid) {

@@ -184,6 +184,14 @@ pub(crate) const CONFIRMATIONS: &[(&str, &str)] = &[
     ("reviewed", "The performance review is recorded."),
     ("terminated", "The contract is terminated."),
     (
+        "requested",
+        "Your request to participate is sent; you may revise it until requests close.",
+    ),
+    (
+        "shortlisted",
+        "The shortlist is decided and every supplier that asked is told its decision.",
+    ),
+    (
         "ended",
         "The contract's end is recorded and its termination notice published.",
     ),
