@@ -372,3 +372,70 @@ async fn a_tender_the_clock_closes_with_no_tender_publishes_its_procurement_term
     assert_valid_uk_package(&package);
     assert_eq!(package["releases"][0]["tag"], json!(["tenderCancellation"]));
 }
+
+#[tokio::test]
+async fn a_takeover_publishes_a_contract_change_notice_for_each_novated_contract() {
+    let app = TestApp::spawn().await;
+    let (c, contract) = e2e::contracted(&app, &[11_100_000]).await;
+    let acquirer = app.user("supplier_bidder").await;
+    let regulator = app.user("regulator").await;
+    let transfer = success(
+        app.post(
+            "/api/v1/transfers",
+            &regulator.token,
+            json!({
+                "from_supplier_id": c.suppliers[0].organisation_id,
+                "to_supplier_id": acquirer.organisation_id,
+                "effective_date": "2031-06-01",
+                "kind": "takeover",
+                "reason": "The acquirer buys the whole business."
+            }),
+        )
+        .await,
+    )
+    .await;
+    let list = success(
+        public(
+            &app,
+            &format!(
+                "/api/v1/notices?tender={}&notice_type=UK10",
+                id_of(&c.tender)
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(list["total"], 1, "one UK10 for the one contract: {list}");
+    let uk10 = &list["items"][0];
+    assert_eq!(uk10["contract_id"], contract["id"]);
+    assert_eq!(uk10["details"]["change"], "novation");
+    assert_eq!(uk10["details"]["transfer_id"], transfer["id"]);
+    assert_eq!(
+        uk10["details"]["supplier_added"]["id"],
+        json!(acquirer.organisation_id)
+    );
+    assert_eq!(
+        uk10["details"]["supplier_removed"]["id"],
+        json!(c.suppliers[0].organisation_id)
+    );
+    let package =
+        success(public(&app, &format!("/api/v1/notices/{}/ocds", id_of(uk10))).await).await;
+    assert_valid_uk_package(&package);
+    let release = &package["releases"][0];
+    assert_eq!(release["tag"], json!(["contractAmendment"]));
+    let amendment = &release["contracts"][0]["amendments"][0];
+    assert_eq!(amendment["id"], transfer["id"]);
+    let added = amendment["suppliersAdded"][0]["id"].as_str().unwrap();
+    let removed = amendment["suppliersRemoved"][0]["id"].as_str().unwrap();
+    let parties: Vec<&str> = release["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        parties.contains(&added) && parties.contains(&removed),
+        "{release}"
+    );
+    assert_ne!(added, removed);
+}

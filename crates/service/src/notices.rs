@@ -124,12 +124,39 @@ pub(crate) async fn publish_for_tender(
     contract_id: Option<Uuid>,
     details: Value,
 ) -> Result<Notice, ServiceError> {
+    publish_for_tender_with(
+        command,
+        actor,
+        notice_type,
+        tender,
+        status,
+        contract_id,
+        details,
+        |_| {},
+    )
+    .await
+}
+
+/// [`publish_for_tender`], with `adjust` adding to the release what only this notice says (a
+/// contract change notice's amendment).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn publish_for_tender_with(
+    command: &Command,
+    actor: Option<&Actor>,
+    notice_type: NoticeType,
+    tender: &Tender,
+    status: TenderStatus,
+    contract_id: Option<Uuid>,
+    details: Value,
+    adjust: impl FnOnce(&mut Value),
+) -> Result<Notice, ServiceError> {
     let now = command.now();
     let amended = notice_type == NoticeType::Uk4
         && persistence::notices::last_of(command.conn(), tender.id)
             .await?
             .is_some_and(|n| n.notice_type == NoticeType::Uk4);
-    let release = crate::ocds::public_release(command.conn(), tender, status, now).await?;
+    let mut release = crate::ocds::public_release(command.conn(), tender, status, now).await?;
+    adjust(&mut release);
     let notice = persistence::notices::insert(
         command.conn(),
         NewNotice {

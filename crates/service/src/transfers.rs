@@ -143,7 +143,46 @@ async fn record_in(
     )
     .await?;
     persistence::transfers::novate(conn, &transfer, &moving, command.now()).await?;
+    let today = uk_date(command.now());
     for contract in &moving {
+        // Each novation is a contract change, published as its UK10 in its procurement's chain
+        // (under the tender's lock).
+        let Some(stored) = persistence::contracts::find(conn, *contract, today).await? else {
+            continue;
+        };
+        let tender = persistence::tenders::find_for_update(conn, stored.terms.tender_id)
+            .await?
+            .ok_or(domain::DomainError::NotFound("tender"))?;
+        let amendment = json!({
+            "id": transfer.id,
+            "date": command.now(),
+            "description": format!(
+                "Novated from {} to {} ({}), effective {}.",
+                from.name,
+                to.name,
+                transfer.details.kind.as_str(),
+                transfer.details.effective_date
+            ),
+            "rationale": transfer.details.reason,
+        });
+        crate::notices::publish_for_tender_with(
+            command,
+            Some(&actor),
+            domain::notice::NoticeType::Uk10,
+            &tender,
+            tender.status,
+            Some(*contract),
+            json!({
+                "change": "novation",
+                "transfer_id": transfer.id,
+                "effective_date": transfer.details.effective_date,
+                "supplier_removed": {"id": from.id, "name": from.name},
+                "supplier_added": {"id": to.id, "name": to.name},
+                "reason": transfer.details.reason,
+            }),
+            |release| crate::ocds::with_novation(release, *contract, &amendment, &from, &to),
+        )
+        .await?;
         command
             .audit(
                 AuditEntry::new(Some(actor), "contract.novated", "contract", contract)

@@ -309,6 +309,39 @@ pub async fn tender_release(
     ))
 }
 
+/// Adds to `release` the novation of contract `contract_id` from `from` to `to` (a contract
+/// change notice, UK10): the contract's amendment with the suppliers added and removed, and
+/// both suppliers among the parties.
+pub(crate) fn with_novation(
+    release: &mut Value,
+    contract_id: uuid::Uuid,
+    amendment: &Value,
+    from: &Organisation,
+    to: &Organisation,
+) {
+    if let Some(contracts) = release["contracts"].as_array_mut() {
+        for contract in contracts
+            .iter_mut()
+            .filter(|c| c["id"] == json!(contract_id))
+        {
+            let mut change = amendment.clone();
+            change["suppliersAdded"] = json!([party_ref(to)]);
+            change["suppliersRemoved"] = json!([party_ref(from)]);
+            contract["amendments"] = json!([change]);
+        }
+    }
+    if let Some(parties) = release["parties"].as_array_mut() {
+        for organisation in [from, to] {
+            let id = json!(party_id(organisation));
+            if !parties.iter().any(|p| p["id"] == id) {
+                let mut entry = party(organisation);
+                entry["roles"] = json!(["supplier"]);
+                parties.push(entry);
+            }
+        }
+    }
+}
+
 /// The release of `tender` as a notice publishes it to everyone, at `now`.
 pub(crate) async fn public_release<C: ConnectionTrait>(
     conn: &C,
