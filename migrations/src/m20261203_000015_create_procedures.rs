@@ -1,7 +1,8 @@
 //! What the Procurement Act's procedures record beyond a plain competition: the assessment
 //! summaries sent at an award; a competitive flexible procedure's participation stage (its
 //! expression-of-interest deadline, conditions, requests and shortlist); a direct award's
-//! Schedule 5 ground, justification and supplier; and the recorded natural end of a contract.
+//! Schedule 5 ground, justification and supplier, its transparency standstill and the
+//! challenges lodged during it; and the recorded natural end of a contract.
 
 use sea_orm_migration::prelude::*;
 
@@ -129,6 +130,14 @@ impl MigrationTrait for Migration {
                 .uuid()
                 .null()
                 .to_owned(),
+            ColumnDef::new(Tenders::TransparencyStandstillLastDay)
+                .date()
+                .null()
+                .to_owned(),
+            ColumnDef::new(Tenders::TransparencyStandstillEndsAt)
+                .timestamp_with_time_zone()
+                .null()
+                .to_owned(),
         ] {
             add(manager, Tenders::Table, column).await?;
         }
@@ -226,6 +235,84 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // A direct award has no bid and no competitive award: challenges to it during its
+        // transparency standstill name the tender alone.
+        manager
+            .create_table(
+                Table::create()
+                    .table(DirectAwardChallenges::Table)
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::TenderId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::SupplierId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::Grounds)
+                            .text()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::LodgedBy)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::LodgedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::Status)
+                            .string_len(20)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::ResolutionNotes)
+                            .text()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::ResolvedBy)
+                            .uuid()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(DirectAwardChallenges::ResolvedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_direct_award_challenges_tender")
+                            .from(
+                                DirectAwardChallenges::Table,
+                                DirectAwardChallenges::TenderId,
+                            )
+                            .to(Tenders::Table, Tenders::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_direct_award_challenges_supplier")
+                            .from(
+                                DirectAwardChallenges::Table,
+                                DirectAwardChallenges::SupplierId,
+                            )
+                            .to(Organisations::Table, Organisations::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         add(
             manager,
             Contracts::Table,
@@ -240,9 +327,14 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop(manager, Contracts::Table, Contracts::EndedAt).await?;
         manager
+            .drop_table(Table::drop().table(DirectAwardChallenges::Table).to_owned())
+            .await?;
+        manager
             .drop_table(Table::drop().table(ParticipationRequests::Table).to_owned())
             .await?;
         for column in [
+            Tenders::TransparencyStandstillEndsAt,
+            Tenders::TransparencyStandstillLastDay,
             Tenders::DirectAwardSupplierId,
             Tenders::DirectAwardJustification,
             Tenders::DirectAwardGround,
@@ -288,6 +380,23 @@ enum Tenders {
     DirectAwardGround,
     DirectAwardJustification,
     DirectAwardSupplierId,
+    TransparencyStandstillLastDay,
+    TransparencyStandstillEndsAt,
+}
+
+#[derive(DeriveIden)]
+enum DirectAwardChallenges {
+    Table,
+    Id,
+    TenderId,
+    SupplierId,
+    Grounds,
+    LodgedBy,
+    LodgedAt,
+    Status,
+    ResolutionNotes,
+    ResolvedBy,
+    ResolvedAt,
 }
 
 #[derive(DeriveIden)]

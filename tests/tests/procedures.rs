@@ -382,3 +382,249 @@ async fn a_competitive_flexible_draft_needs_its_participation_stage_and_other_pr
     )
     .await;
 }
+
+/// A direct award draft to `supplier` on `ground`, above threshold (sub-central).
+fn direct_award(supplier: &str, ground: &str) -> Value {
+    json!({
+        "title": "Urgent payroll continuity",
+        "description": "Payroll services after the incumbent's sudden exit.",
+        "category": "finance",
+        "region": "east_of_england",
+        "estimated_value_pence": 30_000_000,
+        "contract_term_months": 12,
+        "procedure": "direct_award",
+        "direct_award_ground": ground,
+        "direct_award_justification": "The incumbent ceased trading without notice; payroll must run this month.",
+        "direct_award_supplier_id": supplier,
+    })
+}
+
+/// Moves the direct award's standstill end into the past, as if it had run.
+async fn standstill_over(app: &TestApp, tender: &Value) {
+    use persistence::entities::tenders;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id: uuid::Uuid = id_of(tender).parse().unwrap();
+    tenders::Entity::update_many()
+        .col_expr(
+            tenders::Column::TransparencyStandstillEndsAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(tenders::Column::Id.eq(id))
+        .exec(app.database.db.conn())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_direct_award_publishes_its_transparency_notice_and_the_contract_waits_for_its_standstill()
+ {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let named = app.user("supplier_bidder").await;
+    let rival = app.user("supplier_bidder").await;
+
+    // Its terms are required, its supplier must be one, and it has no criteria or deadlines.
+    let mut missing = direct_award(&named.organisation_id, "extreme_urgency");
+    missing
+        .as_object_mut()
+        .unwrap()
+        .remove("direct_award_ground");
+    missing["criteria"] = json!([{"name": "Price", "kind": "price", "weight": 100}]);
+    let problem = assert_problem_type(
+        app.post("/api/v1/tenders", &lead.token, missing).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/criteria", "/direct_award_ground"]);
+    let not_a_supplier = direct_award(&lead.organisation_id, "extreme_urgency");
+    let problem = assert_problem_type(
+        app.post("/api/v1/tenders", &lead.token, not_a_supplier)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/direct_award_supplier_id"]);
+
+    let tender = published(
+        &app,
+        &lead,
+        direct_award(&named.organisation_id, "extreme_urgency"),
+    )
+    .await;
+    assert_eq!(tender["status"], "standstill");
+    assert_eq!(tender["above_threshold"], true);
+    assert_eq!(tender["direct_award_ground"], "extreme_urgency");
+    assert!(tender["standstill_ends_at"].is_string());
+    let path = |p: &str| format!("/api/v1/tenders/{}{p}", id_of(&tender));
+
+    // The transparency notice, public, with its ground and supplier.
+    let notices = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices?tender={}", id_of(&tender)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(notices["total"], 1);
+    let uk5 = &notices["items"][0];
+    assert_eq!(uk5["notice_type"], "UK5");
+    assert_eq!(uk5["details"]["schedule_5_paragraph"], 13);
+    assert_eq!(uk5["details"]["supplier_id"], json!(named.organisation_id));
+    assert_eq!(
+        uk5["details"]["standstill_ends_at"],
+        tender["standstill_ends_at"]
+    );
+    let package = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices/{}/ocds", id_of(uk5)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_valid_uk_package(&package);
+    let release = &package["releases"][0];
+    assert_eq!(release["tag"], json!(["award"]));
+    assert_eq!(release["tender"]["procurementMethod"], "direct");
+    assert_eq!(release["awards"][0]["status"], "pending");
+    assert!(release["awards"][0]["standstillPeriod"]["endDate"].is_string());
+
+    // No bids; no contract during the standstill.
+    assert_problem_type(
+        app.bid(&rival, &tender, 20_000_000).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let start = json!({"start_date": "2031-01-01"});
+    assert_problem(
+        app.post(&path("/contract"), &lead.token, start.clone())
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    // Any other supplier may challenge during it; the named one may not.
+    assert_problem(
+        app.post(
+            &path("/challenges"),
+            &named.token,
+            json!({"grounds": "Mine."}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let challenge = success(
+        app.post(
+            &path("/challenges"),
+            &rival.token,
+            json!({"grounds": "The urgency was foreseeable: the incumbent gave notice in May."}),
+        )
+        .await,
+    )
+    .await;
+    let listed = success(app.get(&path("/challenges"), &lead.token).await).await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+    let named_view = success(app.get(&path("/challenges"), &named.token).await).await;
+    assert_eq!(named_view["items"].as_array().map(Vec::len), Some(0));
+
+    // After the standstill an open challenge still holds the contract; dismissed, it goes on.
+    standstill_over(&app, &tender).await;
+    assert_problem(
+        app.post(&path("/contract"), &lead.token, start.clone())
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    success(
+        app.post(
+            &path(&format!("/challenges/{}/resolve", id_of(&challenge))),
+            &lead.token,
+            json!({"outcome": "dismissed", "notes": "The notice in May was withdrawn."}),
+        )
+        .await,
+    )
+    .await;
+    let contract = success(app.post(&path("/contract"), &lead.token, start).await).await;
+    assert_eq!(contract["supplier_id"], json!(named.organisation_id));
+    assert_eq!(contract["total_value_pence"], 30_000_000);
+    let after = success(app.get(&path(""), &lead.token).await).await;
+    assert_eq!(after["status"], "awarded");
+    let notices = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices?tender={}", id_of(&tender)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(notices["items"][0]["notice_type"], "UK7");
+}
+
+#[tokio::test]
+async fn an_upheld_challenge_withdraws_the_direct_award_with_its_termination_notice() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let named = app.user("supplier_bidder").await;
+    let rival = app.user("supplier_bidder").await;
+    let tender = published(
+        &app,
+        &lead,
+        direct_award(&named.organisation_id, "technical_reasons"),
+    )
+    .await;
+    let path = |p: &str| format!("/api/v1/tenders/{}{p}", id_of(&tender));
+    let challenge = success(
+        app.post(
+            &path("/challenges"),
+            &rival.token,
+            json!({"grounds": "We run the same system."}),
+        )
+        .await,
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &path(&format!("/challenges/{}/resolve", id_of(&challenge))),
+            &rival.token,
+            json!({"outcome": "upheld", "notes": "Self-serving."}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let resolved = success(
+        app.post(
+            &path(&format!("/challenges/{}/resolve", id_of(&challenge))),
+            &lead.token,
+            json!({"outcome": "upheld", "notes": "Another supplier can supply; we will compete it."}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(resolved["status"], "upheld");
+    let after = success(app.get(&path(""), &lead.token).await).await;
+    assert_eq!(after["status"], "cancelled");
+    let notices = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices?tender={}", id_of(&tender)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(notices["items"][0]["notice_type"], "UK12");
+}

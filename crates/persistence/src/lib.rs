@@ -8,6 +8,7 @@ pub mod awards;
 pub mod bids;
 pub mod calendar;
 pub mod contracts;
+pub mod direct_awards;
 pub mod entities;
 pub mod evaluation;
 pub mod login_failures;

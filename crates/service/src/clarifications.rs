@@ -152,7 +152,7 @@ pub async fn answer(
     .ok_or_else(|| ServiceError::conflict("the question is already answered"))?;
     let recipients = match current.procedure {
         Procedure::Invited => current.invited.clone(),
-        Procedure::Open | Procedure::CompetitiveFlexible => {
+        Procedure::Open | Procedure::CompetitiveFlexible | Procedure::DirectAward => {
             persistence::notifications::all_suppliers(command.conn()).await?
         }
     };

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod clarifications;
 mod context;
 pub mod contracts;
+mod direct_awards;
 mod error;
 pub mod evaluation;
 pub mod market;

@@ -69,6 +69,8 @@ impl TenderScope {
                 Procedure::CompetitiveFlexible | Procedure::Invited => {
                     self.invited.contains(&actor.organisation_id)
                 }
+                // A direct award takes no bids.
+                Procedure::DirectAward => false,
             }
     }
 }

@@ -56,6 +56,11 @@ pub struct Criteria(Vec<CriterionSpec>);
 
 impl Criteria {
     pub const MAX: usize = 20;
+
+    /// No criteria: a direct award's (there is no competition to evaluate).
+    pub(crate) const fn none() -> Self {
+        Self(Vec::new())
+    }
     pub const MAX_NAME_CHARS: usize = 200;
 
     pub fn new(criteria: &[NewCriterion]) -> Result<Self, DomainError> {

@@ -189,6 +189,15 @@ impl TenderStatus {
         }
     }
 
+    /// `draft → standstill`: publishing a direct award starts its transparency standstill at
+    /// once (it has no competition to run).
+    pub fn publish_direct_award(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Draft => Ok(Self::Standstill),
+            other => Err(refused("published", other)),
+        }
+    }
+
     /// `evaluation → standstill`, when the lead awards.
     pub fn start_standstill(self) -> Result<Self, DomainError> {
         match self {

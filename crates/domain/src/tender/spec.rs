@@ -12,15 +12,68 @@ pub enum Procedure {
     /// conditions of participation; the lead shortlists them with reasons; only the admitted
     /// tender.
     CompetitiveFlexible,
+    /// Direct award (s.41): to one named supplier on a Schedule 5 ground, announced by a
+    /// transparency notice with its own standstill; no criteria and no bids.
+    DirectAward,
     /// Only the named suppliers may see the tender and bid: a quotation below threshold.
     Invited,
 }
 
-codes!(Procedure, "/procedure", "must be open, competitive_flexible or invited", {
+codes!(Procedure, "/procedure", "must be open, competitive_flexible, direct_award or invited", {
     Open => "open",
     CompetitiveFlexible => "competitive_flexible",
+    DirectAward => "direct_award",
     Invited => "invited",
 });
+
+/// The Schedule 5 direct award justifications that can apply to support services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DirectAwardGround {
+    /// Para 5: only this supplier can supply, because of its intellectual property or other
+    /// exclusive rights, and there is no reasonable alternative.
+    ExclusiveRights,
+    /// Para 6: only this supplier can supply, because competition is absent for technical
+    /// reasons, and there is no reasonable alternative.
+    TechnicalReasons,
+    /// Para 7: additional or repeat supply from the existing supplier, where a change of
+    /// supplier would give incompatible or disproportionately difficult services.
+    AdditionalSupply,
+    /// Para 8: similar services from the supplier of a contract awarded by competitive
+    /// tendering within the last five years, the possibility stated in its tender notice.
+    RepeatSupply,
+    /// Para 13: strictly necessary for reasons of extreme and unavoidable urgency.
+    ExtremeUrgency,
+}
+
+codes!(DirectAwardGround, "/direct_award_ground", "must be a Schedule 5 ground: exclusive_rights, technical_reasons, additional_supply, repeat_supply or extreme_urgency", {
+    ExclusiveRights => "exclusive_rights",
+    TechnicalReasons => "technical_reasons",
+    AdditionalSupply => "additional_supply",
+    RepeatSupply => "repeat_supply",
+    ExtremeUrgency => "extreme_urgency",
+});
+
+impl DirectAwardGround {
+    /// The paragraph of Schedule 5 it cites.
+    pub const fn paragraph(self) -> u8 {
+        match self {
+            Self::ExclusiveRights => 5,
+            Self::TechnicalReasons => 6,
+            Self::AdditionalSupply => 7,
+            Self::RepeatSupply => 8,
+            Self::ExtremeUrgency => 13,
+        }
+    }
+}
+
+/// A direct award's terms, as the buyer states them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectAwardTerms {
+    pub ground: DirectAwardGround,
+    pub justification: String,
+    /// The supplier to be awarded (the caller checks it is one).
+    pub supplier_id: OrganisationId,
+}
 
 impl Procedure {
     /// Whether the procurement is advertised by a tender notice: public, and any supplier may
@@ -64,8 +117,9 @@ pub struct TenderFields<'a> {
     pub procedure: Procedure,
     pub invited_supplier_ids: &'a [OrganisationId],
     pub criteria: &'a [NewCriterion],
-    pub clarification_deadline: DateTime<Utc>,
-    pub submission_deadline: DateTime<Utc>,
+    /// Required but for a direct award, which has none.
+    pub clarification_deadline: Option<DateTime<Utc>>,
+    pub submission_deadline: Option<DateTime<Utc>>,
     pub standstill_days: Option<i64>,
     /// Why the buyer must shorten the minimum periods (s.54: urgency), if it must.
     pub urgency_reason: Option<&'a str>,
@@ -75,6 +129,10 @@ pub struct TenderFields<'a> {
     pub expression_of_interest_deadline: Option<DateTime<Utc>>,
     /// Competitive flexible only: the conditions of participation.
     pub conditions_of_participation: Option<&'a str>,
+    /// Direct award only: the Schedule 5 ground, why it applies, and the supplier.
+    pub direct_award_ground: Option<DirectAwardGround>,
+    pub direct_award_justification: Option<&'a str>,
+    pub direct_award_supplier_id: Option<OrganisationId>,
 }
 
 /// The most characters of a stated urgency.
@@ -94,7 +152,8 @@ pub struct TenderSpec {
     pub procedure: Procedure,
     pub invited_supplier_ids: Vec<OrganisationId>,
     pub criteria: Criteria,
-    pub deadlines: Deadlines,
+    /// None for a direct award: it takes no bids.
+    pub deadlines: Option<Deadlines>,
     pub standstill_days: StandstillDays,
     pub urgency_reason: Option<String>,
     /// The planned procurement notice (UK3) relied on to shorten the tendering period; the
@@ -102,6 +161,58 @@ pub struct TenderSpec {
     pub planned_procurement_notice_id: Option<NoticeId>,
     /// A competitive flexible procedure's participation stage (and only then).
     pub participation: Option<Participation>,
+    /// A direct award's terms (and only then).
+    pub direct_award: Option<DirectAwardTerms>,
+}
+
+/// A direct award's terms: required of a direct award (a ground, a justification and the
+/// supplier), refused on any other procedure.
+fn direct_award(fields: &TenderFields<'_>, v: &mut Validator) -> Option<DirectAwardTerms> {
+    let justification = fields
+        .direct_award_justification
+        .filter(|j| !j.trim().is_empty());
+    if fields.procedure != Procedure::DirectAward {
+        for (pointer, given) in [
+            ("/direct_award_ground", fields.direct_award_ground.is_some()),
+            ("/direct_award_justification", justification.is_some()),
+            (
+                "/direct_award_supplier_id",
+                fields.direct_award_supplier_id.is_some(),
+            ),
+        ] {
+            if given {
+                v.push(FieldError::new(pointer, "is only for a direct_award"));
+            }
+        }
+        return None;
+    }
+    if fields.direct_award_ground.is_none() {
+        v.push(FieldError::new(
+            "/direct_award_ground",
+            "is required: the Schedule 5 ground that justifies the direct award",
+        ));
+    }
+    let justification = match justification {
+        None => {
+            v.push(FieldError::new(
+                "/direct_award_justification",
+                "is required: why the ground applies (published in the transparency notice)",
+            ));
+            None
+        }
+        Some(j) => v.check(long_text(j, "/direct_award_justification", CONDITIONS_MAX)),
+    };
+    if fields.direct_award_supplier_id.is_none() {
+        v.push(FieldError::new(
+            "/direct_award_supplier_id",
+            "is required: the supplier to be awarded",
+        ));
+    }
+    Some(DirectAwardTerms {
+        ground: fields.direct_award_ground?,
+        justification: justification?,
+        supplier_id: fields.direct_award_supplier_id?,
+    })
 }
 
 /// The participation stage: required of a competitive flexible procedure (its deadline before
@@ -133,7 +244,7 @@ fn participation(fields: &TenderFields<'_>, v: &mut Validator) -> Option<Partici
             ));
             None
         }
-        Some(d) if d >= fields.submission_deadline => {
+        Some(d) if fields.submission_deadline.is_some_and(|s| d >= s) => {
             v.push(FieldError::new(
                 "/expression_of_interest_deadline",
                 "must be before the submission deadline",
@@ -224,11 +335,54 @@ impl TenderSpec {
                 ));
             }
         }
-        let criteria = v.check(Criteria::new(fields.criteria));
-        let deadlines = v.check(Deadlines::new(
+        let direct = fields.procedure == Procedure::DirectAward;
+        let criteria = if direct {
+            if !fields.criteria.is_empty() {
+                v.push(FieldError::new(
+                    "/criteria",
+                    "must be empty for a direct award: there is no competition to evaluate",
+                ));
+            }
+            Some(Criteria::none())
+        } else {
+            v.check(Criteria::new(fields.criteria))
+        };
+        let deadlines = match (
+            direct,
             fields.clarification_deadline,
             fields.submission_deadline,
-        ));
+        ) {
+            (true, None, None) => Some(None),
+            (true, clarification, submission) => {
+                for (pointer, given) in [
+                    ("/clarification_deadline", clarification),
+                    ("/submission_deadline", submission),
+                ] {
+                    if given.is_some() {
+                        v.push(FieldError::new(
+                            pointer,
+                            "must be absent for a direct award: it takes no bids",
+                        ));
+                    }
+                }
+                None
+            }
+            (false, Some(clarification), Some(submission)) => {
+                v.check(Deadlines::new(clarification, submission)).map(Some)
+            }
+            (false, clarification, submission) => {
+                for (pointer, given) in [
+                    ("/clarification_deadline", clarification),
+                    ("/submission_deadline", submission),
+                ] {
+                    if given.is_none() {
+                        v.push(FieldError::new(pointer, "is required"));
+                    }
+                }
+                None
+            }
+        };
+        let direct_award = direct_award(fields, &mut v);
         let standstill = match fields.standstill_days {
             Some(days) => v.check(StandstillDays::new(days)),
             None => Some(StandstillDays::DEFAULT),
@@ -274,6 +428,7 @@ impl TenderSpec {
                 urgency_reason,
                 planned_procurement_notice_id: fields.planned_procurement_notice_id,
                 participation,
+                direct_award,
             }),
             _ => Err(DomainError::Validation(Vec::new())),
         }

@@ -324,6 +324,7 @@ fn who_sees_a_tender_by_role_state_and_procedure() {
             for procedure in [
                 Procedure::Open,
                 Procedure::CompetitiveFlexible,
+                Procedure::DirectAward,
                 Procedure::Invited,
             ] {
                 let scope = TenderScope {
@@ -335,7 +336,11 @@ fn who_sees_a_tender_by_role_state_and_procedure() {
                 let expected = match (status, procedure) {
                     (TenderStatus::Draft, _) => draft,
                     // A competitive flexible procedure is advertised like an open one.
-                    (_, Procedure::Open | Procedure::CompetitiveFlexible) => open,
+                    // Competitive flexible and direct award are public like an open one.
+                    (
+                        _,
+                        Procedure::Open | Procedure::CompetitiveFlexible | Procedure::DirectAward,
+                    ) => open,
                     (_, Procedure::Invited) => invitation,
                 };
                 assert_eq!(
@@ -570,13 +575,16 @@ fn fields<'a>(criteria: &'a [NewCriterion], invited: &'a [OrganisationId]) -> Te
         procedure: Procedure::Open,
         invited_supplier_ids: invited,
         criteria,
-        clarification_deadline: at(9),
-        submission_deadline: at(12),
+        clarification_deadline: Some(at(9)),
+        submission_deadline: Some(at(12)),
         standstill_days: None,
         urgency_reason: None,
         planned_procurement_notice_id: None,
         expression_of_interest_deadline: None,
         conditions_of_participation: None,
+        direct_award_ground: None,
+        direct_award_justification: None,
+        direct_award_supplier_id: None,
     }
 }
 
@@ -604,7 +612,7 @@ fn every_bad_tender_field_is_pointed_at_at_once() {
     f.estimated_value_pence = 0;
     f.budget_ceiling_pence = Some(MAX_PENCE + 1);
     f.contract_term_months = 121;
-    f.clarification_deadline = at(13);
+    f.clarification_deadline = Some(at(13));
     f.standstill_days = Some(31);
     assert_eq!(
         TenderSpec::parse(&f).map_err(pointers),
@@ -784,4 +792,67 @@ fn a_competitive_flexible_procedure_needs_its_participation_stage_and_no_other_p
         panic!("an open tender with a participation stage parsed");
     };
     assert_eq!(errors.len(), 2);
+}
+
+#[test]
+fn a_direct_award_names_its_ground_and_supplier_and_has_no_criteria_or_deadlines() {
+    let supplier = OrganisationId::new();
+    let mut direct = fields(&[], &[]);
+    direct.procedure = Procedure::DirectAward;
+    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&direct) else {
+        panic!("a direct award with deadlines and no terms parsed");
+    };
+    let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/clarification_deadline",
+            "/submission_deadline",
+            "/direct_award_ground",
+            "/direct_award_justification",
+            "/direct_award_supplier_id"
+        ]
+    );
+    direct.clarification_deadline = None;
+    direct.submission_deadline = None;
+    direct.direct_award_ground = Some(DirectAwardGround::ExtremeUrgency);
+    direct.direct_award_justification = Some("The incumbent's insolvency left no service.");
+    direct.direct_award_supplier_id = Some(supplier);
+    let spec = TenderSpec::parse(&direct).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spec.deadlines, None);
+    assert_eq!(spec.criteria.iter().count(), 0);
+    assert_eq!(
+        spec.direct_award.as_ref().map(|d| d.ground.paragraph()),
+        Some(13)
+    );
+    // Criteria are refused; and no other procedure takes direct award terms.
+    let criteria = [criterion("Price", "price", 100)];
+    let mut with_criteria = direct.clone();
+    with_criteria.criteria = &criteria;
+    assert!(TenderSpec::parse(&with_criteria).is_err());
+    let mut open = direct.clone();
+    open.procedure = Procedure::Open;
+    open.clarification_deadline = Some(at(9));
+    open.submission_deadline = Some(at(12));
+    open.criteria = &criteria;
+    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&open) else {
+        panic!("an open tender with direct award terms parsed");
+    };
+    assert_eq!(errors.len(), 3);
+    // Every ground reads its code and cites its paragraph.
+    for (code, paragraph) in [
+        ("exclusive_rights", 5),
+        ("technical_reasons", 6),
+        ("additional_supply", 7),
+        ("repeat_supply", 8),
+        ("extreme_urgency", 13),
+    ] {
+        let ground: DirectAwardGround = code.parse().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((ground.as_str(), ground.paragraph()), (code, paragraph));
+    }
+    assert_eq!(
+        TenderStatus::Draft.publish_direct_award(),
+        Ok(TenderStatus::Standstill)
+    );
+    assert!(TenderStatus::Published.publish_direct_award().is_err());
 }

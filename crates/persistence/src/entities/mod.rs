@@ -11,6 +11,7 @@ pub mod challenges;
 pub mod clarifications;
 pub mod contract_novations;
 pub mod contracts;
+pub mod direct_award_challenges;
 pub mod login_failures;
 pub mod notices;
 pub mod notifications;

@@ -37,6 +37,8 @@ pub struct Model {
     pub direct_award_ground: Option<String>,
     pub direct_award_justification: Option<String>,
     pub direct_award_supplier_id: Option<Uuid>,
+    pub transparency_standstill_last_day: Option<Date>,
+    pub transparency_standstill_ends_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,7 +10,9 @@ use domain::bid::BidStatus;
 use domain::ids::{ClarificationId, CriterionId, NoticeId, OrganisationId, TenderId, UserId};
 use domain::organisation::Region;
 use domain::pagination::{Page, PageRequest};
-use domain::tender::{CriterionKind, Procedure, TenderScope, TenderSpec, TenderStatus};
+use domain::tender::{
+    CriterionKind, DirectAwardTerms, Procedure, TenderScope, TenderSpec, TenderStatus,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
@@ -76,6 +78,12 @@ pub struct Tender {
     /// Competitive flexible: when the lead decided the shortlist (the admitted suppliers are
     /// then the tender's invitations).
     pub shortlisted_at: Option<DateTime<Utc>>,
+    /// Direct award: its Schedule 5 ground, justification and supplier.
+    pub direct_award: Option<DirectAwardTerms>,
+    /// Direct award: the transparency standstill's last working day and end (s.44), once the
+    /// transparency notice is published.
+    pub transparency_standstill_last_day: Option<chrono::NaiveDate>,
+    pub transparency_standstill_ends_at: Option<DateTime<Utc>>,
 }
 
 impl Tender {
@@ -170,6 +178,22 @@ fn to_domain(
         expression_of_interest_deadline: model.expression_of_interest_deadline,
         conditions_of_participation: model.conditions_of_participation,
         shortlisted_at: model.shortlisted_at,
+        direct_award: match (
+            model.direct_award_ground,
+            model.direct_award_justification,
+            model.direct_award_supplier_id,
+        ) {
+            (Some(ground), Some(justification), Some(supplier)) => Some(DirectAwardTerms {
+                ground: ground
+                    .parse()
+                    .map_err(|_| corrupt(id, "direct award ground"))?,
+                justification,
+                supplier_id: OrganisationId::from_uuid(supplier),
+            }),
+            _ => None,
+        },
+        transparency_standstill_last_day: model.transparency_standstill_last_day,
+        transparency_standstill_ends_at: model.transparency_standstill_ends_at,
     })
 }
 
@@ -232,6 +256,37 @@ async fn write_invitations(
     Ok(())
 }
 
+/// Publishes a direct award: its transparency standstill starts now (the notice's day), and
+/// its deadlines are the moment it was published (it takes no bids).
+pub async fn start_transparency_standstill(
+    conn: &impl ConnectionTrait,
+    tender: &Tender,
+    last_day: Option<chrono::NaiveDate>,
+    ends_at: DateTime<Utc>,
+    above_threshold: bool,
+    now: DateTime<Utc>,
+) -> Result<Tender, StoreError> {
+    Entity::update_many()
+        .col_expr(
+            Column::Status,
+            Expr::value(TenderStatus::Standstill.as_str()),
+        )
+        .col_expr(Column::AboveThreshold, Expr::value(above_threshold))
+        .col_expr(Column::PublishedAt, Expr::value(now))
+        .col_expr(Column::ClarificationDeadline, Expr::value(now))
+        .col_expr(Column::SubmissionDeadline, Expr::value(now))
+        .col_expr(Column::TransparencyStandstillLastDay, Expr::value(last_day))
+        .col_expr(Column::TransparencyStandstillEndsAt, Expr::value(ends_at))
+        .col_expr(Column::Version, Expr::value(tender.version + 1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(tender.id.as_uuid()))
+        .exec(conn)
+        .await?;
+    find(conn, tender.id)
+        .await?
+        .ok_or(StoreError::NotFound("tender"))
+}
+
 /// Stores a new draft.
 pub async fn insert(
     conn: &impl ConnectionTrait,
@@ -252,8 +307,10 @@ pub async fn insert(
         budget_ceiling_pence: Set(spec.budget_ceiling_pence),
         contract_term_months: Set(spec.contract_term_months),
         procedure: Set(spec.procedure.as_str().to_owned()),
-        clarification_deadline: Set(spec.deadlines.clarification()),
-        submission_deadline: Set(spec.deadlines.submission()),
+        // A direct award takes no bids: its deadlines are the moment it was drafted (and then
+        // published), never a period open for bids.
+        clarification_deadline: Set(spec.deadlines.map_or(now, |d| d.clarification())),
+        submission_deadline: Set(spec.deadlines.map_or(now, |d| d.submission())),
         standstill_days: Set(i32::from(spec.standstill_days.days())),
         status: Set(TenderStatus::Draft.as_str().to_owned()),
         version: Set(1),
@@ -275,9 +332,17 @@ pub async fn insert(
             .map(|p| p.expression_of_interest_deadline)),
         conditions_of_participation: Set(spec.participation.as_ref().map(|p| p.conditions.clone())),
         shortlisted_at: Set(None),
-        direct_award_ground: Set(None),
-        direct_award_justification: Set(None),
-        direct_award_supplier_id: Set(None),
+        direct_award_ground: Set(spec
+            .direct_award
+            .as_ref()
+            .map(|d| d.ground.as_str().to_owned())),
+        direct_award_justification: Set(spec
+            .direct_award
+            .as_ref()
+            .map(|d| d.justification.clone())),
+        direct_award_supplier_id: Set(spec.direct_award.as_ref().map(|d| d.supplier_id.as_uuid())),
+        transparency_standstill_last_day: Set(None),
+        transparency_standstill_ends_at: Set(None),
     }
     .insert(conn)
     .await?;
@@ -317,11 +382,11 @@ pub async fn replace_draft(
         .col_expr(Column::Procedure, Expr::value(spec.procedure.as_str()))
         .col_expr(
             Column::ClarificationDeadline,
-            Expr::value(spec.deadlines.clarification()),
+            Expr::value(spec.deadlines.map_or(now, |d| d.clarification())),
         )
         .col_expr(
             Column::SubmissionDeadline,
-            Expr::value(spec.deadlines.submission()),
+            Expr::value(spec.deadlines.map_or(now, |d| d.submission())),
         )
         .col_expr(
             Column::StandstillDays,
@@ -342,6 +407,18 @@ pub async fn replace_draft(
                     .as_ref()
                     .map(|p| p.expression_of_interest_deadline),
             ),
+        )
+        .col_expr(
+            Column::DirectAwardGround,
+            Expr::value(spec.direct_award.as_ref().map(|d| d.ground.as_str())),
+        )
+        .col_expr(
+            Column::DirectAwardJustification,
+            Expr::value(spec.direct_award.as_ref().map(|d| d.justification.clone())),
+        )
+        .col_expr(
+            Column::DirectAwardSupplierId,
+            Expr::value(spec.direct_award.as_ref().map(|d| d.supplier_id.as_uuid())),
         )
         .col_expr(
             Column::ConditionsOfParticipation,

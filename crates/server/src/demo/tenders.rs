@@ -72,13 +72,16 @@ pub(super) async fn draft(
         },
         invited_supplier_ids: invited,
         criteria: &criteria(),
-        clarification_deadline: demo.now() + Duration::days(tender.clarification_days),
-        submission_deadline: demo.now() + Duration::days(tender.submission_days),
+        clarification_deadline: Some(demo.now() + Duration::days(tender.clarification_days)),
+        submission_deadline: Some(demo.now() + Duration::days(tender.submission_days)),
         standstill_days: None,
         urgency_reason: None,
         planned_procurement_notice_id: None,
         expression_of_interest_deadline: None,
         conditions_of_participation: None,
+        direct_award_ground: None,
+        direct_award_justification: None,
+        direct_award_supplier_id: None,
     })?;
     Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
 }

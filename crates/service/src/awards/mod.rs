@@ -230,6 +230,12 @@ pub async fn lodge_challenge(
     if !can_view_tender(actor, &tender.scope(status)) {
         return Err(DomainError::NotFound("tender").into());
     }
+    if crate::direct_awards::is_direct(&tender) {
+        let challenge =
+            crate::direct_awards::lodge_challenge(&command, actor, &tender, status, grounds)
+                .await?;
+        return challenge_lodged(command, actor, &tender, challenge).await;
+    }
     let bid = persistence::bids::live_bid_of(command.conn(), tender.id, actor.organisation_id)
         .await?
         .ok_or_else(|| {
@@ -271,13 +277,23 @@ pub async fn lodge_challenge(
         command.now(),
     )
     .await?;
+    challenge_lodged(command, actor, &tender, challenge).await
+}
+
+/// Tells the buyer of a lodged challenge, audits it and commits.
+async fn challenge_lodged(
+    command: Command,
+    actor: &Actor,
+    tender: &Tender,
+    challenge: Challenge,
+) -> Result<Challenge, ServiceError> {
     notify(
         &command,
         &[tender.buyer_id],
         NotificationKind::ChallengeLodged,
         tender.id,
         format!("Award challenged: {}", tender.title),
-        "A bidder challenged the award. The contract cannot be entered until the challenge is \
+        "A supplier challenged the award. The contract cannot be entered until the challenge is \
          resolved."
             .to_owned(),
     )
@@ -301,6 +317,10 @@ pub async fn challenges(
 ) -> Result<Vec<Challenge>, ServiceError> {
     let conn = ctx.db().conn();
     let (tender, status, _) = visible_now(ctx, actor, id).await?;
+    if crate::direct_awards::is_direct(&tender) {
+        let buyer = tender.scope(status).is_buyer(actor);
+        return crate::direct_awards::challenges(conn, actor, &tender, buyer).await;
+    }
     let all = persistence::awards::challenges(conn, tender.id).await?;
     match actor.role {
         Role::BuyerLead | Role::BuyerEvaluator if tender.scope(status).is_buyer(actor) => Ok(all),
@@ -326,6 +346,32 @@ pub async fn resolve_challenge(
     notes: &str,
 ) -> Result<Challenge, ServiceError> {
     let (command, tender, status) = lead_command(ctx, actor, id, "resolve challenges").await?;
+    if crate::direct_awards::is_direct(&tender) {
+        let before = persistence::direct_awards::challenges(command.conn(), tender.id)
+            .await?
+            .into_iter()
+            .find(|c| c.id == challenge_id)
+            .ok_or(DomainError::NotFound("challenge"))?;
+        let after = crate::direct_awards::resolve_challenge(
+            &command,
+            actor,
+            &tender,
+            status,
+            challenge_id,
+            outcome,
+            notes,
+        )
+        .await?;
+        command
+            .audit(
+                AuditEntry::by(actor, "challenge.resolved", "challenge", after.id)
+                    .before(challenge_value(&before))
+                    .after(challenge_value(&after)),
+            )
+            .await?;
+        command.commit().await?;
+        return Ok(after);
+    }
     let challenge = persistence::awards::find_challenge(command.conn(), tender.id, challenge_id)
         .await?
         .ok_or(DomainError::NotFound("challenge"))?;
@@ -409,6 +455,14 @@ pub async fn confirm_contract(
     end_date: Option<NaiveDate>,
 ) -> Result<ContractView, ServiceError> {
     let (command, tender, status) = lead_command(ctx, actor, id, "enter the contract").await?;
+    if crate::direct_awards::is_direct(&tender) {
+        let shown = crate::direct_awards::confirm_contract(
+            &command, actor, &tender, status, start_date, end_date,
+        )
+        .await?;
+        command.commit().await?;
+        return Ok(shown);
+    }
     let next = status.confirm_award()?;
     let award = persistence::awards::in_force(command.conn(), tender.id)
         .await?

@@ -132,6 +132,7 @@ async fn release<C: ConnectionTrait>(
         ids.extend(live.iter().map(|b| b.supplier_id));
     }
     ids.extend(award_history.iter().map(|a| a.decision.supplier_id));
+    ids.extend(tender.direct_award.as_ref().map(|d| d.supplier_id));
     let organisations = persistence::organisations::many(conn, &ids).await?;
     let organisation = |id: OrganisationId| {
         organisations
@@ -171,11 +172,19 @@ async fn release<C: ConnectionTrait>(
         "description": tender.description,
         "status": tender_status,
         "value": pounds(tender.estimated_value_pence),
-        "procurementMethod": match tender.procedure { Procedure::Open => "open", Procedure::CompetitiveFlexible | Procedure::Invited => "selective" },
+        "procurementMethod": match tender.procedure {
+            Procedure::Open => "open",
+            Procedure::CompetitiveFlexible | Procedure::Invited => "selective",
+            Procedure::DirectAward => "direct",
+        },
         "procurementMethodDetails": match tender.procedure {
-            Procedure::Open => "Open procedure",
-            Procedure::CompetitiveFlexible => "Competitive flexible procedure",
-            Procedure::Invited => "Invited competition",
+            Procedure::Open => "Open procedure".to_owned(),
+            Procedure::CompetitiveFlexible => "Competitive flexible procedure".to_owned(),
+            Procedure::DirectAward => format!(
+                "Direct award (Schedule 5 paragraph {})",
+                tender.direct_award.as_ref().map_or(0, |d| d.ground.paragraph())
+            ),
+            Procedure::Invited => "Invited competition".to_owned(),
         },
         "mainProcurementCategory": "services",
         "procuringEntity": party_ref(buyer),
@@ -243,6 +252,36 @@ async fn release<C: ConnectionTrait>(
             "standstillPeriod": {"startDate": award.decision.awarded_at, "endDate": award.decision.standstill_ends_at},
             "assessmentSummariesDateSent": award.decision.assessment_summaries_sent_at,
         }));
+        if !tags.contains(&"award") {
+            tags.push("award");
+        }
+    }
+    // A direct award's award is the tender's own decision, to the supplier it names.
+    if let (Some(terms), true) = (
+        &tender.direct_award,
+        awarded || status == TenderStatus::Cancelled,
+    ) {
+        let supplier = organisation(terms.supplier_id)?;
+        parties
+            .entry(supplier.id)
+            .or_insert_with(|| (party(supplier), Vec::new()))
+            .1
+            .push("supplier");
+        awards.push(json!({
+            "id": tender.id,
+            "title": tender.title,
+            "status": match status {
+                TenderStatus::Standstill => "pending",
+                TenderStatus::Awarded => "active",
+                _ => "cancelled",
+            },
+            "date": tender.published_at,
+            "value": pounds(tender.estimated_value_pence),
+            "suppliers": [party_ref(supplier)],
+            "aboveThreshold": tender.above_threshold,
+            "standstillPeriod": {"startDate": tender.published_at, "endDate": tender.transparency_standstill_ends_at},
+        }));
+        tender_json["procurementMethodRationale"] = json!(terms.justification);
         if !tags.contains(&"award") {
             tags.push("award");
         }

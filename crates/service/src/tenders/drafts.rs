@@ -11,6 +11,9 @@ async fn check_references<C: ConnectionTrait>(
     buyer: OrganisationId,
     spec: &TenderSpec,
 ) -> Result<(), ServiceError> {
+    if let Some(terms) = &spec.direct_award {
+        crate::direct_awards::check_supplier(conn, terms).await?;
+    }
     let mut v = Validator::new();
     if let Some(id) = spec.planned_procurement_notice_id
         && planned_notice(conn, buyer, id).await?.is_none()
@@ -141,6 +144,10 @@ pub struct DraftChanges {
     pub expression_of_interest_deadline: Option<Option<DateTime<Utc>>>,
     /// `Some(None)` removes them.
     pub conditions_of_participation: Option<Option<String>>,
+    /// Direct award: `Some(None)` removes each.
+    pub direct_award_ground: Option<Option<domain::tender::DirectAwardGround>>,
+    pub direct_award_justification: Option<Option<String>>,
+    pub direct_award_supplier_id: Option<Option<OrganisationId>>,
 }
 
 impl DraftChanges {
@@ -162,6 +169,9 @@ impl DraftChanges {
             && self.planned_procurement_notice_id.is_none()
             && self.expression_of_interest_deadline.is_none()
             && self.conditions_of_participation.is_none()
+            && self.direct_award_ground.is_none()
+            && self.direct_award_justification.is_none()
+            && self.direct_award_supplier_id.is_none()
     }
 
     /// The draft as it would be with these changes, parsed by the domain.
@@ -179,6 +189,7 @@ impl DraftChanges {
                 .collect(),
         };
         let procedure = self.procedure.unwrap_or(current.procedure);
+        let direct = procedure == Procedure::DirectAward;
         let invited = match &self.invited_supplier_ids {
             Some(ids) => ids.clone(),
             None if procedure == Procedure::Open => Vec::new(),
@@ -201,12 +212,23 @@ impl DraftChanges {
             procedure,
             invited_supplier_ids: &invited,
             criteria: &criteria,
-            clarification_deadline: self
-                .clarification_deadline
-                .unwrap_or(current.clarification_deadline),
-            submission_deadline: self
-                .submission_deadline
-                .unwrap_or(current.submission_deadline),
+            // A direct award has no deadlines: only those sent count (and are refused).
+            clarification_deadline: if direct {
+                self.clarification_deadline
+            } else {
+                Some(
+                    self.clarification_deadline
+                        .unwrap_or(current.clarification_deadline),
+                )
+            },
+            submission_deadline: if direct {
+                self.submission_deadline
+            } else {
+                Some(
+                    self.submission_deadline
+                        .unwrap_or(current.submission_deadline),
+                )
+            },
             standstill_days: Some(
                 self.standstill_days
                     .unwrap_or(i64::from(current.standstill_days)),
@@ -225,6 +247,19 @@ impl DraftChanges {
                 Some(changed) => changed.as_deref(),
                 None => current.conditions_of_participation.as_deref(),
             },
+            direct_award_ground: self
+                .direct_award_ground
+                .unwrap_or(current.direct_award.as_ref().map(|d| d.ground)),
+            direct_award_justification: match &self.direct_award_justification {
+                Some(changed) => changed.as_deref(),
+                None => current
+                    .direct_award
+                    .as_ref()
+                    .map(|d| d.justification.as_str()),
+            },
+            direct_award_supplier_id: self
+                .direct_award_supplier_id
+                .unwrap_or(current.direct_award.as_ref().map(|d| d.supplier_id)),
         })
     }
 }

@@ -39,6 +39,21 @@ async fn publish_in(
     published_status: TenderStatus,
 ) -> Result<TenderView, ServiceError> {
     let now = command.now();
+    if current.procedure == Procedure::DirectAward {
+        let above = above_threshold(
+            command.conn(),
+            thresholds,
+            current.buyer_id,
+            current.estimated_value_pence,
+        )
+        .await?;
+        domain::procurement::check_covered(
+            above,
+            current.procedure,
+            u8::try_from(current.standstill_days).unwrap_or(u8::MAX),
+        )?;
+        return crate::direct_awards::publish_in(command, actor, current, above).await;
+    }
     tender::Deadlines::new(current.clarification_deadline, current.submission_deadline)?
         .check_ahead_of(now)?;
     if let Some(deadline) = current.expression_of_interest_deadline
@@ -128,7 +143,7 @@ async fn publish_in(
     .await?;
     let recipients = match published.procedure {
         Procedure::Invited => published.invited.clone(),
-        Procedure::Open | Procedure::CompetitiveFlexible => {
+        Procedure::Open | Procedure::CompetitiveFlexible | Procedure::DirectAward => {
             persistence::notifications::suppliers_offering(
                 command.conn(),
                 &published.category,

@@ -50,6 +50,8 @@ pub(super) struct TenderForm {
     standstill_days: Option<i64>,
     planned_procurement_notice_id: Option<NoticeId>,
     expression_of_interest_deadline: Option<chrono::DateTime<chrono::Utc>>,
+    direct_award_ground: Option<domain::tender::DirectAwardGround>,
+    direct_award_supplier_id: Option<OrganisationId>,
     errors: Vec<FieldError>,
 }
 
@@ -117,10 +119,43 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
     if region.is_none() {
         errors.push(FieldError::new("/region", "choose a region"));
     }
-    let procedure = posted.get("procedure").parse().ok();
+    let procedure: Option<Procedure> = posted.get("procedure").parse().ok();
     if procedure.is_none() {
         errors.push(FieldError::new("/procedure", "choose a procedure"));
     }
+    // A direct award has no criteria and no deadlines: the builder's rows are not its.
+    let direct = procedure == Some(Procedure::DirectAward);
+    if direct {
+        criteria.clear();
+        errors.retain(|e| !e.pointer.starts_with("/criteria"));
+    }
+    let direct_award_ground = if posted.get("direct_award_ground").is_empty() {
+        None
+    } else {
+        posted
+            .get("direct_award_ground")
+            .parse()
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "/direct_award_ground",
+                    "choose a Schedule 5 ground",
+                ));
+            })
+            .ok()
+    };
+    let direct_award_supplier_id = if posted.get("direct_award_supplier_id").is_empty() {
+        None
+    } else {
+        uuid::Uuid::parse_str(posted.get("direct_award_supplier_id"))
+            .map(OrganisationId::from_uuid)
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "/direct_award_supplier_id",
+                    "choose a supplier",
+                ));
+            })
+            .ok()
+    };
     let mut invited = Vec::new();
     for (i, raw) in posted.all("invited_supplier_ids").iter().enumerate() {
         match uuid::Uuid::parse_str(raw) {
@@ -137,8 +172,15 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
     } else {
         Some(whole(posted, "standstill_days", &mut errors))
     };
-    let clarification_deadline = instant_of(posted, "clarification_deadline", &mut errors);
-    let submission_deadline = instant_of(posted, "submission_deadline", &mut errors);
+    let mut deadline = |field: &str| {
+        if direct && posted.get(field).trim().is_empty() {
+            None
+        } else {
+            instant_of(posted, field, &mut errors)
+        }
+    };
+    let clarification_deadline = deadline("clarification_deadline");
+    let submission_deadline = deadline("submission_deadline");
     let expression_of_interest_deadline = if posted
         .get("expression_of_interest_deadline")
         .trim()
@@ -176,6 +218,8 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
         standstill_days,
         planned_procurement_notice_id,
         expression_of_interest_deadline,
+        direct_award_ground,
+        direct_award_supplier_id,
         errors,
     }
 }
@@ -189,16 +233,12 @@ impl TenderForm {
             Some(estimated_value_pence),
             Some(contract_term_months),
             Some(procedure),
-            Some(clarification_deadline),
-            Some(submission_deadline),
         ) = (
             self.errors.is_empty(),
             self.region,
             self.estimated_value_pence,
             self.contract_term_months,
             self.procedure,
-            self.clarification_deadline,
-            self.submission_deadline,
         )
         else {
             return Err(ServiceError::Validation(self.errors.clone()));
@@ -214,13 +254,16 @@ impl TenderForm {
             procedure,
             invited_supplier_ids: &self.invited,
             criteria: &self.criteria,
-            clarification_deadline,
-            submission_deadline,
+            clarification_deadline: self.clarification_deadline,
+            submission_deadline: self.submission_deadline,
             standstill_days: self.standstill_days,
             urgency_reason: optional_text(posted, "urgency_reason"),
             planned_procurement_notice_id: self.planned_procurement_notice_id,
             expression_of_interest_deadline: self.expression_of_interest_deadline,
             conditions_of_participation: optional_text(posted, "conditions_of_participation"),
+            direct_award_ground: self.direct_award_ground,
+            direct_award_justification: optional_text(posted, "direct_award_justification"),
+            direct_award_supplier_id: self.direct_award_supplier_id,
         })?)
     }
 
@@ -249,6 +292,11 @@ impl TenderForm {
             conditions_of_participation: Some(
                 optional_text(posted, "conditions_of_participation").map(str::to_owned),
             ),
+            direct_award_ground: Some(self.direct_award_ground),
+            direct_award_justification: Some(
+                optional_text(posted, "direct_award_justification").map(str::to_owned),
+            ),
+            direct_award_supplier_id: Some(self.direct_award_supplier_id),
         })
     }
 }
@@ -310,6 +358,32 @@ pub(super) async fn tender_form(
         crate::ui::choices("Choose a category", crate::ui::category_options(ctx).await?);
     let region_options = crate::ui::choices("Choose a region", crate::ui::region_options());
     let procedure = form.value("procedure");
+    let ground_options = crate::ui::choices(
+        "Choose a ground",
+        [
+            (
+                "exclusive_rights",
+                "Para 5: exclusive rights, no reasonable alternative",
+            ),
+            (
+                "technical_reasons",
+                "Para 6: only this supplier, for technical reasons",
+            ),
+            (
+                "additional_supply",
+                "Para 7: additional or repeat supply from the existing supplier",
+            ),
+            (
+                "repeat_supply",
+                "Para 8: similar services within five years, as the tender notice said",
+            ),
+            (
+                "extreme_urgency",
+                "Para 13: extreme and unavoidable urgency",
+            ),
+        ]
+        .map(|(code, label)| (code.to_owned(), label.to_owned())),
+    );
     let deadline_hint = minimum_period_hint(ctx).await?;
     let planned = service::notices::list(
         &ctx.state.ctx,
@@ -352,6 +426,10 @@ pub(super) async fn tender_form(
                         label class="nhsuk-label nhsuk-radios__label" for="procedure" { "Open" }
                     }
                     div class="nhsuk-radios__item" {
+                        input class="nhsuk-radios__input" id="procedure-direct_award" name="procedure" type="radio" value="direct_award" checked[procedure == "direct_award"];
+                        label class="nhsuk-label nhsuk-radios__label" for="procedure-direct_award" { "Direct award" }
+                    }
+                    div class="nhsuk-radios__item" {
                         input class="nhsuk-radios__input" id="procedure-competitive_flexible" name="procedure" type="radio" value="competitive_flexible" checked[procedure == "competitive_flexible"];
                         label class="nhsuk-label nhsuk-radios__label" for="procedure-competitive_flexible" { "Competitive flexible" }
                     }
@@ -380,6 +458,15 @@ pub(super) async fn tender_form(
             div class="nhsuk-details__text" {
                 (Field::new("expression_of_interest_deadline", "Requests to participate close (UK time)").kind("datetime-local").hint("Before bids close. Above threshold at least 25 days after publication, 10 with a stated urgency (s.54(3)).").input(form))
                 (Field::new("conditions_of_participation", "Conditions of participation").hint("What a supplier must show to be admitted to the shortlist (s.22).").textarea(form))
+            }
+        }
+        details class="nhsuk-details" id="direct_award" open[procedure == "direct_award"] {
+            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Direct award (Schedule 5 only)" } }
+            div class="nhsuk-details__text" {
+                p { "A direct award has no evaluation criteria and no deadlines: leave them empty. Publishing it publishes the transparency notice (UK5) and starts its standstill." }
+                (Field::new("direct_award_ground", "Schedule 5 ground").select(form, &ground_options))
+                (Field::new("direct_award_justification", "Why the ground applies").hint("Published in the transparency notice.").textarea(form))
+                (Field::new("direct_award_supplier_id", "The supplier to be awarded").select(form, &suppliers))
             }
         }
         (Field::new("clarification_deadline", "Questions close (UK time)").kind("datetime-local").hint("Suppliers may ask questions until then.").input(form))

@@ -31,19 +31,23 @@ pub struct CreateTenderRequest {
     /// The contract term, 1 to 120 months.
     #[schema(minimum = 1, maximum = 120, example = 24)]
     pub contract_term_months: i64,
-    /// `open`, `competitive_flexible`, or `invited` (below threshold only).
+    /// `open`, `competitive_flexible`, `direct_award` (Schedule 5), or `invited` (below
+    /// threshold only).
     pub procedure: ProcedureDto,
     /// For an invited tender: the supplier organisations invited (1 to 100).
     #[serde(default)]
     #[schema(max_items = 100)]
     pub invited_supplier_ids: Vec<Uuid>,
-    /// The evaluation criteria: exactly one of kind price; weights sum to 100.
-    #[schema(min_items = 1, max_items = 20)]
+    /// The evaluation criteria: exactly one of kind price; weights sum to 100. None for a
+    /// direct award.
+    #[serde(default)]
+    #[schema(max_items = 20)]
     pub criteria: Vec<CriterionInput>,
-    /// When questions close; no later than the submission deadline.
-    pub clarification_deadline: DateTime<Utc>,
-    /// When bids close.
-    pub submission_deadline: DateTime<Utc>,
+    /// When questions close; no later than the submission deadline. Required but for a direct
+    /// award, which has none.
+    pub clarification_deadline: Option<DateTime<Utc>>,
+    /// When bids close. Required but for a direct award, which has none.
+    pub submission_deadline: Option<DateTime<Utc>>,
     /// Working days of standstill after award, 0 to 30 (default 8; at least 8 above threshold).
     #[schema(minimum = 0, maximum = 30)]
     pub standstill_days: Option<i64>,
@@ -63,6 +67,14 @@ pub struct CreateTenderRequest {
     /// the shortlist (s.22).
     #[schema(max_length = 20000)]
     pub conditions_of_participation: Option<String>,
+    /// Direct award only (required then): the Schedule 5 ground.
+    pub direct_award_ground: Option<DirectAwardGroundDto>,
+    /// Direct award only (required then): why the ground applies, published in the
+    /// transparency notice (UK5).
+    #[schema(max_length = 20000)]
+    pub direct_award_justification: Option<String>,
+    /// Direct award only (required then): the supplier to be awarded.
+    pub direct_award_supplier_id: Option<Uuid>,
 }
 
 pub(crate) type Created = (
@@ -160,6 +172,16 @@ pub struct UpdateTenderRequest {
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     #[schema(max_length = 20000)]
     pub conditions_of_participation: Option<Option<String>>,
+    /// The Schedule 5 ground; null removes it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub direct_award_ground: Option<Option<DirectAwardGroundDto>>,
+    /// Why the ground applies; null removes it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(max_length = 20000)]
+    pub direct_award_justification: Option<Option<String>>,
+    /// The supplier to be awarded; null removes it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub direct_award_supplier_id: Option<Option<Uuid>>,
 }
 
 impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
@@ -186,6 +208,11 @@ impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
                 .map(|n| n.map(NoticeId::from_uuid)),
             expression_of_interest_deadline: r.expression_of_interest_deadline,
             conditions_of_participation: r.conditions_of_participation,
+            direct_award_ground: r.direct_award_ground.map(|g| g.map(Into::into)),
+            direct_award_justification: r.direct_award_justification,
+            direct_award_supplier_id: r
+                .direct_award_supplier_id
+                .map(|s| s.map(OrganisationId::from_uuid)),
         }
     }
 }
@@ -261,6 +288,9 @@ impl CreateTenderRequest {
                 .map(NoticeId::from_uuid),
             expression_of_interest_deadline: self.expression_of_interest_deadline,
             conditions_of_participation: self.conditions_of_participation.as_deref(),
+            direct_award_ground: self.direct_award_ground.map(Into::into),
+            direct_award_justification: self.direct_award_justification.as_deref(),
+            direct_award_supplier_id: self.direct_award_supplier_id.map(OrganisationId::from_uuid),
         })
     }
 }

@@ -37,7 +37,27 @@ mirror_enum!(
     ProcedureDto as Procedure mirrors Procedure {
         Open = "open",
         CompetitiveFlexible = "competitive_flexible",
+        DirectAward = "direct_award",
         Invited = "invited",
+    }
+);
+
+mirror_enum!(
+    /// The Schedule 5 ground of a direct award (Procurement Act 2023 s.41): `exclusive_rights`
+    /// (para 5: only this supplier, through intellectual property or other exclusive rights, no
+    /// reasonable alternative), `technical_reasons` (para 6: only this supplier, competition
+    /// absent for technical reasons, no reasonable alternative), `additional_supply` (para 7:
+    /// additional or repeat supply from the existing supplier where a change would be
+    /// incompatible or disproportionately difficult), `repeat_supply` (para 8: similar services
+    /// from the supplier of a competitively tendered contract within five years, provided for in
+    /// its tender notice), `extreme_urgency` (para 13: strictly necessary for reasons of extreme
+    /// and unavoidable urgency).
+    DirectAwardGroundDto as DirectAwardGround mirrors domain::tender::DirectAwardGround {
+        ExclusiveRights = "exclusive_rights",
+        TechnicalReasons = "technical_reasons",
+        AdditionalSupply = "additional_supply",
+        RepeatSupply = "repeat_supply",
+        ExtremeUrgency = "extreme_urgency",
     }
 );
 
@@ -213,6 +233,16 @@ pub struct TenderResponse {
     pub conditions_of_participation: Option<String>,
     /// Competitive flexible: when the lead decided the shortlist; only the admitted tender.
     pub shortlisted_at: Option<DateTime<Utc>>,
+    /// Direct award: the Schedule 5 ground.
+    pub direct_award_ground: Option<DirectAwardGroundDto>,
+    /// Direct award: why the ground applies (published in the transparency notice).
+    pub direct_award_justification: Option<String>,
+    /// Direct award: the supplier to be awarded.
+    pub direct_award_supplier_id: Option<Uuid>,
+    /// Direct award: when its transparency standstill is over (8 working days above threshold,
+    /// beginning with the day the transparency notice was published; s.44, s.51); the contract
+    /// is entered after it.
+    pub standstill_ends_at: Option<DateTime<Utc>>,
     /// The state in force now, by the database clock.
     pub status: TenderStatusDto,
     /// The version; also sent as the `ETag` header.
@@ -291,6 +321,10 @@ impl From<TenderView> for TenderResponse {
             expression_of_interest_deadline: t.expression_of_interest_deadline,
             conditions_of_participation: t.conditions_of_participation.clone(),
             shortlisted_at: t.shortlisted_at,
+            direct_award_ground: t.direct_award.as_ref().map(|d| d.ground.into()),
+            direct_award_justification: t.direct_award.as_ref().map(|d| d.justification.clone()),
+            direct_award_supplier_id: t.direct_award.as_ref().map(|d| d.supplier_id.as_uuid()),
+            standstill_ends_at: t.transparency_standstill_ends_at,
             status: view.status.into(),
             version: t.version,
             created_at: t.created_at,
