@@ -1760,3 +1760,95 @@ async fn a_competitive_flexible_procedure_runs_from_the_pages_requests_then_the_
     let (_, refused_tender) = page(&app, &supplier_cookies[1], &format!("/tenders/{id}")).await;
     assert!(!refused_tender.contains(">Your bid<"));
 }
+
+#[tokio::test]
+async fn a_direct_award_is_challenged_and_contracted_from_its_tender_page() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let named = app.user("supplier_bidder").await;
+    let rival = app.user("supplier_bidder").await;
+    let lead_cookies = browser_session(&app, &lead.email, e2e::PASSWORD).await;
+    let rival_cookies = browser_session(&app, &rival.email, e2e::PASSWORD).await;
+    let direct = |standstill: i64| {
+        serde_json::json!({
+            "title": "Payroll continuity", "description": "Payroll after the incumbent's exit.",
+            "category": "finance", "region": "london", "estimated_value_pence": 9_000_000,
+            "contract_term_months": 12, "procedure": "direct_award", "standstill_days": standstill,
+            "direct_award_ground": "extreme_urgency",
+            "direct_award_justification": "The incumbent stopped trading this week.",
+            "direct_award_supplier_id": named.organisation_id,
+        })
+    };
+    let publish = |draft: serde_json::Value| {
+        let app = &app;
+        let lead = &lead;
+        async move {
+            e2e::success(
+                app.send(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/tenders/{}/publish", e2e::id_of(&draft)),
+                    Some(&lead.token),
+                    None,
+                )
+                .await,
+            )
+            .await
+        }
+    };
+
+    // With a standstill running, another supplier challenges from the page; the lead sees it.
+    let draft = e2e::success(app.post("/api/v1/tenders", &lead.token, direct(8)).await).await;
+    let running = publish(draft).await;
+    let id = e2e::id_of(&running);
+    let (_, rival_page) = page(&app, &rival_cookies, &format!("/tenders/{id}")).await;
+    assert!(
+        rival_page.contains("Schedule 5 paragraph 13")
+            && rival_page.contains("Lodge the challenge"),
+        "{rival_page}"
+    );
+    assert!(!rival_page.contains(">Your bid<"));
+    let lodged = post_form(
+        &app,
+        &rival_cookies,
+        &format!("/tenders/{id}/direct-award/challenge"),
+        &[
+            ("csrf", CSRF),
+            ("grounds", "We could supply it within the week."),
+        ],
+    )
+    .await;
+    assert_eq!(lodged.status(), StatusCode::SEE_OTHER);
+    let (_, lead_page) = page(&app, &lead_cookies, &format!("/tenders/{id}")).await;
+    assert!(
+        lead_page.contains("We could supply it within the week.")
+            && lead_page.contains("Resolve the challenge")
+            && !lead_page.contains("Enter the contract"),
+        "{lead_page}"
+    );
+
+    // With no standstill (below threshold), the lead enters the contract at once.
+    let draft = e2e::success(app.post("/api/v1/tenders", &lead.token, direct(0)).await).await;
+    let ready = publish(draft).await;
+    let id = e2e::id_of(&ready);
+    let (_, lead_page) = page(&app, &lead_cookies, &format!("/tenders/{id}")).await;
+    assert!(lead_page.contains("Enter the contract"), "{lead_page}");
+    let bad = post_form(
+        &app,
+        &lead_cookies,
+        &format!("/tenders/{id}/direct-award/contract"),
+        &[("csrf", CSRF), ("start_date", "soon")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("href=\"#start_date\""));
+    let today = domain::calendar::uk_date(chrono::Utc::now()).to_string();
+    let made = post_form(
+        &app,
+        &lead_cookies,
+        &format!("/tenders/{id}/direct-award/contract"),
+        &[("csrf", CSRF), ("start_date", &today)],
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    assert!(location(&made).starts_with("/contracts/"));
+}

@@ -537,7 +537,7 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
 }
 
 /// A `date` field as a date; a missing or unreadable one is an error at that field.
-fn date_field(
+pub(crate) fn date_field(
     posted: &Posted,
     field: &str,
     errors: &mut Vec<FieldError>,

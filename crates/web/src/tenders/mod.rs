@@ -26,6 +26,7 @@ use service::{Expected, ServiceError};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+mod direct;
 mod form;
 mod participation;
 use form::*;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<WebState> {
             post(answer_question),
         )
         .merge(participation::routes())
+        .merge(direct::routes())
 }
 
 /// The tender as the signed-in user may see it (the API's rules), or 404.
@@ -301,17 +303,36 @@ pub async fn tender_view(
         let tender = service::tenders::get(&ctx.state.ctx, &ctx.actor, id).await?;
         let questions = service::clarifications::list(&ctx.state.ctx, &ctx.actor, id).await?;
         let notices = service::notices::of_tender(&ctx.state.ctx, id).await?;
-        Ok::<_, ServiceError>((tender, questions, notices))
+        let form = FormState {
+            values: HashMap::new(),
+            problems: problems.clone(),
+        };
+        let direct = direct::section(ctx, &tender, &form).await?;
+        Ok::<_, ServiceError>((tender, questions, notices, direct))
     }
     .await;
-    let (tender, questions, notices) = match built {
+    let (tender, questions, notices, direct_section) = match built {
         Ok(found) => found,
         Err(error) => return ctx.error(error),
     };
     let view = &tender;
     let tender = &view.tender;
     let actions = tender_actions(&ctx.actor, tender.buyer_id, view.status);
-    let offered = |action: TenderAction| actions.contains(&action);
+    // A direct award has no bids, evaluation or questions: its section holds its steps.
+    let direct = tender.procedure == Procedure::DirectAward;
+    let offered = |action: TenderAction| {
+        actions.contains(&action)
+            && !(direct
+                && matches!(
+                    action,
+                    TenderAction::Evaluate
+                        | TenderAction::Score
+                        | TenderAction::Outcome
+                        | TenderAction::Bid
+                        | TenderAction::ReadOwnBid
+                        | TenderAction::AskQuestion
+                ))
+    };
     let lead = tender.buyer_id == ctx.actor.organisation_id && ctx.actor.role == Role::BuyerLead;
     let form = FormState {
         values: HashMap::new(),
@@ -392,11 +413,14 @@ pub async fn tender_view(
                 p { a href=(format!("/api/v1/tenders/{id}/ocds")) { "Open Contracting (OCDS) release package" } " (API; needs a token)" }
             }
         }
+        (direct_section)
         h2 { "What is being bought" }
         p class="mkt-pre" { (tender.description) }
-        h2 { "How bids are evaluated" }
-        (table("Evaluation criteria", &["Criterion", "Kind", "Weight"], &[2],
-            tender.criteria.iter().map(|c| vec![html! { (c.name) }, html! { (c.kind.as_str()) }, html! { (c.weight) "%" }]).collect()))
+        @if !tender.criteria.is_empty() {
+            h2 { "How bids are evaluated" }
+            (table("Evaluation criteria", &["Criterion", "Kind", "Weight"], &[2],
+                tender.criteria.iter().map(|c| vec![html! { (c.name) }, html! { (c.kind.as_str()) }, html! { (c.weight) "%" }]).collect()))
+        }
         @if !view.amendments.is_empty() {
             h2 { "Amendments" }
             @for a in &view.amendments {
