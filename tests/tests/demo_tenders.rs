@@ -34,12 +34,17 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
         .login("regulator@england.nhs.example", DEMO_PASSWORD)
         .await;
     let all = ok(app.get("/api/v1/tenders?per_page=100", &regulator).await).await;
-    let mut expected = vec!["awarded"; 17];
+    // 17 awarded competitions and an interim direct award, contracted and then terminated.
+    let mut expected = vec!["awarded"; 18];
     expected.extend([
         "cancelled",
         "evaluation",
+        // The open and invited tenders, and the competitive flexible procedure.
         "published",
         "published",
+        "published",
+        // A competition and a direct award in their standstill.
+        "standstill",
         "standstill",
         "unsuccessful",
     ]);
@@ -65,8 +70,8 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
     assert_eq!(statuses(&own), vec!["awarded", "cancelled", "draft"]);
     // Unfiltered, a lead's list also holds every other buyer's published open tender.
     let listed = ok(app.get("/api/v1/tenders?per_page=100", &norwich).await).await;
-    // The 23 the regulator sees but the invited one, and Norwich's own draft.
-    assert_eq!(listed["total"], 23, "{listed}");
+    // The 26 the regulator sees but the invited one, and Norwich's own draft.
+    assert_eq!(listed["total"], 26, "{listed}");
 
     // The open tender: questions (one still to answer) and sealed bids.
     let lead = app
@@ -120,7 +125,15 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
     // The invited tender is invisible to a CSU it does not name.
     let necsu = app.login("bids@necsu.nhs.example", DEMO_PASSWORD).await;
     let open_to_necsu = ok(app.get("/api/v1/tenders", &necsu).await).await;
-    assert_eq!(open_to_necsu["total"], 1);
+    // The open tender and the competitive flexible procedure, not the invited quotation.
+    assert_eq!(open_to_necsu["total"], 2, "{open_to_necsu}");
+    assert!(
+        open_to_necsu["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["procedure"] != "invited")
+    );
 }
 
 #[tokio::test]
@@ -283,7 +296,8 @@ async fn the_demo_has_contracts_where_anglia_is_rated_poorly_on_delivery_and_a_s
         .login("regulator@england.nhs.example", DEMO_PASSWORD)
         .await;
     let contracts = ok(app.get("/api/v1/contracts?per_page=100", &regulator).await).await;
-    assert_eq!(contracts["total"], 17, "{contracts}");
+    // 17 competitions and the interim direct award (terminated).
+    assert_eq!(contracts["total"], 18, "{contracts}");
     // Anglia won one contract with each of the five CCGs; since the takeover NEL CSU holds them.
     let taken_over: Vec<Value> = contracts["items"]
         .as_array()
@@ -550,6 +564,10 @@ async fn the_demo_writes_every_audit_entry_in_the_shape_the_api_writes_it_and_na
         )
         .await)
     .await;
+    // The clock closes a tender with no bid, publishing its termination notice.
+    let lonely = app.published_tender(&c.lead, 1.0, json!({})).await;
+    e2e::wait_until(lonely["submission_deadline"].as_str().unwrap()).await;
+    service::tenders::settle_due(&app.ctx()).await.unwrap();
     let everything = audit_log(&app).await;
     let api = &everything[loaded.len()..];
     // What nobody does but the clock (a tender closing at its deadline) has no actor, in the
@@ -602,4 +620,60 @@ async fn the_demo_writes_every_audit_entry_in_the_shape_the_api_writes_it_and_na
             "{action}: the demo's shapes, then the API's"
         );
     }
+}
+
+#[tokio::test]
+async fn the_demo_publishes_every_notice_type_on_the_norfolk_and_waveney_story() {
+    let app = TestApp::spawn_demo().await;
+    for notice_type in [
+        "UK2", "UK3", "UK4", "UK5", "UK6", "UK7", "UK10", "UK11", "UK12",
+    ] {
+        let found = ok(app
+            .send(
+                reqwest::Method::GET,
+                &format!("/api/v1/notices?notice_type={notice_type}"),
+                None,
+                None,
+            )
+            .await)
+        .await;
+        assert!(
+            found["total"].as_u64().is_some_and(|n| n >= 1),
+            "no {notice_type} in the demo: {found}"
+        );
+    }
+    // The competitive flexible procedure relies on West Norfolk's planned procurement notice,
+    // and its requests to participate stay sealed until they close.
+    let west = app
+        .login("lead@west-norfolk-ccg.nhs.example", DEMO_PASSWORD)
+        .await;
+    let published = ok(app.get("/api/v1/tenders?status=published", &west).await).await;
+    let joint = published["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["procedure"] == "competitive_flexible")
+        .cloned()
+        .unwrap();
+    let tender = ok(app
+        .get(&format!("/api/v1/tenders/{}", id_of(&joint)), &west)
+        .await)
+    .await;
+    assert!(tender["planned_procurement_notice_id"].is_string());
+    let sealed = app
+        .get(
+            &format!("/api/v1/tenders/{}/participation-requests", id_of(&joint)),
+            &west,
+        )
+        .await;
+    assert_eq!(sealed.status(), reqwest::StatusCode::FORBIDDEN);
+    let anglia = app.login("bids@anglia.nhs.example", DEMO_PASSWORD).await;
+    let own = ok(app
+        .get(
+            &format!("/api/v1/tenders/{}/participation-requests", id_of(&joint)),
+            &anglia,
+        )
+        .await)
+    .await;
+    assert_eq!(own.as_array().map(Vec::len), Some(1));
 }

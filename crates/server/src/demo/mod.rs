@@ -6,6 +6,7 @@
 
 mod awards;
 pub mod catalogue;
+mod procedures;
 pub mod tenders;
 
 use chrono::{DateTime, Duration, Utc};
@@ -515,6 +516,7 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ServiceError> {
     tenders::load(&demo).await?;
     awards::load(&demo).await?;
     awards::load_market(&demo).await?;
+    procedures::load(&demo).await?;
     Ok(DemoOutcome::Loaded(logins))
 }
 
