@@ -436,6 +436,40 @@ async fn every_other_page_meets_the_accessibility_checks() {
         "a supplier is refused the market pages"
     );
     browser.check("forbidden").await;
+    // The Procurement Act's procedures: a competitive flexible procedure's participation page
+    // (requests still open) and a direct award on its tender page.
+    let notices = e2e::json_body(
+        app.send(
+            reqwest::Method::GET,
+            "/api/v1/notices?per_page=100",
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    let tender_of = |wanted: &dyn Fn(&serde_json::Value) -> bool| {
+        notices["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| wanted(n))
+            .and_then(|n| n["tender_id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let flexible = tender_of(&|n| {
+        n["notice_type"] == "UK4" && n["details"]["conditions_of_participation"].is_string()
+    });
+    browser
+        .goto(&format!("/tenders/{flexible}/participation"))
+        .await;
+    assert!(browser.text().await.contains("Conditions of participation"));
+    browser.check("supplier-participation").await;
+    let direct = tender_of(&|n| n["notice_type"] == "UK5");
+    browser.goto(&format!("/tenders/{direct}")).await;
+    assert!(browser.text().await.contains("Schedule 5 paragraph"));
+    browser.check("direct-award").await;
     browser
         .goto("/tenders/00000000-0000-0000-0000-000000000000")
         .await;

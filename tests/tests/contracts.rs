@@ -496,6 +496,10 @@ async fn the_buyer_records_a_contracts_natural_end_once_from_its_last_day_publis
         package["releases"][0]["contracts"][0]["status"],
         "terminated"
     );
+    assert_eq!(
+        package["releases"][0]["contracts"][0]["terminationRationaleClassifications"][0]["id"],
+        "expired"
+    );
 }
 
 /// The token of the lead who entered `contract` (the buyer's lead of its competition).

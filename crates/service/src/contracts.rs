@@ -157,6 +157,7 @@ pub async fn end(ctx: &Ctx, actor: &Actor, id: Uuid) -> Result<ContractView, Ser
 }
 
 /// How a contract comes to an end.
+#[derive(Clone, Copy)]
 enum Closing<'a> {
     /// Early, by the buyer, for this reason.
     Terminated(&'a str),
@@ -219,7 +220,14 @@ async fn close(
     let shown = present(command.conn(), after).await?;
     let mut details = details;
     details["supplier_name"] = serde_json::json!(shown.supplier_name);
-    crate::notices::publish_for_tender(
+    // Why it ended, as the UK profile classifies a termination (our own scheme: the Act
+    // publishes no codelist for it).
+    let rationale = serde_json::json!([{
+        "scheme": "x_CSMKT_TERMINATION",
+        "id": if matches!(closing, Closing::Ended) { "expired" } else { "terminated_early" },
+        "description": details["reason"],
+    }]);
+    crate::notices::publish_for_tender_with(
         &command,
         Some(actor),
         domain::notice::NoticeType::Uk11,
@@ -227,6 +235,16 @@ async fn close(
         tender.status,
         Some(contract.id),
         details,
+        |release| {
+            if let Some(contracts) = release["contracts"].as_array_mut() {
+                for c in contracts
+                    .iter_mut()
+                    .filter(|c| c["id"] == serde_json::json!(id))
+                {
+                    c["terminationRationaleClassifications"] = rationale.clone();
+                }
+            }
+        },
     )
     .await?;
     command
