@@ -785,11 +785,16 @@ const UK_SCHEMA: &str = concat!(
 /// Asserts that `package` is a valid release package of the UK profile, every error listed.
 pub fn assert_valid_uk_package(package: &Value) {
     let text = std::fs::read_to_string(UK_SCHEMA).unwrap();
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    let validator = jsonschema::draft4::new(&schema).expect("schema");
+    assert_valid_against(&serde_json::from_str(&text).unwrap(), package);
+}
+
+/// Asserts that `instance` is valid against the (draft 4, dereferenced) `schema`, every error
+/// listed.
+pub fn assert_valid_against(schema: &Value, instance: &Value) {
+    let validator = jsonschema::draft4::new(schema).expect("schema");
     let errors: Vec<String> = validator
-        .iter_errors(package)
+        .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{package:#}");
+    assert!(errors.is_empty(), "{errors:#?}\n{instance:#}");
 }

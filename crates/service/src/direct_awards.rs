@@ -328,40 +328,19 @@ pub(crate) async fn confirm_contract(
         now,
     )
     .await?;
-    let shown = crate::contracts::present(command.conn(), created).await?;
-    let contracted = persistence::tenders::find(command.conn(), tender.id)
-        .await?
-        .ok_or(DomainError::NotFound("tender"))?;
-    crate::notices::publish_for_tender(
+    notify(
         command,
-        Some(actor),
-        NoticeType::Uk7,
-        &contracted,
-        next,
-        Some(shown.contract.id),
-        json!({
-            "supplier_id": shown.contract.supplier_id,
-            "supplier_name": shown.supplier_name,
-            "total_value_pence": shown.contract.terms.total_value_pence,
-            "start_date": shown.contract.terms.start_date,
-            "end_date": shown.contract.terms.end_date,
-        }),
+        &[terms.supplier_id],
+        NotificationKind::ContractAwarded,
+        tender.id,
+        format!("Contract entered: {}", tender.title),
+        format!(
+            "The contract runs from {} to {}.",
+            term.start_date, term.end_date
+        ),
     )
     .await?;
-    command
-        .audit(
-            AuditEntry::by(actor, "contract.created", "contract", shown.contract.id)
-                .after(crate::audit_json(&shown)?),
-        )
-        .await?;
-    command
-        .audit(
-            AuditEntry::by(actor, "tender.contracted", "tender", tender.id)
-                .before(json!({"status": status.as_str()}))
-                .after(json!({"status": next.as_str(), "contract_id": shown.contract.id})),
-        )
-        .await?;
-    Ok(shown)
+    crate::awards::contract_entered(command, actor, tender, status, next, created).await
 }
 
 /// Whether the tender is a direct award (the award commands branch on it).

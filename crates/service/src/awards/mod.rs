@@ -519,28 +519,41 @@ pub async fn confirm_contract(
         ),
     )
     .await?;
+    let shown = contract_entered(&command, actor, &tender, status, next, created).await?;
+    command.commit().await?;
+    Ok(shown)
+}
+
+/// After a contract is stored for `tender` (now `next`): its contract details notice (UK7) and
+/// the audit entries of the contract and of the tender.
+pub(crate) async fn contract_entered(
+    command: &Command,
+    actor: &Actor,
+    tender: &Tender,
+    status: TenderStatus,
+    next: TenderStatus,
+    created: persistence::contracts::Contract,
+) -> Result<ContractView, ServiceError> {
     let shown = crate::contracts::present(command.conn(), created).await?;
-    {
-        let contracted = persistence::tenders::find(command.conn(), tender.id)
-            .await?
-            .ok_or(DomainError::NotFound("tender"))?;
-        crate::notices::publish_for_tender(
-            &command,
-            Some(actor),
-            NoticeType::Uk7,
-            &contracted,
-            next,
-            Some(shown.contract.id),
-            json!({
-                "supplier_id": shown.contract.supplier_id,
-                "supplier_name": shown.supplier_name,
-                "total_value_pence": shown.contract.terms.total_value_pence,
-                "start_date": shown.contract.terms.start_date,
-                "end_date": shown.contract.terms.end_date,
-            }),
-        )
-        .await?;
-    }
+    let contracted = persistence::tenders::find(command.conn(), tender.id)
+        .await?
+        .ok_or(DomainError::NotFound("tender"))?;
+    crate::notices::publish_for_tender(
+        command,
+        Some(actor),
+        NoticeType::Uk7,
+        &contracted,
+        next,
+        Some(shown.contract.id),
+        json!({
+            "supplier_id": shown.contract.supplier_id,
+            "supplier_name": shown.supplier_name,
+            "total_value_pence": shown.contract.terms.total_value_pence,
+            "start_date": shown.contract.terms.start_date,
+            "end_date": shown.contract.terms.end_date,
+        }),
+    )
+    .await?;
     command
         .audit(
             AuditEntry::by(actor, "contract.created", "contract", shown.contract.id)
@@ -554,6 +567,5 @@ pub async fn confirm_contract(
                 .after(json!({"status": next.as_str(), "contract_id": shown.contract.id})),
         )
         .await?;
-    command.commit().await?;
     Ok(shown)
 }

@@ -39,14 +39,14 @@ async fn publish_in(
     published_status: TenderStatus,
 ) -> Result<TenderView, ServiceError> {
     let now = command.now();
+    let above = above_threshold(
+        command.conn(),
+        thresholds,
+        current.buyer_id,
+        current.estimated_value_pence,
+    )
+    .await?;
     if current.procedure == Procedure::DirectAward {
-        let above = above_threshold(
-            command.conn(),
-            thresholds,
-            current.buyer_id,
-            current.estimated_value_pence,
-        )
-        .await?;
         domain::procurement::check_covered(
             above,
             current.procedure,
@@ -64,13 +64,6 @@ async fn publish_in(
             "must be in the future when the tender is published",
         ));
     }
-    let above = above_threshold(
-        command.conn(),
-        thresholds,
-        current.buyer_id,
-        current.estimated_value_pence,
-    )
-    .await?;
     if above {
         let mut v = Validator::new();
         let standstill = u8::try_from(current.standstill_days).unwrap_or(u8::MAX);
