@@ -173,7 +173,7 @@ pub struct Challenge {
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
-fn challenge(model: challenges::Model) -> Result<Challenge, StoreError> {
+pub(crate) fn challenge(model: challenges::Model) -> Result<Challenge, StoreError> {
     Ok(Challenge {
         id: model.id,
         tender_id: TenderId::from_uuid(model.tender_id),

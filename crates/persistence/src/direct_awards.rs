@@ -14,22 +14,19 @@ use sea_orm::{
 use uuid::Uuid;
 
 /// A challenge as the award's are read: its `award_id` is the tender's id (the direct award).
-fn challenge(model: direct_award_challenges::Model) -> Result<Challenge, StoreError> {
-    Ok(Challenge {
-        id: model.id,
-        tender_id: TenderId::from_uuid(model.tender_id),
-        award_id: model.tender_id,
-        supplier_id: OrganisationId::from_uuid(model.supplier_id),
-        grounds: model.grounds,
-        lodged_by: UserId::from_uuid(model.lodged_by),
-        lodged_at: model.lodged_at,
-        status: model
-            .status
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("challenge {}: status", model.id)))?,
-        resolution_notes: model.resolution_notes,
-        resolved_by: model.resolved_by.map(UserId::from_uuid),
-        resolved_at: model.resolved_at,
+fn challenge(m: direct_award_challenges::Model) -> Result<Challenge, StoreError> {
+    crate::awards::challenge(crate::entities::challenges::Model {
+        award_id: m.tender_id,
+        id: m.id,
+        tender_id: m.tender_id,
+        supplier_id: m.supplier_id,
+        grounds: m.grounds,
+        lodged_by: m.lodged_by,
+        lodged_at: m.lodged_at,
+        status: m.status,
+        resolution_notes: m.resolution_notes,
+        resolved_by: m.resolved_by,
+        resolved_at: m.resolved_at,
     })
 }
 

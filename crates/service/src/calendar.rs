@@ -12,6 +12,27 @@ use serde_json::json;
 
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
+/// The standstill of `days` working days beginning with the command's day (the day its notice
+/// is published), counted against the calendar kept.
+pub(crate) async fn standstill_from_now(
+    command: &persistence::Command,
+    days: i32,
+) -> Result<domain::calendar::Standstill, ServiceError> {
+    let now = command.now();
+    let today = domain::calendar::uk_date(now);
+    let holidays = persistence::calendar::dates(
+        command.conn(),
+        today,
+        today + chrono::Duration::days(domain::calendar::CALENDAR_WINDOW_DAYS),
+    )
+    .await?;
+    Ok(domain::calendar::standstill(
+        now,
+        u32::try_from(days).unwrap_or(0),
+        &holidays,
+    ))
+}
+
 fn holiday_value(date: NaiveDate, name: &str) -> serde_json::Value {
     json!({"date": date, "name": name})
 }

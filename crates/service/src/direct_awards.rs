@@ -6,12 +6,12 @@
 use crate::contracts::ContractView;
 use crate::tenders::{TenderView, view};
 use crate::{ServiceError, notify};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use domain::DomainError;
 use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::bid::NotificationKind;
-use domain::calendar::{self, uk_date};
+use domain::calendar::uk_date;
 use domain::contract::{self, ChallengeOutcome, ChallengeStatus, ContractTerm};
 use domain::ids::BidId;
 use domain::notice::NoticeType;
@@ -59,18 +59,7 @@ pub(crate) async fn publish_in(
     let terms = terms(&current)?.clone();
     check_supplier(command.conn(), &terms).await?;
     let now = command.now();
-    let today = uk_date(now);
-    let holidays = persistence::calendar::dates(
-        command.conn(),
-        today,
-        today + Duration::days(calendar::CALENDAR_WINDOW_DAYS),
-    )
-    .await?;
-    let standstill = calendar::standstill(
-        now,
-        u32::try_from(current.standstill_days).unwrap_or(0),
-        &holidays,
-    );
+    let standstill = crate::calendar::standstill_from_now(command, current.standstill_days).await?;
     let before = view(command.conn(), None, current.clone(), current.status).await?;
     let published = persistence::tenders::start_transparency_standstill(
         command.conn(),

@@ -135,6 +135,46 @@ pub struct TenderFields<'a> {
     pub direct_award_supplier_id: Option<OrganisationId>,
 }
 
+impl<'a> TenderFields<'a> {
+    /// The fields of a tender under `procedure` with nothing optional given: no ceiling,
+    /// invitations, deadlines, standstill (the default), urgency, planned notice, participation
+    /// stage or direct award terms. Callers set what they have.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        title: &'a str,
+        description: &'a str,
+        category: &'a str,
+        region: Region,
+        estimated_value_pence: i64,
+        contract_term_months: i64,
+        procedure: Procedure,
+        criteria: &'a [NewCriterion],
+    ) -> Self {
+        Self {
+            title,
+            description,
+            category,
+            region,
+            estimated_value_pence,
+            budget_ceiling_pence: None,
+            contract_term_months,
+            procedure,
+            invited_supplier_ids: &[],
+            criteria,
+            clarification_deadline: None,
+            submission_deadline: None,
+            standstill_days: None,
+            urgency_reason: None,
+            planned_procurement_notice_id: None,
+            expression_of_interest_deadline: None,
+            conditions_of_participation: None,
+            direct_award_ground: None,
+            direct_award_justification: None,
+            direct_award_supplier_id: None,
+        }
+    }
+}
+
 /// The most characters of a stated urgency.
 pub const URGENCY_REASON_MAX: usize = 2000;
 

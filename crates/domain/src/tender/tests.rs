@@ -564,28 +564,21 @@ fn a_cancellation_needs_a_reason() {
 }
 
 fn fields<'a>(criteria: &'a [NewCriterion], invited: &'a [OrganisationId]) -> TenderFields<'a> {
-    TenderFields {
-        title: "Procurement support",
-        description: "Support for the system's procurement team.",
-        category: "procurement",
-        region: Region::EastOfEngland,
-        estimated_value_pence: 10_000_000,
-        budget_ceiling_pence: Some(12_000_000),
-        contract_term_months: 24,
-        procedure: Procedure::Open,
-        invited_supplier_ids: invited,
+    let mut fields = TenderFields::new(
+        "Procurement support",
+        "Support for the system's procurement team.",
+        "procurement",
+        Region::EastOfEngland,
+        10_000_000,
+        24,
+        Procedure::Open,
         criteria,
-        clarification_deadline: Some(at(9)),
-        submission_deadline: Some(at(12)),
-        standstill_days: None,
-        urgency_reason: None,
-        planned_procurement_notice_id: None,
-        expression_of_interest_deadline: None,
-        conditions_of_participation: None,
-        direct_award_ground: None,
-        direct_award_justification: None,
-        direct_award_supplier_id: None,
-    }
+    );
+    fields.budget_ceiling_pence = Some(12_000_000);
+    fields.invited_supplier_ids = invited;
+    fields.clarification_deadline = Some(at(9));
+    fields.submission_deadline = Some(at(12));
+    fields
 }
 
 #[test]

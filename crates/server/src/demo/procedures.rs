@@ -58,28 +58,16 @@ fn fields<'a>(
     procedure: Procedure,
     criteria: &'a [NewCriterion],
 ) -> TenderFields<'a> {
-    TenderFields {
+    TenderFields::new(
         title,
         description,
         category,
-        region: Region::EastOfEngland,
+        Region::EastOfEngland,
         estimated_value_pence,
-        budget_ceiling_pence: None,
-        contract_term_months: 12,
+        12,
         procedure,
-        invited_supplier_ids: &[],
         criteria,
-        clarification_deadline: None,
-        submission_deadline: None,
-        standstill_days: None,
-        urgency_reason: None,
-        planned_procurement_notice_id: None,
-        expression_of_interest_deadline: None,
-        conditions_of_participation: None,
-        direct_award_ground: None,
-        direct_award_justification: None,
-        direct_award_supplier_id: None,
-    }
+    )
 }
 
 pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {

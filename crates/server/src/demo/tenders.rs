@@ -57,32 +57,26 @@ pub(super) async fn draft(
 ) -> Result<Tender, ServiceError> {
     let ctx = demo.at(at);
     let (_, buyer) = service::accounts::me(&ctx, lead).await?;
-    let spec = TenderSpec::parse(&TenderFields {
-        title: tender.title,
-        description: tender.description,
-        category: tender.category,
-        region: buyer.region.unwrap_or(Region::EastOfEngland),
-        estimated_value_pence: tender.estimated_value_pence,
-        budget_ceiling_pence: tender.budget_ceiling_pence,
-        contract_term_months: tender.contract_term_months,
-        procedure: if invited.is_empty() {
+    let criteria = criteria();
+    let mut fields = TenderFields::new(
+        tender.title,
+        tender.description,
+        tender.category,
+        buyer.region.unwrap_or(Region::EastOfEngland),
+        tender.estimated_value_pence,
+        tender.contract_term_months,
+        if invited.is_empty() {
             Procedure::Open
         } else {
             Procedure::Invited
         },
-        invited_supplier_ids: invited,
-        criteria: &criteria(),
-        clarification_deadline: Some(demo.now() + Duration::days(tender.clarification_days)),
-        submission_deadline: Some(demo.now() + Duration::days(tender.submission_days)),
-        standstill_days: None,
-        urgency_reason: None,
-        planned_procurement_notice_id: None,
-        expression_of_interest_deadline: None,
-        conditions_of_participation: None,
-        direct_award_ground: None,
-        direct_award_justification: None,
-        direct_award_supplier_id: None,
-    })?;
+        &criteria,
+    );
+    fields.budget_ceiling_pence = tender.budget_ceiling_pence;
+    fields.invited_supplier_ids = invited;
+    fields.clarification_deadline = Some(demo.now() + Duration::days(tender.clarification_days));
+    fields.submission_deadline = Some(demo.now() + Duration::days(tender.submission_days));
+    let spec = TenderSpec::parse(&fields)?;
     Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
 }
 

@@ -8,12 +8,12 @@ use crate::contracts::ContractView;
 use crate::evaluation::evaluate;
 use crate::tenders::{lead_command, lock_and_settle, visible_now};
 use crate::{Ctx, ServiceError, audit_json, notify};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::DomainError;
 use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::bid::NotificationKind;
-use domain::calendar::{self, uk_date};
+use domain::calendar::uk_date;
 use domain::contract::{self, ChallengeOutcome, ChallengeStatus, ContractTerm};
 use domain::evaluation;
 use domain::ids::{BidId, CriterionId, OrganisationId, TenderId};
@@ -103,18 +103,7 @@ pub async fn award(
         .get(&bid_id)
         .ok_or(DomainError::NotFound("bid"))?;
     let now = command.now();
-    let today = uk_date(now);
-    let holidays = persistence::calendar::dates(
-        command.conn(),
-        today,
-        today + Duration::days(calendar::CALENDAR_WINDOW_DAYS),
-    )
-    .await?;
-    let standstill = calendar::standstill(
-        now,
-        u32::try_from(tender.standstill_days).unwrap_or(0),
-        &holidays,
-    );
+    let standstill = crate::calendar::standstill_from_now(&command, tender.standstill_days).await?;
     let award = persistence::awards::insert(
         command.conn(),
         NewAward {
