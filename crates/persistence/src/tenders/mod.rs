@@ -266,7 +266,7 @@ pub async fn start_transparency_standstill(
     above_threshold: bool,
     now: DateTime<Utc>,
 ) -> Result<Tender, StoreError> {
-    Entity::update_many()
+    let update = changing(tender, now)
         .col_expr(
             Column::Status,
             Expr::value(TenderStatus::Standstill.as_str()),
@@ -276,15 +276,28 @@ pub async fn start_transparency_standstill(
         .col_expr(Column::ClarificationDeadline, Expr::value(now))
         .col_expr(Column::SubmissionDeadline, Expr::value(now))
         .col_expr(Column::TransparencyStandstillLastDay, Expr::value(last_day))
-        .col_expr(Column::TransparencyStandstillEndsAt, Expr::value(ends_at))
+        .col_expr(Column::TransparencyStandstillEndsAt, Expr::value(ends_at));
+    apply(conn, tender.id, update).await
+}
+
+/// An update of `tender` that moves its version on, stamped `now`.
+fn changing(tender: &Tender, now: DateTime<Utc>) -> sea_orm::UpdateMany<Entity> {
+    Entity::update_many()
         .col_expr(Column::Version, Expr::value(tender.version + 1))
         .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(tender.id.as_uuid()))
+}
+
+/// Applies `update` to tender `id` and reads the tender back.
+async fn apply(
+    conn: &impl ConnectionTrait,
+    id: TenderId,
+    update: sea_orm::UpdateMany<Entity>,
+) -> Result<Tender, StoreError> {
+    update
+        .filter(Column::Id.eq(id.as_uuid()))
         .exec(conn)
         .await?;
-    find(conn, tender.id)
-        .await?
-        .ok_or(StoreError::NotFound("tender"))
+    find(conn, id).await?.ok_or(StoreError::NotFound("tender"))
 }
 
 /// Stores a new draft.
@@ -540,10 +553,7 @@ pub async fn set_status(
     transition: Transition,
     now: DateTime<Utc>,
 ) -> Result<Tender, StoreError> {
-    let mut update = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(status.as_str()))
-        .col_expr(Column::Version, Expr::value(tender.version + 1))
-        .col_expr(Column::UpdatedAt, Expr::value(now));
+    let mut update = changing(tender, now).col_expr(Column::Status, Expr::value(status.as_str()));
     match status {
         TenderStatus::Published => {
             update = update
@@ -575,13 +585,7 @@ pub async fn set_status(
         }
         _ => {}
     }
-    update
-        .filter(Column::Id.eq(tender.id.as_uuid()))
-        .exec(conn)
-        .await?;
-    find(conn, tender.id)
-        .await?
-        .ok_or(StoreError::NotFound("tender"))
+    apply(conn, tender.id, update).await
 }
 
 /// Records the first read of the bids by the buyer after the deadline; `false` when they were
@@ -624,7 +628,7 @@ pub async fn amend(
     tender: &Tender,
     record: &AmendmentRecord,
 ) -> Result<Tender, StoreError> {
-    let mut update = Entity::update_many()
+    let mut update = changing(tender, record.amended_at)
         .col_expr(
             Column::ClarificationDeadline,
             Expr::value(record.clarification_deadline_after),
@@ -632,9 +636,7 @@ pub async fn amend(
         .col_expr(
             Column::SubmissionDeadline,
             Expr::value(record.submission_deadline_after),
-        )
-        .col_expr(Column::Version, Expr::value(tender.version + 1))
-        .col_expr(Column::UpdatedAt, Expr::value(record.amended_at));
+        );
     if let Some(description) = &record.description_after {
         update = update.col_expr(Column::Description, Expr::value(description.clone()));
     }
