@@ -24,4 +24,6 @@ pub use lifecycle::*;
 pub use spec::*;
 
 #[cfg(test)]
+mod procedure_tests;
+#[cfg(test)]
 mod tests;

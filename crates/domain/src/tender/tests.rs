@@ -4,13 +4,13 @@ use super::*;
 use crate::ids::UserId;
 use chrono::TimeZone;
 
-fn at(hour: u32) -> DateTime<Utc> {
+pub(super) fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0)
         .single()
         .unwrap_or_default()
 }
 
-fn criterion(name: &str, kind: &str, weight: i64) -> NewCriterion {
+pub(super) fn criterion(name: &str, kind: &str, weight: i64) -> NewCriterion {
     NewCriterion {
         name: name.to_owned(),
         kind: kind.to_owned(),
@@ -257,7 +257,7 @@ fn statuses_round_trip_through_their_names() {
     assert!("closed".parse::<TenderStatus>().is_err());
 }
 
-fn actor(role: Role, organisation: OrganisationId) -> Actor {
+pub(super) fn actor(role: Role, organisation: OrganisationId) -> Actor {
     Actor {
         user_id: UserId::new(),
         organisation_id: organisation,
@@ -491,47 +491,6 @@ fn an_invited_tender_is_invisible_to_everyone_it_does_not_concern() {
 }
 
 #[test]
-fn in_a_competitive_flexible_procedure_everyone_sees_the_tender_and_only_the_admitted_bid() {
-    let buyer = OrganisationId::new();
-    let admitted = OrganisationId::new();
-    let refused = OrganisationId::new();
-    // Before the shortlist nobody is admitted; after it, the admitted are its invitations.
-    let mut tender = TenderScope {
-        buyer,
-        procedure: Procedure::CompetitiveFlexible,
-        invited: Vec::new(),
-        status: TenderStatus::Published,
-    };
-    for supplier in [admitted, refused] {
-        let who = actor(Role::SupplierBidder, supplier);
-        assert!(can_view_tender(&who, &tender));
-        assert!(!can_bid(&who, &tender), "no bid before the shortlist");
-    }
-    tender.invited = vec![admitted];
-    assert!(can_bid(&actor(Role::SupplierBidder, admitted), &tender));
-    assert!(!can_bid(&actor(Role::SupplierBidder, refused), &tender));
-    assert!(can_view_tender(
-        &actor(Role::SupplierBidder, refused),
-        &tender
-    ));
-    assert!(can_view_tender(&actor(Role::BuyerLead, refused), &tender));
-    // Any supplier asks questions until the shortlist; then only the admitted.
-    let refused_supplier = actor(Role::SupplierBidder, refused);
-    assert!(can_ask_questions(&refused_supplier, &tender, false));
-    assert!(!can_ask_questions(&refused_supplier, &tender, true));
-    assert!(can_ask_questions(
-        &actor(Role::SupplierBidder, admitted),
-        &tender,
-        true
-    ));
-    assert!(!can_ask_questions(
-        &actor(Role::BuyerLead, refused),
-        &tender,
-        false
-    ));
-}
-
-#[test]
 fn a_draft_tender_is_its_buyers_alone() {
     let buyer = OrganisationId::new();
     let tender = TenderScope {
@@ -563,7 +522,10 @@ fn a_cancellation_needs_a_reason() {
     );
 }
 
-fn fields<'a>(criteria: &'a [NewCriterion], invited: &'a [OrganisationId]) -> TenderFields<'a> {
+pub(super) fn fields<'a>(
+    criteria: &'a [NewCriterion],
+    invited: &'a [OrganisationId],
+) -> TenderFields<'a> {
     let mut fields = TenderFields::new(
         "Procurement support",
         "Support for the system's procurement team.",
@@ -743,109 +705,4 @@ fn each_role_is_offered_the_actions_of_the_tenders_state_and_no_other() {
         let offered = tender_actions(&actor(*role, organisation), buyer, *status);
         assert_eq!(&offered, expected, "{role:?} (own: {own}) in {status:?}");
     }
-}
-
-#[test]
-fn a_competitive_flexible_procedure_needs_its_participation_stage_and_no_other_procedure_has_one() {
-    let criteria = [
-        criterion("Price", "price", 60),
-        criterion("Quality", "quality", 40),
-    ];
-    let mut cfp = fields(&criteria, &[]);
-    cfp.procedure = Procedure::CompetitiveFlexible;
-    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&cfp) else {
-        panic!("a competitive flexible procedure without its stage parsed");
-    };
-    let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
-    assert_eq!(
-        pointers,
-        [
-            "/expression_of_interest_deadline",
-            "/conditions_of_participation"
-        ]
-    );
-    cfp.conditions_of_participation = Some("Two years of NHS procurement support.");
-    cfp.expression_of_interest_deadline = Some(at(12));
-    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&cfp) else {
-        panic!("requests closing with the bids parsed");
-    };
-    assert_eq!(errors[0].pointer, "/expression_of_interest_deadline");
-    cfp.expression_of_interest_deadline = Some(at(5));
-    let spec = TenderSpec::parse(&cfp).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        spec.participation,
-        Some(Participation {
-            expression_of_interest_deadline: at(5),
-            conditions: "Two years of NHS procurement support.".to_owned(),
-        })
-    );
-    let mut open = cfp.clone();
-    open.procedure = Procedure::Open;
-    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&open) else {
-        panic!("an open tender with a participation stage parsed");
-    };
-    assert_eq!(errors.len(), 2);
-}
-
-#[test]
-fn a_direct_award_names_its_ground_and_supplier_and_has_no_criteria_or_deadlines() {
-    let supplier = OrganisationId::new();
-    let mut direct = fields(&[], &[]);
-    direct.procedure = Procedure::DirectAward;
-    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&direct) else {
-        panic!("a direct award with deadlines and no terms parsed");
-    };
-    let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
-    assert_eq!(
-        pointers,
-        [
-            "/clarification_deadline",
-            "/submission_deadline",
-            "/direct_award_ground",
-            "/direct_award_justification",
-            "/direct_award_supplier_id"
-        ]
-    );
-    direct.clarification_deadline = None;
-    direct.submission_deadline = None;
-    direct.direct_award_ground = Some(DirectAwardGround::ExtremeUrgency);
-    direct.direct_award_justification = Some("The incumbent's insolvency left no service.");
-    direct.direct_award_supplier_id = Some(supplier);
-    let spec = TenderSpec::parse(&direct).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(spec.deadlines, None);
-    assert_eq!(spec.criteria.iter().count(), 0);
-    assert_eq!(
-        spec.direct_award.as_ref().map(|d| d.ground.paragraph()),
-        Some(13)
-    );
-    // Criteria are refused; and no other procedure takes direct award terms.
-    let criteria = [criterion("Price", "price", 100)];
-    let mut with_criteria = direct.clone();
-    with_criteria.criteria = &criteria;
-    assert!(TenderSpec::parse(&with_criteria).is_err());
-    let mut open = direct.clone();
-    open.procedure = Procedure::Open;
-    open.clarification_deadline = Some(at(9));
-    open.submission_deadline = Some(at(12));
-    open.criteria = &criteria;
-    let Err(DomainError::Validation(errors)) = TenderSpec::parse(&open) else {
-        panic!("an open tender with direct award terms parsed");
-    };
-    assert_eq!(errors.len(), 3);
-    // Every ground reads its code and cites its paragraph.
-    for (code, paragraph) in [
-        ("exclusive_rights", 5),
-        ("technical_reasons", 6),
-        ("additional_supply", 7),
-        ("repeat_supply", 8),
-        ("extreme_urgency", 13),
-    ] {
-        let ground: DirectAwardGround = code.parse().unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!((ground.as_str(), ground.paragraph()), (code, paragraph));
-    }
-    assert_eq!(
-        TenderStatus::Draft.publish_direct_award(),
-        Ok(TenderStatus::Standstill)
-    );
-    assert!(TenderStatus::Published.publish_direct_award().is_err());
 }
