@@ -1643,7 +1643,8 @@ async fn a_competitive_flexible_procedure_runs_from_the_pages_requests_then_the_
     let html = refused_form.text().await.unwrap();
     assert!(
         html.contains("href=\"#expression_of_interest_deadline\"")
-            && html.contains("href=\"#conditions_of_participation\""),
+            && html.contains("href=\"#conditions_of_participation\"")
+            && html.contains("a planned procurement notice does not shorten it"),
         "{html}"
     );
 

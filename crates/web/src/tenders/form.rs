@@ -308,7 +308,7 @@ fn optional_text<'a>(posted: &'a Posted, field: &str) -> Option<&'a str> {
 
 /// What the Procurement Act 2023 asks of the deadlines for the signed-in buyer: its threshold,
 /// and the earliest close of bids above it if the tender were published now (s.54(4)).
-async fn minimum_period_hint(ctx: &Ctx) -> Result<String, ServiceError> {
+async fn minimum_period_hints(ctx: &Ctx) -> Result<(String, String), ServiceError> {
     use domain::procurement::{AuthorityType, Circumstances, Period};
     let (_, buyer) = service::accounts::me(&ctx.state.ctx, &ctx.actor).await?;
     let threshold = ctx
@@ -326,21 +326,29 @@ async fn minimum_period_hint(ctx: &Ctx) -> Result<String, ServiceError> {
         urgency: true,
         ..open
     };
-    let earliest = |c| {
-        Period::Tendering
+    let earliest = |period: Period, c| {
+        period
             .earliest_deadline(now, c)
             .map(crate::ui::when)
             .unwrap_or_default()
     };
-    Ok(format!(
+    let participation = format!(
+        "Before bids close. Above threshold requests may close no earlier than 25 days after \
+         publication, 10 with a stated urgency (s.54(3); a planned procurement notice does not \
+         shorten it): published now, {} ({} with urgency).",
+        earliest(Period::Participation, open),
+        earliest(Period::Participation, urgent),
+    );
+    let tendering = format!(
         "Enforced by the server's clock: a bid at or after this time is refused. Above threshold \
          (an estimated value including VAT of {} or more for your organisation) bids may close no \
          earlier than 25 days after publication, 10 with a stated urgency: published now, {} \
          ({} with urgency). Below threshold there is no statutory minimum.",
         domain::money::pounds(threshold),
-        earliest(open),
-        earliest(urgent),
-    ))
+        earliest(Period::Tendering, open),
+        earliest(Period::Tendering, urgent),
+    );
+    Ok((tendering, participation))
 }
 
 /// The tender form: details, the procedure with the suppliers it invites, the deadlines and the
@@ -384,7 +392,7 @@ pub(super) async fn tender_form(
         ]
         .map(|(code, label)| (code.to_owned(), label.to_owned())),
     );
-    let deadline_hint = minimum_period_hint(ctx).await?;
+    let (deadline_hint, participation_hint) = minimum_period_hints(ctx).await?;
     let planned = service::notices::list(
         &ctx.state.ctx,
         &persistence::notices::NoticeFilter {
@@ -456,7 +464,7 @@ pub(super) async fn tender_form(
         details class="nhsuk-details" id="participation" open[procedure == "competitive_flexible"] {
             summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Participation stage (competitive flexible only)" } }
             div class="nhsuk-details__text" {
-                (Field::new("expression_of_interest_deadline", "Requests to participate close (UK time)").kind("datetime-local").hint("Before bids close. Above threshold at least 25 days after publication, 10 with a stated urgency (s.54(3)).").input(form))
+                (Field::new("expression_of_interest_deadline", "Requests to participate close (UK time)").kind("datetime-local").hint(&participation_hint).input(form))
                 (Field::new("conditions_of_participation", "Conditions of participation").hint("What a supplier must show to be admitted to the shortlist (s.22).").textarea(form))
             }
         }
