@@ -102,6 +102,15 @@ impl Validator {
         self.errors.push(error);
     }
 
+    /// How many errors are recorded so far (to tell whether one parse added any).
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     /// `Ok(())` when nothing was recorded.
     pub fn finish(self) -> Result<(), DomainError> {
         if self.errors.is_empty() {

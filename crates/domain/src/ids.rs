@@ -84,3 +84,7 @@ typed_id!(
     /// Identifies a public notice (UK2 to UK12).
     NoticeId
 );
+typed_id!(
+    /// Identifies a lot of a tender (s.18).
+    LotId
+);

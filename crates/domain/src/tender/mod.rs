@@ -16,11 +16,13 @@ use serde::{Deserialize, Serialize};
 mod access;
 mod criteria;
 mod lifecycle;
+mod lots;
 mod spec;
 
 pub use access::*;
 pub use criteria::*;
 pub use lifecycle::*;
+pub use lots::*;
 pub use spec::*;
 
 #[cfg(test)]

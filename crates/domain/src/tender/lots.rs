@@ -1,0 +1,257 @@
+//! Lots (Procurement Act 2023 s.18): a tender divided into 2 to 50 lots, each bid for, ranked
+//! and awarded on its own under the shared criteria, with an optional limit on how many lots one
+//! supplier may win; above threshold a tender that is not divided says why (s.18(2)).
+
+use super::*;
+
+/// The fewest and the most lots of a divided tender.
+pub const MIN_LOTS: usize = 2;
+pub const MAX_LOTS: usize = 50;
+
+/// The most characters of the reason for not dividing.
+pub const NO_LOTS_RATIONALE_MAX: usize = 2000;
+
+/// A lot as the buyer writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLot {
+    pub title: String,
+    pub description: String,
+    pub estimated_value_pence: i64,
+}
+
+/// A lot parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotSpec {
+    pub title: String,
+    pub description: String,
+    pub estimated_value_pence: i64,
+}
+
+/// How a tender is divided: its lots (none when it is not), the most lots one supplier may win,
+/// and why it is not divided.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Division {
+    pub lots: Vec<LotSpec>,
+    pub max_lots_per_supplier: Option<u8>,
+    pub no_lots_rationale: Option<String>,
+}
+
+impl Division {
+    /// Parses the division, every problem into `v`: 2 to 50 lots with distinct titles and
+    /// positive values (or none); a lot limit only with lots, from 1 to their number; a
+    /// rationale only without lots. Whether a rationale is required depends on the threshold:
+    /// see [`Division::check_above_threshold`].
+    pub fn parse(
+        lots: &[NewLot],
+        max_lots_per_supplier: Option<i64>,
+        no_lots_rationale: Option<&str>,
+        v: &mut Validator,
+    ) -> Option<Self> {
+        let before = v.len();
+        if lots.len() == 1 || lots.len() > MAX_LOTS {
+            v.push(FieldError::new(
+                "/lots",
+                format!("a divided tender has {MIN_LOTS} to {MAX_LOTS} lots"),
+            ));
+        }
+        let mut parsed = Vec::with_capacity(lots.len());
+        for (i, lot) in lots.iter().enumerate() {
+            let title = v.check(bounded_text(
+                &lot.title,
+                &format!("/lots/{i}/title"),
+                TITLE_MAX,
+            ));
+            let description = v.check(long_text(
+                &lot.description,
+                &format!("/lots/{i}/description"),
+                DESCRIPTION_MAX,
+            ));
+            let value = v.check(pence(
+                lot.estimated_value_pence,
+                &format!("/lots/{i}/estimated_value_pence"),
+            ));
+            if lots[..i]
+                .iter()
+                .any(|other| other.title.trim() == lot.title.trim())
+            {
+                v.push(FieldError::new(
+                    format!("/lots/{i}/title"),
+                    "names another lot's title",
+                ));
+            }
+            if let (Some(title), Some(description), Some(estimated_value_pence)) =
+                (title, description, value)
+            {
+                parsed.push(LotSpec {
+                    title,
+                    description,
+                    estimated_value_pence,
+                });
+            }
+        }
+        let max = match max_lots_per_supplier {
+            None => None,
+            Some(_) if lots.is_empty() => {
+                v.push(FieldError::new(
+                    "/max_lots_per_supplier",
+                    "is only for a tender divided into lots",
+                ));
+                None
+            }
+            Some(n) => {
+                let limit = u8::try_from(n)
+                    .ok()
+                    .filter(|n| *n >= 1 && usize::from(*n) <= lots.len());
+                if limit.is_none() {
+                    v.push(FieldError::new(
+                        "/max_lots_per_supplier",
+                        format!("must be from 1 to the number of lots ({})", lots.len()),
+                    ));
+                }
+                limit
+            }
+        };
+        let rationale = match no_lots_rationale.filter(|r| !r.trim().is_empty()) {
+            Some(_) if !lots.is_empty() => {
+                v.push(FieldError::new(
+                    "/no_lots_rationale",
+                    "is only for a tender not divided into lots",
+                ));
+                None
+            }
+            Some(r) => v.check(long_text(r, "/no_lots_rationale", NO_LOTS_RATIONALE_MAX)),
+            None => None,
+        };
+        (v.len() == before).then_some(Self {
+            lots: parsed,
+            max_lots_per_supplier: max,
+            no_lots_rationale: rationale,
+        })
+    }
+
+    /// Above threshold a tender not divided into lots must say why (s.18(2)).
+    pub fn check_above_threshold(&self, above_threshold: bool) -> Result<(), DomainError> {
+        if above_threshold && self.lots.is_empty() && self.no_lots_rationale.is_none() {
+            Err(DomainError::field(
+                "/no_lots_rationale",
+                "is required above threshold: say why the contract is not divided into lots \
+                 (Procurement Act 2023 s.18)",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether a supplier already awarded `won` lots may win another.
+    pub fn may_win_another(&self, won: usize) -> bool {
+        self.max_lots_per_supplier
+            .is_none_or(|max| won < usize::from(max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lot(title: &str, value: i64) -> NewLot {
+        NewLot {
+            title: title.to_owned(),
+            description: format!("{title}: the service."),
+            estimated_value_pence: value,
+        }
+    }
+
+    fn parsed(
+        lots: &[NewLot],
+        max: Option<i64>,
+        rationale: Option<&str>,
+    ) -> Result<Division, Vec<String>> {
+        let mut v = Validator::new();
+        let division = Division::parse(lots, max, rationale, &mut v);
+        match v.finish() {
+            Ok(()) => division.ok_or_else(Vec::new),
+            Err(DomainError::Validation(errors)) => {
+                Err(errors.into_iter().map(|e| e.pointer).collect())
+            }
+            Err(other) => Err(vec![other.to_string()]),
+        }
+    }
+
+    #[test]
+    fn a_tender_is_divided_into_2_to_50_distinct_lots_or_not_at_all() {
+        let three = [lot("BI", 10), lot("Procurement", 20), lot("Finance", 30)];
+        let division = parsed(&three, Some(2), None).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(division.lots.len(), 3);
+        assert_eq!(division.max_lots_per_supplier, Some(2));
+        assert_eq!(parsed(&[], None, None), Ok(Division::default()));
+        assert_eq!(
+            parsed(&three[..1], None, None),
+            Err(vec!["/lots".to_owned()])
+        );
+        let many: Vec<NewLot> = (0..=MAX_LOTS)
+            .map(|i| lot(&format!("Lot {i}"), 1))
+            .collect();
+        assert_eq!(parsed(&many, None, None), Err(vec!["/lots".to_owned()]));
+        assert_eq!(
+            parsed(&[lot("BI", 10), lot(" BI ", 0)], None, None),
+            Err(vec![
+                "/lots/1/estimated_value_pence".to_owned(),
+                "/lots/1/title".to_owned()
+            ])
+        );
+    }
+
+    #[test]
+    fn a_lot_limit_needs_lots_and_a_rationale_needs_none() {
+        let two = [lot("BI", 10), lot("Procurement", 20)];
+        assert_eq!(
+            parsed(&two, Some(3), None),
+            Err(vec!["/max_lots_per_supplier".to_owned()])
+        );
+        assert_eq!(
+            parsed(&two, Some(0), None),
+            Err(vec!["/max_lots_per_supplier".to_owned()])
+        );
+        assert_eq!(
+            parsed(&[], Some(1), None),
+            Err(vec!["/max_lots_per_supplier".to_owned()])
+        );
+        assert_eq!(
+            parsed(&two, None, Some("One service.")),
+            Err(vec!["/no_lots_rationale".to_owned()])
+        );
+        let whole = parsed(&[], None, Some(" One integrated service. ")).unwrap_or_default();
+        assert_eq!(
+            whole.no_lots_rationale.as_deref(),
+            Some("One integrated service.")
+        );
+    }
+
+    #[test]
+    fn above_threshold_a_tender_not_divided_says_why_and_the_limit_caps_wins() {
+        let undivided = Division::default();
+        assert!(undivided.check_above_threshold(true).is_err());
+        assert!(undivided.check_above_threshold(false).is_ok());
+        let explained = Division {
+            no_lots_rationale: Some("One integrated service.".to_owned()),
+            ..Division::default()
+        };
+        assert!(explained.check_above_threshold(true).is_ok());
+        let limited = Division {
+            lots: vec![
+                LotSpec {
+                    title: "A".to_owned(),
+                    description: "A.".to_owned(),
+                    estimated_value_pence: 1,
+                };
+                3
+            ],
+            max_lots_per_supplier: Some(2),
+            no_lots_rationale: None,
+        };
+        assert!(limited.check_above_threshold(true).is_ok());
+        assert!(limited.may_win_another(1));
+        assert!(!limited.may_win_another(2));
+        assert!(Division::default().may_win_another(10));
+    }
+}
