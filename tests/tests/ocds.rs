@@ -281,3 +281,31 @@ async fn the_ocid_prefix_is_configuration() {
     assert!(service::ocid_prefix("ocds-abc12").is_err());
     assert!(service::ocid_prefix("ocds-ABC123").is_err());
 }
+
+#[tokio::test]
+async fn a_planning_notice_is_a_contracting_process_of_its_own_with_its_record() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let planned = success(
+        app.post(
+            "/api/v1/notices",
+            &lead.token,
+            json!({"notice_type": "UK3", "title": "Planned: finance support",
+                   "description": "Transactional finance for two years.", "category": "finance",
+                   "region": "east_of_england", "estimated_value_pence": 30_000_000,
+                   "expected_tender_notice_date": "2031-06-01"}),
+        )
+        .await,
+    )
+    .await;
+    let ocid = format!("ocds-csmkt1-{}", id_of(&planned));
+    let package = success(public(&app, &format!("/api/v1/ocds/records/{ocid}")).await).await;
+    let record = &package["records"][0];
+    assert_eq!(record["releases"].as_array().map(Vec::len), Some(1));
+    assert_eq!(record["releases"][0]["ocid"], json!(ocid));
+    assert_eq!(record["compiledRelease"]["tender"]["status"], "planning");
+    let mut as_releases = package.clone();
+    as_releases.as_object_mut().unwrap().remove("records");
+    as_releases["releases"] = json!([record["compiledRelease"].clone()]);
+    assert_valid_uk_package(&as_releases);
+}
