@@ -798,3 +798,21 @@ pub fn assert_valid_against(schema: &Value, instance: &Value) {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}\n{instance:#}");
 }
+
+/// Moves one of `tender`'s instants (`column`) a second into the past, as if it had passed:
+/// the day limits of the law cannot be waited for in a test.
+pub async fn passed(app: &TestApp, tender: &Value, column: persistence::entities::tenders::Column) {
+    use persistence::entities::tenders;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id: Uuid = id_of(tender).parse().unwrap();
+    tenders::Entity::update_many()
+        .col_expr(
+            column,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .filter(tenders::Column::Id.eq(id))
+        .exec(app.database.db.conn())
+        .await
+        .unwrap();
+}
