@@ -18,6 +18,7 @@ mod m20261122_000012_create_transfers;
 mod m20261202_000013_add_authority_types;
 mod m20261202_000014_create_notices;
 mod m20261203_000015_create_procedures;
+mod m20261203_000016_create_lots;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_add_authority_types::Migration),
             Box::new(m20261202_000014_create_notices::Migration),
             Box::new(m20261203_000015_create_procedures::Migration),
+            Box::new(m20261203_000016_create_lots::Migration),
         ]
     }
 }

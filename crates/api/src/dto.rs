@@ -423,3 +423,17 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// Which lot of a divided tender: required there, refused on any other.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LotQuery {
+    /// The lot's id (a divided tender's lots are ranked and awarded each on its own).
+    pub lot: Option<Uuid>,
+}
+
+impl LotQuery {
+    pub fn lot_id(&self) -> Option<domain::ids::LotId> {
+        self.lot.map(domain::ids::LotId::from_uuid)
+    }
+}

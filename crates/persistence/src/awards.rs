@@ -4,7 +4,7 @@ use crate::StoreError;
 use crate::entities::{awards, challenges};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::contract::ChallengeStatus;
-use domain::ids::{BidId, OrganisationId, TenderId, UserId};
+use domain::ids::{BidId, LotId, OrganisationId, TenderId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -51,6 +51,7 @@ pub struct Award {
 fn award(model: awards::Model) -> Result<Award, StoreError> {
     let decision = NewAward {
         tender_id: TenderId::from_uuid(model.tender_id),
+        lot_id: model.lot_id.map(LotId::from_uuid),
         bid_id: BidId::from_uuid(model.bid_id),
         supplier_id: OrganisationId::from_uuid(model.supplier_id),
         rank: model.rank,
@@ -74,6 +75,8 @@ fn award(model: awards::Model) -> Result<Award, StoreError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAward {
     pub tender_id: TenderId,
+    /// The lot awarded; none on an undivided tender.
+    pub lot_id: Option<LotId>,
     pub bid_id: BidId,
     pub supplier_id: OrganisationId,
     /// The bid's rank when it was awarded.
@@ -104,23 +107,51 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewAward) -> Result<Award,
         status: Set(AwardStatus::Standstill.as_str().to_owned()),
         cancelled_at: Set(None),
         assessment_summaries_sent_at: Set(new.assessment_summaries_sent_at),
+        lot_id: Set(new.lot_id.map(|l| l.as_uuid())),
     }
     .insert(conn)
     .await
-    .map_err(|e| StoreError::unique_conflict(e, "the tender has already been awarded"))?;
+    .map_err(|e| {
+        StoreError::unique_conflict(
+            e,
+            if new.lot_id.is_some() {
+                "the lot has already been awarded"
+            } else {
+                "the tender has already been awarded"
+            },
+        )
+    })?;
     award(model)
 }
 
-/// The tender's award in force (not cancelled), if any.
+/// The tender's award in force (not cancelled) on `lot` (none: of an undivided tender), if any.
 pub async fn in_force(
     conn: &impl ConnectionTrait,
     tender: TenderId,
+    lot: Option<LotId>,
 ) -> Result<Option<Award>, StoreError> {
-    crate::one_as(
+    let query = awards::Entity::find()
+        .filter(awards::Column::TenderId.eq(tender.as_uuid()))
+        .filter(awards::Column::Status.ne(AwardStatus::Cancelled.as_str()));
+    let query = match lot {
+        Some(lot) => query.filter(awards::Column::LotId.eq(lot.as_uuid())),
+        None => query.filter(awards::Column::LotId.is_null()),
+    };
+    crate::one_as(conn, query, award).await
+}
+
+/// Every award in force on the tender, whatever its lot, the earliest first.
+pub async fn all_in_force(
+    conn: &impl ConnectionTrait,
+    tender: TenderId,
+) -> Result<Vec<Award>, StoreError> {
+    crate::all_as(
         conn,
         awards::Entity::find()
             .filter(awards::Column::TenderId.eq(tender.as_uuid()))
-            .filter(awards::Column::Status.ne(AwardStatus::Cancelled.as_str())),
+            .filter(awards::Column::Status.ne(AwardStatus::Cancelled.as_str()))
+            .order_by_asc(awards::Column::AwardedAt)
+            .order_by_asc(awards::Column::Id),
         award,
     )
     .await

@@ -6,7 +6,7 @@ use crate::entities::bid_versions;
 use crate::entities::bids::{self, Column, Entity};
 use chrono::{DateTime, Utc};
 use domain::bid::{BidContent, BidResponse, BidStatus};
-use domain::ids::{BidId, OfferId, OrganisationId, TenderId, UserId};
+use domain::ids::{BidId, LotId, OfferId, OrganisationId, TenderId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -19,6 +19,8 @@ pub struct Bid {
     pub id: BidId,
     pub tender_id: TenderId,
     pub supplier_id: OrganisationId,
+    /// The lot it is for; none on an undivided tender.
+    pub lot_id: Option<LotId>,
     pub status: BidStatus,
     pub price_pence: i64,
     pub offer_id: Option<OfferId>,
@@ -55,6 +57,7 @@ fn to_domain(model: bids::Model) -> Result<Bid, StoreError> {
         id: BidId::from_uuid(model.id),
         tender_id: TenderId::from_uuid(model.tender_id),
         supplier_id: OrganisationId::from_uuid(model.supplier_id),
+        lot_id: model.lot_id.map(LotId::from_uuid),
         status: model
             .status
             .parse()
@@ -94,11 +97,13 @@ async fn insert_version(
     Ok(())
 }
 
-/// Stores a new bid and its first version. A second live bid from the same supplier is refused
-/// by the database too (a partial unique index), as a conflict.
+/// Stores a new bid and its first version. A second live bid from the same supplier (on the
+/// same lot) is refused by the database too (a partial unique index), as a conflict.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: &impl ConnectionTrait,
     tender: TenderId,
+    lot: Option<LotId>,
     supplier: OrganisationId,
     content: &BidContent,
     offer: Option<OfferId>,
@@ -119,13 +124,18 @@ pub async fn insert(
         submitted_at: Set(now),
         confirmed_at: Set(None),
         withdrawn_at: Set(None),
+        lot_id: Set(lot.map(|l| l.as_uuid())),
     }
     .insert(conn)
     .await
     .map_err(|e| {
         StoreError::unique_conflict(
             e,
-            "your organisation already has a live bid on this tender; revise or withdraw it",
+            if lot.is_some() {
+                "your organisation already has a live bid on this lot; revise or withdraw it"
+            } else {
+                "your organisation already has a live bid on this tender; revise or withdraw it"
+            },
         )
     })?;
     insert_version(conn, id, 1, content, offer, by, now).await?;
@@ -251,33 +261,37 @@ pub async fn list(
         .collect()
 }
 
-/// The supplier's live bid on the tender, if any.
+/// The supplier's live bid on the tender (on `lot`, of a divided tender), if any.
 pub async fn live_bid_of(
     conn: &impl ConnectionTrait,
     tender: TenderId,
+    lot: Option<LotId>,
     supplier: OrganisationId,
 ) -> Result<Option<Bid>, StoreError> {
-    crate::one_as(
-        conn,
-        Entity::find()
-            .filter(Column::TenderId.eq(tender.as_uuid()))
-            .filter(Column::SupplierId.eq(supplier.as_uuid()))
-            .filter(Column::Status.ne(BidStatus::Withdrawn.as_str())),
-        to_domain,
-    )
-    .await
+    let query = Entity::find()
+        .filter(Column::TenderId.eq(tender.as_uuid()))
+        .filter(Column::SupplierId.eq(supplier.as_uuid()))
+        .filter(Column::Status.ne(BidStatus::Withdrawn.as_str()));
+    let query = match lot {
+        Some(lot) => query.filter(Column::LotId.eq(lot.as_uuid())),
+        None => query.filter(Column::LotId.is_null()),
+    };
+    crate::one_as(conn, query, to_domain).await
 }
 
-/// Organisations with a live bid on the tender.
+/// Organisations with a live bid on the tender (on `lot`, when one is named), each once.
 pub async fn bidders(
     conn: &impl ConnectionTrait,
     tender: TenderId,
+    lot: Option<LotId>,
 ) -> Result<Vec<OrganisationId>, StoreError> {
-    Ok(list(conn, tender, BidSelection::Live)
-        .await?
-        .into_iter()
-        .map(|b| b.supplier_id)
-        .collect())
+    let mut bidders: Vec<OrganisationId> = Vec::new();
+    for bid in list(conn, tender, BidSelection::Live).await? {
+        if (lot.is_none() || bid.lot_id == lot) && !bidders.contains(&bid.supplier_id) {
+            bidders.push(bid.supplier_id);
+        }
+    }
+    Ok(bidders)
 }
 
 /// Every version of a bid, oldest first.

@@ -5,7 +5,7 @@ use crate::entities::{contracts, performance_reviews};
 use crate::{Sql, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::contract::{ContractStatus, Review};
-use domain::ids::{BidId, OrganisationId, TenderId, UserId};
+use domain::ids::{BidId, LotId, OrganisationId, TenderId, UserId};
 use domain::organisation::Region;
 use domain::pagination::{Page, PageRequest};
 use sea_orm::sea_query::Expr;
@@ -48,6 +48,7 @@ fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, Store
     let stored: ContractStatus = model.status.parse().map_err(|_| corrupt("status"))?;
     let terms = NewContract {
         tender_id: TenderId::from_uuid(model.tender_id),
+        lot_id: model.lot_id.map(LotId::from_uuid),
         award_id: model.award_id,
         bid_id: BidId::from_uuid(model.bid_id),
         buyer_id: OrganisationId::from_uuid(model.buyer_id),
@@ -78,6 +79,9 @@ fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, Store
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct NewContract {
     pub tender_id: TenderId,
+    /// The lot contracted; none on an undivided tender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lot_id: Option<LotId>,
     pub award_id: Uuid,
     pub bid_id: BidId,
     pub buyer_id: OrganisationId,
@@ -94,7 +98,8 @@ pub struct NewContract {
     pub created_by: UserId,
 }
 
-/// Stores a contract; one per tender (the database refuses a second).
+/// Stores a contract; one per tender, or per lot of a divided one (the database refuses a
+/// second).
 pub async fn insert(
     conn: &impl ConnectionTrait,
     new: NewContract,
@@ -123,10 +128,20 @@ pub async fn insert(
         terminated_at: Set(None),
         termination_reason: Set(None),
         ended_at: Set(None),
+        lot_id: Set(new.lot_id.map(|l| l.as_uuid())),
     }
     .insert(conn)
     .await
-    .map_err(|e| StoreError::unique_conflict(e, "the tender already has its contract"))?;
+    .map_err(|e| {
+        StoreError::unique_conflict(
+            e,
+            if new.lot_id.is_some() {
+                "the lot already has its contract"
+            } else {
+                "the tender already has its contract"
+            },
+        )
+    })?;
     contract(model, today)
 }
 
@@ -141,15 +156,19 @@ pub async fn find(
     .await
 }
 
-/// The tender's contract, if it has one.
+/// The tender's contracts: its one, or one per contracted lot of a divided tender, the
+/// earliest entered first.
 pub async fn of_tender(
     conn: &impl ConnectionTrait,
     tender: TenderId,
     today: NaiveDate,
-) -> Result<Option<Contract>, StoreError> {
-    crate::one_as(
+) -> Result<Vec<Contract>, StoreError> {
+    crate::all_as(
         conn,
-        contracts::Entity::find().filter(contracts::Column::TenderId.eq(tender.as_uuid())),
+        contracts::Entity::find()
+            .filter(contracts::Column::TenderId.eq(tender.as_uuid()))
+            .order_by_asc(contracts::Column::CreatedAt)
+            .order_by_asc(contracts::Column::Id),
         |m| contract(m, today),
     )
     .await

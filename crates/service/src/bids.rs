@@ -8,7 +8,7 @@ use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::bid::{BidContent, BidStatus, NewResponse, NotificationKind};
 use domain::evaluation::PanelStanding;
-use domain::ids::{BidId, OfferId, OrganisationId, TenderId};
+use domain::ids::{BidId, LotId, OfferId, OrganisationId, TenderId};
 use domain::offer::OfferStatus;
 use domain::tender::{BidAccess, TenderStatus, bid_access, can_bid, check_before};
 use domain::user::Role;
@@ -23,6 +23,9 @@ use std::collections::HashMap;
 /// A bid's content as the supplier sent it, before it is checked against the tender.
 #[derive(Debug, Clone, Default)]
 pub struct BidInput {
+    /// The lot bid for: required on a divided tender, refused on any other; a revision keeps
+    /// its bid's lot.
+    pub lot_id: Option<LotId>,
     pub price_pence: i64,
     pub offer_id: Option<OfferId>,
     pub responses: Vec<NewResponse>,
@@ -64,6 +67,7 @@ pub fn audit_value(bid: &Bid) -> serde_json::Value {
         "id": bid.id,
         "tender_id": bid.tender_id,
         "supplier_id": bid.supplier_id,
+        "lot_id": bid.lot_id,
         "status": bid.status.as_str(),
         "version": bid.version,
         "submitted_at": bid.submitted_at,
@@ -162,6 +166,25 @@ async fn content_of<C: ConnectionTrait>(
     }
 }
 
+/// The lot a new bid is for: one of the tender's when it is divided (then required), none
+/// otherwise.
+fn lot_of(tender: &Tender, lot: Option<LotId>) -> Result<Option<LotId>, ServiceError> {
+    match (tender.is_divided(), lot) {
+        (true, None) => Err(ServiceError::field(
+            "/lot_id",
+            "is required: the tender is divided into lots; name the lot this bid is for",
+        )),
+        (true, Some(id)) if tender.lot(id).is_none() => {
+            Err(ServiceError::field("/lot_id", "is not a lot of this tender"))
+        }
+        (false, Some(_)) => Err(ServiceError::field(
+            "/lot_id",
+            "must be absent: the tender is not divided into lots",
+        )),
+        (_, lot) => Ok(lot),
+    }
+}
+
 async fn receipt(
     command: &Command,
     tender: &Tender,
@@ -185,8 +208,8 @@ async fn receipt(
     Ok(())
 }
 
-/// Submits the supplier's bid: one live bid per supplier per tender, a response to every
-/// quality criterion, strictly before the deadline.
+/// Submits the supplier's bid: one live bid per supplier per tender (per lot of a divided
+/// one), a response to every quality criterion, strictly before the deadline.
 pub async fn submit(
     ctx: &Ctx,
     actor: &Actor,
@@ -196,18 +219,31 @@ pub async fn submit(
     require_bidder(actor)?;
     let mut command = ctx.command().await?;
     let tender = open_for_bids(&mut command, actor, tender, "bids").await?;
-    let (content, offer) = content_of(command.conn(), actor, &tender, input).await?;
-    if persistence::bids::live_bid_of(command.conn(), tender.id, actor.organisation_id)
+    let lot = lot_of(&tender, input.lot_id);
+    let content = content_of(command.conn(), actor, &tender, input).await;
+    let (content, offer) = match (lot.as_ref(), content) {
+        (Err(ServiceError::Validation(first)), Err(ServiceError::Validation(more))) => {
+            return Err(ServiceError::Validation(
+                first.iter().cloned().chain(more).collect(),
+            ));
+        }
+        (_, content) => content?,
+    };
+    let lot = lot?;
+    if persistence::bids::live_bid_of(command.conn(), tender.id, lot, actor.organisation_id)
         .await?
         .is_some()
     {
-        return Err(ServiceError::conflict(
-            "your organisation already has a live bid on this tender; revise or withdraw it",
-        ));
+        return Err(ServiceError::conflict(if lot.is_some() {
+            "your organisation already has a live bid on this lot; revise or withdraw it"
+        } else {
+            "your organisation already has a live bid on this tender; revise or withdraw it"
+        }));
     }
     let bid = persistence::bids::insert(
         command.conn(),
         tender.id,
+        lot,
         actor.organisation_id,
         &content,
         offer,
@@ -240,7 +276,7 @@ async fn open_bids_if_first(ctx: &Ctx, actor: &Actor, tender: &Tender) -> Result
     )
     .await?
     {
-        let live = persistence::bids::bidders(command.conn(), locked.id).await?;
+        let live = persistence::bids::list(command.conn(), locked.id, BidSelection::Live).await?;
         command
             .audit(
                 AuditEntry::by(actor, "tender.bids_opened", "tender", locked.id).after(json!({
@@ -391,6 +427,12 @@ pub async fn revise(
     let mut command = ctx.command().await?;
     let (tender, bid) = own_bid(&mut command, actor, tender, id, "revisions").await?;
     bid.status.revise()?;
+    if input.lot_id.is_some_and(|lot| bid.lot_id != Some(lot)) {
+        return Err(ServiceError::field(
+            "/lot_id",
+            "a bid stays on its lot: withdraw it and bid on the other lot instead",
+        ));
+    }
     let (content, offer) = content_of(command.conn(), actor, &tender, input).await?;
     let revised = persistence::bids::revise(
         command.conn(),

@@ -289,6 +289,7 @@ pub(crate) async fn confirm_contract(
         command.conn(),
         persistence::contracts::NewContract {
             tender_id: tender.id,
+            lot_id: None,
             // A direct award has no competitive award and no bid: the award is the tender's
             // own decision, and no bid is named.
             award_id: tender.id.as_uuid(),

@@ -196,7 +196,25 @@ pub(crate) async fn terminated(
     status: TenderStatus,
     reason: &str,
 ) -> Result<(), ServiceError> {
+    terminated_lot(command, actor, tender, status, None, reason).await
+}
+
+/// [`terminated`], for one lot of a divided tender when `lot` is named: the procurement of
+/// that lot ends while the others go on.
+pub(crate) async fn terminated_lot(
+    command: &Command,
+    actor: Option<&Actor>,
+    tender: &Tender,
+    status: TenderStatus,
+    lot: Option<&persistence::tenders::Lot>,
+    reason: &str,
+) -> Result<(), ServiceError> {
     if has_notice(command.conn(), tender.id).await? {
+        let mut details = json!({"outcome": status.as_str(), "reason": reason});
+        if let Some(lot) = lot {
+            details["lot_id"] = json!(lot.id);
+            details["lot_title"] = json!(lot.title);
+        }
         publish_for_tender(
             command,
             actor,
@@ -204,7 +222,7 @@ pub(crate) async fn terminated(
             tender,
             status,
             None,
-            json!({"outcome": status.as_str(), "reason": reason}),
+            details,
         )
         .await?;
     }

@@ -3,8 +3,8 @@
 //! standstill. Sealing is the API's: these pages only ever read the supplier's own bid.
 
 use super::ui::{
-    Ctx, Done, Field, FormState, Posted, csrf_field, done, error_summary, notice, parse_id,
-    parse_pounds, pounds_field, summary, when, words,
+    Ctx, Done, Field, FormState, LotParam, Posted, csrf_field, done, error_summary, lot_id_of,
+    lot_path, notice, parse_id, parse_pounds, pounds_field, summary, when, words,
 };
 use crate::WebState;
 use crate::ui::Content;
@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use domain::FieldError;
 use domain::bid::{BidStatus, NewResponse};
 use domain::contract::ChallengeStatus;
-use domain::ids::{CriterionId, OfferId, TenderId};
+use domain::ids::{CriterionId, LotId, OfferId, TenderId};
 use domain::money::pounds;
 use domain::offer::OfferStatus;
 use domain::tender::TenderStatus;
@@ -36,10 +36,40 @@ pub fn routes() -> Router<WebState> {
         .route("/tenders/{id}/challenge", post(lodge_challenge))
 }
 
-/// The supplier's live bid on the tender, if any (the API lists only its own to a supplier).
-async fn own_bid(ctx: &Ctx, id: Uuid) -> Result<Option<BidView>, ServiceError> {
+/// The supplier's live bid on the tender (on `lot`, of a divided one), if any (the service
+/// lists only its own to a supplier).
+async fn own_bid(ctx: &Ctx, id: Uuid, lot: Option<LotId>) -> Result<Option<BidView>, ServiceError> {
     let bids = service::bids::list(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(id)).await?;
-    Ok(bids.into_iter().rev().find(|b| b.bid.status.is_live()))
+    Ok(bids
+        .into_iter()
+        .rev()
+        .find(|b| b.bid.status.is_live() && b.bid.lot_id == lot))
+}
+
+/// A divided tender's lots, each with a link to `page` for that lot, and `label` of it.
+fn lot_chooser(
+    view: &TenderView,
+    heading: &str,
+    page: &str,
+    label: impl Fn(&persistence::tenders::Lot) -> String,
+) -> Markup {
+    let tender = &view.tender;
+    html! {
+        span class="nhsuk-caption-l" { (tender.title) }
+        h1 { (heading) }
+        p { "This tender is divided into lots: each is bid for, ranked and awarded on its own." }
+        ul class="nhsuk-list" {
+            @for lot in &tender.lots {
+                li {
+                    a href=(lot_path(&format!("/tenders/{}/{page}", tender.id), Some(lot.id))) {
+                        "Lot " (lot.number) ": " (lot.title)
+                    }
+                    " — " (label(lot))
+                }
+            }
+        }
+        p { a href=(format!("/tenders/{}", tender.id)) { "Back to the tender" } }
+    }
 }
 
 /// The bid form's fields as the service's input; a field that cannot even be read (a price
@@ -85,8 +115,13 @@ fn bid_input(posted: &Posted) -> Result<BidInput, ServiceError> {
             )),
         }
     }
+    let lot_id = lot_id_of(posted.get("lot_id")).unwrap_or_else(|_| {
+        errors.push(FieldError::new("/lot_id", "must be a lot of this tender"));
+        None
+    });
     if errors.is_empty() {
         Ok(BidInput {
+            lot_id,
             price_pence,
             offer_id,
             responses,
@@ -112,11 +147,16 @@ fn bid_values(view: &BidView) -> HashMap<String, String> {
 async fn bid_form(
     ctx: &Ctx,
     view: &TenderView,
+    lot: Option<LotId>,
     bid: Option<&BidView>,
     form: &FormState,
     banner: Option<&str>,
 ) -> Content {
     let tender = &view.tender;
+    let lot = lot.and_then(|l| tender.lot(l));
+    let lot_field = html! {
+        @if let Some(lot) = lot { input type="hidden" name="lot_id" value=(lot.id); }
+    };
     let bid = bid.map(|b| &b.bid);
     let offers =
         service::offers::own(&ctx.state.ctx, &ctx.actor, Some(OfferStatus::Published)).await?;
@@ -137,6 +177,11 @@ async fn bid_form(
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (tender.title) }
         h1 { @if bid.is_some() { "Your bid" } @else { "Submit a bid" } }
+        @if let Some(lot) = lot {
+            h2 { "Lot " (lot.number) ": " (lot.title) }
+            p class="mkt-pre" { (lot.description) }
+            p { "Estimated value " (pounds(lot.estimated_value_pence)) ". " a href=(format!("/tenders/{id}/bid")) { "Other lots" } }
+        }
         p { "Bids close " strong { (when(tender.submission_deadline)) } ". Until then nobody but your organisation can see your bid — not the buyer, not the regulator." }
         @if let Some(bid) = bid {
             (summary(vec![
@@ -150,6 +195,7 @@ async fn bid_form(
                     p { "Confirm your bid against the amended tender, or revise it. An unconfirmed bid is not evaluated." }
                     form method="post" action=(format!("/tenders/{id}/bid/confirm")) {
                         (csrf_field(&ctx.csrf))
+                        (lot_field)
                         button class="nhsuk-button" type="submit" { "Confirm my bid" }
                     }
                 }
@@ -158,7 +204,8 @@ async fn bid_form(
         @if open {
             form method="post" action=(format!("/tenders/{id}/bid")) novalidate {
                 (csrf_field(&ctx.csrf))
-                (Field::new("price_pence", "Total price, in pounds").hint("For the whole contract term. Only the buyer sees it, after the deadline.").width("10").input(form))
+                (lot_field)
+                (Field::new("price_pence", "Total price, in pounds").hint(if lot.is_some() { "For this lot, for the whole contract term. Only the buyer sees it, after the deadline." } else { "For the whole contract term. Only the buyer sees it, after the deadline." }).width("10").input(form))
                 (Field::new("offer_id", "Catalogue offer this bid is based on (optional)").select(form, &offer_options))
                 @for (i, c) in quality.iter().enumerate() {
                     input type="hidden" name=(format!("responses-{i}-criterion_id")) value=(c.id);
@@ -169,6 +216,7 @@ async fn bid_form(
             @if bid.is_some() {
                 form method="post" action=(format!("/tenders/{id}/bid/withdraw")) {
                     (csrf_field(&ctx.csrf))
+                    (lot_field)
                     button class="nhsuk-button nhsuk-button--warning" type="submit" { "Withdraw my bid" }
                 }
             }
@@ -188,14 +236,33 @@ async fn bid_form(
     })
 }
 
-async fn bid_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
+async fn bid_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(banner): Query<Done>,
+    Query(lot): Query<LotParam>,
+) -> Response {
     let built = async {
         ctx.require(&domain::tender::BIDDERS)?;
         let uuid = parse_id(&id)?;
+        let lot = lot.lot_id()?;
         let tender = super::tenders::read_tender(&ctx, uuid).await?;
-        let bid = own_bid(&ctx, uuid).await?;
+        if tender.tender.is_divided() && lot.is_none_or(|l| tender.tender.lot(l).is_none()) {
+            let bids =
+                service::bids::list(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid)).await?;
+            return Ok(lot_chooser(&tender, "Your bids", "bid", |lot| {
+                match bids
+                    .iter()
+                    .find(|b| b.bid.status.is_live() && b.bid.lot_id == Some(lot.id))
+                {
+                    Some(b) => format!("your bid: {}", pounds(b.bid.price_pence)),
+                    None => "no bid from your organisation".to_owned(),
+                }
+            }));
+        }
+        let bid = own_bid(&ctx, uuid, lot).await?;
         let form = FormState::new(bid.as_ref().map(bid_values).unwrap_or_default());
-        bid_form(&ctx, &tender, bid.as_ref(), &form, banner.message()).await
+        bid_form(&ctx, &tender, lot, bid.as_ref(), &form, banner.message()).await
     }
     .await;
     ctx.show("Your bid", built)
@@ -205,7 +272,11 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
     let Ok(uuid) = parse_id(&id) else {
         return ctx.error(ServiceError::NotFound("No such tender.".to_owned()));
     };
-    let existing = match own_bid(&ctx, uuid).await {
+    let lot = match lot_id_of(posted.get("lot_id")) {
+        Ok(lot) => lot,
+        Err(error) => return ctx.error(error),
+    };
+    let existing = match own_bid(&ctx, uuid, lot).await {
         Ok(existing) => existing,
         Err(error) => return ctx.error(error),
     };
@@ -226,13 +297,13 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
     }
     .await;
     match result {
-        Ok(code) => done(&format!("/tenders/{uuid}/bid"), code),
+        Ok(code) => done(&lot_path(&format!("/tenders/{uuid}/bid"), lot), code),
         Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let form = FormState::failed(&posted, &error);
             let built = async {
                 let tender = super::tenders::read_tender(&ctx, uuid).await?;
-                bid_form(&ctx, &tender, existing.as_ref(), &form, None).await
+                bid_form(&ctx, &tender, lot, existing.as_ref(), &form, None).await
             }
             .await;
             ctx.show_again("Your bid", &error, built)
@@ -240,29 +311,36 @@ async fn submit_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respons
     }
 }
 
-async fn own_bid_action(ctx: &Ctx, id: &str, code: &str, change: BidChange) -> Response {
+async fn own_bid_action(
+    ctx: &Ctx,
+    id: &str,
+    posted: &Posted,
+    code: &str,
+    change: BidChange,
+) -> Response {
     let result = async {
         let uuid = parse_id(id)?;
-        let bid = own_bid(ctx, uuid).await?.ok_or_else(|| {
+        let lot = lot_id_of(posted.get("lot_id"))?;
+        let bid = own_bid(ctx, uuid, lot).await?.ok_or_else(|| {
             ServiceError::NotFound("Your organisation has no live bid on this tender.".to_owned())
         })?;
         let (tender, bid) = (TenderId::from_uuid(uuid), bid.bid.id);
         service::bids::change(&ctx.state.ctx, &ctx.actor, (tender, bid), change).await?;
-        Ok::<_, ServiceError>(uuid)
+        Ok::<_, ServiceError>(lot_path(&format!("/tenders/{uuid}/bid"), lot))
     }
     .await;
     match result {
-        Ok(uuid) => done(&format!("/tenders/{uuid}/bid"), code),
+        Ok(page) => done(&page, code),
         Err(error) => ctx.error(error),
     }
 }
 
-async fn withdraw_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
-    own_bid_action(&ctx, &id, "withdrawn", BidChange::Withdraw).await
+async fn withdraw_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    own_bid_action(&ctx, &id, &posted, "withdrawn", BidChange::Withdraw).await
 }
 
-async fn confirm_bid(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {
-    own_bid_action(&ctx, &id, "confirmed", BidChange::Confirm).await
+async fn confirm_bid(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
+    own_bid_action(&ctx, &id, &posted, "confirmed", BidChange::Confirm).await
 }
 
 /// One assessment summary: each criterion's weight, score and reasons, then the total and rank.
@@ -307,12 +385,28 @@ fn assessment(caption: &str, summary: &service::awards::AssessmentSummary) -> Ma
 
 /// The outcome after award: to a bidder its own result with the evaluators' marks and reasons
 /// (evaluators not named), the winner's name and scores; the challenge form during standstill.
-async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&str>) -> Content {
+async fn outcome_content(
+    ctx: &Ctx,
+    id: &str,
+    lot: Option<LotId>,
+    form: &FormState,
+    banner: Option<&str>,
+) -> Content {
     let uuid = parse_id(id)?;
     let tender = super::tenders::read_tender(ctx, uuid).await?;
+    if tender.tender.is_divided() && lot.is_none_or(|l| tender.tender.lot(l).is_none()) {
+        return Ok(lot_chooser(&tender, "Outcome", "outcome", |lot| {
+            words(lot.status.as_str())
+        }));
+    }
     let outcome =
-        service::awards::outcome(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid)).await?;
-    let standstill = outcome.status == TenderStatus::Standstill;
+        service::awards::outcome(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid), lot)
+            .await?;
+    let lot = lot.and_then(|l| tender.tender.lot(l));
+    let standstill = match lot {
+        Some(lot) => lot.status == domain::tender::LotStatus::Standstill,
+        None => outcome.status == TenderStatus::Standstill,
+    };
     let challenges = if ctx.actor.role == Role::SupplierBidder {
         service::awards::challenges(&ctx.state.ctx, &ctx.actor, TenderId::from_uuid(uuid)).await?
     } else {
@@ -323,6 +417,7 @@ async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&
         (error_summary(&form.problems))
         span class="nhsuk-caption-l" { (tender.tender.title) }
         h1 { "Outcome" }
+        @if let Some(lot) = lot { h2 { "Lot " (lot.number) ": " (lot.title) } }
         (summary(vec![
             ("Awarded to", html! { strong { (outcome.award.supplier_name) } }),
             ("Awarded", html! { (when(outcome.award.awarded_at)) }),
@@ -355,7 +450,7 @@ async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&
         }
         @if !challenges.is_empty() {
             h2 { "Your challenge" }
-            @for c in &challenges {
+            @for c in challenges.iter().filter(|c| c.award_id == outcome.award.id) {
                 div class="nhsuk-inset-text" {
                     p class="mkt-pre" { (c.grounds) }
                     p { "Lodged " (when(c.lodged_at)) " — " strong { (words(c.status.as_str())) } }
@@ -363,10 +458,11 @@ async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&
                 }
             }
         }
-        @if standstill && outcome.your_bid.as_ref().is_some_and(|b| !b.successful) && challenges.iter().all(|c| c.status != ChallengeStatus::Open) {
+        @if standstill && outcome.your_bid.as_ref().is_some_and(|b| !b.successful) && challenges.iter().all(|c| c.award_id != outcome.award.id || c.status != ChallengeStatus::Open) {
             h2 { "Challenge the award" }
             form method="post" action=(format!("/tenders/{id}/challenge")) novalidate {
                 (csrf_field(&ctx.csrf))
+                @if let Some(lot) = lot { input type="hidden" name="lot_id" value=(lot.id); }
                 (Field::new("grounds", "Your grounds").hint("During the standstill period only. While a challenge is open the contract cannot be confirmed.").textarea(form))
                 button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Lodge the challenge" }
             }
@@ -375,8 +471,17 @@ async fn outcome_content(ctx: &Ctx, id: &str, form: &FormState, banner: Option<&
     })
 }
 
-async fn outcome_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
-    let built = outcome_content(&ctx, &id, &FormState::default(), banner.message()).await;
+async fn outcome_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(banner): Query<Done>,
+    Query(lot): Query<LotParam>,
+) -> Response {
+    let built = async {
+        let lot = lot.lot_id()?;
+        outcome_content(&ctx, &id, lot, &FormState::default(), banner.message()).await
+    }
+    .await;
     ctx.show("Outcome", built)
 }
 
@@ -385,19 +490,27 @@ async fn lodge_challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Re
         return ctx.error(ServiceError::NotFound("No such tender.".to_owned()));
     };
     let grounds = posted.text("grounds").trim();
+    let lot = match lot_id_of(posted.get("lot_id")) {
+        Ok(lot) => lot,
+        Err(error) => return ctx.error(error),
+    };
     match service::awards::lodge_challenge(
         &ctx.state.ctx,
         &ctx.actor,
         TenderId::from_uuid(uuid),
+        lot,
         grounds,
     )
     .await
     {
-        Ok(_) => done(&format!("/tenders/{uuid}/outcome"), "challenged"),
+        Ok(_) => done(
+            &lot_path(&format!("/tenders/{uuid}/outcome"), lot),
+            "challenged",
+        ),
         Err(error) if error.refuses_access() => ctx.error(error),
         Err(error) => {
             let form = FormState::failed(&posted, &error);
-            let built = outcome_content(&ctx, &id, &form, None).await;
+            let built = outcome_content(&ctx, &id, lot, &form, None).await;
             ctx.show_again("Outcome", &error, built)
         }
     }

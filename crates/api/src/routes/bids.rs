@@ -13,7 +13,7 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use domain::access::Actor;
 use domain::bid::{BidStatus, NewResponse};
-use domain::ids::{BidId, CriterionId, OfferId, TenderId};
+use domain::ids::{BidId, CriterionId, LotId, OfferId, TenderId};
 use serde::{Deserialize, Serialize};
 use service::bids::{BidChange, BidInput, BidView};
 use utoipa::ToSchema;
@@ -58,7 +58,10 @@ pub struct ResponseInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitBidRequest {
-    /// The price in pence for the whole contract.
+    /// The lot bid for: required when the tender is divided into lots (one live bid per
+    /// supplier per lot), refused otherwise. A revision keeps its bid's lot.
+    pub lot_id: Option<Uuid>,
+    /// The price in pence for the whole contract (or lot).
     #[schema(minimum = 1, maximum = 10000000000_i64, example = 23500000)]
     pub price_pence: i64,
     /// The supplier's own published offer, in the tender's category, that the bid is based on.
@@ -95,6 +98,8 @@ pub struct BidResponse {
     pub supplier_id: Uuid,
     /// The supplier's name.
     pub supplier_name: String,
+    /// The lot it is for; null on an undivided tender.
+    pub lot_id: Option<Uuid>,
     /// submitted, needs_confirmation or withdrawn.
     pub status: BidStatusDto,
     /// The price in pence.
@@ -306,6 +311,7 @@ async fn change_bid(
 impl From<SubmitBidRequest> for BidInput {
     fn from(r: SubmitBidRequest) -> Self {
         Self {
+            lot_id: r.lot_id.map(LotId::from_uuid),
             price_pence: r.price_pence,
             offer_id: r.offer_id.map(OfferId::from_uuid),
             responses: r
@@ -338,6 +344,7 @@ impl From<BidView> for BidResponse {
             tender_id: bid.tender_id.as_uuid(),
             supplier_id: bid.supplier_id.as_uuid(),
             supplier_name: view.supplier_name,
+            lot_id: bid.lot_id.map(|l| l.as_uuid()),
             status: bid.status.into(),
             price_pence: bid.price_pence,
             offer_id: bid.offer_id.map(|o| o.as_uuid()),

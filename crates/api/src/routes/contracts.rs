@@ -65,6 +65,9 @@ pub struct ContractResponse {
     pub id: Uuid,
     /// The tender it was awarded through.
     pub tender_id: Uuid,
+    /// The lot of that tender it is for; absent when the tender is not divided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lot_id: Option<Uuid>,
     /// The awarded bid.
     pub bid_id: Uuid,
     /// The buying organisation.
@@ -141,6 +144,7 @@ impl From<ContractView> for ContractResponse {
         Self {
             id: c.contract.id,
             tender_id: c.contract.terms.tender_id.as_uuid(),
+            lot_id: c.contract.terms.lot_id.map(|l| l.as_uuid()),
             bid_id: c.contract.terms.bid_id.as_uuid(),
             buyer_id: c.contract.terms.buyer_id.as_uuid(),
             buyer_name: c.buyer_name,

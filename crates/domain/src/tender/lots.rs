@@ -149,6 +149,129 @@ impl Division {
     }
 }
 
+/// Where one lot of a divided tender is once its bids are opened: open until awarded or
+/// declared unsuccessful; an award holds it in standstill until its contract is entered, or a
+/// challenge upheld opens it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LotStatus {
+    Open,
+    Standstill,
+    Awarded,
+    Unsuccessful,
+}
+
+codes!(LotStatus, "/status", "is not a lot status", {
+    Open => "open",
+    Standstill => "standstill",
+    Awarded => "awarded",
+    Unsuccessful => "unsuccessful",
+});
+
+fn lot_refused(action: &str, from: LotStatus) -> DomainError {
+    DomainError::Conflict(format!("a lot that is {from} cannot be {action}"))
+}
+
+impl LotStatus {
+    pub fn award(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Open => Ok(Self::Standstill),
+            other => Err(lot_refused("awarded", other)),
+        }
+    }
+
+    pub fn reopen(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Standstill => Ok(Self::Open),
+            other => Err(lot_refused("returned to evaluation", other)),
+        }
+    }
+
+    pub fn confirm(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Standstill => Ok(Self::Awarded),
+            other => Err(lot_refused("contracted", other)),
+        }
+    }
+
+    pub fn fail(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Open => Ok(Self::Unsuccessful),
+            other => Err(lot_refused("declared unsuccessful", other)),
+        }
+    }
+
+    const fn is_decided(self) -> bool {
+        matches!(self, Self::Awarded | Self::Unsuccessful)
+    }
+}
+
+/// A divided tender's state follows its lots once bids are opened: in evaluation while a lot is
+/// open, in standstill while every lot is decided or in standstill, awarded when every lot is
+/// awarded or unsuccessful, and unsuccessful when every lot is.
+pub fn status_of_lots(lots: &[LotStatus]) -> TenderStatus {
+    if lots.iter().all(|l| *l == LotStatus::Unsuccessful) {
+        TenderStatus::Unsuccessful
+    } else if lots.iter().all(|l| l.is_decided()) {
+        TenderStatus::Awarded
+    } else if lots.contains(&LotStatus::Open) {
+        TenderStatus::Evaluation
+    } else {
+        TenderStatus::Standstill
+    }
+}
+
+/// A divided tender is cancelled as a whole only while no lot's contract is entered: a lot
+/// contracted stays so, and the others are declared unsuccessful instead.
+pub fn check_lots_cancellable(lots: &[LotStatus]) -> Result<(), DomainError> {
+    if lots.contains(&LotStatus::Awarded) {
+        Err(DomainError::conflict(
+            "a lot's contract is entered: declare the remaining lots unsuccessful instead of \
+             cancelling the tender",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The lot limit at an award. A supplier already awarded `max_lots_per_supplier` lots cannot
+/// win another (409 naming the limit). Bids ranked above `bid` whose suppliers are at their
+/// limit do not count against it: when every bid above it is such a bid, the ranking rule
+/// itself is the justification, and that is what is recorded unless the lead wrote one.
+/// `at_limit` says whether a bid's supplier already holds the limit.
+pub fn check_lot_award(
+    division: &Division,
+    ranking: &crate::evaluation::Ranking,
+    bid: crate::ids::BidId,
+    at_limit: impl Fn(crate::ids::BidId) -> bool,
+    justification: Option<&str>,
+) -> Result<Option<String>, DomainError> {
+    let Some(max) = division.max_lots_per_supplier else {
+        return crate::evaluation::check_award(ranking, bid, justification);
+    };
+    ranking.check_complete()?;
+    if at_limit(bid) {
+        return Err(DomainError::Conflict(format!(
+            "this bid's supplier has already been awarded {max} lot(s) of this tender, the most \
+             one supplier may win (max_lots_per_supplier): award the lot to another bid"
+        )));
+    }
+    let given = justification.filter(|j| !j.trim().is_empty());
+    let above: Vec<_> = ranking.items.iter().take_while(|r| r.bid != bid).collect();
+    if given.is_none()
+        && ranking.find(bid).is_some()
+        && !above.is_empty()
+        && above.iter().all(|r| at_limit(r.bid))
+    {
+        return Ok(Some(format!(
+            "The {} higher-ranked bid(s) are from suppliers already awarded the most lots one \
+             supplier may win ({max}); this is the highest-ranked bid that may win the lot.",
+            above.len()
+        )));
+    }
+    crate::evaluation::check_award(ranking, bid, justification)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

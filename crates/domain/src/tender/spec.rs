@@ -133,6 +133,11 @@ pub struct TenderFields<'a> {
     pub direct_award_ground: Option<DirectAwardGround>,
     pub direct_award_justification: Option<&'a str>,
     pub direct_award_supplier_id: Option<OrganisationId>,
+    /// The lots it is divided into (none when it is not), the most lots one supplier may win,
+    /// and why it is not divided.
+    pub lots: &'a [NewLot],
+    pub max_lots_per_supplier: Option<i64>,
+    pub no_lots_rationale: Option<&'a str>,
 }
 
 impl<'a> TenderFields<'a> {
@@ -171,6 +176,9 @@ impl<'a> TenderFields<'a> {
             direct_award_ground: None,
             direct_award_justification: None,
             direct_award_supplier_id: None,
+            lots: &[],
+            max_lots_per_supplier: None,
+            no_lots_rationale: None,
         }
     }
 }
@@ -203,6 +211,8 @@ pub struct TenderSpec {
     pub participation: Option<Participation>,
     /// A direct award's terms (and only then).
     pub direct_award: Option<DirectAwardTerms>,
+    /// Its lots, lot limit and reason for not dividing (s.18).
+    pub division: Division,
 }
 
 /// A direct award's terms: required of a direct award (a ground, a justification and the
@@ -432,6 +442,18 @@ impl TenderSpec {
             .urgency_reason
             .filter(|r| !r.trim().is_empty())
             .and_then(|r| v.check(long_text(r, "/urgency_reason", URGENCY_REASON_MAX)));
+        if direct && !fields.lots.is_empty() {
+            v.push(FieldError::new(
+                "/lots",
+                "must be empty for a direct award: it awards one contract to one supplier",
+            ));
+        }
+        let division = Division::parse(
+            fields.lots,
+            fields.max_lots_per_supplier,
+            fields.no_lots_rationale,
+            &mut v,
+        );
         v.finish()?;
         match (
             title,
@@ -453,6 +475,7 @@ impl TenderSpec {
                 Some(deadlines),
                 Some(standstill_days),
             ) => Ok(Self {
+                division: division.unwrap_or_default(),
                 title,
                 description,
                 category,

@@ -17,6 +17,7 @@ pub struct Model {
     pub status: String,
     pub cancelled_at: Option<DateTimeUtc>,
     pub assessment_summaries_sent_at: Option<DateTimeUtc>,
+    pub lot_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ pub struct Model {
     pub submitted_at: DateTimeUtc,
     pub confirmed_at: Option<DateTimeUtc>,
     pub withdrawn_at: Option<DateTimeUtc>,
+    pub lot_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ pub struct Model {
     pub terminated_at: Option<DateTimeUtc>,
     pub termination_reason: Option<String>,
     pub ended_at: Option<DateTimeUtc>,
+    pub lot_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,7 @@ pub mod performance_reviews;
 pub mod scores;
 pub mod tender_amendments;
 pub mod tender_criteria;
+pub mod tender_lots;
 pub mod tender_evaluators;
 pub mod tender_invitations;
 pub mod tenders;

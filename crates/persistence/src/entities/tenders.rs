@@ -39,6 +39,8 @@ pub struct Model {
     pub direct_award_supplier_id: Option<Uuid>,
     pub transparency_standstill_last_day: Option<Date>,
     pub transparency_standstill_ends_at: Option<DateTimeUtc>,
+    pub max_lots_per_supplier: Option<i32>,
+    pub no_lots_rationale: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

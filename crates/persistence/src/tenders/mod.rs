@@ -21,9 +21,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 mod listing;
+mod lots;
 mod questions;
 
 pub use listing::*;
+pub use lots::*;
 pub use questions::*;
 
 /// A criterion with the id bids and scores refer to.
@@ -84,6 +86,11 @@ pub struct Tender {
     /// transparency notice is published.
     pub transparency_standstill_last_day: Option<chrono::NaiveDate>,
     pub transparency_standstill_ends_at: Option<DateTime<Utc>>,
+    /// Its lots, in order (none when it is not divided), the most lots one supplier may win,
+    /// and why it is not divided (s.18).
+    pub lots: Vec<Lot>,
+    pub max_lots_per_supplier: Option<i32>,
+    pub no_lots_rationale: Option<String>,
 }
 
 impl Tender {
@@ -141,6 +148,7 @@ fn to_domain(
     model: tenders::Model,
     criteria: Vec<Criterion>,
     invited: Vec<OrganisationId>,
+    lots: Vec<Lot>,
 ) -> Result<Tender, StoreError> {
     let id = model.id;
     Ok(Tender {
@@ -194,6 +202,9 @@ fn to_domain(
         },
         transparency_standstill_last_day: model.transparency_standstill_last_day,
         transparency_standstill_ends_at: model.transparency_standstill_ends_at,
+        lots,
+        max_lots_per_supplier: model.max_lots_per_supplier,
+        no_lots_rationale: model.no_lots_rationale,
     })
 }
 
@@ -356,11 +367,14 @@ pub async fn insert(
         direct_award_supplier_id: Set(spec.direct_award.as_ref().map(|d| d.supplier_id.as_uuid())),
         transparency_standstill_last_day: Set(None),
         transparency_standstill_ends_at: Set(None),
+        max_lots_per_supplier: Set(spec.division.max_lots_per_supplier.map(i32::from)),
+        no_lots_rationale: Set(spec.division.no_lots_rationale.clone()),
     }
     .insert(conn)
     .await?;
     write_criteria(conn, id, spec).await?;
     write_invitations(conn, id, spec).await?;
+    write_lots(conn, id, spec).await?;
     find(conn, id).await?.ok_or(StoreError::NotFound("tender"))
 }
 
@@ -437,6 +451,14 @@ pub async fn replace_draft(
             Column::ConditionsOfParticipation,
             Expr::value(spec.participation.as_ref().map(|p| p.conditions.clone())),
         )
+        .col_expr(
+            Column::MaxLotsPerSupplier,
+            Expr::value(spec.division.max_lots_per_supplier.map(i32::from)),
+        )
+        .col_expr(
+            Column::NoLotsRationale,
+            Expr::value(spec.division.no_lots_rationale.clone()),
+        )
         .col_expr(Column::AboveThreshold, Expr::value(above_threshold))
         .col_expr(Column::Version, Expr::value(current.version + 1))
         .col_expr(Column::UpdatedAt, Expr::value(now))
@@ -460,6 +482,9 @@ pub async fn replace_draft(
         .exec(conn)
         .await?;
     write_invitations(conn, current.id, spec).await?;
+    // A draft has no bids yet: its lots are written afresh.
+    delete_lots(conn, current.id).await?;
+    write_lots(conn, current.id, spec).await?;
     find(conn, current.id).await
 }
 
@@ -493,7 +518,8 @@ pub async fn find(conn: &impl ConnectionTrait, id: TenderId) -> Result<Option<Te
         .into_iter()
         .map(|i| OrganisationId::from_uuid(i.supplier_id))
         .collect();
-    to_domain(model, criteria, invited).map(Some)
+    let lots = read_lots(conn, id).await?;
+    to_domain(model, criteria, invited, lots).map(Some)
 }
 
 /// The published tenders whose submission deadline is at or before `now`, the earliest first:

@@ -88,7 +88,7 @@ async fn run(
 
     // Award to the top-ranked bid; the standstill is counted from the calendar.
     let awarding = demo.at(awarded_at);
-    let ranking = service::evaluation::ranking(&awarding, lead, tender.id).await?;
+    let ranking = service::evaluation::ranking(&awarding, lead, tender.id, None).await?;
     let top = ranking
         .items
         .first()
@@ -107,7 +107,7 @@ async fn run(
         .and_then(|d| NaiveDate::from_ymd_opt(d.year(), d.month(), 1))
         .unwrap_or(after_standstill);
     let contract =
-        service::awards::confirm_contract(&demo.at(entered_at), lead, tender.id, start, None)
+        service::awards::confirm_contract(&demo.at(entered_at), lead, tender.id, None, start, None)
             .await?;
     for (period, marks, comments, days_ago) in reviews {
         service::contracts::review(

@@ -196,6 +196,7 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
         &demo.at(days_ago(70)),
         &gyw,
         interim.id,
+        None,
         days_ago(69).date_naive(),
         None,
     )

@@ -115,6 +115,7 @@ pub(super) async fn bid(
         })
         .collect();
     let input = BidInput {
+        lot_id: None,
         price_pence,
         offer_id: None,
         responses,

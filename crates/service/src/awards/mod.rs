@@ -16,7 +16,7 @@ use domain::bid::NotificationKind;
 use domain::calendar::uk_date;
 use domain::contract::{self, ChallengeOutcome, ChallengeStatus, ContractTerm};
 use domain::evaluation;
-use domain::ids::{BidId, CriterionId, OrganisationId, TenderId};
+use domain::ids::{BidId, CriterionId, LotId, OrganisationId, TenderId};
 use domain::notice::NoticeType;
 use domain::tender::{TenderStatus, can_view_tender};
 use domain::user::Role;
@@ -36,6 +36,9 @@ pub use outcome::*;
 pub struct AwardView {
     pub id: Uuid,
     pub tender_id: TenderId,
+    /// The lot awarded; none on an undivided tender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lot_id: Option<LotId>,
     pub bid_id: BidId,
     pub supplier_id: OrganisationId,
     pub supplier_name: String,
@@ -55,6 +58,7 @@ fn award_view(award: Award, supplier_name: String, confidential: bool) -> AwardV
     AwardView {
         id: award.id,
         tender_id: award.decision.tender_id,
+        lot_id: award.decision.lot_id,
         bid_id: award.decision.bid_id,
         supplier_id: award.decision.supplier_id,
         supplier_name,
@@ -68,21 +72,43 @@ fn award_view(award: Award, supplier_name: String, confidential: bool) -> AwardV
     }
 }
 
-/// Tells every bidder on the tender, inside the command.
+/// Tells every bidder on the tender (on `lot`, when one is named), inside the command.
 async fn notify_bidders(
     command: &Command,
     tender: &Tender,
+    lot: Option<LotId>,
     kind: NotificationKind,
     subject: String,
     body: String,
 ) -> Result<(), ServiceError> {
-    let bidders = persistence::bids::bidders(command.conn(), tender.id).await?;
+    let bidders = persistence::bids::bidders(command.conn(), tender.id, lot).await?;
     notify(command, &bidders, kind, tender.id, subject, body).await
 }
 
-/// The tender's lead awards the tender to a bid once scoring is complete: the top-ranked, or
-/// another with a written justification. Starts the standstill; every bidder is notified. Of
-/// concurrent awards exactly one succeeds.
+/// What a notice or message calls the tender, or one lot of it.
+fn subject_of(tender: &Tender, lot: Option<LotId>) -> String {
+    match lot.and_then(|l| tender.lot(l)) {
+        Some(lot) => format!("{}, lot {}: {}", tender.title, lot.number, lot.title),
+        None => tender.title.clone(),
+    }
+}
+
+/// How many lots of the tender each supplier holds an award in force on.
+async fn lots_won<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tender: &Tender,
+) -> Result<std::collections::HashMap<OrganisationId, usize>, ServiceError> {
+    let mut won = std::collections::HashMap::new();
+    for award in persistence::awards::all_in_force(conn, tender.id).await? {
+        *won.entry(award.decision.supplier_id).or_insert(0) += 1;
+    }
+    Ok(won)
+}
+
+/// The tender's lead awards the tender (or the lot the bid is for) to a bid once scoring is
+/// complete: the top-ranked, or another with a written justification; a supplier already
+/// holding the most lots one supplier may win is refused. Starts the standstill; every bidder
+/// (on the lot) is notified. Of concurrent awards exactly one succeeds.
 pub async fn award(
     ctx: &Ctx,
     actor: &Actor,
@@ -91,9 +117,32 @@ pub async fn award(
     justification: Option<&str>,
 ) -> Result<AwardView, ServiceError> {
     let (command, tender, status) = lead_command(ctx, actor, id, "award this tender").await?;
-    let next = status.start_standstill()?;
-    let evaluated = evaluate(command.conn(), &tender, command.now()).await?;
-    let justification = evaluation::check_award(&evaluated.ranking, bid_id, justification)?;
+    let undivided_next = status.start_standstill()?;
+    let lot = persistence::bids::find(command.conn(), tender.id, bid_id)
+        .await?
+        .and_then(|b| b.lot_id);
+    if let Some(lot) = lot.and_then(|l| tender.lot(l)) {
+        lot.status.award()?;
+    }
+    let evaluated = evaluate(command.conn(), &tender, lot, command.now()).await?;
+    let justification = if tender.is_divided() {
+        let won = lots_won(command.conn(), &tender).await?;
+        let division = tender.division();
+        let at_limit = |bid: BidId| {
+            evaluated.bids.get(&bid).is_some_and(|b| {
+                !division.may_win_another(won.get(&b.supplier_id).copied().unwrap_or(0))
+            })
+        };
+        domain::tender::check_lot_award(
+            &division,
+            &evaluated.ranking,
+            bid_id,
+            at_limit,
+            justification,
+        )?
+    } else {
+        evaluation::check_award(&evaluated.ranking, bid_id, justification)?
+    };
     let ranked = evaluated
         .ranking
         .find(bid_id)
@@ -108,6 +157,7 @@ pub async fn award(
         command.conn(),
         NewAward {
             tender_id: tender.id,
+            lot_id: lot,
             bid_id,
             supplier_id: bid.supplier_id,
             rank: i32::try_from(ranked.rank).unwrap_or(i32::MAX),
@@ -123,23 +173,35 @@ pub async fn award(
     // Every assessed bidder is sent its summary before the contract award notice (s.50(3)).
     let summaries = assess(&evaluated, &tender, bid_id);
     send_summaries(&command, &award, &summaries).await?;
-    persistence::tenders::set_status(command.conn(), &tender, next, Transition::default(), now)
-        .await?;
+    let next = crate::tenders::settle_lot(
+        &command,
+        &tender,
+        lot,
+        domain::tender::LotStatus::Standstill,
+        undivided_next,
+        Transition::default(),
+    )
+    .await?;
     let winner = evaluated
         .names
         .get(&bid.supplier_id)
         .cloned()
         .unwrap_or_default();
+    let (what, outcome_query) = match lot {
+        Some(lot) => ("lot", format!("?lot={lot}")),
+        None => ("tender", String::new()),
+    };
     notify_bidders(
         &command,
         &tender,
+        lot,
         NotificationKind::TenderAwarded,
-        format!("Tender awarded: {}", tender.title),
+        format!("Tender awarded: {}", subject_of(&tender, lot)),
         format!(
-            "The tender was awarded to {winner}. Your assessment summary, with your scores \
+            "The {what} was awarded to {winner}. Your assessment summary, with your scores \
              and reasons for each criterion and the winning tender's, is at \
-             /api/v1/tenders/{}/outcome. The standstill runs until {}; an unsuccessful bidder \
-             may challenge the award until then.",
+             /api/v1/tenders/{}/outcome{outcome_query}. The standstill runs until {}; an \
+             unsuccessful bidder may challenge the award until then.",
             tender.id,
             standstill.ends_at.to_rfc3339()
         ),
@@ -158,6 +220,8 @@ pub async fn award(
         next,
         None,
         json!({
+            "lot_id": lot,
+            "lot_title": lot.and_then(|l| tender.lot(l)).map(|l| l.title.clone()),
             "supplier_id": bid.supplier_id,
             "supplier_name": winner,
             "value_pence": bid.price_pence,
@@ -176,6 +240,7 @@ pub async fn award(
                 .before(json!({"status": status.as_str()}))
                 .after(json!({
                     "status": next.as_str(),
+                    "lot_id": lot,
                     "award": audit_json(&shown)?,
                     "assessment_summaries_sent": summaries.len(),
                     "ranking": audit_json(&ranking)?,
@@ -206,6 +271,7 @@ pub async fn lodge_challenge(
     ctx: &Ctx,
     actor: &Actor,
     id: TenderId,
+    lot: Option<LotId>,
     grounds: &str,
 ) -> Result<Challenge, ServiceError> {
     if actor.role != Role::SupplierBidder {
@@ -225,7 +291,8 @@ pub async fn lodge_challenge(
                 .await?;
         return challenge_lodged(command, actor, &tender, challenge).await;
     }
-    let bid = persistence::bids::live_bid_of(command.conn(), tender.id, actor.organisation_id)
+    let lot = crate::evaluation::lot_to_evaluate(&tender, lot, "/lot_id")?;
+    let bid = persistence::bids::live_bid_of(command.conn(), tender.id, lot, actor.organisation_id)
         .await?
         .ok_or_else(|| {
             ServiceError::Forbidden(
@@ -234,13 +301,16 @@ pub async fn lodge_challenge(
         })?;
     let grounds = contract::grounds(grounds)?;
     // An awarded tender's standstill is over: the window check below refuses it with the date.
-    let award = persistence::awards::in_force(command.conn(), tender.id)
+    let award = persistence::awards::in_force(command.conn(), tender.id, lot)
         .await?
-        .filter(|_| matches!(status, TenderStatus::Standstill | TenderStatus::Awarded))
+        .filter(|_| {
+            lot.is_some() || matches!(status, TenderStatus::Standstill | TenderStatus::Awarded)
+        })
         .ok_or_else(|| {
-            ServiceError::conflict(format!(
-                "a {status} tender has no award in standstill to challenge"
-            ))
+            ServiceError::conflict(match lot {
+                Some(_) => "the lot has no award in standstill to challenge".to_owned(),
+                None => format!("a {status} tender has no award in standstill to challenge"),
+            })
         })?;
     if award.decision.bid_id == bid.id {
         return Err(ServiceError::Forbidden(
@@ -249,10 +319,11 @@ pub async fn lodge_challenge(
     }
     contract::check_challenge_window(award.decision.standstill_ends_at, command.now())?;
     let existing = persistence::awards::challenges(command.conn(), tender.id).await?;
-    if existing
-        .iter()
-        .any(|c| c.supplier_id == actor.organisation_id && c.status == ChallengeStatus::Open)
-    {
+    if existing.iter().any(|c| {
+        c.award_id == award.id
+            && c.supplier_id == actor.organisation_id
+            && c.status == ChallengeStatus::Open
+    }) {
         return Err(ServiceError::conflict(
             "your organisation already has an open challenge to this award",
         ));
@@ -377,7 +448,18 @@ pub async fn resolve_challenge(
     )
     .await?;
     if outcome == ChallengeOutcome::Upheld {
-        let reopened = status.reopen_evaluation()?;
+        let lot = persistence::awards::all_in_force(command.conn(), tender.id)
+            .await?
+            .into_iter()
+            .find(|a| a.id == challenge.award_id)
+            .and_then(|a| a.decision.lot_id);
+        let undivided = match lot.and_then(|l| tender.lot(l)) {
+            Some(lot) => {
+                lot.status.reopen()?;
+                status
+            }
+            None => status.reopen_evaluation()?,
+        };
         persistence::awards::set_status(
             command.conn(),
             challenge.award_id,
@@ -386,29 +468,37 @@ pub async fn resolve_challenge(
         )
         .await?;
         persistence::awards::lapse_open(command.conn(), challenge.award_id, now).await?;
-        persistence::tenders::set_status(
-            command.conn(),
+        let reopened = crate::tenders::settle_lot(
+            &command,
             &tender,
-            reopened,
+            lot,
+            domain::tender::LotStatus::Open,
+            undivided,
             Transition::default(),
-            now,
         )
         .await?;
+        let what = if lot.is_some() { "lot" } else { "tender" };
         notify_bidders(
             &command,
             &tender,
+            lot,
             NotificationKind::AwardCancelled,
-            format!("Award cancelled: {}", tender.title),
-            "A challenge to the award was upheld. The award is cancelled and the tender is back \
-             in evaluation; the scores stand."
-                .to_owned(),
+            format!("Award cancelled: {}", subject_of(&tender, lot)),
+            format!(
+                "A challenge to the award was upheld. The award is cancelled and the {what} is \
+                 back in evaluation; the scores stand."
+            ),
         )
         .await?;
         command
             .audit(
                 AuditEntry::by(actor, "tender.award_cancelled", "tender", tender.id)
                     .before(json!({"status": status.as_str(), "award_id": challenge.award_id}))
-                    .after(json!({"status": reopened.as_str(), "challenge_id": challenge.id})),
+                    .after(json!({
+                        "status": reopened.as_str(),
+                        "lot_id": lot,
+                        "challenge_id": challenge.id,
+                    })),
             )
             .await?;
     }
@@ -435,11 +525,13 @@ pub async fn resolve_challenge(
     Ok(after)
 }
 
-/// The tender's lead enters the contract once the standstill has ended with no open challenge.
+/// The tender's lead enters the contract (of one lot of a divided tender) once the standstill
+/// has ended with no open challenge to that award.
 pub async fn confirm_contract(
     ctx: &Ctx,
     actor: &Actor,
     id: TenderId,
+    lot: Option<LotId>,
     start_date: NaiveDate,
     end_date: Option<NaiveDate>,
 ) -> Result<ContractView, ServiceError> {
@@ -452,14 +544,21 @@ pub async fn confirm_contract(
         command.commit().await?;
         return Ok(shown);
     }
-    let next = status.confirm_award()?;
-    let award = persistence::awards::in_force(command.conn(), tender.id)
+    let lot = crate::evaluation::lot_to_evaluate(&tender, lot, "/lot_id")?;
+    let undivided_next = match lot.and_then(|l| tender.lot(l)) {
+        Some(lot) => {
+            lot.status.confirm()?;
+            status
+        }
+        None => status.confirm_award()?,
+    };
+    let award = persistence::awards::in_force(command.conn(), tender.id, lot)
         .await?
         .ok_or_else(|| ServiceError::conflict("the tender has no award in force"))?;
     let open = persistence::awards::challenges(command.conn(), tender.id)
         .await?
         .into_iter()
-        .filter(|c| c.status == ChallengeStatus::Open)
+        .filter(|c| c.award_id == award.id && c.status == ChallengeStatus::Open)
         .count();
     let now = command.now();
     contract::check_contract_may_start(award.decision.standstill_ends_at, now, open)?;
@@ -476,11 +575,12 @@ pub async fn confirm_contract(
         command.conn(),
         persistence::contracts::NewContract {
             tender_id: tender.id,
+            lot_id: lot,
             award_id: award.id,
             bid_id: bid.id,
             buyer_id: tender.buyer_id,
             awarded_supplier_id: award.decision.supplier_id,
-            title: tender.title.clone(),
+            title: subject_of(&tender, lot),
             category: tender.category.clone(),
             region: tender.region,
             total_value_pence: bid.price_pence,
@@ -495,13 +595,21 @@ pub async fn confirm_contract(
     )
     .await?;
     persistence::awards::set_status(command.conn(), award.id, AwardStatus::Contracted, now).await?;
-    persistence::tenders::set_status(command.conn(), &tender, next, Transition::default(), now)
-        .await?;
+    let next = crate::tenders::settle_lot(
+        &command,
+        &tender,
+        lot,
+        domain::tender::LotStatus::Awarded,
+        undivided_next,
+        Transition::default(),
+    )
+    .await?;
     notify_bidders(
         &command,
         &tender,
+        lot,
         NotificationKind::ContractAwarded,
-        format!("Contract entered: {}", tender.title),
+        format!("Contract entered: {}", subject_of(&tender, lot)),
         format!(
             "The contract runs from {} to {}.",
             term.start_date, term.end_date

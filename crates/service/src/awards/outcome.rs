@@ -174,6 +174,8 @@ pub struct YourBidOutcome {
 #[derive(Debug, Clone)]
 pub struct OutcomeView {
     pub tender_id: TenderId,
+    /// The lot whose outcome this is; none on an undivided tender.
+    pub lot_id: Option<LotId>,
     pub status: TenderStatus,
     pub award: AwardView,
     /// When the assessment summaries were sent (before the contract award notice).
@@ -191,12 +193,18 @@ pub struct OutcomeView {
     pub contract_id: Option<Uuid>,
 }
 
-/// The outcome: a bidder reads its own assessment summary and the winner's; the buyer, the
-/// regulator and admins read every one.
-pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeView, ServiceError> {
+/// The outcome (of one lot of a divided tender): a bidder reads its own assessment summary and
+/// the winner's; the buyer, the regulator and admins read every one.
+pub async fn outcome(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    lot: Option<LotId>,
+) -> Result<OutcomeView, ServiceError> {
     let conn = ctx.db().conn();
     let (tender, status, now) = visible_now(ctx, actor, id).await?;
     let scope = tender.scope(status);
+    let lot = crate::evaluation::lot_to_evaluate(&tender, lot, "/lot")?;
     let own_bid = if actor.role == Role::SupplierBidder {
         persistence::bids::list(
             conn,
@@ -205,7 +213,7 @@ pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeVi
         )
         .await?
         .into_iter()
-        .find(|b| b.status.is_live())
+        .find(|b| b.status.is_live() && b.lot_id == lot)
     } else {
         None
     };
@@ -220,16 +228,19 @@ pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeVi
             ));
         }
     };
-    let award = persistence::awards::in_force(conn, tender.id)
+    let award = persistence::awards::in_force(conn, tender.id, lot)
         .await?
         .ok_or_else(|| {
-            ServiceError::conflict(format!("the tender is {status}; it has not been awarded"))
+            ServiceError::conflict(match lot {
+                Some(_) => "the lot has not been awarded".to_owned(),
+                None => format!("the tender is {status}; it has not been awarded"),
+            })
         })?;
     let mut summaries = sent_summaries(conn, &award).await?;
     if summaries.is_empty() {
         // An award recorded before summaries were kept: they are assessed again, from the
         // same scores.
-        let evaluated = evaluate(conn, &tender, now).await?;
+        let evaluated = evaluate(conn, &tender, lot, now).await?;
         summaries = assess(&evaluated, &tender, award.decision.bid_id);
     }
     let winner = summaries
@@ -257,9 +268,12 @@ pub async fn outcome(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<OutcomeVi
     };
     let contract_id = persistence::contracts::of_tender(conn, tender.id, uk_date(now))
         .await?
+        .into_iter()
+        .find(|c| c.terms.award_id == award.id)
         .map(|c| c.id);
     Ok(OutcomeView {
         tender_id: tender.id,
+        lot_id: lot,
         status,
         assessment_summaries_sent_at: award.decision.assessment_summaries_sent_at,
         standstill_ends_at: award.decision.standstill_ends_at,

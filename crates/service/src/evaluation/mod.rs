@@ -13,8 +13,8 @@ use domain::bid::BidStatus;
 use domain::evaluation::{
     self, BidToRank, Declaration, PanelStanding, QualityCriterion, Ranking, Scoring,
 };
-use domain::ids::{BidId, CriterionId, OrganisationId, TenderId, UserId};
-use domain::tender::{CriterionKind, TenderStatus, can_view_tender};
+use domain::ids::{BidId, CriterionId, LotId, OrganisationId, TenderId, UserId};
+use domain::tender::{CriterionKind, LotStatus, TenderStatus, can_view_tender};
 use domain::user::Role;
 use persistence::Command;
 use persistence::bids::{Bid, BidSelection};
@@ -75,6 +75,8 @@ pub struct RankedView {
 #[derive(Debug, Clone, Serialize)]
 pub struct RankingView {
     pub tender_id: TenderId,
+    /// The lot ranked; none on an undivided tender.
+    pub lot_id: Option<LotId>,
     pub complete: bool,
     pub missing_marks: usize,
     pub scorers: usize,
@@ -84,6 +86,8 @@ pub struct RankingView {
 
 /// Everything the ranking is computed from, read once.
 pub struct Evaluated {
+    /// The lot evaluated; none on an undivided tender.
+    pub lot: Option<LotId>,
     pub ranking: Ranking,
     pub bids: HashMap<BidId, Bid>,
     pub exclusions: Vec<(Bid, Exclusion)>,
@@ -96,14 +100,20 @@ fn weight_of(weight: i32) -> u8 {
     u8::try_from(weight).unwrap_or(0)
 }
 
-/// Ranks the tender's compliant live bids: submitted (or confirmed after an amendment), not
+/// Ranks the tender's compliant live bids (on `lot`, of a divided tender: each lot is ranked on
+/// its own, its lowest price scoring in full): submitted (or confirmed after an amendment), not
 /// withdrawn, not excluded. Marks count from panel members who declared no conflict.
 pub(crate) async fn evaluate<C: ConnectionTrait>(
     conn: &C,
     tender: &Tender,
+    lot: Option<LotId>,
     now: DateTime<Utc>,
 ) -> Result<Evaluated, ServiceError> {
-    let live = persistence::bids::list(conn, tender.id, BidSelection::Live).await?;
+    let live: Vec<Bid> = persistence::bids::list(conn, tender.id, BidSelection::Live)
+        .await?
+        .into_iter()
+        .filter(|b| b.lot_id == lot)
+        .collect();
     let exclusions = persistence::evaluation::exclusions(conn, tender.id).await?;
     let excluded: HashMap<BidId, Exclusion> =
         exclusions.into_iter().map(|e| (e.bid_id, e)).collect();
@@ -159,6 +169,7 @@ pub(crate) async fn evaluate<C: ConnectionTrait>(
     let names = persistence::organisations::names(conn, &suppliers).await?;
     let ratings = crate::contracts::ratings(conn, &suppliers, now).await?;
     Ok(Evaluated {
+        lot,
         ranking,
         bids: compliant.into_iter().map(|b| (b.id, b)).collect(),
         exclusions: out,
@@ -218,6 +229,7 @@ impl Evaluated {
     pub(crate) fn view(&self, tender: &Tender) -> RankingView {
         RankingView {
             tender_id: tender.id,
+            lot_id: self.lot,
             complete: self.ranking.complete,
             missing_marks: self.ranking.missing_marks,
             scorers: self.ranking.scorers,
@@ -487,46 +499,91 @@ pub async fn reinstate(
     Ok(shown)
 }
 
-/// The tender's lead declares the tender unsuccessful because no compliant bid remains.
+/// The tender's lead declares the tender (or one lot of a divided tender) unsuccessful because
+/// no compliant bid remains on it.
 pub async fn declare_unsuccessful(
     ctx: &Ctx,
     actor: &Actor,
     id: TenderId,
+    lot: Option<LotId>,
     reason: &str,
 ) -> Result<TenderView, ServiceError> {
     let (command, tender, status) =
         lead_command(ctx, actor, id, "declare the tender unsuccessful").await?;
     let reason = evaluation::reason(reason)?;
-    let next = status.fail()?;
-    let evaluated = evaluate(command.conn(), &tender, command.now()).await?;
+    let lot = lot_to_evaluate(&tender, lot, "/lot_id")?;
+    let undivided = status.fail()?;
+    if let Some(lot) = lot.and_then(|l| tender.lot(l)) {
+        lot.status.fail()?;
+    }
+    let evaluated = evaluate(command.conn(), &tender, lot, command.now()).await?;
     evaluation::check_no_compliant_bid(evaluated.ranking.items.len())?;
-    let failed = persistence::tenders::set_status(
-        command.conn(),
+    let next = crate::tenders::settle_lot(
+        &command,
         &tender,
-        next,
+        lot,
+        LotStatus::Unsuccessful,
+        undivided,
         Transition {
             unsuccessful_reason: Some(reason.clone()),
             ..Transition::default()
         },
-        command.now(),
     )
     .await?;
+    let failed = persistence::tenders::find(command.conn(), tender.id)
+        .await?
+        .ok_or(DomainError::NotFound("tender"))?;
     let shown = crate::tenders::view(command.conn(), Some(actor), failed, next).await?;
-    crate::notices::terminated(&command, Some(actor), &shown.tender, next, &reason).await?;
+    crate::notices::terminated_lot(
+        &command,
+        Some(actor),
+        &shown.tender,
+        next,
+        lot.and_then(|l| shown.tender.lot(l)),
+        &reason,
+    )
+    .await?;
     command
         .audit(
             AuditEntry::by(actor, "tender.declared_unsuccessful", "tender", tender.id)
                 .before(json!({"status": status.as_str()}))
-                .after(json!({"status": next.as_str(), "reason": reason})),
+                .after(json!({"status": next.as_str(), "lot_id": lot, "reason": reason})),
         )
         .await?;
     command.commit().await?;
     Ok(shown)
 }
 
-/// The ranking: the tender's lead after the deadline; the regulator and admins once the tender
-/// is awarded.
-pub async fn ranking(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<RankingView, ServiceError> {
+/// The lot to evaluate: one of a divided tender's (then required), none on any other.
+pub(crate) fn lot_to_evaluate(
+    tender: &Tender,
+    lot: Option<LotId>,
+    pointer: &str,
+) -> Result<Option<LotId>, ServiceError> {
+    match (tender.is_divided(), lot) {
+        (true, None) => Err(ServiceError::field(
+            pointer,
+            "is required: the tender is divided into lots, each ranked on its own",
+        )),
+        (true, Some(id)) if tender.lot(id).is_none() => {
+            Err(ServiceError::field(pointer, "is not a lot of this tender"))
+        }
+        (false, Some(_)) => Err(ServiceError::field(
+            pointer,
+            "must be absent: the tender is not divided into lots",
+        )),
+        (_, lot) => Ok(lot),
+    }
+}
+
+/// The ranking (of one lot of a divided tender): the tender's lead after the deadline; the
+/// regulator and admins once the tender (or that lot) is awarded.
+pub async fn ranking(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: TenderId,
+    lot: Option<LotId>,
+) -> Result<RankingView, ServiceError> {
     let conn = ctx.db().conn();
     let (tender, status, now) = visible_now(ctx, actor, id).await?;
     let scope = tender.scope(status);
@@ -547,7 +604,12 @@ pub async fn ranking(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<RankingVi
             if before_deadline {
                 return Err(sealed());
             }
-            check_awarded_for_oversight(&tender, status)?;
+            let lot_awarded = lot
+                .and_then(|l| tender.lot(l))
+                .is_some_and(|l| matches!(l.status, LotStatus::Standstill | LotStatus::Awarded));
+            if !lot_awarded {
+                check_awarded_for_oversight(&tender, status)?;
+            }
         }
         _ => {
             return Err(ServiceError::Forbidden(
@@ -557,6 +619,7 @@ pub async fn ranking(ctx: &Ctx, actor: &Actor, id: TenderId) -> Result<RankingVi
             ));
         }
     }
-    let evaluated = evaluate(conn, &tender, now).await?;
+    let lot = lot_to_evaluate(&tender, lot, "/lot")?;
+    let evaluated = evaluate(conn, &tender, lot, now).await?;
     Ok(evaluated.view(&tender))
 }

@@ -202,6 +202,11 @@ async fn release<C: ConnectionTrait>(
             "classification": {"scheme": "x_CSMKT", "id": tender.category, "description": tender.category},
         }],
     });
+    if tender.is_divided() {
+        lots(&mut tender_json, tender, status);
+    } else if let Some(rationale) = &tender.no_lots_rationale {
+        tender_json["lotDetails"] = json!({"noLotsDivisionRationale": rationale});
+    }
     if let Some(published) = tender.published_at {
         tender_json["tenderPeriod"]["startDate"] = json!(published);
         tender_json["enquiryPeriod"]["startDate"] = json!(published);
@@ -236,7 +241,7 @@ async fn release<C: ConnectionTrait>(
             .or_insert_with(|| (party(supplier), Vec::new()))
             .1
             .push("supplier");
-        awards.push(json!({
+        let mut entry = json!({
             "id": award.id,
             "title": tender.title,
             "status": match award.status {
@@ -251,7 +256,15 @@ async fn release<C: ConnectionTrait>(
             // The standstill begins with the contract award notice, published with the award.
             "standstillPeriod": {"startDate": award.decision.awarded_at, "endDate": award.decision.standstill_ends_at},
             "assessmentSummariesDateSent": award.decision.assessment_summaries_sent_at,
-        }));
+        });
+        if let Some(lot) = award.decision.lot_id {
+            entry["relatedLots"] = json!([lot]);
+            entry["title"] = json!(tender.lot(lot).map_or_else(
+                || tender.title.clone(),
+                |l| format!("{}: {}", tender.title, l.title)
+            ));
+        }
+        awards.push(entry);
         if !tags.contains(&"award") {
             tags.push("award");
         }
@@ -286,8 +299,7 @@ async fn release<C: ConnectionTrait>(
             tags.push("award");
         }
     }
-    if let Some(contract) = persistence::contracts::of_tender(conn, tender.id, uk_date(now)).await?
-    {
+    for contract in persistence::contracts::of_tender(conn, tender.id, uk_date(now)).await? {
         contracts.push(json!({
             "id": contract.id,
             "awardID": contract.terms.award_id,
@@ -303,7 +315,9 @@ async fn release<C: ConnectionTrait>(
             "dateSigned": contract.created_at,
             "aboveThreshold": tender.above_threshold,
         }));
-        tags.push("contract");
+        if !tags.contains(&"contract") {
+            tags.push("contract");
+        }
     }
     let mut release = json!({
         "ocid": tender.id,
@@ -317,10 +331,26 @@ async fn release<C: ConnectionTrait>(
         "parties": parties.into_values().map(|(mut p, roles)| { p["roles"] = json!(roles); p }).collect::<Vec<_>>(),
     });
     if opened {
-        release["bids"] = json!({"statistics": [
-            {"id": "1", "measure": "bids", "value": live.len()},
-            {"id": "2", "measure": "validBids", "value": evaluable},
-        ]});
+        let mut statistics = vec![
+            json!({"id": "1", "measure": "bids", "value": live.len()}),
+            json!({"id": "2", "measure": "validBids", "value": evaluable}),
+        ];
+        // A divided tender counts its bids per lot too.
+        for lot in &tender.lots {
+            let on_lot = || live.iter().filter(|b| b.lot_id == Some(lot.id));
+            let valid = on_lot()
+                .filter(|b| b.status == domain::bid::BidStatus::Submitted)
+                .count();
+            for (measure, value) in [("bids", on_lot().count()), ("validBids", valid)] {
+                statistics.push(json!({
+                    "id": (statistics.len() + 1).to_string(),
+                    "measure": measure,
+                    "value": value,
+                    "relatedLot": lot.id,
+                }));
+            }
+        }
+        release["bids"] = json!({"statistics": statistics});
     }
     if !awards.is_empty() {
         release["awards"] = json!(awards);
@@ -329,6 +359,48 @@ async fn release<C: ConnectionTrait>(
         release["contracts"] = json!(contracts);
     }
     Ok(release)
+}
+
+/// A divided tender's lots (OCDS lots extension): each lot with its value and state, an item per
+/// lot related to it, and the lot limit.
+fn lots(tender_json: &mut Value, tender: &Tender, status: TenderStatus) {
+    use domain::tender::LotStatus;
+    let lots: Vec<Value> = tender
+        .lots
+        .iter()
+        .map(|lot| {
+            json!({
+                "id": lot.id,
+                "title": lot.title,
+                "description": lot.description,
+                "value": pounds(lot.estimated_value_pence),
+                "status": match (status, lot.status) {
+                    (TenderStatus::Draft, _) => "planning",
+                    (TenderStatus::Cancelled, LotStatus::Open | LotStatus::Standstill) => "cancelled",
+                    (_, LotStatus::Open | LotStatus::Standstill) => "active",
+                    (_, LotStatus::Awarded) => "complete",
+                    (_, LotStatus::Unsuccessful) => "unsuccessful",
+                },
+            })
+        })
+        .collect();
+    let items: Vec<Value> = tender
+        .lots
+        .iter()
+        .map(|lot| {
+            json!({
+                "id": lot.number.to_string(),
+                "description": lot.title,
+                "classification": {"scheme": "x_CSMKT", "id": tender.category, "description": tender.category},
+                "relatedLot": lot.id,
+            })
+        })
+        .collect();
+    tender_json["lots"] = json!(lots);
+    tender_json["items"] = json!(items);
+    if let Some(max) = tender.max_lots_per_supplier {
+        tender_json["lotDetails"] = json!({"maximumLotsAwardedPerSupplier": max});
+    }
 }
 
 /// The release of one published tender `actor` may see, and the instant it describes.

@@ -58,7 +58,14 @@ pub(super) async fn check_covered<C: ConnectionTrait>(
     spec: &TenderSpec,
 ) -> Result<bool, ServiceError> {
     let above = above_threshold(conn, thresholds, buyer, spec.estimated_value_pence).await?;
-    domain::procurement::check_covered(above, spec.procedure, spec.standstill_days.days())?;
+    let mut v = Validator::new();
+    v.check(domain::procurement::check_covered(
+        above,
+        spec.procedure,
+        spec.standstill_days.days(),
+    ));
+    v.check(spec.division.check_above_threshold(above));
+    v.finish()?;
     Ok(above)
 }
 
@@ -148,6 +155,11 @@ pub struct DraftChanges {
     pub direct_award_ground: Option<Option<domain::tender::DirectAwardGround>>,
     pub direct_award_justification: Option<Option<String>>,
     pub direct_award_supplier_id: Option<Option<OrganisationId>>,
+    /// Replaces the lots (an empty list: not divided); they get new ids.
+    pub lots: Option<Vec<domain::tender::NewLot>>,
+    /// `Some(None)` removes each.
+    pub max_lots_per_supplier: Option<Option<i64>>,
+    pub no_lots_rationale: Option<Option<String>>,
 }
 
 impl DraftChanges {
@@ -172,6 +184,9 @@ impl DraftChanges {
             && self.direct_award_ground.is_none()
             && self.direct_award_justification.is_none()
             && self.direct_award_supplier_id.is_none()
+            && self.lots.is_none()
+            && self.max_lots_per_supplier.is_none()
+            && self.no_lots_rationale.is_none()
     }
 
     /// The draft as it would be with these changes, parsed by the domain.
@@ -189,6 +204,18 @@ impl DraftChanges {
                 .collect(),
         };
         let procedure = self.procedure.unwrap_or(current.procedure);
+        let lots = match &self.lots {
+            Some(lots) => lots.clone(),
+            None => current
+                .lots
+                .iter()
+                .map(|l| domain::tender::NewLot {
+                    title: l.title.clone(),
+                    description: l.description.clone(),
+                    estimated_value_pence: l.estimated_value_pence,
+                })
+                .collect(),
+        };
         let direct = procedure == Procedure::DirectAward;
         let invited = match &self.invited_supplier_ids {
             Some(ids) => ids.clone(),
@@ -260,6 +287,14 @@ impl DraftChanges {
             direct_award_supplier_id: self
                 .direct_award_supplier_id
                 .unwrap_or(current.direct_award.as_ref().map(|d| d.supplier_id)),
+            lots: &lots,
+            max_lots_per_supplier: self
+                .max_lots_per_supplier
+                .unwrap_or(current.max_lots_per_supplier.map(i64::from)),
+            no_lots_rationale: match &self.no_lots_rationale {
+                Some(changed) => changed.as_deref(),
+                None => current.no_lots_rationale.as_deref(),
+            },
         })
     }
 }

@@ -47,11 +47,14 @@ async fn publish_in(
     )
     .await?;
     if current.procedure == Procedure::DirectAward {
-        domain::procurement::check_covered(
+        let mut v = Validator::new();
+        v.check(domain::procurement::check_covered(
             above,
             current.procedure,
             u8::try_from(current.standstill_days).unwrap_or(u8::MAX),
-        )?;
+        ));
+        v.check(current.division().check_above_threshold(above));
+        v.finish()?;
         return crate::direct_awards::publish_in(command, actor, current, above).await;
     }
     tender::Deadlines::new(current.clarification_deadline, current.submission_deadline)?
@@ -72,6 +75,7 @@ async fn publish_in(
             current.procedure,
             standstill,
         ));
+        v.check(current.division().check_above_threshold(above));
         // A planned procurement notice shortens the tendering period only when it was
         // published 40 days to a year before this tender notice (s.54(5)).
         let planned = match current.planned_procurement_notice_id {
@@ -254,7 +258,7 @@ pub async fn amend(
     };
     let before = view(command.conn(), None, current.clone(), status).await?;
     let amended = persistence::tenders::amend(command.conn(), &current, &record).await?;
-    let mut recipients = persistence::bids::bidders(command.conn(), current.id).await?;
+    let mut recipients = persistence::bids::bidders(command.conn(), current.id, None).await?;
     recipients.extend(persistence::tenders::askers(command.conn(), current.id).await?);
     let action = if amendment.needs_confirmation {
         " Your bid will be evaluated only if you confirm or revise it before the deadline."
@@ -309,6 +313,7 @@ pub async fn cancel(
     let (command, current, status) = lead_command(ctx, actor, id, "cancel this tender").await?;
     let reason = cancellation_reason(reason)?;
     let cancelled_status = status.cancel()?;
+    domain::tender::check_lots_cancellable(&current.lot_statuses())?;
     let shown = cancel_in(&command, Some(*actor), current, cancelled_status, reason).await?;
     command.commit().await?;
     Ok(shown)
@@ -353,12 +358,13 @@ async fn cancel_in(
     Ok(shown)
 }
 
-/// Cancels the tender's award in force, if it is still in its standstill, and lapses its open
-/// challenges.
+/// Cancels the tender's awards in force (one, or one per lot) still in their standstill, and
+/// lapses their open challenges.
 async fn cancel_award_of(command: &Command, tender: TenderId) -> Result<(), ServiceError> {
-    if let Some(award) = persistence::awards::in_force(command.conn(), tender).await?
-        && award.status == persistence::awards::AwardStatus::Standstill
-    {
+    for award in persistence::awards::all_in_force(command.conn(), tender).await? {
+        if award.status != persistence::awards::AwardStatus::Standstill {
+            continue;
+        }
         persistence::awards::set_status(
             command.conn(),
             award.id,

@@ -7,7 +7,7 @@ use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::bid::NotificationKind;
 use domain::error::Validator;
-use domain::ids::{NoticeId, OrganisationId, TenderId};
+use domain::ids::{LotId, NoticeId, OrganisationId, TenderId};
 use domain::notice::NoticeType;
 use domain::organisation::{OrganisationKind, Region};
 use domain::pagination::{Page, PageRequest};
@@ -241,6 +241,40 @@ async fn audit_change(
         )
         .await?;
     Ok(())
+}
+
+/// Moves one lot of a divided tender to `next`, and the tender to the state its lots then give
+/// it; returns the tender's state. An undivided tender moves to `undivided`.
+pub(crate) async fn settle_lot(
+    command: &Command,
+    tender: &Tender,
+    lot: Option<LotId>,
+    next: domain::tender::LotStatus,
+    undivided: TenderStatus,
+    transition: Transition,
+) -> Result<TenderStatus, ServiceError> {
+    let now = command.now();
+    let status = match lot {
+        Some(lot) => {
+            persistence::tenders::set_lot_status(
+                command.conn(),
+                lot,
+                next,
+                transition.unsuccessful_reason.as_deref(),
+                now,
+            )
+            .await?;
+            let statuses: Vec<_> = tender
+                .lots
+                .iter()
+                .map(|l| if l.id == lot { next } else { l.status })
+                .collect();
+            domain::tender::status_of_lots(&statuses)
+        }
+        None => undivided,
+    };
+    persistence::tenders::set_status(command.conn(), tender, status, transition, now).await?;
+    Ok(status)
 }
 
 /// A command on a tender that only its buying organisation's lead may run: the tender locked

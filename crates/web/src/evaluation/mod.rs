@@ -6,8 +6,8 @@
 use crate::WebState;
 use crate::ui::Content;
 use crate::ui::{
-    Ctx, Done, Field, FormState, Posted, Problem, csrf_field, done, error_summary, inline_error,
-    notice, parse_id, problems_of, summary, table, when, words,
+    Ctx, Done, Field, FormState, LotParam, Posted, Problem, csrf_field, done, error_summary,
+    inline_error, lot_id_of, lot_path, notice, parse_id, problems_of, summary, table, when, words,
 };
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use domain::FieldError;
 use domain::contract::ChallengeOutcome;
 use domain::evaluation::PanelStanding;
-use domain::ids::{BidId, CriterionId, TenderId, UserId};
+use domain::ids::{BidId, CriterionId, LotId, TenderId, UserId};
 use domain::money::pounds;
 use domain::tender::TenderStatus;
 use domain::user::Role;
@@ -60,9 +60,11 @@ fn rating_text(rating: Option<&Rating>) -> String {
 async fn evaluation_content(
     ctx: &Ctx,
     id: &str,
+    lot: Option<LotId>,
     form: &FormState,
     banner: Option<&str>,
 ) -> Content {
+    use domain::tender::LotStatus;
     ctx.require(&domain::tender::TENDER_MANAGERS)?;
     let service = &ctx.state.ctx;
     let who = &ctx.actor;
@@ -73,26 +75,49 @@ async fn evaluation_content(
     }
     let tender = &view.tender;
     let state = view.status.as_str();
+    let divided = tender.is_divided();
+    // A divided tender's page is about one lot, or (none chosen) its bids, panel and lots.
+    let lot = lot.and_then(|l| tender.lot(l));
+    let lot_id = lot.map(|l| l.id);
     let evaluating = view.status == TenderStatus::Evaluation;
+    let ranking_shown = match lot {
+        Some(lot) => evaluating && lot.status == LotStatus::Open,
+        None => evaluating && !divided,
+    };
+    let outcome_shown = match lot {
+        Some(lot) => matches!(lot.status, LotStatus::Standstill | LotStatus::Awarded),
+        None => {
+            !divided && matches!(view.status, TenderStatus::Standstill | TenderStatus::Awarded)
+        }
+    };
     let panel = evaluation::panel(service, who, tender_id).await?;
-    let bid_list = bids::list(service, who, tender_id).await?;
-    let ranking = if evaluating {
-        Some(evaluation::ranking(service, who, tender_id).await?)
+    let bid_list: Vec<_> = bids::list(service, who, tender_id)
+        .await?
+        .into_iter()
+        .filter(|b| lot.is_none() || b.bid.lot_id == lot_id)
+        .collect();
+    let ranking = if ranking_shown {
+        Some(evaluation::ranking(service, who, tender_id, lot_id).await?)
     } else {
         None
     };
-    let outcome = if matches!(
-        view.status,
-        TenderStatus::Standstill | TenderStatus::Awarded
-    ) {
-        Some(awards::outcome(service, who, tender_id).await?)
+    let outcome = if outcome_shown {
+        Some(awards::outcome(service, who, tender_id, lot_id).await?)
     } else {
         None
     };
-    let challenges = if outcome.is_some() {
-        awards::challenges(service, who, tender_id).await?
-    } else {
-        Vec::new()
+    let challenges: Vec<_> = match &outcome {
+        Some(outcome) => awards::challenges(service, who, tender_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.award_id == outcome.award.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let lot_of_bid = |lot: Option<LotId>| {
+        lot.and_then(|l| tender.lot(l))
+            .map(|l| format!("Lot {}", l.number))
+            .unwrap_or_default()
     };
     let colleagues = evaluation::assignable(service, who, tender_id).await?;
     let assignable: Vec<(String, String)> =
@@ -119,6 +144,19 @@ async fn evaluation_content(
         span class="nhsuk-caption-l" { (tender.title) }
         h1 { "Bids, evaluation and award" }
         p { "State: " strong class="nhsuk-tag" { (words(state)) } " — bids closed " (when(tender.submission_deadline)) "." }
+        @if let Some(lot) = lot {
+            h2 { "Lot " (lot.number) ": " (lot.title) }
+            p { "Lot state: " strong class="nhsuk-tag" { (words(lot.status.as_str())) } " — " a href=(format!("/tenders/{id}/evaluation")) { "all lots" } }
+        } @else if divided {
+            h2 { "Lots" }
+            p { "Each lot is ranked and awarded on its own" @if let Some(max) = tender.max_lots_per_supplier { "; one supplier may win at most " (max) " lot(s)" } "." }
+            (table("Lots", &["Lot", "Estimated value", "State"], &[1],
+                tender.lots.iter().map(|l| vec![
+                    html! { a href=(lot_path(&format!("/tenders/{id}/evaluation"), Some(l.id))) { "Lot " (l.number) ": " (l.title) } },
+                    html! { (pounds(l.estimated_value_pence)) },
+                    html! { (words(l.status.as_str())) },
+                ]).collect()))
+        }
 
         h2 { "Bids" }
         @if bid_list.is_empty() {
@@ -126,7 +164,7 @@ async fn evaluation_content(
         } @else {
             (table("Bids received", &["Supplier", "Price", "Submitted", "Compliance"], &[1],
                 bid_list.iter().map(|b| vec![
-                    html! { (b.supplier_name) },
+                    html! { (b.supplier_name) @if divided { br; span class="nhsuk-body-s" { (lot_of_bid(b.bid.lot_id)) } } },
                     html! { (pounds(b.bid.price_pence)) },
                     html! { (when(b.bid.submitted_at)) },
                     html! {
@@ -206,6 +244,7 @@ async fn evaluation_content(
             } @else {
                 form method="post" action=(format!("/tenders/{id}/award")) novalidate {
                     (csrf_field(&ctx.csrf))
+                    @if let Some(lot) = lot { input type="hidden" name="lot_id" value=(lot.id); }
                     div class=(if form.error("bid_id").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
                         fieldset class="nhsuk-fieldset" {
                             legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Choose the bid to award" }
@@ -248,7 +287,8 @@ async fn evaluation_content(
             h2 { "No compliant bid?" }
             form method="post" action=(format!("/tenders/{id}/unsuccessful")) novalidate {
                 (csrf_field(&ctx.csrf))
-                (Field::new("unsuccessful-reason", "Reason to declare the tender unsuccessful").named("reason").hint("Only when no compliant bid remains.").textarea(form))
+                @if let Some(lot) = lot { input type="hidden" name="lot_id" value=(lot.id); }
+                (Field::new("unsuccessful-reason", if lot.is_some() { "Reason to declare the lot unsuccessful" } else { "Reason to declare the tender unsuccessful" }).named("reason").hint("Only when no compliant bid remains.").textarea(form))
                 button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Declare unsuccessful" }
             }
         }
@@ -288,6 +328,7 @@ async fn evaluation_content(
                     p { "When the standstill has ended with no open challenge, confirm the contract." }
                     form method="post" action=(format!("/tenders/{id}/contract")) novalidate {
                         (csrf_field(&ctx.csrf))
+                        @if let Some(lot) = lot { input type="hidden" name="lot_id" value=(lot.id); }
                         (Field::new("start_date", "Start date").kind("date").input(form))
                         (Field::new("end_date", "End date (optional)").hint("Leave empty to run the tender's contract term.").kind("date").input(form))
                         button class="nhsuk-button" type="submit" { "Confirm the contract" }
@@ -299,8 +340,17 @@ async fn evaluation_content(
     })
 }
 
-async fn evaluation_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
-    let built = evaluation_content(&ctx, &id, &FormState::default(), banner.message()).await;
+async fn evaluation_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(banner): Query<Done>,
+    Query(lot): Query<LotParam>,
+) -> Response {
+    let built = async {
+        let lot = lot.lot_id()?;
+        evaluation_content(&ctx, &id, lot, &FormState::default(), banner.message()).await
+    }
+    .await;
     ctx.show("Bids, evaluation and award", built)
 }
 
@@ -323,9 +373,11 @@ async fn after<T>(
     then: Then,
     rename: &[(&str, String)],
 ) -> Response {
+    // The lot the form was about (a divided tender's), whose page to go back to.
+    let lot = lot_id_of(posted.get("lot_id")).ok().flatten();
     match result {
         Ok(_) => match then {
-            Then::Evaluation(code) => done(&format!("/tenders/{id}/evaluation"), code),
+            Then::Evaluation(code) => done(&lot_path(&format!("/tenders/{id}/evaluation"), lot), code),
             Then::Tender(code) => done(&format!("/tenders/{id}"), code),
         },
         Err(error) if error.refuses_access() => ctx.error(error),
@@ -339,7 +391,7 @@ async fn after<T>(
                     p.field = Some(to.clone());
                 }
             }
-            let built = evaluation_content(ctx, id, &form, None).await;
+            let built = evaluation_content(ctx, id, lot, &form, None).await;
             ctx.show_again("Bids, evaluation and award", &error, built)
         }
     }
@@ -453,7 +505,8 @@ async fn declare_unsuccessful(ctx: Ctx, Path(id): Path<String>, posted: Posted) 
     let result = async {
         let tender = tender_id(&id)?;
         let reason = posted.text("reason").trim();
-        evaluation::declare_unsuccessful(&ctx.state.ctx, &ctx.actor, tender, reason).await
+        let lot = lot_id_of(posted.get("lot_id"))?;
+        evaluation::declare_unsuccessful(&ctx.state.ctx, &ctx.actor, tender, lot, reason).await
     }
     .await;
     let rename = [("reason", "unsuccessful-reason".to_owned())];
@@ -522,8 +575,9 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
                 return Err(service::ServiceError::Validation(errors));
             }
         };
+        let lot = lot_id_of(posted.get("lot_id"))?;
         let contract =
-            awards::confirm_contract(&ctx.state.ctx, &ctx.actor, tender, start, end).await?;
+            awards::confirm_contract(&ctx.state.ctx, &ctx.actor, tender, lot, start, end).await?;
         Ok::<_, ServiceError>(contract.contract.id)
     }
     .await;

@@ -111,6 +111,7 @@ async fn challenge(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response
             &ctx.state.ctx,
             &ctx.actor,
             TenderId::from_uuid(uuid),
+            None,
             posted.text("grounds").trim(),
         )
         .await
@@ -139,6 +140,7 @@ async fn contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response 
             &ctx.state.ctx,
             &ctx.actor,
             TenderId::from_uuid(uuid),
+            None,
             start,
             end,
         )

@@ -9,6 +9,10 @@ use domain::tender::CriterionKind;
 /// How many quality criteria rows the form offers (blank rows are ignored).
 pub(super) const QUALITY_ROWS: usize = 6;
 
+/// How many lot rows the form offers (blank rows are ignored; an edit shows at least one more
+/// than the draft has).
+pub(super) const LOT_ROWS: usize = 6;
+
 /// A `datetime-local` value (UK time) as an instant; anything else is an error at its field.
 pub(super) fn instant_of(
     posted: &Posted,
@@ -52,6 +56,8 @@ pub(super) struct TenderForm {
     expression_of_interest_deadline: Option<chrono::DateTime<chrono::Utc>>,
     direct_award_ground: Option<domain::tender::DirectAwardGround>,
     direct_award_supplier_id: Option<OrganisationId>,
+    lots: Vec<domain::tender::NewLot>,
+    max_lots_per_supplier: Option<i64>,
     errors: Vec<FieldError>,
 }
 
@@ -100,6 +106,7 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
             weight,
         });
     }
+    let lots = lot_rows(posted, &mut values, &mut errors);
     let mut pounds = |field: &str, required: bool| {
         let raw = posted.get(field).trim();
         if raw.is_empty() && !required {
@@ -167,6 +174,11 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
         }
     }
     let contract_term_months = Some(whole(posted, "contract_term_months", &mut errors));
+    let max_lots_per_supplier = if posted.get("max_lots_per_supplier").trim().is_empty() {
+        None
+    } else {
+        Some(whole(posted, "max_lots_per_supplier", &mut errors))
+    };
     let standstill_days = if posted.get("standstill_days").trim().is_empty() {
         None
     } else {
@@ -220,8 +232,50 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
         expression_of_interest_deadline,
         direct_award_ground,
         direct_award_supplier_id,
+        lots,
+        max_lots_per_supplier,
         errors,
     }
+}
+
+/// The lot rows that were filled in, in order, renumbered in the form values like the quality
+/// rows; a value that is not an amount is an error at that lot's field.
+fn lot_rows(
+    posted: &Posted,
+    values: &mut HashMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<domain::tender::NewLot> {
+    let mut rows = Vec::new();
+    for i in 0..domain::tender::MAX_LOTS {
+        let fields = ["title", "estimated_value_pence", "description"]
+            .map(|part| format!("lots-{i}-{part}"));
+        let row = fields.clone().map(|f| posted.text(&f).trim().to_owned());
+        for field in &fields {
+            values.remove(field);
+        }
+        if row.iter().any(|v| !v.is_empty()) {
+            rows.push(row);
+        }
+    }
+    let mut lots = Vec::with_capacity(rows.len());
+    for (n, [title, value, description]) in rows.into_iter().enumerate() {
+        values.insert(format!("lots-{n}-title"), title.clone());
+        values.insert(format!("lots-{n}-estimated_value_pence"), value.clone());
+        values.insert(format!("lots-{n}-description"), description.clone());
+        let estimated_value_pence = parse_pounds(&value).unwrap_or_else(|| {
+            errors.push(FieldError::new(
+                format!("/lots/{n}/estimated_value_pence"),
+                "must be an amount in pounds, like 250000 or 250000.50",
+            ));
+            0
+        });
+        lots.push(domain::tender::NewLot {
+            title,
+            description,
+            estimated_value_pence,
+        });
+    }
+    lots
 }
 
 impl TenderForm {
@@ -264,6 +318,9 @@ impl TenderForm {
             direct_award_ground: self.direct_award_ground,
             direct_award_justification: optional_text(posted, "direct_award_justification"),
             direct_award_supplier_id: self.direct_award_supplier_id,
+            lots: &self.lots,
+            max_lots_per_supplier: self.max_lots_per_supplier,
+            no_lots_rationale: optional_text(posted, "no_lots_rationale"),
         })?)
     }
 
@@ -297,6 +354,9 @@ impl TenderForm {
                 optional_text(posted, "direct_award_justification").map(str::to_owned),
             ),
             direct_award_supplier_id: Some(self.direct_award_supplier_id),
+            lots: Some(self.lots.clone()),
+            max_lots_per_supplier: Some(self.max_lots_per_supplier),
+            no_lots_rationale: Some(optional_text(posted, "no_lots_rationale").map(str::to_owned)),
         })
     }
 }
@@ -482,6 +542,20 @@ pub(super) async fn tender_form(
         (Field::new("planned_procurement_notice_id", "Planned procurement notice (optional, above threshold)").hint("One of your UK3 notices published 40 days to a year before this tender: it shortens the tendering period to 10 days (s.54(5)).").select(form, &planned_options))
         (Field::new("urgency_reason", "Urgency (optional, above threshold)").hint("Why the tendering period must be shortened to 10 days because of urgency. Published with the tender.").textarea(form))
         (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8; at least 8 above threshold.").width("3").input(form))
+        fieldset class="nhsuk-fieldset" id="lots" {
+            legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Lots" }
+            div class="nhsuk-hint" { "Divide the contract into 2 to " (domain::tender::MAX_LOTS) " lots, each bid for, ranked and awarded on its own under the same criteria, or leave every row empty and say why it is not divided: above threshold the Procurement Act 2023 (s.18) asks for the reason, published in the tender notice." }
+            (inline_error("lots", form.error_at("lots")))
+            @for i in 0..lot_rows_shown(form) {
+                div class="mkt-criteria-row" {
+                    (Field::new(&format!("lots-{i}-title"), &format!("Lot {} title", i + 1)).input(form))
+                    (Field::new(&format!("lots-{i}-estimated_value_pence"), &format!("Lot {} estimated value including VAT, in pounds", i + 1)).width("10").input(form))
+                }
+                (Field::new(&format!("lots-{i}-description"), &format!("Lot {} description", i + 1)).textarea(form))
+            }
+            (Field::new("max_lots_per_supplier", "Most lots one supplier may win (optional)").hint("With lots only. A supplier holding this many awarded lots cannot win another.").width("3").input(form))
+            (Field::new("no_lots_rationale", "Why the contract is not divided into lots").hint("Without lots only; required above threshold.").textarea(form))
+        }
         fieldset class="nhsuk-fieldset" id="criteria" {
             legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
             div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
@@ -506,6 +580,14 @@ pub(super) async fn tender_form(
         fields,
         "Save draft",
     ))
+}
+
+/// How many lot rows to show: the default, or one more than a draft with more lots has.
+fn lot_rows_shown(form: &FormState) -> usize {
+    let filled = (0..domain::tender::MAX_LOTS)
+        .take_while(|i| !form.value(&format!("lots-{i}-title")).is_empty())
+        .count();
+    LOT_ROWS.max(filled + 1).min(domain::tender::MAX_LOTS)
 }
 
 /// Names the criteria builder's errors as its labels do (row 0 is the price criterion, row `i`
@@ -655,6 +737,20 @@ pub(super) fn values_of(view: &TenderView) -> HashMap<String, String> {
             "planned_procurement_notice_id".to_owned(),
             planned.to_string(),
         );
+    }
+    for (i, lot) in tender.lots.iter().enumerate() {
+        values.insert(format!("lots-{i}-title"), lot.title.clone());
+        values.insert(
+            format!("lots-{i}-estimated_value_pence"),
+            pounds_field(lot.estimated_value_pence),
+        );
+        values.insert(format!("lots-{i}-description"), lot.description.clone());
+    }
+    if let Some(max) = tender.max_lots_per_supplier {
+        values.insert("max_lots_per_supplier".to_owned(), max.to_string());
+    }
+    if let Some(rationale) = &tender.no_lots_rationale {
+        values.insert("no_lots_rationale".to_owned(), rationale.clone());
     }
     let mut quality = 0;
     for c in &tender.criteria {

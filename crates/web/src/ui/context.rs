@@ -247,6 +247,36 @@ pub fn done(to: &str, code: &str) -> Response {
     Redirect::to(&format!("{to}{separator}done={code}")).into_response()
 }
 
+/// The lot a page is about (`?lot=`), on a divided tender's pages.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LotParam {
+    #[serde(default)]
+    pub lot: Option<String>,
+}
+
+impl LotParam {
+    /// The lot named, if any; a value that is not an id names no page.
+    pub fn lot_id(&self) -> Result<Option<domain::ids::LotId>, ServiceError> {
+        lot_id_of(self.lot.as_deref().unwrap_or_default())
+    }
+}
+
+/// A lot id as a form or query sends it: empty for none.
+pub fn lot_id_of(raw: &str) -> Result<Option<domain::ids::LotId>, ServiceError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_id(raw.trim()).map(|id| Some(domain::ids::LotId::from_uuid(id)))
+}
+
+/// `path` for one lot (`?lot=`), or as it is without one.
+pub fn lot_path(path: &str, lot: Option<domain::ids::LotId>) -> String {
+    match lot {
+        Some(lot) => format!("{path}?lot={lot}"),
+        None => path.to_owned(),
+    }
+}
+
 /// The confirmation passed by [`done`], if any.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Done {

@@ -21,6 +21,9 @@ pub struct AwardResponse {
     pub id: Uuid,
     /// The tender.
     pub tender_id: Uuid,
+    /// The lot awarded; absent on an undivided tender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lot_id: Option<Uuid>,
     /// The winning bid.
     pub bid_id: Uuid,
     /// The winner.
@@ -51,6 +54,7 @@ impl From<awards_service::AwardView> for AwardResponse {
         Self {
             id: a.id,
             tender_id: a.tender_id.as_uuid(),
+            lot_id: a.lot_id.map(|l| l.as_uuid()),
             bid_id: a.bid_id.as_uuid(),
             supplier_id: a.supplier_id.as_uuid(),
             supplier_name: a.supplier_name,

@@ -6,6 +6,8 @@ use super::*;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeRequest {
+    /// The lot whose award is challenged: required when the tender is divided into lots.
+    pub lot_id: Option<Uuid>,
     /// The grounds: 1 to 10000 characters.
     #[schema(min_length = 1, max_length = 10000)]
     pub grounds: String,
@@ -86,6 +88,7 @@ pub async fn lodge_challenge(
         &state.ctx,
         &actor,
         TenderId::from_uuid(id),
+        request.lot_id.map(LotId::from_uuid),
         &request.grounds,
     )
     .await?;

@@ -6,6 +6,8 @@ use super::*;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmContractRequest {
+    /// The lot whose contract is entered: required when the tender is divided into lots.
+    pub lot_id: Option<Uuid>,
     /// The first day: on or after the day the standstill ended.
     pub start_date: NaiveDate,
     /// The last day; by default the day before the same date the tender's term later.
@@ -13,7 +15,8 @@ pub struct ConfirmContractRequest {
 }
 
 /// Enters the contract with the awarded supplier (the tender's lead) once the standstill is over
-/// and no challenge is open: the tender becomes `awarded`. With a standstill of 0 days it may
+/// and no challenge is open: the tender becomes `awarded` (a divided tender once every lot is
+/// contracted or unsuccessful). With a standstill of 0 days it may
 /// follow the award at once.
 #[utoipa::path(
     post,
@@ -41,6 +44,7 @@ pub async fn confirm_contract(
         &state.ctx,
         &actor,
         TenderId::from_uuid(id),
+        request.lot_id.map(LotId::from_uuid),
         request.start_date,
         request.end_date,
     )

@@ -6,7 +6,7 @@
 use crate::auth::AuthUser;
 use crate::dto::{Created, created};
 use crate::error::{ApiError, Conflict, DeadlinePassed};
-use crate::extract::{JsonBody, PathParams};
+use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::routes::contracts::ContractResponse;
 use crate::state::AppState;
 use axum::Json;
@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::contract::ChallengeOutcome;
-use domain::ids::{BidId, TenderId};
+use domain::ids::{BidId, LotId, TenderId};
 use persistence::awards::Challenge;
 use serde::{Deserialize, Serialize};
 use service::awards as awards_service;

@@ -64,6 +64,9 @@ pub struct YourBidOutcome {
 pub struct OutcomeResponse {
     /// The tender.
     pub tender_id: Uuid,
+    /// The lot whose outcome this is; absent on an undivided tender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lot_id: Option<Uuid>,
     /// The tender's state now.
     pub status: crate::routes::tenders::TenderStatusDto,
     /// The award in force.
@@ -100,10 +103,11 @@ pub struct OutcomeResponse {
     path = "/tenders/{id}/outcome",
     tag = "award",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The tender's id.")),
+    params(("id" = Uuid, Path, description = "The tender's id."), crate::dto::LotQuery),
     responses(
         (status = 200, description = "The outcome.", body = OutcomeResponse),
         crate::error::AccessProblems,
+        crate::error::QueryProblems,
         (status = 409, response = Conflict),
     )
 )]
@@ -111,8 +115,15 @@ pub async fn get_outcome(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
+    QueryParams(query): QueryParams<crate::dto::LotQuery>,
 ) -> Result<Json<OutcomeResponse>, ApiError> {
-    let outcome = awards_service::outcome(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
+    let outcome = awards_service::outcome(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        query.lot_id(),
+    )
+    .await?;
     Ok(Json(outcome.into()))
 }
 
@@ -148,6 +159,7 @@ impl From<awards_service::OutcomeView> for OutcomeResponse {
     fn from(o: awards_service::OutcomeView) -> Self {
         Self {
             tender_id: o.tender_id.as_uuid(),
+            lot_id: o.lot_id.map(|l| l.as_uuid()),
             status: o.status.into(),
             award: o.award.into(),
             assessment_summaries_sent_at: o.assessment_summaries_sent_at,

@@ -46,6 +46,18 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
+/// Why a tender, or one lot of a divided tender, ends without a contract.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnsuccessfulRequest {
+    /// 1 to 2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+    /// The lot declared unsuccessful: required when the tender is divided into lots; the
+    /// tender is unsuccessful when every lot is.
+    pub lot_id: Option<Uuid>,
+}
+
 /// Lifts an exclusion (the tender's lead, in evaluation).
 #[utoipa::path(
     post,
@@ -82,7 +94,7 @@ pub async fn reinstate_bid(
     tag = "evaluation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The tender's id.")),
-    request_body = ReasonRequest,
+    request_body = UnsuccessfulRequest,
     responses(
         (status = 200, description = "The tender, unsuccessful.", body = TenderResponse),
         crate::error::AccessProblems,
@@ -94,13 +106,14 @@ pub async fn declare_unsuccessful(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
-    body: Result<JsonBody<ReasonRequest>, ApiError>,
+    body: Result<JsonBody<UnsuccessfulRequest>, ApiError>,
 ) -> Result<Json<TenderResponse>, ApiError> {
     let JsonBody(request) = body?;
     let failed = evaluation_service::declare_unsuccessful(
         &state.ctx,
         &actor,
         TenderId::from_uuid(id),
+        request.lot_id.map(domain::ids::LotId::from_uuid),
         &request.reason,
     )
     .await?;

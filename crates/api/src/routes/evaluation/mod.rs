@@ -4,7 +4,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Conflict};
-use crate::extract::{JsonBody, PathParams};
+use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::routes::contracts::RatingResponse;
 use crate::routes::tenders::TenderResponse;
 use crate::state::AppState;

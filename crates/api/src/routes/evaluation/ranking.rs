@@ -73,6 +73,9 @@ pub struct RankingItem {
 pub struct RankingResponse {
     /// The tender.
     pub tender_id: Uuid,
+    /// The lot ranked; absent on an undivided tender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lot_id: Option<Uuid>,
     /// Whether every assigned evaluator without a conflict of interest has scored every quality
     /// criterion of every compliant bid (then the tender may be awarded).
     pub complete: bool,
@@ -136,6 +139,7 @@ impl From<evaluation_service::RankingView> for RankingResponse {
     fn from(r: evaluation_service::RankingView) -> Self {
         Self {
             tender_id: r.tender_id.as_uuid(),
+            lot_id: r.lot_id.map(|l| l.as_uuid()),
             complete: r.complete,
             missing_marks: r.missing_marks,
             scorers: r.scorers,
@@ -145,25 +149,34 @@ impl From<evaluation_service::RankingView> for RankingResponse {
     }
 }
 
-/// The ranking of the compliant live bids, with each bid's price score, quality scores per
-/// criterion, total and rank, and whether scoring is complete. The tender's lead, after the
-/// deadline; the regulator and admins once the tender is awarded.
+/// The ranking of the compliant live bids (of one lot, `?lot=`, when the tender is divided),
+/// with each bid's price score, quality scores per criterion, total and rank, and whether
+/// scoring is complete. The tender's lead, after the deadline; the regulator and admins once
+/// the tender (or the lot) is awarded.
 #[utoipa::path(
     get,
     path = "/tenders/{id}/ranking",
     tag = "evaluation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The tender's id.")),
+    params(("id" = Uuid, Path, description = "The tender's id."), crate::dto::LotQuery),
     responses(
         (status = 200, description = "The ranking.", body = RankingResponse),
         crate::error::SealedReadProblems,
+        crate::error::QueryProblems,
     )
 )]
 pub async fn get_ranking(
     State(state): State<AppState>,
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
+    QueryParams(query): QueryParams<crate::dto::LotQuery>,
 ) -> Result<Json<RankingResponse>, ApiError> {
-    let ranking = evaluation_service::ranking(&state.ctx, &actor, TenderId::from_uuid(id)).await?;
+    let ranking = evaluation_service::ranking(
+        &state.ctx,
+        &actor,
+        TenderId::from_uuid(id),
+        query.lot_id(),
+    )
+    .await?;
     Ok(Json(ranking.into()))
 }

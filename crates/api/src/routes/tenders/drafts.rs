@@ -75,6 +75,18 @@ pub struct CreateTenderRequest {
     pub direct_award_justification: Option<String>,
     /// Direct award only (required then): the supplier to be awarded.
     pub direct_award_supplier_id: Option<Uuid>,
+    /// The lots the contract is divided into (2 to 50), or none (s.18). Criteria are shared;
+    /// each lot is bid for, ranked and awarded on its own.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub lots: Vec<LotInput>,
+    /// With lots: the most lots one supplier may be awarded (1 to the number of lots).
+    #[schema(minimum = 1, maximum = 50)]
+    pub max_lots_per_supplier: Option<i64>,
+    /// Without lots: why the contract is not divided. Required above threshold (Procurement
+    /// Act 2023 s.18: the reasons are published in the tender or transparency notice).
+    #[schema(max_length = 2000)]
+    pub no_lots_rationale: Option<String>,
 }
 
 pub(crate) type Created = (
@@ -182,6 +194,17 @@ pub struct UpdateTenderRequest {
     /// The supplier to be awarded; null removes it.
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     pub direct_award_supplier_id: Option<Option<Uuid>>,
+    /// The lots, replacing the current ones (they get new ids); an empty list: not divided.
+    #[schema(max_items = 50)]
+    pub lots: Option<Vec<LotInput>>,
+    /// The most lots one supplier may be awarded; null removes the limit.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(minimum = 1, maximum = 50)]
+    pub max_lots_per_supplier: Option<Option<i64>>,
+    /// Why the contract is not divided; null removes it.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[schema(max_length = 2000)]
+    pub no_lots_rationale: Option<Option<String>>,
 }
 
 impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
@@ -213,6 +236,9 @@ impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
             direct_award_supplier_id: r
                 .direct_award_supplier_id
                 .map(|s| s.map(OrganisationId::from_uuid)),
+            lots: r.lots.as_deref().map(new_lots),
+            max_lots_per_supplier: r.max_lots_per_supplier,
+            no_lots_rationale: r.no_lots_rationale,
         }
     }
 }
@@ -262,6 +288,7 @@ impl CreateTenderRequest {
     /// The draft as the domain parses it.
     pub fn spec(&self) -> Result<TenderSpec, DomainError> {
         let criteria = new_criteria(&self.criteria);
+        let lots = new_lots(&self.lots);
         let invited: Vec<OrganisationId> = self
             .invited_supplier_ids
             .iter()
@@ -291,6 +318,9 @@ impl CreateTenderRequest {
             direct_award_ground: self.direct_award_ground.map(Into::into),
             direct_award_justification: self.direct_award_justification.as_deref(),
             direct_award_supplier_id: self.direct_award_supplier_id.map(OrganisationId::from_uuid),
+            lots: &lots,
+            max_lots_per_supplier: self.max_lots_per_supplier,
+            no_lots_rationale: self.no_lots_rationale.as_deref(),
         })
     }
 }

@@ -131,6 +131,62 @@ pub struct CriterionResponse {
     pub weight: i32,
 }
 
+/// A lot as the buyer writes it (Procurement Act 2023 s.18).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LotInput {
+    /// The lot's title, unique within the tender.
+    #[schema(min_length = 1, max_length = 200, example = "Business intelligence")]
+    pub title: String,
+    /// What the lot covers.
+    #[schema(min_length = 1, max_length = 20000)]
+    pub description: String,
+    /// The lot's estimated value in pence, including VAT.
+    #[schema(minimum = 1, maximum = 10000000000_i64)]
+    pub estimated_value_pence: i64,
+}
+
+mirror_enum!(
+    /// Whether a lot is open, in standstill after its award, contracted, or ended without one.
+    LotStatusDto as LotStatus mirrors domain::tender::LotStatus {
+        Open = "open",
+        Standstill = "standstill",
+        Awarded = "awarded",
+        Unsuccessful = "unsuccessful",
+    }
+);
+
+/// A lot of a divided tender: bid for, ranked and awarded on its own under the shared criteria.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Lot)]
+pub struct LotResponse {
+    /// The lot's id: bids, rankings, awards and contracts name it.
+    pub id: Uuid,
+    /// Its number, 1 for the first.
+    pub number: i32,
+    /// Its title.
+    pub title: String,
+    /// What it covers.
+    pub description: String,
+    /// Its estimated value in pence.
+    pub estimated_value_pence: i64,
+    /// `open` until awarded or declared unsuccessful; `standstill` after its award; `awarded`
+    /// once its contract is entered.
+    pub status: LotStatusDto,
+    /// Why the lead declared it unsuccessful.
+    pub unsuccessful_reason: Option<String>,
+}
+
+pub(crate) fn new_lots(lots: &[LotInput]) -> Vec<domain::tender::NewLot> {
+    lots.iter()
+        .map(|l| domain::tender::NewLot {
+            title: l.title.clone(),
+            description: l.description.clone(),
+            estimated_value_pence: l.estimated_value_pence,
+        })
+        .collect()
+}
+
 /// One amendment to a published tender.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = TenderAmendment)]
@@ -263,6 +319,12 @@ pub struct TenderResponse {
     pub unsuccessful_reason: Option<String>,
     /// Every amendment since publication, oldest first.
     pub amendments: Vec<AmendmentResponse>,
+    /// The lots it is divided into, in order; empty when it is not divided.
+    pub lots: Vec<LotResponse>,
+    /// The most lots one supplier may be awarded.
+    pub max_lots_per_supplier: Option<i32>,
+    /// Why it is not divided into lots (required above threshold, s.18).
+    pub no_lots_rationale: Option<String>,
 }
 
 pub(crate) type Tagged = ([(HeaderName, HeaderValue); 1], Json<TenderResponse>);
@@ -335,6 +397,21 @@ impl From<TenderView> for TenderResponse {
             bids_opened_at: t.bids_opened_at,
             unsuccessful_reason: t.unsuccessful_reason,
             amendments: view.amendments.into_iter().map(Into::into).collect(),
+            lots: t
+                .lots
+                .into_iter()
+                .map(|l| LotResponse {
+                    id: l.id.as_uuid(),
+                    number: l.number,
+                    title: l.title,
+                    description: l.description,
+                    estimated_value_pence: l.estimated_value_pence,
+                    status: l.status.into(),
+                    unsuccessful_reason: l.unsuccessful_reason,
+                })
+                .collect(),
+            max_lots_per_supplier: t.max_lots_per_supplier,
+            no_lots_rationale: t.no_lots_rationale,
         }
     }
 }
