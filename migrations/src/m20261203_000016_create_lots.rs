@@ -76,6 +76,13 @@ async fn drop(
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too: its guards are dropped and created again by name, and
+    /// outside a transaction each statement may run on another pooled connection, whose view of
+    /// the schema can still hold the index just dropped.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(

@@ -216,7 +216,8 @@ async fn a_tender_is_above_threshold_from_its_buyers_threshold_including_vat_fix
             lead,
             30,
             0,
-            json!({"estimated_value_pence": value, "budget_ceiling_pence": null}),
+            json!({"estimated_value_pence": value, "budget_ceiling_pence": null,
+                   "no_lots_rationale": "One integrated service: dividing it would duplicate mobilisation costs."}),
         )
         .await;
         assert_eq!(draft["above_threshold"], above, "{value}");
@@ -264,7 +265,8 @@ async fn above_threshold_bids_close_no_sooner_than_25_days_after_the_tender_noti
  {
     let app = TestApp::spawn().await;
     let lead = lead_of(&app, "sub_central").await;
-    let above = json!({"estimated_value_pence": 30_000_000, "budget_ceiling_pence": null});
+    let above = json!({"estimated_value_pence": 30_000_000, "budget_ceiling_pence": null,
+                       "no_lots_rationale": "One integrated service: dividing it would duplicate mobilisation costs."});
 
     // One day short of the minimum: refused at the deadline, naming the earliest instant.
     let short = draft_closing_in(&app, &lead, 24, 0, above.clone()).await;
@@ -336,6 +338,7 @@ async fn above_threshold_an_invited_quotation_and_a_short_standstill_are_refused
         3600.0,
         json!({
             "estimated_value_pence": 30_000_000, "budget_ceiling_pence": null,
+            "no_lots_rationale": "One integrated service: dividing it would duplicate mobilisation costs.",
             "procedure": "invited", "invited_supplier_ids": [supplier.organisation_id],
             "standstill_days": 5,
         }),
@@ -458,6 +461,7 @@ async fn a_planned_procurement_notice_of_the_buyer_40_days_to_a_year_old_shorten
     let planned = success(app.post("/api/v1/notices", &lead.token, uk3.clone()).await).await;
     let relying = |notice: &Value| {
         json!({"estimated_value_pence": 30_000_000, "budget_ceiling_pence": null,
+               "no_lots_rationale": "One integrated service: dividing it would duplicate mobilisation costs.",
                "planned_procurement_notice_id": id_of(notice)})
     };
 

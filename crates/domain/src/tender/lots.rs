@@ -377,4 +377,96 @@ mod tests {
         assert!(!limited.may_win_another(2));
         assert!(Division::default().may_win_another(10));
     }
+
+    #[test]
+    fn a_lot_moves_open_standstill_awarded_or_open_unsuccessful_and_nothing_else() {
+        use LotStatus::*;
+        assert_eq!(Open.award(), Ok(Standstill));
+        assert_eq!(Standstill.reopen(), Ok(Open));
+        assert_eq!(Standstill.confirm(), Ok(Awarded));
+        assert_eq!(Open.fail(), Ok(Unsuccessful));
+        for refused in [
+            Standstill.award(),
+            Awarded.award(),
+            Unsuccessful.award(),
+            Open.reopen(),
+            Awarded.reopen(),
+            Open.confirm(),
+            Awarded.confirm(),
+            Standstill.fail(),
+            Awarded.fail(),
+            Unsuccessful.fail(),
+        ] {
+            assert!(matches!(refused, Err(DomainError::Conflict(_))), "{refused:?}");
+        }
+        assert_eq!("standstill".parse(), Ok(Standstill));
+    }
+
+    #[test]
+    fn a_divided_tender_is_in_the_state_its_lots_give_it() {
+        use LotStatus::*;
+        let of = status_of_lots;
+        assert_eq!(of(&[Open, Standstill]), TenderStatus::Evaluation);
+        assert_eq!(of(&[Open, Awarded]), TenderStatus::Evaluation);
+        assert_eq!(of(&[Standstill, Unsuccessful]), TenderStatus::Standstill);
+        assert_eq!(of(&[Standstill, Awarded]), TenderStatus::Standstill);
+        assert_eq!(of(&[Awarded, Unsuccessful]), TenderStatus::Awarded);
+        assert_eq!(of(&[Awarded, Awarded]), TenderStatus::Awarded);
+        assert_eq!(of(&[Unsuccessful, Unsuccessful]), TenderStatus::Unsuccessful);
+        assert!(check_lots_cancellable(&[Open, Standstill]).is_ok());
+        assert!(check_lots_cancellable(&[Awarded, Open]).is_err());
+    }
+
+    #[test]
+    fn the_lot_limit_refuses_a_supplier_at_it_and_justifies_the_next_ranked_bid() {
+        use crate::evaluation::{BidToRank, Scoring, rank};
+        use crate::ids::BidId;
+        let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let (cheapest, middle, dearest) = (BidId::new(), BidId::new(), BidId::new());
+        let bids = [(cheapest, 100), (middle, 200), (dearest, 300)].map(|(bid, price_pence)| {
+            BidToRank {
+                bid,
+                price_pence,
+                submitted_at: at,
+            }
+        });
+        let ranking = rank(&Scoring {
+            price_weight: 100,
+            quality: &[],
+            bids: &bids,
+            scorers: &[],
+            marks: &[],
+        });
+        let limited = Division {
+            lots: vec![
+                LotSpec {
+                    title: "A".to_owned(),
+                    description: "A.".to_owned(),
+                    estimated_value_pence: 1,
+                };
+                3
+            ],
+            max_lots_per_supplier: Some(2),
+            no_lots_rationale: None,
+        };
+        // The cheapest bid's supplier already holds two lots.
+        let at_limit = |bid: BidId| bid == cheapest;
+        let refused = check_lot_award(&limited, &ranking, cheapest, at_limit, None);
+        assert!(
+            matches!(&refused, Err(DomainError::Conflict(m)) if m.contains("max_lots_per_supplier")),
+            "{refused:?}"
+        );
+        let justified = check_lot_award(&limited, &ranking, middle, at_limit, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(justified.is_some_and(|j| j.contains("most lots")));
+        let written = check_lot_award(&limited, &ranking, middle, at_limit, Some("Better."));
+        assert_eq!(written, Ok(Some("Better.".to_owned())));
+        // Past a bid that may still win, the lead justifies the choice as always.
+        assert!(check_lot_award(&limited, &ranking, dearest, at_limit, None).is_err());
+        // Without a limit the ranking rule alone decides.
+        assert_eq!(
+            check_lot_award(&Division::default(), &ranking, cheapest, |_| true, None),
+            Ok(None)
+        );
+    }
 }

@@ -50,6 +50,10 @@ async fn draft_and_publish(
     )
 }
 
+/// Why the demo's undivided tenders are not divided into lots (s.18).
+pub(super) const ONE_SERVICE: &str = "One integrated service for one commissioner: dividing it \
+    would duplicate mobilisation and management costs and split accountability for delivery.";
+
 fn fields<'a>(
     title: &'a str,
     description: &'a str,
@@ -58,7 +62,7 @@ fn fields<'a>(
     procedure: Procedure,
     criteria: &'a [NewCriterion],
 ) -> TenderFields<'a> {
-    TenderFields::new(
+    let mut fields = TenderFields::new(
         title,
         description,
         category,
@@ -67,7 +71,9 @@ fn fields<'a>(
         12,
         procedure,
         criteria,
-    )
+    );
+    fields.no_lots_rationale = Some(ONE_SERVICE);
+    fields
 }
 
 pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {

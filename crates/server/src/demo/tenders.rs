@@ -76,6 +76,7 @@ pub(super) async fn draft(
     fields.invited_supplier_ids = invited;
     fields.clarification_deadline = Some(demo.now() + Duration::days(tender.clarification_days));
     fields.submission_deadline = Some(demo.now() + Duration::days(tender.submission_days));
+    fields.no_lots_rationale = Some(super::procedures::ONE_SERVICE);
     let spec = TenderSpec::parse(&fields)?;
     Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
 }
