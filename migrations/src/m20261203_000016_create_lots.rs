@@ -88,7 +88,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(TenderLots::Table)
-                    .col(ColumnDef::new(TenderLots::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(TenderLots::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(TenderLots::TenderId).uuid().not_null())
                     .col(ColumnDef::new(TenderLots::Position).integer().not_null())
                     .col(ColumnDef::new(TenderLots::Title).string_len(200).not_null())

@@ -174,9 +174,10 @@ fn lot_of(tender: &Tender, lot: Option<LotId>) -> Result<Option<LotId>, ServiceE
             "/lot_id",
             "is required: the tender is divided into lots; name the lot this bid is for",
         )),
-        (true, Some(id)) if tender.lot(id).is_none() => {
-            Err(ServiceError::field("/lot_id", "is not a lot of this tender"))
-        }
+        (true, Some(id)) if tender.lot(id).is_none() => Err(ServiceError::field(
+            "/lot_id",
+            "is not a lot of this tender",
+        )),
         (false, Some(_)) => Err(ServiceError::field(
             "/lot_id",
             "must be absent: the tender is not divided into lots",

@@ -397,7 +397,10 @@ mod tests {
             Awarded.fail(),
             Unsuccessful.fail(),
         ] {
-            assert!(matches!(refused, Err(DomainError::Conflict(_))), "{refused:?}");
+            assert!(
+                matches!(refused, Err(DomainError::Conflict(_))),
+                "{refused:?}"
+            );
         }
         assert_eq!("standstill".parse(), Ok(Standstill));
     }
@@ -412,7 +415,10 @@ mod tests {
         assert_eq!(of(&[Standstill, Awarded]), TenderStatus::Standstill);
         assert_eq!(of(&[Awarded, Unsuccessful]), TenderStatus::Awarded);
         assert_eq!(of(&[Awarded, Awarded]), TenderStatus::Awarded);
-        assert_eq!(of(&[Unsuccessful, Unsuccessful]), TenderStatus::Unsuccessful);
+        assert_eq!(
+            of(&[Unsuccessful, Unsuccessful]),
+            TenderStatus::Unsuccessful
+        );
         assert!(check_lots_cancellable(&[Open, Standstill]).is_ok());
         assert!(check_lots_cancellable(&[Awarded, Open]).is_err());
     }
@@ -423,13 +429,12 @@ mod tests {
         use crate::ids::BidId;
         let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
         let (cheapest, middle, dearest) = (BidId::new(), BidId::new(), BidId::new());
-        let bids = [(cheapest, 100), (middle, 200), (dearest, 300)].map(|(bid, price_pence)| {
-            BidToRank {
+        let bids =
+            [(cheapest, 100), (middle, 200), (dearest, 300)].map(|(bid, price_pence)| BidToRank {
                 bid,
                 price_pence,
                 submitted_at: at,
-            }
-        });
+            });
         let ranking = rank(&Scoring {
             price_weight: 100,
             quality: &[],

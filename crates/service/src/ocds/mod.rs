@@ -149,8 +149,15 @@ async fn release<C: ConnectionTrait>(
         .count();
     let mut tenderers = Vec::new();
     if awarded && !public {
+        // A supplier bidding on several lots is one tenderer.
+        let mut bidders: Vec<OrganisationId> = Vec::new();
         for bid in &live {
-            let supplier = organisation(bid.supplier_id)?;
+            if !bidders.contains(&bid.supplier_id) {
+                bidders.push(bid.supplier_id);
+            }
+        }
+        for bidder in bidders {
+            let supplier = organisation(bidder)?;
             tenderers.push(party_ref(supplier));
             parties
                 .entry(supplier.id)
@@ -236,11 +243,14 @@ async fn release<C: ConnectionTrait>(
             .find(|b| b.id == award.decision.bid_id)
             .map_or(0, |b| b.price_pence);
         let supplier = organisation(award.decision.supplier_id)?;
-        parties
+        let roles = &mut parties
             .entry(supplier.id)
             .or_insert_with(|| (party(supplier), Vec::new()))
-            .1
-            .push("supplier");
+            .1;
+        // A supplier awarded several lots (or again after a cancelled award) is one supplier.
+        if !roles.contains(&"supplier") {
+            roles.push("supplier");
+        }
         let mut entry = json!({
             "id": award.id,
             "title": tender.title,

@@ -87,7 +87,11 @@ async fn evaluation_content(
     let outcome_shown = match lot {
         Some(lot) => matches!(lot.status, LotStatus::Standstill | LotStatus::Awarded),
         None => {
-            !divided && matches!(view.status, TenderStatus::Standstill | TenderStatus::Awarded)
+            !divided
+                && matches!(
+                    view.status,
+                    TenderStatus::Standstill | TenderStatus::Awarded
+                )
         }
     };
     let panel = evaluation::panel(service, who, tender_id).await?;
@@ -377,7 +381,9 @@ async fn after<T>(
     let lot = lot_id_of(posted.get("lot_id")).ok().flatten();
     match result {
         Ok(_) => match then {
-            Then::Evaluation(code) => done(&lot_path(&format!("/tenders/{id}/evaluation"), lot), code),
+            Then::Evaluation(code) => {
+                done(&lot_path(&format!("/tenders/{id}/evaluation"), lot), code)
+            }
             Then::Tender(code) => done(&format!("/tenders/{id}"), code),
         },
         Err(error) if error.refuses_access() => ctx.error(error),

@@ -117,13 +117,9 @@ pub async fn get_outcome(
     PathParams(id): PathParams<Uuid>,
     QueryParams(query): QueryParams<crate::dto::LotQuery>,
 ) -> Result<Json<OutcomeResponse>, ApiError> {
-    let outcome = awards_service::outcome(
-        &state.ctx,
-        &actor,
-        TenderId::from_uuid(id),
-        query.lot_id(),
-    )
-    .await?;
+    let outcome =
+        awards_service::outcome(&state.ctx, &actor, TenderId::from_uuid(id), query.lot_id())
+            .await?;
     Ok(Json(outcome.into()))
 }
 

@@ -171,12 +171,8 @@ pub async fn get_ranking(
     PathParams(id): PathParams<Uuid>,
     QueryParams(query): QueryParams<crate::dto::LotQuery>,
 ) -> Result<Json<RankingResponse>, ApiError> {
-    let ranking = evaluation_service::ranking(
-        &state.ctx,
-        &actor,
-        TenderId::from_uuid(id),
-        query.lot_id(),
-    )
-    .await?;
+    let ranking =
+        evaluation_service::ranking(&state.ctx, &actor, TenderId::from_uuid(id), query.lot_id())
+            .await?;
     Ok(Json(ranking.into()))
 }
