@@ -1853,3 +1853,204 @@ async fn a_direct_award_is_challenged_and_contracted_from_its_tender_page() {
     assert_eq!(made.status(), StatusCode::SEE_OTHER);
     assert!(location(&made).starts_with("/contracts/"));
 }
+
+#[tokio::test]
+async fn a_tender_in_lots_is_drafted_bid_for_ranked_and_awarded_lot_by_lot_from_the_pages() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+    let cookies = browser_session(&app, &lead.email, e2e::PASSWORD).await;
+    let fields = |first_value: &'static str| {
+        vec![
+            ("csrf", CSRF),
+            ("title", "Support in lots"),
+            ("description", "Business intelligence and finance."),
+            ("category", "procurement"),
+            ("region", "london"),
+            ("estimated_value_pence", "150000"),
+            ("contract_term_months", "12"),
+            ("procedure", "open"),
+            ("criteria-0-weight", "40"),
+            ("criteria-1-name", "Approach"),
+            ("criteria-1-weight", "60"),
+            ("lots-0-title", ""),
+            ("lots-0-estimated_value_pence", ""),
+            ("lots-0-description", ""),
+            ("lots-1-title", "Business intelligence"),
+            ("lots-1-estimated_value_pence", first_value),
+            ("lots-1-description", "Dashboards."),
+            ("lots-2-title", "Finance"),
+            ("lots-2-estimated_value_pence", "50000"),
+            ("lots-2-description", "Transactional finance."),
+            ("max_lots_per_supplier", "1"),
+            ("standstill_days", "0"),
+        ]
+    };
+    // The empty first row is skipped: the BI lot is shown (and named) as lot 1.
+    let mut bad = fields("lots");
+    bad.push(("clarification_deadline", "2030-01-01T12:00"));
+    bad.push(("submission_deadline", "2030-01-10T12:00"));
+    let mut good = fields("100000");
+    good.extend(bad[bad.len() - 2..].iter().copied());
+    let refused = post_form(&app, &cookies, "/tenders/new", &bad).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#lots-0-estimated_value_pence\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Business intelligence\""), "{html}");
+    let made = post_form(&app, &cookies, "/tenders/new", &good).await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let tender_path = location(&made).split('?').next().unwrap().to_owned();
+    let id = tender_path.trim_start_matches("/tenders/").to_owned();
+    let (_, shown) = page(&app, &cookies, &tender_path).await;
+    assert!(
+        shown.contains("Lot 1: Business intelligence")
+            && shown.contains("Lot 2: Finance")
+            && shown.contains("at most 1 lot(s)"),
+        "{shown}"
+    );
+    // Below threshold a short competition is lawful: its deadline is brought forward to
+    // seconds away, which the minutes of the page's fields cannot say.
+    let draft = e2e::success(app.get(&format!("/api/v1/tenders/{id}"), &lead.token).await).await;
+    let soon = e2e::in_seconds(4.0);
+    let response = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/tenders/{id}"),
+            &lead.token,
+        )
+        .header("if-match", format!("\"{}\"", draft["version"]))
+        .json(&serde_json::json!({"clarification_deadline": soon, "submission_deadline": soon}))
+        .send()
+        .await
+        .unwrap();
+    let tender = e2e::success(response).await;
+    let lots: Vec<String> = tender["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(e2e::id_of)
+        .collect();
+    let published = post_form(
+        &app,
+        &cookies,
+        &format!("/tenders/{id}/publish"),
+        &[("csrf", CSRF), ("version", &tender["version"].to_string())],
+    )
+    .await;
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    e2e::success(app.assign(&lead, &tender, &evaluator).await).await;
+    e2e::success(app.declare(&evaluator, &tender, false).await).await;
+
+    // A supplier picks a lot, then bids on it; the other lot stays without its bid.
+    let supplier = app.user("supplier_bidder").await;
+    let supplier_cookies = browser_session(&app, &supplier.email, e2e::PASSWORD).await;
+    let (_, chooser) = page(&app, &supplier_cookies, &format!("/tenders/{id}/bid")).await;
+    assert!(
+        chooser.contains(&format!("/tenders/{id}/bid?lot={}", lots[1]))
+            && chooser.contains("no bid from your organisation"),
+        "{chooser}"
+    );
+    let (_, form) = page(
+        &app,
+        &supplier_cookies,
+        &format!("/tenders/{id}/bid?lot={}", lots[0]),
+    )
+    .await;
+    assert!(form.contains("Lot 1: Business intelligence"), "{form}");
+    let criterion = e2e::quality_criteria(&tender)[0].clone();
+    let bid = post_form(
+        &app,
+        &supplier_cookies,
+        &format!("/tenders/{id}/bid"),
+        &[
+            ("csrf", CSRF),
+            ("lot_id", &lots[0]),
+            ("price_pence", "90000"),
+            ("offer_id", ""),
+            ("responses-0-criterion_id", &criterion),
+            ("responses-0-text", "Our BI approach."),
+        ],
+    )
+    .await;
+    assert_eq!(bid.status(), StatusCode::SEE_OTHER);
+    assert!(location(&bid).contains(&format!("lot={}", lots[0])));
+    let (_, chooser) = page(&app, &supplier_cookies, &format!("/tenders/{id}/bid")).await;
+    assert!(chooser.contains("your bid: £90,000"), "{chooser}");
+
+    // After the deadline the lead's page lists the lots; each lot has its ranking and award.
+    e2e::wait_until(tender["submission_deadline"].as_str().unwrap()).await;
+    let bids = e2e::success(
+        app.get(&format!("/api/v1/tenders/{id}/bids"), &lead.token)
+            .await,
+    )
+    .await;
+    let bid_id = e2e::id_of(&bids["items"][0]);
+    app.score_all(&evaluator, &tender, &bid_id, &[80]).await;
+    let (_, overview) = page(&app, &cookies, &format!("/tenders/{id}/evaluation")).await;
+    assert!(
+        overview.contains(&format!("/tenders/{id}/evaluation?lot={}", lots[1]))
+            && !overview.contains("Choose the bid to award"),
+        "{overview}"
+    );
+    let (_, lot_page) = page(
+        &app,
+        &cookies,
+        &format!("/tenders/{id}/evaluation?lot={}", lots[0]),
+    )
+    .await;
+    assert!(lot_page.contains("Choose the bid to award"), "{lot_page}");
+    let awarded = post_form(
+        &app,
+        &cookies,
+        &format!("/tenders/{id}/award"),
+        &[("csrf", CSRF), ("lot_id", &lots[0]), ("bid_id", &bid_id)],
+    )
+    .await;
+    assert_eq!(awarded.status(), StatusCode::SEE_OTHER);
+    assert!(location(&awarded).contains(&format!("lot={}", lots[0])));
+    let contracted = post_form(
+        &app,
+        &cookies,
+        &format!("/tenders/{id}/contract"),
+        &[
+            ("csrf", CSRF),
+            ("lot_id", &lots[0]),
+            ("start_date", "2031-04-01"),
+            ("end_date", ""),
+        ],
+    )
+    .await;
+    assert_eq!(contracted.status(), StatusCode::SEE_OTHER);
+    let declared = post_form(
+        &app,
+        &cookies,
+        &format!("/tenders/{id}/unsuccessful"),
+        &[
+            ("csrf", CSRF),
+            ("lot_id", &lots[1]),
+            ("reason", "No bid for finance."),
+        ],
+    )
+    .await;
+    assert_eq!(declared.status(), StatusCode::SEE_OTHER);
+    let (_, finished) = page(&app, &cookies, &tender_path).await;
+    assert!(
+        finished.contains("unsuccessful: No bid for finance.")
+            && finished.contains("<strong class=\"nhsuk-tag\">awarded</strong>"),
+        "{finished}"
+    );
+    // The supplier reads its lot's outcome from the chooser.
+    let (_, outcome) = page(
+        &app,
+        &supplier_cookies,
+        &format!("/tenders/{id}/outcome?lot={}", lots[0]),
+    )
+    .await;
+    assert!(
+        outcome.contains("Your bid was successful.") && outcome.contains("Lot 1"),
+        "{outcome}"
+    );
+}

@@ -320,8 +320,17 @@ pub async fn tender_view(
     let actions = tender_actions(&ctx.actor, tender.buyer_id, view.status);
     // A direct award has no bids, evaluation or questions: its section holds its steps.
     let direct = tender.procedure == Procedure::DirectAward;
+    // A divided tender's lots are awarded one by one: an outcome exists once one is.
+    let lot_outcome = view.status == domain::tender::TenderStatus::Evaluation
+        && !(tender.buyer_id == ctx.actor.organisation_id && ctx.actor.role == Role::BuyerLead)
+        && tender.lots.iter().any(|l| {
+            matches!(
+                l.status,
+                domain::tender::LotStatus::Standstill | domain::tender::LotStatus::Awarded
+            )
+        });
     let offered = |action: TenderAction| {
-        actions.contains(&action)
+        (actions.contains(&action) || (action == TenderAction::Outcome && lot_outcome))
             && !(direct
                 && matches!(
                     action,
@@ -416,6 +425,20 @@ pub async fn tender_view(
         (direct_section)
         h2 { "What is being bought" }
         p class="mkt-pre" { (tender.description) }
+        @if tender.is_divided() {
+            h2 { "Lots" }
+            p { "Each lot is bid for, ranked and awarded on its own under the criteria below"
+                @if let Some(max) = tender.max_lots_per_supplier { "; one supplier may win at most " (max) " lot(s)" } "." }
+            (table("Lots", &["Lot", "Estimated value", "State"], &[1],
+                tender.lots.iter().map(|l| vec![
+                    html! { strong { "Lot " (l.number) ": " (l.title) } p class="mkt-pre nhsuk-body-s" { (l.description) } },
+                    html! { (domain::money::pounds(l.estimated_value_pence)) },
+                    html! { (crate::ui::words(l.status.as_str())) @if let Some(reason) = &l.unsuccessful_reason { ": " (reason) } },
+                ]).collect()))
+        } @else if let Some(rationale) = &tender.no_lots_rationale {
+            h2 { "Why it is not divided into lots" }
+            p class="mkt-pre" { (rationale) }
+        }
         @if !tender.criteria.is_empty() {
             h2 { "How bids are evaluated" }
             (table("Evaluation criteria", &["Criterion", "Kind", "Weight"], &[2],
