@@ -19,6 +19,7 @@ mod m20261202_000013_add_authority_types;
 mod m20261202_000014_create_notices;
 mod m20261203_000015_create_procedures;
 mod m20261203_000016_create_lots;
+mod m20261203_000017_create_frameworks;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_create_notices::Migration),
             Box::new(m20261203_000015_create_procedures::Migration),
             Box::new(m20261203_000016_create_lots::Migration),
+            Box::new(m20261203_000017_create_frameworks::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ mod database;
 mod demo_tenders;
 mod errors;
 mod evaluation;
+mod frameworks;
 mod lots;
 mod market;
 mod notices;

@@ -88,3 +88,11 @@ typed_id!(
     /// Identifies a lot of a tender (s.18).
     LotId
 );
+typed_id!(
+    /// Identifies a framework agreement (s.45).
+    FrameworkId
+);
+typed_id!(
+    /// Identifies a call-off under a framework.
+    CallOffId
+);

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod contract;
 pub mod error;
 pub mod evaluation;
+pub mod framework;
 pub mod ids;
 pub mod market;
 pub mod money;

@@ -321,6 +321,15 @@ pub struct Offer {
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The framework (and its lot) the supplier marked the offer as its catalogue entry for.
+    pub framework: Option<FrameworkListing>,
+}
+
+/// An offer's place in a framework's catalogue: the framework and, when it is divided, the lot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameworkListing {
+    pub framework_id: crate::ids::FrameworkId,
+    pub lot_id: Option<crate::ids::LotId>,
 }
 
 /// The neutral order among offers that tie on the chosen sort: a stable hash of the id, so the
@@ -565,6 +574,7 @@ mod tests {
             updated_at: DateTime::default(),
             published_at: None,
             withdrawn_at: None,
+            framework: None,
         }
     }
 

@@ -52,6 +52,7 @@ fn award(model: awards::Model) -> Result<Award, StoreError> {
     let decision = NewAward {
         tender_id: TenderId::from_uuid(model.tender_id),
         lot_id: model.lot_id.map(LotId::from_uuid),
+        framework: model.framework,
         bid_id: BidId::from_uuid(model.bid_id),
         supplier_id: OrganisationId::from_uuid(model.supplier_id),
         rank: model.rank,
@@ -77,6 +78,8 @@ pub struct NewAward {
     pub tender_id: TenderId,
     /// The lot awarded; none on an undivided tender.
     pub lot_id: Option<LotId>,
+    /// A place on a framework (one of several awards on the tender or lot), not a contract.
+    pub framework: bool,
     pub bid_id: BidId,
     pub supplier_id: OrganisationId,
     /// The bid's rank when it was awarded.
@@ -108,6 +111,7 @@ pub async fn insert(conn: &impl ConnectionTrait, new: NewAward) -> Result<Award,
         cancelled_at: Set(None),
         assessment_summaries_sent_at: Set(new.assessment_summaries_sent_at),
         lot_id: Set(new.lot_id.map(|l| l.as_uuid())),
+        framework: Set(new.framework),
     }
     .insert(conn)
     .await

@@ -11,6 +11,7 @@ pub mod contracts;
 pub mod direct_awards;
 pub mod entities;
 pub mod evaluation;
+pub mod frameworks;
 pub mod login_failures;
 pub mod market;
 pub mod notices;

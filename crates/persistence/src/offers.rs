@@ -42,6 +42,12 @@ fn to_domain(model: offers::Model) -> Result<Offer, StoreError> {
         updated_at: model.updated_at,
         published_at: model.published_at,
         withdrawn_at: model.withdrawn_at,
+        framework: model
+            .framework_id
+            .map(|framework| domain::offer::FrameworkListing {
+                framework_id: domain::ids::FrameworkId::from_uuid(framework),
+                lot_id: model.framework_lot_id.map(domain::ids::LotId::from_uuid),
+            }),
     })
 }
 
@@ -70,6 +76,8 @@ pub async fn insert(
         updated_at: Set(now),
         published_at: Set(None),
         withdrawn_at: Set(None),
+        framework_id: Set(None),
+        framework_lot_id: Set(None),
     }
     .insert(conn)
     .await?;

@@ -15,6 +15,7 @@ pub mod contracts;
 mod direct_awards;
 mod error;
 pub mod evaluation;
+pub mod frameworks;
 pub mod market;
 pub mod notices;
 pub mod notifications;

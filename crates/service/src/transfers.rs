@@ -206,6 +206,7 @@ async fn record_in(
         .await?;
     }
     if spec.whole_business() {
+        move_framework_places(command, actor, &from, &to, &transfer).await?;
         let merged =
             persistence::organisations::set_successor(conn, from.id, to.id, command.now()).await?;
         command
@@ -229,6 +230,80 @@ async fn record_in(
         )
         .await?;
     Ok(shown)
+}
+
+/// A takeover or merger moves the source's framework places to the target: on each framework
+/// agreement changed, one contract change notice (UK10) in the framework's procurement chain.
+/// A place on a lot the target already holds ends instead (one supplier, one place).
+async fn move_framework_places(
+    command: &Command,
+    actor: Actor,
+    from: &domain::organisation::Organisation,
+    to: &domain::organisation::Organisation,
+    transfer: &persistence::transfers::Transfer,
+) -> Result<(), ServiceError> {
+    let conn = command.conn();
+    let places = persistence::frameworks::places_of(conn, from.id).await?;
+    let mut frameworks: Vec<domain::ids::FrameworkId> = Vec::new();
+    for place in &places {
+        if !frameworks.contains(&place.framework_id) {
+            frameworks.push(place.framework_id);
+        }
+    }
+    let today = uk_date(command.now());
+    for framework_id in frameworks {
+        let Some(framework) = persistence::frameworks::find(conn, framework_id, today).await?
+        else {
+            continue;
+        };
+        let tender = persistence::tenders::find_for_update(conn, framework.tender_id)
+            .await?
+            .ok_or(DomainError::NotFound("tender"))?;
+        let mut moved = Vec::new();
+        for place in places.iter().filter(|p| p.framework_id == framework_id) {
+            let held =
+                persistence::frameworks::holds_place(conn, framework_id, place.lot_id, to.id)
+                    .await?;
+            persistence::frameworks::move_place(conn, place, to.id, held, command.now()).await?;
+            moved.push(json!({"lot_id": place.lot_id, "ended": held}));
+        }
+        crate::notices::publish_for_tender(
+            command,
+            Some(&actor),
+            domain::notice::NoticeType::Uk10,
+            &tender,
+            tender.status,
+            None,
+            json!({
+                "change": "framework_places",
+                "framework_id": framework_id,
+                "transfer_id": transfer.id,
+                "effective_date": transfer.details.effective_date,
+                "supplier_removed": {"id": from.id, "name": from.name},
+                "supplier_added": {"id": to.id, "name": to.name},
+                "places": moved,
+                "reason": transfer.details.reason,
+            }),
+        )
+        .await?;
+        command
+            .audit(
+                AuditEntry::new(
+                    Some(actor),
+                    "framework.places_moved",
+                    "framework",
+                    framework_id,
+                )
+                .before(json!({"supplier_id": from.id}))
+                .after(json!({
+                    "supplier_id": to.id,
+                    "transfer_id": transfer.id,
+                    "places": moved,
+                })),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// The transfers recorded, newest first (the regulator and admins).

@@ -8,6 +8,7 @@ pub mod bids;
 pub mod calendar;
 pub mod contracts;
 pub mod evaluation;
+pub mod frameworks;
 pub mod health;
 pub mod market;
 pub mod notices;
@@ -88,6 +89,8 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(awards::lodge_challenge, awards::list_challenges))
         .routes(routes!(awards::resolve_challenge))
         .routes(routes!(awards::confirm_contract))
+        .routes(routes!(frameworks::list_frameworks))
+        .routes(routes!(frameworks::get_framework))
         .routes(routes!(contracts::list_contracts))
         .routes(routes!(contracts::get_contract))
         .routes(routes!(contracts::terminate_contract))

@@ -138,6 +138,8 @@ pub struct TenderFields<'a> {
     pub lots: &'a [NewLot],
     pub max_lots_per_supplier: Option<i64>,
     pub no_lots_rationale: Option<&'a str>,
+    /// A framework's terms, when the tender procures a framework instead of a contract.
+    pub framework: Option<&'a crate::framework::NewFrameworkTerms>,
 }
 
 impl<'a> TenderFields<'a> {
@@ -179,6 +181,7 @@ impl<'a> TenderFields<'a> {
             lots: &[],
             max_lots_per_supplier: None,
             no_lots_rationale: None,
+            framework: None,
         }
     }
 }
@@ -213,6 +216,11 @@ pub struct TenderSpec {
     pub direct_award: Option<DirectAwardTerms>,
     /// Its lots, lot limit and reason for not dividing (s.18).
     pub division: Division,
+    /// A framework's terms, when it procures a framework (s.45).
+    pub framework: Option<crate::framework::FrameworkTerms>,
+    /// The framework a competitive selection call-off is run under; set by the call-off, never
+    /// by the buyer's fields.
+    pub call_off_of: Option<crate::ids::FrameworkId>,
 }
 
 /// A direct award's terms: required of a direct award (a ground, a justification and the
@@ -448,6 +456,17 @@ impl TenderSpec {
                 "must be empty for a direct award: it awards one contract to one supplier",
             ));
         }
+        let framework = match fields.framework {
+            Some(_) if direct => {
+                v.push(FieldError::new(
+                    "/framework",
+                    "must be absent for a direct award: a framework is awarded competitively here",
+                ));
+                None
+            }
+            Some(terms) => v.check(crate::framework::FrameworkTerms::parse(terms)),
+            None => None,
+        };
         let division = Division::parse(
             fields.lots,
             fields.max_lots_per_supplier,
@@ -476,6 +495,8 @@ impl TenderSpec {
                 Some(standstill_days),
             ) => Ok(Self {
                 division: division.unwrap_or_default(),
+                framework,
+                call_off_of: None,
                 title,
                 description,
                 category,

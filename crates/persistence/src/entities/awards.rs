@@ -18,6 +18,7 @@ pub struct Model {
     pub cancelled_at: Option<DateTimeUtc>,
     pub assessment_summaries_sent_at: Option<DateTimeUtc>,
     pub lot_id: Option<Uuid>,
+    pub framework: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,6 +41,7 @@ pub struct Model {
     pub transparency_standstill_ends_at: Option<DateTimeUtc>,
     pub max_lots_per_supplier: Option<i32>,
     pub no_lots_rationale: Option<String>,
+    pub framework_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

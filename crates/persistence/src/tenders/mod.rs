@@ -91,6 +91,10 @@ pub struct Tender {
     pub lots: Vec<Lot>,
     pub max_lots_per_supplier: Option<i32>,
     pub no_lots_rationale: Option<String>,
+    /// A framework's terms, when it procures a framework instead of a contract (s.45).
+    pub framework: Option<domain::framework::FrameworkTerms>,
+    /// The framework it is a competitive selection call-off under.
+    pub call_off_of: Option<domain::ids::FrameworkId>,
 }
 
 impl Tender {
@@ -149,6 +153,7 @@ fn to_domain(
     criteria: Vec<Criterion>,
     invited: Vec<OrganisationId>,
     lots: Vec<Lot>,
+    framework: Option<domain::framework::FrameworkTerms>,
 ) -> Result<Tender, StoreError> {
     let id = model.id;
     Ok(Tender {
@@ -205,6 +210,8 @@ fn to_domain(
         lots,
         max_lots_per_supplier: model.max_lots_per_supplier,
         no_lots_rationale: model.no_lots_rationale,
+        framework,
+        call_off_of: model.framework_id.map(domain::ids::FrameworkId::from_uuid),
     })
 }
 
@@ -369,12 +376,14 @@ pub async fn insert(
         transparency_standstill_ends_at: Set(None),
         max_lots_per_supplier: Set(spec.division.max_lots_per_supplier.map(i32::from)),
         no_lots_rationale: Set(spec.division.no_lots_rationale.clone()),
+        framework_id: Set(spec.call_off_of.map(|f| f.as_uuid())),
     }
     .insert(conn)
     .await?;
     write_criteria(conn, id, spec).await?;
     write_invitations(conn, id, spec).await?;
     write_lots(conn, id, spec).await?;
+    crate::frameworks::write_terms(conn, id, spec.framework.as_ref()).await?;
     find(conn, id).await?.ok_or(StoreError::NotFound("tender"))
 }
 
@@ -485,6 +494,7 @@ pub async fn replace_draft(
     // A draft has no bids yet: its lots are written afresh.
     delete_lots(conn, current.id).await?;
     write_lots(conn, current.id, spec).await?;
+    crate::frameworks::write_terms(conn, current.id, spec.framework.as_ref()).await?;
     find(conn, current.id).await
 }
 
@@ -519,7 +529,8 @@ pub async fn find(conn: &impl ConnectionTrait, id: TenderId) -> Result<Option<Te
         .map(|i| OrganisationId::from_uuid(i.supplier_id))
         .collect();
     let lots = read_lots(conn, id).await?;
-    to_domain(model, criteria, invited, lots).map(Some)
+    let framework = crate::frameworks::read_terms(conn, id).await?;
+    to_domain(model, criteria, invited, lots, framework).map(Some)
 }
 
 /// The published tenders whose submission deadline is at or before `now`, the earliest first:

@@ -108,7 +108,8 @@ async fn run(
         .unwrap_or(after_standstill);
     let contract =
         service::awards::confirm_contract(&demo.at(entered_at), lead, tender.id, None, start, None)
-            .await?;
+            .await?
+            .into_contract()?;
     for (period, marks, comments, days_ago) in reviews {
         service::contracts::review(
             &demo.at(demo.now() - Duration::days(days_ago)),

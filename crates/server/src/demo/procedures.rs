@@ -206,7 +206,8 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
         days_ago(69).date_naive(),
         None,
     )
-    .await?;
+    .await?
+    .into_contract()?;
     service::contracts::terminate(
         &demo.at(days_ago(10)),
         &gyw,

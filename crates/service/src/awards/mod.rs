@@ -28,7 +28,9 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+mod framework;
 mod outcome;
+pub use framework::*;
 pub use outcome::*;
 
 /// An award and its standstill, as one viewer may see it.
@@ -93,6 +95,22 @@ fn subject_of(tender: &Tender, lot: Option<LotId>) -> String {
     }
 }
 
+/// The awards in force on `lot` of the tender (none: an undivided tender's), best-ranked first:
+/// one, or a framework's one per admitted supplier.
+pub(crate) async fn lot_awards<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tender: &Tender,
+    lot: Option<LotId>,
+) -> Result<Vec<Award>, ServiceError> {
+    let mut awards: Vec<Award> = persistence::awards::all_in_force(conn, tender.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.decision.lot_id == lot)
+        .collect();
+    awards.sort_by_key(|a| a.decision.rank);
+    Ok(awards)
+}
+
 /// How many lots of the tender each supplier holds an award in force on.
 async fn lots_won<C: sea_orm::ConnectionTrait>(
     conn: &C,
@@ -117,6 +135,12 @@ pub async fn award(
     justification: Option<&str>,
 ) -> Result<AwardView, ServiceError> {
     let (command, tender, status) = lead_command(ctx, actor, id, "award this tender").await?;
+    if tender.framework.is_some() {
+        return Err(ServiceError::field(
+            "/bid_ids",
+            "is required: a framework admits its suppliers by naming their bids in bid_ids",
+        ));
+    }
     let undivided_next = status.start_standstill()?;
     let lot = persistence::bids::find(command.conn(), tender.id, bid_id)
         .await?
@@ -158,6 +182,7 @@ pub async fn award(
         NewAward {
             tender_id: tender.id,
             lot_id: lot,
+            framework: false,
             bid_id,
             supplier_id: bid.supplier_id,
             rank: i32::try_from(ranked.rank).unwrap_or(i32::MAX),
@@ -171,7 +196,7 @@ pub async fn award(
     )
     .await?;
     // Every assessed bidder is sent its summary before the contract award notice (s.50(3)).
-    let summaries = assess(&evaluated, &tender, bid_id);
+    let summaries = assess(&evaluated, &tender, &[bid_id]);
     send_summaries(&command, &award, &summaries).await?;
     let next = crate::tenders::settle_lot(
         &command,
@@ -301,8 +326,11 @@ pub async fn lodge_challenge(
         })?;
     let grounds = contract::grounds(grounds)?;
     // An awarded tender's standstill is over: the window check below refuses it with the date.
-    let award = persistence::awards::in_force(command.conn(), tender.id, lot)
-        .await?
+    // A framework's lot has an award per admitted supplier: a challenge is to the lot's award.
+    let awards = lot_awards(command.conn(), &tender, lot).await?;
+    let award = awards
+        .first()
+        .cloned()
         .filter(|_| {
             lot.is_some() || matches!(status, TenderStatus::Standstill | TenderStatus::Awarded)
         })
@@ -312,7 +340,7 @@ pub async fn lodge_challenge(
                 None => format!("a {status} tender has no award in standstill to challenge"),
             })
         })?;
-    if award.decision.bid_id == bid.id {
+    if awards.iter().any(|a| a.decision.bid_id == bid.id) {
         return Err(ServiceError::Forbidden(
             "the successful bidder does not challenge its own award".to_owned(),
         ));
@@ -448,11 +476,11 @@ pub async fn resolve_challenge(
     )
     .await?;
     if outcome == ChallengeOutcome::Upheld {
-        let lot = persistence::awards::all_in_force(command.conn(), tender.id)
+        let challenged = persistence::awards::all_in_force(command.conn(), tender.id)
             .await?
             .into_iter()
-            .find(|a| a.id == challenge.award_id)
-            .and_then(|a| a.decision.lot_id);
+            .find(|a| a.id == challenge.award_id);
+        let lot = challenged.as_ref().and_then(|a| a.decision.lot_id);
         let undivided = match lot.and_then(|l| tender.lot(l)) {
             Some(lot) => {
                 lot.status.reopen()?;
@@ -460,14 +488,20 @@ pub async fn resolve_challenge(
             }
             None => status.reopen_evaluation()?,
         };
-        persistence::awards::set_status(
-            command.conn(),
-            challenge.award_id,
-            AwardStatus::Cancelled,
-            now,
-        )
-        .await?;
-        persistence::awards::lapse_open(command.conn(), challenge.award_id, now).await?;
+        // Upheld against a framework's lot, every place it awarded goes with it.
+        let cancelled: Vec<Uuid> = match challenged.filter(|a| a.decision.framework) {
+            Some(_) => lot_awards(command.conn(), &tender, lot)
+                .await?
+                .iter()
+                .map(|a| a.id)
+                .collect(),
+            None => vec![challenge.award_id],
+        };
+        for award in cancelled {
+            persistence::awards::set_status(command.conn(), award, AwardStatus::Cancelled, now)
+                .await?;
+            persistence::awards::lapse_open(command.conn(), award, now).await?;
+        }
         let reopened = crate::tenders::settle_lot(
             &command,
             &tender,
@@ -534,7 +568,7 @@ pub async fn confirm_contract(
     lot: Option<LotId>,
     start_date: NaiveDate,
     end_date: Option<NaiveDate>,
-) -> Result<ContractView, ServiceError> {
+) -> Result<Entered, ServiceError> {
     let (command, tender, status) = lead_command(ctx, actor, id, "enter the contract").await?;
     if crate::direct_awards::is_direct(&tender) {
         let shown = crate::direct_awards::confirm_contract(
@@ -542,9 +576,15 @@ pub async fn confirm_contract(
         )
         .await?;
         command.commit().await?;
-        return Ok(shown);
+        return Ok(Entered::Contract(Box::new(shown)));
     }
     let lot = crate::evaluation::lot_to_evaluate(&tender, lot, "/lot_id")?;
+    if tender.framework.is_some() {
+        let shown =
+            confirm_framework(&command, actor, &tender, status, lot, start_date, end_date).await?;
+        command.commit().await?;
+        return Ok(Entered::Framework(Box::new(shown)));
+    }
     let undivided_next = match lot.and_then(|l| tender.lot(l)) {
         Some(lot) => {
             lot.status.confirm()?;
@@ -618,7 +658,27 @@ pub async fn confirm_contract(
     .await?;
     let shown = contract_entered(&command, actor, &tender, status, next, created).await?;
     command.commit().await?;
-    Ok(shown)
+    Ok(Entered::Contract(Box::new(shown)))
+}
+
+/// What entering after the standstill made: the contract, or the framework agreement of a
+/// framework tender.
+#[derive(Debug, Clone)]
+pub enum Entered {
+    Contract(Box<ContractView>),
+    Framework(Box<FrameworkView>),
+}
+
+impl Entered {
+    /// The contract, where a contract was what the tender procured.
+    pub fn into_contract(self) -> Result<ContractView, ServiceError> {
+        match self {
+            Self::Contract(view) => Ok(*view),
+            Self::Framework(_) => Err(ServiceError::Internal(
+                "a framework was entered where a contract was expected".into(),
+            )),
+        }
+    }
 }
 
 /// After a contract is stored for `tender` (now `next`): its contract details notice (UK7) and

@@ -46,11 +46,12 @@ pub struct AssessmentSummary {
     pub successful: bool,
 }
 
-/// Every assessed tender's summary, best first, for an award to `awarded`.
+/// Every assessed tender's summary, best first, for an award to `awarded` (several bids: a
+/// framework's).
 pub(crate) fn assess(
     evaluated: &Evaluated,
     tender: &Tender,
-    awarded: BidId,
+    awarded: &[BidId],
 ) -> Vec<AssessmentSummary> {
     let lowest = evaluated
         .ranking
@@ -116,7 +117,7 @@ pub(crate) fn assess(
                 criteria,
                 total: item.total_score,
                 rank: item.rank,
-                successful: item.bid_id == awarded,
+                successful: awarded.contains(&item.bid_id),
             }
         })
         .collect()
@@ -228,8 +229,14 @@ pub async fn outcome(
             ));
         }
     };
-    let award = persistence::awards::in_force(conn, tender.id, lot)
-        .await?
+    // A framework's lot has an award per admitted supplier: a bidder reads its own, anyone
+    // else the best-ranked.
+    let awards = super::lot_awards(conn, &tender, lot).await?;
+    let award = awards
+        .iter()
+        .find(|a| own_bid.as_ref().is_some_and(|b| b.id == a.decision.bid_id))
+        .or(awards.first())
+        .cloned()
         .ok_or_else(|| {
             ServiceError::conflict(match lot {
                 Some(_) => "the lot has not been awarded".to_owned(),
@@ -241,7 +248,7 @@ pub async fn outcome(
         // An award recorded before summaries were kept: they are assessed again, from the
         // same scores.
         let evaluated = evaluate(conn, &tender, lot, now).await?;
-        summaries = assess(&evaluated, &tender, award.decision.bid_id);
+        summaries = assess(&evaluated, &tender, &[award.decision.bid_id]);
     }
     let winner = summaries
         .iter()
@@ -258,7 +265,7 @@ pub async fn outcome(
                 summaries.iter().find(|s| s.bid_id == bid.id).cloned(),
                 Some(YourBidOutcome {
                     bid_id: bid.id,
-                    successful: bid.id == award.decision.bid_id,
+                    successful: awards.iter().any(|a| a.decision.bid_id == bid.id),
                     excluded: exclusion.is_some(),
                     exclusion_reason: exclusion.map(|e| e.reason),
                 }),

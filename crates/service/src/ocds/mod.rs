@@ -209,6 +209,9 @@ async fn release<C: ConnectionTrait>(
             "classification": {"scheme": "x_CSMKT", "id": tender.category, "description": tender.category},
         }],
     });
+    if let Some(terms) = &tender.framework {
+        tender_json["techniques"] = framework_agreement(terms);
+    }
     if tender.is_divided() {
         lots(&mut tender_json, tender, status);
     } else if let Some(rationale) = &tender.no_lots_rationale {
@@ -369,6 +372,33 @@ async fn release<C: ConnectionTrait>(
         release["contracts"] = json!(contracts);
     }
     Ok(release)
+}
+
+/// A framework tender's framework agreement (OCDS techniques extension): how many suppliers it
+/// admits, how buyers call off, for how long, and who may.
+fn framework_agreement(terms: &domain::framework::FrameworkTerms) -> Value {
+    use domain::framework::{CallOffMethod, EligibleBuyers};
+    let method = match (
+        terms.allows(CallOffMethod::DirectAward),
+        terms.allows(CallOffMethod::CompetitiveSelection),
+    ) {
+        (true, true) => "withAndWithoutReopeningCompetition",
+        (true, false) => "withoutReopeningCompetition",
+        _ => "withReopeningCompetition",
+    };
+    json!({
+        "hasFrameworkAgreement": true,
+        "frameworkAgreement": {
+            "maximumParticipants": terms.max_suppliers,
+            "method": method,
+            "type": "closed",
+            "period": {"durationInDays": i64::from(terms.term_months) * 365 / 12},
+            "buyerCategories": match &terms.eligible_buyers {
+                EligibleBuyers::All => "Every buyer organisation in the marketplace".to_owned(),
+                EligibleBuyers::Listed(buyers) => format!("{} named buyer organisations", buyers.len()),
+            },
+        },
+    })
 }
 
 /// A divided tender's lots (OCDS lots extension): each lot with its value and state, an item per

@@ -23,6 +23,19 @@ async fn check_references<C: ConnectionTrait>(
             "is not a planned procurement notice (UK3) of your organisation",
         ));
     }
+    if let Some(domain::framework::EligibleBuyers::Listed(buyers)) =
+        spec.framework.as_ref().map(|f| &f.eligible_buyers)
+    {
+        for (i, id) in buyers.iter().enumerate() {
+            let found = persistence::organisations::find(conn, *id).await?;
+            if !found.is_some_and(|o| o.kind == OrganisationKind::Buyer) {
+                v.push(FieldError::new(
+                    format!("/framework/eligible_buyers/{i}"),
+                    "is not a buyer organisation",
+                ));
+            }
+        }
+    }
     if !persistence::reference::category_exists(conn, &spec.category).await? {
         v.push(FieldError::new("/category", "is not a known category code"));
     }
@@ -160,6 +173,24 @@ pub struct DraftChanges {
     /// `Some(None)` removes each.
     pub max_lots_per_supplier: Option<Option<i64>>,
     pub no_lots_rationale: Option<Option<String>>,
+    /// `Some(None)`: the tender no longer procures a framework.
+    pub framework: Option<Option<domain::framework::NewFrameworkTerms>>,
+}
+
+/// Terms as stored, written again as the buyer would (to re-parse a draft with other changes).
+fn terms_as_written(
+    terms: &domain::framework::FrameworkTerms,
+) -> domain::framework::NewFrameworkTerms {
+    domain::framework::NewFrameworkTerms {
+        max_suppliers: i64::from(terms.max_suppliers),
+        term_months: i64::from(terms.term_months),
+        call_off_methods: terms.call_off_methods.clone(),
+        direct_award_rule: terms.direct_award_rule,
+        eligible_buyers: match &terms.eligible_buyers {
+            domain::framework::EligibleBuyers::All => None,
+            domain::framework::EligibleBuyers::Listed(buyers) => Some(buyers.clone()),
+        },
+    }
 }
 
 impl DraftChanges {
@@ -187,6 +218,7 @@ impl DraftChanges {
             && self.lots.is_none()
             && self.max_lots_per_supplier.is_none()
             && self.no_lots_rationale.is_none()
+            && self.framework.is_none()
     }
 
     /// The draft as it would be with these changes, parsed by the domain.
@@ -215,6 +247,10 @@ impl DraftChanges {
                     estimated_value_pence: l.estimated_value_pence,
                 })
                 .collect(),
+        };
+        let framework = match &self.framework {
+            Some(changed) => changed.clone(),
+            None => current.framework.as_ref().map(terms_as_written),
         };
         let direct = procedure == Procedure::DirectAward;
         let invited = match &self.invited_supplier_ids {
@@ -295,6 +331,7 @@ impl DraftChanges {
                 Some(changed) => changed.as_deref(),
                 None => current.no_lots_rationale.as_deref(),
             },
+            framework: framework.as_ref(),
         })
     }
 }

@@ -582,13 +582,16 @@ async fn confirm_contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> R
             }
         };
         let lot = lot_id_of(posted.get("lot_id"))?;
-        let contract =
+        let entered =
             awards::confirm_contract(&ctx.state.ctx, &ctx.actor, tender, lot, start, end).await?;
-        Ok::<_, ServiceError>(contract.contract.id)
+        Ok::<_, ServiceError>(match entered {
+            awards::Entered::Contract(made) => format!("/contracts/{}", made.contract.id),
+            awards::Entered::Framework(made) => format!("/frameworks/{}", made.framework.id),
+        })
     }
     .await;
     match result {
-        Ok(contract) => done(&format!("/contracts/{contract}"), "contracted"),
+        Ok(page) => done(&page, "contracted"),
         Err(error) => {
             let failed = Err::<(), _>(error);
             after(&ctx, &id, &posted, failed, Then::Evaluation(""), &[]).await

@@ -145,7 +145,7 @@ async fn contract(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response 
             end,
         )
         .await?;
-        Ok(made.contract.id)
+        Ok(made.into_contract()?.contract.id)
     }
     .await;
     match result {

@@ -321,6 +321,7 @@ impl TenderForm {
             lots: &self.lots,
             max_lots_per_supplier: self.max_lots_per_supplier,
             no_lots_rationale: optional_text(posted, "no_lots_rationale"),
+            framework: None,
         })?)
     }
 
@@ -357,6 +358,8 @@ impl TenderForm {
             lots: Some(self.lots.clone()),
             max_lots_per_supplier: Some(self.max_lots_per_supplier),
             no_lots_rationale: Some(optional_text(posted, "no_lots_rationale").map(str::to_owned)),
+            // The page does not draft frameworks: an edit keeps the draft's terms.
+            framework: None,
         })
     }
 }

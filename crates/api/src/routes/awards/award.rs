@@ -6,8 +6,12 @@ use super::*;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardRequest {
-    /// The bid to award.
-    pub bid_id: Uuid,
+    /// The bid to award (a contract); the lot it is on, on a divided tender.
+    pub bid_id: Option<Uuid>,
+    /// A framework's award: the bids whose suppliers it admits, up to its `max_suppliers`,
+    /// all on one lot of a divided framework.
+    #[schema(max_items = 50)]
+    pub bid_ids: Option<Vec<Uuid>>,
     /// Why, when the bid is not the top-ranked: required then, 1 to 5000 characters.
     #[schema(max_length = 5000)]
     pub justification: Option<String>,
@@ -80,7 +84,7 @@ impl From<awards_service::AwardView> for AwardResponse {
     params(("id" = Uuid, Path, description = "The tender's id.")),
     request_body = AwardRequest,
     responses(
-        (status = 201, description = "The award; the tender is in standstill.", body = AwardResponse),
+        (status = 201, description = "The award (a framework's: one per admitted supplier); the tender or lot is in standstill.", body = Awarded),
         crate::error::AccessProblems,
         crate::error::BodyProblems,
         (status = 409, response = Conflict),
@@ -91,15 +95,52 @@ pub async fn award_tender(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<AwardRequest>, ApiError>,
-) -> Result<(StatusCode, Json<AwardResponse>), ApiError> {
+) -> Result<(StatusCode, Json<Awarded>), ApiError> {
     let JsonBody(request) = body?;
-    let award = awards_service::award(
-        &state.ctx,
-        &actor,
-        TenderId::from_uuid(id),
-        BidId::from_uuid(request.bid_id),
-        request.justification.as_deref(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(award.into())))
+    let tender = TenderId::from_uuid(id);
+    let justification = request.justification.as_deref();
+    let awarded = match (request.bid_id, request.bid_ids) {
+        (Some(bid), None) => Awarded::Contract(
+            awards_service::award(
+                &state.ctx,
+                &actor,
+                tender,
+                BidId::from_uuid(bid),
+                justification,
+            )
+            .await?
+            .into(),
+        ),
+        (None, Some(bids)) => {
+            let bids: Vec<BidId> = bids.into_iter().map(BidId::from_uuid).collect();
+            let awards =
+                awards_service::award_framework(&state.ctx, &actor, tender, &bids, justification)
+                    .await?;
+            Awarded::Framework(FrameworkAwardResponse {
+                awards: awards.into_iter().map(Into::into).collect(),
+            })
+        }
+        _ => {
+            return Err(ApiError::Validation(vec![domain::FieldError::new(
+                "/bid_id",
+                "give bid_id (a contract) or bid_ids (a framework), one of them",
+            )]));
+        }
+    };
+    Ok((StatusCode::CREATED, Json(awarded)))
+}
+
+/// A framework's award: one per admitted supplier.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FrameworkAwardResponse {
+    /// The awards, in the order the bids were named.
+    pub awards: Vec<AwardResponse>,
+}
+
+/// The award of a contract, or of a framework's places.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Awarded {
+    Contract(AwardResponse),
+    Framework(FrameworkAwardResponse),
 }

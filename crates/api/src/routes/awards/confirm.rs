@@ -1,6 +1,7 @@
 //! Confirming the contract once the standstill ends with no open challenge.
 
 use super::*;
+use crate::routes::frameworks::FrameworkResponse;
 
 /// The contract's dates.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -26,8 +27,8 @@ pub struct ConfirmContractRequest {
     params(("id" = Uuid, Path, description = "The tender's id.")),
     request_body = ConfirmContractRequest,
     responses(
-        (status = 201, description = "The contract.", body = ContractResponse,
-            headers(("Location" = String, description = "The contract's address."))),
+        (status = 201, description = "The contract, or a framework tender's framework agreement.", body = Entered,
+            headers(("Location" = String, description = "The contract's (or framework's) address."))),
         crate::error::AccessProblems,
         crate::error::BodyProblems,
         (status = 409, response = Conflict),
@@ -38,7 +39,7 @@ pub async fn confirm_contract(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
     body: Result<JsonBody<ConfirmContractRequest>, ApiError>,
-) -> Result<Created<ContractResponse>, ApiError> {
+) -> Result<Created<Entered>, ApiError> {
     let JsonBody(request) = body?;
     let contract = awards_service::confirm_contract(
         &state.ctx,
@@ -49,6 +50,28 @@ pub async fn confirm_contract(
         request.end_date,
     )
     .await?;
-    let shown = ContractResponse::from(contract);
-    created(&format!("/api/v1/contracts/{}", shown.id), shown)
+    match contract {
+        awards_service::Entered::Contract(view) => {
+            let shown = ContractResponse::from(*view);
+            created(
+                &format!("/api/v1/contracts/{}", shown.id),
+                Entered::Contract(Box::new(shown)),
+            )
+        }
+        awards_service::Entered::Framework(view) => {
+            let shown = FrameworkResponse::from(*view);
+            created(
+                &format!("/api/v1/frameworks/{}", shown.id),
+                Entered::Framework(Box::new(shown)),
+            )
+        }
+    }
+}
+
+/// The contract entered, or the framework agreement of a framework tender.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Entered {
+    Contract(Box<ContractResponse>),
+    Framework(Box<FrameworkResponse>),
 }

@@ -87,6 +87,9 @@ pub struct CreateTenderRequest {
     /// Act 2023 s.18: the reasons are published in the tender or transparency notice).
     #[schema(max_length = 2000)]
     pub no_lots_rationale: Option<String>,
+    /// A framework's terms: the tender then procures a framework (s.45) instead of a contract,
+    /// its award admitting up to `max_suppliers` suppliers (per lot).
+    pub framework: Option<crate::routes::frameworks::FrameworkTermsInput>,
 }
 
 pub(crate) type Created = (
@@ -205,6 +208,9 @@ pub struct UpdateTenderRequest {
     #[serde(default, deserialize_with = "crate::dto::double_option")]
     #[schema(max_length = 2000)]
     pub no_lots_rationale: Option<Option<String>>,
+    /// The framework's terms; null: the tender procures a contract.
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub framework: Option<Option<crate::routes::frameworks::FrameworkTermsInput>>,
 }
 
 impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
@@ -239,6 +245,7 @@ impl From<UpdateTenderRequest> for service::tenders::DraftChanges {
             lots: r.lots.as_deref().map(new_lots),
             max_lots_per_supplier: r.max_lots_per_supplier,
             no_lots_rationale: r.no_lots_rationale,
+            framework: r.framework.map(|f| f.as_ref().map(Into::into)),
         }
     }
 }
@@ -289,6 +296,8 @@ impl CreateTenderRequest {
     pub fn spec(&self) -> Result<TenderSpec, DomainError> {
         let criteria = new_criteria(&self.criteria);
         let lots = new_lots(&self.lots);
+        let framework: Option<domain::framework::NewFrameworkTerms> =
+            self.framework.as_ref().map(Into::into);
         let invited: Vec<OrganisationId> = self
             .invited_supplier_ids
             .iter()
@@ -321,6 +330,7 @@ impl CreateTenderRequest {
             lots: &lots,
             max_lots_per_supplier: self.max_lots_per_supplier,
             no_lots_rationale: self.no_lots_rationale.as_deref(),
+            framework: framework.as_ref(),
         })
     }
 }

@@ -325,6 +325,10 @@ pub struct TenderResponse {
     pub max_lots_per_supplier: Option<i32>,
     /// Why it is not divided into lots (required above threshold, s.18).
     pub no_lots_rationale: Option<String>,
+    /// A framework tender's terms; null for a contract.
+    pub framework: Option<crate::routes::frameworks::FrameworkTermsResponse>,
+    /// The framework a competitive selection call-off is run under.
+    pub call_off_of: Option<Uuid>,
 }
 
 pub(crate) type Tagged = ([(HeaderName, HeaderValue); 1], Json<TenderResponse>);
@@ -412,6 +416,8 @@ impl From<TenderView> for TenderResponse {
                 .collect(),
             max_lots_per_supplier: t.max_lots_per_supplier,
             no_lots_rationale: t.no_lots_rationale,
+            framework: t.framework.as_ref().map(Into::into),
+            call_off_of: t.call_off_of.map(|f| f.as_uuid()),
         }
     }
 }

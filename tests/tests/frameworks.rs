@@ -1,0 +1,473 @@
+//! Frameworks (Procurement Act 2023 s.45–47): a framework tender's award admits up to its most
+//! suppliers per lot (any but the top-ranked with a justification), one standstill and contract
+//! award notice per lot; confirming after the standstill enters the framework agreement, which
+//! everyone signed in reads with its suppliers per lot, term and state; a takeover moves the
+//! acquired supplier's places to the acquirer.
+
+use e2e::{
+    TestApp, TestUser, assert_problem, assert_problem_type, assert_valid_uk_package, id_of,
+    pointers, success, tender_json, wait_until,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn terms() -> Value {
+    json!({
+        "max_suppliers": 2,
+        "term_months": 48,
+        "call_off_methods": ["direct_award", "competitive_selection"],
+        "direct_award_rule": "lowest_annual_price",
+        "eligible_buyers": "all_buyers",
+    })
+}
+
+fn two_lots() -> Value {
+    json!([
+        {"title": "Business intelligence", "description": "Dashboards and analysis.", "estimated_value_pence": 12_000_000},
+        {"title": "Finance and HR", "description": "Transactional finance and HR.", "estimated_value_pence": 8_000_000},
+    ])
+}
+
+async fn bid_on(app: &TestApp, who: &TestUser, tender: &Value, lot: &str, price: i64) -> String {
+    let mut body = e2e::bid_json(tender, price);
+    body["lot_id"] = json!(lot);
+    id_of(
+        &success(
+            app.post(
+                &format!("/api/v1/tenders/{}/bids", id_of(tender)),
+                &who.token,
+                body,
+            )
+            .await,
+        )
+        .await,
+    )
+}
+
+async fn award(app: &TestApp, lead: &TestUser, tender: &Value, body: Value) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/tenders/{}/award", id_of(tender)),
+        &lead.token,
+        body,
+    )
+    .await
+}
+
+async fn enter(app: &TestApp, lead: &TestUser, tender: &Value, lot: &str) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/tenders/{}/contract", id_of(tender)),
+        &lead.token,
+        json!({"lot_id": lot, "start_date": "2031-04-01"}),
+    )
+    .await
+}
+
+/// A framework in two lots, closed with three bids on the first lot and two on the second,
+/// every bid scored: (lead, tender, lot ids, suppliers, bids on lot 1, bids on lot 2).
+struct Framework {
+    lead: TestUser,
+    tender: Value,
+    lots: Vec<String>,
+    suppliers: Vec<TestUser>,
+    first: Vec<String>,
+    second: Vec<String>,
+}
+
+async fn closed_framework(app: &TestApp) -> Framework {
+    let lead = app.user("buyer_lead").await;
+    let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
+    let tender = app
+        .published_tender(
+            &lead,
+            3.0,
+            json!({"lots": two_lots(), "framework": terms(), "standstill_days": 0}),
+        )
+        .await;
+    success(app.assign(&lead, &tender, &evaluator).await).await;
+    success(app.declare(&evaluator, &tender, false).await).await;
+    let lots: Vec<String> = tender["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
+    let mut suppliers = Vec::new();
+    for _ in 0..3 {
+        suppliers.push(app.user("supplier_bidder").await);
+    }
+    let mut first = Vec::new();
+    for (supplier, price) in suppliers.iter().zip([3_000_000, 3_500_000, 4_000_000]) {
+        first.push(bid_on(app, supplier, &tender, &lots[0], price).await);
+    }
+    let mut second = Vec::new();
+    for (supplier, price) in suppliers[1..].iter().zip([2_000_000, 2_500_000]) {
+        second.push(bid_on(app, supplier, &tender, &lots[1], price).await);
+    }
+    wait_until(tender["submission_deadline"].as_str().unwrap()).await;
+    for bid in first.iter().chain(&second) {
+        app.score_all(&evaluator, &tender, bid, &[70, 70]).await;
+    }
+    Framework {
+        lead,
+        tender,
+        lots,
+        suppliers,
+        first,
+        second,
+    }
+}
+
+#[tokio::test]
+async fn a_framework_lasts_at_most_four_years_and_says_how_buyers_call_off() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let mut long = terms();
+    long["term_months"] = json!(49);
+    long["direct_award_rule"] = json!(null);
+    let problem = assert_problem_type(
+        app.post(
+            "/api/v1/tenders",
+            &lead.token,
+            tender_json(3600.0, json!({"framework": long})),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(
+        pointers(&problem),
+        ["/framework/term_months", "/framework/direct_award_rule"]
+    );
+    let supplier = app.user("supplier_bidder").await;
+    let mut listed = terms();
+    listed["eligible_buyers"] = json!([supplier.organisation_id]);
+    let problem = assert_problem_type(
+        app.post(
+            "/api/v1/tenders",
+            &lead.token,
+            tender_json(3600.0, json!({"framework": listed})),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/framework/eligible_buyers/0"]);
+    listed["eligible_buyers"] = json!([lead.organisation_id]);
+    let draft = success(
+        app.post(
+            "/api/v1/tenders",
+            &lead.token,
+            tender_json(3600.0, json!({"framework": listed})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(draft["framework"]["max_suppliers"], 2);
+    assert_eq!(
+        draft["framework"]["eligible_buyers"],
+        json!([lead.organisation_id])
+    );
+    assert_eq!(
+        draft["framework"]["call_off_methods"],
+        json!(["direct_award", "competitive_selection"])
+    );
+}
+
+#[tokio::test]
+async fn a_framework_admits_up_to_its_most_suppliers_per_lot_and_is_entered_after_the_standstill() {
+    let app = TestApp::spawn().await;
+    let f = closed_framework(&app).await;
+    let (lead, tender) = (&f.lead, &f.tender);
+
+    // A framework names its suppliers' bids; at most two; the top two unless justified.
+    let problem = assert_problem_type(
+        award(&app, lead, tender, json!({"bid_id": f.first[0]})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/bid_ids"]);
+    let problem = assert_problem_type(
+        award(&app, lead, tender, json!({"bid_ids": f.first})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/bid_ids"]);
+    let mixed = json!({"bid_ids": [f.first[0], f.second[0]]});
+    let problem = assert_problem_type(
+        award(&app, lead, tender, mixed).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/bid_ids/1"]);
+    let skipping = json!({"bid_ids": [f.first[0], f.first[2]]});
+    let problem = assert_problem_type(
+        award(&app, lead, tender, skipping).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/justification"]);
+    // A supplier and another buyer's lead may not award.
+    assert_problem(
+        award(
+            &app,
+            &f.suppliers[0],
+            tender,
+            json!({"bid_ids": [f.first[0]]}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let other_lead = app.user("buyer_lead").await;
+    assert_problem(
+        award(&app, &other_lead, tender, json!({"bid_ids": [f.first[0]]})).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let awarded = success(
+        award(
+            &app,
+            lead,
+            tender,
+            json!({"bid_ids": [f.first[0], f.first[1]]}),
+        )
+        .await,
+    )
+    .await;
+    let awards = awarded["awards"].as_array().unwrap();
+    assert_eq!(awards.len(), 2);
+    assert!(awards.iter().all(|a| a["lot_id"] == json!(f.lots[0])));
+
+    // The third bidder on the lot was assessed and not admitted; the second was.
+    let outcome_path = format!(
+        "/api/v1/tenders/{}/outcome?lot={}",
+        id_of(tender),
+        f.lots[0]
+    );
+    let third = success(app.get(&outcome_path, &f.suppliers[2].token).await).await;
+    assert_eq!(third["your_bid"]["successful"], false);
+    assert_eq!(third["assessment_summary"]["successful"], false);
+    let second = success(app.get(&outcome_path, &f.suppliers[1].token).await).await;
+    assert_eq!(second["your_bid"]["successful"], true);
+    assert_eq!(second["assessed_tenders"], 3);
+    // One contract award notice names both admitted suppliers.
+    let notices = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices?tender={}&notice_type=UK6", id_of(tender)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(notices["total"], 1);
+    let admitted: Vec<&str> = notices["items"][0]["details"]["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["supplier_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        admitted,
+        [
+            f.suppliers[0].organisation_id.as_str(),
+            f.suppliers[1].organisation_id.as_str()
+        ]
+    );
+
+    // After the standstill the lead enters the framework agreement, a lot at a time.
+    let entered = enter(&app, lead, tender, &f.lots[0]).await;
+    assert_eq!(entered.status(), StatusCode::CREATED);
+    let location = entered.headers()["location"].to_str().unwrap().to_owned();
+    let framework = e2e::json_body(entered).await;
+    assert_eq!(
+        location,
+        format!("/api/v1/frameworks/{}", id_of(&framework))
+    );
+    assert_eq!(framework["status"], "active");
+    assert_eq!(framework["start_date"], "2031-04-01");
+    assert_eq!(framework["end_date"], "2035-03-31");
+    assert_eq!(
+        framework["lots"][0]["suppliers"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(framework["lots"][1]["suppliers"], json!([]));
+    success(award(&app, lead, tender, json!({"bid_ids": f.second})).await).await;
+    let again = success(enter(&app, lead, tender, &f.lots[1]).await).await;
+    assert_eq!(id_of(&again), id_of(&framework));
+    let on_second: Vec<&str> = again["lots"][1]["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["supplier_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        on_second,
+        [
+            f.suppliers[1].organisation_id.as_str(),
+            f.suppliers[2].organisation_id.as_str()
+        ]
+    );
+    let now = success(
+        app.get(&format!("/api/v1/tenders/{}", id_of(tender)), &lead.token)
+            .await,
+    )
+    .await;
+    assert_eq!(now["status"], "awarded");
+
+    // Everyone signed in reads the frameworks; nobody signed out.
+    let regulator = app.user("regulator").await;
+    for reader in [&f.suppliers[2], &regulator, &other_lead] {
+        let list = success(app.get("/api/v1/frameworks", &reader.token).await).await;
+        assert!(
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["id"] == framework["id"])
+        );
+    }
+    let path = format!("/api/v1/frameworks/{}", id_of(&framework));
+    let one = success(app.get(&path, &regulator.token).await).await;
+    assert_eq!(one["suppliers"].as_array().unwrap().len(), 4);
+    assert_eq!(one["terms"]["term_months"], 48);
+    assert_problem(
+        app.send(Method::GET, &path, None, None).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_problem(
+        app.get(
+            &format!("/api/v1/frameworks/{}", uuid::Uuid::new_v4()),
+            &regulator.token,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
+    // Its release is valid UK OCDS: a closed framework agreement of two suppliers per lot.
+    let package = success(
+        app.get(
+            &format!("/api/v1/tenders/{}/ocds", id_of(tender)),
+            &lead.token,
+        )
+        .await,
+    )
+    .await;
+    assert_valid_uk_package(&package);
+    let techniques = &package["releases"][0]["tender"]["techniques"];
+    assert_eq!(techniques["hasFrameworkAgreement"], true);
+    assert_eq!(techniques["frameworkAgreement"]["maximumParticipants"], 2);
+    assert_eq!(
+        package["releases"][0]["awards"].as_array().unwrap().len(),
+        4
+    );
+
+    // Past its last day by the database clock the framework has expired.
+    use persistence::entities::frameworks;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id: uuid::Uuid = id_of(&framework).parse().unwrap();
+    frameworks::Entity::update_many()
+        .col_expr(
+            frameworks::Column::EndDate,
+            Expr::value(chrono::Utc::now().date_naive() - chrono::Duration::days(2)),
+        )
+        .filter(frameworks::Column::Id.eq(id))
+        .exec(app.database.db.conn())
+        .await
+        .unwrap();
+    let expired = success(app.get(&path, &regulator.token).await).await;
+    assert_eq!(expired["status"], "expired");
+}
+
+#[tokio::test]
+async fn a_takeover_moves_the_acquired_suppliers_framework_places_to_the_acquirer() {
+    let app = TestApp::spawn().await;
+    let f = closed_framework(&app).await;
+    let (lead, tender) = (&f.lead, &f.tender);
+    success(
+        award(
+            &app,
+            lead,
+            tender,
+            json!({"bid_ids": [f.first[0], f.first[1]]}),
+        )
+        .await,
+    )
+    .await;
+    success(award(&app, lead, tender, json!({"bid_ids": f.second})).await).await;
+    success(enter(&app, lead, tender, &f.lots[0]).await).await;
+    let framework = success(enter(&app, lead, tender, &f.lots[1]).await).await;
+    // Supplier 1 (lot 1 and lot 2) takes over supplier 2 (lot 2): supplier 0 keeps lot 1, and
+    // supplier 1 holds one place on each lot.
+    let (acquirer, acquired) = (&f.suppliers[1], &f.suppliers[2]);
+    let regulator = app.user("regulator").await;
+    let transfer = json!({
+        "kind": "takeover",
+        "from_supplier_id": acquired.organisation_id,
+        "to_supplier_id": acquirer.organisation_id,
+        "effective_date": "2031-06-01",
+        "reason": "The acquirer bought the whole business.",
+    });
+    assert_problem(
+        app.post("/api/v1/transfers", &lead.token, transfer.clone())
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    success(
+        app.post("/api/v1/transfers", &regulator.token, transfer)
+            .await,
+    )
+    .await;
+    let after = success(
+        app.get(
+            &format!("/api/v1/frameworks/{}", id_of(&framework)),
+            &regulator.token,
+        )
+        .await,
+    )
+    .await;
+    let held: Vec<(String, String)> = after["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["lot_id"].as_str().unwrap().to_owned(),
+                s["supplier_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(held.len(), 3, "{after}");
+    assert!(held.contains(&(f.lots[1].clone(), acquirer.organisation_id.clone())));
+    assert!(!held.iter().any(|(_, s)| *s == acquired.organisation_id));
+    // The framework agreement's change is a contract change notice (UK10).
+    let notices = success(
+        app.send(
+            Method::GET,
+            &format!("/api/v1/notices?tender={}&notice_type=UK10", id_of(tender)),
+            None,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(notices["total"], 1);
+    let details = &notices["items"][0]["details"];
+    assert_eq!(details["framework_id"], framework["id"]);
+    assert_eq!(
+        details["supplier_added"]["id"],
+        json!(acquirer.organisation_id)
+    );
+    assert_eq!(details["places"][0]["ended"], true);
+}
