@@ -53,6 +53,8 @@ impl Scenario {
     /// The page and count statements exactly as the API builds them, values inlined.
     pub(crate) fn statements(&self, page: u64) -> Inlined {
         let search = OfferSearch {
+            framework: None,
+            framework_lot: None,
             terms: self.q.as_deref().map(search_terms).unwrap_or_default(),
             status: OfferStatus::Published,
             only_supplier: None,

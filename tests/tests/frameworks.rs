@@ -28,6 +28,23 @@ fn two_lots() -> Value {
     ])
 }
 
+/// Moves the framework's last day into the past: four years cannot be waited for in a test.
+async fn expire(app: &TestApp, framework: &Value) {
+    use persistence::entities::frameworks;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id: uuid::Uuid = id_of(framework).parse().unwrap();
+    frameworks::Entity::update_many()
+        .col_expr(
+            frameworks::Column::EndDate,
+            Expr::value(chrono::Utc::now().date_naive() - chrono::Duration::days(2)),
+        )
+        .filter(frameworks::Column::Id.eq(id))
+        .exec(app.database.db.conn())
+        .await
+        .unwrap();
+}
+
 async fn bid_on(app: &TestApp, who: &TestUser, tender: &Value, lot: &str, price: i64) -> String {
     let mut body = e2e::bid_json(tender, price);
     body["lot_id"] = json!(lot);
@@ -372,19 +389,7 @@ async fn a_framework_admits_up_to_its_most_suppliers_per_lot_and_is_entered_afte
     );
 
     // Past its last day by the database clock the framework has expired.
-    use persistence::entities::frameworks;
-    use sea_orm::sea_query::Expr;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let id: uuid::Uuid = id_of(&framework).parse().unwrap();
-    frameworks::Entity::update_many()
-        .col_expr(
-            frameworks::Column::EndDate,
-            Expr::value(chrono::Utc::now().date_naive() - chrono::Duration::days(2)),
-        )
-        .filter(frameworks::Column::Id.eq(id))
-        .exec(app.database.db.conn())
-        .await
-        .unwrap();
+    expire(&app, &framework).await;
     let expired = success(app.get(&path, &regulator.token).await).await;
     assert_eq!(expired["status"], "expired");
 }
@@ -470,4 +475,129 @@ async fn a_takeover_moves_the_acquired_suppliers_framework_places_to_the_acquire
         json!(acquirer.organisation_id)
     );
     assert_eq!(details["places"][0]["ended"], true);
+}
+
+/// A closed framework whose two lots are awarded to their top two and entered.
+async fn entered_framework(app: &TestApp) -> (Framework, Value) {
+    let f = closed_framework(app).await;
+    let (lead, tender) = (&f.lead, &f.tender);
+    success(
+        award(
+            app,
+            lead,
+            tender,
+            json!({"bid_ids": [f.first[0], f.first[1]]}),
+        )
+        .await,
+    )
+    .await;
+    success(award(app, lead, tender, json!({"bid_ids": f.second})).await).await;
+    success(enter(app, lead, tender, &f.lots[0]).await).await;
+    let framework = success(enter(app, lead, tender, &f.lots[1]).await).await;
+    (f, framework)
+}
+
+async fn list_offer(
+    app: &TestApp,
+    who: &TestUser,
+    offer: &Value,
+    body: Value,
+) -> reqwest::Response {
+    app.request(
+        Method::PUT,
+        &format!("/api/v1/offers/{}/framework", id_of(offer)),
+        &who.token,
+    )
+    .header("if-match", format!("\"{}\"", offer["version"]))
+    .json(&body)
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_supplier_on_a_framework_lists_its_offers_in_the_frameworks_catalogue_per_lot() {
+    let app = TestApp::spawn().await;
+    let (f, framework) = entered_framework(&app).await;
+    let on_lot_one = json!({"framework_id": framework["id"], "lot_id": f.lots[0]});
+    let procurement = json!({"category": "procurement"});
+    let offer = app
+        .published_offer(&f.suppliers[0], procurement.clone())
+        .await;
+    // Lot named or not, category, place held, own offer only.
+    let problem = assert_problem_type(
+        list_offer(
+            &app,
+            &f.suppliers[0],
+            &offer,
+            json!({"framework_id": framework["id"]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/lot_id"]);
+    let analytics = app.published_offer(&f.suppliers[0], json!({})).await;
+    let problem = assert_problem_type(
+        list_offer(&app, &f.suppliers[0], &analytics, on_lot_one.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/framework_id"]);
+    let not_on_lot = app
+        .published_offer(&f.suppliers[2], procurement.clone())
+        .await;
+    assert_problem(
+        list_offer(&app, &f.suppliers[2], &not_on_lot, on_lot_one.clone()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // (A published offer is public: another supplier is refused, not told it is missing.)
+    assert_problem(
+        list_offer(&app, &f.suppliers[1], &offer, on_lot_one.clone()).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let listed = success(list_offer(&app, &f.suppliers[0], &offer, on_lot_one.clone()).await).await;
+    assert_eq!(listed["framework_id"], framework["id"]);
+    assert_eq!(listed["lot_id"], json!(f.lots[0]));
+    let on_lot_two = app.published_offer(&f.suppliers[2], procurement).await;
+    let body = json!({"framework_id": framework["id"], "lot_id": f.lots[1]});
+    success(list_offer(&app, &f.suppliers[2], &on_lot_two, body).await).await;
+
+    // The framework's catalogue holds its listed offers only, per lot.
+    let buyer = app.user("buyer_lead").await;
+    let path = format!("/api/v1/offers?framework={}", id_of(&framework));
+    let found = success(app.get(&path, &buyer.token).await).await;
+    let ids: Vec<String> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&id_of(&offer)) && ids.contains(&id_of(&on_lot_two)));
+    let path = format!("{path}&lot={}", f.lots[1]);
+    let found = success(app.get(&path, &buyer.token).await).await;
+    let ids: Vec<String> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id_of)
+        .collect();
+    assert_eq!(ids, [id_of(&on_lot_two)]);
+
+    // An expired framework takes no more listings.
+    expire(&app, &framework).await;
+    let late = app
+        .published_offer(&f.suppliers[1], json!({"category": "procurement"}))
+        .await;
+    assert_problem_type(
+        list_offer(&app, &f.suppliers[1], &late, on_lot_one).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
 }

@@ -84,6 +84,35 @@ pub async fn insert(
     to_domain(model)
 }
 
+/// Marks the offer as its supplier's catalogue entry for a framework (and lot), or unmarks it;
+/// `Ok(None)` when someone changed the offer in between.
+pub async fn set_framework(
+    conn: &impl ConnectionTrait,
+    current: &Offer,
+    listing: Option<domain::offer::FrameworkListing>,
+    now: DateTime<Utc>,
+) -> Result<Option<Offer>, StoreError> {
+    let result = Entity::update_many()
+        .col_expr(Column::Version, Expr::value(current.version + 1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            Column::FrameworkId,
+            Expr::value(listing.map(|l| l.framework_id.as_uuid())),
+        )
+        .col_expr(
+            Column::FrameworkLotId,
+            Expr::value(listing.and_then(|l| l.lot_id).map(|l| l.as_uuid())),
+        )
+        .filter(Column::Id.eq(current.id.as_uuid()))
+        .filter(Column::Version.eq(current.version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    find(conn, current.id).await
+}
+
 pub async fn find(conn: &impl ConnectionTrait, id: OfferId) -> Result<Option<Offer>, StoreError> {
     crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
@@ -260,6 +289,9 @@ pub enum OfferSort {
 #[derive(Debug, Clone)]
 pub struct OfferSearch {
     pub terms: Vec<String>,
+    /// Only the offers marked for this framework (and lot).
+    pub framework: Option<domain::ids::FrameworkId>,
+    pub framework_lot: Option<domain::ids::LotId>,
     pub status: OfferStatus,
     pub only_supplier: Option<OrganisationId>,
     pub category: Option<String>,
@@ -329,6 +361,12 @@ fn from_and_where(sql: &mut Sql, search: &OfferSearch, cards: bool) {
     }
     if let Some(category) = &search.category {
         sql.push(" AND o.category_code = ").bind(category.clone());
+    }
+    if let Some(framework) = search.framework {
+        sql.push(" AND o.framework_id = ").bind(framework.as_uuid());
+    }
+    if let Some(lot) = search.framework_lot {
+        sql.push(" AND o.framework_lot_id = ").bind(lot.as_uuid());
     }
     if let Some(bit) = search.region_bit {
         if postgres {

@@ -45,6 +45,9 @@ pub struct OfferView {
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The framework (and lot) whose catalogue it is listed in.
+    pub framework_id: Option<domain::ids::FrameworkId>,
+    pub framework_lot_id: Option<domain::ids::LotId>,
 }
 
 fn view_of(offer: Offer, supplier_name: String, price: Option<&PricePoint>) -> OfferView {
@@ -72,6 +75,8 @@ fn view_of(offer: Offer, supplier_name: String, price: Option<&PricePoint>) -> O
         updated_at: offer.updated_at,
         published_at: offer.published_at,
         withdrawn_at: offer.withdrawn_at,
+        framework_id: offer.framework.map(|f| f.framework_id),
+        framework_lot_id: offer.framework.and_then(|f| f.lot_id),
     }
 }
 
@@ -228,6 +233,84 @@ pub async fn update(
     Ok(after)
 }
 
+/// The supplier lists its offer in a framework's catalogue (on a lot of a divided framework)
+/// — only on an active framework, where it holds a place on that lot, in the framework's
+/// category — or, with `None`, takes it out. The version read must be named.
+pub async fn list_on_framework(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: OfferId,
+    expected: &Expected,
+    listing: Option<domain::offer::FrameworkListing>,
+) -> Result<OfferView, ServiceError> {
+    let command = ctx.command().await?;
+    let current = managed(&command, actor, id).await?;
+    expected.require(current.version)?;
+    if let Some(listing) = listing {
+        check_listing(&command, &current, listing).await?;
+    }
+    let before = present(command.conn(), current.clone(), command.now()).await?;
+    let updated =
+        persistence::offers::set_framework(command.conn(), &current, listing, command.now())
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Stale(
+                    "The offer changed while this edit was made; read it again.".to_owned(),
+                )
+            })?;
+    let after = present(command.conn(), updated, command.now()).await?;
+    command
+        .audit(
+            AuditEntry::by(actor, "offer.framework_listed", "offer", after.id)
+                .before(audit_json(&before)?)
+                .after(audit_json(&after)?),
+        )
+        .await?;
+    command.commit().await?;
+    Ok(after)
+}
+
+/// An offer may be listed on an active framework whose place (on the lot) its supplier holds,
+/// in the framework's category.
+async fn check_listing(
+    command: &Command,
+    offer: &Offer,
+    listing: domain::offer::FrameworkListing,
+) -> Result<(), ServiceError> {
+    let conn = command.conn();
+    let today = domain::calendar::uk_date(command.now());
+    let framework = persistence::frameworks::find(conn, listing.framework_id, today)
+        .await?
+        .ok_or_else(|| ServiceError::field("/framework_id", "is not a framework"))?;
+    if framework.status != domain::framework::FrameworkStatus::Active {
+        return Err(ServiceError::conflict(format!(
+            "the framework expired on {}: its catalogue takes no offers",
+            framework.end_date
+        )));
+    }
+    let tender = persistence::tenders::find(conn, framework.tender_id)
+        .await?
+        .ok_or(DomainError::NotFound("tender"))?;
+    crate::evaluation::lot_to_evaluate(&tender, listing.lot_id, "/lot_id")?;
+    if !persistence::frameworks::holds_place(conn, framework.id, listing.lot_id, offer.supplier_id)
+        .await?
+    {
+        return Err(ServiceError::Forbidden(
+            "your organisation holds no place on this framework (on this lot)".to_owned(),
+        ));
+    }
+    if offer.details.category != framework.category {
+        return Err(ServiceError::field(
+            "/framework_id",
+            format!(
+                "is a framework for {}: list an offer in its category",
+                framework.category
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A move of an offer's status: publish or withdraw.
 pub type Move = fn(OfferStatus) -> Result<OfferStatus, DomainError>;
 
@@ -377,6 +460,9 @@ pub enum SortOrder {
 #[derive(Debug, Clone, Default)]
 pub struct OfferQuery {
     pub q: Option<String>,
+    /// Only a framework's catalogue (on one lot of a divided framework).
+    pub framework: Option<domain::ids::FrameworkId>,
+    pub lot: Option<domain::ids::LotId>,
     pub category: Option<String>,
     pub region: Option<Region>,
     pub supplier: Option<OrganisationId>,
@@ -435,7 +521,12 @@ pub async fn search(
     let status = query.status.unwrap_or(OfferStatus::Published);
     let only_supplier = (!sees_every_supplier(actor, status)).then_some(actor.organisation_id);
     let now = ctx.now().await?;
+    if query.lot.is_some() && query.framework.is_none() {
+        return Err(ServiceError::field("/lot", "is only with framework"));
+    }
     let search = OfferSearch {
+        framework: query.framework,
+        framework_lot: query.lot,
         terms: query
             .q
             .as_deref()

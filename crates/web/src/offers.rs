@@ -124,7 +124,18 @@ fn catalogue_query(
             None
         }
     };
+    let mut id_of = |field: &str| {
+        filled(params, field).and_then(|raw| {
+            uuid::Uuid::parse_str(raw)
+                .map_err(|_| errors.push(FieldError::new(format!("/{field}"), "is not one")))
+                .ok()
+        })
+    };
+    let framework = id_of("framework").map(domain::ids::FrameworkId::from_uuid);
+    let lot = id_of("lot").map(domain::ids::LotId::from_uuid);
     let query = OfferQuery {
+        framework,
+        lot,
         q: filled(params, "q").map(str::to_owned),
         category: filled(params, "category").map(str::to_owned),
         region: coded::<Region>(params, "region", &mut errors),

@@ -50,6 +50,10 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(offers::create_offer, offers::search_offers))
         .routes(routes!(offers::compare_offers))
         .routes(routes!(offers::get_offer, offers::update_offer))
+        .routes(routes!(
+            offers::list_offer_on_framework,
+            offers::unlist_offer_from_framework
+        ))
         .routes(routes!(offers::publish_offer))
         .routes(routes!(offers::withdraw_offer))
         .routes(routes!(offers::get_offer_price_history))

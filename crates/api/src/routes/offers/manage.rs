@@ -168,6 +168,95 @@ pub async fn update_offer(
     Ok(tagged(updated))
 }
 
+/// Where an offer is listed in a framework's catalogue.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkListingRequest {
+    /// An active framework on which the offer's supplier holds a place, in the offer's
+    /// category.
+    pub framework_id: Uuid,
+    /// The lot it is listed on: required when the framework is divided, refused otherwise.
+    pub lot_id: Option<Uuid>,
+}
+
+/// Lists the offer in a framework's catalogue (its own supplier, holding a place on the
+/// framework's lot). Requires `If-Match` with the ETag last read.
+#[utoipa::path(
+    put,
+    path = "/offers/{id}/framework",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The offer's id."),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed."),
+    ),
+    request_body = FrameworkListingRequest,
+    responses(
+        (status = 200, description = "The offer, listed.", body = OfferResponse,
+            headers(("ETag" = String, description = "The new version."))),
+        crate::error::AccessProblems,
+        crate::error::BodyProblems,
+        crate::error::VersionProblems,
+        (status = 409, response = Conflict),
+    )
+)]
+pub async fn list_offer_on_framework(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    if_match: IfMatch,
+    body: Result<JsonBody<FrameworkListingRequest>, ApiError>,
+) -> Result<Tagged, ApiError> {
+    let JsonBody(request) = body?;
+    let listing = domain::offer::FrameworkListing {
+        framework_id: domain::ids::FrameworkId::from_uuid(request.framework_id),
+        lot_id: request.lot_id.map(domain::ids::LotId::from_uuid),
+    };
+    let listed = service::offers::list_on_framework(
+        &state.ctx,
+        &actor,
+        OfferId::from_uuid(id),
+        &if_match.expected(),
+        Some(listing),
+    )
+    .await?;
+    Ok(tagged(listed))
+}
+
+/// Takes the offer out of the framework's catalogue it was listed in. Requires `If-Match`.
+#[utoipa::path(
+    delete,
+    path = "/offers/{id}/framework",
+    tag = "catalogue",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The offer's id."),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed."),
+    ),
+    responses(
+        (status = 200, description = "The offer, no longer listed.", body = OfferResponse,
+            headers(("ETag" = String, description = "The new version."))),
+        crate::error::AccessProblems,
+        crate::error::VersionProblems,
+    )
+)]
+pub async fn unlist_offer_from_framework(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+    if_match: IfMatch,
+) -> Result<Tagged, ApiError> {
+    let unlisted = service::offers::list_on_framework(
+        &state.ctx,
+        &actor,
+        OfferId::from_uuid(id),
+        &if_match.expected(),
+        None,
+    )
+    .await?;
+    Ok(tagged(unlisted))
+}
+
 /// Publishes a draft offer: from now on every signed-in user can find it.
 #[utoipa::path(
     post,

@@ -71,6 +71,10 @@ pub struct OfferResponse {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was withdrawn.
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The framework whose catalogue lists it (its supplier holds a place on it).
+    pub framework_id: Option<Uuid>,
+    /// The framework's lot it is listed on.
+    pub lot_id: Option<Uuid>,
 }
 
 impl From<OfferView> for OfferResponse {
@@ -95,6 +99,8 @@ impl From<OfferView> for OfferResponse {
             updated_at: o.updated_at,
             published_at: o.published_at,
             withdrawn_at: o.withdrawn_at,
+            framework_id: o.framework_id.map(|f| f.as_uuid()),
+            lot_id: o.framework_lot_id.map(|l| l.as_uuid()),
         }
     }
 }

@@ -45,6 +45,10 @@ pub struct OfferSearchQuery {
     /// The order (default: relevance). Ties are broken by a stable hash of the offer id, never
     /// by name.
     pub sort: Option<OfferSortDto>,
+    /// Only this framework's catalogue: the offers its suppliers list on it.
+    pub framework: Option<Uuid>,
+    /// With `framework`: only the offers listed on this lot.
+    pub lot: Option<Uuid>,
 }
 
 /// A search result: an offer's catalogue card.
@@ -141,6 +145,8 @@ pub async fn search_offers(
 ) -> Result<Json<Paginated<OfferListingResponse>>, ApiError> {
     let page = pages.request();
     let asked = OfferQuery {
+        framework: query.framework.map(domain::ids::FrameworkId::from_uuid),
+        lot: query.lot.map(domain::ids::LotId::from_uuid),
         q: query.q,
         category: query.category,
         region: query.region.map(Into::into),
