@@ -20,6 +20,7 @@ mod m20261202_000014_create_notices;
 mod m20261203_000015_create_procedures;
 mod m20261203_000016_create_lots;
 mod m20261203_000017_create_frameworks;
+mod m20261203_000018_create_call_offs;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_create_procedures::Migration),
             Box::new(m20261203_000016_create_lots::Migration),
             Box::new(m20261203_000017_create_frameworks::Migration),
+            Box::new(m20261203_000018_create_call_offs::Migration),
         ]
     }
 }

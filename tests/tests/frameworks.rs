@@ -91,13 +91,24 @@ struct Framework {
 }
 
 async fn closed_framework(app: &TestApp) -> Framework {
+    closed_framework_for(app, None).await
+}
+
+/// [`closed_framework`], its buyers `eligible` (`None`: every buyer).
+async fn closed_framework_for(app: &TestApp, eligible: Option<&[&TestUser]>) -> Framework {
     let lead = app.user("buyer_lead").await;
+    let mut terms = terms();
+    if let Some(buyers) = eligible {
+        let mut ids: Vec<&str> = buyers.iter().map(|b| b.organisation_id.as_str()).collect();
+        ids.push(&lead.organisation_id);
+        terms["eligible_buyers"] = json!(ids);
+    }
     let evaluator = app.user_in("buyer_evaluator", &lead.organisation_id).await;
     let tender = app
         .published_tender(
             &lead,
             3.0,
-            json!({"lots": two_lots(), "framework": terms(), "standstill_days": 0}),
+            json!({"lots": two_lots(), "framework": terms, "standstill_days": 0}),
         )
         .await;
     success(app.assign(&lead, &tender, &evaluator).await).await;
@@ -479,7 +490,14 @@ async fn a_takeover_moves_the_acquired_suppliers_framework_places_to_the_acquire
 
 /// A closed framework whose two lots are awarded to their top two and entered.
 async fn entered_framework(app: &TestApp) -> (Framework, Value) {
-    let f = closed_framework(app).await;
+    entered_framework_for(app, None).await
+}
+
+async fn entered_framework_for(
+    app: &TestApp,
+    eligible: Option<&[&TestUser]>,
+) -> (Framework, Value) {
+    let f = closed_framework_for(app, eligible).await;
     let (lead, tender) = (&f.lead, &f.tender);
     success(
         award(
@@ -600,4 +618,431 @@ async fn a_supplier_on_a_framework_lists_its_offers_in_the_frameworks_catalogue_
         "conflict",
     )
     .await;
+}
+
+/// The offers `f`'s suppliers list on lot 1: supplier 0 at £100,000 a year, supplier 1 at
+/// £650 a day (£130,000 at 200 days).
+async fn listed_offers(app: &TestApp, f: &Framework, framework: &Value) -> (Value, Value) {
+    let annual = app
+        .published_offer(
+            &f.suppliers[0],
+            json!({"category": "procurement", "pricing_unit": "fixed_annual", "unit_price_pence": 10_000_000}),
+        )
+        .await;
+    let daily = app
+        .published_offer(
+            &f.suppliers[1],
+            json!({"category": "procurement", "pricing_unit": "day_rate", "unit_price_pence": 65_000}),
+        )
+        .await;
+    let body = json!({"framework_id": framework["id"], "lot_id": f.lots[0]});
+    let annual = success(list_offer(app, &f.suppliers[0], &annual, body.clone()).await).await;
+    let daily = success(list_offer(app, &f.suppliers[1], &daily, body).await).await;
+    (annual, daily)
+}
+
+fn direct_call_off(lot: &str) -> Value {
+    json!({
+        "method": "direct_award",
+        "lot_id": lot,
+        "title": "Procurement support for Norfolk and Waveney",
+        "search": {"q": "analytics"},
+        "volumes": {"days_per_year": 200},
+        "term_months": 24,
+    })
+}
+
+#[tokio::test]
+async fn a_direct_award_call_off_freezes_its_shortlist_and_awards_the_cheapest_or_a_justified_other()
+ {
+    let app = TestApp::spawn().await;
+    let caller = app.user("buyer_lead").await;
+    let (f, framework) = entered_framework_for(&app, Some(&[&caller])).await;
+    let (annual, daily) = listed_offers(&app, &f, &framework).await;
+    let path = format!("/api/v1/frameworks/{}/call-offs", id_of(&framework));
+
+    // Only a buyer lead of an eligible buyer calls off.
+    let outsider = app.user("buyer_lead").await;
+    assert_problem(
+        app.post(&path, &outsider.token, direct_call_off(&f.lots[0]))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_problem(
+        app.post(&path, &f.suppliers[0].token, direct_call_off(&f.lots[0]))
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let problem = assert_problem_type(
+        app.post(
+            &path,
+            &caller.token,
+            json!({"method": "direct_award", "lot_id": f.lots[0]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/title"]);
+    let call_off = success(
+        app.post(&path, &caller.token, direct_call_off(&f.lots[0]))
+            .await,
+    )
+    .await;
+    assert_eq!(call_off["status"], "open");
+    let shortlist_path = format!("/api/v1/call-offs/{}/shortlist", id_of(&call_off));
+    let shortlist = success(app.get(&shortlist_path, &caller.token).await).await;
+    let frozen: Vec<(String, i64)> = shortlist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["offer_id"].as_str().unwrap().to_owned(),
+                i["annual_price_pence"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        frozen,
+        [(id_of(&annual), 10_000_000), (id_of(&daily), 13_000_000)]
+    );
+
+    // Repricing or withdrawing an offer afterwards changes nothing in the snapshot.
+    let repriced = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/offers/{}", id_of(&annual)),
+            &f.suppliers[0].token,
+        )
+        .header("if-match", format!("\"{}\"", annual["version"]))
+        .json(&json!({"unit_price_pence": 20_000_000}))
+        .send()
+        .await
+        .unwrap();
+    success(repriced).await;
+    success(
+        app.request(
+            Method::POST,
+            &format!("/api/v1/offers/{}/withdraw", id_of(&daily)),
+            &f.suppliers[1].token,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        success(app.get(&shortlist_path, &caller.token).await).await,
+        shortlist
+    );
+    // Nobody but its buyer, the regulator and admins reads it.
+    assert_problem(
+        app.get(&shortlist_path, &outsider.token).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.get(&shortlist_path, &f.suppliers[0].token).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let regulator = app.user("regulator").await;
+    success(app.get(&shortlist_path, &regulator.token).await).await;
+
+    // The dearer offer needs a justification; an offer outside the snapshot is refused.
+    let award_path = format!("/api/v1/call-offs/{}/award", id_of(&call_off));
+    let problem = assert_problem_type(
+        app.post(
+            &award_path,
+            &caller.token,
+            json!({"offer_id": id_of(&daily)}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/justification"]);
+    let stranger = app
+        .published_offer(&f.suppliers[0], json!({"category": "procurement"}))
+        .await;
+    let problem = assert_problem_type(
+        app.post(
+            &award_path,
+            &caller.token,
+            json!({"offer_id": id_of(&stranger), "justification": "x"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+    )
+    .await;
+    assert_eq!(pointers(&problem), ["/offer_id"]);
+    assert_problem(
+        app.post(
+            &award_path,
+            &outsider.token,
+            json!({"offer_id": id_of(&annual)}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let awarded = success(
+        app.post(
+            &award_path,
+            &caller.token,
+            json!({"offer_id": id_of(&daily), "justification": "The annual offer does not cover the mobilisation the specification states."}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(awarded["status"], "awarded");
+    // The contract: the snapshot's annual price × the term (£130,000 × 24 months).
+    assert_eq!(awarded["contract_value_pence"], 26_000_000);
+    let contract = success(
+        app.get(
+            &format!(
+                "/api/v1/contracts/{}",
+                awarded["contract_id"].as_str().unwrap()
+            ),
+            &caller.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(contract["framework_id"], framework["id"]);
+    assert_eq!(
+        contract["supplier_id"],
+        json!(f.suppliers[1].organisation_id)
+    );
+    assert_eq!(contract["annual_value_pence"], 13_000_000);
+    assert_problem_type(
+        app.post(
+            &format!("/api/v1/call-offs/{}/cancel", id_of(&call_off)),
+            &caller.token,
+            json!({"reason": "No longer needed."}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    // Its contract award and contract details notices are public, valid UK OCDS.
+    for notice_type in ["UK6", "UK7"] {
+        let notices = success(
+            app.send(
+                Method::GET,
+                &format!(
+                    "/api/v1/notices?buyer={}&notice_type={notice_type}",
+                    caller.organisation_id
+                ),
+                None,
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(notices["total"], 1, "{notice_type}");
+        let notice = &notices["items"][0];
+        assert_eq!(notice["details"]["call_off_id"], call_off["id"]);
+        let package = success(
+            app.send(
+                Method::GET,
+                &format!("/api/v1/notices/{}/ocds", id_of(notice)),
+                None,
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_valid_uk_package(&package);
+    }
+    // Its buyer lists it; another buyer's list is empty; a supplier may not list call-offs.
+    let mine = success(app.get("/api/v1/call-offs", &caller.token).await).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    let theirs = success(app.get("/api/v1/call-offs", &outsider.token).await).await;
+    assert_eq!(theirs["items"], json!([]));
+    assert_problem(
+        app.get("/api/v1/call-offs", &f.suppliers[0].token).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+
+    // After its last day nothing more is called off.
+    expire(&app, &framework).await;
+    assert_problem_type(
+        app.post(&path, &caller.token, direct_call_off(&f.lots[0]))
+            .await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_competitive_selection_admits_only_the_frameworks_suppliers_and_counts_in_the_market() {
+    let app = TestApp::spawn().await;
+    let (f, framework) = entered_framework(&app).await;
+    let (_, daily) = listed_offers(&app, &f, &framework).await;
+    let caller = app.user("buyer_lead").await;
+    let evaluator = app
+        .user_in("buyer_evaluator", &caller.organisation_id)
+        .await;
+    let path = format!("/api/v1/frameworks/{}/call-offs", id_of(&framework));
+    // A direct award from lot 1, to the cheapest: no justification needed.
+    let direct = success(
+        app.post(&path, &caller.token, direct_call_off(&f.lots[0]))
+            .await,
+    )
+    .await;
+    let shortlist = success(
+        app.get(
+            &format!("/api/v1/call-offs/{}/shortlist", id_of(&direct)),
+            &caller.token,
+        )
+        .await,
+    )
+    .await;
+    let cheapest = shortlist["items"][0]["offer_id"].clone();
+    assert_ne!(cheapest, daily["id"]);
+    success(
+        app.post(
+            &format!("/api/v1/call-offs/{}/award", id_of(&direct)),
+            &caller.token,
+            json!({"offer_id": cheapest}),
+        )
+        .await,
+    )
+    .await;
+
+    // A competitive selection on lot 2: its suppliers (1 and 2) are the only bidders.
+    let deadline = e2e::in_seconds(3.0);
+    let selection = success(
+        app.post(
+            &path,
+            &caller.token,
+            json!({"method": "competitive_selection", "lot_id": f.lots[1], "tender": {
+                "title": "Finance support call-off",
+                "description": "Transactional finance for a year.",
+                "estimated_value_pence": 6_000_000,
+                "contract_term_months": 12,
+                "criteria": [
+                    {"name": "Price", "kind": "price", "weight": 40},
+                    {"name": "Delivery approach", "kind": "quality", "weight": 35},
+                    {"name": "Social value", "kind": "quality", "weight": 25}
+                ],
+                "clarification_deadline": deadline,
+                "submission_deadline": deadline,
+                "standstill_days": 0,
+            }}),
+        )
+        .await,
+    )
+    .await;
+    let tender_id = selection["tender_id"].as_str().unwrap().to_owned();
+    let tender_path = format!("/api/v1/tenders/{tender_id}");
+    let draft = success(app.get(&tender_path, &caller.token).await).await;
+    assert_eq!(draft["procedure"], "invited");
+    assert_eq!(draft["call_off_of"], framework["id"]);
+    let mut invited: Vec<&str> = draft["invited_supplier_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    invited.sort_unstable();
+    let mut expected = vec![
+        f.suppliers[1].organisation_id.as_str(),
+        f.suppliers[2].organisation_id.as_str(),
+    ];
+    expected.sort_unstable();
+    assert_eq!(invited, expected);
+    let tender = success(
+        app.send(
+            Method::POST,
+            &format!("{tender_path}/publish"),
+            Some(&caller.token),
+            None,
+        )
+        .await,
+    )
+    .await;
+    success(app.assign(&caller, &tender, &evaluator).await).await;
+    success(app.declare(&evaluator, &tender, false).await).await;
+    // A supplier outside the framework's lot sees no tender and cannot bid.
+    assert_problem(
+        app.get(&tender_path, &f.suppliers[0].token).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_problem(
+        app.bid(&f.suppliers[0], &tender, 4_000_000).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let winning = id_of(&app.accepted_bid(&f.suppliers[2], &tender, 5_000_000).await);
+    let other = id_of(&app.accepted_bid(&f.suppliers[1], &tender, 5_500_000).await);
+    wait_until(tender["submission_deadline"].as_str().unwrap()).await;
+    for bid in [&winning, &other] {
+        app.score_all(&evaluator, &tender, bid, &[70, 70]).await;
+    }
+    success(app.award(&caller, &tender, &winning, None).await).await;
+    let contract = success(
+        app.post(
+            &format!("{tender_path}/contract"),
+            &caller.token,
+            json!({"start_date": "2031-04-01"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(contract["framework_id"], framework["id"]);
+    let ended = success(
+        app.get(
+            &format!("/api/v1/call-offs/{}", id_of(&selection)),
+            &caller.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(ended["status"], "awarded");
+    assert_eq!(ended["contract_id"], contract["id"]);
+
+    // The framework's market: £200,000 (£100,000 × 24 months) to supplier 0, £50,000 to
+    // supplier 2 — shares 80% and 20% of £250,000.
+    let regulator = app.user("regulator").await;
+    let share = success(
+        app.get(
+            &format!("/api/v1/market/share?framework={}", id_of(&framework)),
+            &regulator.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(share["contracts"], 2);
+    assert_eq!(share["total_value_pence"], 25_000_000);
+    let items: Vec<(String, i64, f64)> = share["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["supplier_id"].as_str().unwrap().to_owned(),
+                i["total_value_pence"].as_i64().unwrap(),
+                i["value_share_percent"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (f.suppliers[0].organisation_id.clone(), 20_000_000, 80.0),
+            (f.suppliers[2].organisation_id.clone(), 5_000_000, 20.0),
+        ]
+    );
 }

@@ -202,6 +202,54 @@ impl FrameworkStatus {
     }
 }
 
+/// Where a call-off is: open until awarded (a contract) or cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOffStatus {
+    Open,
+    Awarded,
+    Cancelled,
+}
+
+codes!(CallOffStatus, "/status", "is not a call-off state", {
+    Open => "open",
+    Awarded => "awarded",
+    Cancelled => "cancelled",
+});
+
+impl CallOffStatus {
+    pub fn award(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Open => Ok(Self::Awarded),
+            other => Err(DomainError::Conflict(format!(
+                "a call-off that is {other} cannot be awarded"
+            ))),
+        }
+    }
+
+    pub fn cancel(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Open => Ok(Self::Cancelled),
+            other => Err(DomainError::Conflict(format!(
+                "a call-off that is {other} cannot be cancelled"
+            ))),
+        }
+    }
+}
+
+/// A call-off's title: 1 to 200 characters.
+pub fn call_off_title(raw: &str) -> Result<String, DomainError> {
+    crate::organisation::bounded_text(raw, "/title", crate::tender::TITLE_MAX)
+}
+
+/// A call-off's term: 1 to 120 months.
+pub fn call_off_term(months: i64) -> Result<i32, DomainError> {
+    i32::try_from(months)
+        .ok()
+        .filter(|m| (1..=120).contains(m))
+        .ok_or_else(|| DomainError::field("/term_months", "must be from 1 to 120 months"))
+}
+
 /// The framework award rule: scoring complete, 1 to `max_suppliers` distinct compliant bids,
 /// and a written justification unless they are exactly the top-ranked ones. Returns the
 /// justification to record.

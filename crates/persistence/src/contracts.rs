@@ -5,7 +5,7 @@ use crate::entities::{contracts, performance_reviews};
 use crate::{Sql, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::contract::{ContractStatus, Review};
-use domain::ids::{BidId, LotId, OrganisationId, TenderId, UserId};
+use domain::ids::{BidId, CallOffId, FrameworkId, LotId, OrganisationId, TenderId, UserId};
 use domain::organisation::Region;
 use domain::pagination::{Page, PageRequest};
 use sea_orm::sea_query::Expr;
@@ -49,6 +49,8 @@ fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, Store
     let terms = NewContract {
         tender_id: TenderId::from_uuid(model.tender_id),
         lot_id: model.lot_id.map(LotId::from_uuid),
+        framework_id: model.framework_id.map(FrameworkId::from_uuid),
+        call_off_id: model.call_off_id.map(CallOffId::from_uuid),
         award_id: model.award_id,
         bid_id: BidId::from_uuid(model.bid_id),
         buyer_id: OrganisationId::from_uuid(model.buyer_id),
@@ -82,6 +84,11 @@ pub struct NewContract {
     /// The lot contracted; none on an undivided tender.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lot_id: Option<LotId>,
+    /// The framework it was called off under, and the call-off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework_id: Option<FrameworkId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_off_id: Option<CallOffId>,
     pub award_id: Uuid,
     pub bid_id: BidId,
     pub buyer_id: OrganisationId,
@@ -129,6 +136,8 @@ pub async fn insert(
         termination_reason: Set(None),
         ended_at: Set(None),
         lot_id: Set(new.lot_id.map(|l| l.as_uuid())),
+        framework_id: Set(new.framework_id.map(|f| f.as_uuid())),
+        call_off_id: Set(new.call_off_id.map(|c| c.as_uuid())),
     }
     .insert(conn)
     .await
@@ -167,6 +176,25 @@ pub async fn of_tender(
         conn,
         contracts::Entity::find()
             .filter(contracts::Column::TenderId.eq(tender.as_uuid()))
+            // A framework's call-offs are contracting processes of their own.
+            .filter(contracts::Column::CallOffId.is_null())
+            .order_by_asc(contracts::Column::CreatedAt)
+            .order_by_asc(contracts::Column::Id),
+        |m| contract(m, today),
+    )
+    .await
+}
+
+/// The contracts called off under a framework, the earliest entered first.
+pub async fn of_framework(
+    conn: &impl ConnectionTrait,
+    framework: FrameworkId,
+    today: NaiveDate,
+) -> Result<Vec<Contract>, StoreError> {
+    crate::all_as(
+        conn,
+        contracts::Entity::find()
+            .filter(contracts::Column::FrameworkId.eq(framework.as_uuid()))
             .order_by_asc(contracts::Column::CreatedAt)
             .order_by_asc(contracts::Column::Id),
         |m| contract(m, today),

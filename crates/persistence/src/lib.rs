@@ -7,6 +7,7 @@ pub mod audit;
 pub mod awards;
 pub mod bids;
 pub mod calendar;
+pub mod call_offs;
 pub mod contracts;
 pub mod direct_awards;
 pub mod entities;

@@ -35,6 +35,8 @@ pub enum GroupBy {
 #[derive(Debug, Clone)]
 pub struct MarketFilter {
     pub category: Option<String>,
+    /// Only the contracts called off under this framework (and its call-off tenders).
+    pub framework: Option<domain::ids::FrameworkId>,
     pub region: Option<Region>,
     /// Awarded at or after.
     pub from: Option<DateTime<Utc>>,
@@ -123,6 +125,10 @@ fn push_filter(sql: &mut Sql, filter: &MarketFilter, table: &str, period: &str) 
     if let Some(region) = filter.region {
         sql.push(&format!(" AND {table}.region = "))
             .bind(region.code());
+    }
+    if let Some(framework) = filter.framework {
+        sql.push(&format!(" AND {table}.framework_id = "))
+            .bind(framework.as_uuid());
     }
     if let Some(from) = filter.from {
         sql.push(&format!(" AND {table}.{period} >= ")).bind(from);

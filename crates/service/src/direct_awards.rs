@@ -290,6 +290,8 @@ pub(crate) async fn confirm_contract(
         persistence::contracts::NewContract {
             tender_id: tender.id,
             lot_id: None,
+            framework_id: None,
+            call_off_id: None,
             // A direct award has no competitive award and no bid: the award is the tender's
             // own decision, and no bid is named.
             award_id: tender.id.as_uuid(),

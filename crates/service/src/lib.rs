@@ -9,6 +9,7 @@ pub mod audit;
 pub mod awards;
 pub mod bids;
 pub mod calendar;
+pub mod call_offs;
 pub mod clarifications;
 mod context;
 pub mod contracts;

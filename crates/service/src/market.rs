@@ -68,6 +68,8 @@ fn two_places(value: f64) -> f64 {
 #[derive(Debug, Clone, Default)]
 pub struct MarketAsk {
     pub category: Option<String>,
+    /// Only the contracts called off under this framework.
+    pub framework: Option<domain::ids::FrameworkId>,
     pub region: Option<Region>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -99,6 +101,7 @@ impl MarketAsk {
         let start = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
         Ok(MarketFilter {
             category: self.category.clone(),
+            framework: self.framework,
             region: self.region,
             from: self.from.map(start),
             until: self.to.and_then(|d| d.succ_opt()).map(start),

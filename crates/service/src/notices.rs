@@ -112,6 +112,68 @@ pub async fn publish_buyer_notice(
     })
 }
 
+/// Publishes a direct award call-off's contract award (UK6) or contract details (UK7) notice:
+/// a contracting process of its own (its ocid is the call-off's), related to its framework.
+pub(crate) async fn publish_for_call_off(
+    command: &Command,
+    actor: &Actor,
+    notice_type: NoticeType,
+    call_off: &crate::call_offs::CallOffView,
+    framework: &persistence::frameworks::Framework,
+    chosen: &persistence::call_offs::ShortlistEntry,
+    contract: &persistence::contracts::Contract,
+) -> Result<Notice, ServiceError> {
+    let conn = command.conn();
+    let buyer = persistence::organisations::get(conn, call_off.call_off.buyer_id).await?;
+    let supplier = persistence::organisations::get(conn, chosen.supplier_id).await?;
+    let now = command.now();
+    let details = json!({
+        "call_off_id": call_off.call_off.id,
+        "framework_id": framework.id,
+        "lot_id": call_off.call_off.lot_id,
+        "method": call_off.call_off.method.as_str(),
+        "supplier_id": supplier.id,
+        "supplier_name": supplier.name,
+        "offer_id": chosen.offer_id,
+        "annual_value_pence": contract.terms.annual_value_pence,
+        "total_value_pence": contract.terms.total_value_pence,
+        "start_date": contract.terms.start_date,
+        "end_date": contract.terms.end_date,
+        "justification": call_off.call_off.justification,
+    });
+    let notice = persistence::notices::insert(
+        conn,
+        NewNotice {
+            notice_type,
+            buyer_id: buyer.id,
+            tender_id: None,
+            contract_id: Some(contract.id),
+            title: call_off.call_off.title.clone(),
+            description: format!("Called off from {} by direct award.", framework.title),
+            category: framework.category.clone(),
+            region: contract.terms.region,
+            published_by: Some(actor.user_id),
+            details,
+        },
+        now,
+        |id, _| {
+            crate::ocds::call_off_release(
+                id,
+                notice_type,
+                call_off,
+                framework,
+                &buyer,
+                &supplier,
+                contract,
+                now,
+            )
+        },
+    )
+    .await?;
+    audited(command, Some(actor), &notice).await?;
+    Ok(notice)
+}
+
 /// Publishes a notice of `tender` inside `command` (which holds its lock), with the tender's
 /// public release at this moment; `details` is what this type of notice adds. `actor` is the
 /// user whose command causes it (`None`: the clock, as when a tender closes with no bid).

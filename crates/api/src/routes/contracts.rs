@@ -68,6 +68,11 @@ pub struct ContractResponse {
     /// The lot of that tender it is for; absent when the tender is not divided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lot_id: Option<Uuid>,
+    /// The framework it was called off under, and the call-off; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_off_id: Option<Uuid>,
     /// The awarded bid.
     pub bid_id: Uuid,
     /// The buying organisation.
@@ -145,6 +150,8 @@ impl From<ContractView> for ContractResponse {
             id: c.contract.id,
             tender_id: c.contract.terms.tender_id.as_uuid(),
             lot_id: c.contract.terms.lot_id.map(|l| l.as_uuid()),
+            framework_id: c.contract.terms.framework_id.map(|f| f.as_uuid()),
+            call_off_id: c.contract.terms.call_off_id.map(|c| c.as_uuid()),
             bid_id: c.contract.terms.bid_id.as_uuid(),
             buyer_id: c.contract.terms.buyer_id.as_uuid(),
             buyer_name: c.buyer_name,

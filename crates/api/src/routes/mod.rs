@@ -6,6 +6,7 @@ pub mod auth;
 pub mod awards;
 pub mod bids;
 pub mod calendar;
+pub mod call_offs;
 pub mod contracts;
 pub mod evaluation;
 pub mod frameworks;
@@ -95,6 +96,12 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(awards::confirm_contract))
         .routes(routes!(frameworks::list_frameworks))
         .routes(routes!(frameworks::get_framework))
+        .routes(routes!(call_offs::create_call_off))
+        .routes(routes!(call_offs::list_call_offs))
+        .routes(routes!(call_offs::get_call_off))
+        .routes(routes!(call_offs::get_call_off_shortlist))
+        .routes(routes!(call_offs::award_call_off))
+        .routes(routes!(call_offs::cancel_call_off))
         .routes(routes!(contracts::list_contracts))
         .routes(routes!(contracts::get_contract))
         .routes(routes!(contracts::terminate_contract))

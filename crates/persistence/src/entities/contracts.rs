@@ -26,6 +26,8 @@ pub struct Model {
     pub termination_reason: Option<String>,
     pub ended_at: Option<DateTimeUtc>,
     pub lot_id: Option<Uuid>,
+    pub framework_id: Option<Uuid>,
+    pub call_off_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,8 @@ pub mod bank_holidays;
 pub mod bid_exclusions;
 pub mod bid_versions;
 pub mod bids;
+pub mod call_off_shortlist;
+pub mod call_offs;
 pub mod challenges;
 pub mod clarifications;
 pub mod contract_novations;

@@ -593,6 +593,7 @@ pub async fn summary(db: &Db) -> Result<String, ServiceError> {
         conn,
         &persistence::market::MarketFilter {
             category: None,
+            framework: None,
             region: None,
             from: None,
             until: None,

@@ -111,6 +111,19 @@ pub(crate) async fn lot_awards<C: sea_orm::ConnectionTrait>(
     Ok(awards)
 }
 
+/// The call-off a competitive selection tender runs for, if it does.
+async fn call_off_of_tender<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tender: &Tender,
+) -> Result<Option<domain::ids::CallOffId>, ServiceError> {
+    if tender.call_off_of.is_none() {
+        return Ok(None);
+    }
+    Ok(persistence::call_offs::of_tender(conn, tender.id)
+        .await?
+        .map(|c| c.id))
+}
+
 /// How many lots of the tender each supplier holds an award in force on.
 async fn lots_won<C: sea_orm::ConnectionTrait>(
     conn: &C,
@@ -616,6 +629,9 @@ pub async fn confirm_contract(
         persistence::contracts::NewContract {
             tender_id: tender.id,
             lot_id: lot,
+            // A competitive selection call-off's contract is made under its framework.
+            framework_id: tender.call_off_of,
+            call_off_id: call_off_of_tender(command.conn(), &tender).await?,
             award_id: award.id,
             bid_id: bid.id,
             buyer_id: tender.buyer_id,
@@ -635,6 +651,7 @@ pub async fn confirm_contract(
     )
     .await?;
     persistence::awards::set_status(command.conn(), award.id, AwardStatus::Contracted, now).await?;
+    crate::call_offs::tender_ended(&command, &tender, Some(created.id), "").await?;
     let next = crate::tenders::settle_lot(
         &command,
         &tender,

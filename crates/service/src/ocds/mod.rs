@@ -540,6 +540,77 @@ pub(crate) fn as_notice_release(
     release
 }
 
+/// The release of a direct award call-off's notice: its own contracting process (the
+/// call-off's ocid), related to the framework's, with its award and contract.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn call_off_release(
+    id: NoticeId,
+    notice_type: NoticeType,
+    call_off: &crate::call_offs::CallOffView,
+    framework: &persistence::frameworks::Framework,
+    buyer: &Organisation,
+    supplier: &Organisation,
+    contract: &persistence::contracts::Contract,
+    now: DateTime<Utc>,
+) -> Value {
+    let c = &call_off.call_off;
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let mut buyer_party = party(buyer);
+    buyer_party["roles"] = json!(["buyer", "procuringEntity"]);
+    let mut supplier_party = party(supplier);
+    supplier_party["roles"] = json!(["supplier"]);
+    json!({
+        "ocid": c.id,
+        "id": id,
+        "date": now,
+        "tag": [notice_type.release_tag(false)],
+        "initiationType": "tender",
+        "language": "en",
+        "buyer": party_ref(buyer),
+        "parties": [buyer_party, supplier_party],
+        "relatedProcesses": [{
+            "id": "1",
+            "relationship": ["framework"],
+            "title": framework.title,
+            "scheme": "ocid",
+            "identifier": framework.tender_id,
+        }],
+        "tender": {
+            "id": c.id,
+            "title": c.title,
+            "status": "complete",
+            "procurementMethod": "direct",
+            "procurementMethodDetails": "Call-off from a framework by direct award",
+            "procurementMethodRationale": c.justification,
+            "mainProcurementCategory": "services",
+            "procuringEntity": party_ref(buyer),
+            "items": [{
+                "id": "1",
+                "description": c.title,
+                "classification": {"scheme": "x_CSMKT", "id": framework.category, "description": framework.category},
+            }],
+            "documents": [notice_document(id, notice_type, &c.title, now)],
+        },
+        "awards": [{
+            "id": c.id,
+            "title": c.title,
+            "status": "active",
+            "date": c.decided_at,
+            "value": pounds(contract.terms.total_value_pence),
+            "suppliers": [party_ref(supplier)],
+        }],
+        "contracts": [{
+            "id": contract.id,
+            "awardID": c.id,
+            "title": contract.terms.title,
+            "status": "active",
+            "period": {"startDate": midnight(contract.terms.start_date), "endDate": midnight(contract.terms.end_date)},
+            "value": pounds(contract.terms.total_value_pence),
+            "dateSigned": contract.created_at,
+        }],
+    })
+}
+
 /// The release of a buyer's UK2 or UK3 notice: the planning stage of a new contracting process,
 /// whose ocid is the notice's.
 pub(crate) fn planning_release(

@@ -71,6 +71,11 @@ pub(super) async fn check_covered<C: ConnectionTrait>(
     spec: &TenderSpec,
 ) -> Result<bool, ServiceError> {
     let above = above_threshold(conn, thresholds, buyer, spec.estimated_value_pence).await?;
+    if spec.call_off_of.is_some() {
+        // A call-off under a framework is not a competitive tendering procedure: the
+        // framework was (s.45–46); its suppliers are the only bidders, by invitation.
+        return Ok(above);
+    }
     let mut v = Validator::new();
     v.check(domain::procurement::check_covered(
         above,
@@ -113,6 +118,23 @@ pub async fn create(
     .await?;
     command.commit().await?;
     Ok(shown)
+}
+
+/// Drafts a competitive selection call-off's tender inside the call-off's command.
+pub(crate) async fn create_call_off_draft(
+    command: &Command,
+    thresholds: &Thresholds,
+    actor: &Actor,
+    spec: &TenderSpec,
+) -> Result<TenderView, ServiceError> {
+    create_in(
+        command,
+        thresholds,
+        Some(*actor),
+        actor.organisation_id,
+        spec,
+    )
+    .await
 }
 
 /// Creates a draft for `buyer` inside `command`. `actor` is `None` only for the demo loader,

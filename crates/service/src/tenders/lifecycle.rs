@@ -67,7 +67,8 @@ async fn publish_in(
             "must be in the future when the tender is published",
         ));
     }
-    if above {
+    // A call-off's competition has no statutory minimum period (its framework had them).
+    if above && current.call_off_of.is_none() {
         let mut v = Validator::new();
         let standstill = u8::try_from(current.standstill_days).unwrap_or(u8::MAX);
         v.check(domain::procurement::check_covered(
@@ -330,6 +331,7 @@ async fn cancel_in(
 ) -> Result<TenderView, ServiceError> {
     let before = view(command.conn(), None, current.clone(), current.status).await?;
     cancel_award_of(command, current.id).await?;
+    crate::call_offs::tender_ended(command, &current, None, &reason).await?;
     let cancelled = persistence::tenders::set_status(
         command.conn(),
         &current,

@@ -98,6 +98,7 @@ fn market_ask(params: &HashMap<String, String>) -> Result<MarketAsk, ServiceErro
         return Err(ServiceError::Validation(errors));
     }
     Ok(MarketAsk {
+        framework: None,
         category: filled("category").map(str::to_owned),
         region,
         from,

@@ -102,6 +102,8 @@ pub struct MarketQuery {
     pub acquirer: Option<Uuid>,
     /// For a merger simulation: the supplier acquired.
     pub target: Option<Uuid>,
+    /// Only the contracts called off under this framework.
+    pub framework: Option<Uuid>,
 }
 
 impl MarketQuery {
@@ -109,6 +111,7 @@ impl MarketQuery {
     pub(crate) fn ask(&self) -> MarketAsk {
         MarketAsk {
             category: self.category.clone(),
+            framework: self.framework.map(domain::ids::FrameworkId::from_uuid),
             region: self.region.map(Into::into),
             from: self.from,
             to: self.to,
