@@ -234,8 +234,8 @@ pub async fn update(
 }
 
 /// The supplier lists its offer in a framework's catalogue (on a lot of a divided framework)
-/// — only on an active framework, where it holds a place on that lot, in the framework's
-/// category — or, with `None`, takes it out. The version read must be named.
+/// — only on an active framework, where it holds a place on that lot — or, with `None`, takes
+/// it out. The version read must be named.
 pub async fn list_on_framework(
     ctx: &Ctx,
     actor: &Actor,
@@ -270,8 +270,9 @@ pub async fn list_on_framework(
     Ok(after)
 }
 
-/// An offer may be listed on an active framework whose place (on the lot) its supplier holds,
-/// in the framework's category.
+/// An offer may be listed on an active framework whose place (on the lot) its supplier holds.
+/// A framework's lots may span categories (business intelligence, procurement, finance), so
+/// the offer's category is the supplier's to choose.
 async fn check_listing(
     command: &Command,
     offer: &Offer,
@@ -297,15 +298,6 @@ async fn check_listing(
     {
         return Err(ServiceError::Forbidden(
             "your organisation holds no place on this framework (on this lot)".to_owned(),
-        ));
-    }
-    if offer.details.category != framework.category {
-        return Err(ServiceError::field(
-            "/framework_id",
-            format!(
-                "is a framework for {}: list an offer in its category",
-                framework.category
-            ),
         ));
     }
     Ok(())

@@ -172,8 +172,7 @@ pub async fn update_offer(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrameworkListingRequest {
-    /// An active framework on which the offer's supplier holds a place, in the offer's
-    /// category.
+    /// An active framework on which the offer's supplier holds a place.
     pub framework_id: Uuid,
     /// The lot it is listed on: required when the framework is divided, refused otherwise.
     pub lot_id: Option<Uuid>,
