@@ -34,8 +34,9 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
         .login("regulator@england.nhs.example", DEMO_PASSWORD)
         .await;
     let all = ok(app.get("/api/v1/tenders?per_page=100", &regulator).await).await;
-    // 17 awarded competitions and an interim direct award, contracted and then terminated.
-    let mut expected = vec!["awarded"; 18];
+    // 17 awarded competitions, an interim direct award (contracted and then terminated), NHS
+    // England's framework and Greater Manchester's competitive selection called off from it.
+    let mut expected = vec!["awarded"; 20];
     expected.extend([
         "cancelled",
         "evaluation",
@@ -70,8 +71,9 @@ async fn the_demo_has_norfolk_and_waveney_tenders_in_every_state() {
     assert_eq!(statuses(&own), vec!["awarded", "cancelled", "draft"]);
     // Unfiltered, a lead's list also holds every other buyer's published open tender.
     let listed = ok(app.get("/api/v1/tenders?per_page=100", &norwich).await).await;
-    // The 26 the regulator sees but the invited one, and Norwich's own draft.
-    assert_eq!(listed["total"], 26, "{listed}");
+    // The 28 the regulator sees but the two invited ones (one of them Greater Manchester's
+    // call-off competition), and Norwich's own draft.
+    assert_eq!(listed["total"], 27, "{listed}");
 
     // The open tender: questions (one still to answer) and sealed bids.
     let lead = app
@@ -296,8 +298,9 @@ async fn the_demo_has_contracts_where_anglia_is_rated_poorly_on_delivery_and_a_s
         .login("regulator@england.nhs.example", DEMO_PASSWORD)
         .await;
     let contracts = ok(app.get("/api/v1/contracts?per_page=100", &regulator).await).await;
-    // 17 competitions and the interim direct award (terminated).
-    assert_eq!(contracts["total"], 18, "{contracts}");
+    // 17 competitions, the interim direct award (terminated) and the two call-offs from NHS
+    // England's framework.
+    assert_eq!(contracts["total"], 20, "{contracts}");
     // Anglia won one contract with each of the five CCGs; since the takeover NEL CSU holds them.
     let taken_over: Vec<Value> = contracts["items"]
         .as_array()
@@ -676,4 +679,85 @@ async fn the_demo_publishes_every_notice_type_on_the_norfolk_and_waveney_story()
         .await)
     .await;
     assert_eq!(own.as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn the_demo_has_nhs_englands_framework_its_call_offs_and_anglias_places_moved_by_the_takeover()
+ {
+    let app = TestApp::spawn_demo().await;
+    let nw = app.login("lead@nw-icb.nhs.example", DEMO_PASSWORD).await;
+    let frameworks = ok(app.get("/api/v1/frameworks", &nw).await).await;
+    let framework = &frameworks["items"][0];
+    assert_eq!(framework["title"], "Commissioning Support Framework 2026");
+    assert_eq!(framework["status"], "active");
+    let lots = framework["lots"].as_array().unwrap();
+    assert_eq!(lots.len(), 3);
+    let names = |lot: &Value| -> Vec<String> {
+        lot["suppliers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["supplier_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Anglia won places on two lots; the takeover moved the procurement place to NEL CSU and
+    // ended the analytics one, which NEL CSU already held.
+    let nel = "NHS North and East London Commissioning Support Unit";
+    assert!(names(&lots[1]).iter().any(|n| n == nel), "{framework}");
+    for lot in lots {
+        assert!(
+            !names(lot).iter().any(|n| n.contains("Anglia")),
+            "{framework}"
+        );
+    }
+    assert_eq!(names(&lots[0]).len(), 2, "{framework}");
+    // Norfolk and Waveney called off by direct award; its frozen shortlist is cheapest first.
+    let call_offs = ok(app.get("/api/v1/call-offs", &nw).await).await;
+    let direct = &call_offs["items"][0];
+    assert_eq!(direct["method"], "direct_award");
+    assert_eq!(direct["status"], "awarded");
+    let shortlist = ok(app
+        .get(
+            &format!(
+                "/api/v1/call-offs/{}/shortlist",
+                direct["id"].as_str().unwrap()
+            ),
+            &nw,
+        )
+        .await)
+    .await;
+    let prices: Vec<i64> = shortlist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["annual_price_pence"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !prices.is_empty() && prices.windows(2).all(|w| w[0] <= w[1]),
+        "{shortlist}"
+    );
+    // The regulator sees both call-offs, and the framework's market.
+    let regulator = app
+        .login("regulator@england.nhs.example", DEMO_PASSWORD)
+        .await;
+    let all = ok(app.get("/api/v1/call-offs", &regulator).await).await;
+    let methods: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods.len(), 2);
+    assert!(methods.contains(&"competitive_selection") && methods.contains(&"direct_award"));
+    let share = ok(app
+        .get(
+            &format!(
+                "/api/v1/market/share?framework={}",
+                framework["id"].as_str().unwrap()
+            ),
+            &regulator,
+        )
+        .await)
+    .await;
+    assert_eq!(share["contracts"], 2, "{share}");
 }

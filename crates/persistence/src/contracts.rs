@@ -82,12 +82,9 @@ fn contract(model: contracts::Model, today: NaiveDate) -> Result<Contract, Store
 pub struct NewContract {
     pub tender_id: TenderId,
     /// The lot contracted; none on an undivided tender.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lot_id: Option<LotId>,
     /// The framework it was called off under, and the call-off.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub framework_id: Option<FrameworkId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub call_off_id: Option<CallOffId>,
     pub award_id: Uuid,
     pub bid_id: BidId,

@@ -6,6 +6,7 @@
 
 mod awards;
 pub mod catalogue;
+mod frameworks;
 mod procedures;
 pub mod tenders;
 
@@ -47,6 +48,20 @@ const ORGANISATIONS: &[DemoOrganisation] = &[
         kind: OrganisationKind::Regulator,
         ods_code: Some("X24"),
         region: None,
+    },
+    DemoOrganisation {
+        key: "nhse_commercial",
+        name: "NHS England Commercial Directorate",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("X26"),
+        region: Some(Region::London),
+    },
+    DemoOrganisation {
+        key: "nw_icb",
+        name: "NHS Norfolk and Waveney Integrated Care Board",
+        kind: OrganisationKind::Buyer,
+        ods_code: Some("QMM"),
+        region: Some(Region::EastOfEngland),
     },
     DemoOrganisation {
         key: "gm_icb",
@@ -215,6 +230,18 @@ const LOGINS: &[(&str, &str, Role, &str)] = &[
         "Rita Regulator",
         Role::Regulator,
         "nhse",
+    ),
+    (
+        "lead@commercial.england.nhs.example",
+        "Nia Lead",
+        Role::BuyerLead,
+        "nhse_commercial",
+    ),
+    (
+        "lead@nw-icb.nhs.example",
+        "Wendy Lead",
+        Role::BuyerLead,
+        "nw_icb",
     ),
     (
         "lead@gm-icb.nhs.example",
@@ -515,6 +542,8 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, ServiceError> {
     catalogue_offers(&demo, start + Duration::days(1)).await?;
     tenders::load(&demo).await?;
     awards::load(&demo).await?;
+    // Before the market's history ends with the Anglia takeover, which moves its places.
+    frameworks::load(&demo).await?;
     awards::load_market(&demo).await?;
     procedures::load(&demo).await?;
     Ok(DemoOutcome::Loaded(logins))

@@ -160,7 +160,7 @@ pub async fn award_framework(
     .await?;
     command
         .audit(
-            AuditEntry::by(actor, "tender.awarded", "tender", tender.id)
+            AuditEntry::by(actor, "tender.framework_awarded", "tender", tender.id)
                 .before(json!({"status": status.as_str()}))
                 .after(json!({
                     "status": next.as_str(),
@@ -395,7 +395,7 @@ pub(super) async fn confirm_framework(
         .await?;
     command
         .audit(
-            AuditEntry::by(actor, "tender.contracted", "tender", tender.id)
+            AuditEntry::by(actor, "tender.framework_entered", "tender", tender.id)
                 .before(json!({"status": status.as_str()}))
                 .after(json!({
                     "status": next.as_str(),

@@ -39,7 +39,6 @@ pub struct AwardView {
     pub id: Uuid,
     pub tender_id: TenderId,
     /// The lot awarded; none on an undivided tender.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lot_id: Option<LotId>,
     pub bid_id: BidId,
     pub supplier_id: OrganisationId,
