@@ -2054,3 +2054,71 @@ async fn a_tender_in_lots_is_drafted_bid_for_ranked_and_awarded_lot_by_lot_from_
         "{outcome}"
     );
 }
+
+#[tokio::test]
+async fn everyone_signed_in_reads_a_framework_and_its_suppliers_from_the_pages() {
+    let app = TestApp::spawn().await;
+    let terms = serde_json::json!({
+        "max_suppliers": 2,
+        "term_months": 48,
+        "call_off_methods": ["direct_award"],
+        "direct_award_rule": "lowest_annual_price",
+        "eligible_buyers": "all_buyers",
+    });
+    let c = e2e::Competition::run(
+        &app,
+        &[100_000, 120_000],
+        serde_json::json!({"framework": terms, "standstill_days": 0}),
+    )
+    .await;
+    c.score_everything(&app, &[70, 70]).await;
+    e2e::success(
+        app.post(
+            &c.path("/award"),
+            &c.lead.token,
+            serde_json::json!({"bid_ids": c.bids}),
+        )
+        .await,
+    )
+    .await;
+    // The lead enters the framework from its page and lands on the framework's page.
+    let lead = browser_session(&app, &c.lead.email, e2e::PASSWORD).await;
+    let id = e2e::id_of(&c.tender);
+    let entered = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/contract"),
+        &[
+            ("csrf", CSRF),
+            ("start_date", "2031-04-01"),
+            ("end_date", ""),
+        ],
+    )
+    .await;
+    assert_eq!(entered.status(), StatusCode::SEE_OTHER);
+    let framework_page = location(&entered)
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        framework_page.starts_with("/frameworks/"),
+        "{framework_page}"
+    );
+    let supplier = browser_session(&app, &c.suppliers[1].email, e2e::PASSWORD).await;
+    let (status, html) = page(&app, &supplier, &framework_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Procurement support service")
+            && html.contains("2031-04-01 to 2035-03-31")
+            && html.contains("<h2>Suppliers</h2>")
+            && !html.contains("No supplier holds a place."),
+        "{html}"
+    );
+    let (status, list) = page(&app, &supplier, "/frameworks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(framework_page.as_str()), "{list}");
+    // Signed out, the pages ask for a sign-in.
+    let (status, _) = page(&app, "", &framework_page).await;
+    assert_ne!(status, StatusCode::OK);
+}

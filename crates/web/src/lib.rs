@@ -7,6 +7,7 @@ pub mod admin;
 pub mod bids;
 pub mod contracts;
 pub mod evaluation;
+pub mod frameworks;
 pub mod market;
 pub mod notices;
 pub mod offers;
@@ -40,6 +41,7 @@ pub fn router(state: WebState) -> Router {
         .merge(evaluation::routes())
         .merge(market::routes())
         .merge(contracts::routes())
+        .merge(frameworks::routes())
         .merge(offers::routes())
         .merge(admin::routes())
         .merge(notices::routes())
