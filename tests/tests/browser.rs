@@ -386,6 +386,17 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     browser.check("regulator-audit").await;
     browser.goto("/contracts").await;
     browser.check("regulator-contracts").await;
+    // NHS England's framework and its suppliers per lot.
+    browser.goto("/frameworks").await;
+    browser.check("frameworks").await;
+    browser.follow("Commissioning Support Framework 2026").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains("Lot 1: Business intelligence and analytics")
+    );
+    browser.check("framework").await;
 
     browser.close().await;
 }
