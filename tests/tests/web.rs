@@ -2072,18 +2072,39 @@ async fn everyone_signed_in_reads_a_framework_and_its_suppliers_from_the_pages()
     )
     .await;
     c.score_everything(&app, &[70, 70]).await;
-    e2e::success(
-        app.post(
-            &c.path("/award"),
-            &c.lead.token,
-            serde_json::json!({"bid_ids": c.bids}),
-        )
-        .await,
-    )
-    .await;
-    // The lead enters the framework from its page and lands on the framework's page.
+    // The lead's page offers a tick per bid, the framework's most suppliers ticked.
     let lead = browser_session(&app, &c.lead.email, e2e::PASSWORD).await;
     let id = e2e::id_of(&c.tender);
+    let (_, evaluation) = page(&app, &lead, &format!("/tenders/{id}/evaluation")).await;
+    assert!(
+        evaluation.contains("at most 2")
+            && evaluation.contains("name=\"bid_ids\" type=\"checkbox\""),
+        "{evaluation}"
+    );
+    let none = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/award"),
+        &[("csrf", CSRF), ("framework", "1"), ("justification", "")],
+    )
+    .await;
+    assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.text().await.unwrap().contains("href=\"#bid_ids\""));
+    let awarded = post_form(
+        &app,
+        &lead,
+        &format!("/tenders/{id}/award"),
+        &[
+            ("csrf", CSRF),
+            ("framework", "1"),
+            ("bid_ids", &c.bids[0]),
+            ("bid_ids", &c.bids[1]),
+            ("justification", ""),
+        ],
+    )
+    .await;
+    assert_eq!(awarded.status(), StatusCode::SEE_OTHER);
+    // The lead enters the framework from its page and lands on the framework's page.
     let entered = post_form(
         &app,
         &lead,

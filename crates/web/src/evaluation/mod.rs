@@ -249,15 +249,23 @@ async fn evaluation_content(
                 form method="post" action=(format!("/tenders/{id}/award")) novalidate {
                     (csrf_field(&ctx.csrf))
                     @if let Some(lot) = lot { input type="hidden" name="lot_id" value=(lot.id); }
-                    div class=(if form.error("bid_id").is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+                    @let (field, kind, item_class, input_class, label_class) = match &tender.framework {
+                        Some(_) => ("bid_ids", "checkbox", "nhsuk-checkboxes__item", "nhsuk-checkboxes__input", "nhsuk-label nhsuk-checkboxes__label"),
+                        None => ("bid_id", "radio", "nhsuk-radios__item", "nhsuk-radios__input", "nhsuk-label nhsuk-radios__label"),
+                    };
+                    @let admits = tender.framework.as_ref().map_or(1, |f| usize::from(f.max_suppliers));
+                    @if tender.framework.is_some() { input type="hidden" name="framework" value="1"; }
+                    div class=(if form.error(field).is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
                         fieldset class="nhsuk-fieldset" {
-                            legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Choose the bid to award" }
-                            (inline_error("bid_id", form.error("bid_id")))
-                            div class="nhsuk-radios" id="bid_id" {
+                            legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" {
+                                @if tender.framework.is_some() { "Choose the bids whose suppliers the framework admits (at most " (admits) ")" } @else { "Choose the bid to award" }
+                            }
+                            (inline_error(field, form.error(field)))
+                            div class=(if tender.framework.is_some() { "nhsuk-checkboxes" } else { "nhsuk-radios" }) id=(field) {
                                 @for (i, item) in ranking.items.iter().enumerate() {
-                                    div class="nhsuk-radios__item" {
-                                        input class="nhsuk-radios__input" id=(format!("award-{i}")) name="bid_id" type="radio" value=(item.bid_id) checked[i == 0];
-                                        label class="nhsuk-label nhsuk-radios__label" for=(format!("award-{i}")) {
+                                    div class=(item_class) {
+                                        input class=(input_class) id=(format!("award-{i}")) name=(field) type=(kind) value=(item.bid_id) checked[i < admits];
+                                        label class=(label_class) for=(format!("award-{i}")) {
                                             strong { (item.rank) ". " (item.supplier_name) } " — total " (format!("{:.2}", item.total_score))
                                             " (price " (format!("{:.2}", item.price_score)) ", quality " (format!("{:.2}", item.quality_score)) "); "
                                             (pounds(item.price_pence))
@@ -492,8 +500,31 @@ async fn reinstate_bid(ctx: Ctx, Path((id, bid)): IdPair, posted: Posted) -> Res
 async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Response {
     let result = async {
         let tender = tender_id(&id)?;
-        let bid = posted.id("bid_id", "choose the bid to award")?;
         let justification = optional(&posted, "justification");
+        // A framework admits the suppliers of every bid ticked; a contract goes to one bid.
+        let ticked = posted.all("bid_ids");
+        if posted.get("framework") == "1" {
+            let mut bids = Vec::with_capacity(ticked.len());
+            for (i, raw) in ticked.iter().enumerate() {
+                let bid = Uuid::parse_str(raw).map_err(|_| {
+                    ServiceError::Validation(vec![FieldError::new(
+                        format!("/bid_ids/{i}"),
+                        "is not a bid of this tender",
+                    )])
+                })?;
+                bids.push(BidId::from_uuid(bid));
+            }
+            awards::award_framework(
+                &ctx.state.ctx,
+                &ctx.actor,
+                tender,
+                &bids,
+                justification.as_deref(),
+            )
+            .await?;
+            return Ok(());
+        }
+        let bid = posted.id("bid_id", "choose the bid to award")?;
         awards::award(
             &ctx.state.ctx,
             &ctx.actor,
@@ -501,7 +532,8 @@ async fn award_tender(ctx: Ctx, Path(id): Path<String>, posted: Posted) -> Respo
             BidId::from_uuid(bid),
             justification.as_deref(),
         )
-        .await
+        .await?;
+        Ok::<_, ServiceError>(())
     }
     .await;
     after(&ctx, &id, &posted, result, Then::Evaluation("awarded"), &[]).await
