@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 mod direct;
 mod form;
+mod lots;
 mod participation;
 use form::*;
 
