@@ -397,6 +397,62 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
             .contains("Lot 1: Business intelligence and analytics")
     );
     browser.check("framework").await;
+    browser.goto("/call-offs").await;
+    browser.check("regulator-call-offs").await;
+
+    // Norfolk and Waveney ICB's call-off journey: its awarded call-off, then a new direct award
+    // (search → freeze → compare → award) and the competitive selection form.
+    browser
+        .sign_in("lead@nw-icb.nhs.example", DEMO_PASSWORD)
+        .await;
+    browser.goto("/call-offs").await;
+    browser.check("call-offs").await;
+    browser
+        .follow("Population health analytics for Norfolk and Waveney")
+        .await;
+    assert!(browser.text().await.contains("The frozen shortlist"));
+    browser.check("call-off-awarded").await;
+    browser.goto("/frameworks").await;
+    browser.follow("Commissioning Support Framework 2026").await;
+    browser.follow("Call off by direct award").await;
+    browser.check("call-off-form").await;
+    browser.fill("title", "Analytics for 2027").await;
+    browser
+        .press("Save the search and freeze its results")
+        .await;
+    assert!(browser.text().await.contains("There is a problem"));
+    browser.check("call-off-form-error").await;
+    browser
+        .client
+        .execute(
+            "const s = document.getElementById('lot_id'); s.selectedIndex = 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for (field, value) in [
+        ("fte", "4"),
+        ("population", "1100000"),
+        ("days_per_year", "220"),
+    ] {
+        browser.fill(field, value).await;
+    }
+    browser
+        .press("Save the search and freeze its results")
+        .await;
+    assert!(
+        browser.text().await.contains("its results frozen"),
+        "{}",
+        browser.text().await
+    );
+    browser.check("call-off-shortlist").await;
+    browser.press("Award the call-off").await;
+    assert!(browser.text().await.contains("Called off"));
+    browser.check("call-off-decided").await;
+    browser.goto("/frameworks").await;
+    browser.follow("Commissioning Support Framework 2026").await;
+    browser.follow("Run a competitive selection").await;
+    browser.check("selection-form").await;
 
     browser.close().await;
 }

@@ -81,13 +81,13 @@ async fn enter(app: &TestApp, lead: &TestUser, tender: &Value, lot: &str) -> req
 
 /// A framework in two lots, closed with three bids on the first lot and two on the second,
 /// every bid scored: (lead, tender, lot ids, suppliers, bids on lot 1, bids on lot 2).
-struct Framework {
-    lead: TestUser,
-    tender: Value,
-    lots: Vec<String>,
-    suppliers: Vec<TestUser>,
-    first: Vec<String>,
-    second: Vec<String>,
+pub(crate) struct Framework {
+    pub(crate) lead: TestUser,
+    pub(crate) tender: Value,
+    pub(crate) lots: Vec<String>,
+    pub(crate) suppliers: Vec<TestUser>,
+    pub(crate) first: Vec<String>,
+    pub(crate) second: Vec<String>,
 }
 
 async fn closed_framework(app: &TestApp) -> Framework {
@@ -489,11 +489,11 @@ async fn a_takeover_moves_the_acquired_suppliers_framework_places_to_the_acquire
 }
 
 /// A closed framework whose two lots are awarded to their top two and entered.
-async fn entered_framework(app: &TestApp) -> (Framework, Value) {
+pub(crate) async fn entered_framework(app: &TestApp) -> (Framework, Value) {
     entered_framework_for(app, None).await
 }
 
-async fn entered_framework_for(
+pub(crate) async fn entered_framework_for(
     app: &TestApp,
     eligible: Option<&[&TestUser]>,
 ) -> (Framework, Value) {
@@ -614,7 +614,11 @@ async fn a_supplier_on_a_framework_lists_its_offers_in_the_frameworks_catalogue_
 
 /// The offers `f`'s suppliers list on lot 1: supplier 0 at £100,000 a year, supplier 1 at
 /// £650 a day (£130,000 at 200 days).
-async fn listed_offers(app: &TestApp, f: &Framework, framework: &Value) -> (Value, Value) {
+pub(crate) async fn listed_offers(
+    app: &TestApp,
+    f: &Framework,
+    framework: &Value,
+) -> (Value, Value) {
     let annual = app
         .published_offer(
             &f.suppliers[0],
@@ -864,6 +868,40 @@ async fn a_direct_award_call_off_freezes_its_shortlist_and_awards_the_cheapest_o
         StatusCode::FORBIDDEN,
     )
     .await;
+
+    // The framework shows everyone its awarded call-offs and their total value (each was
+    // published in a contract award notice); a call-off still open is not among them.
+    let open = success(
+        app.post(&path, &caller.token, direct_call_off(&f.lots[0]))
+            .await,
+    )
+    .await;
+    let shown = success(
+        app.get(
+            &format!("/api/v1/frameworks/{}", id_of(&framework)),
+            &f.suppliers[2].token,
+        )
+        .await,
+    )
+    .await;
+    let called = shown["call_offs"].as_array().unwrap();
+    assert_eq!(called.len(), 1);
+    assert_eq!(called[0]["call_off_id"], call_off["id"]);
+    assert_eq!(called[0]["contract_id"], awarded["contract_id"]);
+    assert_eq!(called[0]["buyer_id"], json!(caller.organisation_id));
+    assert_eq!(
+        called[0]["supplier_id"],
+        json!(f.suppliers[1].organisation_id)
+    );
+    assert_eq!(
+        called[0]["total_value_pence"],
+        contract["total_value_pence"]
+    );
+    assert_eq!(
+        shown["call_offs_value_pence"],
+        contract["total_value_pence"]
+    );
+    assert_ne!(called[0]["call_off_id"], open["id"]);
 
     // After its last day nothing more is called off.
     expire(&app, &framework).await;

@@ -24,3 +24,4 @@ mod procedures;
 mod procurement_act;
 mod tenders;
 mod web;
+mod web_frameworks;

@@ -170,7 +170,7 @@ async fn off_localhost_the_session_cookie_is_secure() {
 }
 
 /// Signs in through the form and returns the cookies a browser would send.
-async fn browser_session(app: &TestApp, email: &str, password: &str) -> String {
+pub(crate) async fn browser_session(app: &TestApp, email: &str, password: &str) -> String {
     let csrf = "00112233445566778899aabbccddeeff";
     let response = client()
         .post(app.url("/sign-in"))
@@ -304,7 +304,7 @@ async fn a_tender_page_follows_the_apis_rules_and_shows_no_sealed_bid() {
     assert!(outsider_page.contains("Page not found"));
 }
 
-async fn page(app: &TestApp, cookies: &str, path: &str) -> (StatusCode, String) {
+pub(crate) async fn page(app: &TestApp, cookies: &str, path: &str) -> (StatusCode, String) {
     let response = client()
         .get(app.url(path))
         .header("cookie", cookies)
@@ -315,7 +315,7 @@ async fn page(app: &TestApp, cookies: &str, path: &str) -> (StatusCode, String) 
     (status, response.text().await.unwrap())
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     app: &TestApp,
     cookies: &str,
     path: &str,
@@ -330,7 +330,7 @@ async fn post_form(
         .unwrap()
 }
 
-const CSRF: &str = "00112233445566778899aabbccddeeff";
+pub(crate) const CSRF: &str = "00112233445566778899aabbccddeeff";
 
 #[tokio::test]
 async fn each_role_is_refused_the_pages_of_another_with_a_403_page() {
@@ -849,7 +849,7 @@ async fn the_admin_manages_organisations_accounts_and_the_calendar_from_the_page
     );
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get("location")

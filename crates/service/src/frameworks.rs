@@ -13,7 +13,7 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<FrameworkView>, ServiceError> {
     let conn = ctx.db().conn();
     let mut shown = Vec::new();
     for framework in persistence::frameworks::list(conn, today).await? {
-        shown.push(framework_view(conn, framework).await?);
+        shown.push(framework_view(conn, framework, today).await?);
     }
     Ok(shown)
 }
@@ -25,5 +25,5 @@ pub async fn get(ctx: &Ctx, id: FrameworkId) -> Result<FrameworkView, ServiceErr
     let framework = persistence::frameworks::find(conn, id, today)
         .await?
         .ok_or(DomainError::NotFound("framework"))?;
-    framework_view(conn, framework).await
+    framework_view(conn, framework, today).await
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod bids;
+pub mod call_offs;
 pub mod contracts;
 pub mod evaluation;
 pub mod frameworks;
@@ -42,6 +43,7 @@ pub fn router(state: WebState) -> Router {
         .merge(market::routes())
         .merge(contracts::routes())
         .merge(frameworks::routes())
+        .merge(call_offs::routes())
         .merge(offers::routes())
         .merge(admin::routes())
         .merge(notices::routes())

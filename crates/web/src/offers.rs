@@ -39,7 +39,7 @@ pub fn routes() -> Router<WebState> {
         .route("/offers/{id}/withdraw", post(withdraw_offer))
 }
 
-fn rating_text(rating: Option<&Rating>) -> String {
+pub(crate) fn rating_text(rating: Option<&Rating>) -> String {
     match rating {
         Some(r) => format!("{:.1} of 5 ({} reviews)", r.overall, r.reviews),
         None => "Not yet rated".to_owned(),
@@ -55,7 +55,7 @@ async fn supplier_options(ctx: &Ctx) -> Result<Vec<(String, String)>, ServiceErr
         .collect())
 }
 
-fn unit_options(any: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn unit_options(any: Option<&str>) -> Vec<(String, String)> {
     any.map(|label| (String::new(), label.to_owned()))
         .into_iter()
         .chain(
@@ -158,6 +158,22 @@ fn catalogue_query(
     }
 }
 
+/// The direct award call-off form with the framework catalogue's search filled in.
+fn call_off_link(framework: &str, params: &HashMap<String, String>) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, field) in [
+        ("lot", "lot_id"),
+        ("q", "q"),
+        ("region", "region"),
+        ("pricing_unit", "pricing_unit"),
+    ] {
+        if let Some(value) = filled(params, key) {
+            out.append_pair(field, value);
+        }
+    }
+    format!("/frameworks/{framework}/call-off?{}", out.finish())
+}
+
 /// The catalogue: a GET form (bookmarkable, no script needed) with every filter of
 /// `GET /api/v1/offers`, the results with each supplier's rating, and ticks to compare offers.
 async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> Content {
@@ -206,7 +222,16 @@ async fn catalogue_content(ctx: &Ctx, params: &HashMap<String, String>) -> Conte
     Ok(html! {
         (error_summary(&form.problems))
         h1 { "Catalogue" }
+        @if let Some(framework) = filled(params, "framework") {
+            p { "Only the offers its suppliers list in " a href=(format!("/frameworks/{framework}")) { "a framework's catalogue" } @if filled(params, "lot").is_some() { ", on one lot" } "." }
+            @if ctx.actor.role == Role::BuyerLead {
+                p { a class="nhsuk-button nhsuk-button--secondary" href=(call_off_link(framework, params)) { "Call off by direct award with this search" } }
+            }
+        }
         form method="get" action="/catalogue" novalidate {
+            @for key in ["framework", "lot"] {
+                @if let Some(value) = filled(params, key) { input type="hidden" name=(key) value=(value); }
+            }
             (Field::new("q", "Search offers").kind("search").input(&form))
             div class="nhsuk-grid-row" {
                 div class="nhsuk-grid-column-one-half" {
@@ -323,7 +348,7 @@ async fn compare_content(ctx: &Ctx, raw: &[(String, String)]) -> Content {
 }
 
 /// The buyer's volumes; a volume that is not a whole number is an error at its field.
-fn compare_basis<'a>(
+pub(crate) fn compare_basis<'a>(
     value: &impl Fn(&str) -> Option<&'a str>,
 ) -> Result<AnnualisationBasis, ServiceError> {
     let mut errors = Vec::new();
@@ -379,6 +404,7 @@ async fn offer_content(ctx: &Ctx, id: &str, banner: Option<&str>) -> Content {
     let own =
         ctx.actor.role == Role::SupplierBidder && ctx.actor.organisation_id == offer.supplier_id;
     let status = offer.status;
+    let listing = crate::frameworks::listing::section(ctx, &offer).await?;
     Ok(html! {
         (notice(banner))
         span class="nhsuk-caption-l" { (offer.supplier_name) }
@@ -413,6 +439,7 @@ async fn offer_content(ctx: &Ctx, id: &str, banner: Option<&str>) -> Content {
                 }
             }
         }
+        (listing)
         h2 { "Description" }
         p class="mkt-pre" { (offer.description) }
         h2 { "Price history" }

@@ -188,6 +188,31 @@ pub struct FrameworkResponse {
     pub lots: Vec<FrameworkLotResponse>,
     /// Every place in force, on whichever lot.
     pub suppliers: Vec<FrameworkPlaceResponse>,
+    /// The contracts called off under it, the earliest first (each published in a contract
+    /// award notice; a call-off not yet awarded is its buyer's alone).
+    pub call_offs: Vec<FrameworkCallOffResponse>,
+    /// The total value of those contracts, in pence.
+    pub call_offs_value_pence: i64,
+}
+
+/// A contract called off under a framework.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FrameworkCallOffResponse {
+    /// The call-off it was awarded by.
+    pub call_off_id: Option<Uuid>,
+    /// The contract.
+    pub contract_id: Uuid,
+    /// The lot it was called off from, on a divided framework.
+    pub lot_id: Option<Uuid>,
+    pub buyer_id: Uuid,
+    pub buyer_name: String,
+    /// Who holds it now (the acquirer, after a takeover).
+    pub supplier_id: Uuid,
+    pub supplier_name: String,
+    pub title: String,
+    /// Its total value, in pence.
+    pub total_value_pence: i64,
+    pub awarded_at: DateTime<Utc>,
 }
 
 impl From<FrameworkView> for FrameworkResponse {
@@ -229,6 +254,23 @@ impl From<FrameworkView> for FrameworkResponse {
                 })
                 .collect(),
             suppliers: view.places.iter().map(place).collect(),
+            call_offs_value_pence: view.call_offs_value_pence(),
+            call_offs: view
+                .call_offs
+                .iter()
+                .map(|c| FrameworkCallOffResponse {
+                    call_off_id: c.contract.terms.call_off_id.map(|id| id.as_uuid()),
+                    contract_id: c.contract.id,
+                    lot_id: c.contract.terms.lot_id.map(|l| l.as_uuid()),
+                    buyer_id: c.contract.terms.buyer_id.as_uuid(),
+                    buyer_name: c.buyer_name.clone(),
+                    supplier_id: c.contract.supplier_id.as_uuid(),
+                    supplier_name: c.supplier_name.clone(),
+                    title: c.contract.terms.title.clone(),
+                    total_value_pence: c.contract.terms.total_value_pence,
+                    awarded_at: c.contract.terms.awarded_at,
+                })
+                .collect(),
         }
     }
 }

@@ -184,11 +184,33 @@ pub struct FrameworkView {
     pub lots: Vec<persistence::tenders::Lot>,
     /// The places in force, each with its holder's name.
     pub places: Vec<(Place, String)>,
+    /// The contracts called off under it, the earliest first: public, as each was published
+    /// in a contract award notice. A call-off still open is its buyer's alone.
+    pub call_offs: Vec<CalledOff>,
+}
+
+/// A contract called off under a framework, with its buyer's and holder's names.
+#[derive(Debug, Clone)]
+pub struct CalledOff {
+    pub contract: persistence::contracts::Contract,
+    pub buyer_name: String,
+    pub supplier_name: String,
+}
+
+impl FrameworkView {
+    /// The total value of the contracts called off under it.
+    pub fn call_offs_value_pence(&self) -> i64 {
+        self.call_offs
+            .iter()
+            .map(|c| c.contract.terms.total_value_pence)
+            .sum()
+    }
 }
 
 pub(crate) async fn framework_view<C: sea_orm::ConnectionTrait>(
     conn: &C,
     framework: Framework,
+    today: chrono::NaiveDate,
 ) -> Result<FrameworkView, ServiceError> {
     let tender = persistence::tenders::find(conn, framework.tender_id)
         .await?
@@ -212,10 +234,26 @@ pub(crate) async fn framework_view<C: sea_orm::ConnectionTrait>(
             ranks.get(&p.award_id).copied().unwrap_or(0),
         )
     });
+    let contracts = persistence::contracts::of_framework(conn, framework.id, today).await?;
     let mut ids: Vec<OrganisationId> = places.iter().map(|p| p.supplier_id).collect();
     ids.push(framework.buyer_id);
+    ids.extend(
+        contracts
+            .iter()
+            .flat_map(|c| [c.terms.buyer_id, c.supplier_id]),
+    );
     let names = persistence::organisations::names(conn, &ids).await?;
+    let name = |id: &OrganisationId| names.get(id).cloned().unwrap_or_default();
+    let call_offs = contracts
+        .into_iter()
+        .map(|contract| CalledOff {
+            buyer_name: name(&contract.terms.buyer_id),
+            supplier_name: name(&contract.supplier_id),
+            contract,
+        })
+        .collect();
     Ok(FrameworkView {
+        call_offs,
         buyer_name: names.get(&framework.buyer_id).cloned().unwrap_or_default(),
         places: places
             .into_iter()
@@ -350,7 +388,7 @@ pub(super) async fn confirm_framework(
         Transition::default(),
     )
     .await?;
-    let shown = framework_view(command.conn(), framework).await?;
+    let shown = framework_view(command.conn(), framework, uk_date(now)).await?;
     notify_bidders(
         command,
         tender,

@@ -1,17 +1,16 @@
 //! The buyer lead's tender form: reading it into the domain's fields and the service's changes,
 //! showing it (new, edit, again after an error) with its criteria builder.
 
+use super::criteria::{criteria_fieldset, criteria_rows, name_criteria};
+use super::framework_terms::{framework_fieldset, framework_terms, terms_values};
 use super::lots::{lot_rows, lots_fieldset};
 use super::*;
 use crate::ui::Content;
 use domain::ids::NoticeId;
 use domain::tender::CriterionKind;
 
-/// How many quality criteria rows the form offers (blank rows are ignored).
-pub(super) const QUALITY_ROWS: usize = 6;
-
 /// A `datetime-local` value (UK time) as an instant; anything else is an error at its field.
-pub(super) fn instant_of(
+pub(crate) fn instant_of(
     posted: &Posted,
     field: &str,
     errors: &mut Vec<FieldError>,
@@ -55,11 +54,12 @@ pub(super) struct TenderForm {
     direct_award_supplier_id: Option<OrganisationId>,
     lots: Vec<domain::tender::NewLot>,
     max_lots_per_supplier: Option<i64>,
+    framework: Option<domain::framework::NewFrameworkTerms>,
     errors: Vec<FieldError>,
 }
 
 /// A whole number typed in a field (0 when unreadable, with an error at the field).
-pub(super) fn whole(posted: &Posted, field: &str, errors: &mut Vec<FieldError>) -> i64 {
+pub(crate) fn whole(posted: &Posted, field: &str, errors: &mut Vec<FieldError>) -> i64 {
     posted.get(field).trim().parse().unwrap_or_else(|_| {
         errors.push(FieldError::new(
             format!("/{}", field.replace('-', "/")),
@@ -72,53 +72,11 @@ pub(super) fn whole(posted: &Posted, field: &str, errors: &mut Vec<FieldError>) 
 pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
     let mut errors = Vec::new();
     let mut values = posted.values();
-    let mut criteria = vec![NewCriterion {
-        name: "Price".to_owned(),
-        kind: "price".to_owned(),
-        weight: whole(posted, "criteria-0-weight", &mut errors),
-    }];
-    let mut rows = Vec::new();
-    for i in 1..=QUALITY_ROWS {
-        let name = posted.get(&format!("criteria-{i}-name"));
-        let weight = posted.get(&format!("criteria-{i}-weight"));
-        values.remove(&format!("criteria-{i}-name"));
-        values.remove(&format!("criteria-{i}-weight"));
-        if !name.is_empty() || !weight.is_empty() {
-            rows.push((name.to_owned(), weight.to_owned()));
-        }
-    }
-    for (n, (name, weight)) in rows.into_iter().enumerate() {
-        values.insert(format!("criteria-{}-name", n + 1), name.clone());
-        values.insert(format!("criteria-{}-weight", n + 1), weight.clone());
-        let weight = weight.trim().parse().unwrap_or_else(|_| {
-            errors.push(FieldError::new(
-                format!("/criteria/{}/weight", n + 1),
-                "must be a whole number",
-            ));
-            0
-        });
-        criteria.push(NewCriterion {
-            name,
-            kind: "quality".to_owned(),
-            weight,
-        });
-    }
+    let mut criteria = criteria_rows(posted, &mut values, &mut errors);
     let lots = lot_rows(posted, &mut values, &mut errors);
-    let mut pounds = |field: &str, required: bool| {
-        let raw = posted.get(field).trim();
-        if raw.is_empty() && !required {
-            return None;
-        }
-        parse_pounds(raw).or_else(|| {
-            errors.push(FieldError::new(
-                format!("/{field}"),
-                "must be an amount in pounds, like 250000 or 250000.50",
-            ));
-            None
-        })
-    };
-    let estimated_value_pence = pounds("estimated_value_pence", true);
-    let budget_ceiling_pence = pounds("budget_ceiling_pence", false);
+    let framework = framework_terms(posted, &mut values, &mut errors);
+    let estimated_value_pence = posted.pounds("estimated_value_pence", true, &mut errors);
+    let budget_ceiling_pence = posted.pounds("budget_ceiling_pence", false, &mut errors);
     let region = posted.get("region").parse().ok();
     if region.is_none() {
         errors.push(FieldError::new("/region", "choose a region"));
@@ -231,6 +189,7 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
         direct_award_supplier_id,
         lots,
         max_lots_per_supplier,
+        framework,
         errors,
     }
 }
@@ -278,7 +237,7 @@ impl TenderForm {
             lots: &self.lots,
             max_lots_per_supplier: self.max_lots_per_supplier,
             no_lots_rationale: optional_text(posted, "no_lots_rationale"),
-            framework: None,
+            framework: self.framework.as_ref(),
         })?)
     }
 
@@ -315,8 +274,7 @@ impl TenderForm {
             lots: Some(self.lots.clone()),
             max_lots_per_supplier: Some(self.max_lots_per_supplier),
             no_lots_rationale: Some(optional_text(posted, "no_lots_rationale").map(str::to_owned)),
-            // The page does not draft frameworks: an edit keeps the draft's terms.
-            framework: None,
+            framework: Some(self.framework.clone()),
         })
     }
 }
@@ -382,6 +340,7 @@ pub(super) async fn tender_form(
     invited: &[String],
 ) -> Content {
     let suppliers = crate::ui::trading_suppliers(ctx, "").await?;
+    let buyers = crate::ui::current_buyers(ctx).await?;
     let category_options =
         crate::ui::choices("Choose a category", crate::ui::category_options(ctx).await?);
     let region_options = crate::ui::choices("Choose a region", crate::ui::region_options());
@@ -503,21 +462,8 @@ pub(super) async fn tender_form(
         (Field::new("urgency_reason", "Urgency (optional, above threshold)").hint("Why the tendering period must be shortened to 10 days because of urgency. Published with the tender.").textarea(form))
         (Field::new("standstill_days", "Standstill period, in working days").hint("Leave empty for the default of 8; at least 8 above threshold.").width("3").input(form))
         (lots_fieldset(form))
-        fieldset class="nhsuk-fieldset" id="criteria" {
-            legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m" { "Evaluation criteria" }
-            div class="nhsuk-hint" { "One price criterion and up to " (QUALITY_ROWS) " quality criteria; the weights must add up to 100. Leave unused rows empty." }
-            (inline_error("criteria", form.error_at("criteria")))
-            div class="mkt-criteria-row" {
-                (Field::new("criteria-0-weight", "Price weight").width("3").weight().input(form))
-            }
-            @for i in 1..=QUALITY_ROWS {
-                div class="mkt-criteria-row" {
-                    (Field::new(&format!("criteria-{i}-name"), &format!("Quality criterion {i}")).input(form))
-                    (Field::new(&format!("criteria-{i}-weight"), &format!("Weight of quality criterion {i}")).width("3").weight().input(form))
-                }
-            }
-            p id="criteria-total" class="mkt-total" aria-live="polite" {}
-        }
+        (framework_fieldset(form, &buyers))
+        (criteria_fieldset(form))
     };
     Ok(crate::ui::edit_form(
         ctx,
@@ -527,34 +473,6 @@ pub(super) async fn tender_form(
         fields,
         "Save draft",
     ))
-}
-
-/// Names the criteria builder's errors as its labels do (row 0 is the price criterion, row `i`
-/// quality criterion `i`), rather than by their place in the API's list.
-pub(super) fn name_criteria(form: &mut FormState) {
-    for problem in &mut form.problems {
-        let Some(field) = problem.field.as_deref() else {
-            continue;
-        };
-        let Some(rest) = field.strip_prefix("criteria-") else {
-            continue;
-        };
-        let (row, part) = rest.split_once('-').unwrap_or((rest, ""));
-        let Ok(row) = row.parse::<usize>() else {
-            continue;
-        };
-        let label = match (row, part) {
-            (0, _) => "Price weight".to_owned(),
-            (i, "name") => format!("Quality criterion {i}"),
-            (i, _) => format!("Weight of quality criterion {i}"),
-        };
-        let detail = problem
-            .message
-            .split_once(": ")
-            .map_or(problem.message.as_str(), |(_, d)| d)
-            .to_owned();
-        problem.message = format!("{label}: {detail}");
-    }
 }
 
 pub(super) async fn new_tender(ctx: Ctx) -> Response {
@@ -690,6 +608,9 @@ pub(super) fn values_of(view: &TenderView) -> HashMap<String, String> {
     }
     if let Some(rationale) = &tender.no_lots_rationale {
         values.insert("no_lots_rationale".to_owned(), rationale.clone());
+    }
+    if let Some(terms) = &tender.framework {
+        terms_values(terms, &mut values);
     }
     let mut quality = 0;
     for c in &tender.criteria {

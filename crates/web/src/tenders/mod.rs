@@ -26,11 +26,14 @@ use service::{Expected, ServiceError};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+pub(crate) mod criteria;
 mod direct;
 mod form;
+mod framework_terms;
 mod lots;
 mod participation;
 use form::*;
+pub(crate) use form::{instant_of, whole};
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -426,6 +429,7 @@ pub async fn tender_view(
         (direct_section)
         h2 { "What is being bought" }
         p class="mkt-pre" { (tender.description) }
+        (framework_terms::framework_section(tender))
         @if tender.is_divided() {
             h2 { "Lots" }
             p { "Each lot is bid for, ranked and awarded on its own under the criteria below"

@@ -201,6 +201,20 @@ pub(crate) const CONFIRMATIONS: &[(&str, &str)] = &[
         "The transfer is recorded and the contracts novated.",
     ),
     ("deleted", "Removed."),
+    (
+        "frozen",
+        "The search is saved and its results frozen: this shortlist will not change.",
+    ),
+    (
+        "called_off",
+        "Called off: the contract is entered and its award and contract details notices are published.",
+    ),
+    ("call_off_cancelled", "The call-off is cancelled."),
+    (
+        "listed",
+        "The offer is in the framework's catalogue; buyers calling off see it.",
+    ),
+    ("unlisted", "The offer is out of the framework's catalogue."),
 ];
 
 /// The status a page answers with for an error: the status the API gives the same error.

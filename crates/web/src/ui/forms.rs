@@ -66,6 +66,27 @@ impl Posted {
         })
     }
 
+    /// An amount typed in pounds, in pence: `None` when left empty and not `required`, or when
+    /// it is not an amount (with an error at the field).
+    pub fn pounds(
+        &self,
+        field: &str,
+        required: bool,
+        errors: &mut Vec<domain::FieldError>,
+    ) -> Option<i64> {
+        let raw = self.get(field);
+        if raw.is_empty() && !required {
+            return None;
+        }
+        parse_pounds(raw).or_else(|| {
+            errors.push(domain::FieldError::new(
+                format!("/{field}"),
+                "must be an amount in pounds, like 250000 or 250000.50",
+            ));
+            None
+        })
+    }
+
     /// The fields as a map, to put back into a form shown again after an error.
     pub fn values(&self) -> HashMap<String, String> {
         let mut map = HashMap::new();
@@ -428,6 +449,15 @@ pub async fn trading_suppliers(
             .into_iter()
             .map(|s| (s.id.as_uuid().to_string(), s.name)),
     ))
+}
+
+/// The buyer organisations in the marketplace today (none succeeded by another), as (id, name).
+pub async fn current_buyers(ctx: &Ctx) -> Result<Vec<(String, String)>, ServiceError> {
+    Ok(service::reference::buyers(&ctx.state.ctx)
+        .await?
+        .into_iter()
+        .map(|b| (b.id.as_uuid().to_string(), b.name))
+        .collect())
 }
 
 /// An edit form around `fields`: the error summary and heading, the CSRF token, the version being

@@ -73,11 +73,13 @@ pub(crate) fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
         ("/dashboard", "Dashboard"),
         ("/tenders", "Tenders"),
         ("/catalogue", "Catalogue"),
+        ("/frameworks", "Frameworks"),
     ];
     match role {
         Role::BuyerLead => {
             links.extend([
                 ("/tenders/new", "New tender"),
+                ("/call-offs", "Call-offs"),
                 ("/contracts", "Contracts"),
                 ("/notifications", "Notifications"),
             ]);
@@ -94,6 +96,7 @@ pub(crate) fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
             links.extend([
                 ("/market", "Market"),
                 ("/market/merger", "Merger simulator"),
+                ("/call-offs", "Call-offs"),
                 ("/contracts", "Contracts"),
                 ("/transfers", "Transfers"),
                 ("/audit", "Audit log"),

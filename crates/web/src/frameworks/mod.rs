@@ -1,18 +1,25 @@
 //! Framework agreements as everyone signed in reads them: each framework's term and state, its
-//! lots and the suppliers holding a place on each, and a link to its catalogue.
+//! lots and the suppliers holding a place on each, a link to its catalogue, the contracts called
+//! off under it, and — for a buyer lead entitled to — the way to call off.
 
-use super::ui::{Ctx, Done, notice, parse_id, summary, table, words};
+use super::ui::{Ctx, Done, notice, parse_id, summary, table, when, words};
 use crate::WebState;
 use crate::ui::Content;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::get;
+use domain::framework::{CallOffMethod, FrameworkStatus};
 use domain::ids::FrameworkId;
+use domain::money::pounds;
+use domain::user::Role;
 use maud::html;
+
+pub mod listing;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
+        .merge(listing::routes())
         .route("/frameworks", get(frameworks_page))
         .route("/frameworks/{id}", get(framework_page))
 }
@@ -51,6 +58,13 @@ async fn framework_content(ctx: &Ctx, id: &str, banner: Option<&str>) -> Content
         .iter()
         .map(|m| m.as_str())
         .collect();
+    // A buyer lead entitled to call off, while the framework is active.
+    let calling_off = ctx.actor.role == Role::BuyerLead
+        && f.status == FrameworkStatus::Active
+        && shown
+            .terms
+            .eligible_buyers
+            .includes(ctx.actor.organisation_id);
     let lots: Vec<(Option<domain::ids::LotId>, String)> = if shown.lots.is_empty() {
         vec![(None, "Suppliers".to_owned())]
     } else {
@@ -70,7 +84,18 @@ async fn framework_content(ctx: &Ctx, id: &str, banner: Option<&str>) -> Content
             ("Suppliers per lot", html! { "at most " (shown.terms.max_suppliers) }),
             ("Call-offs", html! { (words(&methods.join(", "))) }),
             ("Procured by", html! { a href=(format!("/tenders/{}", f.tender_id)) { "its tender" } }),
+            ("Called off", html! { (counted(shown.call_offs.len(), "contract")) " worth " (pounds(shown.call_offs_value_pence())) }),
         ]))
+        @if calling_off {
+            div class="mkt-inline-forms" {
+                @if shown.terms.allows(CallOffMethod::DirectAward) {
+                    a class="nhsuk-button" href=(format!("/frameworks/{}/call-off", f.id)) { "Call off by direct award" } " "
+                }
+                @if shown.terms.allows(CallOffMethod::CompetitiveSelection) {
+                    a class="nhsuk-button nhsuk-button--secondary" href=(format!("/frameworks/{}/selection", f.id)) { "Run a competitive selection" }
+                }
+            }
+        }
         @for (lot, heading) in &lots {
             h2 { (heading) }
             @let places: Vec<_> = shown.places.iter().filter(|(p, _)| p.lot_id == *lot).collect();
@@ -90,7 +115,29 @@ async fn framework_content(ctx: &Ctx, id: &str, banner: Option<&str>) -> Content
                 }) { "Its catalogue" }
             }
         }
+        h2 { "Contracts called off" }
+        @if shown.call_offs.is_empty() {
+            p { "None yet." }
+        } @else {
+            (table("Contracts called off", &["Contract", "Buyer", "Supplier", "Value", "Awarded"], &[3],
+                shown.call_offs.iter().map(|c| vec![
+                    html! { (c.contract.terms.title) },
+                    html! { (c.buyer_name) },
+                    html! { (c.supplier_name) },
+                    html! { (pounds(c.contract.terms.total_value_pence)) },
+                    html! { (when(c.contract.terms.awarded_at)) },
+                ]).collect()))
+        }
     })
+}
+
+/// "1 contract", "2 contracts".
+pub(crate) fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
 }
 
 async fn framework_page(ctx: Ctx, Path(id): Path<String>, Query(banner): Query<Done>) -> Response {
