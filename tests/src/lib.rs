@@ -188,11 +188,29 @@ impl TestApp {
         Self::spawn_on(database, |_| {}).await
     }
 
+    /// A server over a fresh migrated database whose pool reaches it at `url` instead (through
+    /// a relay that a fault test cuts and restores); the test keeps its own direct connection.
+    pub async fn spawn_reaching(database: TestDatabase, url: &str) -> Self {
+        let db = Db::connect(url)
+            .await
+            .expect("cannot connect through the relay");
+        Self::spawn_with(database, db, |_| {}).await
+    }
+
     async fn spawn_on(database: TestDatabase, configure: impl FnOnce(&mut AppState)) -> Self {
+        let db = database.db.clone();
+        Self::spawn_with(database, db, configure).await
+    }
+
+    async fn spawn_with(
+        database: TestDatabase,
+        db: Db,
+        configure: impl FnOnce(&mut AppState),
+    ) -> Self {
         create_admin(&database.db, ADMIN_EMAIL, "Test Admin", PASSWORD)
             .await
             .expect("cannot create the admin");
-        let mut state = build_state(database.db.clone(), SECRET, 3600)
+        let mut state = build_state(db, SECRET, 3600)
             .await
             .expect("cannot build state");
         configure(&mut state);

@@ -399,6 +399,26 @@ async fn a_whole_competition_runs_through_the_pages_in_a_real_browser() {
     browser.check("framework").await;
     browser.goto("/call-offs").await;
     browser.check("regulator-call-offs").await;
+    // The interactive docs render under their content security policy.
+    browser.goto("/docs/").await;
+    let mut rendered = String::new();
+    for _ in 0..50 {
+        rendered = browser
+            .client
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if rendered.contains("Commissioning Support Marketplace API") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        rendered.contains("Commissioning Support Marketplace API"),
+        "Swagger UI did not render: {rendered}"
+    );
 
     // Norfolk and Waveney ICB's call-off journey: its awarded call-off, then a new direct award
     // (search → freeze → compare → award) and the competitive selection form.

@@ -62,6 +62,9 @@ impl From<FieldError> for ProblemField {
     }
 }
 
+/// How long a client is asked to wait before trying again when the database is away.
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: &str = "5";
+
 /// Every way a request can fail.
 #[derive(Debug)]
 pub enum ApiError {
@@ -232,8 +235,14 @@ impl IntoResponse for ApiError {
             | Self::PreconditionFailed(d)
             | Self::PreconditionRequired(d)
             | Self::UnsupportedMediaType(d)
-            | Self::Unavailable(d)
             | Self::Status(_, d) => d,
+            Self::Unavailable(detail) => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER_SECONDS),
+                );
+                detail
+            }
         };
         problem_response(status, detail, occurrence, headers)
     }
@@ -280,6 +289,7 @@ impl From<service::ServiceError> for ApiError {
                 detail,
                 retry_after_seconds,
             },
+            E::Unavailable(detail) => Self::Unavailable(detail),
             E::Internal(cause) => Self::Internal(cause),
         }
     }

@@ -48,8 +48,76 @@ pub enum StoreError {
     /// A stored value no longer parses: data was changed outside the application.
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// The database cannot be reached, or gave up on the statement (its timeout, a shutdown):
+    /// worth trying again shortly, unlike any other failure.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] DbErr),
     #[error("database error")]
-    Database(#[from] DbErr),
+    Database(#[source] DbErr),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> Self {
+        if unreachable(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::Database(err)
+        }
+    }
+}
+
+/// Whether the error says the database is out of reach — no connection to be had, a connection
+/// lost, the server shutting down, a statement cancelled by its timeout — rather than that it
+/// refused this statement.
+fn unreachable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        _ => return false,
+    };
+    let sea_orm::RuntimeErr::SqlxError(cause) = runtime else {
+        return false;
+    };
+    match cause.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        // SQLSTATE class 08: connection exceptions; 57: operator intervention (57014 is a
+        // statement cancelled by statement_timeout, 57P01–57P03 a server shutting down).
+        Sqlx::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+        _ => false,
+    }
+}
+
+/// How long a request waits for the database before it is told the service is unavailable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Waiting for a connection from the pool (or for a new one to be made).
+    pub acquire_timeout: Duration,
+    /// The longest a statement may run on PostgreSQL before it is cancelled.
+    pub statement_timeout: Duration,
+}
+
+impl PoolSettings {
+    /// The defaults for a database URL: on PostgreSQL a request gives up after 2 s without a
+    /// connection, so that with the database down every answer comes within 3 s; SQLite is a
+    /// file beside the process, where waiting means waiting for another writer.
+    pub fn for_url(url: &str) -> Self {
+        Self {
+            acquire_timeout: if url.starts_with("sqlite:") {
+                Duration::from_secs(10)
+            } else {
+                Duration::from_secs(2)
+            },
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 impl StoreError {
@@ -93,11 +161,17 @@ impl Db {
     /// Connects to `sqlite://…` or `postgres://…`. SQLite gets foreign keys, WAL and a busy
     /// timeout so concurrent writers wait for each other instead of failing.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, PoolSettings::for_url(url)).await
+    }
+
+    /// [`Db::connect`] with the pool's timeouts given.
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> Result<Self, StoreError> {
+        let statement_timeout = settings.statement_timeout.as_millis().to_string();
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10))
+            .connect_timeout(settings.acquire_timeout)
+            .acquire_timeout(settings.acquire_timeout)
             .map_sqlx_sqlite_opts(|opts| {
                 opts.foreign_keys(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -107,8 +181,11 @@ impl Db {
             // back to one generic plan that ignores the values. A catalogue search for a rare word
             // and one for a common word need opposite plans (measured in bench/RESULTS.md: 100×),
             // so every statement is planned for its own values. Planning costs well under 1 ms.
-            .map_sqlx_postgres_opts(|opts| {
-                opts.options([("plan_cache_mode", "force_custom_plan")])
+            .map_sqlx_postgres_opts(move |opts| {
+                opts.options([
+                    ("plan_cache_mode", "force_custom_plan"),
+                    ("statement_timeout", statement_timeout.as_str()),
+                ])
             });
         if url.starts_with("sqlite:") {
             options.max_connections(8).min_connections(1);

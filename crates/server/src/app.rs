@@ -1,5 +1,6 @@
 //! Assembles the router: the JSON API with its interactive docs, the web pages, and the layers
-//! every request passes through (request id, trace log, panic guard, problem details, body limit).
+//! every request passes through (request id, trace log, security headers, panic guard, problem
+//! details, body limit).
 
 use api::MAX_BODY_BYTES;
 use api::error::ensure_problem_details;
@@ -20,6 +21,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application for one state: the API and the pages share the use cases' context and
 /// the sessions.
 pub fn router(state: AppState) -> Router {
+    let security = crate::headers::Security {
+        https: state.ctx.config().public_https(),
+    };
     let pages = WebState {
         ctx: state.ctx.clone(),
         sessions: state.sessions.clone(),
@@ -60,6 +64,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(ensure_problem_details))
+        .layer(middleware::from_fn_with_state(
+            security,
+            crate::headers::security_headers,
+        ))
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

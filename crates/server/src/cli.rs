@@ -134,6 +134,20 @@ pub struct ServeArgs {
     /// to evaluation, or with no tender in to unsuccessful, publishing its termination notice).
     #[arg(long, env = "MARKETPLACE_SETTLE_INTERVAL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub settle_interval_seconds: u64,
+    /// The address the public reaches the service at, when it runs behind a proxy (for example
+    /// `https://marketplace.example.nhs.uk`); an https address adds `Strict-Transport-Security`
+    /// and makes every cookie `Secure`.
+    #[arg(long, env = "MARKETPLACE_PUBLIC_URL", value_parser = service::public_url)]
+    pub public_url: Option<String>,
+    /// How long a request waits for a database connection before it is answered 503 (default
+    /// 2000 on PostgreSQL, so that with the database down every answer comes within 3 s;
+    /// 10000 on SQLite).
+    #[arg(long, env = "MARKETPLACE_DB_ACQUIRE_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(100..=60_000))]
+    pub db_acquire_timeout_ms: Option<u64>,
+    /// The longest a statement may run on PostgreSQL before it is cancelled and the request
+    /// answered 503.
+    #[arg(long, env = "MARKETPLACE_DB_STATEMENT_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub db_statement_timeout_ms: Option<u64>,
 }
 
 pub async fn run() -> ExitCode {
@@ -175,7 +189,11 @@ fn describe_api_error(err: ServiceError) -> String {
 }
 
 async fn connect(url: &str) -> Result<Db, String> {
-    Db::connect(url)
+    connect_with(url, persistence::PoolSettings::for_url(url)).await
+}
+
+async fn connect_with(url: &str, settings: persistence::PoolSettings) -> Result<Db, String> {
+    Db::connect_with(url, settings)
         .await
         .map_err(|e| format!("cannot connect to the database: {}", source_chain(&e)))
 }
@@ -370,7 +388,14 @@ pub async fn build_state(
 
 async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     let secret = resolve_jwt_secret(database_url, args.jwt_secret.as_deref())?;
-    let db = connect(database_url).await?;
+    let mut settings = persistence::PoolSettings::for_url(database_url);
+    if let Some(ms) = args.db_acquire_timeout_ms {
+        settings.acquire_timeout = std::time::Duration::from_millis(ms);
+    }
+    if let Some(ms) = args.db_statement_timeout_ms {
+        settings.statement_timeout = std::time::Duration::from_millis(ms);
+    }
+    let db = connect_with(database_url, settings).await?;
     if args.no_migrate {
         tracing::info!("skipping migrations (--no-migrate)");
     } else {
@@ -415,6 +440,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         )
         .map_err(|e| format!("the thresholds: {e}"))?,
         ocid_prefix: args.ocid_prefix.clone(),
+        public_url: args.public_url.clone(),
     });
     let sweeper = tokio::spawn(crate::workers::settle_tenders(
         state.ctx.clone(),

@@ -5,4 +5,5 @@
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod headers;
 pub mod workers;

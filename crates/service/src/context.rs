@@ -17,6 +17,41 @@ pub struct Config {
     /// The prefix of every ocid this marketplace publishes (`ocds-` and six characters, as the
     /// Open Contracting Partnership registers them).
     pub ocid_prefix: String,
+    /// The address the public reaches the service at (`https://…` in production), when it is
+    /// behind a proxy; an https address turns on `Strict-Transport-Security` and `Secure`
+    /// cookies on every response.
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// Whether the public address is https.
+    pub fn public_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+/// Reads a public address: `http://` or `https://` and a host, with no trailing slash, query or
+/// fragment.
+pub fn public_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.ends_with('/')
+                && !rest.contains(['?', '#', ' '])
+                && !rest.starts_with('/') =>
+        {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!(
+            "{text:?} is not a public address: give http:// or https://, the host and any path, \
+             without a trailing slash"
+        )),
+    }
 }
 
 /// The OCID prefix used until the publisher configures its registered one.
@@ -45,6 +80,7 @@ impl Default for Config {
             concentration_scale: domain::market::ConcentrationScale::default(),
             thresholds: domain::procurement::Thresholds::default(),
             ocid_prefix: DEFAULT_OCID_PREFIX.to_owned(),
+            public_url: None,
         }
     }
 }

@@ -50,6 +50,9 @@ pub enum ServiceError {
         detail: String,
         retry_after_seconds: u64,
     },
+    /// The database cannot be reached just now: try again shortly (nothing was changed).
+    #[error("{0}")]
+    Unavailable(String),
     /// A failure that is ours, not the actor's: logged by the front end, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -103,6 +106,14 @@ impl From<StoreError> for ServiceError {
                     .map(|p| vec![FieldError::new(p, message)])
                     .unwrap_or_default(),
             },
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "the database is unavailable");
+                Self::Unavailable(
+                    "The database cannot be reached just now; nothing was changed. Try again in a \
+                     few seconds."
+                        .to_owned(),
+                )
+            }
             other => Self::internal(other),
         }
     }

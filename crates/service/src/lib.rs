@@ -29,7 +29,9 @@ pub mod tenders;
 pub mod transfers;
 mod version;
 
-pub use context::{Config, Ctx, DEFAULT_OCID_PREFIX, DEFAULT_SEARCH_TOTAL_LIMIT, ocid_prefix};
+pub use context::{
+    Config, Ctx, DEFAULT_OCID_PREFIX, DEFAULT_SEARCH_TOTAL_LIMIT, ocid_prefix, public_url,
+};
 
 use domain::bid::NotificationKind;
 use domain::ids::{OrganisationId, TenderId};

@@ -56,8 +56,23 @@ pub fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: u64) ->
 
 /// The signed-in actor, if the session cookie holds a valid token for an active account.
 pub async fn actor(state: &WebState, headers: &HeaderMap) -> Option<Actor> {
-    let token = cookie(headers, SESSION_COOKIE)?;
-    state.sessions.actor_of_token(&state.ctx, token).await.ok()
+    signed_in(state, headers).await.ok().flatten()
+}
+
+/// [`actor`], telling a session that is not valid (`None`) from a database that cannot say
+/// (the error): the second is no reason to sign in again.
+pub async fn signed_in(
+    state: &WebState,
+    headers: &HeaderMap,
+) -> Result<Option<Actor>, service::ServiceError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    match state.sessions.actor_of_token(&state.ctx, token).await {
+        Ok(actor) => Ok(Some(actor)),
+        Err(error @ service::ServiceError::Unavailable(_)) => Err(error),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The CSRF token for this browser: the one in its cookie, or a fresh random one to set.

@@ -15,8 +15,10 @@ impl FromRequestParts<WebState> for Ctx {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
-        let Some(actor) = session::actor(state, &parts.headers).await else {
-            return Err(Redirect::to("/sign-in").into_response());
+        let actor = match session::signed_in(state, &parts.headers).await {
+            Ok(Some(actor)) => actor,
+            Ok(None) => return Err(Redirect::to("/sign-in").into_response()),
+            Err(error) => return Err(unavailable_page(&error)),
         };
         let (csrf, cookies) = csrf_for(&parts.headers);
         Ok(Self {
@@ -217,6 +219,27 @@ pub(crate) const CONFIRMATIONS: &[(&str, &str)] = &[
     ("unlisted", "The offer is out of the framework's catalogue."),
 ];
 
+/// The page for a database that cannot be reached, before anyone is known to be signed in.
+fn unavailable_page(error: &ServiceError) -> Response {
+    let mut response = page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        layout(
+            "Sorry, the service is unavailable",
+            None,
+            "",
+            html! {
+                h1 { "Sorry, the service is unavailable" }
+                p { (detail_of(error)) }
+            },
+        ),
+        Vec::new(),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
 /// The status a page answers with for an error: the status the API gives the same error.
 pub fn status_of(error: &ServiceError) -> StatusCode {
     match error {
@@ -228,6 +251,7 @@ pub fn status_of(error: &ServiceError) -> StatusCode {
         ServiceError::VersionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
         ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         ServiceError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -170,7 +170,8 @@ pub fn detail_of(error: &ServiceError) -> String {
         | ServiceError::Sealed(d)
         | ServiceError::NotFound(d)
         | ServiceError::Stale(d)
-        | ServiceError::VersionRequired(d) => d.clone(),
+        | ServiceError::VersionRequired(d)
+        | ServiceError::Unavailable(d) => d.clone(),
         ServiceError::Conflict { detail, .. }
         | ServiceError::DeadlinePassed { detail, .. }
         | ServiceError::TooManyRequests { detail, .. } => detail.clone(),
