@@ -86,7 +86,7 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     let state = api_call(server::cli::build_state(db.clone(), &secret, 3600).await)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = server::app::router(state);
+    let router = server::app::router_with(state, &server::rate_limit::RateLimits::off());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });

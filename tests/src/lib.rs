@@ -10,6 +10,7 @@ use reqwest::{Client, Method, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use server::cli::{build_state, create_admin};
+pub use server::rate_limit::RateLimits;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -194,17 +195,25 @@ impl TestApp {
         let db = Db::connect(url)
             .await
             .expect("cannot connect through the relay");
-        Self::spawn_with(database, db, |_| {}).await
+        Self::spawn_with(database, db, &RateLimits::default(), |_| {}).await
+    }
+
+    /// A server with the rate limits given.
+    pub async fn spawn_rate_limited(limits: RateLimits) -> Self {
+        let database = TestDatabase::migrated().await;
+        let db = database.db.clone();
+        Self::spawn_with(database, db, &limits, |_| {}).await
     }
 
     async fn spawn_on(database: TestDatabase, configure: impl FnOnce(&mut AppState)) -> Self {
         let db = database.db.clone();
-        Self::spawn_with(database, db, configure).await
+        Self::spawn_with(database, db, &RateLimits::default(), configure).await
     }
 
     async fn spawn_with(
         database: TestDatabase,
         db: Db,
+        limits: &RateLimits,
         configure: impl FnOnce(&mut AppState),
     ) -> Self {
         create_admin(&database.db, ADMIN_EMAIL, "Test Admin", PASSWORD)
@@ -219,7 +228,8 @@ impl TestApp {
             .expect("cannot bind");
         let address = listener.local_addr().unwrap();
         let ctx = state.ctx.clone();
-        let router = server::app::router(state);
+        let router = server::app::router_with(state, limits)
+            .into_make_service_with_connect_info::<SocketAddr>();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });

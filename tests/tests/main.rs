@@ -23,6 +23,7 @@ mod ocds;
 mod offers;
 mod procedures;
 mod procurement_act;
+mod rate_limits;
 mod tenders;
 mod unavailable;
 mod web;

@@ -397,7 +397,7 @@ problem_responses! {
     PayloadTooLarge => 413, "The request body is larger than the service accepts.";
     UnsupportedMediaType => 415, "The request body must be sent as application/json.";
     ValidationFailed => 422, "One or more fields are invalid; `errors` lists each with a JSON pointer.";
-    TooManyRequests => 429, "Too many failed attempts; wait and try again.", header "Retry-After": "Seconds to wait before trying again.";
+    TooManyRequests => 429, "Too many requests: a rate limit per user, per organisation or per client address (the `RateLimit-Policy` and `RateLimit` headers name it and what is left), or too many failed sign-ins; wait and try again.", header "Retry-After": "Seconds to wait before trying again.";
     ServiceUnavailable => 503, "The database cannot be reached.";
 }
 

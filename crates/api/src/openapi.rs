@@ -81,7 +81,37 @@ pub fn documented_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(documented_routes())
         .split_for_parts();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    document_rate_limits(&mut document);
     (router, document)
+}
+
+/// Every operation but the health probes may be refused by a rate limit: each lists its 429.
+fn document_rate_limits(document: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in &mut document.paths.paths {
+        if path == "/healthz" || path == "/readyz" {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("429".to_owned())
+                .or_insert_with(|| {
+                    utoipa::openapi::RefOr::Ref(utoipa::openapi::Ref::from_response_name(
+                        "TooManyRequests",
+                    ))
+                });
+        }
+    }
 }
 
 /// The OpenAPI document.

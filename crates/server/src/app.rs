@@ -1,6 +1,6 @@
 //! Assembles the router: the JSON API with its interactive docs, the web pages, and the layers
-//! every request passes through (request id, trace log, security headers, panic guard, problem
-//! details, body limit).
+//! every request passes through (request id, trace log, security headers, rate limits, panic
+//! guard, problem details, body limit).
 
 use api::MAX_BODY_BYTES;
 use api::error::ensure_problem_details;
@@ -21,6 +21,15 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application for one state: the API and the pages share the use cases' context and
 /// the sessions.
 pub fn router(state: AppState) -> Router {
+    router_with(state, &crate::rate_limit::RateLimits::default())
+}
+
+/// [`router`] with the rate limits given.
+pub fn router_with(state: AppState, limits: &crate::rate_limit::RateLimits) -> Router {
+    let limiter = std::sync::Arc::new(crate::rate_limit::Limiter::new(
+        limits,
+        state.sessions.clone(),
+    ));
     let security = crate::headers::Security {
         https: state.ctx.config().public_https(),
     };
@@ -64,6 +73,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(ensure_problem_details))
+        .layer(middleware::from_fn_with_state(
+            limiter,
+            crate::rate_limit::rate_limit,
+        ))
         .layer(middleware::from_fn_with_state(
             security,
             crate::headers::security_headers,

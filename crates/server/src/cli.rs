@@ -148,6 +148,31 @@ pub struct ServeArgs {
     /// answered 503.
     #[arg(long, env = "MARKETPLACE_DB_STATEMENT_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub db_statement_timeout_ms: Option<u64>,
+    /// Requests a minute allowed to each signed-in user (0: no limit).
+    #[arg(
+        long,
+        env = "MARKETPLACE_RATE_LIMIT_USER_PER_MINUTE",
+        default_value_t = 1200
+    )]
+    pub rate_limit_user_per_minute: u32,
+    /// Requests a minute allowed to each organisation, all its users together (0: no limit).
+    #[arg(
+        long,
+        env = "MARKETPLACE_RATE_LIMIT_ORGANISATION_PER_MINUTE",
+        default_value_t = 6000
+    )]
+    pub rate_limit_organisation_per_minute: u32,
+    /// Requests a minute allowed to each client address without a token: public notices, OCDS,
+    /// sign-in (0: no limit).
+    #[arg(
+        long,
+        env = "MARKETPLACE_RATE_LIMIT_ADDRESS_PER_MINUTE",
+        default_value_t = 600
+    )]
+    pub rate_limit_address_per_minute: u32,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses).
+    #[arg(long, env = "MARKETPLACE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub async fn run() -> ExitCode {
@@ -453,10 +478,20 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     println!("Marketplace ready: http://{address}/");
     println!("API documentation: http://{address}/docs/");
     tracing::info!(%address, "listening");
-    axum::serve(listener, app::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    let limits = crate::rate_limit::RateLimits {
+        user_per_minute: args.rate_limit_user_per_minute,
+        organisation_per_minute: args.rate_limit_organisation_per_minute,
+        address_per_minute: args.rate_limit_address_per_minute,
+        trusted_proxies: args.trusted_proxies.clone(),
+    };
+    axum::serve(
+        listener,
+        app::router_with(state, &limits)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
     sweeper.abort();
     tracing::info!("shut down");
     let _ = db.close().await;

@@ -6,4 +6,5 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod headers;
+pub mod rate_limit;
 pub mod workers;

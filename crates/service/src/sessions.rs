@@ -104,6 +104,19 @@ impl Sessions {
     /// The actor a token stands for: signature, algorithm, issuer, audience, expiry and
     /// not-before verified, and the account re-read so that a deactivated user or a changed role
     /// or organisation is refused at once.
+    /// Who a token names — its user and organisation — if its signature and times hold, without
+    /// reading the account (the rate limiter's key; authorisation still reads it).
+    pub fn bearer_of(&self, token: &str) -> Option<(UserId, OrganisationId)> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| {
+                (
+                    UserId::from_uuid(data.claims.sub),
+                    OrganisationId::from_uuid(data.claims.org),
+                )
+            })
+    }
+
     pub async fn actor_of_token(&self, ctx: &Ctx, token: &str) -> Result<Actor, ServiceError> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
