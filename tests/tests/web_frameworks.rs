@@ -10,6 +10,32 @@ use e2e::{TestApp, id_of, success};
 use reqwest::StatusCode;
 use serde_json::json;
 
+/// The actions of the audit log's entries about one entity, oldest first, each with the user
+/// who acted.
+async fn audited(app: &TestApp, entity_type: &str, id: &str) -> Vec<(String, String)> {
+    let log = success(
+        app.get(
+            &format!("/api/v1/audit?entity_type={entity_type}&entity_id={id}&per_page=100"),
+            &app.admin_token,
+        )
+        .await,
+    )
+    .await;
+    let mut entries: Vec<(String, String)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["actor_user_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    entries.reverse();
+    entries
+}
+
 /// The id a form's redirect names: `/things/{id}?done=…` → `{id}`.
 fn redirected_id(response: &reqwest::Response, prefix: &str) -> String {
     let to = location(response);
@@ -155,6 +181,17 @@ async fn a_buyer_calls_off_by_direct_award_from_the_pages_and_a_dearer_offer_nee
             && !decided.contains("Award the call-off"),
         "{decided}"
     );
+    // Each step is in the audit log, by the lead who took it.
+    let entries = audited(&app, "call_off", &call_off).await;
+    let actions: Vec<&str> = entries.iter().map(|(a, _)| a.as_str()).collect();
+    assert!(
+        actions.contains(&"call_off.created") && actions.contains(&"call_off.awarded"),
+        "{actions:?}"
+    );
+    assert!(
+        entries.iter().all(|(_, actor)| *actor == caller.id),
+        "{entries:?}"
+    );
     // The call-off and its contract are on the buyer's list and the framework's page.
     let (_, list) = page(&app, &lead, "/call-offs").await;
     assert!(list.contains(&format!("/call-offs/{call_off}")), "{list}");
@@ -208,6 +245,12 @@ async fn a_buyer_cancels_a_direct_award_call_off_from_its_page_with_a_reason() {
     assert!(
         shown.contains("The service is brought in-house.") && shown.contains(">cancelled<"),
         "{shown}"
+    );
+    let entries = audited(&app, "call_off", &call_off).await;
+    assert_eq!(
+        entries.last().map(|(a, _)| a.as_str()),
+        Some("call_off.cancelled"),
+        "{entries:?}"
     );
 }
 
@@ -291,6 +334,18 @@ async fn a_supplier_lists_its_offer_in_a_frameworks_catalogue_from_its_offer_pag
     )
     .await;
     assert_eq!(read["framework_id"], json!(null));
+    // Listed and taken out, each audited; the refused attempts wrote nothing.
+    let listings: Vec<(String, String)> = audited(&app, "offer", &offer_id)
+        .await
+        .into_iter()
+        .filter(|(action, _)| action == "offer.framework_listed")
+        .collect();
+    assert_eq!(listings.len(), 2, "{listings:?}");
+    assert!(
+        listings
+            .iter()
+            .all(|(_, actor)| *actor == f.suppliers[0].id)
+    );
 }
 
 /// The tender form's fields for a quick tender below threshold, with `more`.

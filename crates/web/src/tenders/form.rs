@@ -118,16 +118,12 @@ pub(super) fn tender_form_of(posted: &Posted) -> TenderForm {
             })
             .ok()
     };
-    let mut invited = Vec::new();
-    for (i, raw) in posted.all("invited_supplier_ids").iter().enumerate() {
-        match uuid::Uuid::parse_str(raw) {
-            Ok(id) => invited.push(OrganisationId::from_uuid(id)),
-            Err(_) => errors.push(FieldError::new(
-                format!("/invited_supplier_ids/{i}"),
-                "is not a supplier",
-            )),
-        }
-    }
+    let invited = posted.organisations(
+        "invited_supplier_ids",
+        "/invited_supplier_ids",
+        "is not a supplier",
+        &mut errors,
+    );
     let contract_term_months = Some(whole(posted, "contract_term_months", &mut errors));
     let max_lots_per_supplier = if posted.get("max_lots_per_supplier").trim().is_empty() {
         None

@@ -53,16 +53,12 @@ pub(super) fn framework_terms(
         .contains(&CallOffMethod::DirectAward)
         .then_some(DirectAwardRule::LowestAnnualPrice);
     let eligible_buyers = if posted.get("framework-eligible") == "listed" {
-        let mut buyers = Vec::new();
-        for (i, raw) in posted.all("framework-eligible_buyers").iter().enumerate() {
-            match uuid::Uuid::parse_str(raw) {
-                Ok(id) => buyers.push(OrganisationId::from_uuid(id)),
-                Err(_) => errors.push(FieldError::new(
-                    format!("/framework/eligible_buyers/{i}"),
-                    "is not a buyer",
-                )),
-            }
-        }
+        let buyers = posted.organisations(
+            "framework-eligible_buyers",
+            "/framework/eligible_buyers",
+            "is not a buyer",
+            errors,
+        );
         values.insert(
             "framework-eligible_buyers".to_owned(),
             posted.all("framework-eligible_buyers").join(","),

@@ -87,6 +87,25 @@ impl Posted {
         })
     }
 
+    /// The organisations ticked in the repeated field `name`; one that is not an id is an error
+    /// at `pointer/{i}` saying `message`.
+    pub fn organisations(
+        &self,
+        name: &str,
+        pointer: &str,
+        message: &str,
+        errors: &mut Vec<domain::FieldError>,
+    ) -> Vec<domain::ids::OrganisationId> {
+        let mut ids = Vec::new();
+        for (i, raw) in self.all(name).iter().enumerate() {
+            match uuid::Uuid::parse_str(raw) {
+                Ok(id) => ids.push(domain::ids::OrganisationId::from_uuid(id)),
+                Err(_) => errors.push(domain::FieldError::new(format!("{pointer}/{i}"), message)),
+            }
+        }
+        ids
+    }
+
     /// The fields as a map, to put back into a form shown again after an error.
     pub fn values(&self) -> HashMap<String, String> {
         let mut map = HashMap::new();
