@@ -21,6 +21,7 @@ mod m20261203_000015_create_procedures;
 mod m20261203_000016_create_lots;
 mod m20261203_000017_create_frameworks;
 mod m20261203_000018_create_call_offs;
+mod m20261204_000019_create_idempotency_keys;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_create_lots::Migration),
             Box::new(m20261203_000017_create_frameworks::Migration),
             Box::new(m20261203_000018_create_call_offs::Migration),
+            Box::new(m20261204_000019_create_idempotency_keys::Migration),
         ]
     }
 }

@@ -122,6 +122,74 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Whether every signed-in POST the tests send is sent twice with one `Idempotency-Key`
+/// (`E2E_IDEMPOTENCY=replay`; CI runs the suite so on one database): the second must be the
+/// first's answer replayed, and the tests carry on with the first.
+fn replaying_every_post() -> bool {
+    static REPLAY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *REPLAY.get_or_init(|| std::env::var("E2E_IDEMPOTENCY").is_ok_and(|v| v == "replay"))
+}
+
+/// Sends the request built by `build` with a fresh key, then again with the same key, and checks
+/// that the second answer is the first given again (unless the first was one that is never
+/// stored: a failure on the server's side, 401 or 429).
+async fn send_twice(build: impl Fn() -> reqwest::RequestBuilder, path: &str) -> Response {
+    let key = Uuid::new_v4().to_string();
+    let key = key.as_str();
+    let send = |request: reqwest::RequestBuilder| async move {
+        request
+            .header("Idempotency-Key", key)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request to {path} failed: {e}"))
+    };
+    let first = send(build()).await;
+    let status = first.status();
+    let headers = first.headers().clone();
+    let bytes = first.bytes().await.expect("the answer has no body");
+    // Refused before the key was read (too large a body) or without storing (a failure on the
+    // server's side, 401, 429): a retry runs afresh.
+    let stored = !(status.is_server_error()
+        || status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::PAYLOAD_TOO_LARGE
+        || status == StatusCode::TOO_MANY_REQUESTS);
+    if stored {
+        let again = send(build()).await;
+        assert_eq!(
+            again.status(),
+            status,
+            "the retry of POST {path} was not replayed"
+        );
+        assert_eq!(
+            again
+                .headers()
+                .get("idempotency-replayed")
+                .and_then(|v| v.to_str().ok()),
+            Some("true"),
+            "the retry of POST {path} ran again instead of being replayed"
+        );
+        for name in ["content-type", "location", "etag"] {
+            assert_eq!(
+                again.headers().get(name),
+                headers.get(name),
+                "the replay of POST {path} has another {name}"
+            );
+        }
+        let replayed = again.bytes().await.expect("the replay has no body");
+        assert_eq!(
+            replayed,
+            bytes,
+            "the replay of POST {path} has another body: {} then {}",
+            String::from_utf8_lossy(&bytes),
+            String::from_utf8_lossy(&replayed)
+        );
+    }
+    let mut response = axum::http::Response::new(bytes);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Response::from(response)
+}
+
 /// A running server with a fresh database and one platform admin.
 pub struct TestApp {
     pub base: String,
@@ -130,6 +198,9 @@ pub struct TestApp {
     pub database: TestDatabase,
     pub admin_token: String,
     ctx: service::Ctx,
+    /// Whether `E2E_IDEMPOTENCY=replay` applies: not where the tests count requests against
+    /// a rate limit.
+    replay: bool,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -240,6 +311,7 @@ impl TestApp {
             database,
             admin_token: String::new(),
             ctx,
+            replay: *limits == RateLimits::default(),
             server,
         };
         app.admin_token = app.login(ADMIN_EMAIL, PASSWORD).await;
@@ -258,14 +330,20 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Response {
-        let mut request = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        let build = || {
+            let mut request = self.client.request(method.clone(), self.url(path));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            request
+        };
+        if method == Method::POST && token.is_some() && self.replay && replaying_every_post() {
+            return send_twice(build, path).await;
         }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        request
+        build()
             .send()
             .await
             .unwrap_or_else(|e| panic!("request to {path} failed: {e}"))

@@ -238,7 +238,7 @@ fn only_the_demo_loader_sets_the_clock() {
 }
 
 #[test]
-fn docker_compose_runs_postgres_15_and_the_service_the_way_it_is_deployed() {
+fn docker_compose_runs_postgres_15_and_two_replicas_behind_a_proxy_the_way_it_is_deployed() {
     let text = std::fs::read_to_string(workspace_root().join("docker-compose.yml"))
         .expect("docker-compose.yml");
     let compose: serde_json::Value = yaml_serde::from_str(&text).expect("not YAML");
@@ -260,25 +260,92 @@ fn docker_compose_runs_postgres_15_and_the_service_the_way_it_is_deployed() {
         "the password comes from the environment"
     );
 
-    let app = &services["marketplace"];
-    assert_eq!(app["build"]["dockerfile"], "Dockerfile");
-    assert_eq!(app["depends_on"]["db"]["condition"], "service_healthy");
-    assert!(app["healthcheck"]["test"].to_string().contains("/readyz"));
-    let ports = app["ports"].to_string();
-    assert!(ports.contains("8080"), "ports: {ports}");
-    let environment = &app["environment"];
+    // One migration, before any replica: replicas never migrate at once.
+    let migrate = &services["migrate"];
+    assert_eq!(migrate["build"]["dockerfile"], "Dockerfile");
+    assert_eq!(migrate["command"], serde_json::json!(["migrate", "up"]));
+    assert_eq!(migrate["depends_on"]["db"]["condition"], "service_healthy");
+
+    let proxy_address = services["proxy"]["networks"]["backend"]["ipv4_address"]
+        .as_str()
+        .expect("the proxy has a fixed address for the replicas to trust")
+        .to_owned();
+    for name in ["marketplace-1", "marketplace-2"] {
+        let replica = &services[name];
+        assert_eq!(
+            replica["image"], migrate["image"],
+            "{name} runs the built image"
+        );
+        assert_eq!(
+            replica["depends_on"]["migrate"]["condition"],
+            "service_completed_successfully"
+        );
+        assert!(
+            replica["healthcheck"]["test"]
+                .to_string()
+                .contains("/readyz")
+        );
+        assert!(
+            replica["ports"].is_null(),
+            "{name} is reached only through the proxy"
+        );
+        let environment = &replica["environment"];
+        assert!(
+            environment["DATABASE_URL"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("postgres://") && v.contains("@db:5432/"))
+        );
+        assert!(
+            environment["MARKETPLACE_JWT_SECRET"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("${") && v.contains(":?")),
+            "the JWT secret is required from the environment"
+        );
+        assert_eq!(environment["MARKETPLACE_BIND"], "0.0.0.0:8080");
+        assert_eq!(environment["MARKETPLACE_NO_MIGRATE"], "true");
+        assert_eq!(
+            environment["MARKETPLACE_TRUSTED_PROXIES"],
+            proxy_address.as_str()
+        );
+        assert!(environment["MARKETPLACE_METRICS_BIND"].is_string());
+    }
+
+    let proxy = &services["proxy"];
     assert!(
-        environment["DATABASE_URL"]
+        proxy["image"]
             .as_str()
-            .is_some_and(|v| v.starts_with("postgres://"))
+            .is_some_and(|i| i.starts_with("nginx:")),
+        "the official nginx image"
     );
+    assert!(proxy["ports"].to_string().contains("8080:8080"));
     assert!(
-        environment["MARKETPLACE_JWT_SECRET"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("${") && v.contains(":?")),
-        "the JWT secret is required from the environment"
+        proxy["healthcheck"]["test"]
+            .to_string()
+            .contains("/healthz")
     );
-    assert_eq!(environment["MARKETPLACE_BIND"], "0.0.0.0:8080");
+    for name in ["marketplace-1", "marketplace-2"] {
+        assert_eq!(proxy["depends_on"][name]["condition"], "service_healthy");
+    }
+    let mount = proxy["volumes"][0]
+        .as_str()
+        .expect("the proxy's configuration");
+    let config_path = mount.split(':').next().unwrap().trim_start_matches("./");
+    let config = std::fs::read_to_string(workspace_root().join(config_path))
+        .expect("the proxy's configuration file");
+    let upstream = config
+        .split("upstream marketplace {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .expect("an upstream of the replicas");
+    for name in ["marketplace-1:8080", "marketplace-2:8080"] {
+        assert!(upstream.contains(name), "{name} is not behind the proxy");
+    }
+    assert!(config.contains("proxy_pass http://marketplace;"));
+    assert!(config.contains("X-Forwarded-For $proxy_add_x_forwarded_for"));
+    assert!(
+        !config.contains("non_idempotent"),
+        "a POST must never be sent to a second replica"
+    );
 }
 
 #[test]

@@ -93,6 +93,10 @@ pub enum ApiError {
         retry_after_seconds: u64,
     },
     Unavailable(String),
+    /// 409 `idempotency-key-in-use`: a request with the same key is still running.
+    IdempotencyKeyInUse(String),
+    /// 422 `idempotency-key-mismatch`: the key was used for a different request.
+    IdempotencyKeyMismatch(String),
     /// Any other status raised outside our handlers (axum, tower); described by its reason.
     Status(StatusCode, String),
     /// A failure that is ours, not the client's; the cause is logged, never sent.
@@ -110,12 +114,16 @@ impl ApiError {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::BidsSealed(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } | Self::DeadlinePassed { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::DeadlinePassed { .. } | Self::IdempotencyKeyInUse(_) => {
+                StatusCode::CONFLICT
+            }
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::IdempotencyKeyMismatch(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Status(status, _) => *status,
@@ -200,6 +208,21 @@ impl IntoResponse for ApiError {
             }
             Self::BidsSealed(detail) => {
                 occurrence.kind = Some(("bids-sealed", "The bids are sealed"));
+                detail
+            }
+            Self::IdempotencyKeyInUse(detail) => {
+                occurrence.kind = Some((
+                    "idempotency-key-in-use",
+                    "A request with this idempotency key is still running",
+                ));
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                detail
+            }
+            Self::IdempotencyKeyMismatch(detail) => {
+                occurrence.kind = Some((
+                    "idempotency-key-mismatch",
+                    "This idempotency key was used for a different request",
+                ));
                 detail
             }
             Self::DeadlinePassed { detail, deadline } => {
@@ -399,6 +422,8 @@ problem_responses! {
     ValidationFailed => 422, "One or more fields are invalid; `errors` lists each with a JSON pointer.";
     TooManyRequests => 429, "Too many requests: a rate limit per user, per organisation or per client address (the `RateLimit-Policy` and `RateLimit` headers name it and what is left), or too many failed sign-ins; wait and try again.", header "Retry-After": "Seconds to wait before trying again.";
     ServiceUnavailable => 503, "The database cannot be reached.";
+    IdempotencyKeyInUse => 409, "Problem type `idempotency-key-in-use`: a request with the same `Idempotency-Key` is still running; try again shortly.", header "Retry-After": "Seconds to wait before trying again.";
+    IdempotencyKeyMismatch => 422, "Problem type `idempotency-key-mismatch`: the `Idempotency-Key` was used within the last 24 hours for a different request (another method, path or body).";
 }
 
 /// Declares a set of problem responses one operation lists together, by status and component.

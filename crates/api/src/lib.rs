@@ -8,6 +8,7 @@ pub mod csv;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -32,5 +33,9 @@ pub fn router(state: state::AppState) -> Router {
                 // with no internet access.
                 .config(Config::new(["/openapi.json"]).validator_url("none")),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ))
         .with_state(state)
 }

@@ -82,6 +82,7 @@ pub fn documented_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document_rate_limits(&mut document);
+    document_idempotency_keys(&mut document);
     (router, document)
 }
 
@@ -110,6 +111,64 @@ fn document_rate_limits(document: &mut utoipa::openapi::OpenApi) {
                         "TooManyRequests",
                     ))
                 });
+        }
+    }
+}
+
+/// Every signed-in POST takes an optional `Idempotency-Key` and may answer its refusals.
+fn document_idempotency_keys(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{Ref, RefOr, Required};
+    let key = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes the request safe to retry (IETF httpapi Idempotency-Key): a quoted string \
+             (`\"…\"`, as the draft writes it) or a bare token of printable ASCII, at most 255 \
+             characters, new for each new request. A retry with the same key, method, path and \
+             body within 24 hours, by the same user, is given the first answer again (same status \
+             and body, with `Idempotency-Replayed: true`) and changes nothing; answers from a \
+             failure on the service's side (5xx), 401 and 429 are not kept. The same key with a \
+             different request is 422 `idempotency-key-mismatch`; a retry while the first is \
+             still running is 409 `idempotency-key-in-use`.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(257))
+                .pattern(Some(
+                    r#"^(?:"[ !#-\[\]-~]{1,255}"|[!#-\[\]-~](?:[ !#-\[\]-~]{0,253}[!#-\[\]-~])?)$"#,
+                )),
+        ))
+        .build();
+    for item in document.paths.paths.values_mut() {
+        let Some(operation) = item.post.as_mut() else {
+            continue;
+        };
+        // Signing in has no user to keep its keys: only operations that require the token.
+        let signed_in = operation.security.iter().flatten().any(|requirement| {
+            serde_json::to_value(requirement).is_ok_and(|value| value.get("bearer").is_some())
+        });
+        if !signed_in {
+            continue;
+        }
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(RefOr::T(key.clone()));
+        for (status, name) in [
+            ("400", "BadRequest"),
+            ("409", "IdempotencyKeyInUse"),
+            ("422", "IdempotencyKeyMismatch"),
+        ] {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
         }
     }
 }

@@ -194,3 +194,9 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<ChainReport, StoreErr
         }
     }
 }
+
+/// How many entries the chain holds: the last sequence number (the chain skips none).
+pub async fn chain_length(conn: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    let last = Entity::find().order_by_desc(Column::Seq).one(conn).await?;
+    Ok(last.map_or(0, |m| u64::try_from(m.seq).unwrap_or(0)))
+}

@@ -13,6 +13,7 @@ pub mod direct_awards;
 pub mod entities;
 pub mod evaluation;
 pub mod frameworks;
+pub mod idempotency;
 pub mod login_failures;
 pub mod market;
 pub mod notices;
@@ -26,6 +27,7 @@ pub mod transfers;
 pub mod users;
 
 use chrono::{DateTime, Utc};
+pub use idempotency::Deferred;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -148,6 +150,17 @@ impl StoreError {
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// Commands waiting to begin: for a connection, and on SQLite for the write lock.
+    waiting: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// How the pool stands, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub in_use: u64,
+    pub idle: u64,
+    /// Commands waiting to begin (for a connection, or on SQLite for the write lock).
+    pub waiting: u64,
 }
 
 /// One migration and whether it has been applied.
@@ -193,7 +206,30 @@ impl Db {
             options.max_connections(16).min_connections(1);
         }
         let conn = Database::connect(options).await?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            waiting: std::sync::Arc::default(),
+        })
+    }
+
+    /// The pool's connections in use and idle, and the commands waiting to begin.
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle) = match self.backend() {
+            DbBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        let idle = u64::try_from(idle).unwrap_or(u64::MAX);
+        PoolStats {
+            in_use: u64::from(size).saturating_sub(idle),
+            idle,
+            waiting: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -257,6 +293,28 @@ impl Db {
     /// interleave their reads and writes.
     pub async fn command(&self) -> Result<Command, StoreError> {
         let txn = self.begin_write().await?;
+        self.command_in(txn, None, false).await
+    }
+
+    /// [`Db::command`] for a request that holds an idempotency key: its commit parks the
+    /// transaction in `deferred` for the answer to be stored in it, and a command after the
+    /// first runs inside the parked transaction.
+    pub async fn command_deferred(&self, deferred: &Deferred) -> Result<Command, StoreError> {
+        match deferred.nested().await? {
+            Some(savepoint) => self.command_in(savepoint, None, true).await,
+            None => {
+                let txn = self.begin_write().await?;
+                self.command_in(txn, Some(deferred.clone()), false).await
+            }
+        }
+    }
+
+    async fn command_in(
+        &self,
+        txn: DatabaseTransaction,
+        deferred: Option<Deferred>,
+        nested: bool,
+    ) -> Result<Command, StoreError> {
         let mut now = db_now(&txn).await?;
         if self.backend() == DbBackend::Sqlite {
             // SQLite's clock ticks in milliseconds, so two commands could share an instant and
@@ -274,6 +332,8 @@ impl Db {
             txn,
             now,
             fixed: false,
+            deferred,
+            nested,
         })
     }
 
@@ -284,10 +344,26 @@ impl Db {
             txn: self.begin_write().await?,
             now: at,
             fixed: true,
+            deferred: None,
+            nested: false,
         })
     }
 
-    async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        // Counted down on drop, so that a request given up on while it waits is not counted on.
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicU64);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        self.waiting
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _waiting = Waiting(&self.waiting);
+        self.begin_write_now().await
+    }
+
+    async fn begin_write_now(&self) -> Result<DatabaseTransaction, StoreError> {
         Ok(match self.backend() {
             DbBackend::Sqlite => {
                 self.conn
@@ -309,6 +385,10 @@ pub struct Command {
     now: DateTime<Utc>,
     /// Set by [`Db::command_at`]: the instant is given, not read.
     fixed: bool,
+    /// Where the commit parks the transaction instead (a request with an idempotency key).
+    deferred: Option<Deferred>,
+    /// A savepoint inside a parked transaction: its commit releases the savepoint.
+    nested: bool,
 }
 
 impl Command {
@@ -335,8 +415,16 @@ impl Command {
         Ok(self.now)
     }
 
+    /// Commits the command; for a request with an idempotency key, parks it until the answer is
+    /// stored beside it ([`idempotency::complete`]).
     pub async fn commit(self) -> Result<(), StoreError> {
-        self.txn.commit().await.map_err(StoreError::from)
+        match self.deferred {
+            Some(deferred) if !self.nested => {
+                deferred.park(self.txn);
+                Ok(())
+            }
+            _ => self.txn.commit().await.map_err(StoreError::from),
+        }
     }
 }
 

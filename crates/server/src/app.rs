@@ -81,6 +81,7 @@ pub fn router_with(state: AppState, limits: &crate::rate_limit::RateLimits) -> R
             security,
             crate::headers::security_headers,
         ))
+        .layer(middleware::from_fn(crate::metrics::track))
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

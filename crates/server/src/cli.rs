@@ -51,7 +51,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply, roll back or list schema migrations.
     Migrate {
         #[arg(value_enum, default_value_t = MigrateAction::Up)]
@@ -173,6 +173,10 @@ pub struct ServeArgs {
     /// The reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses).
     #[arg(long, env = "MARKETPLACE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Where to serve Prometheus metrics (`GET /metrics`), apart from the service's own address
+    /// so that they never face the public; off when unset.
+    #[arg(long, env = "MARKETPLACE_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 pub async fn run() -> ExitCode {
@@ -296,7 +300,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::Serve(args) => serve(&cli.database_url, *args).await,
     }
 }
 
@@ -471,6 +475,25 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         state.ctx.clone(),
         Duration::from_secs(args.settle_interval_seconds),
     ));
+    let purger = tokio::spawn(crate::workers::purge_idempotency_keys(
+        state.ctx.clone(),
+        Duration::from_secs(600),
+    ));
+    let metrics = match args.metrics_bind {
+        Some(bind) => {
+            let handle = crate::metrics::recorder()?;
+            let listener = crate::metrics::bind(bind).await?;
+            let address = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("Metrics: http://{address}/metrics");
+            tracing::info!(%address, "metrics listening");
+            Some(tokio::spawn(crate::metrics::serve(
+                listener,
+                handle,
+                state.ctx.clone(),
+            )))
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
@@ -493,6 +516,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     sweeper.abort();
+    purger.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     tracing::info!("shut down");
     let _ = db.close().await;
     Ok(())

@@ -6,5 +6,6 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod headers;
+pub mod metrics;
 pub mod rate_limit;
 pub mod workers;

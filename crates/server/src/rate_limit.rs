@@ -238,6 +238,8 @@ pub async fn rate_limit(
         }
         Err(refusal) => {
             tracing::info!(policy = refusal.policy, "rate limit refused a request");
+            metrics::counter!(crate::metrics::RATE_LIMIT_REFUSALS, "policy" => refusal.policy)
+                .increment(1);
             let mut response = api::error::ApiError::TooManyRequests {
                 detail: format!(
                     "Too many requests: at most {} a minute per {}. Try again in {} s.",

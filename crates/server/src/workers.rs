@@ -1,6 +1,7 @@
 //! Background work the clock causes: tenders whose submission deadline has passed are settled
 //! (and, with no tender in, their procurement termination notice published) even when nobody
-//! acts on them. Safe with several replicas: each tender is settled under its row lock.
+//! acts on them; idempotency keys past their 24 hours are forgotten. Safe with several replicas:
+//! each tender is settled under its row lock, and a key deleted twice is deleted once.
 
 use std::time::Duration;
 
@@ -15,6 +16,23 @@ pub async fn settle_tenders(ctx: service::Ctx, interval: Duration) {
             Ok(0) => {}
             Ok(settled) => tracing::info!(settled, "tenders settled at their deadline"),
             Err(error) => tracing::warn!(error = %error, "settling due tenders failed"),
+        }
+    }
+}
+
+/// Forgets expired idempotency keys every `interval` (a key past its 24 hours is already
+/// treated as unknown; this keeps the table small).
+pub async fn purge_idempotency_keys(ctx: service::Ctx, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match service::idempotency::purge_expired(&ctx).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency keys forgotten"),
+            Err(error) => {
+                tracing::warn!(error = %error, "forgetting expired idempotency keys failed")
+            }
         }
     }
 }

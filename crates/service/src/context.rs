@@ -144,9 +144,10 @@ impl Ctx {
     /// Starts a command: one write transaction for the change, its audit entries and its
     /// notifications, at the database's instant.
     pub(crate) async fn command(&self) -> Result<Command, ServiceError> {
-        Ok(match self.clock {
-            Some(instant) => self.db.command_at(instant).await?,
-            None => self.db.command().await?,
+        Ok(match (self.clock, crate::idempotency::deferred()) {
+            (Some(instant), _) => self.db.command_at(instant).await?,
+            (None, Some(deferred)) => self.db.command_deferred(&deferred).await?,
+            (None, None) => self.db.command().await?,
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod framework_eligible_buyers;
 pub mod framework_places;
 pub mod framework_terms;
 pub mod frameworks;
+pub mod idempotency_keys;
 pub mod login_failures;
 pub mod notices;
 pub mod notifications;

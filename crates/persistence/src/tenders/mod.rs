@@ -550,6 +550,24 @@ pub async fn published_past_deadline(
         .collect())
 }
 
+/// The tenders still published after their submission deadline at `now` (the background
+/// sweep's queue): how many, and the earliest deadline among them.
+pub async fn settlement_backlog(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(u64, Option<DateTime<Utc>>), StoreError> {
+    let query = Entity::find()
+        .filter(Column::Status.eq(TenderStatus::Published.as_str()))
+        .filter(Column::SubmissionDeadline.lte(now));
+    let count = sea_orm::PaginatorTrait::count(query.clone(), conn).await?;
+    let oldest = query
+        .order_by_asc(Column::SubmissionDeadline)
+        .one(conn)
+        .await?
+        .map(|t| t.submission_deadline);
+    Ok((count, oldest))
+}
+
 /// Loads a tender for a command, holding its row until the command ends so that bids,
 /// amendments and the close at the deadline are serialised: `SELECT … FOR UPDATE` on
 /// PostgreSQL; on SQLite the command's `IMMEDIATE` transaction already holds the write lock.
