@@ -189,3 +189,131 @@ async fn the_nhs_frontend_is_served_by_the_binary_with_no_cdn_fonts() {
         .unwrap();
     e2e::assert_problem(missing, reqwest::StatusCode::NOT_FOUND).await;
 }
+
+/// The rules the contract states in its schemas, held by the service too.
+mod schema_rules {
+    use e2e::{TestApp, assert_problem_type, id_of, json_body, offer_json, pointers};
+    use reqwest::{Method, StatusCode};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn a_change_that_names_no_field_is_refused() {
+        let app = TestApp::spawn().await;
+        let supplier = app.user("supplier_bidder").await;
+        let lead = app.user("buyer_lead").await;
+        let offer = app.create_offer(&supplier, json!({})).await;
+        let tender = app.draft_tender(&lead, 3600.0, json!({})).await;
+        let cases = [
+            (
+                format!("/api/v1/offers/{}", id_of(&offer)),
+                supplier.token.clone(),
+                Some(offer["version"].clone()),
+            ),
+            (
+                format!("/api/v1/tenders/{}", id_of(&tender)),
+                lead.token.clone(),
+                Some(tender["version"].clone()),
+            ),
+            (
+                format!("/api/v1/organisations/{}", supplier.organisation_id),
+                app.admin_token.clone(),
+                None,
+            ),
+            (
+                format!("/api/v1/users/{}", supplier.id),
+                app.admin_token.clone(),
+                None,
+            ),
+        ];
+        for (path, token, version) in cases {
+            let mut request = app.request(Method::PATCH, &path, &token).json(&json!({}));
+            if let Some(version) = version {
+                request = request.header("if-match", format!("\"{version}\""));
+            }
+            let problem = assert_problem_type(
+                request.send().await.unwrap(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+            )
+            .await;
+            assert_eq!(pointers(&problem), vec![String::new()], "{path}: {problem}");
+        }
+        let unchanged = json_body(
+            app.get(
+                &format!("/api/v1/offers/{}", id_of(&offer)),
+                &supplier.token,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(unchanged["version"], offer["version"]);
+    }
+
+    #[tokio::test]
+    async fn a_region_named_twice_is_refused() {
+        let app = TestApp::spawn().await;
+        let supplier = app.user("supplier_bidder").await;
+        let twice = offer_json(json!({"regions": ["london", "north_west", "london"]}));
+        let problem = assert_problem_type(
+            app.post("/api/v1/offers", &supplier.token, twice).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        )
+        .await;
+        assert_eq!(pointers(&problem), vec!["/regions/2".to_owned()]);
+    }
+
+    #[tokio::test]
+    async fn a_name_with_a_control_character_even_at_its_end_is_refused() {
+        let app = TestApp::spawn().await;
+        for name in ["Acme\u{7} Ltd", "Acme Ltd\n", "Acme\u{85}Ltd"] {
+            let problem = assert_problem_type(
+                app.post(
+                    "/api/v1/organisations",
+                    &app.admin_token,
+                    json!({"name": name, "kind": "supplier"}),
+                )
+                .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+            )
+            .await;
+            assert_eq!(pointers(&problem), vec!["/name".to_owned()], "{name:?}");
+        }
+        let spaced = app
+            .post(
+                "/api/v1/organisations",
+                &app.admin_token,
+                json!({"name": "  Acme Ltd  ", "kind": "supplier"}),
+            )
+            .await;
+        assert_eq!(json_body(spaced).await["name"], "Acme Ltd");
+    }
+
+    #[tokio::test]
+    async fn offers_to_compare_are_hyphenated_ids_separated_by_commas_alone() {
+        let app = TestApp::spawn().await;
+        let supplier = app.user("supplier_bidder").await;
+        let a = id_of(&app.published_offer(&supplier, json!({})).await);
+        let b = id_of(&app.published_offer(&supplier, json!({})).await);
+        let ok = app
+            .get(
+                &format!("/api/v1/offers/compare?ids={a},{b}"),
+                &supplier.token,
+            )
+            .await;
+        assert_eq!(ok.status(), StatusCode::OK);
+        for ids in [format!("{a},%20{b}"), format!("{a},{}", b.replace('-', ""))] {
+            assert_problem_type(
+                app.get(
+                    &format!("/api/v1/offers/compare?ids={ids}"),
+                    &supplier.token,
+                )
+                .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+            )
+            .await;
+        }
+    }
+}

@@ -105,23 +105,54 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !is_json_content_type(req.headers()) {
-            return Err(ApiError::UnsupportedMediaType(
-                "Send the request body as JSON with the header Content-Type: application/json."
-                    .to_owned(),
-            ));
+        parse_json(&json_bytes(req, state).await?).map(JsonBody)
+    }
+}
+
+/// The bytes of a JSON request body: refused unless sent as JSON and within the size limit.
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    if !is_json_content_type(req.headers()) {
+        return Err(ApiError::UnsupportedMediaType(
+            "Send the request body as JSON with the header Content-Type: application/json."
+                .to_owned(),
+        ));
+    }
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(format!(
+                "The request body is larger than {} bytes.",
+                crate::MAX_BODY_BYTES
+            ))
+        } else {
+            ApiError::BadRequest("The request body could not be read.".to_owned())
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(format!(
-                    "The request body is larger than {} bytes.",
-                    crate::MAX_BODY_BYTES
-                ))
-            } else {
-                ApiError::BadRequest("The request body could not be read.".to_owned())
-            }
-        })?;
-        parse_json(&bytes).map(JsonBody)
+    })
+}
+
+/// A JSON body that changes some of a resource's fields: an object naming none (`{}`) is
+/// refused with 422, as its schema's `minProperties: 1` says.
+#[derive(Debug)]
+pub struct JsonPatch<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonPatch<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = json_bytes(req, state).await?;
+        let patch: T = parse_json(&bytes)?;
+        let named = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)
+            .map_or(true, |fields| !fields.is_empty());
+        if !named {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "",
+                "name at least one field to change",
+            )]));
+        }
+        Ok(Self(patch))
     }
 }
 

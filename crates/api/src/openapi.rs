@@ -83,6 +83,7 @@ pub fn documented_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     document_rate_limits(&mut document);
     document_idempotency_keys(&mut document);
+    document_region_lists(&mut document);
     (router, document)
 }
 
@@ -169,6 +170,24 @@ fn document_idempotency_keys(document: &mut utoipa::openapi::OpenApi) {
                 .responses
                 .entry(status.to_owned())
                 .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+        }
+    }
+}
+
+/// An offer names each region it serves once: its region lists are sets (utoipa marks only
+/// set types so, and a set type would quietly drop a repeated region rather than refuse it).
+fn document_region_lists(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    for name in ["CreateOfferRequest", "UpdateOfferRequest"] {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name)
+            && let Some(RefOr::T(Schema::Array(regions))) = object.properties.get_mut("regions")
+            && !matches!(regions.items, ArrayItems::False)
+        {
+            regions.unique_items = true;
         }
     }
 }

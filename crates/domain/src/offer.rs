@@ -108,7 +108,7 @@ impl RegionSet {
         1 << index
     }
 
-    /// At least one region; duplicates are ignored.
+    /// At least one region, each named once.
     pub fn new(regions: &[Region]) -> Result<Self, DomainError> {
         if regions.is_empty() {
             return Err(DomainError::field(
@@ -116,7 +116,17 @@ impl RegionSet {
                 "name at least one region served",
             ));
         }
-        Ok(Self(regions.iter().fold(0, |mask, r| mask | Self::bit(*r))))
+        let mut mask = 0;
+        for (index, region) in regions.iter().enumerate() {
+            if mask & Self::bit(*region) != 0 {
+                return Err(DomainError::field(
+                    format!("/regions/{index}"),
+                    "names a region already listed",
+                ));
+            }
+            mask |= Self::bit(*region);
+        }
+        Ok(Self(mask))
     }
 
     pub fn from_mask(mask: i32) -> Self {
@@ -630,13 +640,21 @@ mod tests {
     }
 
     #[test]
-    fn regions_are_held_as_a_set() {
-        let set = RegionSet::new(&[Region::London, Region::NorthWest, Region::London]);
+    fn regions_are_held_as_a_set_each_named_once() {
+        let set = RegionSet::new(&[Region::London, Region::NorthWest]);
         assert_eq!(
             set.map(RegionSet::regions),
             Ok(vec![Region::NorthWest, Region::London])
         );
         assert!(RegionSet::new(&[]).is_err());
+        let twice = RegionSet::new(&[Region::London, Region::NorthWest, Region::London]);
+        assert_eq!(
+            twice,
+            Err(DomainError::field(
+                "/regions/2",
+                "names a region already listed"
+            ))
+        );
     }
 
     #[test]

@@ -151,15 +151,16 @@ fn checked_text(
             format!("must be at most {max_chars} characters"),
         ));
     }
-    let text = raw.trim();
-    if text.is_empty() {
-        return Err(DomainError::field(pointer, "must not be empty"));
-    }
-    if text.chars().any(refused) {
+    // Checked as sent, before trimming: a name with a trailing line break is not on one line.
+    if raw.chars().any(refused) {
         return Err(DomainError::field(
             pointer,
             "must not contain control characters",
         ));
+    }
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(DomainError::field(pointer, "must not be empty"));
     }
     Ok(text.to_owned())
 }

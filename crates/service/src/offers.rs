@@ -565,9 +565,12 @@ pub async fn compare(
     basis: &AnnualisationBasis,
 ) -> Result<Vec<Compared>, ServiceError> {
     let mut wanted: Vec<OfferId> = Vec::new();
-    for raw in ids.split(',').map(str::trim) {
-        let id = Uuid::parse_str(raw)
-            .map_err(|_| ServiceError::field("/ids", format!("{raw:?} is not an offer id")))?;
+    for raw in ids.split(',') {
+        // Only the hyphenated form, as every id is written (the documented pattern).
+        let id = Some(raw)
+            .filter(|raw| raw.len() == 36)
+            .and_then(|raw| Uuid::parse_str(raw).ok())
+            .ok_or_else(|| ServiceError::field("/ids", format!("{raw:?} is not an offer id")))?;
         if !wanted.contains(&OfferId::from_uuid(id)) {
             wanted.push(OfferId::from_uuid(id));
         }

@@ -79,6 +79,7 @@ pub async fn list_bank_holidays(
 pub struct BankHolidayRequest {
     /// 1 to 100 characters.
     #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
         min_length = 1,
         max_length = 100,
         example = "Coronation of King Charles III"

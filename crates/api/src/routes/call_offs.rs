@@ -63,7 +63,11 @@ pub struct VolumesInput {
 #[serde(deny_unknown_fields)]
 pub struct SelectionTenderInput {
     /// A short title.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// What is being bought.
     #[schema(min_length = 1, max_length = 20000)]
@@ -97,7 +101,7 @@ pub struct CreateCallOffRequest {
     /// The framework's lot: required when it is divided.
     pub lot_id: Option<Uuid>,
     /// A direct award's title.
-    #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$", max_length = 200)]
     pub title: Option<String>,
     /// A direct award's search of the framework's catalogue.
     #[serde(default)]

@@ -106,7 +106,11 @@ pub struct CreateNoticeRequest {
     /// `UK2` (preliminary market engagement, s.17) or `UK3` (planned procurement, s.15).
     pub notice_type: NoticeTypeDto,
     /// A short title.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// What the buyer plans to buy or wants to discuss.
     #[schema(min_length = 1, max_length = 20000)]

@@ -6,7 +6,7 @@ use crate::dto::{
     RegionDto, created,
 };
 use crate::error::{ApiError, Conflict, Forbidden, Unauthorized};
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{JsonBody, JsonPatch, PathParams, QueryParams};
 use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
@@ -23,6 +23,7 @@ use uuid::Uuid;
 pub struct CreateOrganisationRequest {
     /// Its name.
     #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
         min_length = 1,
         max_length = 200,
         example = "NHS Greater Manchester Integrated Care Board"
@@ -142,9 +143,14 @@ pub async fn get_organisation(
 /// A change to an organisation; omitted fields stay as they are. Its kind never changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateOrganisationRequest {
     /// Its name.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
     /// Its ODS code; null removes it.
     #[serde(default, deserialize_with = "crate::dto::double_option")]
@@ -182,7 +188,7 @@ pub async fn update_organisation(
     State(state): State<AppState>,
     Permitted(actor, _): Permitted<ManageOrganisations>,
     PathParams(id): PathParams<Uuid>,
-    JsonBody(request): JsonBody<UpdateOrganisationRequest>,
+    JsonPatch(request): JsonPatch<UpdateOrganisationRequest>,
 ) -> Result<Json<OrganisationResponse>, ApiError> {
     let changes = OrganisationChanges {
         name: request.name,

@@ -3,7 +3,7 @@
 use crate::auth::{ManageUsers, Permitted};
 use crate::dto::{Created, Paginated, RoleDto, UserResponse, created};
 use crate::error::{ApiError, Conflict, Forbidden, Unauthorized};
-use crate::extract::{JsonBody, PathParams, QueryParams};
+use crate::extract::{JsonBody, JsonPatch, PathParams, QueryParams};
 use crate::extract::{PageParams, Pagination};
 use crate::state::AppState;
 use axum::Json;
@@ -23,7 +23,12 @@ pub struct CreateUserRequest {
     #[schema(format = "email", max_length = 254, example = "jane.doe@nhs.example")]
     pub email: String,
     /// Display name.
-    #[schema(min_length = 1, max_length = 200, example = "Jane Doe")]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "Jane Doe"
+    )]
     pub name: String,
     /// Initial password, 12 to 128 characters.
     #[schema(min_length = 12, max_length = 128, format = "password")]
@@ -132,6 +137,7 @@ pub async fn get_user(
 /// A change to a user account; omitted fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateUserRequest {
     /// A new role; it must fit the user's organisation.
     pub role: Option<RoleDto>,
@@ -160,7 +166,7 @@ pub async fn update_user(
     State(state): State<AppState>,
     Permitted(actor, _): Permitted<ManageUsers>,
     PathParams(id): PathParams<Uuid>,
-    JsonBody(request): JsonBody<UpdateUserRequest>,
+    JsonPatch(request): JsonPatch<UpdateUserRequest>,
 ) -> Result<Json<UserResponse>, ApiError> {
     let updated = service::accounts::update_user(
         &state.ctx,

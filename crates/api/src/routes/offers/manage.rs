@@ -1,6 +1,7 @@
 //! A supplier's own offers: create, edit and reprice, publish, withdraw.
 
 use super::*;
+use crate::extract::JsonPatch;
 
 /// A new offer, created as a draft.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -11,19 +12,24 @@ pub struct CreateOfferRequest {
     pub category: String,
     /// A short title.
     #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
         min_length = 1,
         max_length = 200,
         example = "Population health analytics"
     )]
     pub title: String,
     /// One or two sentences for search results.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 500
+    )]
     pub summary: String,
     /// The full description.
     #[schema(min_length = 1, max_length = 20000)]
     pub description: String,
-    /// The regions served; at least one.
-    #[schema(min_items = 1)]
+    /// The regions served: at least one, each once (NHS England has seven).
+    #[schema(min_items = 1, max_items = 7)]
     pub regions: Vec<RegionDto>,
     /// How the price is expressed.
     pub pricing_unit: PricingUnitDto,
@@ -85,21 +91,30 @@ pub async fn create_offer(
 /// A change to an offer; omitted fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateOfferRequest {
     /// A category code.
     #[schema(min_length = 1, max_length = 60)]
     pub category: Option<String>,
     /// A short title.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: Option<String>,
     /// One or two sentences for search results.
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 500
+    )]
     pub summary: Option<String>,
     /// The full description.
     #[schema(min_length = 1, max_length = 20000)]
     pub description: Option<String>,
-    /// The regions served; at least one.
-    #[schema(min_items = 1)]
+    /// The regions served: at least one, each once (NHS England has seven).
+    #[schema(min_items = 1, max_items = 7)]
     pub regions: Option<Vec<RegionDto>>,
     /// How the price is expressed.
     pub pricing_unit: Option<PricingUnitDto>,
@@ -140,9 +155,9 @@ pub async fn update_offer(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
     if_match: IfMatch,
-    body: Result<JsonBody<UpdateOfferRequest>, ApiError>,
+    body: Result<JsonPatch<UpdateOfferRequest>, ApiError>,
 ) -> Result<Tagged, ApiError> {
-    let JsonBody(request) = body?;
+    let JsonPatch(request) = body?;
     let regions: Option<Vec<Region>> = request
         .regions
         .as_ref()

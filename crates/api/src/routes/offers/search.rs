@@ -165,8 +165,12 @@ pub async fn search_offers(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CompareQuery {
-    /// 2 to 10 offer ids, separated by commas.
-    #[param(min_length = 1, max_length = 400)]
+    /// 2 to 10 offer ids (hyphenated UUIDs), separated by commas without spaces.
+    #[param(
+        min_length = 73,
+        max_length = 369,
+        pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(,[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}){1,9}$"
+    )]
     pub ids: String,
     /// Whole-time equivalents, to annualise prices per FTE-month.
     #[param(minimum = 1, maximum = 100000)]

@@ -1,6 +1,7 @@
 //! Creating and editing a draft tender.
 
 use super::*;
+use crate::extract::JsonPatch;
 
 /// A new tender, created as a draft.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -8,6 +9,7 @@ use super::*;
 pub struct CreateTenderRequest {
     /// A short title.
     #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
         min_length = 1,
         max_length = 200,
         example = "Procurement support service"
@@ -136,9 +138,14 @@ pub async fn create_tender(
 /// draft's criteria (and get new ids).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateTenderRequest {
     /// A short title.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: Option<String>,
     /// What is being bought.
     #[schema(min_length = 1, max_length = 20000)]
@@ -276,10 +283,10 @@ pub async fn update_tender(
     AuthUser(actor): AuthUser,
     PathParams(id): PathParams<Uuid>,
     if_match: IfMatch,
-    body: Result<JsonBody<UpdateTenderRequest>, ApiError>,
+    body: Result<JsonPatch<UpdateTenderRequest>, ApiError>,
 ) -> Result<Tagged, ApiError> {
     tender::require_tender_manager(&actor)?;
-    let JsonBody(request) = body?;
+    let JsonPatch(request) = body?;
     let view = service::tenders::update(
         &state.ctx,
         &actor,

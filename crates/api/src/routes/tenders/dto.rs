@@ -136,7 +136,12 @@ pub struct CriterionResponse {
 #[serde(deny_unknown_fields)]
 pub struct LotInput {
     /// The lot's title, unique within the tender.
-    #[schema(min_length = 1, max_length = 200, example = "Business intelligence")]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "Business intelligence"
+    )]
     pub title: String,
     /// What the lot covers.
     #[schema(min_length = 1, max_length = 20000)]
