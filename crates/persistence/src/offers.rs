@@ -117,6 +117,47 @@ pub async fn find(conn: &impl ConnectionTrait, id: OfferId) -> Result<Option<Off
     crate::one_as(conn, Entity::find_by_id(id.as_uuid()), to_domain).await
 }
 
+/// One offer as readers see it, in one statement: the offer, its supplier's name and the price
+/// in force at `at` — or, without `at`, its latest price (every price takes effect when it is
+/// recorded, so the latest is the one in force now and no clock need be read).
+pub async fn find_presented(
+    conn: &impl ConnectionTrait,
+    id: OfferId,
+    at: Option<DateTime<Utc>>,
+) -> Result<Option<(Offer, String, Option<PricePoint>)>, StoreError> {
+    use sea_orm::FromQueryResult;
+    let mut sql = Sql::new(conn.get_database_backend());
+    sql.push(
+        "SELECT o.*, s.name AS presented_supplier_name, p.pricing_unit AS presented_price_unit, \
+         p.unit_price_pence AS presented_price_pence, p.effective_from AS presented_price_from \
+         FROM offers o JOIN organisations s ON s.id = o.supplier_id \
+         LEFT JOIN offer_prices p ON p.id = (SELECT q.id FROM offer_prices q \
+         WHERE q.offer_id = o.id",
+    );
+    if let Some(at) = at {
+        sql.push(" AND q.effective_from <= ").bind(at);
+    }
+    sql.push(" ORDER BY q.effective_from DESC LIMIT 1) WHERE o.id = ")
+        .bind(id.as_uuid());
+    let Some(row) = conn.query_one_raw(sql.statement()).await? else {
+        return Ok(None);
+    };
+    let offer = to_domain(offers::Model::from_query_result(&row, "")?)?;
+    let supplier_name: String = row.try_get("", "presented_supplier_name")?;
+    let unit: Option<String> = row.try_get("", "presented_price_unit")?;
+    let price = match unit {
+        Some(unit) => Some(PricePoint {
+            pricing_unit: unit
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("offer {} price: unit", offer.id)))?,
+            unit_price_pence: row.try_get("", "presented_price_pence")?,
+            effective_from: row.try_get("", "presented_price_from")?,
+        }),
+        None => None,
+    };
+    Ok(Some((offer, supplier_name, price)))
+}
+
 /// Several offers by id, in no particular order.
 pub async fn find_many(
     conn: &impl ConnectionTrait,

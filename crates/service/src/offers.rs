@@ -385,21 +385,18 @@ pub async fn get(
     id: OfferId,
     at: Option<DateTime<Utc>>,
 ) -> Result<OfferView, ServiceError> {
-    let conn = ctx.db().conn();
-    let found = visible_offer(conn, actor, id).await?;
-    match at {
-        None => present(conn, found, ctx.now().await?).await,
-        Some(at) => {
-            let price = persistence::offers::price_at(conn, found.id, at)
-                .await?
-                .ok_or_else(|| {
-                    ServiceError::NotFound(
-                        "No price of this offer was in force at that date.".to_owned(),
-                    )
-                })?;
-            let name = supplier_name(conn, found.supplier_id).await?;
-            Ok(view_of(found, name, Some(&price)))
-        }
+    // One statement, and no clock: the latest price is the one in force now.
+    let (found, name, price) = persistence::offers::find_presented(ctx.db().conn(), id, at)
+        .await?
+        .filter(|(o, _, _)| offer::can_view_offer(actor, o.supplier_id, o.status))
+        .ok_or(DomainError::NotFound("offer"))?;
+    match (at, price) {
+        (Some(_), None) => Err(ServiceError::NotFound(
+            "No price of this offer was in force at that date.".to_owned(),
+        )),
+        // A draft shows its own price: it has no history yet.
+        (None, _) if found.status == OfferStatus::Draft => Ok(view_of(found, name, None)),
+        (_, price) => Ok(view_of(found, name, price.as_ref())),
     }
 }
 
