@@ -287,6 +287,46 @@ async fn two_replicas_on_one_database_keep_every_guarantee() {
     }
     assert_eq!(lengths[0], lengths[1]);
 
+    // An account deactivated through one replica is refused there at once, and by the other
+    // within a second (each replica holds an account's standing for at most a second).
+    let reader = app.user("supplier_bidder").await;
+    let read = |replica: &Replica| {
+        client
+            .get(replica.url("/api/v1/offers"))
+            .bearer_auth(&reader.token)
+            .send()
+    };
+    assert_eq!(read(&replicas[1]).await.unwrap().status(), StatusCode::OK);
+    let deactivated = client
+        .patch(replicas[0].url(&format!("/api/v1/users/{}", reader.id)))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deactivated.status(), StatusCode::OK);
+    let since = std::time::Instant::now();
+    assert_eq!(
+        read(&replicas[0]).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    loop {
+        let status = read(&replicas[1]).await.unwrap().status();
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(2),
+            "the other replica still accepts a deactivated account"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "the other replica refused the deactivated account after {:?}",
+        since.elapsed()
+    );
+
     // The first replica's metrics: its share of the requests, the pool, the queue, the chain.
     let metrics = client
         .get(replicas[0].metrics.clone().expect("no metrics address"))

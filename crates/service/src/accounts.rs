@@ -379,6 +379,9 @@ pub async fn update_user(
         )
         .await?;
     command.commit().await?;
+    // The account's standing as this process last read it no longer holds: its next request
+    // reads it afresh (other replicas within a second).
+    ctx.standings().forget(id);
     Ok(after)
 }
 

@@ -88,6 +88,74 @@ impl Default for Config {
 /// The default for [`Config::search_total_limit`]: fifty pages of twenty.
 pub const DEFAULT_SEARCH_TOTAL_LIMIT: u64 = 1000;
 
+/// How long an account's standing (active, role, organisation) read for one request may serve
+/// the requests after it: a deactivation made elsewhere (another replica) is obeyed within this.
+pub const ACCOUNT_STANDING_SECONDS: u64 = 1;
+
+/// What a token's check needs of an account, as it was read, and when.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Standing {
+    pub(crate) active: bool,
+    pub(crate) role: domain::user::Role,
+    pub(crate) organisation_id: domain::ids::OrganisationId,
+}
+
+/// The accounts' standing read in the last second, so that a stream of requests reads each
+/// account once a second rather than once a request. A change this process makes (an admin
+/// deactivating a user) forgets the account at once.
+#[derive(Debug, Default)]
+pub(crate) struct Standings {
+    read: std::sync::Mutex<
+        std::collections::HashMap<domain::ids::UserId, (std::time::Instant, Option<Standing>)>,
+    >,
+}
+
+impl Standings {
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<
+        '_,
+        std::collections::HashMap<domain::ids::UserId, (std::time::Instant, Option<Standing>)>,
+    > {
+        self.read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The standing read less than a second ago (`Some(None)`: no such account).
+    pub(crate) fn fresh(&self, user: domain::ids::UserId) -> Option<Option<Standing>> {
+        let limit = std::time::Duration::from_secs(ACCOUNT_STANDING_SECONDS);
+        let mut entries = self.entries();
+        match entries.get(&user) {
+            Some((read, standing)) if read.elapsed() < limit => Some(*standing),
+            Some(_) => {
+                entries.remove(&user);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub(crate) fn remember(
+        &self,
+        user: domain::ids::UserId,
+        read: std::time::Instant,
+        standing: Option<Standing>,
+    ) {
+        let mut entries = self.entries();
+        // Keep the map to the accounts active in the last second.
+        if entries.len() > 10_000 {
+            let limit = std::time::Duration::from_secs(ACCOUNT_STANDING_SECONDS);
+            entries.retain(|_, (at, _)| at.elapsed() < limit);
+        }
+        entries.insert(user, (read, standing));
+    }
+
+    pub(crate) fn forget(&self, user: domain::ids::UserId) {
+        self.entries().remove(&user);
+    }
+}
+
 /// The context of a use case: cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -95,6 +163,7 @@ pub struct Ctx {
     config: Arc<Config>,
     /// Set only by [`Ctx::at`]: every read of the clock and every command happens then.
     clock: Option<DateTime<Utc>>,
+    standings: Arc<Standings>,
 }
 
 impl Ctx {
@@ -103,7 +172,12 @@ impl Ctx {
             db,
             config: Arc::new(config),
             clock: None,
+            standings: Arc::default(),
         }
+    }
+
+    pub(crate) fn standings(&self) -> &Standings {
+        &self.standings
     }
 
     /// The same context at a past instant: the demo loader's explicit clock, so that it replays

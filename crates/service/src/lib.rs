@@ -32,7 +32,8 @@ pub mod transfers;
 mod version;
 
 pub use context::{
-    Config, Ctx, DEFAULT_OCID_PREFIX, DEFAULT_SEARCH_TOTAL_LIMIT, ocid_prefix, public_url,
+    ACCOUNT_STANDING_SECONDS, Config, Ctx, DEFAULT_OCID_PREFIX, DEFAULT_SEARCH_TOTAL_LIMIT,
+    ocid_prefix, public_url,
 };
 
 use domain::bid::NotificationKind;

@@ -2,6 +2,7 @@
 //! sign-in and turned back into an actor on every request, by the API's bearer token and the
 //! web session cookie alike.
 
+use crate::context::Standing;
 use crate::{Ctx, ServiceError};
 use domain::access::Actor;
 use domain::ids::{OrganisationId, UserId};
@@ -101,9 +102,6 @@ impl Sessions {
             .map_err(ServiceError::internal)
     }
 
-    /// The actor a token stands for: signature, algorithm, issuer, audience, expiry and
-    /// not-before verified, and the account re-read so that a deactivated user or a changed role
-    /// or organisation is refused at once.
     /// Who a token names — its user and organisation — if its signature and times hold, without
     /// reading the account (the rate limiter's key; authorisation still reads it).
     pub fn bearer_of(&self, token: &str) -> Option<(UserId, OrganisationId)> {
@@ -117,23 +115,41 @@ impl Sessions {
             })
     }
 
+    /// The actor a token stands for: signature, algorithm, issuer, audience, expiry and
+    /// not-before verified, and the account's standing checked — read at most a second before
+    /// (forgotten at once when this process changes the account), so that a deactivated user or
+    /// a changed role or organisation is refused within a second on every replica.
     pub async fn actor_of_token(&self, ctx: &Ctx, token: &str) -> Result<Actor, ServiceError> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|_| invalid_token())?;
-        let user = persistence::users::find(ctx.db().conn(), UserId::from_uuid(claims.sub))
-            .await?
-            .ok_or_else(invalid_token)?;
-        if !user.active
-            || user.role != claims.role
-            || user.organisation_id != OrganisationId::from_uuid(claims.org)
+        let id = UserId::from_uuid(claims.sub);
+        let standing = match ctx.standings().fresh(id) {
+            Some(standing) => standing,
+            None => {
+                let read = std::time::Instant::now();
+                let standing = persistence::users::find(ctx.db().conn(), id)
+                    .await?
+                    .map(|user| Standing {
+                        active: user.active,
+                        role: user.role,
+                        organisation_id: user.organisation_id,
+                    });
+                ctx.standings().remember(id, read, standing);
+                standing
+            }
+        };
+        let standing = standing.ok_or_else(invalid_token)?;
+        if !standing.active
+            || standing.role != claims.role
+            || standing.organisation_id != OrganisationId::from_uuid(claims.org)
         {
             return Err(invalid_token());
         }
         Ok(Actor {
-            user_id: user.id,
-            organisation_id: user.organisation_id,
-            role: user.role,
+            user_id: id,
+            organisation_id: standing.organisation_id,
+            role: standing.role,
         })
     }
 }
