@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 mod catalogue;
 mod plans;
+mod reads;
 
 use catalogue::*;
 use plans::*;
@@ -62,6 +63,9 @@ struct Args {
     /// How many awarded contracts to load for `--market`.
     #[arg(long, default_value_t = 1_000_000)]
     contracts: u64,
+    /// Run every scenario for a second on a small market and drop it: proves they still run.
+    #[arg(long)]
+    quick: bool,
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -73,10 +77,28 @@ fn api_call<T, E: std::fmt::Debug>(result: Result<T, E>) -> Result<T, Failure> {
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let args = Args::parse();
-    if args.market {
-        return market::run(args).await;
+    let mut args = Args::parse();
+    if args.quick {
+        // Every scenario for a moment on a small market, to prove they still run (CI): the
+        // figures mean nothing at this size.
+        args.offers = 2_000;
+        args.contracts = 2_000;
+        args.seconds = 1;
+        args.clients = 2;
+        args.drop = true;
+        args.reuse = false;
+        args.database = format!("{}_quick_{}", args.database, std::process::id());
+        catalogue_benchmark(&args).await?;
+        return market::run(&args).await;
     }
+    if args.market {
+        return market::run(&args).await;
+    }
+    catalogue_benchmark(&args).await
+}
+
+/// Search and reads by id over `args.offers` published offers.
+async fn catalogue_benchmark(args: &Args) -> Result<(), Failure> {
     let url = persistence::with_database(&args.server, &args.database);
     let admin = Database::connect(args.server.as_str()).await?;
     let exists = admin
@@ -142,7 +164,7 @@ async fn main() -> Result<(), Failure> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
         .build()?;
-    let health = measure(&client, &format!("{base}/healthz"), None, &args).await?;
+    let health = measure(&client, &format!("{base}/healthz"), None, args).await?;
     writeln!(
         report,
         "| measurement | requests/s | median ms | p99 ms | DB tps (pgbench) | API / DB |"
@@ -153,6 +175,8 @@ async fn main() -> Result<(), Failure> {
         "| `/healthz` (HTTP ceiling) | {:.0} | {:.2} | {:.2} | | |",
         health.per_second, health.median_ms, health.p99_ms
     )?;
+
+    reads::offer_by_id(&db, &url, &base, &client, &token, args, &mut report).await?;
 
     let common = Scenario::benchmark("common word", "data".to_owned());
     let mid = Scenario::benchmark("mid-frequency word", word(300));
@@ -174,7 +198,7 @@ async fn main() -> Result<(), Failure> {
                 format!("{total} matches")
             };
             let on_page = body["items"].as_array().map_or(0, Vec::len);
-            let http = measure(&client, &path, Some(&token), &args).await?;
+            let http = measure(&client, &path, Some(&token), args).await?;
             // pgbench runs what the API ran: the page, and the count when the page could not
             // tell the total.
             let statements = scenario.statements(page);
@@ -182,7 +206,7 @@ async fn main() -> Result<(), Failure> {
             if statements.needs_count(page, on_page) {
                 sql.push(statements.count.clone());
             }
-            let tps = pgbench(&args, &url, &sql)?;
+            let tps = pgbench(args, &url, &sql)?;
             writeln!(
                 report,
                 "| search, {}, page {page} ({matches}) | {:.0} | {:.2} | {:.2} | {:.0} | {:.0}% |",
@@ -245,18 +269,33 @@ async fn measure(
     token: Option<&str>,
     args: &Args,
 ) -> Result<Figures, Failure> {
+    measure_each(client, &[url.to_owned()], token, args).await
+}
+
+/// [`measure`] over several addresses, each client going through them in turn from its own
+/// starting point.
+async fn measure_each(
+    client: &reqwest::Client,
+    urls: &[String],
+    token: Option<&str>,
+    args: &Args,
+) -> Result<Figures, Failure> {
     let run = |duration: Duration| {
         let mut tasks = Vec::new();
-        for _ in 0..args.clients {
+        for start in 0..args.clients {
             let client = client.clone();
-            let url = url.to_owned();
+            let urls = urls.to_vec();
             let token = token.map(str::to_owned);
             tasks.push(tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let started = Instant::now();
+                // Clients start far apart in the list, so they do not read the same row at once.
+                let mut next = start * 7919;
                 while started.elapsed() < duration {
+                    let url = &urls[next % urls.len()];
+                    next += 1;
                     let sent = Instant::now();
-                    let mut request = client.get(&url);
+                    let mut request = client.get(url);
                     if let Some(token) = &token {
                         request = request.bearer_auth(token);
                     }

@@ -39,7 +39,7 @@ const QUARTER_SQL: &str = "SELECT to_char(c.awarded_at AT TIME ZONE 'UTC', 'YYYY
     CAST(SUM(c.total_value_pence) AS BIGINT) AS value_pence FROM contracts c \
     GROUP BY 1, 2 ORDER BY 1, 2";
 
-pub async fn run(args: Args) -> Result<(), Failure> {
+pub async fn run(args: &Args) -> Result<(), Failure> {
     let database = format!("{}_market", args.database);
     let url = persistence::with_database(&args.server, &database);
     let admin = Database::connect(args.server.as_str()).await?;
@@ -129,8 +129,8 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         if !status.is_success() {
             return Err(format!("{address}: {status} {body}").into());
         }
-        let http = measure(&client, &address, Some(&token), &args).await?;
-        let tps = pgbench(&args, &url, &sql)?;
+        let http = measure(&client, &address, Some(&token), args).await?;
+        let tps = pgbench(args, &url, &sql)?;
         writeln!(
             report,
             "| {name} | {:.1} | {:.0} | {:.0} | {:.1} | {:.0}% |",

@@ -280,7 +280,11 @@ pub(crate) fn pgbench(args: &Args, url: &str, statements: &[String]) -> Result<f
     let mut text = String::new();
     for sql in statements {
         text.push_str(&sql.replace('\n', " "));
-        text.push_str(";\n");
+        // A meta-command (`\set`) ends at its line; SQL at its semicolon.
+        if !sql.starts_with('\\') {
+            text.push(';');
+        }
+        text.push('\n');
     }
     std::fs::write(&script, text)?;
     let binary = ["pgbench", "/usr/lib/postgresql/15/bin/pgbench"]

@@ -126,20 +126,8 @@ pub async fn find_presented(
     at: Option<DateTime<Utc>>,
 ) -> Result<Option<(Offer, String, Option<PricePoint>)>, StoreError> {
     use sea_orm::FromQueryResult;
-    let mut sql = Sql::new(conn.get_database_backend());
-    sql.push(
-        "SELECT o.*, s.name AS presented_supplier_name, p.pricing_unit AS presented_price_unit, \
-         p.unit_price_pence AS presented_price_pence, p.effective_from AS presented_price_from \
-         FROM offers o JOIN organisations s ON s.id = o.supplier_id \
-         LEFT JOIN offer_prices p ON p.id = (SELECT q.id FROM offer_prices q \
-         WHERE q.offer_id = o.id",
-    );
-    if let Some(at) = at {
-        sql.push(" AND q.effective_from <= ").bind(at);
-    }
-    sql.push(" ORDER BY q.effective_from DESC LIMIT 1) WHERE o.id = ")
-        .bind(id.as_uuid());
-    let Some(row) = conn.query_one_raw(sql.statement()).await? else {
+    let statement = presented_statement(conn.get_database_backend(), id, at);
+    let Some(row) = conn.query_one_raw(statement).await? else {
         return Ok(None);
     };
     let offer = to_domain(offers::Model::from_query_result(&row, "")?)?;
@@ -156,6 +144,28 @@ pub async fn find_presented(
         None => None,
     };
     Ok(Some((offer, supplier_name, price)))
+}
+
+/// The statement [`find_presented`] runs (the benchmark runs it through pgbench too).
+pub fn presented_statement(
+    backend: sea_orm::DbBackend,
+    id: OfferId,
+    at: Option<DateTime<Utc>>,
+) -> sea_orm::Statement {
+    let mut sql = Sql::new(backend);
+    sql.push(
+        "SELECT o.*, s.name AS presented_supplier_name, p.pricing_unit AS presented_price_unit, \
+         p.unit_price_pence AS presented_price_pence, p.effective_from AS presented_price_from \
+         FROM offers o JOIN organisations s ON s.id = o.supplier_id \
+         LEFT JOIN offer_prices p ON p.id = (SELECT q.id FROM offer_prices q \
+         WHERE q.offer_id = o.id",
+    );
+    if let Some(at) = at {
+        sql.push(" AND q.effective_from <= ").bind(at);
+    }
+    sql.push(" ORDER BY q.effective_from DESC LIMIT 1) WHERE o.id = ")
+        .bind(id.as_uuid());
+    sql.statement()
 }
 
 /// Several offers by id, in no particular order.
