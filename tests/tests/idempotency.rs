@@ -120,6 +120,26 @@ async fn a_refusal_is_answered_again_too_and_the_key_stays_with_its_request() {
 }
 
 #[tokio::test]
+async fn a_deactivated_account_is_refused_rather_than_given_its_stored_answer() {
+    let app = TestApp::spawn().await;
+    let supplier = app.user("supplier_bidder").await;
+    let body = offer_json(json!({}));
+    let first = keyed(&app, &supplier.token, "/api/v1/offers", "before", &body).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let deactivated = app
+        .patch(
+            &format!("/api/v1/users/{}", supplier.id),
+            &app.admin_token,
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(deactivated.status(), StatusCode::OK);
+    let retry = keyed(&app, &supplier.token, "/api/v1/offers", "before", &body).await;
+    assert!(!replayed(&retry));
+    assert_problem_type(retry, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[tokio::test]
 async fn keys_are_each_users_own() {
     let app = TestApp::spawn().await;
     let first = app.user("supplier_bidder").await;

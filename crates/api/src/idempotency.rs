@@ -44,9 +44,14 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
     let Some(header) = request.headers().get(&IDEMPOTENCY_KEY) else {
         return next.run(request).await;
     };
-    // Keys are the user's: a request without a valid token has none, and is refused (or signs
-    // in) as it would be without a key.
-    let Some((user, _)) = bearer(&request).and_then(|t| state.sessions.bearer_of(t)) else {
+    // Keys are the user's: a request without a valid token, or from an account no longer in
+    // good standing (deactivated, its role changed), has none and is refused (or signs in) as it
+    // would be without a key — a stored answer is never given to it.
+    let actor = match bearer(&request) {
+        Some(token) => state.sessions.actor_of_token(&state.ctx, token).await.ok(),
+        None => None,
+    };
+    let Some(user) = actor.map(|a| a.user_id) else {
         return next.run(request).await;
     };
     let key = match header.to_str() {
