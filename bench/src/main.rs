@@ -181,8 +181,9 @@ async fn catalogue_benchmark(args: &Args) -> Result<(), Failure> {
     let common = Scenario::benchmark("common word", "data".to_owned());
     let mid = Scenario::benchmark("mid-frequency word", word(300));
     let rare = Scenario::benchmark("rare word", word(10_000));
+    let listing = Scenario::listing("the listing, 100 a page", 100);
     let mut plans = String::new();
-    for scenario in [&common, &mid, &rare] {
+    for scenario in [&listing, &common, &mid, &rare] {
         for page in [1_u64, 50] {
             let path = format!("{base}{}", scenario.path(page));
             let check = client.get(&path).bearer_auth(&token).send().await?;

@@ -12,9 +12,25 @@ pub(crate) struct Scenario {
     pub(crate) pricing_unit: Option<PricingUnit>,
     pub(crate) max_price_pence: Option<i64>,
     pub(crate) sort: OfferSort,
+    pub(crate) per_page: u64,
 }
 
 impl Scenario {
+    /// The catalogue's plain listing: no text, no filter, `per_page` to a page, in the neutral
+    /// order.
+    pub(crate) fn listing(name: &'static str, per_page: u64) -> Self {
+        Self {
+            name,
+            q: None,
+            category: None,
+            region: None,
+            pricing_unit: None,
+            max_price_pence: None,
+            sort: OfferSort::Relevance,
+            per_page,
+        }
+    }
+
     /// The benchmark's query: text + category + region, cheapest first.
     pub(crate) fn benchmark(name: &'static str, q: String) -> Self {
         Self {
@@ -25,11 +41,12 @@ impl Scenario {
             pricing_unit: None,
             max_price_pence: None,
             sort: OfferSort::PriceAsc,
+            per_page: 20,
         }
     }
 
     pub(crate) fn path(&self, page: u64) -> String {
-        let mut path = format!("/api/v1/offers?page={page}&per_page=20");
+        let mut path = format!("/api/v1/offers?page={page}&per_page={}", self.per_page);
         if let Some(q) = &self.q {
             path.push_str(&format!("&q={q}"));
         }
@@ -66,7 +83,7 @@ impl Scenario {
             max_price_pence: self.max_price_pence,
             sort: self.sort,
         };
-        let page = PageRequest::new(Some(page), Some(20)).unwrap_or_default();
+        let page = PageRequest::new(Some(page), Some(self.per_page)).unwrap_or_default();
         let statements = search_statements(
             DbBackend::Postgres,
             &search,
@@ -77,6 +94,7 @@ impl Scenario {
             page: inline(&statements.page),
             counted_with_page: statements.counted_with_page,
             count: inline(&statements.count),
+            per_page: self.per_page,
         }
     }
 
@@ -109,6 +127,7 @@ pub(crate) struct Inlined {
     pub(crate) page: String,
     pub(crate) counted_with_page: bool,
     pub(crate) count: String,
+    pub(crate) per_page: u64,
 }
 
 impl Inlined {
@@ -117,7 +136,7 @@ impl Inlined {
         if self.counted_with_page {
             on_page == 0 && page > 1
         } else {
-            let request = PageRequest::new(Some(page), Some(20)).unwrap_or_default();
+            let request = PageRequest::new(Some(page), Some(self.per_page)).unwrap_or_default();
             Total::from_page(request, on_page).is_none()
         }
     }
