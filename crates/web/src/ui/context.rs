@@ -76,6 +76,22 @@ impl Ctx {
                 },
             ),
             ServiceError::Unauthenticated(_) => Redirect::to("/sign-in").into_response(),
+            // The same page whether the database went away before the session was checked or
+            // while the page was being built (an account's standing is held for a second).
+            ServiceError::Unavailable(detail) => {
+                let mut response = self.page_with(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Sorry, the service is unavailable",
+                    html! {
+                        h1 { "Sorry, the service is unavailable" }
+                        p { (detail) }
+                    },
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                response
+            }
             ServiceError::Internal(cause) => {
                 tracing::error!(error = %cause, "a page could not be built");
                 self.page_with(
