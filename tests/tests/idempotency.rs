@@ -140,6 +140,28 @@ async fn a_deactivated_account_is_refused_rather_than_given_its_stored_answer() 
 }
 
 #[tokio::test]
+async fn the_bearer_scheme_is_read_in_any_case_so_no_keyed_retry_runs_twice() {
+    let app = TestApp::spawn().await;
+    let supplier = app.user("supplier_bidder").await;
+    let body = offer_json(json!({}));
+    let send = || {
+        app.client
+            .post(app.url("/api/v1/offers"))
+            .header("authorization", format!("bearer {}", supplier.token))
+            .header("Idempotency-Key", "lower")
+            .json(&body)
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let created = first.text().await.unwrap();
+    let again = send().await.unwrap();
+    assert!(replayed(&again), "the retry ran again");
+    assert_eq!(again.text().await.unwrap(), created);
+    assert_eq!(audit_count(&app, "offer.created").await, 1);
+}
+
+#[tokio::test]
 async fn keys_are_each_users_own() {
     let app = TestApp::spawn().await;
     let first = app.user("supplier_bidder").await;
@@ -296,6 +318,23 @@ async fn claimed(app: &TestApp, actor: &Actor, key: &str) -> service::idempotenc
     }
 }
 
+/// An admin registers the organisation `name` inside the request holding `claim`.
+async fn register(
+    claim: &service::idempotency::Claim,
+    ctx: &service::Ctx,
+    actor: &Actor,
+    name: &str,
+) {
+    claim
+        .run(service::accounts::create_organisation(
+            ctx,
+            actor,
+            &organisation(name),
+        ))
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn the_answer_and_the_change_are_kept_together_or_not_at_all() {
     let app = TestApp::spawn().await;
@@ -304,14 +343,7 @@ async fn the_answer_and_the_change_are_kept_together_or_not_at_all() {
 
     // Stored: the change is kept with its answer.
     let claim = claimed(&app, &actor, "kept").await;
-    claim
-        .run(service::accounts::create_organisation(
-            &ctx,
-            &actor,
-            &organisation("Kept Ltd"),
-        ))
-        .await
-        .unwrap();
+    register(&claim, &ctx, &actor, "Kept Ltd").await;
     assert!(
         !organisation_named(&app, "Kept Ltd").await,
         "the change was committed before its answer was stored"
@@ -322,14 +354,7 @@ async fn the_answer_and_the_change_are_kept_together_or_not_at_all() {
     // The process died before the answer was stored: the change goes with it, and once the
     // key's lease lapses a retry runs afresh.
     let claim = claimed(&app, &actor, "died").await;
-    claim
-        .run(service::accounts::create_organisation(
-            &ctx,
-            &actor,
-            &organisation("Died Ltd"),
-        ))
-        .await
-        .unwrap();
+    register(&claim, &ctx, &actor, "Died Ltd").await;
     drop(claim);
     assert!(!organisation_named(&app, "Died Ltd").await);
     let retry = service::idempotency::begin(
@@ -347,14 +372,7 @@ async fn the_answer_and_the_change_are_kept_together_or_not_at_all() {
     )
     .await;
     let claim = claimed(&app, &actor, "died").await;
-    claim
-        .run(service::accounts::create_organisation(
-            &ctx,
-            &actor,
-            &organisation("Died Ltd"),
-        ))
-        .await
-        .unwrap();
+    register(&claim, &ctx, &actor, "Died Ltd").await;
     assert!(claim.complete(&ctx, &answer()).await.unwrap());
     assert!(organisation_named(&app, "Died Ltd").await);
 
@@ -367,6 +385,8 @@ async fn the_answer_and_the_change_are_kept_together_or_not_at_all() {
         })
         .await
         .unwrap();
+    assert!(!organisation_named(&app, "One Ltd").await);
+    assert!(!organisation_named(&app, "Two Ltd").await);
     assert!(claim.complete(&ctx, &answer()).await.unwrap());
     assert!(organisation_named(&app, "One Ltd").await);
     assert!(organisation_named(&app, "Two Ltd").await);
@@ -383,14 +403,7 @@ async fn the_answer_and_the_change_are_kept_together_or_not_at_all() {
         ),
     )
     .await;
-    claim
-        .run(service::accounts::create_organisation(
-            &ctx,
-            &actor,
-            &organisation("Slow Ltd"),
-        ))
-        .await
-        .unwrap();
+    register(&claim, &ctx, &actor, "Slow Ltd").await;
     assert!(!claim.complete(&ctx, &answer()).await.unwrap());
     assert!(!organisation_named(&app, "Slow Ltd").await);
     let verify = json_body(app.get("/api/v1/audit/verify", &app.admin_token).await).await;

@@ -15,6 +15,17 @@ pub use service::sessions::{AUDIENCE, ISSUER, LEEWAY_SECONDS};
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser(pub Actor);
 
+/// The access token of an `Authorization: Bearer …` header (the scheme in any case, RFC 9110),
+/// if the request has one: the one reading every layer and extractor shares.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    bearer_of_value(headers.get(header::AUTHORIZATION)?)
+}
+
+fn bearer_of_value(value: &axum::http::HeaderValue) -> Option<&str> {
+    let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
+    Some(token.trim()).filter(|t| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
@@ -27,19 +38,11 @@ impl FromRequestParts<AppState> for AuthUser {
                 "Sign in and send the access token as `Authorization: Bearer <token>`.".to_owned(),
             )
         })?;
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                let (scheme, token) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::Unauthenticated(
-                    "The Authorization header must use the Bearer scheme.".to_owned(),
-                )
-            })?;
+        let token = bearer_of_value(value).ok_or_else(|| {
+            ApiError::Unauthenticated(
+                "The Authorization header must use the Bearer scheme.".to_owned(),
+            )
+        })?;
         Ok(Self(
             state.sessions.actor_of_token(&state.ctx, token).await?,
         ))

@@ -47,7 +47,7 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
     // Keys are the user's: a request without a valid token, or from an account no longer in
     // good standing (deactivated, its role changed), has none and is refused (or signs in) as it
     // would be without a key — a stored answer is never given to it.
-    let actor = match bearer(&request) {
+    let actor = match crate::auth::bearer_token(request.headers()) {
         Some(token) => state.sessions.actor_of_token(&state.ctx, token).await.ok(),
         None => None,
     };
@@ -133,16 +133,6 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
         Ok(false) => in_use(),
         Err(err) => ApiError::from(err).into_response(),
     }
-}
-
-fn bearer(request: &Request) -> Option<&str> {
-    request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
 }
 
 fn in_use() -> Response {

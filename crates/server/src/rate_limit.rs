@@ -182,12 +182,8 @@ impl Limiter {
 
 /// The bearer token, or the session cookie's.
 fn token_of(headers: &HeaderMap) -> Option<&str> {
-    if let Some(bearer) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
-        return Some(bearer.trim());
+    if let Some(bearer) = api::auth::bearer_token(headers) {
+        return Some(bearer);
     }
     headers
         .get_all(header::COOKIE)
