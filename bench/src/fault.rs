@@ -197,6 +197,8 @@ async fn main() -> Result<(), Failure> {
     if !status.success() {
         return Err("create-admin failed".into());
     }
+    // The server's log, kept for the end: a failure prints its errors (never bodies or SQL).
+    let server_log = std::env::temp_dir().join(format!("fault-test-server-{}.log", args.port));
     let _server = Server(
         Command::new(&args.binary)
             .arg("serve")
@@ -208,7 +210,7 @@ async fn main() -> Result<(), Failure> {
             )
             .env("MARKETPLACE_LOG_FORMAT", "json")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&server_log)?)
             .spawn()?,
     );
     let api = Api {
@@ -462,11 +464,17 @@ async fn main() -> Result<(), Failure> {
     if verify["valid"] != true {
         failures.push(format!("the audit chain does not verify: {verify}"));
     }
+    let log = std::fs::read_to_string(&server_log).unwrap_or_default();
+    let _ = std::fs::remove_file(&server_log);
     if failures.is_empty() {
         println!();
         println!("fault test passed");
         Ok(())
     } else {
+        println!("\nthe server's errors:");
+        for line in log.lines().filter(|l| l.contains("\"ERROR\"")).take(20) {
+            println!("{line}");
+        }
         Err(failures.join("; ").into())
     }
 }
