@@ -130,7 +130,9 @@ impl StoreError {
                 pointer: Some(pointer.to_owned()),
                 message: message.to_owned(),
             },
-            _ => Self::Database(err),
+            // Any other failure keeps its classification: a connection lost mid-insert is the
+            // database away (503), not a failure of ours.
+            _ => Self::from(err),
         }
     }
 
@@ -141,7 +143,7 @@ impl StoreError {
                 pointer: None,
                 message: message.to_owned(),
             },
-            _ => Self::Database(err),
+            _ => Self::from(err),
         }
     }
 }
