@@ -75,8 +75,17 @@ fn api_call<T, E: std::fmt::Debug>(result: Result<T, E>) -> Result<T, Failure> {
     result.map_err(|e| format!("{e:?}").into())
 }
 
+/// The benchmark server's file store: a directory of its own (the scenarios upload nothing).
+fn bench_objects() -> Result<persistence::objects::Objects, Failure> {
+    let dir = std::env::temp_dir().join(format!("catalogue-bench-objects-{}", std::process::id()));
+    Ok(persistence::objects::Objects::directory(
+        &dir.display().to_string(),
+    )?)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
+    persistence::objects::install_tls_provider();
     let mut args = Args::parse();
     if args.quick {
         // Every scenario for a moment on a small market, to prove they still run (CI): the
@@ -143,7 +152,8 @@ async fn catalogue_benchmark(args: &Args) -> Result<(), Failure> {
 
     // The server, exactly as `marketplace serve` builds it, on a port of its own.
     let secret = b"benchmark-secret-that-is-long-enough-for-hs256".to_vec();
-    let state = api_call(server::cli::build_state(db.clone(), &secret, 3600).await)?;
+    let state =
+        api_call(server::cli::build_state(db.clone(), bench_objects()?, &secret, 3600).await)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let router = server::app::router_with(state, &server::rate_limit::RateLimits::off());

@@ -2,7 +2,7 @@
 //! then `GET /api/v1/market/share` and `GET /api/v1/market/concentration?group_by=quarter` timed
 //! through HTTP beside the same SQL run by pgbench, with the query plans.
 
-use super::{Args, Failure, Rng, api_call, buyer_token, explain, measure, pgbench};
+use super::{Args, Failure, Rng, api_call, bench_objects, buyer_token, explain, measure, pgbench};
 use chrono::{Duration as ChronoDuration, Utc};
 use domain::ids::OrganisationId;
 use domain::organisation::{NewOrganisation, OrganisationKind, Region};
@@ -83,7 +83,8 @@ pub async fn run(args: &Args) -> Result<(), Failure> {
     };
 
     let secret = b"benchmark-secret-that-is-long-enough-for-hs256".to_vec();
-    let state = api_call(server::cli::build_state(db.clone(), &secret, 3600).await)?;
+    let state =
+        api_call(server::cli::build_state(db.clone(), bench_objects()?, &secret, 3600).await)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let router = server::app::router_with(state, &server::rate_limit::RateLimits::off());

@@ -29,7 +29,26 @@ enum Fresh {
 pub struct TestDatabase {
     pub url: String,
     pub db: Db,
+    /// The test's own file store: a fresh directory, or when `TEST_OBJECT_STORE` names an S3
+    /// bucket (`s3://bucket`, a local S3 API server that `scripts/test` starts) a fresh prefix
+    /// in it.
+    pub objects: persistence::objects::Objects,
+    objects_dir: std::path::PathBuf,
     fresh: Fresh,
+}
+
+/// A file store of its own for one test, and the directory to remove afterwards.
+fn test_objects() -> (persistence::objects::Objects, std::path::PathBuf) {
+    let unique = Uuid::new_v4().simple().to_string();
+    let dir = std::env::temp_dir().join(format!("mkt-objects-{unique}"));
+    let objects = match std::env::var("TEST_OBJECT_STORE") {
+        Ok(store) if store.starts_with("s3://") => {
+            persistence::objects::Objects::open(Some(&format!("{store}/{unique}")), "")
+        }
+        _ => persistence::objects::Objects::directory(&dir.display().to_string()),
+    }
+    .expect("cannot open the test's file store");
+    (objects, dir)
 }
 
 impl TestDatabase {
@@ -62,7 +81,14 @@ impl TestDatabase {
         let db = Db::connect(&url)
             .await
             .expect("cannot connect to the test database");
-        Self { url, db, fresh }
+        let (objects, objects_dir) = test_objects();
+        Self {
+            url,
+            db,
+            objects,
+            objects_dir,
+            fresh,
+        }
     }
 
     /// Creates a database and applies every migration.
@@ -90,6 +116,7 @@ pub fn database_name(url: &str) -> String {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.objects_dir);
         match &self.fresh {
             Fresh::Sqlite { dir } => {
                 let _ = std::fs::remove_dir_all(dir);
@@ -254,7 +281,12 @@ impl TestApp {
     /// A server over the demo market (`marketplace demo`), plus the test admin.
     pub async fn spawn_demo() -> Self {
         let database = TestDatabase::migrated().await;
-        server::demo::load(&database.db)
+        let ctx = service::Ctx::new(
+            database.db.clone(),
+            service::Config::default(),
+            database.objects.clone(),
+        );
+        server::demo::load(&ctx)
             .await
             .expect("the demo market did not load");
         Self::spawn_on(database, |_| {}).await
@@ -290,7 +322,7 @@ impl TestApp {
         create_admin(&database.db, ADMIN_EMAIL, "Test Admin", PASSWORD)
             .await
             .expect("cannot create the admin");
-        let mut state = build_state(db, SECRET, 3600)
+        let mut state = build_state(db, database.objects.clone(), SECRET, 3600)
             .await
             .expect("cannot build state");
         configure(&mut state);
@@ -298,6 +330,11 @@ impl TestApp {
             .await
             .expect("cannot bind");
         let address = listener.local_addr().unwrap();
+        // Links (document addresses in notices) point at this server, as `serve` makes them.
+        state.ctx = state.ctx.with_config(service::Config {
+            links_base: format!("http://{address}"),
+            ..state.ctx.config().clone()
+        });
         let ctx = state.ctx.clone();
         let router = server::app::router_with(state, limits)
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -347,6 +384,37 @@ impl TestApp {
             .send()
             .await
             .unwrap_or_else(|e| panic!("request to {path} failed: {e}"))
+    }
+
+    /// Posts a `multipart/form-data` upload: the text `fields` and, when given, the file part
+    /// (`file`, its name and bytes). The body is built with a fixed boundary, so that a retry
+    /// with the same key is the same request.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Response {
+        let (content_type, body) = multipart_body(fields, file);
+        let build = || {
+            let mut request = self
+                .client
+                .post(self.url(path))
+                .header("content-type", content_type.clone())
+                .body(body.clone());
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request
+        };
+        if token.is_some() && self.replay && replaying_every_post() {
+            return send_twice(build, path).await;
+        }
+        build()
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("upload to {path} failed: {e}"))
     }
 
     /// A request with a bearer token, for adding headers before sending.
@@ -624,6 +692,46 @@ pub fn bid_json(tender: &Value, price_pence: i64) -> Value {
         })
         .unwrap();
     json!({"price_pence": price_pence, "responses": responses})
+}
+
+/// A `multipart/form-data` body of text `fields` and an optional file part named `file`, with
+/// its content type.
+pub fn multipart_body(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "e2e-boundary-7f3a9c";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// A small but well-formed PDF whose page says `text`.
+pub fn pdf_with(text: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+         2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+         3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n\
+         4 0 obj << /Length {} >> stream\nBT /F1 12 Tf 72 770 Td ({text}) Tj ET\nendstream endobj\n\
+         trailer << /Root 1 0 R >>\n%%EOF\n",
+        text.len() + 35
+    )
+    .into_bytes()
 }
 
 /// The `id` of a JSON object, as a string.

@@ -12,6 +12,7 @@ mod contract;
 mod contracts;
 mod database;
 mod demo_tenders;
+mod documents;
 mod errors;
 mod evaluation;
 mod frameworks;

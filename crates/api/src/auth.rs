@@ -49,6 +49,27 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// The signed-in user if a token is sent (then it must be valid: 401 otherwise), or nobody: for
+/// what the public may read too (a published tender's documents).
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeAuthUser(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for MaybeAuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let AuthUser(actor) = AuthUser::from_request_parts(parts, state).await?;
+            Ok(Self(Some(actor)))
+        } else {
+            Ok(Self(None))
+        }
+    }
+}
+
 /// A platform action, named at the type level so a handler can require it as an extractor.
 pub trait Permission {
     const ACTION: PlatformAction;

@@ -313,6 +313,8 @@ impl From<service::ServiceError> for ApiError {
                 retry_after_seconds,
             },
             E::Unavailable(detail) => Self::Unavailable(detail),
+            E::TooLarge(detail) => Self::PayloadTooLarge(detail),
+            E::UnsupportedType(detail) => Self::UnsupportedMediaType(detail),
             E::Internal(cause) => Self::Internal(cause),
         }
     }
@@ -418,7 +420,7 @@ problem_responses! {
     PreconditionFailed => 412, "The If-Match header names a version that is no longer current; read the resource again.";
     PreconditionRequired => 428, "This change must be conditional: send If-Match with the ETag you read.";
     PayloadTooLarge => 413, "The request body is larger than the service accepts.";
-    UnsupportedMediaType => 415, "The request body must be sent as application/json.";
+    UnsupportedMediaType => 415, "The request body must be sent as application/json; or, for a file upload, the file's content is none of the accepted kinds (PDF, DOCX, XLSX, PPTX, ODT, ODS, CSV, plain text, PNG, JPEG), whatever its name says.";
     ValidationFailed => 422, "One or more fields are invalid; `errors` lists each with a JSON pointer.";
     TooManyRequests => 429, "Too many requests: a rate limit per user, per organisation or per client address (the `RateLimit-Policy` and `RateLimit` headers name it and what is left), or too many failed sign-ins; wait and try again.", header "Retry-After": "Seconds to wait before trying again.";
     ServiceUnavailable => 503, "The database cannot be reached.";

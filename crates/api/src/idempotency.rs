@@ -63,11 +63,21 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
         Err(detail) => return ApiError::BadRequest(detail).into_response(),
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return ApiError::PayloadTooLarge(format!(
-            "the request body is larger than {MAX_BODY_BYTES} bytes"
-        ))
-        .into_response();
+    // An upload is read whole to be fingerprinted, up to a file's limit; anything else up to
+    // the body limit.
+    let multipart = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    let limit = if multipart {
+        crate::routes::documents::UPLOAD_BODY_MAX
+    } else {
+        MAX_BODY_BYTES
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return ApiError::PayloadTooLarge(format!("the request body is larger than {limit} bytes"))
+            .into_response();
     };
     let target = parts
         .uri

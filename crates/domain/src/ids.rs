@@ -96,3 +96,11 @@ typed_id!(
     /// Identifies a call-off under a framework.
     CallOffId
 );
+typed_id!(
+    /// Identifies one version of a tender document.
+    DocumentId
+);
+typed_id!(
+    /// Identifies a file attached to a bid.
+    AttachmentId
+);

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bid;
 pub mod calendar;
 pub mod contract;
+pub mod document;
 pub mod error;
 pub mod evaluation;
 pub mod framework;

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod call_offs;
 pub mod contracts;
 pub mod direct_awards;
+pub mod documents;
 pub mod entities;
 pub mod evaluation;
 pub mod frameworks;
@@ -18,6 +19,7 @@ pub mod login_failures;
 pub mod market;
 pub mod notices;
 pub mod notifications;
+pub mod objects;
 pub mod offers;
 pub mod organisations;
 pub mod participation;
@@ -56,6 +58,12 @@ pub enum StoreError {
     Unavailable(#[source] DbErr),
     #[error("database error")]
     Database(#[source] DbErr),
+    /// The file store cannot be reached or refused the operation: worth trying again shortly.
+    #[error("the file store is unavailable")]
+    Objects(#[source] Box<object_store::Error>),
+    /// A local file (an upload being spooled) could not be read or written.
+    #[error("file input/output failed: {0}")]
+    Io(String),
 }
 
 impl From<DbErr> for StoreError {

@@ -38,6 +38,13 @@ pub struct Cli {
     #[arg(long, env = "MARKETPLACE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// Where documents and attachments are kept: unset, a directory beside the SQLite file
+    /// (`FILE.objects/`); `file:///path` for another directory; `s3://bucket/prefix` for S3 with
+    /// the standard `AWS_*` variables (`AWS_ENDPOINT_URL` for MinIO or another S3-compatible
+    /// store).
+    #[arg(long, env = "MARKETPLACE_OBJECT_STORE", global = true)]
+    pub object_store: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -74,6 +81,13 @@ pub enum Command {
     Openapi,
     /// Load the demo market into an empty database and print the demo logins.
     Demo,
+    /// Remove stored files that no document or attachment names (an upload whose transaction
+    /// failed), once they are older than a day.
+    GcObjects {
+        /// Spare objects younger than this many hours.
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..))]
+        older_than_hours: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -180,6 +194,7 @@ pub struct ServeArgs {
 }
 
 pub async fn run() -> ExitCode {
+    persistence::objects::install_tls_provider();
     let cli = Cli::parse();
     init_logging(cli.log_format);
     match execute(cli).await {
@@ -282,14 +297,30 @@ async fn execute(cli: Cli) -> Result<(), String> {
             println!("Admin {email} created.");
             Ok(())
         }
+        Command::GcObjects { older_than_hours } => {
+            let db = connect(&cli.database_url).await?;
+            let ctx = service::Ctx::new(db, service::Config::default(), open_objects(&cli)?);
+            let removed = service::documents::collect_garbage(
+                &ctx,
+                chrono::Duration::hours(i64::from(older_than_hours)),
+            )
+            .await
+            .map_err(describe_api_error)?;
+            println!(
+                "Removed {removed} unreferenced object(s) from {}.",
+                ctx.objects().location()
+            );
+            Ok(())
+        }
         Command::Demo => {
             let db = connect(&cli.database_url).await?;
             db.migrate_up().await.map_err(|e| source_chain(&e))?;
-            match demo::load(&db).await.map_err(describe_api_error)? {
+            let ctx = service::Ctx::new(db, service::Config::default(), open_objects(&cli)?);
+            match demo::load(&ctx).await.map_err(describe_api_error)? {
                 DemoOutcome::Loaded(logins) => {
                     println!("Demo market loaded.");
                     print!("{}", demo::describe(&logins));
-                    print!("{}", demo::summary(&db).await.map_err(describe_api_error)?);
+                    print!("{}", demo::summary(&ctx).await.map_err(describe_api_error)?);
                 }
                 DemoOutcome::AlreadyPopulated => {
                     println!(
@@ -300,7 +331,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Serve(args) => serve(&cli.database_url, *args).await,
+        Command::Serve(args) => {
+            let objects = persistence::objects::Objects::open(
+                cli.object_store.as_deref(),
+                &cli.database_url,
+            )?;
+            serve(&cli.database_url, objects, *args).await
+        }
     }
 }
 
@@ -402,20 +439,34 @@ fn write_private_file(path: &std::path::Path, contents: &str) -> std::io::Result
     file.write_all(contents.as_bytes())
 }
 
-/// Builds the application state for a connected, migrated database.
+/// The file store the command line names (see [`Cli::object_store`]).
+pub fn open_objects(cli: &Cli) -> Result<persistence::objects::Objects, String> {
+    persistence::objects::Objects::open(cli.object_store.as_deref(), &cli.database_url)
+}
+
+/// Builds the application state for a connected, migrated database and its file store.
 pub async fn build_state(
     db: Db,
+    objects: persistence::objects::Objects,
     secret: &[u8],
     token_lifetime_seconds: u64,
 ) -> Result<AppState, ServiceError> {
     Ok(AppState {
         db: db.clone(),
         sessions: Arc::new(service::sessions::Sessions::new(secret, token_lifetime_seconds).await?),
-        ctx: service::Ctx::new(db, service::Config::default()),
+        ctx: service::Ctx::new(db, service::Config::default(), objects),
     })
 }
 
-async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
+async fn serve(
+    database_url: &str,
+    objects: persistence::objects::Objects,
+    args: ServeArgs,
+) -> Result<(), String> {
+    tracing::info!(
+        store = objects.location(),
+        "documents and attachments kept in"
+    );
     let secret = resolve_jwt_secret(database_url, args.jwt_secret.as_deref())?;
     let mut settings = persistence::PoolSettings::for_url(database_url);
     if let Some(ms) = args.db_acquire_timeout_ms {
@@ -433,11 +484,12 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("migrations failed: {}", source_chain(&e)))?;
     }
     if args.demo {
-        match demo::load(&db).await.map_err(describe_api_error)? {
+        let ctx = service::Ctx::new(db.clone(), service::Config::default(), objects.clone());
+        match demo::load(&ctx).await.map_err(describe_api_error)? {
             DemoOutcome::Loaded(logins) => {
                 tracing::info!("demo market loaded");
                 print!("{}", demo::describe(&logins));
-                print!("{}", demo::summary(&db).await.map_err(describe_api_error)?);
+                print!("{}", demo::summary(&ctx).await.map_err(describe_api_error)?);
             }
             DemoOutcome::AlreadyPopulated => {
                 tracing::info!("database not empty; demo market not loaded");
@@ -445,7 +497,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             }
         }
     }
-    let mut state = build_state(db.clone(), &secret, args.token_lifetime_seconds)
+    let mut state = build_state(db.clone(), objects, &secret, args.token_lifetime_seconds)
         .await
         .map_err(describe_api_error)?;
     if !(0.0..=10_000.0).contains(&args.hhi_moderate_from)
@@ -455,6 +507,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             "the HHI thresholds must satisfy 0 <= moderate-from <= high-above <= 10000".to_owned(),
         );
     }
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
     state.ctx = state.ctx.with_config(service::Config {
         search_total_limit: args.search_total_limit,
         concentration_scale: domain::market::ConcentrationScale {
@@ -469,6 +525,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         )
         .map_err(|e| format!("the thresholds: {e}"))?,
         ocid_prefix: args.ocid_prefix.clone(),
+        links_base: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}")),
         public_url: args.public_url.clone(),
     });
     let sweeper = tokio::spawn(crate::workers::settle_tenders(
@@ -494,10 +554,6 @@ async fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         }
         None => None,
     };
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Marketplace ready: http://{address}/");
     println!("API documentation: http://{address}/docs/");
     tracing::info!(%address, "listening");

@@ -37,6 +37,9 @@ pub struct BidView {
     pub bid: Bid,
     pub supplier_name: String,
     pub versions: Option<Vec<BidVersion>>,
+    /// Every file the bid has had (each says which versions carried it), when asked for one
+    /// bid.
+    pub attachments: Option<Vec<persistence::documents::Attachment>>,
 }
 
 async fn view<C: ConnectionTrait>(
@@ -51,6 +54,7 @@ async fn view<C: ConnectionTrait>(
         bid,
         supplier_name,
         versions,
+        attachments: None,
     })
 }
 
@@ -75,7 +79,7 @@ pub fn audit_value(bid: &Bid) -> serde_json::Value {
     })
 }
 
-fn require_bidder(actor: &Actor) -> Result<(), ServiceError> {
+pub(crate) fn require_bidder(actor: &Actor) -> Result<(), ServiceError> {
     if domain::tender::BIDDERS.contains(&actor.role) {
         Ok(())
     } else {
@@ -186,7 +190,7 @@ fn lot_of(tender: &Tender, lot: Option<LotId>) -> Result<Option<LotId>, ServiceE
     }
 }
 
-async fn receipt(
+pub(crate) async fn receipt(
     command: &Command,
     tender: &Tender,
     bid: &Bid,
@@ -358,35 +362,69 @@ pub async fn list(
             supplier_name: names.get(&bid.supplier_id).cloned().unwrap_or_default(),
             bid,
             versions: None,
+            attachments: None,
         })
         .collect())
 }
 
-/// One bid with every version, if `actor` may see it; 404 otherwise (including any bid before
-/// the deadline for anyone but its own supplier).
-pub async fn get(
+/// The bid, if `actor` may read it now (the sealing rule); 404 otherwise, including any bid
+/// before the deadline for anyone but its own supplier.
+pub(crate) async fn readable(
     ctx: &Ctx,
     actor: &Actor,
     tender: TenderId,
     id: BidId,
-) -> Result<BidView, ServiceError> {
+) -> Result<Bid, ServiceError> {
     let (tender, access) = access(ctx, actor, tender).await?;
-    let conn = ctx.db().conn();
-    let bid = persistence::bids::find(conn, tender.id, id)
+    persistence::bids::find(ctx.db().conn(), tender.id, id)
         .await?
         .filter(|bid| match access {
             BidAccess::All => bid.status.is_live(),
             BidAccess::OwnOnly => bid.supplier_id == actor.organisation_id,
             BidAccess::Sealed | BidAccess::DeclarationNeeded | BidAccess::Never => false,
         })
-        .ok_or(DomainError::NotFound("bid"))?;
+        .ok_or_else(|| DomainError::NotFound("bid").into())
+}
+
+/// One bid with every version and every file it has had, if `actor` may see it; 404
+/// otherwise (including any bid before the deadline for anyone but its own supplier).
+pub async fn get(
+    ctx: &Ctx,
+    actor: &Actor,
+    tender: TenderId,
+    id: BidId,
+) -> Result<BidView, ServiceError> {
+    let bid = readable(ctx, actor, tender, id).await?;
+    let conn = ctx.db().conn();
     let versions = persistence::bids::versions(conn, bid.id).await?;
-    view(conn, bid, Some(versions)).await
+    let attachments = persistence::documents::attachments(conn, bid.id).await?;
+    let mut shown = view(conn, bid, Some(versions)).await?;
+    shown.attachments = Some(attachments);
+    Ok(shown)
+}
+
+/// The supplier's own bid, read without a lock: the cheap check made before an upload's bytes
+/// are stored (the command checks again under the tender's lock).
+pub(crate) async fn own_bid_now(
+    ctx: &Ctx,
+    actor: &Actor,
+    tender: TenderId,
+    id: BidId,
+) -> Result<Bid, ServiceError> {
+    let (tender, _, now) = visible_now(ctx, actor, tender).await?;
+    let bid = persistence::bids::find(ctx.db().conn(), tender.id, id)
+        .await?
+        .filter(|b| b.supplier_id == actor.organisation_id)
+        .ok_or(DomainError::NotFound("bid"))?;
+    if tender.deadlines_apply() {
+        check_before(tender.submission_deadline, now, "attachments")?;
+    }
+    Ok(bid)
 }
 
 /// The tender locked and open for bids, and the supplier's own bid on it; 404 for anyone
 /// else's bid.
-async fn own_bid(
+pub(crate) async fn own_bid(
     command: &mut Command,
     actor: &Actor,
     tender: TenderId,

@@ -21,6 +21,9 @@ pub struct Config {
     /// behind a proxy; an https address turns on `Strict-Transport-Security` and `Secure`
     /// cookies on every response.
     pub public_url: Option<String>,
+    /// The address links in notices, OCDS releases and messages start with: the public address
+    /// when there is one, else the address the server listens on.
+    pub links_base: String,
 }
 
 impl Config {
@@ -81,9 +84,13 @@ impl Default for Config {
             thresholds: domain::procurement::Thresholds::default(),
             ocid_prefix: DEFAULT_OCID_PREFIX.to_owned(),
             public_url: None,
+            links_base: DEFAULT_LINKS_BASE.to_owned(),
         }
     }
 }
+
+/// The default for [`Config::links_base`]: the default listening address.
+pub const DEFAULT_LINKS_BASE: &str = "http://127.0.0.1:8080";
 
 /// The default for [`Config::search_total_limit`]: fifty pages of twenty.
 pub const DEFAULT_SEARCH_TOTAL_LIMIT: u64 = 1000;
@@ -160,6 +167,7 @@ impl Standings {
 #[derive(Debug, Clone)]
 pub struct Ctx {
     db: Db,
+    objects: persistence::objects::Objects,
     config: Arc<Config>,
     /// Set only by [`Ctx::at`]: every read of the clock and every command happens then.
     clock: Option<DateTime<Utc>>,
@@ -167,9 +175,10 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(db: Db, config: Config) -> Self {
+    pub fn new(db: Db, config: Config, objects: persistence::objects::Objects) -> Self {
         Self {
             db,
+            objects,
             config: Arc::new(config),
             clock: None,
             standings: Arc::default(),
@@ -203,8 +212,18 @@ impl Ctx {
         &self.db
     }
 
+    /// Where the bytes of documents and attachments are kept.
+    pub fn objects(&self) -> &persistence::objects::Objects {
+        &self.objects
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The start of every link the marketplace publishes (see [`Config::links_base`]).
+    pub fn links(&self) -> &str {
+        &self.config.links_base
     }
 
     /// The time now, by the database clock.

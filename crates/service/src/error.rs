@@ -50,6 +50,12 @@ pub enum ServiceError {
         detail: String,
         retry_after_seconds: u64,
     },
+    /// A file is larger than the marketplace accepts.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file's content is none of the kinds accepted (whatever its name says).
+    #[error("{0}")]
+    UnsupportedType(String),
     /// The database cannot be reached just now: try again shortly (nothing was changed).
     #[error("{0}")]
     Unavailable(String),
@@ -111,6 +117,14 @@ impl From<StoreError> for ServiceError {
                 Self::Unavailable(
                     "The database cannot be reached just now; nothing was changed. Try again in a \
                      few seconds."
+                        .to_owned(),
+                )
+            }
+            StoreError::Objects(cause) => {
+                tracing::warn!(error = %cause, "the file store is unavailable");
+                Self::Unavailable(
+                    "The file store cannot be reached just now; nothing was changed. Try again \
+                     in a few seconds."
                         .to_owned(),
                 )
             }

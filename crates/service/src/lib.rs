@@ -14,6 +14,7 @@ pub mod clarifications;
 mod context;
 pub mod contracts;
 mod direct_awards;
+pub mod documents;
 mod error;
 pub mod evaluation;
 pub mod frameworks;

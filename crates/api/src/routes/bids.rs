@@ -84,6 +84,22 @@ pub struct BidVersionResponse {
     pub responses: Vec<ResponseInput>,
     /// When it was submitted, by the database clock.
     pub submitted_at: DateTime<Utc>,
+    /// The files this version carried (on a single bid's page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<VersionAttachment>>,
+}
+
+/// A file one version of a bid carried.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionAttachment {
+    /// The attachment's id.
+    pub id: Uuid,
+    /// What it is.
+    pub title: String,
+    /// Its file name.
+    pub file_name: String,
+    /// The SHA-256 of its bytes.
+    pub sha256: String,
 }
 
 /// A bid.
@@ -121,6 +137,9 @@ pub struct BidResponse {
     /// Every version, oldest first (on a single bid's page only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<BidVersionResponse>>,
+    /// The files the bid carries now (on a single bid's page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<crate::routes::documents::AttachmentResponse>>,
 }
 
 /// Submits the signed-in supplier's bid (`supplier_bidder`; any supplier on an open tender,
@@ -339,6 +358,20 @@ fn responses(bid_responses: &[domain::bid::BidResponse]) -> Vec<ResponseInput> {
 impl From<BidView> for BidResponse {
     fn from(view: BidView) -> Self {
         let bid = view.bid;
+        let files = view.attachments;
+        let carried = |version: i32| {
+            files.as_ref().map(|all| {
+                all.iter()
+                    .filter(|a| a.in_version(version))
+                    .map(|a| VersionAttachment {
+                        id: a.id.as_uuid(),
+                        title: a.title.clone(),
+                        file_name: a.file.file_name.clone(),
+                        sha256: a.file.sha256.clone(),
+                    })
+                    .collect()
+            })
+        };
         Self {
             id: bid.id.as_uuid(),
             tender_id: bid.tender_id.as_uuid(),
@@ -362,7 +395,14 @@ impl From<BidView> for BidResponse {
                         offer_id: v.offer_id.map(|o| o.as_uuid()),
                         responses: responses(&v.responses),
                         submitted_at: v.submitted_at,
+                        attachments: carried(v.version),
                     })
+                    .collect()
+            }),
+            attachments: files.as_ref().map(|all| {
+                all.iter()
+                    .filter(|a| a.removed_in_version.is_none())
+                    .map(Into::into)
                     .collect()
             }),
         }

@@ -8,6 +8,7 @@ pub mod bids;
 pub mod calendar;
 pub mod call_offs;
 pub mod contracts;
+pub mod documents;
 pub mod evaluation;
 pub mod frameworks;
 pub mod health;
@@ -75,6 +76,24 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tenders::answer_clarification))
         .routes(routes!(bids::submit_bid, bids::list_bids))
         .routes(routes!(bids::get_bid, bids::revise_bid))
+        .merge(
+            // Uploads take up to a file's limit; every other body stays within the default.
+            OpenApiRouter::new()
+                .routes(routes!(
+                    documents::upload_tender_document,
+                    documents::list_tender_documents
+                ))
+                .routes(routes!(
+                    documents::upload_bid_attachment,
+                    documents::list_bid_attachments
+                ))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    documents::UPLOAD_BODY_MAX,
+                )),
+        )
+        .routes(routes!(documents::download_document))
+        .routes(routes!(documents::download_bid_attachment))
+        .routes(routes!(documents::delete_bid_attachment))
         .routes(routes!(bids::withdraw_bid))
         .routes(routes!(bids::confirm_bid))
         .routes(routes!(

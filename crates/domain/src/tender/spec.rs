@@ -572,4 +572,15 @@ impl Amendment {
             needs_confirmation,
         })
     }
+
+    /// The amendment a document added to (or replaced in) a published tender makes: what is
+    /// bid for may have changed, so every live bid must be confirmed again.
+    pub fn of_documents(note: String, current: &Deadlines) -> Self {
+        Self {
+            note,
+            description: None,
+            deadlines: *current,
+            needs_confirmation: true,
+        }
+    }
 }

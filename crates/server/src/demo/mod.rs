@@ -16,7 +16,6 @@ use domain::ids::OrganisationId;
 use domain::offer::OfferFields;
 use domain::organisation::{NewOrganisation, OrganisationKind, Region};
 use domain::user::{NewUser, Role};
-use persistence::Db;
 use service::accounts::{
     OrganisationInput, UserInput, hash_password, register_organisation, register_user,
 };
@@ -442,14 +441,15 @@ impl Demo {
 /// Loads the demo market into an empty database. The platform and its admin are registered
 /// first, in a transaction that checks the database is still empty (two replicas starting with
 /// `--demo` at once must not both load it); every later step is a service command.
-pub async fn load(db: &Db) -> Result<DemoOutcome, ServiceError> {
+pub async fn load(ctx: &Ctx) -> Result<DemoOutcome, ServiceError> {
+    let db = ctx.db();
     if persistence::organisations::any(db.conn()).await? {
         return Ok(DemoOutcome::AlreadyPopulated);
     }
     let logins = logins();
     let now = db.now().await?;
     let start = now - Duration::days(HISTORY_DAYS);
-    let ctx = Ctx::new(db.clone(), service::Config::default());
+    let ctx = ctx.clone();
     let (platform, admin) = LOGINS
         .iter()
         .find(|(_, _, role, _)| *role == Role::Admin)
@@ -613,10 +613,9 @@ fn bidder_of(demo: &Demo, key: &str) -> Result<Actor, ServiceError> {
 
 /// A few lines on the market as it stands: suppliers trading, awarded contracts, and overall
 /// concentration (contracts attributed to their holders now).
-pub async fn summary(db: &Db) -> Result<String, ServiceError> {
-    let conn = db.conn();
-    let ctx = Ctx::new(db.clone(), service::Config::default());
-    let suppliers = service::reference::suppliers(&ctx, false).await?;
+pub async fn summary(ctx: &Ctx) -> Result<String, ServiceError> {
+    let conn = ctx.db().conn();
+    let suppliers = service::reference::suppliers(ctx, false).await?;
     let trading = suppliers.iter().filter(|o| o.is_trading_supplier()).count();
     let rows = persistence::market::totals(
         conn,

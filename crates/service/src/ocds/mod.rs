@@ -44,7 +44,51 @@ pub(crate) fn presented(ctx: &Ctx, mut release: Value) -> Value {
     {
         release["ocid"] = json!(ocid(&ctx.config().ocid_prefix, &process));
     }
+    // Documents are stored with the path they are downloaded at; the address is the
+    // deployment's, like the prefix.
+    if let Some(documents) = release["tender"]["documents"].as_array_mut() {
+        for document in documents {
+            if let Some(path) = document["url"].as_str().filter(|u| u.starts_with('/')) {
+                document["url"] = json!(format!("{}{path}", ctx.links()));
+            }
+        }
+    }
     release
+}
+
+/// The path a published tender document is downloaded at, without a token.
+pub fn document_path(id: domain::ids::DocumentId) -> String {
+    format!("/api/v1/documents/{id}/content")
+}
+
+/// The tender's current documents (no superseded version), once it is published: each with
+/// the path it is downloaded at (made an address when presented).
+async fn tender_documents<C: ConnectionTrait>(
+    conn: &C,
+    tender: &Tender,
+) -> Result<Vec<Value>, ServiceError> {
+    let published = tender.published_at.unwrap_or(tender.created_at);
+    Ok(persistence::documents::list(conn, tender.id)
+        .await?
+        .into_iter()
+        .filter(|d| d.superseded_at.is_none())
+        .map(|d| {
+            let mut entry = json!({
+                "id": d.id,
+                "documentType": d.document_type.as_str(),
+                "title": d.title,
+                "url": document_path(d.id),
+                "datePublished": published.max(d.uploaded_at),
+                "format": d.file.kind.media_type(),
+                "language": "en",
+            });
+            if d.version > 1 {
+                entry["dateModified"] = json!(d.uploaded_at);
+                entry["description"] = json!(format!("Version {}", d.version));
+            }
+            entry
+        })
+        .collect())
 }
 /// The extensions a package declares: the UK (Find a Tender) profile, which is the Cabinet
 /// Office's UK extension and every extension it builds on, lots and submission terms first, in
@@ -223,6 +267,12 @@ async fn release<C: ConnectionTrait>(
     }
     if opened {
         tender_json["numberOfTenderers"] = json!(live.len());
+    }
+    if status != TenderStatus::Draft {
+        let documents = tender_documents(conn, tender).await?;
+        if !documents.is_empty() {
+            tender_json["documents"] = json!(documents);
+        }
     }
     if awarded && !public {
         tender_json["tenderers"] = json!(tenderers);
@@ -536,7 +586,14 @@ pub(crate) fn as_notice_release(
     release["id"] = json!(id);
     release["date"] = json!(now);
     release["tag"] = json!([notice_type.release_tag(amended)]);
-    release["tender"]["documents"] = json!([notice_document(id, notice_type, &title, now)]);
+    // The notice's own document first, then the tender's published documents.
+    let mut documents = vec![notice_document(id, notice_type, &title, now)];
+    if let Some(Value::Array(tender_documents)) =
+        release["tender"].get_mut("documents").map(Value::take)
+    {
+        documents.extend(tender_documents);
+    }
+    release["tender"]["documents"] = json!(documents);
     release
 }
 

@@ -229,76 +229,7 @@ pub async fn amend(
         &deadlines,
         command.now(),
     )?;
-    let reopened = if amendment.needs_confirmation {
-        persistence::bids::require_confirmation(command.conn(), current.id).await?
-    } else {
-        Vec::new()
-    };
-    let number = i32::try_from(
-        persistence::tenders::amendments(command.conn(), current.id)
-            .await?
-            .len(),
-    )
-    .unwrap_or(i32::MAX - 1)
-        + 1;
-    let record = AmendmentRecord {
-        number,
-        note: amendment.note.clone(),
-        description_before: amendment
-            .description
-            .as_ref()
-            .map(|_| current.description.clone()),
-        description_after: amendment.description.clone(),
-        clarification_deadline_before: current.clarification_deadline,
-        clarification_deadline_after: amendment.deadlines.clarification(),
-        submission_deadline_before: current.submission_deadline,
-        submission_deadline_after: amendment.deadlines.submission(),
-        bids_reopened: i32::try_from(reopened.len()).unwrap_or(i32::MAX),
-        amended_by: actor.user_id,
-        amended_at: command.now(),
-    };
-    let before = view(command.conn(), None, current.clone(), status).await?;
-    let amended = persistence::tenders::amend(command.conn(), &current, &record).await?;
-    let mut recipients = persistence::bids::bidders(command.conn(), current.id, None).await?;
-    recipients.extend(persistence::tenders::askers(command.conn(), current.id).await?);
-    let action = if amendment.needs_confirmation {
-        " Your bid will be evaluated only if you confirm or revise it before the deadline."
-    } else {
-        ""
-    };
-    crate::notify(
-        &command,
-        &recipients,
-        NotificationKind::TenderAmended,
-        amended.id,
-        format!("Tender amended: {}", amended.title),
-        format!(
-            "Amendment {number}: {}{action} Bids close {}.",
-            amendment.note,
-            amended.submission_deadline.to_rfc3339()
-        ),
-    )
-    .await?;
-    let after = view(command.conn(), None, amended, status).await?;
-    audit_change(&command, Some(*actor), "tender.amended", &before, &after).await?;
-    if crate::notices::has_notice(command.conn(), after.tender.id).await? {
-        crate::notices::publish_for_tender(
-            &command,
-            Some(actor),
-            NoticeType::Uk4,
-            &after.tender,
-            status,
-            None,
-            json!({
-                "amendment": number,
-                "note": amendment.note,
-                "description_changed": amendment.description.is_some(),
-                "clarification_deadline": after.tender.clarification_deadline,
-                "submission_deadline": after.tender.submission_deadline,
-            }),
-        )
-        .await?;
-    }
+    let after = record_amendment(&command, actor, &current, status, &amendment, json!({})).await?;
     command.commit().await?;
     // Only the buyer's lead amends, and it sees the confidential fields the audit view holds.
     Ok(after)
@@ -377,4 +308,97 @@ async fn cancel_award_of(command: &Command, tender: TenderId) -> Result<(), Serv
         persistence::awards::lapse_open(command.conn(), award.id, command.now()).await?;
     }
     Ok(())
+}
+
+/// Records `amendment` of the published tender `current` inside `command` (which holds its
+/// lock): reopens the live bids when it must, keeps it in the history, tells every bidder and
+/// asker, audits it and publishes the changed tender notice (`notice` adds what this change
+/// says). The tender as amended.
+pub(crate) async fn record_amendment(
+    command: &Command,
+    actor: &Actor,
+    current: &Tender,
+    status: TenderStatus,
+    amendment: &Amendment,
+    notice: serde_json::Value,
+) -> Result<TenderView, ServiceError> {
+    let reopened = if amendment.needs_confirmation {
+        persistence::bids::require_confirmation(command.conn(), current.id).await?
+    } else {
+        Vec::new()
+    };
+    let number = i32::try_from(
+        persistence::tenders::amendments(command.conn(), current.id)
+            .await?
+            .len(),
+    )
+    .unwrap_or(i32::MAX - 1)
+        + 1;
+    let record = AmendmentRecord {
+        number,
+        note: amendment.note.clone(),
+        description_before: amendment
+            .description
+            .as_ref()
+            .map(|_| current.description.clone()),
+        description_after: amendment.description.clone(),
+        clarification_deadline_before: current.clarification_deadline,
+        clarification_deadline_after: amendment.deadlines.clarification(),
+        submission_deadline_before: current.submission_deadline,
+        submission_deadline_after: amendment.deadlines.submission(),
+        bids_reopened: i32::try_from(reopened.len()).unwrap_or(i32::MAX),
+        amended_by: actor.user_id,
+        amended_at: command.now(),
+    };
+    let before = view(command.conn(), None, current.clone(), status).await?;
+    let amended = persistence::tenders::amend(command.conn(), current, &record).await?;
+    let mut recipients = persistence::bids::bidders(command.conn(), current.id, None).await?;
+    recipients.extend(persistence::tenders::askers(command.conn(), current.id).await?);
+    let action = if amendment.needs_confirmation {
+        " Your bid will be evaluated only if you confirm or revise it before the deadline."
+    } else {
+        ""
+    };
+    crate::notify(
+        command,
+        &recipients,
+        NotificationKind::TenderAmended,
+        amended.id,
+        format!("Tender amended: {}", amended.title),
+        format!(
+            "Amendment {number}: {}{action} Bids close {}.",
+            amendment.note,
+            amended.submission_deadline.to_rfc3339()
+        ),
+    )
+    .await?;
+    let after = view(command.conn(), None, amended, status).await?;
+    audit_change(command, Some(*actor), "tender.amended", &before, &after).await?;
+    if crate::notices::has_notice(command.conn(), after.tender.id).await? {
+        crate::notices::publish_for_tender(
+            command,
+            Some(actor),
+            NoticeType::Uk4,
+            &after.tender,
+            status,
+            None,
+            {
+                let mut details = json!({
+                    "amendment": number,
+                    "note": amendment.note,
+                    "description_changed": amendment.description.is_some(),
+                    "clarification_deadline": after.tender.clarification_deadline,
+                    "submission_deadline": after.tender.submission_deadline,
+                });
+                if let (Some(details), serde_json::Value::Object(more)) =
+                    (details.as_object_mut(), notice)
+                {
+                    details.extend(more);
+                }
+                details
+            },
+        )
+        .await?;
+    }
+    Ok(after)
 }

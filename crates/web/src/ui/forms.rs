@@ -190,6 +190,8 @@ pub fn detail_of(error: &ServiceError) -> String {
         | ServiceError::NotFound(d)
         | ServiceError::Stale(d)
         | ServiceError::VersionRequired(d)
+        | ServiceError::TooLarge(d)
+        | ServiceError::UnsupportedType(d)
         | ServiceError::Unavailable(d) => d.clone(),
         ServiceError::Conflict { detail, .. }
         | ServiceError::DeadlinePassed { detail, .. }
