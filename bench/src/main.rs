@@ -76,16 +76,14 @@ fn api_call<T, E: std::fmt::Debug>(result: Result<T, E>) -> Result<T, Failure> {
 }
 
 /// The benchmark server's file store: a directory of its own (the scenarios upload nothing).
-fn bench_objects() -> Result<persistence::objects::Objects, Failure> {
+fn bench_objects() -> Result<std::sync::Arc<dyn service::files::FileStore>, Failure> {
     let dir = std::env::temp_dir().join(format!("catalogue-bench-objects-{}", std::process::id()));
-    Ok(persistence::objects::Objects::directory(
-        &dir.display().to_string(),
-    )?)
+    Ok(server::objects::Objects::directory(&dir.display().to_string())?.shared())
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    persistence::objects::install_tls_provider();
+    server::objects::install_tls_provider();
     let mut args = Args::parse();
     if args.quick {
         // Every scenario for a moment on a small market, to prove they still run (CI): the

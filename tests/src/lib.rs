@@ -32,23 +32,26 @@ pub struct TestDatabase {
     /// The test's own file store: a fresh directory, or when `TEST_OBJECT_STORE` names an S3
     /// bucket (`s3://bucket`, a local S3 API server that `scripts/test` starts) a fresh prefix
     /// in it.
-    pub objects: persistence::objects::Objects,
+    pub objects: std::sync::Arc<dyn service::files::FileStore>,
     objects_dir: std::path::PathBuf,
     fresh: Fresh,
 }
 
 /// A file store of its own for one test, and the directory to remove afterwards.
-fn test_objects() -> (persistence::objects::Objects, std::path::PathBuf) {
+fn test_objects() -> (
+    std::sync::Arc<dyn service::files::FileStore>,
+    std::path::PathBuf,
+) {
     let unique = Uuid::new_v4().simple().to_string();
     let dir = std::env::temp_dir().join(format!("mkt-objects-{unique}"));
     let objects = match std::env::var("TEST_OBJECT_STORE") {
         Ok(store) if store.starts_with("s3://") => {
-            persistence::objects::Objects::open(Some(&format!("{store}/{unique}")), "")
+            server::objects::Objects::open(Some(&format!("{store}/{unique}")), "")
         }
-        _ => persistence::objects::Objects::directory(&dir.display().to_string()),
+        _ => server::objects::Objects::directory(&dir.display().to_string()),
     }
     .expect("cannot open the test's file store");
-    (objects, dir)
+    (objects.shared(), dir)
 }
 
 impl TestDatabase {

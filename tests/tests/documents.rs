@@ -571,7 +571,8 @@ async fn stored_files_that_nothing_names_are_collected_and_named_ones_kept() {
     let orphan = pdf_with("Orphan");
     let spool = std::env::temp_dir().join(format!("orphan-{}", uuid::Uuid::new_v4()));
     std::fs::write(&spool, &orphan).unwrap();
-    let objects = app.ctx().objects().clone();
+    let ctx = app.ctx();
+    let objects = ctx.objects();
     objects
         .put_file(&spool, &sha256_hex(&orphan))
         .await

@@ -19,7 +19,6 @@ pub mod login_failures;
 pub mod market;
 pub mod notices;
 pub mod notifications;
-pub mod objects;
 pub mod offers;
 pub mod organisations;
 pub mod participation;
@@ -60,7 +59,7 @@ pub enum StoreError {
     Database(#[source] DbErr),
     /// The file store cannot be reached or refused the operation: worth trying again shortly.
     #[error("the file store is unavailable")]
-    Objects(#[source] Box<object_store::Error>),
+    Objects(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A local file (an upload being spooled) could not be read or written.
     #[error("file input/output failed: {0}")]
     Io(String),

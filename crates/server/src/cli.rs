@@ -194,7 +194,7 @@ pub struct ServeArgs {
 }
 
 pub async fn run() -> ExitCode {
-    persistence::objects::install_tls_provider();
+    crate::objects::install_tls_provider();
     let cli = Cli::parse();
     init_logging(cli.log_format);
     match execute(cli).await {
@@ -299,7 +299,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::GcObjects { older_than_hours } => {
             let db = connect(&cli.database_url).await?;
-            let ctx = service::Ctx::new(db, service::Config::default(), open_objects(&cli)?);
+            let ctx =
+                service::Ctx::new(db, service::Config::default(), open_objects(&cli)?.shared());
             let removed = service::documents::collect_garbage(
                 &ctx,
                 chrono::Duration::hours(i64::from(older_than_hours)),
@@ -315,7 +316,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Demo => {
             let db = connect(&cli.database_url).await?;
             db.migrate_up().await.map_err(|e| source_chain(&e))?;
-            let ctx = service::Ctx::new(db, service::Config::default(), open_objects(&cli)?);
+            let ctx =
+                service::Ctx::new(db, service::Config::default(), open_objects(&cli)?.shared());
             match demo::load(&ctx).await.map_err(describe_api_error)? {
                 DemoOutcome::Loaded(logins) => {
                     println!("Demo market loaded.");
@@ -332,10 +334,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve(args) => {
-            let objects = persistence::objects::Objects::open(
-                cli.object_store.as_deref(),
-                &cli.database_url,
-            )?;
+            let objects =
+                crate::objects::Objects::open(cli.object_store.as_deref(), &cli.database_url)?;
             serve(&cli.database_url, objects, *args).await
         }
     }
@@ -440,14 +440,14 @@ fn write_private_file(path: &std::path::Path, contents: &str) -> std::io::Result
 }
 
 /// The file store the command line names (see [`Cli::object_store`]).
-pub fn open_objects(cli: &Cli) -> Result<persistence::objects::Objects, String> {
-    persistence::objects::Objects::open(cli.object_store.as_deref(), &cli.database_url)
+pub fn open_objects(cli: &Cli) -> Result<crate::objects::Objects, String> {
+    crate::objects::Objects::open(cli.object_store.as_deref(), &cli.database_url)
 }
 
 /// Builds the application state for a connected, migrated database and its file store.
 pub async fn build_state(
     db: Db,
-    objects: persistence::objects::Objects,
+    objects: Arc<dyn service::files::FileStore>,
     secret: &[u8],
     token_lifetime_seconds: u64,
 ) -> Result<AppState, ServiceError> {
@@ -460,11 +460,11 @@ pub async fn build_state(
 
 async fn serve(
     database_url: &str,
-    objects: persistence::objects::Objects,
+    objects: crate::objects::Objects,
     args: ServeArgs,
 ) -> Result<(), String> {
     tracing::info!(
-        store = objects.location(),
+        store = service::files::FileStore::location(&objects),
         "documents and attachments kept in"
     );
     let secret = resolve_jwt_secret(database_url, args.jwt_secret.as_deref())?;
@@ -484,7 +484,11 @@ async fn serve(
             .map_err(|e| format!("migrations failed: {}", source_chain(&e)))?;
     }
     if args.demo {
-        let ctx = service::Ctx::new(db.clone(), service::Config::default(), objects.clone());
+        let ctx = service::Ctx::new(
+            db.clone(),
+            service::Config::default(),
+            objects.clone().shared(),
+        );
         match demo::load(&ctx).await.map_err(describe_api_error)? {
             DemoOutcome::Loaded(logins) => {
                 tracing::info!("demo market loaded");
@@ -497,9 +501,14 @@ async fn serve(
             }
         }
     }
-    let mut state = build_state(db.clone(), objects, &secret, args.token_lifetime_seconds)
-        .await
-        .map_err(describe_api_error)?;
+    let mut state = build_state(
+        db.clone(),
+        objects.shared(),
+        &secret,
+        args.token_lifetime_seconds,
+    )
+    .await
+    .map_err(describe_api_error)?;
     if !(0.0..=10_000.0).contains(&args.hhi_moderate_from)
         || !(args.hhi_moderate_from..=10_000.0).contains(&args.hhi_high_above)
     {

@@ -7,5 +7,6 @@ pub mod cli;
 pub mod demo;
 pub mod headers;
 pub mod metrics;
+pub mod objects;
 pub mod rate_limit;
 pub mod workers;

@@ -184,7 +184,7 @@ fn serve_with_demo_prints_its_urls_answers_and_shuts_down_gracefully_on_sigterm(
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let status = runtime.block_on(async {
-        persistence::objects::install_tls_provider();
+        server::objects::install_tls_provider();
         let client = reqwest::Client::new();
         let login = client
             .post(format!("{root}api/v1/auth/login"))

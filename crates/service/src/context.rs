@@ -167,7 +167,7 @@ impl Standings {
 #[derive(Debug, Clone)]
 pub struct Ctx {
     db: Db,
-    objects: persistence::objects::Objects,
+    objects: Arc<dyn crate::files::FileStore>,
     config: Arc<Config>,
     /// Set only by [`Ctx::at`]: every read of the clock and every command happens then.
     clock: Option<DateTime<Utc>>,
@@ -175,7 +175,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(db: Db, config: Config, objects: persistence::objects::Objects) -> Self {
+    pub fn new(db: Db, config: Config, objects: Arc<dyn crate::files::FileStore>) -> Self {
         Self {
             db,
             objects,
@@ -213,8 +213,8 @@ impl Ctx {
     }
 
     /// Where the bytes of documents and attachments are kept.
-    pub fn objects(&self) -> &persistence::objects::Objects {
-        &self.objects
+    pub fn objects(&self) -> &dyn crate::files::FileStore {
+        self.objects.as_ref()
     }
 
     pub fn config(&self) -> &Config {

@@ -6,7 +6,6 @@
 use crate::bids::{BidView, audit_value};
 use crate::tenders::{TenderView, lead_command, record_amendment};
 use crate::{Ctx, ServiceError};
-use bytes::Bytes;
 use domain::access::Actor;
 use domain::audit::AuditEntry;
 use domain::bid::BidContent;
@@ -16,7 +15,6 @@ use domain::document::{
 use domain::ids::{AttachmentId, BidId, DocumentId, TenderId};
 use domain::tender::{Amendment, Deadlines, TenderStatus, check_before};
 use domain::{DomainError, FieldError};
-use futures_util::stream::BoxStream;
 use persistence::documents::{Attachment, Document, NewDocument, StoredFile};
 use persistence::tenders::Tender;
 use serde_json::json;
@@ -126,8 +124,7 @@ impl Upload {
     }
 }
 
-/// A file's bytes, streamed from the store.
-pub type Content = BoxStream<'static, Result<Bytes, std::io::Error>>;
+pub use crate::files::Content;
 
 /// What a buyer says of a document it uploads.
 #[derive(Debug, Clone, Default)]

@@ -17,6 +17,7 @@ mod direct_awards;
 pub mod documents;
 mod error;
 pub mod evaluation;
+pub mod files;
 pub mod frameworks;
 pub mod idempotency;
 pub mod market;

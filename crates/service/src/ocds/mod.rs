@@ -46,7 +46,11 @@ pub(crate) fn presented(ctx: &Ctx, mut release: Value) -> Value {
     }
     // Documents are stored with the path they are downloaded at; the address is the
     // deployment's, like the prefix.
-    if let Some(documents) = release["tender"]["documents"].as_array_mut() {
+    if let Some(documents) = release
+        .get_mut("tender")
+        .and_then(|t| t.get_mut("documents"))
+        .and_then(Value::as_array_mut)
+    {
         for document in documents {
             if let Some(path) = document["url"].as_str().filter(|u| u.starts_with('/')) {
                 document["url"] = json!(format!("{}{path}", ctx.links()));

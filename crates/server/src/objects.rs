@@ -4,12 +4,13 @@
 //! so a failure leaves at most an object nobody names (collected later), never a row without
 //! its bytes.
 
-use crate::StoreError;
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
+use futures_util::future::{BoxFuture, FutureExt};
+use futures_util::stream::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use persistence::StoreError;
+use service::files::{Content, FileStore, StoredObject};
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 
@@ -95,9 +96,9 @@ impl Objects {
         })
     }
 
-    /// Where the objects are, for the log.
-    pub fn location(&self) -> &str {
-        &self.location
+    /// The store as the use cases take it.
+    pub fn shared(self) -> Arc<dyn FileStore> {
+        Arc::new(self)
     }
 
     fn path_of(&self, sha256: &str) -> Path {
@@ -108,7 +109,7 @@ impl Objects {
     /// Stores the file at `source` as the object `sha256`, streaming it in parts. The same
     /// bytes uploaded before are written again, so that the object's time is this upload's and
     /// the collector (which spares young objects) cannot remove it before its row commits.
-    pub async fn put_file(&self, source: &std::path::Path, sha256: &str) -> Result<(), StoreError> {
+    async fn put(&self, source: &std::path::Path, sha256: &str) -> Result<(), StoreError> {
         let path = self.path_of(sha256);
         let mut file = tokio::fs::File::open(source)
             .await
@@ -135,11 +136,7 @@ impl Objects {
         Ok(())
     }
 
-    /// The object `sha256` as a stream of chunks.
-    pub async fn get(
-        &self,
-        sha256: &str,
-    ) -> Result<BoxStream<'static, Result<Bytes, std::io::Error>>, StoreError> {
+    async fn fetch(&self, sha256: &str) -> Result<Content, StoreError> {
         let found = self
             .store
             .get(&self.path_of(sha256))
@@ -148,8 +145,7 @@ impl Objects {
         Ok(found.into_stream().map_err(std::io::Error::other).boxed())
     }
 
-    /// Every stored object's sha256 with its time of writing.
-    pub async fn list(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+    async fn listing(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
         let root = self.prefix.clone().join("sha256");
         let mut found = Vec::new();
         let mut listing = self.store.list(Some(&root));
@@ -162,7 +158,7 @@ impl Objects {
         Ok(found)
     }
 
-    pub async fn delete(&self, sha256: &str) -> Result<(), StoreError> {
+    async fn remove(&self, sha256: &str) -> Result<(), StoreError> {
         match self.store.delete(&self.path_of(sha256)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(other) => Err(failure(other)),
@@ -177,6 +173,32 @@ impl Objects {
             .await
             .map(|_| ())
             .map_err(failure)
+    }
+}
+
+impl FileStore for Objects {
+    fn put_file<'a>(
+        &'a self,
+        source: &'a std::path::Path,
+        sha256: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.put(source, sha256).boxed()
+    }
+
+    fn get<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, Result<Content, StoreError>> {
+        self.fetch(sha256).boxed()
+    }
+
+    fn list(&self) -> BoxFuture<'_, Result<Vec<StoredObject>, StoreError>> {
+        self.listing().boxed()
+    }
+
+    fn delete<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.remove(sha256).boxed()
+    }
+
+    fn location(&self) -> &str {
+        &self.location
     }
 }
 
