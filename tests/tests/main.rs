@@ -30,4 +30,5 @@ mod replicas;
 mod tenders;
 mod unavailable;
 mod web;
+mod web_documents;
 mod web_frameworks;

@@ -172,6 +172,14 @@ async fn bid_form(
     let quality: Vec<_> = tender.quality_criteria().collect();
     let open = view.status == TenderStatus::Published;
     let id = tender.id;
+    let attachments = match bid {
+        Some(bid) => {
+            let files =
+                service::documents::attachments(&ctx.state.ctx, &ctx.actor, (id, bid.id)).await?;
+            crate::documents::bid_section(ctx, id, bid.id, &files, open)
+        }
+        None => html! {},
+    };
     Ok(html! {
         (notice(banner))
         (error_summary(&form.problems))
@@ -213,6 +221,7 @@ async fn bid_form(
                 }
                 button class="nhsuk-button" type="submit" { @if bid.is_some() { "Revise my bid" } @else { "Submit my bid" } }
             }
+            (attachments)
             @if bid.is_some() {
                 form method="post" action=(format!("/tenders/{id}/bid/withdraw")) {
                     (csrf_field(&ctx.csrf))
@@ -221,6 +230,7 @@ async fn bid_form(
                 }
             }
         } @else {
+            (attachments)
             @if let Some(bid) = bid {
                 h2 { "Your responses" }
                 @for r in &bid.responses {
@@ -234,6 +244,31 @@ async fn bid_form(
         }
         p { a href=(format!("/tenders/{id}")) { "Back to the tender" } }
     })
+}
+
+/// The bid page again with `problems` (a failed attachment) shown against its form.
+pub(crate) async fn bid_page_with(
+    ctx: &Ctx,
+    id: &str,
+    problems: Vec<crate::ui::Problem>,
+) -> Response {
+    let built = async {
+        let uuid = parse_id(id)?;
+        let tender = super::tenders::read_tender(ctx, uuid).await?;
+        let bid = own_bid(ctx, uuid, None).await?;
+        let mut form = FormState::new(bid.as_ref().map(bid_values).unwrap_or_default());
+        form.problems = problems;
+        bid_form(ctx, &tender, None, bid.as_ref(), &form, None).await
+    }
+    .await;
+    match built {
+        Ok(content) => {
+            let mut response = ctx.page("Your bid", content);
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            response
+        }
+        Err(error) => ctx.error(error),
+    }
 }
 
 async fn bid_page(

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod bids;
 pub mod call_offs;
 pub mod contracts;
+pub mod documents;
 pub mod evaluation;
 pub mod frameworks;
 pub mod market;
@@ -39,6 +40,7 @@ pub fn router(state: WebState) -> Router {
         .merge(pages::routes())
         .merge(tenders::routes())
         .merge(bids::routes())
+        .merge(documents::routes())
         .merge(evaluation::routes())
         .merge(market::routes())
         .merge(contracts::routes())

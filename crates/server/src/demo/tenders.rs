@@ -78,7 +78,126 @@ pub(super) async fn draft(
     fields.submission_deadline = Some(demo.now() + Duration::days(tender.submission_days));
     fields.no_lots_rationale = Some(super::procedures::ONE_SERVICE);
     let spec = TenderSpec::parse(&fields)?;
-    Ok(service::tenders::create(&ctx, lead, &spec).await?.tender)
+    let created = service::tenders::create(&ctx, lead, &spec).await?.tender;
+    publish_documents(demo, at, lead, &created).await?;
+    Ok(created)
+}
+
+/// A file the demo uploads, through the same spooler as any upload.
+async fn demo_file(name: &str, bytes: &[u8]) -> Result<service::documents::Upload, ServiceError> {
+    let mut spooler = service::documents::Spooler::new().await?;
+    spooler.write(bytes).await?;
+    spooler.finish(name, "/file").await
+}
+
+/// A one-page PDF whose lines are `lines` (Helvetica, A4).
+fn pdf(lines: &[&str]) -> Vec<u8> {
+    let text: String = lines
+        .iter()
+        .map(|line| format!("({}) Tj T*", line.replace(['(', ')', '\\'], "")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let stream = format!("BT /F1 11 Tf 14 TL 56 780 Td {text} ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for offset in offsets {
+        out.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer << /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    out.into_bytes()
+}
+
+/// Every demo tender's documents: a specification (PDF) and a pricing schedule (CSV).
+async fn publish_documents(
+    demo: &Demo,
+    at: DateTime<Utc>,
+    lead: &Actor,
+    tender: &Tender,
+) -> Result<(), ServiceError> {
+    let ctx = demo.at(at);
+    let specification = pdf(&[
+        &format!("Specification: {}", tender.title),
+        "1. Scope: the service described in the tender notice, for the contract term.",
+        "2. Outcomes: named team, mobilisation in 30 days, monthly reporting.",
+        "3. Standards: NHS Data Security and Protection Toolkit; UK GDPR.",
+    ]);
+    let pricing = format!(
+        "item,pricing_unit,quantity,unit_price_pence\n{},fixed_annual,{},\n",
+        tender.title.replace(',', " "),
+        (tender.contract_term_months / 12).max(1)
+    );
+    for (title, kind, name, bytes) in [
+        (
+            "Specification",
+            "technicalSpecifications",
+            "specification.pdf",
+            specification,
+        ),
+        (
+            "Pricing schedule",
+            "biddingDocuments",
+            "pricing-schedule.csv",
+            pricing.into_bytes(),
+        ),
+    ] {
+        let input = service::documents::DocumentInput {
+            title: title.to_owned(),
+            document_type: kind.to_owned(),
+            replaces: None,
+        };
+        service::documents::add(
+            &ctx,
+            lead,
+            tender.id,
+            &input,
+            demo_file(name, &bytes).await?,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The bidder attaches its method statement to its bid at `at`.
+async fn method_statement(
+    demo: &Demo,
+    at: DateTime<Utc>,
+    bidder: &Actor,
+    tender: &Tender,
+    bid: &BidView,
+) -> Result<(), ServiceError> {
+    let statement = pdf(&[
+        &format!("Method statement: {}", tender.title),
+        "Team: a named account lead and two analysts, based in the region.",
+        "Mobilisation: week 1 discovery, week 4 first report, month 3 review.",
+    ]);
+    service::documents::attach(
+        &demo.at(at),
+        bidder,
+        (tender.id, bid.bid.id),
+        "Method statement",
+        demo_file("method-statement.pdf", &statement).await?,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The lead publishes the draft at `at`.
@@ -224,7 +343,8 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
         None,
     )
     .await?;
-    bid(demo, now - Duration::hours(20), &anglia, &open, 33_500_000).await?;
+    let anglia_bid = bid(demo, now - Duration::hours(20), &anglia, &open, 33_500_000).await?;
+    method_statement(demo, now - Duration::hours(19), &anglia, &open, &anglia_bid).await?;
     bid(demo, now - Duration::hours(3), &necsu, &open, 35_900_000).await?;
 
     // An invited tender taking bids.
@@ -280,7 +400,15 @@ pub(crate) async fn load(demo: &Demo) -> Result<(), ServiceError> {
     .await?;
     let closed = publish(demo, days_ago(30), &west_norfolk, &closed).await?;
     bid(demo, days_ago(5), &agem, &closed, 51_200_000).await?;
-    bid(demo, days_ago(4), &necsu, &closed, 49_750_000).await?;
+    let necsu_bid = bid(demo, days_ago(4), &necsu, &closed, 49_750_000).await?;
+    method_statement(
+        demo,
+        days_ago(4) + Duration::hours(1),
+        &necsu,
+        &closed,
+        &necsu_bid,
+    )
+    .await?;
     let last = days_ago(3) - Duration::hours(2);
     bid(demo, last, &anglia, &closed, 53_100_000).await?;
 

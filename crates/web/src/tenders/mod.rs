@@ -312,10 +312,16 @@ pub async fn tender_view(
             problems: problems.clone(),
         };
         let direct = direct::section(ctx, &tender, &form).await?;
-        Ok::<_, ServiceError>((tender, questions, notices, direct))
+        let t = &tender.tender;
+        let may_add_documents = t.buyer_id == ctx.actor.organisation_id
+            && ctx.actor.role == Role::BuyerLead
+            && (tender.status == domain::tender::TenderStatus::Draft
+                || tender.status == domain::tender::TenderStatus::Published);
+        let documents = crate::documents::tender_section(ctx, id, may_add_documents, &form).await?;
+        Ok::<_, ServiceError>((tender, questions, notices, (direct, documents)))
     }
     .await;
-    let (tender, questions, notices, direct_section) = match built {
+    let (tender, questions, notices, (direct_section, documents_section)) = match built {
         Ok(found) => found,
         Err(error) => return ctx.error(error),
     };
@@ -429,6 +435,7 @@ pub async fn tender_view(
         (direct_section)
         h2 { "What is being bought" }
         p class="mkt-pre" { (tender.description) }
+        (documents_section)
         (framework_terms::framework_section(tender))
         @if tender.is_divided() {
             h2 { "Lots" }

@@ -177,6 +177,18 @@ pub(crate) const CONFIRMATIONS: &[(&str, &str)] = &[
         "Your bid is submitted. It stays sealed until the deadline.",
     ),
     ("revised", "Your bid is revised. Every version is kept."),
+    (
+        "uploaded",
+        "The document is uploaded. On a published tender every bidder has been told.",
+    ),
+    (
+        "attached",
+        "The file is attached: a new version of your bid, sealed until the deadline.",
+    ),
+    (
+        "detached",
+        "The file is deleted from your bid's new version.",
+    ),
     ("withdrawn", "Withdrawn."),
     (
         "confirmed",
