@@ -308,7 +308,35 @@ fn docker_compose_runs_postgres_15_and_two_replicas_behind_a_proxy_the_way_it_is
             proxy_address.as_str()
         );
         assert!(environment["MARKETPLACE_METRICS_BIND"].is_string());
+        // Files in the S3 bucket of the compose file's own object store.
+        assert!(
+            environment["MARKETPLACE_OBJECT_STORE"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("s3://marketplace"))
+        );
+        assert_eq!(environment["AWS_ENDPOINT_URL"], "http://objects:9000");
+        assert!(
+            environment["AWS_SECRET_ACCESS_KEY"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("${") && v.contains(":?")),
+            "the store's secret is required from the environment"
+        );
+        assert_eq!(
+            replica["depends_on"]["objects-bucket"]["condition"],
+            "service_completed_successfully"
+        );
     }
+    assert!(
+        services["objects"]["image"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("minio/minio")),
+        "object storage with S3's API"
+    );
+    assert!(
+        services["objects-bucket"]["command"]
+            .to_string()
+            .contains("mc mb --ignore-existing store/marketplace")
+    );
 
     let proxy = &services["proxy"];
     assert!(
