@@ -356,12 +356,29 @@ fn audit_attachment(a: &Attachment) -> serde_json::Value {
     })
 }
 
-/// The bid's current content, as a new version carries it forward.
-fn same_content(bid: &persistence::bids::Bid) -> BidContent {
-    BidContent {
+/// A new version of the bid with its content unchanged (its files are what changes), and its
+/// receipt to the supplier.
+async fn next_version(
+    command: &persistence::Command,
+    actor: &Actor,
+    tender: &Tender,
+    bid: &persistence::bids::Bid,
+) -> Result<persistence::bids::Bid, ServiceError> {
+    let content = BidContent {
         price_pence: bid.price_pence,
         responses: bid.responses.clone(),
-    }
+    };
+    let revised = persistence::bids::revise(
+        command.conn(),
+        bid,
+        &content,
+        bid.offer_id,
+        actor.user_id,
+        command.now(),
+    )
+    .await?;
+    crate::bids::receipt(command, tender, &revised, "revised").await?;
+    Ok(revised)
 }
 
 /// Attaches a file to the supplier's bid before the deadline: a new version of the bid that
@@ -397,15 +414,7 @@ pub async fn attach(
         bytes,
         u64::try_from(upload.file.size_bytes).unwrap_or(u64::MAX),
     )?;
-    let revised = persistence::bids::revise(
-        command.conn(),
-        &bid,
-        &same_content(&bid),
-        bid.offer_id,
-        actor.user_id,
-        command.now(),
-    )
-    .await?;
+    let revised = next_version(&command, actor, &tender, &bid).await?;
     let attachment = persistence::documents::attach(
         command.conn(),
         (tender.id, bid.id, revised.version),
@@ -415,7 +424,6 @@ pub async fn attach(
         command.now(),
     )
     .await?;
-    crate::bids::receipt(&command, &tender, &revised, "revised").await?;
     command
         .audit(
             AuditEntry::by(actor, "bid.attachment_added", "bid", bid.id)
@@ -447,15 +455,7 @@ pub async fn detach(
         .find(|a| a.id == id && a.removed_in_version.is_none())
         .ok_or(DomainError::NotFound("attachment"))?;
     bid.status.revise()?;
-    let revised = persistence::bids::revise(
-        command.conn(),
-        &bid,
-        &same_content(&bid),
-        bid.offer_id,
-        actor.user_id,
-        command.now(),
-    )
-    .await?;
+    let revised = next_version(&command, actor, &tender, &bid).await?;
     persistence::documents::detach(
         command.conn(),
         attachment.id,
@@ -463,7 +463,6 @@ pub async fn detach(
         command.now(),
     )
     .await?;
-    crate::bids::receipt(&command, &tender, &revised, "revised").await?;
     command
         .audit(
             AuditEntry::by(actor, "bid.attachment_deleted", "bid", bid.id)
