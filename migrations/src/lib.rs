@@ -23,6 +23,7 @@ mod m20261203_000017_create_frameworks;
 mod m20261203_000018_create_call_offs;
 mod m20261204_000019_create_idempotency_keys;
 mod m20261206_000020_create_documents;
+mod m20261206_000021_create_email_deliveries;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_create_call_offs::Migration),
             Box::new(m20261204_000019_create_idempotency_keys::Migration),
             Box::new(m20261206_000020_create_documents::Migration),
+            Box::new(m20261206_000021_create_email_deliveries::Migration),
         ]
     }
 }

@@ -1033,3 +1033,148 @@ pub async fn passed(app: &TestApp, tender: &Value, column: persistence::entities
         .await
         .unwrap();
 }
+
+/// A real SMTP server for a test: aiosmtpd (from PyPI, in the virtual environment
+/// `scripts/test` makes) on a free loopback port, keeping every message it accepts in a Maildir
+/// of its own; stopped when dropped.
+pub struct SmtpSink {
+    pub url: String,
+    mbox: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.mbox);
+    }
+}
+
+/// One message an [`SmtpSink`] accepted: its headers and its whole text.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: String,
+    pub subject: String,
+    pub message_id: String,
+    pub raw: String,
+    /// The whole message with quoted-printable undone (soft line breaks joined, `=XX` decoded).
+    pub text: String,
+}
+
+fn quoted_printable_decoded(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| {
+                h.chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
+            })
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl SmtpSink {
+    /// Starts aiosmtpd with the Python that `TEST_SMTP_PYTHON` names (`scripts/test` sets it),
+    /// or the workspace's `.venv/smtp/bin/python`.
+    pub async fn start() -> Self {
+        let python = std::env::var("TEST_SMTP_PYTHON")
+            .unwrap_or_else(|_| format!("{}/../.venv/smtp/bin/python", env!("CARGO_MANIFEST_DIR")));
+        assert!(
+            std::path::Path::new(&python).exists(),
+            "no aiosmtpd at {python}: run ./scripts/test, which installs it"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mbox = std::env::temp_dir().join(format!("smtp-sink-{}", Uuid::new_v4()));
+        let child = std::process::Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&mbox)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("cannot start aiosmtpd");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Self {
+            url: format!("smtp://127.0.0.1:{port}?tls=none"),
+            mbox,
+            child,
+        }
+    }
+
+    /// Every message accepted so far, in the order they arrived (one file each in the
+    /// Maildir's `new/`).
+    pub fn messages(&self) -> Vec<Received> {
+        let mut files: Vec<(std::time::SystemTime, String)> =
+            std::fs::read_dir(self.mbox.join("new"))
+                .map(|dir| {
+                    dir.filter_map(Result::ok)
+                        .filter_map(|entry| {
+                            let modified = entry.metadata().ok()?.modified().ok()?;
+                            Some((modified, std::fs::read_to_string(entry.path()).ok()?))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+        files.sort_by_key(|(modified, _)| *modified);
+        let messages: Vec<String> = files.into_iter().map(|(_, raw)| raw).collect();
+        messages
+            .into_iter()
+            .map(|raw| {
+                let header = |name: &str| {
+                    raw.lines()
+                        .take_while(|l| !l.is_empty())
+                        .find_map(|l| {
+                            l.split_once(':')
+                                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                                .map(|(_, v)| v.trim().to_owned())
+                        })
+                        .unwrap_or_default()
+                };
+                Received {
+                    to: header("To"),
+                    subject: header("Subject"),
+                    message_id: header("Message-ID"),
+                    text: quoted_printable_decoded(&raw),
+                    raw: raw.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The messages to `address`.
+    pub fn to(&self, address: &str) -> Vec<Received> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.to.contains(address))
+            .collect()
+    }
+}

@@ -13,6 +13,7 @@ mod contracts;
 mod database;
 mod demo_tenders;
 mod documents;
+mod email;
 mod errors;
 mod evaluation;
 mod frameworks;

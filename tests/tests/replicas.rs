@@ -2,7 +2,8 @@
 //! requests alternating between them. Exactly one of twenty concurrent awards wins; bids racing
 //! the deadline are stored before it or refused, never acknowledged and lost; a retry with the
 //! same idempotency key is replayed by the other replica; the audit chain stays one and verifies;
-//! and the replica that serves metrics reports what it saw.
+//! and the replica that serves metrics reports what it saw. Both send notification emails to
+//! one SMTP server, and each email goes out exactly once.
 
 use e2e::{Competition, SECRET, TestApp, bid_json, id_of, json_body, offer_json, wait_until};
 use reqwest::{Client, StatusCode};
@@ -29,7 +30,13 @@ impl Replica {
     /// Starts `marketplace serve` on a free loopback port, with the test's signing secret so
     /// that every replica accepts every token; with `metrics`, on a metrics port too.
     fn start(database_url: &str, metrics: bool) -> Self {
+        Self::start_with(database_url, metrics, &[])
+    }
+
+    /// [`Replica::start`] with more settings.
+    fn start_with(database_url: &str, metrics: bool, settings: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_replica"));
+        command.envs(settings.iter().copied());
         command
             .arg("serve")
             .env("DATABASE_URL", database_url)
@@ -378,4 +385,49 @@ async fn two_replicas_on_one_database_keep_every_guarantee() {
             "marketplace_background_queue_oldest_age_seconds{queue=\"tender_settlement\"}"
         )
     );
+}
+
+#[tokio::test]
+async fn two_replicas_sending_email_send_each_message_exactly_once() {
+    let app = TestApp::spawn().await;
+    let sink = e2e::SmtpSink::start().await;
+    let settings = [
+        ("MARKETPLACE_SMTP_URL", sink.url.as_str()),
+        ("MARKETPLACE_EMAIL_INTERVAL_MS", "100"),
+    ];
+    let _replicas = [
+        Replica::start_with(&app.database.url, false, &settings),
+        Replica::start_with(&app.database.url, false, &settings),
+    ];
+    // Forty suppliers, each of two users, bid: eighty receipts to email.
+    let lead = app.user("buyer_lead").await;
+    let tender = app.published_tender(&lead, 3600.0, json!({})).await;
+    let mut addresses = Vec::new();
+    for _ in 0..40 {
+        let bidder = app.user("supplier_bidder").await;
+        let colleague = app
+            .user_in("supplier_bidder", &bidder.organisation_id)
+            .await;
+        app.accepted_bid(&bidder, &tender, 20_000_000).await;
+        addresses.push(bidder.email);
+        addresses.push(colleague.email);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sink.messages().len() < addresses.len() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Both replicas keep polling a while longer: nothing more may go out.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let messages = sink.messages();
+    let ids: BTreeSet<&str> = messages.iter().map(|m| m.message_id.as_str()).collect();
+    assert_eq!(ids.len(), messages.len(), "a message went out twice");
+    for address in &addresses {
+        assert_eq!(
+            sink.to(address).len(),
+            1,
+            "{address} got {} messages",
+            sink.to(address).len()
+        );
+    }
+    assert_eq!(messages.len(), addresses.len());
 }

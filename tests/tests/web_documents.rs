@@ -1,4 +1,4 @@
-//! Documents and attachments from the pages: the lead uploads a specification on the tender
+//! Documents, attachments and email settings from the pages: the lead uploads a specification on the tender
 //! page (a forged form is refused before its file is read), everyone who may see the tender
 //! downloads it, and the supplier attaches, downloads and deletes files on its sealed bid page.
 
@@ -174,4 +174,38 @@ async fn the_lead_uploads_documents_on_the_tender_page_and_the_supplier_attaches
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     let (_, html) = page(&app, &supplier_cookies, &format!("/tenders/{id}/bid")).await;
     assert!(html.contains("No files attached."), "{html}");
+}
+
+#[tokio::test]
+async fn the_notifications_page_shows_each_emails_state_and_turns_emails_off() {
+    let app = TestApp::spawn().await;
+    let lead = app.user("buyer_lead").await;
+    let supplier = app.user("supplier_bidder").await;
+    let tender = app.published_tender(&lead, 3600.0, json!({})).await;
+    app.accepted_bid(&supplier, &tender, 20_000_000).await;
+    let cookies = browser_session(&app, &supplier.email, e2e::PASSWORD).await;
+    let (_, html) = page(&app, &cookies, "/notifications").await;
+    assert!(html.contains("Email: waiting to be sent"), "{html}");
+    assert!(html.contains("Stop emailing me"));
+
+    let off = crate::web::post_form(
+        &app,
+        &cookies,
+        "/notifications/email",
+        &[("csrf", CSRF), ("email_notifications", "false")],
+    )
+    .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    let me = e2e::success(app.get("/api/v1/me", &supplier.token).await).await;
+    assert_eq!(me["email_notifications"], false);
+    let (_, html) = page(&app, &cookies, "/notifications").await;
+    assert!(html.contains("Email me notifications"), "{html}");
+    let forged = crate::web::post_form(
+        &app,
+        &cookies,
+        "/notifications/email",
+        &[("csrf", "forged"), ("email_notifications", "true")],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 }

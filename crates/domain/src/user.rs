@@ -197,6 +197,8 @@ pub struct User {
     pub organisation_id: OrganisationId,
     pub password_hash: String,
     pub active: bool,
+    /// Whether the user is emailed its organisation's notifications.
+    pub email_notifications: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

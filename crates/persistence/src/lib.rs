@@ -11,6 +11,7 @@ pub mod call_offs;
 pub mod contracts;
 pub mod direct_awards;
 pub mod documents;
+pub mod email;
 pub mod entities;
 pub mod evaluation;
 pub mod frameworks;

@@ -71,10 +71,12 @@ pub async fn notify(
     // Subject lines are bounded by the column; the body holds the rest.
     let subject: String = notification.subject.chars().take(300).collect();
     for chunk in recipients.chunks(500) {
+        let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::new_v4()).collect();
         let rows: Vec<notifications::ActiveModel> = chunk
             .iter()
-            .map(|org| notifications::ActiveModel {
-                id: Set(Uuid::new_v4()),
+            .zip(&ids)
+            .map(|(org, id)| notifications::ActiveModel {
+                id: Set(*id),
                 organisation_id: Set(org.as_uuid()),
                 kind: Set(notification.kind.as_str().to_owned()),
                 tender_id: Set(notification.tender_id.map(|t| t.as_uuid())),
@@ -87,8 +89,24 @@ pub async fn notify(
             })
             .collect();
         Entity::insert_many(rows).exec(conn).await?;
+        // The outbox: each notification's emails, in its own transaction.
+        crate::email::queue(conn, &ids).await?;
     }
     Ok(count)
+}
+
+/// One of the organisation's notifications.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    organisation: OrganisationId,
+    id: Uuid,
+) -> Result<Option<Notification>, StoreError> {
+    crate::one_as(
+        conn,
+        Entity::find_by_id(id).filter(Column::OrganisationId.eq(organisation.as_uuid())),
+        to_domain,
+    )
+    .await
 }
 
 /// An organisation's notifications, newest first.

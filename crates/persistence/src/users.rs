@@ -22,6 +22,7 @@ fn to_domain(model: users::Model) -> Result<User, StoreError> {
         organisation_id: OrganisationId::from_uuid(model.organisation_id),
         password_hash: model.password_hash,
         active: model.active,
+        email_notifications: model.email_notifications,
         created_at: model.created_at,
         updated_at: model.updated_at,
     })
@@ -50,6 +51,7 @@ pub async fn insert(
         organisation_id: Set(record.organisation_id.as_uuid()),
         password_hash: Set(record.password_hash.to_owned()),
         active: Set(true),
+        email_notifications: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -131,4 +133,26 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     to_domain(active.update(conn).await?)
+}
+
+/// Turns the user's notification emails on or off.
+pub async fn set_email_notifications(
+    conn: &impl ConnectionTrait,
+    id: UserId,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<User, StoreError> {
+    Entity::update_many()
+        .col_expr(
+            users::Column::EmailNotifications,
+            sea_orm::sea_query::Expr::value(on),
+        )
+        .col_expr(
+            users::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(users::Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    get(conn, id).await
 }

@@ -184,6 +184,21 @@ pub struct ServeArgs {
         default_value_t = 600
     )]
     pub rate_limit_address_per_minute: u32,
+    /// The SMTP server notification emails go through: `smtp://user:pass@host:587` (STARTTLS),
+    /// `smtps://user:pass@host:465` (TLS), `smtp://host:port?tls=none` (a local relay). Unset:
+    /// no email is sent (the start-up log says so).
+    #[arg(long, env = "MARKETPLACE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of notification emails.
+    #[arg(
+        long,
+        env = "MARKETPLACE_MAIL_FROM",
+        default_value = "Commissioning Support Marketplace <no-reply@marketplace.example>"
+    )]
+    pub mail_from: String,
+    /// How often, in milliseconds, each replica sends the emails that are due.
+    #[arg(long, env = "MARKETPLACE_EMAIL_INTERVAL_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    pub email_interval_ms: u64,
     /// The reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses).
     #[arg(long, env = "MARKETPLACE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -544,6 +559,21 @@ async fn serve(
         state.ctx.clone(),
         Duration::from_secs(args.settle_interval_seconds),
     ));
+    let mailer = match &args.smtp_url {
+        Some(url) => {
+            let mailer = crate::mail::SmtpMailer::from_url(url, &args.mail_from)?;
+            tracing::info!(server = mailer.server(), "notification emails go through");
+            Some(tokio::spawn(crate::workers::send_emails(
+                state.ctx.clone(),
+                std::sync::Arc::new(mailer),
+                Duration::from_millis(args.email_interval_ms),
+            )))
+        }
+        None => {
+            tracing::info!("MARKETPLACE_SMTP_URL is not set: notification emails are not sent");
+            None
+        }
+    };
     let purger = tokio::spawn(crate::workers::purge_idempotency_keys(
         state.ctx.clone(),
         Duration::from_secs(600),
@@ -582,6 +612,9 @@ async fn serve(
     .map_err(|e| format!("server error: {e}"))?;
     sweeper.abort();
     purger.abort();
+    if let Some(mailer) = mailer {
+        mailer.abort();
+    }
     if let Some(metrics) = metrics {
         metrics.abort();
     }

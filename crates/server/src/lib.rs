@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod headers;
+pub mod mail;
 pub mod metrics;
 pub mod objects;
 pub mod rate_limit;

@@ -36,3 +36,27 @@ pub async fn purge_idempotency_keys(ctx: service::Ctx, interval: Duration) {
         }
     }
 }
+
+/// Sends the notification emails that are due every `interval`, as every replica does: each
+/// email is claimed by one sender, so none goes out twice.
+pub async fn send_emails(
+    ctx: service::Ctx,
+    mailer: std::sync::Arc<dyn service::email::Mailer>,
+    interval: Duration,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        // A full batch is followed at once by the next.
+        loop {
+            match service::email::deliver_due(&ctx, mailer.as_ref(), 50).await {
+                Ok(sent) if sent >= 50 => continue,
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "notification emails sent"),
+                Err(error) => tracing::warn!(error = %error, "sending notification emails failed"),
+            }
+            break;
+        }
+    }
+}

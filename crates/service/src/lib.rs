@@ -15,6 +15,7 @@ mod context;
 pub mod contracts;
 mod direct_awards;
 pub mod documents;
+pub mod email;
 mod error;
 pub mod evaluation;
 pub mod files;

@@ -31,6 +31,7 @@ pub fn routes() -> Router<WebState> {
         .route("/contracts/{id}/terminate", post(terminate_contract))
         .route("/contracts/{id}/end", post(end_contract))
         .route("/notifications", get(notifications_page))
+        .route("/notifications/email", post(email_preference))
         .route("/notifications/{id}/read", post(read_notification))
 }
 
@@ -265,9 +266,23 @@ async fn notifications_content(ctx: &Ctx, banner: Option<&str>) -> Content {
         PageRequest::new(Some(1), Some(100))?,
     )
     .await?;
+    let ids: Vec<uuid::Uuid> = list.items.iter().map(|n| n.id).collect();
+    let emails = service::notifications::emails(&ctx.state.ctx, &ctx.actor, &ids).await?;
+    let (me, _) = service::accounts::me(&ctx.state.ctx, &ctx.actor).await?;
     Ok(html! {
         (notice(banner))
         h1 { "Notifications" }
+        form method="post" action="/notifications/email" {
+            (csrf_field(&ctx.csrf))
+            input type="hidden" name="email_notifications" value=(if me.email_notifications { "false" } else { "true" });
+            p {
+                @if me.email_notifications { "Each notification is also emailed to you at " strong { (me.email) } ". " }
+                @else { "Notifications are not emailed to you. " }
+                button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" type="submit" {
+                    @if me.email_notifications { "Stop emailing me" } @else { "Email me notifications" }
+                }
+            }
+        }
         @if list.items.is_empty() {
             p { "Nothing yet." }
         }
@@ -278,7 +293,17 @@ async fn notifications_content(ctx: &Ctx, banner: Option<&str>) -> Content {
                         (n.subject)
                         @if n.read_at.is_none() { span class="nhsuk-u-visually-hidden" { " (unread)" } }
                     }
-                    p class="nhsuk-body-s" { (when(n.created_at)) }
+                    p class="nhsuk-body-s" {
+                        (when(n.created_at))
+                        @if let Some(email) = emails.get(&n.id) {
+                            " · Email: " (match email.status {
+                                persistence::email::EmailStatus::Sent => "sent".to_owned(),
+                                persistence::email::EmailStatus::Pending if email.attempts > 0 => format!("not sent yet, {} attempt(s)", email.attempts),
+                                persistence::email::EmailStatus::Pending => "waiting to be sent".to_owned(),
+                                persistence::email::EmailStatus::Failed => "could not be sent".to_owned(),
+                            })
+                        }
+                    }
                     p class="nhsuk-card__description mkt-pre" { (n.body) }
                     @if let Some(tender) = n.tender_id {
                         p { a href=(format!("/tenders/{tender}")) { "Open the tender" } }
@@ -298,6 +323,17 @@ async fn notifications_content(ctx: &Ctx, banner: Option<&str>) -> Content {
 async fn notifications_page(ctx: Ctx, Query(banner): Query<Done>) -> Response {
     let built = notifications_content(&ctx, banner.message()).await;
     ctx.show("Notifications", built)
+}
+
+async fn email_preference(ctx: Ctx, posted: Posted) -> Response {
+    let on = posted.get("email_notifications") == "true";
+    match service::email::set_preference(&ctx.state.ctx, &ctx.actor, on).await {
+        Ok(_) => done(
+            "/notifications",
+            if on { "emails_on" } else { "emails_off" },
+        ),
+        Err(error) => ctx.error(error),
+    }
 }
 
 async fn read_notification(ctx: Ctx, Path(id): Path<String>, _posted: Posted) -> Response {

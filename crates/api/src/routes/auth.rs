@@ -54,6 +54,8 @@ pub struct MeResponse {
     pub role: RoleDto,
     /// Whether the account is active (always true for a signed-in user).
     pub active: bool,
+    /// Whether the user is emailed its organisation's notifications.
+    pub email_notifications: bool,
     /// The user's organisation.
     pub organisation: OrganisationResponse,
 }
@@ -108,12 +110,57 @@ pub async fn get_me(
     AuthUser(actor): AuthUser,
 ) -> Result<Json<MeResponse>, ApiError> {
     let (user, organisation) = service::accounts::me(&state.ctx, &actor).await?;
-    Ok(Json(MeResponse {
+    Ok(Json(me_response(user, organisation)))
+}
+
+fn me_response(
+    user: domain::user::User,
+    organisation: domain::organisation::Organisation,
+) -> MeResponse {
+    MeResponse {
         id: user.id.as_uuid(),
         email: user.email,
         name: user.name,
         role: user.role.into(),
         active: user.active,
+        email_notifications: user.email_notifications,
         organisation: organisation.into(),
-    }))
+    }
+}
+
+/// What the signed-in user changes of its own account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
+pub struct UpdateMeRequest {
+    /// false: no more notification emails (the notifications stay in the marketplace).
+    pub email_notifications: Option<bool>,
+}
+
+/// Changes the signed-in user's own settings: whether it is emailed its organisation's
+/// notifications.
+#[utoipa::path(
+    patch,
+    path = "/me",
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, description = "The signed-in user, changed.", body = MeResponse),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        crate::error::BodyProblems,
+    )
+)]
+pub async fn update_me(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    body: Result<crate::extract::JsonPatch<UpdateMeRequest>, ApiError>,
+) -> Result<Json<MeResponse>, ApiError> {
+    let crate::extract::JsonPatch(request) = body?;
+    if let Some(on) = request.email_notifications {
+        service::email::set_preference(&state.ctx, &actor, on).await?;
+    }
+    let (user, organisation) = service::accounts::me(&state.ctx, &actor).await?;
+    Ok(Json(me_response(user, organisation)))
 }

@@ -31,7 +31,7 @@ use utoipa_axum::routes;
 pub fn documented_routes() -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .routes(routes!(auth::login))
-        .routes(routes!(auth::get_me))
+        .routes(routes!(auth::get_me, auth::update_me))
         .routes(routes!(
             organisations::create_organisation,
             organisations::list_organisations
@@ -146,6 +146,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             calendar::delete_bank_holiday
         ))
         .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::get_notification))
         .routes(routes!(notifications::read_notification));
     OpenApiRouter::new()
         .nest("/api/v1", api)

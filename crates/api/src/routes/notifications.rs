@@ -127,6 +127,61 @@ pub async fn list_notifications(
     Ok(Json(Paginated::from_page(found, Into::into)))
 }
 
+/// How the signed-in user's email of a notification stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmailDeliveryResponse {
+    /// pending (to be sent, or tried again), sent, or failed (given up on after a day).
+    #[schema(example = "sent")]
+    pub status: String,
+    /// How many times sending was tried.
+    pub attempts: i32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When the SMTP server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A notification, with the signed-in user's email of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NotificationDetail {
+    #[serde(flatten)]
+    pub notification: NotificationResponse,
+    /// The signed-in user's email of it; null when none was sent (its emails were off).
+    pub email: Option<EmailDeliveryResponse>,
+}
+
+/// One of the signed-in user's organisation's notifications, with how the user's email of it
+/// stands.
+#[utoipa::path(
+    get,
+    path = "/notifications/{id}",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The notification's id.")),
+    responses(
+        (status = 200, description = "The notification.", body = NotificationDetail),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn get_notification(
+    State(state): State<AppState>,
+    AuthUser(actor): AuthUser,
+    PathParams(id): PathParams<Uuid>,
+) -> Result<Json<NotificationDetail>, ApiError> {
+    let (notification, email) = service::notifications::get(&state.ctx, &actor, id).await?;
+    Ok(Json(NotificationDetail {
+        notification: notification.into(),
+        email: email.map(|e| EmailDeliveryResponse {
+            status: e.status.as_str().to_owned(),
+            attempts: e.attempts,
+            last_error: e.last_error,
+            sent_at: e.sent_at,
+        }),
+    }))
+}
+
 /// Marks one of the organisation's notifications read (the first reading's time is kept).
 #[utoipa::path(
     post,

@@ -15,6 +15,7 @@ pub mod clarifications;
 pub mod contract_novations;
 pub mod contracts;
 pub mod direct_award_challenges;
+pub mod email_deliveries;
 pub mod framework_eligible_buyers;
 pub mod framework_places;
 pub mod framework_terms;

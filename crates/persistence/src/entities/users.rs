@@ -11,6 +11,7 @@ pub struct Model {
     pub organisation_id: Uuid,
     pub password_hash: String,
     pub active: bool,
+    pub email_notifications: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
