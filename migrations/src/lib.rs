@@ -24,6 +24,7 @@ mod m20261203_000018_create_call_offs;
 mod m20261204_000019_create_idempotency_keys;
 mod m20261206_000020_create_documents;
 mod m20261206_000021_create_email_deliveries;
+mod m20261206_000022_create_webhooks;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_create_idempotency_keys::Migration),
             Box::new(m20261206_000020_create_documents::Migration),
             Box::new(m20261206_000021_create_email_deliveries::Migration),
+            Box::new(m20261206_000022_create_webhooks::Migration),
         ]
     }
 }

@@ -1178,3 +1178,77 @@ impl SmtpSink {
             .collect()
     }
 }
+
+/// A webhook receiver for a test: `tests/webhook_receiver.py`, run with the Python that has the
+/// `standardwebhooks` package (`TEST_WEBHOOK_PYTHON`, set by `scripts/test`, or the
+/// workspace's `.venv/webhooks/bin/python`), verifying every delivery's signature with the
+/// secret written by [`WebhookReceiver::trust`]; stopped when dropped.
+pub struct WebhookReceiver {
+    pub url: String,
+    dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl Drop for WebhookReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl WebhookReceiver {
+    /// Starts a receiver that answers 500 to its first `fail_first` requests, 204 afterwards.
+    pub async fn start(fail_first: u32) -> Self {
+        let python = std::env::var("TEST_WEBHOOK_PYTHON").unwrap_or_else(|_| {
+            format!(
+                "{}/../.venv/webhooks/bin/python",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        });
+        assert!(
+            std::path::Path::new(&python).exists(),
+            "no standardwebhooks at {python}: run ./scripts/test, which installs it"
+        );
+        let dir = std::env::temp_dir().join(format!("webhook-receiver-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = format!("{}/webhook_receiver.py", env!("CARGO_MANIFEST_DIR"));
+        let child = std::process::Command::new(&python)
+            .arg(script)
+            .arg(dir.join("port"))
+            .arg(dir.join("log"))
+            .arg(dir.join("secret"))
+            .arg(fail_first.to_string())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("cannot start the webhook receiver");
+        let mut port = String::new();
+        for _ in 0..100 {
+            port = std::fs::read_to_string(dir.join("port")).unwrap_or_default();
+            if !port.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(!port.is_empty(), "the webhook receiver did not start");
+        Self {
+            url: format!("http://127.0.0.1:{port}/hooks/marketplace"),
+            dir,
+            child,
+        }
+    }
+
+    /// The secret the receiver verifies signatures with.
+    pub fn trust(&self, secret: &str) {
+        std::fs::write(self.dir.join("secret"), secret).unwrap();
+    }
+
+    /// Every request received so far, as the receiver recorded it.
+    pub fn received(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.dir.join("log"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+}

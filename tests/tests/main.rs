@@ -33,3 +33,4 @@ mod unavailable;
 mod web;
 mod web_documents;
 mod web_frameworks;
+mod webhooks;

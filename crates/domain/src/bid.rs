@@ -220,6 +220,8 @@ pub enum NotificationKind {
     /// The shortlist of a competitive flexible procedure was decided: to each supplier that
     /// requested to participate, with its own decision and reason.
     ParticipationDecided,
+    /// One of the organisation's webhooks failed for three days and was disabled.
+    WebhookDisabled,
 }
 
 codes!(NotificationKind, "/kind", "is not a notification kind", {
@@ -233,6 +235,7 @@ codes!(NotificationKind, "/kind", "is not a notification kind", {
     AwardCancelled => "award_cancelled",
     ContractAwarded => "contract_awarded",
     ParticipationDecided => "participation_decided",
+    WebhookDisabled => "webhook_disabled",
 });
 
 /// A question's text.

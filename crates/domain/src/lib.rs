@@ -28,5 +28,6 @@ pub mod procurement;
 pub mod tender;
 pub mod transfer;
 pub mod user;
+pub mod webhook;
 
 pub use error::{DomainError, FieldError};

@@ -27,6 +27,7 @@ pub mod reference;
 pub mod tenders;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 pub use idempotency::Deferred;

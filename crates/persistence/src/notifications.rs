@@ -1,5 +1,5 @@
 //! In-app notifications, written in the same transaction as the event they report. The table is
-//! also the outbox a webhook sender will drain (rows with no delivery time).
+//! also the outbox: each is queued, in the same transaction, as emails and webhook deliveries.
 
 use crate::entities::notifications::{self, Column, Entity};
 use crate::entities::organisations;
@@ -91,6 +91,7 @@ pub async fn notify(
         Entity::insert_many(rows).exec(conn).await?;
         // The outbox: each notification's emails, in its own transaction.
         crate::email::queue(conn, &ids).await?;
+        crate::webhooks::queue(conn, &ids).await?;
     }
     Ok(count)
 }

@@ -199,6 +199,15 @@ pub struct ServeArgs {
     /// How often, in milliseconds, each replica sends the emails that are due.
     #[arg(long, env = "MARKETPLACE_EMAIL_INTERVAL_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
     pub email_interval_ms: u64,
+    /// Allow plain-http webhook addresses (a receiver on the same host); off in production.
+    #[arg(long, env = "MARKETPLACE_WEBHOOK_ALLOW_HTTP")]
+    pub webhook_allow_http: bool,
+    /// Allow webhooks to loopback and private addresses (tests only).
+    #[arg(long, env = "MARKETPLACE_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+    /// How often, in milliseconds, each replica sends the webhook deliveries that are due.
+    #[arg(long, env = "MARKETPLACE_WEBHOOK_INTERVAL_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    pub webhook_interval_ms: u64,
     /// The reverse proxies whose `X-Forwarded-For` names the client (comma-separated addresses).
     #[arg(long, env = "MARKETPLACE_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -554,6 +563,8 @@ async fn serve(
             .clone()
             .unwrap_or_else(|| format!("http://{address}")),
         public_url: args.public_url.clone(),
+        webhook_allow_http: args.webhook_allow_http,
+        webhook_allow_private: args.webhook_allow_private,
     });
     let sweeper = tokio::spawn(crate::workers::settle_tenders(
         state.ctx.clone(),
@@ -574,6 +585,10 @@ async fn serve(
             None
         }
     };
+    let hooks = tokio::spawn(crate::workers::send_webhooks(
+        state.ctx.clone(),
+        Duration::from_millis(args.webhook_interval_ms),
+    ));
     let purger = tokio::spawn(crate::workers::purge_idempotency_keys(
         state.ctx.clone(),
         Duration::from_secs(600),
@@ -612,6 +627,7 @@ async fn serve(
     .map_err(|e| format!("server error: {e}"))?;
     sweeper.abort();
     purger.abort();
+    hooks.abort();
     if let Some(mailer) = mailer {
         mailer.abort();
     }

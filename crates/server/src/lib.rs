@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod headers;
+pub mod hooks;
 pub mod mail;
 pub mod metrics;
 pub mod objects;

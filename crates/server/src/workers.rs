@@ -60,3 +60,19 @@ pub async fn send_emails(
         }
     }
 }
+
+/// Sends the webhook deliveries that are due every `interval`, as every replica does: each is
+/// claimed by one sender.
+pub async fn send_webhooks(ctx: service::Ctx, interval: Duration) {
+    let transport = crate::hooks::HttpTransport;
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match service::webhooks::deliver_due(&ctx, &transport, 50).await {
+            Ok(0) => {}
+            Ok(delivered) => tracing::info!(delivered, "webhook deliveries made"),
+            Err(error) => tracing::warn!(error = %error, "webhook deliveries failed"),
+        }
+    }
+}

@@ -24,6 +24,10 @@ pub struct Config {
     /// The address links in notices, OCDS releases and messages start with: the public address
     /// when there is one, else the address the server listens on.
     pub links_base: String,
+    /// Whether a webhook may be plain http (tests, a receiver on the same host).
+    pub webhook_allow_http: bool,
+    /// Whether a webhook may lead to a loopback or private address (tests only).
+    pub webhook_allow_private: bool,
 }
 
 impl Config {
@@ -85,6 +89,8 @@ impl Default for Config {
             ocid_prefix: DEFAULT_OCID_PREFIX.to_owned(),
             public_url: None,
             links_base: DEFAULT_LINKS_BASE.to_owned(),
+            webhook_allow_http: false,
+            webhook_allow_private: false,
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod sessions;
 pub mod tenders;
 pub mod transfers;
 mod version;
+pub mod webhooks;
 
 pub use context::{
     ACCOUNT_STANDING_SECONDS, Config, Ctx, DEFAULT_OCID_PREFIX, DEFAULT_SEARCH_TOTAL_LIMIT,

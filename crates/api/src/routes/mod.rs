@@ -22,6 +22,7 @@ pub mod reference;
 pub mod tenders;
 pub mod transfers;
 pub mod users;
+pub mod webhooks;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -147,6 +148,9 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(notifications::list_notifications))
         .routes(routes!(notifications::get_notification))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(webhooks::get_webhook, webhooks::delete_webhook))
+        .routes(routes!(webhooks::list_webhook_deliveries))
         .routes(routes!(notifications::read_notification));
     OpenApiRouter::new()
         .nest("/api/v1", api)

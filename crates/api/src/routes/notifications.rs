@@ -41,6 +41,8 @@ pub enum NotificationKindDto {
     /// The shortlist of a competitive flexible procedure you requested to participate in was
     /// decided: whether you are admitted, and why.
     ParticipationDecided,
+    /// One of your organisation's webhooks failed for three days and was disabled.
+    WebhookDisabled,
 }
 
 impl From<NotificationKind> for NotificationKindDto {
@@ -56,6 +58,7 @@ impl From<NotificationKind> for NotificationKindDto {
             NotificationKind::AwardCancelled => Self::AwardCancelled,
             NotificationKind::ContractAwarded => Self::ContractAwarded,
             NotificationKind::ParticipationDecided => Self::ParticipationDecided,
+            NotificationKind::WebhookDisabled => Self::WebhookDisabled,
         }
     }
 }

@@ -40,3 +40,5 @@ pub mod tender_lots;
 pub mod tenders;
 pub mod transfers;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhooks;
