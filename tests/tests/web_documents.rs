@@ -1,6 +1,7 @@
-//! Documents, attachments and email settings from the pages: the lead uploads a specification on the tender
-//! page (a forged form is refused before its file is read), everyone who may see the tender
-//! downloads it, and the supplier attaches, downloads and deletes files on its sealed bid page.
+//! Documents, attachments, email settings and webhooks from the pages: the lead uploads a
+//! specification on the tender page (a forged form is refused before its file is read), everyone
+//! who may see the tender downloads it, the supplier attaches, downloads and deletes files on its
+//! sealed bid page, turns its emails off and registers a webhook.
 
 use crate::web::{CSRF, browser_session, location, page};
 use e2e::{TestApp, id_of, multipart_body, pdf_with};
@@ -208,4 +209,70 @@ async fn the_notifications_page_shows_each_emails_state_and_turns_emails_off() {
     )
     .await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_organisation_registers_sees_and_removes_its_webhooks_from_its_page() {
+    let app = TestApp::spawn_configured(|config| {
+        config.webhook_allow_http = true;
+        config.webhook_allow_private = true;
+    })
+    .await;
+    let supplier = app.user("supplier_bidder").await;
+    let evaluator = app.user("buyer_evaluator").await;
+    let cookies = browser_session(&app, &supplier.email, e2e::PASSWORD).await;
+    let (status, html) = page(&app, &cookies, "/webhooks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No webhooks yet."));
+
+    let refused = crate::web::post_form(
+        &app,
+        &cookies,
+        "/webhooks",
+        &[
+            ("csrf", CSRF),
+            ("url", "ftp://example.org"),
+            ("event-bid_received", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("href=\"#url\""));
+    let made = crate::web::post_form(
+        &app,
+        &cookies,
+        "/webhooks",
+        &[
+            ("csrf", CSRF),
+            ("url", "http://127.0.0.1:9/hooks"),
+            ("event-bid_received", "on"),
+            ("description", "Contract register"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let html = made.text().await.unwrap();
+    assert!(
+        html.contains("whsec_") && html.contains("it is not shown again"),
+        "{html}"
+    );
+    let (_, html) = page(&app, &cookies, "/webhooks").await;
+    assert!(html.contains("http://127.0.0.1:9/hooks") && !html.contains("whsec_"));
+
+    let listed = e2e::success(app.get("/api/v1/webhooks", &supplier.token).await).await;
+    let id = id_of(&listed["items"][0]);
+    let removed = crate::web::post_form(
+        &app,
+        &cookies,
+        &format!("/webhooks/{id}/delete"),
+        &[("csrf", CSRF)],
+    )
+    .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookies, "/webhooks").await;
+    assert!(html.contains("No webhooks yet."));
+
+    let evaluator_cookies = browser_session(&app, &evaluator.email, e2e::PASSWORD).await;
+    let (status, _) = page(&app, &evaluator_cookies, "/webhooks").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -283,6 +283,9 @@ async fn notifications_content(ctx: &Ctx, banner: Option<&str>) -> Content {
                 }
             }
         }
+        @if ctx.actor.role != domain::user::Role::BuyerEvaluator {
+            p { a href="/webhooks" { "Your organisation's webhooks" } " send these notifications to its own systems." }
+        }
         @if list.items.is_empty() {
             p { "Nothing yet." }
         }

@@ -17,6 +17,7 @@ pub mod pages;
 pub mod session;
 pub mod tenders;
 pub mod ui;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::Path;
@@ -49,6 +50,7 @@ pub fn router(state: WebState) -> Router {
         .merge(offers::routes())
         .merge(admin::routes())
         .merge(notices::routes())
+        .merge(webhooks::routes())
         .with_state(state)
 }
 
