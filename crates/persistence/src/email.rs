@@ -75,6 +75,32 @@ pub(crate) async fn queue(
     Ok(())
 }
 
+/// The rows of an outbox table (emails, webhook deliveries) that are pending, due at `now` and
+/// held by no sender, soonest first: locked with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+/// that two senders never take one row; SQLite's write lock does the same there.
+pub(crate) async fn due_rows<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    query: sea_orm::Select<E>,
+    (status, next_attempt_at, locked_until): (E::Column, E::Column, E::Column),
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<E::Model>, StoreError> {
+    let mut query = query
+        .filter(status.eq(EmailStatus::Pending.as_str()))
+        .filter(next_attempt_at.lte(now))
+        .filter(
+            sea_orm::Condition::any()
+                .add(locked_until.is_null())
+                .add(locked_until.lt(now)),
+        )
+        .order_by_asc(next_attempt_at)
+        .limit(limit);
+    if conn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(query.all(conn).await?)
+}
+
 /// A delivery claimed for sending, with what it tells.
 #[derive(Debug, Clone)]
 pub struct Due {
@@ -98,20 +124,18 @@ pub async fn claim(
     limit: u64,
     lease_until: DateTime<Utc>,
 ) -> Result<Vec<Due>, StoreError> {
-    let mut query = deliveries::Entity::find()
-        .filter(deliveries::Column::Status.eq(EmailStatus::Pending.as_str()))
-        .filter(deliveries::Column::NextAttemptAt.lte(now))
-        .filter(
-            sea_orm::Condition::any()
-                .add(deliveries::Column::LockedUntil.is_null())
-                .add(deliveries::Column::LockedUntil.lt(now)),
-        )
-        .order_by_asc(deliveries::Column::NextAttemptAt)
-        .limit(limit);
-    if conn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let claimed = query.all(conn).await?;
+    let claimed = due_rows(
+        conn,
+        deliveries::Entity::find(),
+        (
+            deliveries::Column::Status,
+            deliveries::Column::NextAttemptAt,
+            deliveries::Column::LockedUntil,
+        ),
+        now,
+        limit,
+    )
+    .await?;
     if claimed.is_empty() {
         return Ok(Vec::new());
     }

@@ -9,10 +9,10 @@ use crate::{Sql, StoreError};
 use chrono::{DateTime, Utc};
 use domain::bid::NotificationKind;
 use domain::ids::{OrganisationId, UserId};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -182,20 +182,18 @@ pub async fn claim(
     limit: u64,
     lease_until: DateTime<Utc>,
 ) -> Result<Vec<DueDelivery>, StoreError> {
-    let mut query = deliveries::Entity::find()
-        .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
-        .filter(deliveries::Column::NextAttemptAt.lte(now))
-        .filter(
-            sea_orm::Condition::any()
-                .add(deliveries::Column::LockedUntil.is_null())
-                .add(deliveries::Column::LockedUntil.lt(now)),
-        )
-        .order_by_asc(deliveries::Column::NextAttemptAt)
-        .limit(limit);
-    if conn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let claimed = query.all(conn).await?;
+    let claimed = crate::email::due_rows(
+        conn,
+        deliveries::Entity::find(),
+        (
+            deliveries::Column::Status,
+            deliveries::Column::NextAttemptAt,
+            deliveries::Column::LockedUntil,
+        ),
+        now,
+        limit,
+    )
+    .await?;
     let mut due = Vec::with_capacity(claimed.len());
     for row in claimed {
         deliveries::Entity::update_many()
