@@ -388,18 +388,27 @@ async fn two_replicas_on_one_database_keep_every_guarantee() {
 }
 
 #[tokio::test]
-async fn two_replicas_sending_email_send_each_message_exactly_once() {
-    let app = TestApp::spawn().await;
+async fn two_replicas_sending_email_and_webhooks_send_each_message_exactly_once() {
+    let app = TestApp::spawn_configured(|config| {
+        config.webhook_allow_http = true;
+        config.webhook_allow_private = true;
+    })
+    .await;
     let sink = e2e::SmtpSink::start().await;
+    let receiver = e2e::WebhookReceiver::start(0).await;
     let settings = [
         ("MARKETPLACE_SMTP_URL", sink.url.as_str()),
         ("MARKETPLACE_EMAIL_INTERVAL_MS", "100"),
+        ("MARKETPLACE_WEBHOOK_INTERVAL_MS", "100"),
+        ("MARKETPLACE_WEBHOOK_ALLOW_HTTP", "true"),
+        ("MARKETPLACE_WEBHOOK_ALLOW_PRIVATE", "true"),
     ];
     let _replicas = [
         Replica::start_with(&app.database.url, false, &settings),
         Replica::start_with(&app.database.url, false, &settings),
     ];
-    // Forty suppliers, each of two users, bid: eighty receipts to email.
+    // Forty suppliers, each of two users and a webhook, bid: eighty receipts to email and forty
+    // webhook deliveries.
     let lead = app.user("buyer_lead").await;
     let tender = app.published_tender(&lead, 3600.0, json!({})).await;
     let mut addresses = Vec::new();
@@ -408,12 +417,22 @@ async fn two_replicas_sending_email_send_each_message_exactly_once() {
         let colleague = app
             .user_in("supplier_bidder", &bidder.organisation_id)
             .await;
+        let hook = app
+            .post(
+                "/api/v1/webhooks",
+                &bidder.token,
+                json!({"url": receiver.url, "events": ["bid_received"]}),
+            )
+            .await;
+        assert_eq!(hook.status(), StatusCode::CREATED);
         app.accepted_bid(&bidder, &tender, 20_000_000).await;
         addresses.push(bidder.email);
         addresses.push(colleague.email);
     }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while sink.messages().len() < addresses.len() && std::time::Instant::now() < deadline {
+    while (sink.messages().len() < addresses.len() || receiver.received().len() < 40)
+        && std::time::Instant::now() < deadline
+    {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     // Both replicas keep polling a while longer: nothing more may go out.
@@ -430,4 +449,8 @@ async fn two_replicas_sending_email_send_each_message_exactly_once() {
         );
     }
     assert_eq!(messages.len(), addresses.len());
+    let received = receiver.received();
+    let hook_ids: BTreeSet<&str> = received.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(received.len(), 40, "one webhook delivery per bid");
+    assert_eq!(hook_ids.len(), 40, "a webhook delivery went out twice");
 }
