@@ -178,6 +178,8 @@ struct Seen {
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
+    // reqwest's rustls has no bundled provider: ring is this process's (as in the server).
+    server::objects::install_tls_provider();
     let args = Args::parse();
     let base = format!("http://127.0.0.1:{}", args.port);
     let status = Command::new(&args.binary)
