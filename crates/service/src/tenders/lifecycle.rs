@@ -89,8 +89,10 @@ async fn publish_in(
         let circumstances = Circumstances {
             urgency: current.urgency_reason.is_some(),
             planned_procurement_notice: qualifying,
-            // Tenders are only ever submitted here, electronically, and the tender notice
-            // carries the whole specification.
+            // Tenders are only ever submitted here, electronically, and the associated tender
+            // documents (s.21) are the draft's documents, public from the moment the tender
+            // notice is: provided with it. One added later is a modification (s.31), whose time
+            // the lead weighs (s.54(1)(d)); no table row turns on it.
             electronic_with_documents: true,
             ..Circumstances::default()
         };
