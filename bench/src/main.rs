@@ -32,6 +32,7 @@ use catalogue::*;
 use plans::*;
 
 mod market;
+mod startup;
 
 #[derive(Debug, Parser)]
 #[command(about = "Catalogue search benchmark on PostgreSQL")]
@@ -66,6 +67,12 @@ struct Args {
     /// Run every scenario for a second on a small market and drop it: proves they still run.
     #[arg(long)]
     quick: bool,
+    /// The `marketplace` binary whose cold start and idle memory are measured.
+    #[arg(long, default_value = "target/release/marketplace")]
+    binary: String,
+    /// Measure only the cold start and idle memory of `--binary`.
+    #[arg(long)]
+    startup: bool,
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -96,7 +103,19 @@ async fn main() -> Result<(), Failure> {
         args.reuse = false;
         args.database = format!("{}_quick_{}", args.database, std::process::id());
         catalogue_benchmark(&args).await?;
-        return market::run(&args).await;
+        market::run(&args).await?;
+        println!(
+            "\n## Cold start and memory\n\n{}",
+            startup::run(&args.binary, 1).await?
+        );
+        return Ok(());
+    }
+    if args.startup {
+        println!(
+            "## Cold start and memory\n\n{}",
+            startup::run(&args.binary, 5).await?
+        );
+        return Ok(());
     }
     if args.market {
         return market::run(&args).await;
