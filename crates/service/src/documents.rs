@@ -311,23 +311,13 @@ pub async fn list(
     Ok(persistence::documents::list(ctx.db().conn(), tender.id).await?)
 }
 
-/// One document version and its bytes.
-pub async fn content(
-    ctx: &Ctx,
-    actor: Option<&Actor>,
-    id: DocumentId,
-) -> Result<(Document, Content), ServiceError> {
-    let document = persistence::documents::find(ctx.db().conn(), id)
-        .await?
-        .ok_or(DomainError::NotFound("document"))?;
-    readable_tender(ctx, actor, document.tender_id)
-        .await
-        .map_err(|_| ServiceError::from(DomainError::NotFound("document")))?;
-    let bytes = ctx.objects().get(&document.file.sha256).await?;
-    Ok((document, bytes))
+/// The bytes of a stored file the caller was allowed to read (by [`describe`] or
+/// [`attachment`]).
+pub async fn bytes(ctx: &Ctx, file: &StoredFile) -> Result<Content, ServiceError> {
+    Ok(ctx.objects().get(&file.sha256).await?)
 }
 
-/// One document version's description, for a conditional download.
+/// One document version, if `actor` (or anyone, when the tender is published) may read it.
 pub async fn describe(
     ctx: &Ctx,
     actor: Option<&Actor>,
@@ -492,27 +482,21 @@ pub async fn attachments(
         .collect())
 }
 
-/// One attachment of a bid `actor` may read (an earlier version's too), and its bytes when
-/// `with_content`.
+/// One attachment of a bid `actor` may read (an earlier version's too); its bytes come from
+/// [`bytes`].
 pub async fn attachment(
     ctx: &Ctx,
     actor: &Actor,
     (tender, bid): (TenderId, BidId),
     id: AttachmentId,
-    with_content: bool,
-) -> Result<(Attachment, Option<Content>), ServiceError> {
+) -> Result<Attachment, ServiceError> {
     let bid = crate::bids::readable(ctx, actor, tender, bid).await?;
     let attachment = persistence::documents::attachments(ctx.db().conn(), bid.id)
         .await?
         .into_iter()
         .find(|a| a.id == id)
         .ok_or(DomainError::NotFound("attachment"))?;
-    let content = if with_content {
-        Some(ctx.objects().get(&attachment.file.sha256).await?)
-    } else {
-        None
-    };
-    Ok((attachment, content))
+    Ok(attachment)
 }
 
 /// Removes stored objects that no document or attachment names and that were written more

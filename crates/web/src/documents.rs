@@ -289,11 +289,12 @@ async fn download_document(ctx: Ctx, Path((id, document)): Path<(String, String)
     let result = async {
         let tender = TenderId::from_uuid(crate::ui::parse_id(&id)?);
         let document = DocumentId::from_uuid(crate::ui::parse_id(&document)?);
-        let (found, content) =
-            service::documents::content(&ctx.state.ctx, Some(&ctx.actor), document).await?;
+        let found =
+            service::documents::describe(&ctx.state.ctx, Some(&ctx.actor), document).await?;
         if found.tender_id != tender {
             return Err(ServiceError::NotFound("No such document.".to_owned()));
         }
+        let content = service::documents::bytes(&ctx.state.ctx, &found.file).await?;
         Ok(download(&found.file, content))
     }
     .await;
@@ -386,11 +387,9 @@ async fn download_attachment(
     let result = async {
         let place = bid_place(&id, &bid)?;
         let attachment = AttachmentId::from_uuid(crate::ui::parse_id(&attachment)?);
-        let (found, content) =
-            service::documents::attachment(&ctx.state.ctx, &ctx.actor, place, attachment, true)
-                .await?;
-        let content =
-            content.ok_or_else(|| ServiceError::NotFound("No such attachment.".to_owned()))?;
+        let found =
+            service::documents::attachment(&ctx.state.ctx, &ctx.actor, place, attachment).await?;
+        let content = service::documents::bytes(&ctx.state.ctx, &found.file).await?;
         Ok(download(&found.file, content))
     }
     .await;

@@ -447,7 +447,7 @@ pub async fn download_document(
     if not_modified(&headers, &document.file.sha256) {
         return Ok(download(&document.file, None, "no-cache"));
     }
-    let (document, content) = service::documents::content(&state.ctx, actor.as_ref(), id).await?;
+    let content = service::documents::bytes(&state.ctx, &document.file).await?;
     Ok(download(&document.file, Some(content), "no-cache"))
 }
 
@@ -606,14 +606,12 @@ pub async fn download_bid_attachment(
 ) -> Result<Response, ApiError> {
     let place = (TenderId::from_uuid(path.id), BidId::from_uuid(path.bid_id));
     let id = AttachmentId::from_uuid(path.attachment_id);
-    let (attachment, _) =
-        service::documents::attachment(&state.ctx, &actor, place, id, false).await?;
+    let attachment = service::documents::attachment(&state.ctx, &actor, place, id).await?;
     if not_modified(&headers, &attachment.file.sha256) {
         return Ok(download(&attachment.file, None, "no-store"));
     }
-    let (attachment, content) =
-        service::documents::attachment(&state.ctx, &actor, place, id, true).await?;
-    Ok(download(&attachment.file, content, "no-store"))
+    let content = service::documents::bytes(&state.ctx, &attachment.file).await?;
+    Ok(download(&attachment.file, Some(content), "no-store"))
 }
 
 /// Deletes an attachment from the signed-in supplier's bid before the deadline: a new version
